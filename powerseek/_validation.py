@@ -1,0 +1,150 @@
+"""Shared input checks and the one wording used by every error message.
+
+Public functions validate their arguments once, at the boundary, through the
+helpers here, so that every message names the parameter (or state, action,
+file and line), says what was expected and shows what was found.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from collections.abc import Hashable, Iterable, Sequence
+from fractions import Fraction
+from typing import Any
+
+from .exceptions import InvalidParameterError, InvalidTypeError
+
+__all__ = [
+    "PROBABILITY_TOLERANCE",
+    "check_gamma",
+    "check_gammas",
+    "check_hashable",
+    "did_you_mean",
+    "label_text",
+    "preview",
+    "quote",
+    "to_probability",
+]
+
+#: Transition probabilities out of a state-action pair must sum to 1 within
+#: this absolute tolerance; rows inside it are renormalised exactly.
+PROBABILITY_TOLERANCE = 1e-9
+
+
+def label_text(label: Hashable) -> str:
+    """The text form of a state or action label, as the CLI prints it.
+
+    Strings print as themselves, anything else as ``str(label)``; a grid cell
+    ``(2, 3)`` prints as ``(2, 3)``.
+    """
+    return label if isinstance(label, str) else str(label)
+
+
+def quote(label: Hashable) -> str:
+    """A label as it appears inside an error message (strings quoted)."""
+    return repr(label) if isinstance(label, str) else str(label)
+
+
+def preview(items: Iterable[Any], limit: int = 12) -> str:
+    """Comma-separated quoted items, shortened to `limit` with a count."""
+    items = list(items)
+    shown = ", ".join(quote(item) for item in items[:limit])
+    if len(items) > limit:
+        shown += f", ... ({len(items)} in all)"
+    return shown
+
+
+def did_you_mean(word: Hashable, options: Iterable[Hashable]) -> str:
+    """A " Did you mean ...?" suffix for the closest option, or ``""``."""
+    texts = {label_text(option): option for option in options}
+    matches = difflib.get_close_matches(label_text(word), list(texts), n=1)
+    return f" Did you mean {quote(texts[matches[0]])}?" if matches else ""
+
+
+def check_hashable(label: Any, what: str) -> Hashable:
+    """Return `label` if it can be a dictionary key, else raise."""
+    try:
+        hash(label)
+    except TypeError:
+        raise InvalidTypeError(
+            f"{what} must be hashable (a string, number or tuple); "
+            f"got {type(label).__name__} {label!r}."
+        ) from None
+    return label
+
+
+def to_probability(value: Any, what: str, error: type[Exception] = InvalidParameterError) -> float:
+    """Read a probability given as a number or as a string like ``"1/3"``.
+
+    Parameters
+    ----------
+    value : float, int, Fraction or str
+        The probability.
+    what : str
+        What the value is, for the error message.
+    error : exception class
+        Raised for a value outside [0, 1] or an unreadable string.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> to_probability("1/4", "The probability of edge a -> b")
+    0.25
+    >>> to_probability(-0.5, "p")
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.InvalidParameterError: p must be in [0, 1]; got -0.5.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, numbers.Real)):
+        raise InvalidTypeError(
+            f"{what} must be a number or a fraction string like '1/3'; "
+            f"got {type(value).__name__} {value!r}."
+        )
+    if isinstance(value, str):
+        try:
+            number = float(Fraction(value.strip()))
+        except (ValueError, ZeroDivisionError):
+            raise error(
+                f"{what} must be a number or a fraction like '1/3'; got the string {value!r}."
+            ) from None
+    else:
+        number = float(value)
+    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
+        raise error(f"{what} must be in [0, 1]; got {value}.")
+    return number
+
+
+def check_gamma(gamma: Any, name: str = "gamma") -> float:
+    """Validate one discount factor in [0, 1].
+
+    Examples
+    --------
+    >>> check_gamma(0.9)
+    0.9
+    >>> check_gamma(1.5)
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.InvalidParameterError: `gamma` must be in [0, 1]; got 1.5.
+    """
+    if isinstance(gamma, bool) or not isinstance(gamma, numbers.Real):
+        raise InvalidTypeError(
+            f"`{name}` must be a number in [0, 1]; got {type(gamma).__name__} {gamma!r}."
+        )
+    value = float(gamma)
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise InvalidParameterError(f"`{name}` must be in [0, 1]; got {gamma}.")
+    return value
+
+
+def check_gammas(gammas: Any, name: str = "gamma") -> tuple[float, ...]:
+    """Validate one discount factor or a sequence of them; return a tuple."""
+    if isinstance(gammas, (str, bytes)) or not isinstance(gammas, Sequence):
+        return (check_gamma(gammas, name),)
+    if len(gammas) == 0:
+        raise InvalidParameterError(f"`{name}` must hold at least one value; got an empty list.")
+    return tuple(check_gamma(g, name) for g in gammas)

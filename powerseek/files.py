@@ -1,0 +1,695 @@
+"""Environment files: read and write the three formats.
+
+``.toml``
+    Graph MDPs in a human-writable TOML form: metadata keys at the top and a
+    ``[transitions]`` table whose entry for each state is either a list of
+    successors (one action per successor, named after it) or a table
+    ``action = successor`` / ``action = {successor = probability, ...}``.
+``.grid``
+    ASCII gridworlds: an optional TOML header (metadata and the gridworld
+    options ``stay``, ``bump``, ``noise``, ``[names]``) ended by a line ``---``,
+    then the map (legend in :mod:`powerseek.gridworld`). A file without a
+    ``---`` line is all map.
+``.json``
+    networkx node-link JSON as written by :func:`networkx.node_link_data`
+    (edge key ``"edges"`` or the older ``"links"``), in the edge conventions
+    of :mod:`powerseek.graph`. JSON lists in node ids are read as tuples, so
+    ``(row, col)`` labels survive the trip.
+
+Metadata keys shared by all formats: ``name``, ``title``, ``source``,
+``description``, ``gamma`` (a suggested discount or a list of them) and, for
+graphs, ``start``. The full reference is ``docs/file-formats.md``.
+
+Readers never modify anything; writers build the whole text first and then
+replace the target file atomically, so a failed write leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Hashable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import gridworld
+from ._validation import did_you_mean, quote
+from .exceptions import InvalidTypeError, ParseError, PowerseekError
+from .graph import needs_multigraph, transitions_from_edges
+from .gridworld import GridLayout
+from .mdp import MDP, _thaw
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["FORMATS", "dumps", "format_of", "loads", "read", "write"]
+
+#: File formats by suffix.
+FORMATS = {".toml": "toml", ".grid": "grid", ".json": "json"}
+
+_METADATA_KEYS = ("name", "title", "source", "description", "gamma")
+_GRAPH_KEYS = _METADATA_KEYS + ("start", "states", "transitions")
+_GRID_KEYS = _METADATA_KEYS + ("stay", "bump", "noise", "names")
+_SEPARATOR = "---"
+
+
+# ----------------------------------------------------------------------
+# public API
+
+
+def format_of(path: str | os.PathLike, format: str | None = None) -> str:
+    """The format of `path`: `format` if given, else from its suffix.
+
+    Examples
+    --------
+    >>> format_of("maze.grid")
+    'grid'
+    """
+    if format is not None:
+        if format not in FORMATS.values():
+            raise ParseError(
+                f"unknown format {format!r}; expected one of {', '.join(FORMATS.values())}."
+            )
+        return format
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ParseError(
+            f"cannot tell the format from the suffix {suffix or '(none)'!r}; environment files "
+            f"end in {', '.join(FORMATS)}.",
+            source=str(path),
+        )
+    return FORMATS[suffix]
+
+
+def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
+    """Read an environment file.
+
+    Parameters
+    ----------
+    path : str or path-like
+    format : {"toml", "grid", "json"}, optional
+        Defaults to the file's suffix.
+
+    Returns
+    -------
+    MDP
+        Named after the file's ``name`` entry, or its stem.
+
+    Raises
+    ------
+    ParseError
+        The file cannot be read or is not a valid environment; the message
+        names the file and, where it can, the line.
+    """
+    path = Path(path)
+    kind = format_of(path, format)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise ParseError("is a directory, not an environment file.", source=str(path)) from None
+    except OSError as exc:
+        raise ParseError(f"cannot read the file: {exc.strerror}.", source=str(path)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            f"not UTF-8 text (byte {exc.start}); environment files are text.", source=str(path)
+        ) from None
+    return loads(text, kind, source=str(path), default_name=path.stem)
+
+
+def loads(
+    text: str, format: str, *, source: str = "<string>", default_name: str | None = None
+) -> MDP:
+    """Parse an environment from a string in `format` ("toml", "grid" or "json").
+
+    Examples
+    --------
+    >>> mdp = loads('''
+    ... name = "coin"
+    ... [transitions]
+    ... s = { flip = { s = "1/2", t = "1/2" } }
+    ... t = ["t"]
+    ... ''', "toml")
+    >>> mdp.name, mdp.transition("s", "flip")
+    ('coin', {'s': 0.5, 't': 0.5})
+    """
+    kind = format_of("", format)
+    reader = {"toml": _read_toml, "grid": _read_grid, "json": _read_json}[kind]
+    return reader(text, source, default_name)
+
+
+def dumps(mdp: MDP, format: str) -> str:
+    """The text of `mdp` in `format` ("toml", "grid" or "json").
+
+    Raises
+    ------
+    InvalidTypeError
+        If the MDP cannot be written in that format without losing something
+        (e.g. non-string labels in TOML, or non-gridworld dynamics as a map).
+    """
+    if not isinstance(mdp, MDP):
+        raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    kind = format_of("", format)
+    writer = {"toml": _dump_toml, "grid": _dump_grid, "json": _dump_json}[kind]
+    return writer(mdp)
+
+
+def write(mdp: MDP, path: str | os.PathLike, *, format: str | None = None) -> Path:
+    """Write `mdp` to `path` atomically; return the path.
+
+    The text is built first; the file is then written to a temporary file in
+    the same directory and moved into place, so on any error the target is
+    untouched.
+    """
+    path = Path(path)
+    text = dumps(mdp, format_of(path, format))
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# ----------------------------------------------------------------------
+# TOML graphs
+
+
+def _parse_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        if match:
+            message = message[: match.start()].strip()
+            line, column = int(match.group(1)), int(match.group(2))
+        else:
+            line, column = text.count("\n") + 1, None
+            message = re.sub(r"\s*\(at end of document\)", " at the end of the document", message)
+        raise ParseError(
+            f"invalid TOML: {message}.", source=source, line=line, column=column
+        ) from None
+
+
+def _read_toml(text: str, source: str, default_name: str | None) -> MDP:
+    doc = _parse_toml(text, source)
+    _reject_unknown_keys(doc, _GRAPH_KEYS, text, source, "a graph environment file")
+    metadata = _read_metadata(doc, text, source)
+    name = metadata.pop("name", default_name)
+    if "start" in doc:
+        metadata["start"] = doc["start"]
+    transitions = doc.get("transitions")
+    if not isinstance(transitions, dict):
+        raise ParseError(
+            "a graph environment needs a [transitions] table mapping each state to its actions"
+            + ("." if transitions is None else f"; found {_toml_type(transitions)}."),
+            source=source,
+            line=_line_of_key(text, "transitions"),
+        )
+    states = doc.get("states")
+    if states is not None and not isinstance(states, list):
+        raise ParseError(
+            f"`states` must be a list of state names; found {_toml_type(states)}.",
+            source=source,
+            line=_line_of_key(text, "states"),
+        )
+    if "start" in metadata and metadata["start"] not in (states or transitions):
+        raise ParseError(
+            f"the start state {quote(metadata['start'])} is not a state."
+            f"{did_you_mean(metadata['start'], states or transitions)}",
+            source=source,
+            line=_line_of_key(text, "start"),
+        )
+    try:
+        return MDP(transitions, states=states, name=name, metadata=metadata)
+    except PowerseekError as exc:
+        state = getattr(exc, "state", None)
+        line = _line_of_state(text, state) if state is not None else None
+        raise ParseError(str(exc), source=source, line=line) from None
+
+
+def _dump_toml(mdp: MDP) -> str:
+    for label in mdp.states:
+        if not isinstance(label, str):
+            raise InvalidTypeError(
+                f"TOML environment files need string state labels; state {quote(label)} is a "
+                f"{type(label).__name__}. Save as node-link JSON (.json)"
+                + (" or as a map (.grid)." if "grid" in mdp.metadata else ".")
+            )
+    for state, labels in zip(mdp.states, mdp.actions):
+        for action in labels:
+            if not isinstance(action, str):
+                raise InvalidTypeError(
+                    f"TOML environment files need string action labels; action {quote(action)} "
+                    f"of state {quote(state)} is a {type(action).__name__}. Save as node-link "
+                    "JSON (.json)."
+                )
+    extra = [key for key in mdp.metadata if key not in _METADATA_KEYS + ("start",)]
+    if extra:
+        raise InvalidTypeError(
+            f"TOML environment files hold only the metadata keys {', '.join(_METADATA_KEYS)} and "
+            f"start; this MDP also has {', '.join(map(repr, extra))}. "
+            "Save as node-link JSON (.json)."
+        )
+    lines = _toml_metadata_lines(mdp)
+    if "start" in mdp.metadata:
+        lines.append(f"start = {_toml_value(mdp.metadata['start'])}")
+    entries, tables, read_order, table_order = [], [], [], []
+    for state, per_action in mdp.to_dict().items():
+        if all(action == outcome for action, outcome in per_action.items()):
+            entries.append(f"{_toml_key(state)} = {_toml_value(list(per_action))}")
+            read_order.append(state)
+            continue
+        body = [f"[transitions.{_toml_key(state)}]"]
+        for action, outcome in per_action.items():
+            body.append(f"{_toml_key(action)} = {_toml_value(outcome)}")
+        tables.append("\n".join(body))
+        table_order.append(state)
+    # tomllib lists the [transitions] entries before the sub-tables: keep the
+    # state order explicit when that would change it.
+    if tuple(read_order + table_order) != mdp.states:
+        lines.append(f"states = {_toml_value(list(mdp.states))}")
+    parts = ["\n".join(lines), "\n".join(["[transitions]"] + entries)] + tables
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+# ----------------------------------------------------------------------
+# gridworld maps
+
+
+def _split_grid(text: str) -> tuple[str | None, str, int]:
+    """Split a .grid text into (header or None, map, line number of the map)."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if line.strip() == _SEPARATOR:
+            return "\n".join(lines[:number]), "\n".join(lines[number + 1 :]), number + 2
+    return None, text, 1
+
+
+def _read_grid(text: str, source: str, default_name: str | None) -> MDP:
+    header, body, first_line = _split_grid(text)
+    options: dict[str, Any] = {}
+    metadata: dict[str, Any] = {}
+    names = None
+    name = default_name
+    if header is None:
+        if "=" in body:
+            line = next(i for i, row in enumerate(body.split("\n"), 1) if "=" in row)
+            raise ParseError(
+                "found '=' in the map; a header of settings must end with a line '---' "
+                "before the map starts.",
+                source=source,
+                line=line,
+            )
+    else:
+        doc = _parse_toml(header, source)
+        _reject_unknown_keys(doc, _GRID_KEYS, header, source, "a gridworld file header")
+        metadata = _read_metadata(doc, header, source)
+        name = metadata.pop("name", default_name)
+        for key in ("stay", "bump", "noise"):
+            if key in doc:
+                options[key] = doc[key]
+        if "names" in doc:
+            names = doc["names"]
+            if not isinstance(names, dict):
+                raise ParseError(
+                    f'`names` must be a table of legend letters, e.g. [names] G = "goal"; '
+                    f"found {_toml_type(names)}.",
+                    source=source,
+                    line=_line_of_key(header, "names"),
+                )
+    try:
+        return gridworld.parse(
+            body,
+            names=names,
+            name=name,
+            metadata=metadata,
+            source=source,
+            first_line=first_line,
+            **options,
+        )
+    except ParseError:
+        raise
+    except PowerseekError as exc:
+        key = next((k for k in ("bump", "noise", "stay", "names") if f"`{k}`" in str(exc)), None)
+        line = _line_of_key(header, key) if key and header is not None else None
+        raise ParseError(str(exc), source=source, line=line) from None
+
+
+def _dump_grid(mdp: MDP) -> str:
+    layout = mdp.metadata.get("grid")
+    if not isinstance(layout, GridLayout):
+        raise InvalidTypeError(
+            "Only MDPs compiled from a map (powerseek.gridworld.parse) can be saved as .grid; "
+            "save this one as .toml or .json."
+        )
+    lines = _toml_metadata_lines(mdp)
+    lines += [
+        f"stay = {_toml_value(layout.stay)}",
+        f"bump = {_toml_value(layout.bump)}",
+        f"noise = {_toml_value(layout.noise)}",
+    ]
+    if layout.names:
+        lines += ["", "[names]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in layout.names]
+    extra = [key for key in mdp.metadata if key not in _METADATA_KEYS + ("start", "grid")]
+    if extra:
+        raise InvalidTypeError(
+            f"Gridworld files hold only the metadata keys {', '.join(_METADATA_KEYS)}; this MDP "
+            f"also has {', '.join(map(repr, extra))}. Save it as node-link JSON (.json)."
+        )
+    text = "\n".join(lines + [_SEPARATOR, gridworld.render(mdp)]) + "\n"
+    reread = _read_grid(text, "<check>", mdp.name)
+    if not reread.same_dynamics(mdp):
+        raise InvalidTypeError(
+            "This MDP's dynamics differ from those its map compiles to (it was changed after "
+            "parsing); save it as .json to keep them."
+        )
+    if reread != mdp:
+        raise InvalidTypeError(
+            "This MDP's start state is not the map's 'S' cell; save it as .json to keep it."
+        )
+    return text
+
+
+# ----------------------------------------------------------------------
+# node-link JSON
+
+
+def _read_json(text: str, source: str, default_name: str | None) -> MDP:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(
+            f"invalid JSON: {exc.msg}.", source=source, line=exc.lineno, column=exc.colno
+        ) from None
+    if not isinstance(data, dict) or "nodes" not in data:
+        raise ParseError(
+            "expected a networkx node-link object with 'nodes' and 'edges' (as written by "
+            "networkx.node_link_data).",
+            source=source,
+        )
+    edge_key = "edges" if "edges" in data else "links" if "links" in data else None
+    if edge_key is None:
+        raise ParseError("the node-link object has no 'edges' (or 'links') list.", source=source)
+    for key in ("nodes", edge_key):
+        if not isinstance(data[key], list) or not all(isinstance(x, dict) for x in data[key]):
+            raise ParseError(f"'{key}' must be a list of objects.", source=source)
+    if data.get("directed") is False:
+        raise ParseError(
+            "the graph is undirected ('directed': false); an MDP needs a directed graph.",
+            source=source,
+        )
+    multigraph = bool(data.get("multigraph", False))
+
+    # Read the edges in file order (networkx would regroup a multigraph's
+    # edges by successor and so reorder its actions).
+    out_edges: dict[Hashable, list[tuple[Hashable, dict]]] = {}
+    for position, node in enumerate(data["nodes"]):
+        if "id" not in node:
+            raise ParseError(f"node {position} has no 'id'.", source=source)
+        label = _json_label(node["id"], f"node {position}", source)
+        if label in out_edges:
+            raise ParseError(f"node {position} repeats the id {quote(label)}.", source=source)
+        out_edges[label] = []
+    pairs: set = set()
+    for position, edge in enumerate(data[edge_key]):
+        ends = []
+        for end in ("source", "target"):
+            if end not in edge:
+                raise ParseError(f"edge {position} has no '{end}'.", source=source)
+            label = _json_label(edge[end], f"edge {position}", source)
+            if label not in out_edges:
+                raise ParseError(
+                    f"edge {position} has the {end} {quote(label)}, which is not a node."
+                    f"{did_you_mean(label, out_edges)}",
+                    source=source,
+                )
+            ends.append(label)
+        if not multigraph:
+            if tuple(ends) in pairs:
+                raise ParseError(
+                    f"edge {position} repeats {quote(ends[0])} -> {quote(ends[1])} in a graph "
+                    "that is not a multigraph ('multigraph': false).",
+                    source=source,
+                )
+            pairs.add(tuple(ends))
+        attributes = {
+            k: _tupled(v) for k, v in edge.items() if k not in ("source", "target", "key")
+        }
+        out_edges[ends[0]].append((ends[1], attributes))
+    attributes = data.get("graph", {})
+    if not isinstance(attributes, dict):
+        raise ParseError("'graph' must be an object of graph attributes.", source=source)
+    attributes = dict(attributes)
+    name = attributes.pop("name", None) or default_name
+    try:
+        transitions = transitions_from_edges(list(out_edges), out_edges)
+        return MDP(
+            transitions, states=list(out_edges), name=name, metadata=_json_metadata(attributes)
+        )
+    except PowerseekError as exc:
+        raise ParseError(str(exc), source=source) from None
+
+
+def _json_label(value: Any, where: str, source: str) -> Hashable:
+    label = _tupled(value)
+    try:
+        hash(label)
+    except TypeError:
+        raise ParseError(
+            f"{where}: the label {value!r} is not a string, number or list.", source=source
+        ) from None
+    return label
+
+
+def _dump_json(mdp: MDP) -> str:
+    multigraph = needs_multigraph(mdp)
+    attributes: dict[str, Any] = {} if mdp.name is None else {"name": mdp.name}
+    for key, value in _thaw(mdp.metadata).items():
+        if isinstance(value, GridLayout):
+            value = {
+                "shape": list(value.shape),
+                "marks": [[r, c, char] for (r, c), char in value.marks],
+                "names": dict(value.names),
+                "stay": value.stay,
+                "bump": value.bump,
+                "noise": value.noise,
+            }
+        attributes[key] = value
+    edges = []
+    keys: dict[tuple, int] = {}
+    for state, per_action in mdp.to_dict().items():
+        for action, outcome in per_action.items():
+            outcome = outcome if isinstance(outcome, dict) else {outcome: 1.0}
+            for successor, probability in outcome.items():
+                if multigraph:
+                    key = keys.get((state, successor), 0)
+                    keys[(state, successor)] = key + 1
+                    edges.append(
+                        {
+                            "action": action,
+                            "p": probability,
+                            "source": state,
+                            "target": successor,
+                            "key": key,
+                        }
+                    )
+                elif action == successor:
+                    edges.append({"source": state, "target": successor})
+                else:
+                    edges.append({"action": action, "source": state, "target": successor})
+    data = {
+        "directed": True,
+        "multigraph": multigraph,
+        "graph": attributes,
+        "nodes": [{"id": state} for state in mdp.states],
+        "edges": edges,
+    }
+    try:
+        return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as exc:
+        raise InvalidTypeError(
+            f"This MDP holds a label or metadata value that JSON cannot represent: {exc}."
+        ) from None
+
+
+def _json_metadata(attributes: dict[str, Any]) -> dict[str, Any]:
+    metadata = {key: _tupled(value) for key, value in attributes.items()}
+    if "gamma" in metadata:
+        metadata["gamma"] = _gamma_tuple(metadata["gamma"], "`gamma`")
+    grid = attributes.get("grid")
+    if isinstance(grid, dict):
+        try:
+            metadata["grid"] = GridLayout(
+                shape=tuple(grid["shape"]),
+                marks=tuple(((int(r), int(c)), str(ch)) for r, c, ch in grid.get("marks", [])),
+                names=tuple(sorted(grid.get("names", {}).items())),
+                stay=bool(grid.get("stay", True)),
+                bump=str(grid.get("bump", "absent")),
+                noise=float(grid.get("noise", 0.0)),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ParseError(f"the 'grid' graph attribute is malformed: {exc}.") from None
+    return metadata
+
+
+def _tupled(value: Any) -> Any:
+    """JSON lists to tuples, recursively, so they can be labels."""
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    return value
+
+
+# ----------------------------------------------------------------------
+# shared helpers
+
+
+def _reject_unknown_keys(doc: dict, allowed: tuple[str, ...], text: str, source: str, what: str):
+    for key in doc:
+        if key not in allowed:
+            raise ParseError(
+                f"unknown key {key!r} in {what}.{did_you_mean(key, allowed)} Allowed keys: "
+                f"{', '.join(allowed)}.",
+                source=source,
+                line=_line_of_key(text, key),
+            )
+
+
+def _read_metadata(doc: dict, text: str, source: str) -> dict[str, Any]:
+    metadata: dict[str, Any] = {}
+    for key in ("name", "title", "source", "description"):
+        if key in doc:
+            value = doc[key]
+            if not isinstance(value, str):
+                raise ParseError(
+                    f"`{key}` must be a string; found {_toml_type(value)}.",
+                    source=source,
+                    line=_line_of_key(text, key),
+                )
+            metadata[key] = value
+    if "gamma" in doc:
+        try:
+            metadata["gamma"] = _gamma_tuple(doc["gamma"], "the suggested `gamma`")
+        except ParseError as exc:
+            raise ParseError(exc.message, source=source, line=_line_of_key(text, "gamma")) from None
+    return metadata
+
+
+def _gamma_tuple(value: Any, what: str) -> tuple[float, ...]:
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    out = []
+    for item in values:
+        if isinstance(item, bool) or not isinstance(item, numbers.Real):
+            raise ParseError(
+                f"{what} must be a number in [0, 1] or a list of them; found {item!r}."
+            )
+        if not math.isfinite(item) or not 0.0 <= float(item) <= 1.0:
+            raise ParseError(f"{what} must be in [0, 1]; found {item}.")
+        out.append(float(item))
+    if not out:
+        raise ParseError(f"{what} must hold at least one value.")
+    return tuple(out)
+
+
+def _toml_type(value: Any) -> str:
+    names = {
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        list: "an array",
+        dict: "a table",
+    }
+    return next((label for kind, label in names.items() if isinstance(value, kind)), repr(value))
+
+
+def _key_pattern(key: str) -> str:
+    forms = [re.escape(json.dumps(key)), re.escape(f"'{key}'")]
+    if re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        forms.append(re.escape(key))
+    return "(?:" + "|".join(forms) + ")"
+
+
+def _line_of_key(text: str | None, key: str | None) -> int | None:
+    """1-based line where the top-level `key` is set, if it can be found."""
+    if text is None or key is None:
+        return None
+    pattern = re.compile(r"^\s*(?:\[\s*)?" + _key_pattern(key) + r"\s*(?:=|\])")
+    for number, line in enumerate(text.split("\n"), 1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def _line_of_state(text: str, state: Hashable) -> int | None:
+    """1-based line defining `state` under [transitions], if it can be found."""
+    if not isinstance(state, str):
+        return None
+    key = _key_pattern(state)
+    header = re.compile(r"^\s*\[\s*transitions\s*\.\s*" + key + r"\s*(?:\]|\.)")
+    entry = re.compile(r"^\s*" + key + r"\s*=")
+    section = None
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        if header.match(line):
+            return number
+        if stripped.startswith("["):
+            section = stripped
+            continue
+        if (
+            section is not None
+            and re.fullmatch(r"\[\s*transitions\s*\]", section)
+            and entry.match(line)
+        ):
+            return number
+    return None
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return (
+            "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        )
+    raise InvalidTypeError(f"Cannot write {value!r} ({type(value).__name__}) to TOML.")
+
+
+def _toml_metadata_lines(mdp: MDP) -> list[str]:
+    lines = []
+    if mdp.name is not None:
+        lines.append(f"name = {_toml_value(mdp.name)}")
+    for key in ("title", "source", "description"):
+        if key in mdp.metadata:
+            lines.append(f"{key} = {_toml_value(mdp.metadata[key])}")
+    if "gamma" in mdp.metadata:
+        gamma = mdp.metadata["gamma"]
+        lines.append(f"gamma = {_toml_value(list(gamma) if isinstance(gamma, tuple) else gamma)}")
+    return lines

@@ -1,0 +1,101 @@
+"""Hypothesis strategies for environments: graphs, stochastic MDPs, maps.
+
+Small by default and built to shrink to readable cases: few states, short
+labels, one action per state when that is enough to fail.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+from hypothesis import strategies as st
+
+# Labels of the kinds users give: small integers, short strings, grid cells.
+state_labels = st.one_of(
+    st.integers(min_value=0, max_value=50),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=4).map(lambda s: "s" + s),
+    st.tuples(st.integers(0, 9), st.integers(0, 9)),
+)
+# Action names never equal a state label (those start with "s" or are not strings).
+action_labels = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=3).map(
+    lambda s: "act_" + s
+)
+
+
+@st.composite
+def successor_graphs(draw, max_states: int = 7, named_actions: bool | None = None) -> nx.DiGraph:
+    """A deterministic successor graph; some edges may carry an `action` name."""
+    n = draw(st.integers(1, max_states))
+    labels = draw(st.lists(state_labels, min_size=n, max_size=n, unique=True))
+    graph = nx.DiGraph()
+    graph.add_nodes_from(labels)
+    for state in labels:
+        successors = draw(st.lists(st.sampled_from(labels), min_size=1, max_size=n, unique=True))
+        names = draw(
+            st.lists(action_labels, min_size=len(successors), max_size=len(successors), unique=True)
+        )
+        for successor, name in zip(successors, names):
+            use_name = draw(st.booleans()) if named_actions is None else named_actions
+            if use_name:
+                graph.add_edge(state, successor, action=name)
+            else:
+                graph.add_edge(state, successor)
+    return graph
+
+
+@st.composite
+def dyadic_distributions(draw, support: list, denominator: int = 64) -> dict:
+    """Probabilities k/denominator over a non-empty subset of `support`
+    (exact in floating point, so sums are exactly 1)."""
+    chosen = draw(
+        st.lists(st.sampled_from(support), min_size=1, max_size=len(support), unique=True)
+    )
+    cuts = sorted(
+        draw(
+            st.lists(
+                st.integers(1, denominator - 1),
+                min_size=len(chosen) - 1,
+                max_size=len(chosen) - 1,
+                unique=True,
+            )
+        )
+    )
+    bounds = [0] + cuts + [denominator]
+    return {s: (hi - lo) / denominator for s, hi, lo in zip(chosen, bounds[1:], bounds[:-1])}
+
+
+@st.composite
+def stochastic_multigraphs(draw, max_states: int = 6, max_actions: int = 3) -> nx.MultiDiGraph:
+    """A MultiDiGraph whose edges carry `action` and `p` (sparse random rows)."""
+    n = draw(st.integers(1, max_states))
+    labels = draw(st.lists(state_labels, min_size=n, max_size=n, unique=True))
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(labels)
+    for state in labels:
+        k = draw(st.integers(1, max_actions))
+        names = draw(st.lists(action_labels, min_size=k, max_size=k, unique=True))
+        for name in names:
+            for successor, p in draw(dyadic_distributions(labels)).items():
+                graph.add_edge(state, successor, action=name, p=p)
+    return graph
+
+
+@st.composite
+def gridworld_maps(draw, max_rows: int = 6, max_cols: int = 6) -> str:
+    """A rectangular map with walls, open cells and maybe a start and marked cells."""
+    n_rows = draw(st.integers(1, max_rows))
+    n_cols = draw(st.integers(1, max_cols))
+    cells = draw(
+        st.lists(
+            st.lists(st.sampled_from("#...."), min_size=n_cols, max_size=n_cols),
+            min_size=n_rows,
+            max_size=n_rows,
+        )
+    )
+    positions = [(r, c) for r in range(n_rows) for c in range(n_cols)]
+    opened = draw(st.sampled_from(positions))
+    cells[opened[0]][opened[1]] = "."
+    open_cells = [(r, c) for r, c in positions if cells[r][c] == "."]
+    marked = draw(st.lists(st.sampled_from(open_cells), max_size=3, unique=True))
+    for i, (r, c) in enumerate(marked):
+        cells[r][c] = "S" if i == 0 and draw(st.booleans()) else draw(st.sampled_from("GTgx"))
+    return "\n".join("".join(row) for row in cells)
