@@ -159,14 +159,7 @@ def parse_transitions(transitions: Any, states: Iterable[Hashable] | None):
 def _parse_state(state: Hashable, spec: Any, index: Mapping[Hashable, int]):
     """The (action, {successor index: probability}) pairs of one state."""
     outcomes: list[tuple[Hashable, dict[int, float]]] = []
-    seen: set = set()
     for action, outcome in _iter_actions(state, spec):
-        if action in seen:
-            raise InvalidMDPError(
-                f"State {quote(state)} has the action {quote(action)} twice; "
-                "action labels must be distinct within a state."
-            )
-        seen.add(action)
         where = f"state {quote(state)} under action {quote(action)}"
         if isinstance(outcome, Mapping):
             if not outcome:

@@ -352,33 +352,31 @@ class MDP:
 
     def is_terminal(self, state: Hashable) -> bool:
         """True when every action of `state` returns to it (Def 3.2)."""
-        i = self.index(state)
-        return self._all_self_loops(i)
+        return bool(self._terminal_mask()[self.index(state)])
 
     def is_one_cycle(self, state: Hashable) -> bool:
         """True when some action of `state` returns to it with probability 1 (Def 3.2)."""
-        i = self.index(state)
-        return bool(np.any(self._self_loop_pairs(i)))
+        return bool(self._one_cycle_mask()[self.index(state)])
 
     def terminal_states(self) -> tuple[Hashable, ...]:
         """All terminal states (every action is a self-loop), in state order."""
-        return tuple(s for i, s in enumerate(self._states) if self._all_self_loops(i))
+        return tuple(self._states[i] for i in np.flatnonzero(self._terminal_mask()))
 
     def one_cycles(self) -> tuple[Hashable, ...]:
         """All 1-cycles (some action is a self-loop), in state order."""
-        return tuple(s for i, s in enumerate(self._states) if np.any(self._self_loop_pairs(i)))
+        return tuple(self._states[i] for i in np.flatnonzero(self._one_cycle_mask()))
 
-    def _self_loop_pairs(self, i: int) -> np.ndarray:
+    def _self_loop_pairs(self) -> np.ndarray:
+        """``(n_pairs,)`` mask: the pair returns to its own state with probability 1."""
         m = self._matrix
-        lo, hi = int(self._offsets[i]), int(self._offsets[i + 1])
-        out = np.zeros(hi - lo, dtype=bool)
-        for k in range(lo, hi):
-            a, b = m.indptr[k], m.indptr[k + 1]
-            out[k - lo] = b - a == 1 and m.indices[a] == i
-        return out
+        single = np.diff(m.indptr) == 1
+        return single & (m.indices[m.indptr[:-1]] == self.pair_states)
 
-    def _all_self_loops(self, i: int) -> bool:
-        return bool(np.all(self._self_loop_pairs(i)))
+    def _terminal_mask(self) -> np.ndarray:
+        return np.logical_and.reduceat(self._self_loop_pairs(), self._offsets[:-1])
+
+    def _one_cycle_mask(self) -> np.ndarray:
+        return np.logical_or.reduceat(self._self_loop_pairs(), self._offsets[:-1])
 
     def state_adjacency(self) -> sp.csr_array:
         """Boolean ``(n_states, n_states)`` matrix: ``[i, j]`` when some action
