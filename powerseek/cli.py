@@ -10,8 +10,10 @@ print one line, ``powerseek: error: ...``, to stderr and exit with status 1
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
+import secrets
 import sys
 import textwrap
 from collections.abc import Hashable, Sequence
@@ -19,9 +21,13 @@ from typing import Any, TextIO
 
 from . import __version__, gridworld
 from ._validation import label_text
+from .distspec import parse_distribution
 from .environments import list_environments, load, save
-from .exceptions import PowerseekError
+from .exceptions import InvalidParameterError, PowerseekError
+from .labels import parse_state
 from .mdp import MDP
+from .optimality import OptimalityResult, optimality_sweep
+from .power import PowerSweepResult, power_sweep
 from .structure import summarize
 
 __all__ = ["main"]
@@ -104,7 +110,104 @@ def _build_parser() -> argparse.ArgumentParser:
     convert.add_argument("env", metavar="ENV", help=_ENV_HELP)
     convert.add_argument("output", metavar="OUTPUT", help="file to write (.toml, .grid or .json)")
     convert.set_defaults(run=_run_convert)
+
+    power_cmd = commands.add_parser(
+        "power",
+        help="estimate POWER of every state, with standard errors",
+        description=(
+            "Estimate POWER_D(s, gamma) of every state (Turner et al. 2021, Def 5.2) by Monte "
+            "Carlo over reward samples, with standard errors. Several gamma values share the "
+            "same samples."
+        ),
+    )
+    power_cmd.add_argument("env", metavar="ENV", help=_ENV_HELP)
+    _add_analysis_options(power_cmd)
+    power_cmd.set_defaults(run=_run_power)
+
+    optimality_cmd = commands.add_parser(
+        "optimality",
+        help="estimate how often each action is optimal",
+        description=(
+            "Estimate the optimality probability P_D(s, a, gamma) of each action of a state "
+            "(Def 4.4: ties count for every tied action; their share is the tie mass). At "
+            "gamma = 1 optimality is Blackwell optimality, at gamma = 0 its lexicographic "
+            "counterpart."
+        ),
+    )
+    optimality_cmd.add_argument("env", metavar="ENV", help=_ENV_HELP)
+    optimality_cmd.add_argument(
+        "--state",
+        metavar="S",
+        help="the state, as `powerseek show` prints it (e.g. start or '(2, 3)'); all states "
+        "if omitted",
+    )
+    _add_analysis_options(optimality_cmd)
+    optimality_cmd.set_defaults(run=_run_optimality)
     return parser
+
+
+def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--gamma",
+        required=True,
+        metavar="G",
+        help="discount in [0, 1]; a list 0.1,0.5,0.9 or a range START:STOP:COUNT (0:1:11) "
+        "sweeps on common samples; 0 and 1 are the limits",
+    )
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="number of reward samples (default 10000)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="S",
+        help="random seed (default: a fresh one, printed with the results)",
+    )
+    parser.add_argument(
+        "--dist",
+        default="uniform",
+        metavar="SPEC",
+        help="reward distribution: uniform, uniform(a,b), bernoulli(p), beta(a,b), any "
+        "scipy.stats name, per-state overrides 'uniform; STATE=DIST', or a .toml file "
+        "(default: IID uniform on [0, 1]; see docs/cli.md)",
+    )
+    parser.add_argument(
+        "--qmc",
+        action="store_true",
+        help="randomised quasi-Monte Carlo (scrambled Sobol'), standard errors from 16 replicates",
+    )
+    parser.add_argument(
+        "--method",
+        default="auto",
+        choices=("auto", "policy-iteration", "extrapolated-value-iteration", "value-iteration"),
+        help="solver (default auto: policy iteration if deterministic, else extrapolated value "
+        "iteration)",
+    )
+    parser.add_argument(
+        "--tol",
+        type=float,
+        default=1e-9,
+        help="solver error bound on the POWER scale (default 1e-9)",
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="samples solved at once (default: from a 256 MiB memory budget)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format (default: table)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _add_format(parser: argparse.ArgumentParser) -> None:
@@ -154,6 +257,114 @@ def _run_show(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(_show_text(mdp, list_all=args.all))
     return 0
+
+
+def _analysis_options(args: argparse.Namespace, mdp: MDP) -> dict[str, Any]:
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
+    return {
+        "dist": parse_distribution(args.dist, mdp),
+        "n_samples": args.samples,
+        "rng": seed,
+        "qmc": args.qmc,
+        "method": args.method,
+        "tol": args.tol,
+        "chunk_size": args.chunk_size,
+        "progress": False if args.quiet else None,
+    }
+
+
+def _run_power(args: argparse.Namespace, out: TextIO) -> int:
+    mdp = load(args.env)
+    gammas = parse_gammas(args.gamma)
+    sweep = power_sweep(mdp, gammas, **_analysis_options(args, mdp))
+    if args.format == "json":
+        _write_json(sweep.at(0).to_dict() if len(gammas) == 1 else sweep.to_dict(), out)
+    elif args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["environment", "gamma", "state", "power", "stderr", "ci_low", "ci_high"])
+        for gamma, estimate in zip(sweep.gammas, sweep.estimates):
+            for i, state in enumerate(sweep.states):
+                writer.writerow(
+                    [
+                        mdp.name,
+                        repr(gamma),
+                        label_text(state),
+                        repr(float(estimate.mean[i])),
+                        repr(float(estimate.stderr[i])),
+                        repr(float(estimate.ci_low[i])),
+                        repr(float(estimate.ci_high[i])),
+                    ]
+                )
+    else:
+        out.write(_power_table(mdp, sweep))
+    return 0
+
+
+def _run_optimality(args: argparse.Namespace, out: TextIO) -> int:
+    mdp = load(args.env)
+    gammas = parse_gammas(args.gamma)
+    state = parse_state(mdp, args.state) if args.state is not None else None
+    results = optimality_sweep(mdp, gammas, state, **_analysis_options(args, mdp))
+    if args.format == "json":
+        documents = [r.to_dict() for r in results]
+        _write_json(documents[0] if len(documents) == 1 else documents, out)
+    elif args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            ["environment", "gamma", "state", "action", "probability", "stderr", "tie_mass"]
+        )
+        for result in results:
+            for entry in _optimality_entries(result):
+                for action in entry["actions"]:
+                    writer.writerow(
+                        [
+                            mdp.name,
+                            repr(result.gamma),
+                            entry["state"],
+                            action["action"],
+                            repr(action["probability"]),
+                            repr(action["stderr"]),
+                            repr(entry["tie_mass"]),
+                        ]
+                    )
+    else:
+        out.write(_optimality_table(mdp, results))
+    return 0
+
+
+def parse_gammas(text: str) -> list[float]:
+    """Discounts from ``--gamma``: one value, a list ``a,b,c`` or a range ``start:stop:count``.
+
+    Examples
+    --------
+    >>> parse_gammas("0.5"), parse_gammas("0.1, 0.9"), parse_gammas("0:1:5")
+    ([0.5], [0.1, 0.9], [0.0, 0.25, 0.5, 0.75, 1.0])
+    """
+    text = text.strip()
+    try:
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) != 3:
+                raise ValueError
+            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
+            if count < 1:
+                raise ValueError
+            values = (
+                [start]
+                if count == 1
+                else [start + (stop - start) * i / (count - 1) for i in range(count)]
+            )
+        else:
+            values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise InvalidParameterError(
+            f"--gamma must be a number, a list like 0.1,0.5,0.9 or a range START:STOP:COUNT like "
+            f"0:1:11; got {text!r}."
+        ) from None
+    for value in values:
+        if not 0.0 <= value <= 1.0:
+            raise InvalidParameterError(f"--gamma values must be in [0, 1]; got {value:g}.")
+    return values
 
 
 def _run_convert(args: argparse.Namespace, out: TextIO) -> int:
@@ -275,6 +486,78 @@ def _show_payload(mdp: MDP) -> dict[str, Any]:
         ),
         "map": gridworld.render(mdp) if isinstance(layout, gridworld.GridLayout) else None,
     }
+
+
+def _header(mdp: MDP, provenance: dict[str, Any], gammas: Sequence[float]) -> list[str]:
+    return [
+        f"{mdp.name or 'environment'}: gamma {', '.join(f'{g:g}' for g in gammas)}; "
+        f"{provenance['n_samples']} samples ({provenance['sampling']}), seed {provenance['seed']}",
+        f"rewards: {provenance['distribution']}",
+    ]
+
+
+def _solver_line(solver: dict[str, Any]) -> str:
+    if "error_bound" not in solver or "iterations" not in solver:
+        return f"solver: {solver['method']}"
+    state = "converged" if solver["converged"] else "NOT converged"
+    return (
+        f"solver: {solver['method']}, error bound {solver['error_bound']:.2g} "
+        f"(tol {solver['tol']:g}), {solver['iterations']} iterations, {state}"
+    )
+
+
+def _power_table(mdp: MDP, sweep: PowerSweepResult) -> str:
+    lines = _header(mdp, sweep.provenance, sweep.gammas)
+    for gamma, estimate, solver in zip(sweep.gammas, sweep.estimates, sweep.solver):
+        lines += ["", f"gamma = {gamma:g}    {_solver_line(solver)}"]
+        width = max(5, max(len(label_text(s)) for s in sweep.states))
+        lines.append(f"  {'state':<{width}}  {'POWER':>8}  {'stderr':>8}  95% interval")
+        level = f"{estimate.confidence:.0%}"
+        lines[-1] = lines[-1].replace("95%", level)
+        for i, state in enumerate(sweep.states):
+            lines.append(
+                f"  {label_text(state):<{width}}  {estimate.mean[i]:8.4f}  "
+                f"{estimate.stderr[i]:8.4f}  [{estimate.ci_low[i]:.4f}, {estimate.ci_high[i]:.4f}]"
+            )
+        if isinstance(mdp.metadata.get("grid"), gridworld.GridLayout):
+            lines += ["", "  POWER on the map:"]
+            lines += ["  " + row for row in _value_map(mdp, estimate.mean).split("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def _value_map(mdp: MDP, values: Any) -> str:
+    """Values laid out on a gridworld's map (walls as ####)."""
+    n_rows, n_cols = mdp.metadata["grid"].shape
+    cells = [["  ####"] * n_cols for _ in range(n_rows)]
+    for (r, c), value in zip(mdp.states, values):
+        cells[r][c] = f"{value:6.3f}"
+    return "\n".join(" ".join(row) for row in cells)
+
+
+def _optimality_entries(result: OptimalityResult) -> list[dict[str, Any]]:
+    document = result.to_dict()
+    return document["states"] if "states" in document else [document]
+
+
+def _optimality_table(mdp: MDP, results: Sequence[OptimalityResult]) -> str:
+    lines = _header(mdp, results[0].provenance, [r.gamma for r in results])
+    for result in results:
+        lines += ["", f"gamma = {result.gamma:g}    {_solver_line(result.solver)}"]
+        for entry in _optimality_entries(result):
+            extra = ""
+            if "unresolved_mass" in entry and entry["unresolved_mass"] > 0:
+                extra = f", unresolved {entry['unresolved_mass']:.4f}"
+            lines.append(f"  state {entry['state']} (tie mass {entry['tie_mass']:.4f}{extra})")
+            width = max(6, max(len(a["action"]) for a in entry["actions"]))
+            for action in entry["actions"]:
+                successors = ", ".join(
+                    f"{s}" if p == 1.0 else f"{s}: {p:.3g}" for s, p in action["successors"].items()
+                )
+                lines.append(
+                    f"    {action['action']:<{width}}  P = {action['probability']:.4f} "
+                    f"± {action['stderr']:.4f}   -> {successors}"
+                )
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,6 +17,8 @@ __all__ = [
     "UnknownEnvironmentError",
     "UnknownActionError",
     "UnknownStateError",
+    "PowerseekWarning",
+    "ConvergenceWarning",
 ]
 
 
@@ -123,3 +125,15 @@ def _rebuild_invalid_mdp_error(message, state):
 
 def _rebuild_parse_error(message, source, line, column):
     return ParseError(message, source=source, line=line, column=column)
+
+
+class PowerseekWarning(UserWarning):
+    """Base class of the warnings powerseek issues."""
+
+
+class ConvergenceWarning(PowerseekWarning, RuntimeWarning):
+    """A solver stopped at its iteration limit before reaching its tolerance.
+
+    The result says so too (``converged=False``) and records the error bound
+    it did reach.
+    """

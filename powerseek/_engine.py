@@ -1,0 +1,270 @@
+"""The chunked Monte Carlo loop shared by every analysis (private).
+
+For each chunk of sample blocks: draw the rewards once, and for every γ
+(warm-started from the previous one) solve, then hand a :class:`Context` to
+each requested quantity, whose per-sample values are accumulated block by
+block. Every γ and every quantity sees the same reward samples (common
+random numbers), so differences between states, actions or discounts have
+small variance.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_gamma, check_gammas
+from .estimates import Accumulator, Estimate
+from .exceptions import InvalidParameterError, InvalidTypeError
+from .limits import blackwell_optimal, lexicographic_optimal, optimal_gains
+from .mdp import MDP
+from .progress import progress_bar
+from .rewards import IID, RewardDistribution, SamplePlan
+from .solve import _as_rewards, expected_next, segment_max, solve
+
+#: Default memory budget for one chunk's working arrays, in bytes.
+DEFAULT_MEMORY = 256 * 2**20
+#: Default tie tolerance, relative to the largest |reward| of a sample.
+DEFAULT_TIE_TOL = 1e-9
+
+
+@dataclass
+class Context:
+    """What the quantities of one chunk at one γ may use (arrays state-major)."""
+
+    mdp: MDP
+    gamma: float
+    rewards: np.ndarray  # (n_states, m)
+    tie_tol: float
+    values: np.ndarray | None = None  # V*, 0 < γ < 1
+    error_bound: float = 0.0
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def continuation(self) -> np.ndarray:
+        """(n_pairs, m): E_{T(s,a)} X with X = (1−γ)V* (0<γ<1), R (γ=0) or g* (γ=1)."""
+        if "continuation" not in self._cache:
+            if self.gamma == 0.0:
+                X = self.rewards
+            elif self.gamma == 1.0:
+                X = optimal_gains(self.mdp, self.rewards)
+            else:
+                X = (1.0 - self.gamma) * self.values
+            self._cache["continuation"] = expected_next(self.mdp, X)
+        return self._cache["continuation"]
+
+    @property
+    def power(self) -> np.ndarray:
+        """(n_states, m): per-sample POWER, (1−γ)·max_a E V*(s') and its limits."""
+        if "power" not in self._cache:
+            self._cache["power"] = segment_max(self.continuation, self.mdp)
+        return self._cache["power"]
+
+    @property
+    def optimal(self) -> np.ndarray:
+        """(n_pairs, m) booleans: the action is optimal (weakly, Def 4.4)."""
+        if "optimal" not in self._cache:
+            unresolved = np.zeros((self.mdp.n_states, self.rewards.shape[1]), dtype=bool)
+            if self.gamma == 0.0:
+                mask = lexicographic_optimal(self.mdp, self.rewards, self.tie_tol)
+            elif self.gamma == 1.0:
+                mask, unresolved = blackwell_optimal(self.mdp, self.rewards, self.tie_tol)
+            else:
+                C = self.continuation
+                best = segment_max(C, self.mdp)
+                scale = np.maximum(np.abs(self.rewards).max(axis=0), 1e-300)
+                # on the (1−γ)V scale: solver error moves each C by ≤ error_bound
+                tolerance = self.tie_tol * scale + 2.0 * self.error_bound
+                mask = best[self.mdp.pair_states] - tolerance <= C
+            self._cache["optimal"] = mask
+            self._cache["unresolved"] = unresolved
+        return self._cache["optimal"]
+
+    @property
+    def unresolved(self) -> np.ndarray:
+        """(n_states, m) booleans: at γ = 1, Blackwell sets not settled by the two discounts."""
+        self.optimal  # noqa: B018 - computes both
+        return self._cache["unresolved"]
+
+
+Quantity = tuple[tuple[int, ...], Callable[[Context], np.ndarray]]
+
+
+def context_for(
+    mdp: MDP,
+    rewards: Any,
+    gamma: float,
+    *,
+    method: str = "auto",
+    tol: float = 1e-9,
+    tie_tol: float = DEFAULT_TIE_TOL,
+) -> Context:
+    """A solved :class:`Context` for explicit reward vectors (no sampling)."""
+    if not isinstance(mdp, MDP):
+        raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    gamma = check_gamma(gamma)
+    R = _as_rewards(rewards, mdp)
+    ctx = Context(mdp, gamma, np.ascontiguousarray(R.T), float(tie_tol))
+    if 0.0 < gamma < 1.0:
+        result = solve(mdp, R, gamma, method=method, tol=tol)
+        ctx.values = result.values.T
+        ctx.error_bound = result.error_bound
+    return ctx
+
+
+@dataclass
+class SolverLog:
+    """Solver diagnostics over all chunks at one γ."""
+
+    method: str = ""
+    tol: float = 0.0
+    error_bound: float = 0.0
+    iterations: int = 0
+    converged: bool = True
+
+    def update(self, result) -> None:
+        self.method = result.method
+        self.tol = result.tol
+        self.error_bound = max(self.error_bound, result.error_bound)
+        self.iterations = max(self.iterations, result.iterations)
+        self.converged = self.converged and result.converged
+
+    def summary(self, gamma: float) -> dict[str, Any]:
+        if gamma == 0.0:
+            return {"method": "closed form (gamma = 0: one-step lookahead)", "error_bound": 0.0}
+        if gamma == 1.0:
+            return {"method": "limit (gamma -> 1: best reachable average reward)"}
+        return {
+            "method": self.method,
+            "tol": self.tol,
+            "error_bound": self.error_bound,
+            "iterations": self.iterations,
+            "converged": self.converged,
+        }
+
+
+@dataclass(frozen=True)
+class Run:
+    """Settings every analysis validates the same way."""
+
+    plan: SamplePlan
+    gammas: tuple[float, ...]
+    method: str
+    tol: float
+    tie_tol: float
+    chunk_rows: int
+    progress: bool | None
+    confidence: float
+
+
+def prepare(
+    mdp: MDP,
+    gammas: Any,
+    *,
+    dist: RewardDistribution | None,
+    n_samples: int | None,
+    rng: Any,
+    qmc: bool,
+    n_replicates: int | None,
+    method: str,
+    tol: float,
+    tie_tol: float,
+    chunk_size: int | None,
+    memory: int,
+    progress: bool | None,
+    confidence: float,
+) -> Run:
+    """Validate the common arguments once and build the sample plan."""
+    if not isinstance(mdp, MDP):
+        raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    gamma_values = check_gammas(gammas)
+    plan = SamplePlan(
+        IID() if dist is None else dist,
+        mdp,
+        n_samples,
+        rng=rng,
+        qmc=qmc,
+        n_replicates=n_replicates,
+    )
+    if plan.n_samples < 2:
+        raise InvalidParameterError(
+            f"`n_samples` must be at least 2 to give a standard error; got {plan.n_samples}."
+        )
+    if isinstance(tie_tol, bool) or not isinstance(tie_tol, numbers.Real) or not tie_tol >= 0:
+        raise InvalidParameterError(f"`tie_tol` must be a non-negative number; got {tie_tol!r}.")
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, numbers.Real)
+        or not (0 < confidence < 1)
+    ):
+        raise InvalidParameterError(f"`confidence` must be in (0, 1); got {confidence!r}.")
+    if chunk_size is None:
+        per_sample = 8 * (12 * mdp.n_states + 4 * mdp.n_pairs)
+        chunk_rows = max(1, int(memory) // per_sample)
+    else:
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
+            raise InvalidTypeError(f"`chunk_size` must be a positive integer; got {chunk_size!r}.")
+        if chunk_size <= 0:
+            raise InvalidParameterError(
+                f"`chunk_size` must be a positive integer; got {chunk_size}."
+            )
+        chunk_rows = int(chunk_size)
+    return Run(
+        plan, gamma_values, method, tol, float(tie_tol), chunk_rows, progress, float(confidence)
+    )
+
+
+def execute(
+    mdp: MDP, run: Run, quantities: dict[str, Quantity], *, label: str = "samples"
+) -> tuple[dict[tuple[int, str], Estimate], list[dict[str, Any]]]:
+    """Run the chunked loop; return the estimates keyed by (γ index, name) and
+    the solver summary of each γ."""
+    plan = run.plan
+    accumulators = {
+        (g, name): Accumulator(plan, shape)
+        for g in range(len(run.gammas))
+        for name, (shape, _) in quantities.items()
+    }
+    logs = [SolverLog() for _ in run.gammas]
+    chunks = list(plan.chunks(run.chunk_rows))
+    with progress_bar(run.progress, total=plan.n_samples, desc=label) as bar:
+        for chunk in chunks:
+            RT = np.ascontiguousarray(plan.draw(chunk).T)
+            policy = None
+            previous = None
+            for g, gamma in enumerate(run.gammas):
+                ctx = Context(mdp, gamma, RT, run.tie_tol)
+                if 0.0 < gamma < 1.0:
+                    result = solve(
+                        mdp,
+                        RT.T,
+                        gamma,
+                        method=run.method,
+                        tol=run.tol,
+                        initial_policy=policy if mdp.is_deterministic else None,
+                        initial_values=None if previous is None else previous / (1.0 - gamma),
+                    )
+                    logs[g].update(result)
+                    policy = result.policy
+                    ctx.values = result.values.T
+                    ctx.error_bound = result.error_bound
+                    previous = (1.0 - gamma) * ctx.values.T
+                for name, (shape, function) in quantities.items():
+                    values = np.asarray(function(ctx), dtype=float)
+                    offset = 0
+                    accumulator = accumulators[(g, name)]
+                    for block in chunk:
+                        accumulator.add(block, values[offset : offset + block.size])
+                        offset += block.size
+            bar.update(sum(block.size for block in chunk))
+    estimates = {key: acc.estimate(run.confidence) for key, acc in accumulators.items()}
+    return estimates, [log.summary(gamma) for log, gamma in zip(logs, run.gammas)]
+
+
+def as_gamma_list(gamma: Any) -> Sequence[float]:
+    """The discount(s) of a call as a list (a scalar becomes one element)."""
+    return check_gammas(gamma)

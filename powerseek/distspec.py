@@ -1,0 +1,196 @@
+"""Reward distributions written as text, for the command line (``--dist``).
+
+A spec is a default distribution, optionally followed by per-state overrides,
+separated by semicolons::
+
+    uniform                      IID uniform on [0, 1] (the default)
+    uniform(-1, 1)               IID uniform on [-1, 1]
+    bernoulli(0.3)               IID Bernoulli(0.3)
+    beta(2, 1)                   IID Beta(2, 1), i.e. CDF x^2 on [0, 1]
+    uniform; empty=uniform(-1,1) uniform(0, 1), except state `empty`
+    uniform; (0, 1)=bernoulli(0.5)
+
+Names: ``uniform(a, b)`` takes the interval's end points (not scipy's loc and
+scale); ``normal(mu, sigma)`` is ``scipy.stats.norm``; any other scipy.stats
+distribution is given by its scipy name and scipy's own shape parameters, then
+optional ``loc`` and ``scale`` (``triang(0.5)``, ``gamma(2, 0, 0.5)``).
+States are written as ``powerseek show`` prints them.
+
+A spec may also be the path of a TOML file::
+
+    default = "uniform(0, 1)"          # optional
+    [states]
+    empty = "uniform(-1, 1)"
+    "(0, 1)" = "bernoulli(0.5)"
+
+or, for a finite-support distribution (one reward vector per line, in the
+state order of ``powerseek show``, equally likely unless ``weights`` is
+given)::
+
+    vectors = [[0, 1, 0.5], [1, 0, 0.5]]
+    weights = [0.25, 0.75]
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from scipy import stats
+
+from .exceptions import InvalidParameterError, InvalidTypeError, ParseError, PowerseekError
+from .labels import parse_state
+from .mdp import MDP
+from .rewards import IID, FiniteSupport, PerState, RewardDistribution
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["parse_distribution", "parse_scipy"]
+
+_ALIASES = {"normal": "norm", "gaussian": "norm"}
+_CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*$", re.S)
+
+
+def parse_scipy(text: str) -> Any:
+    """One distribution, e.g. ``"beta(2, 5)"``, as a frozen scipy.stats object.
+
+    Examples
+    --------
+    >>> parse_scipy("uniform(-1, 1)").support()
+    (np.float64(-1.0), np.float64(1.0))
+    >>> parse_scipy("bernoulli(0.5)").mean()
+    np.float64(0.5)
+    """
+    match = _CALL.match(text)
+    if not match:
+        raise InvalidParameterError(
+            f"Cannot read the distribution {text.strip()!r}; write a name with optional "
+            "arguments, e.g. uniform(0, 1), bernoulli(0.3), beta(2, 5)."
+        )
+    name, arguments = match.group(1).lower(), match.group(2)
+    args = _numbers(arguments, text) if arguments and arguments.strip() else []
+    if name == "uniform":
+        if len(args) not in (0, 2):
+            raise InvalidParameterError(
+                f"uniform takes the interval's two end points, uniform(a, b); got {text.strip()!r}."
+            )
+        low, high = args if args else (0.0, 1.0)
+        if not high > low:
+            raise InvalidParameterError(f"uniform(a, b) needs a < b; got {text.strip()!r}.")
+        return stats.uniform(low, high - low)
+    scipy_name = _ALIASES.get(name, name)
+    family = getattr(stats, scipy_name, None)
+    if not isinstance(family, (stats.rv_continuous, stats.rv_discrete)):
+        raise InvalidParameterError(
+            f"Unknown distribution {name!r} in {text.strip()!r}; use uniform, bernoulli, beta, "
+            "normal or any scipy.stats distribution name."
+        )
+    try:
+        frozen = family(*args)
+        low, high = frozen.support()
+    except (TypeError, ValueError) as exc:
+        low = high = float("nan")
+        reason = f" ({exc})"
+    else:
+        reason = ""
+    if math.isnan(low) or math.isnan(high):
+        shapes = family.shapes or "no shape parameters"
+        raise InvalidParameterError(
+            f"Bad parameters for {scipy_name} in {text.strip()!r}{reason}; scipy.stats."
+            f"{scipy_name} takes {shapes}, then loc and scale."
+        )
+    return frozen
+
+
+def _numbers(arguments: str, text: str) -> list[float]:
+    try:
+        values = ast.literal_eval(f"({arguments},)")
+    except (SyntaxError, ValueError):
+        values = None
+    if not values or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+    ):
+        raise InvalidParameterError(
+            f"The arguments of {text.strip()!r} must be numbers separated by commas."
+        )
+    return [float(v) for v in values]
+
+
+def parse_distribution(spec: str, mdp: MDP) -> RewardDistribution:
+    """A reward distribution from a ``--dist`` spec or a TOML file path.
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> mdp = load("turner-fig1")
+    >>> parse_distribution("uniform", mdp).describe()
+    'iid uniform(0, 1)'
+    >>> parse_distribution("uniform; empty=uniform(-1, 1)", mdp).describe()
+    "uniform(0, 1); 'empty': uniform(-1, 1)"
+    """
+    if not isinstance(spec, str):
+        raise InvalidTypeError(f"A distribution spec must be a string; got {type(spec).__name__}.")
+    if spec.strip().lower().endswith(".toml"):
+        return _from_file(Path(spec.strip()), mdp)
+    parts = [part.strip() for part in spec.split(";")]
+    if not parts[0]:
+        raise InvalidParameterError(
+            f"The distribution spec {spec!r} starts with no default distribution; e.g. "
+            "'uniform; empty=uniform(-1, 1)'."
+        )
+    default = parse_scipy(parts[0])
+    overrides = {}
+    for part in parts[1:]:
+        if not part:
+            continue
+        if "=" not in part:
+            raise InvalidParameterError(
+                f"Per-state entries are written STATE=DIST; got {part!r} in {spec!r}."
+            )
+        state_text, dist_text = part.rsplit("=", 1) if part.count("=") > 1 else part.split("=")
+        state = parse_state(mdp, state_text.strip())
+        overrides[state] = parse_scipy(dist_text)
+    if not overrides:
+        return IID(default)
+    return PerState(overrides, default)
+
+
+def _from_file(path: Path, mdp: MDP) -> RewardDistribution:
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ParseError(f"cannot read the file: {exc.strerror}.", source=str(path)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ParseError(f"invalid TOML: {exc}.", source=str(path)) from None
+    allowed = {"default", "states", "vectors", "weights"}
+    unknown = set(doc) - allowed
+    if unknown:
+        raise ParseError(
+            f"unknown key(s) {', '.join(sorted(map(repr, unknown)))}; a distribution file holds "
+            "default, [states], or vectors and weights.",
+            source=str(path),
+        )
+    try:
+        if "vectors" in doc:
+            if "default" in doc or "states" in doc:
+                raise InvalidParameterError(
+                    "give either vectors (finite support) or default/[states], not both."
+                )
+            return FiniteSupport(doc["vectors"], doc.get("weights"))
+        default = parse_scipy(str(doc.get("default", "uniform")))
+        states = doc.get("states", {})
+        if not isinstance(states, dict):
+            raise InvalidParameterError('[states] must be a table of STATE = "DIST".')
+        overrides = {
+            parse_state(mdp, key): parse_scipy(str(value)) for key, value in states.items()
+        }
+        return PerState(overrides, default) if overrides else IID(default)
+    except PowerseekError as exc:
+        raise ParseError(str(exc), source=str(path)) from None

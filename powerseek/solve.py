@@ -1,0 +1,387 @@
+"""Batched optimal values V*_R for many reward samples at once.
+
+For state rewards R (theory.md Def 3.5), V*(s) = R(s) + γ max_a E_{s'~T(s,a)} V*(s').
+Every method solves ``n_samples`` reward vectors together, vectorised over the
+sample axis, and each sample stops on its own criterion, so a sample's result
+does not depend on the other samples in its batch.
+
+Methods
+-------
+``"policy-iteration"`` (deterministic MDPs; the default there)
+    Howard's policy iteration. A deterministic policy is evaluated exactly by
+    pointer doubling, V^π = Σ_t γ^t R(π^t(s)) in ⌈log2 H⌉ vectorised steps,
+    H chosen so the truncated tail is below floating-point resolution: the
+    cost grows like log 1/(1−γ) in the number of doublings, not like 1/(1−γ). A policy changes only where an action is
+    better by more than floating-point noise, so iteration ends in a greedy
+    policy; the certified bound comes from its Bellman residual.
+``"extrapolated-value-iteration"`` (the default for stochastic MDPs)
+    Value iteration with sparse transitions and MacQueen's bounds: after
+    V_{k+1} = L V_k, with d = V_{k+1} − V_k,
+    V_{k+1} + γ/(1−γ)·min d ≤ V* ≤ V_{k+1} + γ/(1−γ)·max d componentwise
+    (Puterman 1994, Thm 6.6.6). The midpoint is returned, with the proven
+    sup-norm bound γ/(1−γ)·(max d − min d)/2.
+``"value-iteration"`` (the reference)
+    Plain value iteration, stopped when γ/(1−γ)·‖V_{k+1} − V_k‖∞ meets the
+    tolerance, which bounds ‖V_{k+1} − V*‖∞.
+
+Tolerances and bounds are stated on the *normalised* scale (1−γ)·V, the scale
+of rewards and of POWER, so that ``tol=1e-9`` means the same at every γ: the
+result satisfies (1−γ)·‖V − V*‖∞ ≤ ``error_bound`` ≤ ``tol`` for every sample
+when ``converged``. Memory is the caller's to bound: pass samples in chunks
+(the analyses in :mod:`powerseek.power` do).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_gamma
+from .exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
+from .mdp import MDP
+
+__all__ = ["METHODS", "SolveResult", "solve"]
+
+METHODS = ("auto", "policy-iteration", "extrapolated-value-iteration", "value-iteration")
+_DEFAULT_MAX_ITER = {
+    "policy-iteration": 1_000,
+    "value-iteration": 1_000_000,
+    "extrapolated-value-iteration": 1_000_000,
+}
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """Optimal values of a batch of reward samples.
+
+    Attributes
+    ----------
+    values : numpy.ndarray, shape (n_samples, n_states)
+        V*_R for each sample.
+    gamma : float
+    method : str
+    tol : float
+        Requested bound on (1−γ)·‖V − V*‖∞.
+    error_bound : float
+        Certified bound on (1−γ)·‖V − V*‖∞, the largest over the samples.
+    iterations : int
+        The most iterations any sample took.
+    converged : bool
+        Whether every sample met `tol` within the iteration limit.
+    policy : numpy.ndarray or None, shape (n_samples, n_states)
+        For policy iteration, the pair index (row of ``mdp.transition_matrix``)
+        of the final greedy action of each state.
+    """
+
+    values: np.ndarray
+    gamma: float
+    method: str
+    tol: float
+    error_bound: float
+    iterations: int
+    converged: bool
+    policy: np.ndarray | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The settings and diagnostics as plain data (for JSON)."""
+        return {
+            "method": self.method,
+            "tol": self.tol,
+            "error_bound": self.error_bound,
+            "iterations": self.iterations,
+            "converged": self.converged,
+        }
+
+
+def solve(
+    mdp: MDP,
+    rewards: Any,
+    gamma: float,
+    *,
+    method: str = "auto",
+    tol: float = 1e-9,
+    max_iter: int | None = None,
+    initial_policy: np.ndarray | None = None,
+    initial_values: np.ndarray | None = None,
+) -> SolveResult:
+    """Optimal values for a batch of state-reward vectors.
+
+    Parameters
+    ----------
+    mdp : MDP
+    rewards : array_like, shape (n_samples, n_states) or (n_states,)
+    gamma : float in [0, 1)
+        γ = 1 has no finite values; see :mod:`powerseek.limits` for the limit.
+    method : {"auto", "policy-iteration", "extrapolated-value-iteration", "value-iteration"}
+        ``"auto"`` is policy iteration for deterministic MDPs and extrapolated
+        value iteration otherwise.
+    tol : float
+        Bound on (1−γ)·‖V − V*‖∞ to reach.
+    max_iter : int, optional
+        Iteration limit (default 1,000 for policy iteration, 10^6 for value
+        iteration). Reaching it warns with :class:`ConvergenceWarning`.
+    initial_policy : array_like, shape (n_samples, n_states), optional
+        Warm start for policy iteration: a pair index per state.
+    initial_values : array_like, shape (n_samples, n_states), optional
+        Warm start for value iteration.
+
+    Returns
+    -------
+    SolveResult
+
+    Examples
+    --------
+    Candy/Wait with rewards candy = 0.5, chocolate = 1, hug = 0:
+
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")      # start, wait, candy, chocolate, hug
+    >>> result = solve(mdp, [0.0, 0.0, 0.5, 1.0, 0.0], gamma=0.5)
+    >>> result.values.round(6).tolist()
+    [[0.5, 1.0, 1.0, 2.0, 0.0]]
+    >>> result.method, result.converged
+    ('policy-iteration', True)
+    """
+    if not isinstance(mdp, MDP):
+        raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    gamma = check_gamma(gamma)
+    if gamma >= 1.0:
+        raise InvalidParameterError(
+            "`gamma` must be below 1 for optimal values (they diverge at 1); the γ -> 1 limits "
+            "of POWER and of optimality probabilities are computed by powerseek.power and "
+            "powerseek.optimality with gamma=1."
+        )
+    R = _as_rewards(rewards, mdp)
+    tol = _check_tol(tol)
+    method = _resolve_method(method, mdp)
+    if max_iter is None:
+        max_iter = _DEFAULT_MAX_ITER[method]
+    elif isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
+        raise InvalidParameterError(f"`max_iter` must be a positive integer; got {max_iter!r}.")
+
+    RT = np.ascontiguousarray(R.T)  # state-major inside: (n_states, n_samples)
+    if gamma == 0.0:
+        return SolveResult(R.copy(), 0.0, method, tol, 0.0, 0, True, None)
+    if method == "policy-iteration":
+        if not mdp.is_deterministic:
+            raise InvalidParameterError(
+                "method='policy-iteration' needs a deterministic MDP; use "
+                "'extrapolated-value-iteration' or 'value-iteration' for a stochastic one."
+            )
+        start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
+        V, policy, bound, iterations, converged = _policy_iteration(
+            mdp, RT, gamma, tol, max_iter, start
+        )
+        policy_out = np.ascontiguousarray(policy.T)
+    else:
+        start = None if initial_values is None else _as_rewards(initial_values, mdp).T
+        if start is not None and start.shape != RT.shape:
+            raise InvalidParameterError(
+                f"`initial_values` must have shape {R.shape}; got {start.T.shape}."
+            )
+        V, bound, iterations, converged = _value_iteration(
+            mdp, RT, gamma, tol, max_iter, start, extrapolate=method != "value-iteration"
+        )
+        policy_out = None
+    if not converged:
+        warnings.warn(
+            f"{method} stopped at its limit of {max_iter} iterations with error bound "
+            f"{bound:.3g} > tol={tol:g} (on the (1-gamma)*V scale); raise `max_iter` or `tol`.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return SolveResult(
+        np.ascontiguousarray(V.T), gamma, method, tol, bound, iterations, converged, policy_out
+    )
+
+
+# ----------------------------------------------------------------------
+# validation
+
+
+def _as_rewards(rewards: Any, mdp: MDP) -> np.ndarray:
+    try:
+        R = np.array(rewards, dtype=float, ndmin=2)
+    except (TypeError, ValueError) as exc:
+        raise InvalidTypeError(f"`rewards` must be a numeric array; {exc}.") from None
+    if R.ndim != 2 or R.shape[1] != mdp.n_states:
+        raise InvalidParameterError(
+            f"`rewards` must have shape (n_samples, n_states) with n_states = {mdp.n_states}; "
+            f"got {R.shape}."
+        )
+    if not np.all(np.isfinite(R)):
+        row, column = (int(i) for i in np.argwhere(~np.isfinite(R))[0])
+        raise InvalidParameterError(
+            f"`rewards` holds a non-finite value ({R[row, column]}) in sample {row} at state "
+            f"{mdp.states[column]!r}; rewards must be finite."
+        )
+    return R
+
+
+def _as_policy(policy: Any, mdp: MDP, n_samples: int) -> np.ndarray:
+    array = np.array(policy, dtype=np.int64, ndmin=2)
+    if array.shape != (n_samples, mdp.n_states):
+        raise InvalidParameterError(
+            f"`initial_policy` must have shape {(n_samples, mdp.n_states)}; got {array.shape}."
+        )
+    owner = mdp.pair_states
+    if np.any((array < 0) | (array >= mdp.n_pairs)) or np.any(
+        owner[np.clip(array, 0, mdp.n_pairs - 1)] != np.arange(mdp.n_states)
+    ):
+        raise InvalidParameterError(
+            "`initial_policy` must give, for each state, the pair index of one of its own "
+            "actions (a row of mdp.transition_matrix)."
+        )
+    return array
+
+
+def _check_tol(tol: Any) -> float:
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (0 < tol < math.inf):
+        raise InvalidParameterError(f"`tol` must be a positive number; got {tol!r}.")
+    return float(tol)
+
+
+def _resolve_method(method: Any, mdp: MDP) -> str:
+    if method not in METHODS:
+        raise InvalidParameterError(
+            f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
+        )
+    if method == "auto":
+        return "policy-iteration" if mdp.is_deterministic else "extrapolated-value-iteration"
+    return method
+
+
+# ----------------------------------------------------------------------
+# shared pieces (state-major arrays: (n_states, n_samples) and (n_pairs, n_samples))
+
+
+def segment_max(W: np.ndarray, mdp: MDP) -> np.ndarray:
+    """Per-state maximum over each state's pairs: (n_pairs, m) -> (n_states, m)."""
+    return np.maximum.reduceat(W, mdp.pair_offsets[:-1], axis=0)
+
+
+def first_attaining(mask: np.ndarray, mdp: MDP) -> np.ndarray:
+    """Per state, the first pair index where `mask` is true (n_pairs, m) -> (n_states, m)."""
+    positions = np.where(mask, np.arange(mask.shape[0])[:, None], mask.shape[0])
+    return np.minimum.reduceat(positions, mdp.pair_offsets[:-1], axis=0)
+
+
+def expected_next(mdp: MDP, X: np.ndarray) -> np.ndarray:
+    """E_{s'~T(s,a)} X(s') for every pair: (n_states, m) -> (n_pairs, m)."""
+    successors = mdp.successor_indices
+    if successors is not None:
+        return X[successors]
+    return np.asarray(mdp.transition_matrix @ X)
+
+
+def _noise_floor(RT: np.ndarray, gamma: float) -> np.ndarray:
+    """Per sample, a margin above floating-point noise on the V scale."""
+    scale = np.maximum(np.abs(RT).max(axis=0), 1e-300)
+    return 64 * np.finfo(float).eps * scale / (1.0 - gamma)
+
+
+def _doublings(gamma: float) -> int:
+    """Doublings K so the tail after 2^(K+1) steps is below floating-point
+    resolution: γ^(2^(K+1)) ≤ eps/16, whatever the tolerance."""
+    if gamma == 0.0:
+        return 0
+    horizon = math.log(np.finfo(float).eps / 16) / math.log(gamma)
+    return max(0, math.ceil(math.log2(max(horizon, 1.0))) - 1)
+
+
+def evaluate_deterministic(RT: np.ndarray, nxt: np.ndarray, gamma: float, doublings: int):
+    """V^π for deterministic policies by pointer doubling.
+
+    `nxt` (n_states, m) is each state's successor under π; after K doublings
+    S = Σ_{t<2^K} γ^t R(π^t(s)), and a last half-step gives the horizon 2^(K+1).
+    """
+    S = RT.copy()
+    P = nxt
+    g = gamma
+    for _ in range(doublings):
+        S += g * np.take_along_axis(S, P, axis=0)
+        P = np.take_along_axis(P, P, axis=0)
+        g *= g
+    S += g * np.take_along_axis(S, P, axis=0)
+    return S
+
+
+def _policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
+    n, m = RT.shape
+    successors = mdp.successor_indices
+    floor = _noise_floor(RT, gamma)
+    if policy is None:
+        W = RT[successors]
+        policy = first_attaining(segment_max(W, mdp)[mdp.pair_states] <= W, mdp)
+    policy = np.array(policy, dtype=np.int64)
+    doublings = _doublings(gamma)
+    V = np.empty_like(RT)
+    residual = np.zeros(m)
+    iterations = np.zeros(m, dtype=np.int64)
+    active = np.arange(m)
+    for _ in range(max_iter):
+        if active.size == 0:
+            break
+        R_a = RT[:, active]
+        pol = policy[:, active]
+        V_a = evaluate_deterministic(R_a, successors[pol], gamma, doublings)
+        W = V_a[successors]
+        best = segment_max(W, mdp)
+        current = np.take_along_axis(W, pol, axis=0)
+        margin = floor[active]
+        improve = best > current + margin
+        choice = first_attaining(best[mdp.pair_states] - margin <= W, mdp)
+        policy[:, active] = np.where(improve, choice, pol)
+        V[:, active] = V_a
+        residual[active] = np.abs(R_a + gamma * best - V_a).max(axis=0)
+        iterations[active] += 1
+        active = active[improve.any(axis=0)]
+    converged_rows = np.ones(m, dtype=bool)
+    converged_rows[active] = False
+    bound = float(residual.max()) if m else 0.0  # (1-γ)‖V−V*‖ ≤ ‖BV − V‖
+    converged = bool(converged_rows.all()) and bound <= tol
+    return V, policy, bound, int(iterations.max(initial=0)), converged
+
+
+def _value_iteration(mdp, RT, gamma, tol, max_iter, start, *, extrapolate):
+    n, m = RT.shape
+    V = RT.copy() if start is None else np.array(start, dtype=float)
+    out = np.empty_like(RT)
+    bounds = np.full(m, np.inf)
+    iterations = np.zeros(m, dtype=np.int64)
+    active = np.arange(m)
+    c = gamma / (1.0 - gamma)
+    for _ in range(max_iter):
+        if active.size == 0:
+            break
+        V_a = V[:, active] if active.size < m else V
+        new = RT[:, active] + gamma * segment_max(expected_next(mdp, V_a), mdp)
+        d = new - V_a
+        lo = d.min(axis=0)
+        hi = d.max(axis=0)
+        if extrapolate:
+            bound = gamma * (hi - lo) / 2  # (1-γ)·c·(hi-lo)/2
+            estimate = new + c * (hi + lo) / 2
+        else:
+            bound = gamma * np.maximum(np.abs(lo), np.abs(hi))
+            estimate = new
+        iterations[active] += 1
+        done = bound <= tol
+        out[:, active[done]] = estimate[:, done]
+        bounds[active[done]] = bound[done]
+        if active.size < m:
+            V[:, active] = new
+        else:
+            V = new
+        keep = ~done
+        if not keep.any():
+            active = active[keep]
+            break
+        out[:, active[keep]] = estimate[:, keep]
+        bounds[active[keep]] = bound[keep]
+        active = active[keep]
+    converged = active.size == 0
+    return out, float(bounds.max(initial=0.0)), int(iterations.max(initial=0)), converged
