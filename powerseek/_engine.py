@@ -253,7 +253,7 @@ def execute(
                     ctx.values = result.values.T
                     ctx.error_bound = result.error_bound
                     previous = (1.0 - gamma) * ctx.values.T
-                for name, (shape, function) in quantities.items():
+                for name, (_, function) in quantities.items():
                     values = np.asarray(function(ctx), dtype=float)
                     offset = 0
                     accumulator = accumulators[(g, name)]

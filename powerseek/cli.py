@@ -536,7 +536,7 @@ def _value_map(mdp: MDP, values: Any) -> str:
 
 def _optimality_entries(result: OptimalityResult) -> list[dict[str, Any]]:
     document = result.to_dict()
-    return document["states"] if "states" in document else [document]
+    return document.get("states", [document])
 
 
 def _optimality_table(mdp: MDP, results: Sequence[OptimalityResult]) -> str:

@@ -132,7 +132,7 @@ class RewardDistribution(ABC):
             f"PerState); {self.describe()} has none."
         )
 
-    def _bind(self, states: tuple) -> None:
+    def _bind(self, states: tuple) -> None:  # noqa: B027 - optional hook
         """Check that the distribution fits these states (raise otherwise)."""
 
     def fixed_size(self) -> int | None:
@@ -592,7 +592,8 @@ def check_n_samples(n_samples: Any, name: str = "n_samples") -> int:
     if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
         if isinstance(n_samples, float) and n_samples.is_integer():
             raise InvalidTypeError(
-                f"`{name}` must be an integer; got the float {n_samples!r} (write {int(n_samples)})."
+                f"`{name}` must be an integer; got the float {n_samples!r} "
+                f"(write {int(n_samples)})."
             )
         raise InvalidTypeError(
             f"`{name}` must be a positive integer; got {type(n_samples).__name__} {n_samples!r}."

@@ -11,9 +11,10 @@ Methods
     Howard's policy iteration. A deterministic policy is evaluated exactly by
     pointer doubling, V^π = Σ_t γ^t R(π^t(s)) in ⌈log2 H⌉ vectorised steps,
     H chosen so the truncated tail is below floating-point resolution: the
-    cost grows like log 1/(1−γ) in the number of doublings, not like 1/(1−γ). A policy changes only where an action is
-    better by more than floating-point noise, so iteration ends in a greedy
-    policy; the certified bound comes from its Bellman residual.
+    number of doublings grows like log 1/(1−γ), not the cost like 1/(1−γ).
+    A policy changes only where an action is better by more than
+    floating-point noise, so iteration ends in a greedy policy; the
+    certified bound comes from its Bellman residual.
 ``"extrapolated-value-iteration"`` (the default for stochastic MDPs)
     Value iteration with sparse transitions and MacQueen's bounds: after
     V_{k+1} = L V_k, with d = V_{k+1} − V_k,
