@@ -113,7 +113,7 @@ def _components(mdp: MDP):
 
 
 def _deterministic_gains(mdp: MDP, RT: np.ndarray) -> np.ndarray:
-    labels, downstream, order = _components(mdp)
+    labels, downstream, order = mdp.cached("condensation", lambda: _components(mdp))
     self_loop = mdp._self_loop_pairs()
     one_cycle = np.logical_or.reduceat(self_loop, mdp.pair_offsets[:-1])
     m = RT.shape[1]
@@ -186,11 +186,12 @@ def _dense_policy_iteration(mdp: MDP, RT: np.ndarray, gamma: float) -> np.ndarra
     policy = first_attaining(segment_max(W, mdp)[mdp.pair_states] <= W, mdp)
     identity = np.eye(n)
     step = max(1, 2**22 // (n * n))
+    limit = 10 * n + 10
     for lo in range(0, m, step):
         cols = slice(lo, lo + step)
         pol = policy[:, cols]
         R = RT[:, cols]
-        for _ in range(10 * n + 10):
+        for _ in range(limit):
             system = identity[None] - gamma * T[pol.T]  # (samples, n, n)
             V = np.linalg.solve(system, R.T[..., None])[..., 0].T
             W = T @ V
@@ -317,7 +318,7 @@ def lexicographic_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9) -> np
     alive = np.ones((n_pairs, m), dtype=bool)
     scale = np.maximum(np.abs(RT).max(axis=0), 1e-300)
     tolerance = tie_tol * scale
-    structural = _identical_action_classes(mdp)
+    structural = mdp.cached("identical-actions", lambda: _identical_action_classes(mdp))
     coefficient = RT
     for _ in range(2 * mdp.n_states + 1):
         W = expected_next(mdp, coefficient)

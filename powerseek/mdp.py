@@ -98,7 +98,7 @@ class MDP:
         "_name",
         "_metadata",
         "_hash",
-        "_adjacency",
+        "_derived",
     )
 
     def __init__(
@@ -220,7 +220,7 @@ class MDP:
         self._name = name
         self._metadata = frozen_metadata
         self._hash = None
-        self._adjacency = None
+        self._derived = {}  # lazily computed structures; not part of the value
 
     # ------------------------------------------------------------------
     # basic structure
@@ -378,10 +378,20 @@ class MDP:
     def _one_cycle_mask(self) -> np.ndarray:
         return np.logical_or.reduceat(self._self_loop_pairs(), self._offsets[:-1])
 
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A structure derived from the MDP, computed once and kept with it.
+
+        Internal: solvers keep index structures here. Not part of the MDP's
+        value (equality, hashing and pickling ignore it).
+        """
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
     def state_adjacency(self) -> sp.csr_array:
         """Boolean ``(n_states, n_states)`` matrix: ``[i, j]`` when some action
         of state ``i`` reaches state ``j`` with positive probability."""
-        if self._adjacency is None:
+        if "adjacency" not in self._derived:
             owner = sp.csr_array(
                 (
                     np.ones(self.n_pairs),
@@ -392,8 +402,8 @@ class MDP:
             ).T.tocsr()
             adjacency = (owner @ self._matrix).astype(bool).tocsr()
             adjacency.sort_indices()
-            self._adjacency = adjacency
-        return self._adjacency
+            self._derived["adjacency"] = adjacency
+        return self._derived["adjacency"]
 
     # ------------------------------------------------------------------
     # conversions
@@ -521,9 +531,9 @@ class MDP:
         )
 
     def __setattr__(self, key: str, value: Any) -> None:
-        if key in MDP.__slots__ and not hasattr(self, "_adjacency"):
+        if key in MDP.__slots__ and not hasattr(self, "_derived"):
             object.__setattr__(self, key, value)
-        elif key in ("_hash", "_adjacency") and hasattr(self, "_adjacency"):
+        elif key == "_hash" and hasattr(self, "_derived"):
             object.__setattr__(self, key, value)  # lazily computed caches
         else:
             raise AttributeError(f"MDP is frozen; cannot set {key!r}.")

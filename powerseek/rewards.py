@@ -270,7 +270,7 @@ class FiniteSupport(RewardDistribution):
             array = np.array(vectors, dtype=float, ndmin=2)
         except (TypeError, ValueError) as exc:
             raise InvalidTypeError(f"`vectors` must be a numeric array; {exc}.") from None
-        if array.ndim != 2 or array.shape[0] == 0:
+        if array.ndim != 2 or 0 in array.shape:
             raise InvalidParameterError(
                 f"`vectors` must have shape (n_vectors, n_states); got {array.shape}."
             )
@@ -326,7 +326,7 @@ class RewardSamples(RewardDistribution):
             array = np.array(samples, dtype=float, ndmin=2)
         except (TypeError, ValueError) as exc:
             raise InvalidTypeError(f"`samples` must be a numeric array; {exc}.") from None
-        if array.ndim != 2 or array.shape[0] == 0:
+        if array.ndim != 2 or 0 in array.shape:
             raise InvalidParameterError(
                 f"`samples` must have shape (n_samples, n_states); got {array.shape}."
             )

@@ -48,6 +48,8 @@ from .mdp import MDP
 __all__ = ["METHODS", "SolveResult", "solve"]
 
 METHODS = ("auto", "policy-iteration", "extrapolated-value-iteration", "value-iteration")
+#: Floating-point floor of certifiable bounds, in ulps of |R|/(1−γ).
+_FLOOR_ULPS = 64
 _DEFAULT_MAX_ITER = {
     "policy-iteration": 1_000,
     "value-iteration": 1_000_000,
@@ -66,7 +68,9 @@ class SolveResult:
     gamma : float
     method : str
     tol : float
-        Requested bound on (1−γ)·‖V − V*‖∞.
+        The bound on (1−γ)·‖V − V*‖∞ aimed for: the requested one, raised to
+        64·eps·max|R|/(1−γ) when it is below what floating point can certify
+        (which happens only for γ within about 1e-6 of 1).
     error_bound : float
         Certified bound on (1−γ)·‖V − V*‖∞, the largest over the samples.
     iterations : int
@@ -121,7 +125,8 @@ def solve(
         ``"auto"`` is policy iteration for deterministic MDPs and extrapolated
         value iteration otherwise.
     tol : float
-        Bound on (1−γ)·‖V − V*‖∞ to reach.
+        Bound on (1−γ)·‖V − V*‖∞ to reach (raised to the floating-point floor
+        64·eps·max|R|/(1−γ) when below it).
     max_iter : int, optional
         Iteration limit (default 1,000 for policy iteration, 10^6 for value
         iteration). Reaching it warns with :class:`ConvergenceWarning`.
@@ -166,6 +171,9 @@ def solve(
     RT = np.ascontiguousarray(R.T)  # state-major inside: (n_states, n_samples)
     if gamma == 0.0:
         return SolveResult(R.copy(), 0.0, method, tol, 0.0, 0, True, None)
+    # Bounds are computed from floating-point values of size |R|/(1−γ): below
+    # this floor they cannot be certified, so the tolerance is raised to it.
+    tol = max(tol, _FLOOR_ULPS * np.finfo(float).eps * float(np.abs(R).max()) / (1.0 - gamma))
     if method == "policy-iteration":
         if not mdp.is_deterministic:
             raise InvalidParameterError(
@@ -173,10 +181,15 @@ def solve(
                 "'extrapolated-value-iteration' or 'value-iteration' for a stochastic one."
             )
         start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
-        V, policy, bound, iterations, converged = _policy_iteration(
+        V, policy, bound, iterations, stable = _policy_iteration(
             mdp, RT, gamma, tol, max_iter, start
         )
         policy_out = np.ascontiguousarray(policy.T)
+        converged = stable and bound <= tol
+        if not stable:
+            reason = f"stopped at its limit of {max_iter} iterations"
+        else:
+            reason = "ended with a Bellman residual above the tolerance"
     else:
         start = None if initial_values is None else _as_rewards(initial_values, mdp).T
         if start is not None and start.shape != RT.shape:
@@ -187,10 +200,11 @@ def solve(
             mdp, RT, gamma, tol, max_iter, start, extrapolate=method != "value-iteration"
         )
         policy_out = None
+        reason = f"stopped at its limit of {max_iter} iterations"
     if not converged:
         warnings.warn(
-            f"{method} stopped at its limit of {max_iter} iterations with error bound "
-            f"{bound:.3g} > tol={tol:g} (on the (1-gamma)*V scale); raise `max_iter` or `tol`.",
+            f"{method} {reason}: error bound {bound:.3g} > tol={tol:g} (on the (1-gamma)*V "
+            "scale); raise `max_iter` or `tol`.",
             ConvergenceWarning,
             stacklevel=2,
         )
@@ -259,15 +273,71 @@ def _resolve_method(method: Any, mdp: MDP) -> str:
 # shared pieces (state-major arrays: (n_states, n_samples) and (n_pairs, n_samples))
 
 
+class _Segments:
+    """Per-state reductions over each state's pairs (rows of (n_pairs, m) arrays).
+
+    When action counts are not too ragged, the pairs are laid out in a padded
+    (n_states, max_actions) index (short states repeat their last pair), and a
+    reduction is a gather and an axis reduction, several times faster than
+    ``ufunc.reduceat``; otherwise ``reduceat`` is used.
+    """
+
+    def __init__(self, mdp: MDP) -> None:
+        offsets = mdp.pair_offsets
+        counts = np.diff(offsets)
+        width = int(counts.max())
+        self.offsets = offsets[:-1]
+        self.n_pairs = mdp.n_pairs
+        self.pad = None
+        if mdp.n_states * width <= 2 * mdp.n_pairs + mdp.n_states:
+            self.pad = offsets[:-1, None] + np.minimum(np.arange(width), counts[:, None] - 1)
+
+    def max(self, W: np.ndarray) -> np.ndarray:
+        if self.pad is None:
+            return np.maximum.reduceat(W, self.offsets, axis=0)
+        best = W[self.pad[:, 0]]
+        for j in range(1, self.pad.shape[1]):
+            np.maximum(best, W[self.pad[:, j]], out=best)
+        return best
+
+    def first_within(self, W: np.ndarray, floor: np.ndarray) -> np.ndarray:
+        """Per state, the first pair with ``W >= floor`` (floor is per state)."""
+        if self.pad is None:
+            return self.first(
+                np.repeat(floor, np.diff(np.r_[self.offsets, self.n_pairs]), axis=0) <= W
+            )
+        width = self.pad.shape[1]
+        first = np.broadcast_to(self.pad[:, width - 1 : width], floor.shape)
+        for j in range(width - 2, -1, -1):  # earlier pairs win
+            first = np.where(W[self.pad[:, j]] >= floor, self.pad[:, j : j + 1], first)
+        return np.array(first)
+
+    def first(self, mask: np.ndarray) -> np.ndarray:
+        if self.pad is None:
+            positions = np.where(mask, np.arange(self.n_pairs)[:, None], self.n_pairs)
+            return np.minimum.reduceat(positions, self.offsets, axis=0)
+        width = self.pad.shape[1]
+        first = np.broadcast_to(self.pad[:, width - 1 : width], (self.pad.shape[0], mask.shape[1]))
+        for j in range(width - 2, -1, -1):  # earlier pairs win
+            first = np.where(mask[self.pad[:, j]], self.pad[:, j : j + 1], first)
+        return np.array(first)
+
+
+def _segments(mdp: MDP) -> _Segments:
+    return mdp.cached("segments", lambda: _Segments(mdp))
+
+
 def segment_max(W: np.ndarray, mdp: MDP) -> np.ndarray:
     """Per-state maximum over each state's pairs: (n_pairs, m) -> (n_states, m)."""
-    return np.maximum.reduceat(W, mdp.pair_offsets[:-1], axis=0)
+    return _segments(mdp).max(W)
 
 
 def first_attaining(mask: np.ndarray, mdp: MDP) -> np.ndarray:
-    """Per state, the first pair index where `mask` is true (n_pairs, m) -> (n_states, m)."""
-    positions = np.where(mask, np.arange(mask.shape[0])[:, None], mask.shape[0])
-    return np.minimum.reduceat(positions, mdp.pair_offsets[:-1], axis=0)
+    """Per state, the first pair index where `mask` is true (n_pairs, m) -> (n_states, m).
+
+    Every state must have at least one true pair.
+    """
+    return _segments(mdp).first(mask)
 
 
 def expected_next(mdp: MDP, X: np.ndarray) -> np.ndarray:
@@ -293,6 +363,17 @@ def _doublings(gamma: float) -> int:
     return max(0, math.ceil(math.log2(max(horizon, 1.0))) - 1)
 
 
+def gather_rows(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``X[rows[i, j], j]`` for every i, j: a per-sample row gather.
+
+    The same as ``np.take_along_axis(X, rows, axis=0)``, through flat indices
+    (about 2.5x faster for the small index arrays of the solvers).
+    """
+    index = rows * X.shape[1]
+    index += np.arange(X.shape[1])
+    return np.take(X, index)
+
+
 def evaluate_deterministic(RT: np.ndarray, nxt: np.ndarray, gamma: float, doublings: int):
     """V^π for deterministic policies by pointer doubling.
 
@@ -302,11 +383,13 @@ def evaluate_deterministic(RT: np.ndarray, nxt: np.ndarray, gamma: float, doubli
     S = RT.copy()
     P = nxt
     g = gamma
-    for _ in range(doublings):
-        S += g * np.take_along_axis(S, P, axis=0)
-        P = np.take_along_axis(P, P, axis=0)
+    columns = np.arange(RT.shape[1])
+    for _ in range(doublings + 1):
+        index = P * RT.shape[1]
+        index += columns
+        S += g * np.take(S, index)
+        P = np.take(P, index)
         g *= g
-    S += g * np.take_along_axis(S, P, axis=0)
     return S
 
 
@@ -319,32 +402,47 @@ def _policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
         policy = first_attaining(segment_max(W, mdp)[mdp.pair_states] <= W, mdp)
     policy = np.array(policy, dtype=np.int64)
     doublings = _doublings(gamma)
+    segments = _segments(mdp)
     V = np.empty_like(RT)
     residual = np.zeros(m)
-    iterations = np.zeros(m, dtype=np.int64)
+    iterations = 0
+    # Working copies of the samples still improving, compacted only when some finish.
     active = np.arange(m)
+    R_a, pol, margin = RT, policy.copy(), floor
     for _ in range(max_iter):
         if active.size == 0:
             break
-        R_a = RT[:, active]
-        pol = policy[:, active]
+        iterations += 1
         V_a = evaluate_deterministic(R_a, successors[pol], gamma, doublings)
         W = V_a[successors]
         best = segment_max(W, mdp)
-        current = np.take_along_axis(W, pol, axis=0)
-        margin = floor[active]
-        improve = best > current + margin
-        choice = first_attaining(best[mdp.pair_states] - margin <= W, mdp)
-        policy[:, active] = np.where(improve, choice, pol)
+        improve = best > gather_rows(W, pol) + margin
+        changed = improve.any(axis=0)
+        if changed.all():
+            choice = segments.first_within(W, best - margin)
+            pol = np.where(improve, choice, pol)
+        elif changed.any():
+            rows = np.flatnonzero(changed)
+            choice = segments.first_within(W[:, rows], best[:, rows] - margin[rows])
+            pol[:, rows] = np.where(improve[:, rows], choice, pol[:, rows])
+        done = np.flatnonzero(~changed)
+        if done.size:  # stable: record, and certify with the Bellman residual ‖BV − V‖
+            finished = active[done]
+            V[:, finished] = V_a[:, done]
+            policy[:, finished] = pol[:, done]
+            residual[finished] = np.abs(R_a[:, done] + gamma * best[:, done] - V_a[:, done]).max(
+                axis=0
+            )
+            keep = np.flatnonzero(changed)
+            active, R_a, pol, margin = active[keep], R_a[:, keep], pol[:, keep], margin[keep]
+    if active.size:  # iteration limit: return the last policy, its value and residual
+        V_a = evaluate_deterministic(R_a, successors[pol], gamma, doublings)
+        best = segment_max(V_a[successors], mdp)
         V[:, active] = V_a
+        policy[:, active] = pol
         residual[active] = np.abs(R_a + gamma * best - V_a).max(axis=0)
-        iterations[active] += 1
-        active = active[improve.any(axis=0)]
-    converged_rows = np.ones(m, dtype=bool)
-    converged_rows[active] = False
     bound = float(residual.max()) if m else 0.0  # (1-γ)‖V−V*‖ ≤ ‖BV − V‖
-    converged = bool(converged_rows.all()) and bound <= tol
-    return V, policy, bound, int(iterations.max(initial=0)), converged
+    return V, policy, bound, iterations, active.size == 0
 
 
 def _value_iteration(mdp, RT, gamma, tol, max_iter, start, *, extrapolate):

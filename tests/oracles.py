@@ -1,0 +1,59 @@
+"""Slow but obviously correct reference computations for the tests."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from powerseek import MDP
+
+
+def policies(mdp: MDP):
+    """Every deterministic stationary policy, as a pair index per state."""
+    ranges = [
+        range(int(mdp.pair_offsets[i]), int(mdp.pair_offsets[i + 1])) for i in range(mdp.n_states)
+    ]
+    return [np.array(choice) for choice in itertools.product(*ranges)]
+
+
+def policy_values(mdp: MDP, policy: np.ndarray, R: np.ndarray, gamma: float) -> np.ndarray:
+    """V^π for reward rows R (n_samples, n_states) by a dense linear solve."""
+    T = mdp.transition_matrix.toarray()[policy]
+    return np.linalg.solve(np.eye(mdp.n_states) - gamma * T, R.T).T
+
+
+def brute_force_values(mdp: MDP, R: np.ndarray, gamma: float) -> np.ndarray:
+    """V* as the state-wise maximum over all deterministic policies (Lemma E.1)."""
+    R = np.atleast_2d(np.asarray(R, dtype=float))
+    return np.max([policy_values(mdp, p, R, gamma) for p in policies(mdp)], axis=0)
+
+
+def brute_force_optimal_actions(mdp: MDP, R: np.ndarray, gamma: float, tol: float = 1e-9):
+    """(n_samples, n_pairs) mask of actions whose Q-value is within tol of the best."""
+    V = brute_force_values(mdp, R, gamma)
+    T = mdp.transition_matrix.toarray()
+    W = V @ T.T  # (n_samples, n_pairs): E V(s')
+    best = np.maximum.reduceat(W, mdp.pair_offsets[:-1], axis=1)
+    scale = np.maximum(np.abs(R).max(axis=1, keepdims=True), 1e-300)
+    return best[:, mdp.pair_states] - tol * scale / max(1e-300, 1 - gamma) <= W
+
+
+def simple_cycles_mean_gain(mdp: MDP, R: np.ndarray) -> np.ndarray:
+    """For deterministic MDPs: best mean over simple cycles reachable from each state
+    (networkx enumeration; exponential, for small graphs only)."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(mdp.n_states))
+    for k, j in enumerate(mdp.successor_indices):
+        graph.add_edge(int(mdp.pair_states[k]), int(j))
+    cycles = list(nx.simple_cycles(graph))
+    R = np.atleast_2d(np.asarray(R, dtype=float))
+    out = np.full(R.shape, -np.inf)
+    for i in range(mdp.n_states):
+        reach = nx.descendants(graph, i) | {i}
+        for cycle in cycles:
+            if cycle[0] in reach:
+                out[:, i] = np.maximum(out[:, i], R[:, cycle].mean(axis=1))
+    return out
