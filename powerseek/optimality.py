@@ -166,10 +166,71 @@ def optimality_sweep(
     mdp: MDP,
     gammas: Any,
     state: Hashable | None = None,
-    **options: Any,
+    *,
+    dist: RewardDistribution | None = None,
+    n_samples: int | None = 10_000,
+    rng: Any = None,
+    qmc: bool = False,
+    n_replicates: int | None = None,
+    method: str = "auto",
+    tol: float = 1e-9,
+    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    chunk_size: int | None = None,
+    memory: int = _engine.DEFAULT_MEMORY,
+    progress: bool | None = False,
+    confidence: float = 0.95,
 ) -> list[OptimalityResult]:
-    """:func:`optimality` at each discount in `gammas`, on common samples."""
-    return _optimality(mdp, gammas, state, **options)
+    """:func:`optimality` at each discount in `gammas`, on common samples.
+
+    Returns one :class:`OptimalityResult` per γ, in order.
+    """
+    run = _engine.prepare(
+        mdp,
+        gammas,
+        dist=dist,
+        n_samples=n_samples,
+        rng=rng,
+        qmc=qmc,
+        n_replicates=n_replicates,
+        method=method,
+        tol=tol,
+        tie_tol=tie_tol,
+        chunk_size=chunk_size,
+        memory=memory,
+        progress=progress,
+        confidence=confidence,
+    )
+    if state is None:
+        states = mdp.states
+        rows = np.arange(mdp.n_pairs)
+        owner = mdp.pair_states
+    else:
+        i = mdp.index(state)
+        states = (state,)
+        rows = np.arange(mdp.pair_offsets[i], mdp.pair_offsets[i + 1])
+        owner = np.zeros(rows.size, dtype=np.int64)
+    gamma_one = any(g == 1.0 for g in run.gammas)
+    quantities = _quantities(mdp, rows, owner, len(states), gamma_one)
+    estimates, solver = _engine.execute(mdp, run, quantities, label="optimality")
+    provenance = run.provenance(mdp)
+    actions = tuple(mdp.actions_of(s) for s in states)
+    successors = tuple(
+        tuple(mdp.transition(s, a) for a in acts) for s, acts in zip(states, actions)
+    )
+    return [
+        OptimalityResult(
+            states=states,
+            actions=actions,
+            successors=successors,
+            gamma=gamma,
+            probability=estimates[(g, "optimal")],
+            tie_mass=estimates[(g, "ties")],
+            unresolved=estimates[(g, "unresolved")] if gamma == 1.0 else None,
+            provenance=provenance,
+            solver=solver[g],
+        )
+        for g, gamma in enumerate(run.gammas)
+    ]
 
 
 def optimality(
@@ -218,7 +279,7 @@ def optimality(
     >>> round(result.of("start", "wait"), 1), round(result.of("start", "candy"), 1)
     (0.5, 0.5)
     """
-    return _optimality(
+    return optimality_sweep(
         mdp,
         [check_gamma(gamma)],
         state,
@@ -235,76 +296,3 @@ def optimality(
         progress=progress,
         confidence=confidence,
     )[0]
-
-
-def _optimality(
-    mdp: MDP,
-    gammas: Any,
-    state: Hashable | None,
-    *,
-    dist: RewardDistribution | None = None,
-    n_samples: int | None = 10_000,
-    rng: Any = None,
-    qmc: bool = False,
-    n_replicates: int | None = None,
-    method: str = "auto",
-    tol: float = 1e-9,
-    tie_tol: float = _engine.DEFAULT_TIE_TOL,
-    chunk_size: int | None = None,
-    memory: int = _engine.DEFAULT_MEMORY,
-    progress: bool | None = False,
-    confidence: float = 0.95,
-) -> list[OptimalityResult]:
-    run = _engine.prepare(
-        mdp,
-        gammas,
-        dist=dist,
-        n_samples=n_samples,
-        rng=rng,
-        qmc=qmc,
-        n_replicates=n_replicates,
-        method=method,
-        tol=tol,
-        tie_tol=tie_tol,
-        chunk_size=chunk_size,
-        memory=memory,
-        progress=progress,
-        confidence=confidence,
-    )
-    if state is None:
-        states = mdp.states
-        rows = np.arange(mdp.n_pairs)
-        owner = mdp.pair_states
-    else:
-        i = mdp.index(state)
-        states = (state,)
-        rows = np.arange(mdp.pair_offsets[i], mdp.pair_offsets[i + 1])
-        owner = np.zeros(rows.size, dtype=np.int64)
-    gamma_one = any(g == 1.0 for g in run.gammas)
-    quantities = _quantities(mdp, rows, owner, len(states), gamma_one)
-    estimates, solver = _engine.execute(mdp, run, quantities, label="optimality")
-    provenance = {
-        "environment": mdp.name,
-        "n_samples": run.plan.n_samples,
-        "seed": run.plan.seed,
-        "distribution": run.plan.dist.describe(),
-        "sampling": run.plan.method,
-    }
-    actions = tuple(mdp.actions_of(s) for s in states)
-    successors = tuple(
-        tuple(mdp.transition(s, a) for a in acts) for s, acts in zip(states, actions)
-    )
-    return [
-        OptimalityResult(
-            states=states,
-            actions=actions,
-            successors=successors,
-            gamma=gamma,
-            probability=estimates[(g, "optimal")],
-            tie_mass=estimates[(g, "ties")],
-            unresolved=estimates[(g, "unresolved")] if gamma == 1.0 else None,
-            provenance=provenance,
-            solver=solver[g],
-        )
-        for g, gamma in enumerate(run.gammas)
-    ]

@@ -45,16 +45,6 @@ __all__ = [
 ]
 
 
-def _provenance(mdp: MDP, run: _engine.Run) -> dict[str, Any]:
-    return {
-        "environment": mdp.name,
-        "n_samples": run.plan.n_samples,
-        "seed": run.plan.seed,
-        "distribution": run.plan.dist.describe(),
-        "sampling": run.plan.method,
-    }
-
-
 @dataclass(frozen=True)
 class PowerResult:
     """POWER of every state at one discount.
@@ -248,7 +238,7 @@ def power_sweep(
         states=mdp.states,
         gammas=run.gammas,
         estimates=tuple(estimates[(g, "power")] for g in range(len(run.gammas))),
-        provenance=_provenance(mdp, run),
+        provenance=run.provenance(mdp),
         solver=tuple(solver),
     )
 
@@ -462,6 +452,6 @@ def power_seeking(
         gamma=run.gammas[0],
         expected=estimates[(0, "expected")],
         differences=estimates[(0, "differences")],
-        provenance=_provenance(mdp, run),
+        provenance=run.provenance(mdp),
         solver=solver[0],
     )

@@ -266,15 +266,7 @@ class FiniteSupport(RewardDistribution):
     """
 
     def __init__(self, vectors: Any, weights: Any = None) -> None:
-        try:
-            array = np.array(vectors, dtype=float, ndmin=2)
-        except (TypeError, ValueError) as exc:
-            raise InvalidTypeError(f"`vectors` must be a numeric array; {exc}.") from None
-        if array.ndim != 2 or 0 in array.shape:
-            raise InvalidParameterError(
-                f"`vectors` must have shape (n_vectors, n_states); got {array.shape}."
-            )
-        _check_finite(array, "`vectors`")
+        array = _reward_array(vectors, "vectors", "(n_vectors, n_states)")
         if weights is None:
             probabilities = np.full(array.shape[0], 1.0 / array.shape[0])
         else:
@@ -292,7 +284,6 @@ class FiniteSupport(RewardDistribution):
                 )
         self.vectors = array
         self.weights = probabilities / probabilities.sum()
-        self.vectors.flags.writeable = False
         self.weights.flags.writeable = False
 
     def describe(self) -> str:
@@ -322,17 +313,7 @@ class RewardSamples(RewardDistribution):
     """
 
     def __init__(self, samples: Any) -> None:
-        try:
-            array = np.array(samples, dtype=float, ndmin=2)
-        except (TypeError, ValueError) as exc:
-            raise InvalidTypeError(f"`samples` must be a numeric array; {exc}.") from None
-        if array.ndim != 2 or 0 in array.shape:
-            raise InvalidParameterError(
-                f"`samples` must have shape (n_samples, n_states); got {array.shape}."
-            )
-        _check_finite(array, "`samples`")
-        self.samples = array
-        self.samples.flags.writeable = False
+        self.samples = _reward_array(samples, "samples", "(n_samples, n_states)")
 
     def describe(self) -> str:
         return f"{len(self.samples)} given reward samples"
@@ -386,6 +367,19 @@ class CallableRewards(RewardDistribution):
                 f"(size, n_states) = ({size}, {len(states)})."
             )
         return out
+
+
+def _reward_array(values: Any, name: str, shape: str) -> np.ndarray:
+    """A read-only 2-d float copy of reward vectors, validated."""
+    try:
+        array = np.array(values, dtype=float, ndmin=2)
+    except (TypeError, ValueError) as exc:
+        raise InvalidTypeError(f"`{name}` must be a numeric array; {exc}.") from None
+    if array.ndim != 2 or 0 in array.shape:
+        raise InvalidParameterError(f"`{name}` must have shape {shape}; got {array.shape}.")
+    _check_finite(array, f"`{name}`")
+    array.flags.writeable = False
+    return array
 
 
 def _check_finite(array: np.ndarray, what: str, states: Sequence | None = None) -> None:
