@@ -24,7 +24,7 @@ from .limits import blackwell_optimal, lexicographic_optimal, optimal_gains
 from .mdp import MDP
 from .progress import progress_bar
 from .rewards import IID, RewardDistribution, SamplePlan
-from .solve import _as_rewards, expected_next, segment_max, solve
+from .solve import SolveResult, _as_rewards, expected_next, segment_max, solve
 
 #: Default memory budget for one chunk's working arrays, in bytes.
 DEFAULT_MEMORY = 256 * 2**20
@@ -42,9 +42,29 @@ class Context:
     gamma: float
     rewards: np.ndarray  # (n_states, m)
     tie_tol: float
-    values: np.ndarray | None = None  # V*, 0 < γ < 1
-    error_bound: float = 0.0
+    solver: Callable[[], SolveResult] | None = None  # called once, when V* is first needed
     _cache: dict = field(default_factory=dict)
+
+    @property
+    def result(self) -> SolveResult:
+        """The solver's result for these rewards (0 < γ < 1), computed on first use."""
+        if "result" not in self._cache:
+            self._cache["result"] = self.solver()
+        return self._cache["result"]
+
+    @property
+    def solved(self) -> bool:
+        return "result" in self._cache
+
+    @property
+    def values(self) -> np.ndarray:
+        """(n_states, m): V* (0 < γ < 1)."""
+        return self.result.values.T
+
+    @property
+    def error_bound(self) -> float:
+        """The solver's bound on (1−γ)‖V − V*‖ (0 if nothing was solved)."""
+        return self.result.error_bound if self.solved else 0.0
 
     @property
     def continuation(self) -> np.ndarray:
@@ -110,12 +130,13 @@ def context_for(
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     gamma = check_gamma(gamma)
     R = _as_rewards(rewards, mdp)
-    ctx = Context(mdp, gamma, np.ascontiguousarray(R.T), float(tie_tol))
-    if 0.0 < gamma < 1.0:
-        result = solve(mdp, R, gamma, method=method, tol=tol)
-        ctx.values = result.values.T
-        ctx.error_bound = result.error_bound
-    return ctx
+    return Context(
+        mdp,
+        gamma,
+        np.ascontiguousarray(R.T),
+        float(tie_tol),
+        solver=lambda: solve(mdp, R, gamma, method=method, tol=tol),
+    )
 
 
 @dataclass
@@ -140,6 +161,8 @@ class SolverLog:
             return {"method": "closed form (gamma = 0: one-step lookahead)", "error_bound": 0.0}
         if gamma == 1.0:
             return {"method": "limit (gamma -> 1: best reachable average reward)"}
+        if not self.method:
+            return {"method": "none (no optimal values were needed)"}
         return {
             "method": self.method,
             "tol": self.tol,
@@ -250,25 +273,11 @@ def execute(
     with progress_bar(run.progress, total=plan.n_samples, desc=label) as bar:
         for chunk in chunks:
             RT = np.ascontiguousarray(plan.draw(chunk).T)
-            policy = None
             previous = None
             for g, gamma in enumerate(run.gammas):
-                ctx = Context(mdp, gamma, RT, run.tie_tol)
-                if 0.0 < gamma < 1.0:
-                    result = solve(
-                        mdp,
-                        RT.T,
-                        gamma,
-                        method=run.method,
-                        tol=run.tol,
-                        initial_policy=policy if mdp.is_deterministic else None,
-                        initial_values=None if previous is None else previous / (1.0 - gamma),
-                    )
-                    logs[g].update(result)
-                    policy = result.policy
-                    ctx.values = result.values.T
-                    ctx.error_bound = result.error_bound
-                    previous = (1.0 - gamma) * ctx.values.T
+                ctx = Context(
+                    mdp, gamma, RT, run.tie_tol, solver=_solver(mdp, RT, gamma, run, previous)
+                )
                 for name, (_, function) in quantities.items():
                     values = np.asarray(function(ctx), dtype=float)
                     offset = 0
@@ -276,9 +285,34 @@ def execute(
                     for block in chunk:
                         accumulator.add(block, values[offset : offset + block.size])
                         offset += block.size
+                if ctx.solved:
+                    logs[g].update(ctx.result)
+                    previous = ctx.result
             bar.update(sum(block.size for block in chunk))
     estimates = {key: acc.estimate(run.confidence) for key, acc in accumulators.items()}
     return estimates, [log.summary(gamma) for log, gamma in zip(logs, run.gammas)]
+
+
+def _solver(mdp: MDP, RT: np.ndarray, gamma: float, run: Run, previous: SolveResult | None):
+    """Solve at `gamma`, warm-started from the previous discount's result."""
+
+    def solve_now() -> SolveResult:
+        policy = values = None
+        if previous is not None:
+            policy = previous.policy
+            if policy is None:  # value iteration: rescale the normalised values
+                values = (1.0 - previous.gamma) * previous.values / (1.0 - gamma)
+        return solve(
+            mdp,
+            RT.T,
+            gamma,
+            method=run.method,
+            tol=run.tol,
+            initial_policy=policy,
+            initial_values=values,
+        )
+
+    return solve_now
 
 
 def as_gamma_list(gamma: Any) -> Sequence[float]:

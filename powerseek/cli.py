@@ -17,18 +17,21 @@ import secrets
 import sys
 import textwrap
 from collections.abc import Hashable, Sequence
+from fractions import Fraction
 from typing import Any, TextIO
 
 from . import __version__, gridworld
 from ._validation import label_text
 from .distspec import parse_distribution
 from .environments import list_environments, load, save
+from .exact import exact_optimality, exact_power
 from .exceptions import InvalidParameterError, PowerseekError
 from .labels import parse_state
 from .mdp import MDP
 from .optimality import OptimalityResult, optimality_sweep
 from .power import PowerSweepResult, power_sweep
 from .structure import summarize
+from .visits import format_function, nondominated, visit_distributions
 
 __all__ = ["main"]
 
@@ -143,6 +146,31 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_analysis_options(optimality_cmd)
     optimality_cmd.set_defaults(run=_run_optimality)
+
+    visits_cmd = commands.add_parser(
+        "visits",
+        help="list a state's visit distributions as rational functions of gamma",
+        description=(
+            "List F(s), the visit distribution functions of a state (Turner et al. 2021, "
+            "Def 3.3): each as its walk (deterministic MDPs) or policy, as exact rational "
+            "functions of gamma, and numerically at --gamma; non-dominated ones (Def 3.6) are "
+            "marked, and --nondominated keeps only those."
+        ),
+    )
+    visits_cmd.add_argument("env", metavar="ENV", help=_ENV_HELP)
+    visits_cmd.add_argument("--state", required=True, metavar="S", help="the state")
+    visits_cmd.add_argument(
+        "--gamma",
+        default="0.9",
+        metavar="G",
+        help="discount at which to print the values (default 0.9; a fraction like 9/10 prints "
+        "exact values too)",
+    )
+    visits_cmd.add_argument(
+        "--nondominated", action="store_true", help="only the non-dominated functions, F_nd(s)"
+    )
+    _add_format(visits_cmd)
+    visits_cmd.set_defaults(run=_run_visits)
     return parser
 
 
@@ -208,6 +236,13 @@ def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
         help="output format (default: table)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="exact rational results instead of Monte Carlo: finite-support distributions "
+        "(e.g. bernoulli(0.5)) on small MDPs, or IID uniform on small deterministic MDPs; "
+        "gamma may be a fraction (9/10)",
+    )
 
 
 def _add_format(parser: argparse.ArgumentParser) -> None:
@@ -275,6 +310,8 @@ def _analysis_options(args: argparse.Namespace, mdp: MDP) -> dict[str, Any]:
 
 def _run_power(args: argparse.Namespace, out: TextIO) -> int:
     mdp = load(args.env)
+    if args.exact:
+        return _run_exact_power(args, mdp, out)
     gammas = parse_gammas(args.gamma)
     sweep = power_sweep(mdp, gammas, **_analysis_options(args, mdp))
     if args.format == "json":
@@ -302,8 +339,10 @@ def _run_power(args: argparse.Namespace, out: TextIO) -> int:
 
 def _run_optimality(args: argparse.Namespace, out: TextIO) -> int:
     mdp = load(args.env)
-    gammas = parse_gammas(args.gamma)
     state = parse_state(mdp, args.state) if args.state is not None else None
+    if args.exact:
+        return _run_exact_optimality(args, mdp, state, out)
+    gammas = parse_gammas(args.gamma)
     results = optimality_sweep(mdp, gammas, state, **_analysis_options(args, mdp))
     if args.format == "json":
         documents = [r.to_dict() for r in results]
@@ -329,6 +368,177 @@ def _run_optimality(args: argparse.Namespace, out: TextIO) -> int:
                     )
     else:
         out.write(_optimality_table(mdp, results))
+    return 0
+
+
+def parse_exact_gammas(text: str) -> list[Fraction]:
+    """Discounts for ``--exact``: numbers or fractions (``9/10``), a list, or a range.
+
+    Examples
+    --------
+    >>> parse_exact_gammas("1/2, 9/10"), parse_exact_gammas("0:1:3")
+    ([Fraction(1, 2), Fraction(9, 10)], [Fraction(0, 1), Fraction(1, 2), Fraction(1, 1)])
+    """
+    text = text.strip()
+    try:
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) != 3:
+                raise ValueError
+            start, stop, count = Fraction(parts[0]), Fraction(parts[1]), int(parts[2])
+            if count < 1:
+                raise ValueError
+            values = (
+                [start]
+                if count == 1
+                else [start + (stop - start) * i / (count - 1) for i in range(count)]
+            )
+        else:
+            values = [Fraction(part.strip()) for part in text.split(",")]
+    except (ValueError, ZeroDivisionError):
+        raise InvalidParameterError(
+            f"--gamma must be numbers or fractions like 9/10, a list, or START:STOP:COUNT; "
+            f"got {text!r}."
+        ) from None
+    for value in values:
+        if not 0 <= value <= 1:
+            raise InvalidParameterError(f"--gamma values must be in [0, 1]; got {value}.")
+    return values
+
+
+def _run_exact_power(args: argparse.Namespace, mdp: MDP, out: TextIO) -> int:
+    dist = parse_distribution(args.dist, mdp)
+    results = [exact_power(mdp, g, dist) for g in parse_exact_gammas(args.gamma)]
+    if args.format == "json":
+        documents = [r.to_dict() for r in results]
+        _write_json(documents[0] if len(documents) == 1 else documents, out)
+    elif args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["environment", "gamma", "state", "power", "power_decimal"])
+        for result in results:
+            for state, value in zip(result.states, result.power):
+                writer.writerow(
+                    [mdp.name, str(result.gamma), label_text(state), str(value), repr(float(value))]
+                )
+    else:
+        lines = [f"{mdp.name or 'environment'}: exact POWER", f"rewards: {results[0].distribution}"]
+        for result in results:
+            lines += ["", f"gamma = {result.gamma}    {result.method}"]
+            width = max(5, max(len(label_text(s)) for s in result.states))
+            lines.append(f"  {'state':<{width}}  {'POWER':>12}  exact")
+            for state, value in zip(result.states, result.power):
+                lines.append(f"  {label_text(state):<{width}}  {float(value):12.6f}  {value}")
+        out.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _run_exact_optimality(args, mdp: MDP, state, out: TextIO) -> int:
+    dist = parse_distribution(args.dist, mdp)
+    results = [exact_optimality(mdp, g, state, dist) for g in parse_exact_gammas(args.gamma)]
+    if args.format == "json":
+        documents = [r.to_dict() for r in results]
+        _write_json(documents[0] if len(documents) == 1 else documents, out)
+    elif args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            [
+                "environment",
+                "gamma",
+                "state",
+                "action",
+                "probability",
+                "probability_decimal",
+                "tie_mass",
+            ]
+        )
+        for result in results:
+            for i, s in enumerate(result.states):
+                for j, action in enumerate(result.actions[i]):
+                    p = result.probability[i][j]
+                    writer.writerow(
+                        [
+                            mdp.name,
+                            str(result.gamma),
+                            label_text(s),
+                            label_text(action),
+                            str(p),
+                            repr(float(p)),
+                            str(result.tie_mass[i]),
+                        ]
+                    )
+    else:
+        lines = [
+            f"{mdp.name or 'environment'}: exact optimality probabilities",
+            f"rewards: {results[0].distribution}",
+        ]
+        for result in results:
+            lines += ["", f"gamma = {result.gamma}    {result.method}"]
+            for i, s in enumerate(result.states):
+                lines.append(f"  state {label_text(s)} (tie mass {result.tie_mass[i]})")
+                width = max(6, max(len(label_text(a)) for a in result.actions[i]))
+                for j, action in enumerate(result.actions[i]):
+                    p = result.probability[i][j]
+                    lines.append(f"    {label_text(action):<{width}}  P = {float(p):.6f}  {p}")
+        out.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _run_visits(args: argparse.Namespace, out: TextIO) -> int:
+    mdp = load(args.env)
+    state = parse_state(mdp, args.state)
+    gamma = parse_exact_gammas(args.gamma)
+    if len(gamma) != 1 or gamma[0] == 1:
+        raise InvalidParameterError(f"--gamma must be one value in [0, 1); got {args.gamma!r}.")
+    g = gamma[0]
+    functions = visit_distributions(mdp, state)
+    nondominated_set = set(nondominated(functions))
+    shown = [f for f in functions if f in nondominated_set] if args.nondominated else functions
+    entries = []
+    for f in shown:
+        function = f.function()
+        exact = f.exact(g)
+        entries.append(
+            {
+                "walk": [label_text(s) for s in f.prefix] if f.prefix is not None else None,
+                "cycle": [label_text(s) for s in f.cycle] if f.cycle is not None else None,
+                "policy": {label_text(k): label_text(v) for k, v in f.policy.items()},
+                "nondominated": f in nondominated_set,
+                "function": {
+                    label_text(s): format_function(expr)
+                    for s, expr in zip(mdp.states, function)
+                    if expr != 0
+                },
+                "value": {label_text(s): float(x) for s, x in zip(mdp.states, exact) if x},
+                "exact_value": {label_text(s): str(x) for s, x in zip(mdp.states, exact) if x},
+            }
+        )
+    if args.format == "json":
+        _write_json(
+            {
+                "environment": mdp.name,
+                "state": label_text(state),
+                "gamma": str(g),
+                "n_functions": len(functions),
+                "n_nondominated": len(nondominated_set),
+                "functions": entries,
+            },
+            out,
+        )
+        return 0
+    lines = [
+        f"F({label_text(state)}) in {mdp.name or 'the environment'}: {len(functions)} visit "
+        f"distribution functions, {len(nondominated_set)} non-dominated (* below)",
+    ]
+    for number, entry in enumerate(entries, 1):
+        mark = "*" if entry["nondominated"] else " "
+        if entry["cycle"] is not None:
+            walk = " -> ".join(entry["walk"] + entry["cycle"]) + f" -> {entry['cycle'][0]} ..."
+        else:
+            walk = "policy " + ", ".join(f"{k}: {v}" for k, v in entry["policy"].items())
+        lines += ["", f"{mark} f{number}: {walk}"]
+        for s, expr in entry["function"].items():
+            lines.append(f"    {s}: {expr}   = {entry['exact_value'][s]} at gamma = {g}")
+    out.write("\n".join(lines) + "\n")
     return 0
 
 

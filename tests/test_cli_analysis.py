@@ -284,3 +284,69 @@ def test_parse_gammas():
     assert parse_gammas("1") == [1.0]
     assert parse_gammas("0:1:11")[3] == pytest.approx(0.3)
     assert parse_gammas("0.3:0.3:1") == [0.3]
+
+
+def test_exact_power_json(capsys):
+    status, out, _ = run(
+        capsys, "power", "turner-fig1", "--gamma", "1/2", "--exact", "--format", "json"
+    )
+    assert status == 0
+    document = json.loads(out)
+    assert document["gamma"] == "1/2" and document["exact"] is True
+    i = document["states"].index("left_down")
+    assert document["power"][i] == "11/18"
+    assert document["power_decimal"][i] == pytest.approx(11 / 18)
+    assert document["stderr"] == [0.0] * 8
+
+
+def test_exact_optimality_table_and_csv(capsys):
+    status, out, _ = run(
+        capsys, "optimality", "candy-wait", "--state", "start", "--gamma", "0,1", "--exact"
+    )
+    assert status == 0 and "P = 0.500000  1/2" in out and "P = 0.666667  2/3" in out
+    status, out, _ = run(
+        capsys,
+        "optimality",
+        "k-way-choice",
+        "--state",
+        "start",
+        "--gamma",
+        "1/2",
+        "--exact",
+        "--dist",
+        "bernoulli(0.5)",
+        "--format",
+        "csv",
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["probability"] == "9/16"  # t1 is optimal unless it is 0 and another is 1
+    status, out, _ = run(
+        capsys, "power", "candy-wait", "--gamma", "1", "--exact", "--format", "csv"
+    )
+    assert "candy-wait,1,start,3/4,0.75" in out
+
+
+def test_exact_refuses_clearly(capsys):
+    status, _, err = run(capsys, "power", "powerplay-stochastic-4", "--gamma", "1/2", "--exact")
+    assert status == 1 and "deterministic MDPs" in err
+    status, _, err = run(capsys, "power", "turner-fig1", "--gamma", "x", "--exact")
+    assert status == 1 and "fractions like 9/10" in err
+
+
+def test_visits_command(capsys):
+    status, out, _ = run(capsys, "visits", "turner-fig1", "--state", "right_down", "--gamma", "1/2")
+    assert status == 0
+    assert "3 visit distribution functions, 2 non-dominated" in out
+    assert "right_up: gamma/(1 - gamma**2)   = 2/3 at gamma = 1/2" in out
+    status, out, _ = run(
+        capsys, "visits", "turner-fig1", "--state", "start", "--nondominated", "--format", "json"
+    )
+    document = json.loads(out)
+    assert document["n_functions"] == 11 and document["n_nondominated"] == 5
+    assert len(document["functions"]) == 5 and all(f["nondominated"] for f in document["functions"])
+    first = document["functions"][0]
+    assert first["walk"] == ["start"] and first["cycle"] == ["empty"]
+    assert first["function"] == {"start": "1", "empty": "gamma/(1 - gamma)"}
+    assert first["value"]["empty"] == pytest.approx(9.0)
+    status, _, err = run(capsys, "visits", "turner-fig1", "--state", "start", "--gamma", "1")
+    assert status == 1 and "one value in [0, 1)" in err
