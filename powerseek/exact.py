@@ -62,8 +62,10 @@ __all__ = [
 
 #: Most reward vectors a finite-support expectation enumerates.
 MAX_VECTORS = 200_000
-#: Most reward coordinates a uniform polytope integration handles.
-MAX_DIMENSIONS = 9
+#: Most reward coordinates a uniform polytope integration handles by default
+#: (8 takes seconds; each more multiplies the time by about 10-40: pass
+#: ``max_dimensions=`` to go further).
+MAX_DIMENSIONS = 8
 #: Most regions (non-dominated visit distributions) per state for it.
 MAX_REGIONS = 60
 
@@ -321,7 +323,13 @@ class ExactOptimality:
         return {**head, "states": entries}
 
 
-def exact_power(mdp: MDP, gamma: Any, dist: RewardDistribution | None = None) -> ExactPower:
+def exact_power(
+    mdp: MDP,
+    gamma: Any,
+    dist: RewardDistribution | None = None,
+    *,
+    max_dimensions: int = MAX_DIMENSIONS,
+) -> ExactPower:
     """Exact POWER_D(s, γ) of every state.
 
     Parameters
@@ -331,6 +339,9 @@ def exact_power(mdp: MDP, gamma: Any, dist: RewardDistribution | None = None) ->
     dist : RewardDistribution, optional
         Finite support (any MDP), or IID uniform on [a, b] (deterministic MDPs;
         the default is uniform on [0, 1]).
+    max_dimensions : int, default 8
+        For uniform rewards: the most rewards a state's regions may depend on
+        jointly (the polytopes' dimension).
 
     Examples
     --------
@@ -346,7 +357,8 @@ def exact_power(mdp: MDP, gamma: Any, dist: RewardDistribution | None = None) ->
     plan = _plan(mdp, dist)
     if plan.kind == "uniform":
         power = tuple(
-            plan.low + plan.width * _uniform_power(mdp, i, g) for i in range(mdp.n_states)
+            plan.low + plan.width * _uniform_power(mdp, i, g, max_dimensions)
+            for i in range(mdp.n_states)
         )
         method = "exact: polytope integration over the uniform reward cube"
     else:
@@ -361,7 +373,12 @@ def exact_power(mdp: MDP, gamma: Any, dist: RewardDistribution | None = None) ->
 
 
 def exact_optimality(
-    mdp: MDP, gamma: Any, state: Hashable | None = None, dist: RewardDistribution | None = None
+    mdp: MDP,
+    gamma: Any,
+    state: Hashable | None = None,
+    dist: RewardDistribution | None = None,
+    *,
+    max_dimensions: int = MAX_DIMENSIONS,
 ) -> ExactOptimality:
     """Exact P_D(s, a, γ) for the actions of `state` (or of every state).
 
@@ -382,7 +399,7 @@ def exact_optimality(
     if plan.kind == "uniform":
         probabilities, ties = [], []
         for i in indices:
-            p, t = _uniform_optimality(mdp, i, g)
+            p, t = _uniform_optimality(mdp, i, g, max_dimensions)
             probabilities.append(p)
             ties.append(t)
         method = "exact: polytope integration over the uniform reward cube"
@@ -598,7 +615,7 @@ def _coordinate_race(regions_halfspaces: list[list[tuple]]):
     return [j for j, _ in winners]
 
 
-def _integrate(regions_halfspaces: list[list[tuple]], n: int, what: str):
+def _integrate(regions_halfspaces: list[list[tuple]], n: int, what: str, limit: int):
     """Volumes and first moments of regions partitioning the cube, exactly."""
     race = _coordinate_race(regions_halfspaces)
     if race is not None and len(race) > 1:
@@ -616,10 +633,11 @@ def _integrate(regions_halfspaces: list[list[tuple]], n: int, what: str):
     used = sorted(
         {j for halfspaces in regions_halfspaces for h in halfspaces for j, x in enumerate(h) if x}
     )
-    if len(used) > MAX_DIMENSIONS:
+    if len(used) > limit:
         raise InvalidParameterError(
-            f"{what} depends on {len(used)} rewards jointly; exact integration handles up to "
-            f"{MAX_DIMENSIONS}. Use Monte Carlo."
+            f"{what} depends on {len(used)} rewards jointly; exact integration is limited to "
+            f"{limit} (raise it with max_dimensions=; beyond 8 it takes minutes or more). Use "
+            "Monte Carlo."
         )
     out = []
     for halfspaces in regions_halfspaces:
@@ -640,7 +658,7 @@ def _integrate(regions_halfspaces: list[list[tuple]], n: int, what: str):
     return out
 
 
-def _uniform_power(mdp: MDP, i: int, g: Fraction) -> Fraction:
+def _uniform_power(mdp: MDP, i: int, g: Fraction, limit: int = MAX_DIMENSIONS) -> Fraction:
     """Exact POWER(s, γ) under IID uniform [0, 1] rewards."""
     state = mdp.states[i]
     if g == 0:
@@ -664,7 +682,7 @@ def _uniform_power(mdp: MDP, i: int, g: Fraction) -> Fraction:
         [tuple(a - b for a, b in zip(gain, other)) for other in gains if other != gain]
         for gain in gains
     ]
-    pieces = _integrate(halfspaces, mdp.n_states, f"POWER({quote(state)})")
+    pieces = _integrate(halfspaces, mdp.n_states, f"POWER({quote(state)})", limit)
     return sum((_dot(gain, moment) for gain, (_, moment) in zip(gains, pieces)), Fraction(0))
 
 
@@ -675,11 +693,14 @@ def _dense(row: dict[int, Fraction], n: int) -> tuple[Fraction, ...]:
     return tuple(out)
 
 
-def _uniform_optimality(mdp: MDP, i: int, g: Fraction):
+def _uniform_optimality(mdp: MDP, i: int, g: Fraction, limit: int = MAX_DIMENSIONS):
     """Exact P(s, a, γ) for each action of state i, and the tie mass."""
     regions = _regions(mdp, i, g)
     pieces = _integrate(
-        [h for _, h in regions], mdp.n_states, f"the optimality regions of {quote(mdp.states[i])}"
+        [h for _, h in regions],
+        mdp.n_states,
+        f"the optimality regions of {quote(mdp.states[i])}",
+        limit,
     )
     pairs = list(_pairs(mdp, i))
     probability = [Fraction(0)] * len(pairs)
@@ -699,6 +720,8 @@ def exact_visit_optimality(
     subset: Sequence[VisitDistribution],
     gamma: Any,
     dist: RewardDistribution | None = None,
+    *,
+    max_dimensions: int = MAX_DIMENSIONS,
 ) -> Fraction:
     """Exact P_D(F, γ) (Def 4.3): the probability that some f in `subset` is optimal.
 
@@ -723,7 +746,10 @@ def exact_visit_optimality(
     if plan.kind == "uniform":
         regions = _regions(mdp, i, g, flags=lambda f: f in chosen)
         pieces = _integrate(
-            [h for _, h in regions], mdp.n_states, f"the optimality regions of {quote(state)}"
+            [h for _, h in regions],
+            mdp.n_states,
+            f"the optimality regions of {quote(state)}",
+            max_dimensions,
         )
         return sum(
             (
