@@ -397,12 +397,12 @@ def parse_exact_gammas(text: str) -> list[Fraction]:
             values = [Fraction(part.strip()) for part in text.split(",")]
     except (ValueError, ZeroDivisionError):
         raise InvalidParameterError(
-            f"--gamma must be numbers or fractions like 9/10, a list, or START:STOP:COUNT; "
-            f"got {text!r}."
+            f"--gamma must be a number or a fraction like 9/10, a list like 0.1,0.5,0.9 or a "
+            f"range START:STOP:COUNT like 0:1:11; got {text!r}."
         ) from None
     for value in values:
         if not 0 <= value <= 1:
-            raise InvalidParameterError(f"--gamma values must be in [0, 1]; got {value}.")
+            raise InvalidParameterError(f"--gamma values must be in [0, 1]; got {float(value):g}.")
     return values
 
 
@@ -543,38 +543,16 @@ def _run_visits(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def parse_gammas(text: str) -> list[float]:
-    """Discounts from ``--gamma``: one value, a list ``a,b,c`` or a range ``start:stop:count``.
+    """Discounts from ``--gamma``: a value, a list ``a,b,c`` or a range ``start:stop:count``.
+
+    Values may be fractions (``9/10``).
 
     Examples
     --------
-    >>> parse_gammas("0.5"), parse_gammas("0.1, 0.9"), parse_gammas("0:1:5")
+    >>> parse_gammas("0.5"), parse_gammas("0.1, 9/10"), parse_gammas("0:1:5")
     ([0.5], [0.1, 0.9], [0.0, 0.25, 0.5, 0.75, 1.0])
     """
-    text = text.strip()
-    try:
-        if ":" in text:
-            parts = text.split(":")
-            if len(parts) != 3:
-                raise ValueError
-            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
-            if count < 1:
-                raise ValueError
-            values = (
-                [start]
-                if count == 1
-                else [start + (stop - start) * i / (count - 1) for i in range(count)]
-            )
-        else:
-            values = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise InvalidParameterError(
-            f"--gamma must be a number, a list like 0.1,0.5,0.9 or a range START:STOP:COUNT like "
-            f"0:1:11; got {text!r}."
-        ) from None
-    for value in values:
-        if not 0.0 <= value <= 1.0:
-            raise InvalidParameterError(f"--gamma values must be in [0, 1]; got {value:g}.")
-    return values
+    return [float(value) for value in parse_exact_gammas(text)]
 
 
 def _run_convert(args: argparse.Namespace, out: TextIO) -> int:

@@ -252,7 +252,7 @@ def test_optimality_table_and_all_states(capsys):
     ("argv", "message"),
     [
         (["power", "candy-wait", "--gamma", "1.5"], r"--gamma values must be in \[0, 1\]; got 1.5"),
-        (["power", "candy-wait", "--gamma", "high"], "--gamma must be a number, a list"),
+        (["power", "candy-wait", "--gamma", "high"], "--gamma must be a number or a fraction"),
         (["power", "candy-wait", "--gamma", "0:1"], "START:STOP:COUNT"),
         (
             ["power", "candy-wait", "--gamma", "0.5", "--samples", "0"],
@@ -330,7 +330,7 @@ def test_exact_refuses_clearly(capsys):
     status, _, err = run(capsys, "power", "powerplay-stochastic-4", "--gamma", "1/2", "--exact")
     assert status == 1 and "deterministic MDPs" in err
     status, _, err = run(capsys, "power", "turner-fig1", "--gamma", "x", "--exact")
-    assert status == 1 and "fractions like 9/10" in err
+    assert status == 1 and "a fraction like 9/10" in err
 
 
 def test_visits_command(capsys):
