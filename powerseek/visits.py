@@ -499,7 +499,9 @@ def _stochastic_functions(mdp: MDP, start: int, max_count: int) -> list[VisitDis
             f"{len(region)} reachable states to enumerate, more than {MAX_POLICIES}; enumeration "
             "is exponential and stops here. Analyse a smaller MDP."
         )
-    order = 2 * len(region)
+    # 2|S| + 1 Taylor coefficients determine the function; the same count for
+    # every start state keeps the keys of different states comparable
+    order = 2 * mdp.n_states
     grouped: dict[tuple, list] = {}
     for combination in itertools.product(*choices):
         policy = [-1] * mdp.n_states

@@ -99,3 +99,39 @@ def gridworld_maps(draw, max_rows: int = 6, max_cols: int = 6) -> str:
     for i, (r, c) in enumerate(marked):
         cells[r][c] = "S" if i == 0 and draw(st.booleans()) else draw(st.sampled_from("GTgx"))
     return "\n".join("".join(row) for row in cells)
+
+
+@st.composite
+def planted_copies(draw, max_size: int = 3, stochastic: bool = False):
+    """theory.md §B generator G2: at state "s", action "a_prime" enters a sub-MDP L
+    and action "a" an isomorphic copy of L plus extra terminal states reachable
+    only from the copy. Nothing returns to "s" and no other action of "s" enters
+    either part. Returns (graph, copy) where copy maps each L state to its image."""
+    k = draw(st.integers(1, max_size))
+    left = [f"l{i}" for i in range(k)]
+    right = [f"r{i}" for i in range(k)]
+    extras = [f"x{i}" for i in range(draw(st.integers(1, 2)))]
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(["s"] + left + right + extras)
+    graph.add_edge("s", "l0", action="a_prime", p=1.0)
+    graph.add_edge("s", "r0", action="a", p=1.0)
+    if draw(st.booleans()):  # an unrelated option of s
+        graph.add_node("elsewhere")
+        graph.add_edge("s", "elsewhere", action="other", p=1.0)
+        graph.add_edge("elsewhere", "elsewhere", action="stay", p=1.0)
+    for i, state in enumerate(left):
+        n_actions = draw(st.integers(1, 2))
+        for a in range(n_actions):
+            if stochastic:
+                outcome = draw(dyadic_distributions(left, denominator=8))
+            else:
+                outcome = {draw(st.sampled_from(left)): 1.0}
+            for target, p in outcome.items():
+                graph.add_edge(state, target, action=f"m{a}", p=p)
+                graph.add_edge(right[i], right[left.index(target)], action=f"m{a}", p=p)
+    for number, x in enumerate(extras):
+        graph.add_edge(x, x, action="stay", p=1.0)
+        # the first extra hangs off the copy's entry, so the copy surely offers it
+        source = "r0" if number == 0 else draw(st.sampled_from(right))
+        graph.add_edge(source, x, action="to_" + x, p=1.0)
+    return graph, dict(zip(left, right))

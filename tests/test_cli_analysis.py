@@ -350,3 +350,127 @@ def test_visits_command(capsys):
     assert first["value"]["empty"] == pytest.approx(9.0)
     status, _, err = run(capsys, "visits", "turner-fig1", "--state", "start", "--gamma", "1")
     assert status == 1 and "one value in [0, 1)" in err
+
+
+def test_symmetry_command(capsys):
+    status, out, _ = run(capsys, "symmetry", "turner-fig1", "--states", "right", "left")
+    assert status == 0 and "yes: φ·F_nd(left) ⊆ F(right)" in out
+    assert "witness: Permutation(('left', 'right'), ('left_up', 'right_up')" in out
+    status, out, _ = run(
+        capsys,
+        "symmetry",
+        "turner-fig1",
+        "--state",
+        "start",
+        "--actions",
+        "right",
+        "left",
+        "--format",
+        "json",
+    )
+    document = json.loads(out)
+    assert document["found"] and document["bottleneck"] is True
+    assert document["permutation"] == [
+        ["left", "right"],
+        ["left_up", "right_up"],
+        ["left_down", "right_down"],
+    ]
+    status, out, _ = run(
+        capsys, "symmetry", "candy-wait", "--state", "start", "--actions", "wait", "candy"
+    )
+    assert status == 0 and "no: no involution fixing 'start'" in out
+    status, out, _ = run(capsys, "symmetry", "powerplay-3x3", "--automorphisms")
+    assert "8 automorphisms" in out
+
+
+def test_orbit_command(capsys):
+    status, out, _ = run(
+        capsys,
+        "orbit",
+        "candy-wait",
+        "--state",
+        "start",
+        "--actions",
+        "wait",
+        "candy",
+        "--gamma",
+        "1",
+        "--reward",
+        "0,0,0.3,0.5,0.9",
+        "--format",
+        "json",
+    )
+    document = json.loads(out)
+    assert document["orbit_size"] == 60 and document["method"] == "enumerated"
+    assert (document["greater"], document["less"]) == (40, 20)
+    assert document["most"] and document["n_fold"] == 2.0
+    assert document["fraction_at_least"] == pytest.approx(2 / 3)
+    status, out, _ = run(
+        capsys,
+        "orbit",
+        "turner-fig1",
+        "--states",
+        "right_down",
+        "left_down",
+        "--gamma",
+        "0.5",
+        "--seed",
+        "3",
+    )
+    assert status == 0 and "f1 >=_most f2: yes" in out and "enumerated" in out
+
+
+def test_check_command(capsys):
+    status, out, _ = run(
+        capsys,
+        "check",
+        "turner-fig1",
+        "--state",
+        "start",
+        "--actions",
+        "right",
+        "left",
+        "--samples",
+        "2000",
+        "--orbits",
+        "1",
+        "--seed",
+        "4",
+    )
+    assert status == 0
+    assert "Prop 6.9 applies" in out and "[ok] transport (Lemma E.27)" in out
+    assert "FAILED" not in out
+    status, out, _ = run(
+        capsys,
+        "check",
+        "candy-wait",
+        "--state",
+        "start",
+        "--actions",
+        "wait",
+        "candy",
+        "--samples",
+        "300",
+        "--orbits",
+        "1",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+    )
+    document = json.loads(out)
+    assert document["failed"] is False
+    assert [c["applies"] for c in document["checks"]] == [False, True]
+
+
+def test_pair_arguments_are_required(capsys):
+    status, _, err = run(capsys, "check", "turner-fig1")
+    assert status == 1 and "--states S1 S2, or --state S --actions A1 A2" in err
+    status, _, err = run(
+        capsys, "orbit", "turner-fig1", "--states", "right", "left", "--reward", "1,2"
+    )
+    assert status == 1 and "one value per state (8" in err
+    status, _, err = run(
+        capsys, "symmetry", "turner-fig1", "--state", "start", "--actions", "right", "up"
+    )
+    assert status == 1 and "'up' is not an action of state 'start'" in err
