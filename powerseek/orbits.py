@@ -176,9 +176,31 @@ class OrbitComparison:
     counterexample: Any = None
 
     @property
+    def sampled(self) -> bool:
+        return self.method != "enumerated"
+
+    @property
     def most(self) -> bool:
-        """f1 ≥_most f2 on this orbit: |{>}| ≥ |{<}| (Def 6.5)."""
+        """f1 ≥_most f2 on this orbit: |{>}| ≥ |{<}| (Def 6.5); for a sampled
+        orbit, the sample's counts (see :meth:`contradicts_most`)."""
         return self.greater >= self.less
+
+    def contradicts_most(self, z: float = 3.0) -> bool:
+        """Whether the counts refute f1 ≥_most f2: exactly when enumerated; when
+        sampled, only if |{<}| exceeds |{>}| by more than z standard errors."""
+        if not self.sampled:
+            return self.less > self.greater
+        draws = self.greater + self.less + self.equal
+        mean = (self.greater - self.less) / draws
+        variance = (self.greater + self.less) / draws - mean**2
+        return mean < -z * math.sqrt(max(variance, 0.0) / draws)
+
+    def contradicts_share(self, bound: float) -> bool:
+        """Whether the share with f1 ≥ f2 is below `bound`: exactly when
+        enumerated; when sampled, only if the 95% interval lies below it."""
+        if not self.sampled:
+            return self.fraction < bound - 1e-12
+        return self.fraction_interval[1] < bound
 
     def n_fold(self) -> float:
         """The largest n with |{>}| ≥ n·|{<}| (infinite when nothing is <)."""

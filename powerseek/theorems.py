@@ -180,6 +180,14 @@ def _orbit_points(mdp: MDP, count: int, rng) -> list[FiniteSupport]:
     return [FiniteSupport([rng.random(mdp.n_states)]) for _ in range(count)]
 
 
+def _share(result) -> str:
+    """The share of the orbit with f1 ≥ f2, with its interval when sampled."""
+    if not result.sampled:
+        return f"{result.fraction:.3f}"
+    low, high = result.fraction_interval
+    return f"{result.fraction:.3f} (sampled, 95% {low:.3f}-{high:.3f})"
+
+
 def _iid_margin(difference: np.ndarray, strict: bool, label: str) -> Verification:
     """The IID prediction: difference ≥ 0, and > 0 when strict. A difference more
     than IID_MARGIN standard errors below 0 contradicts it; a strict one not yet
@@ -282,8 +290,8 @@ def check_states(
             power_of(mdp, other, gammas[-1]),
             rng=generator,
         )
-        fractions.append(result.fraction)
-        if not result.most:
+        fractions.append(_share(result))
+        if result.contradicts_most():
             orbit_ok, example = False, result.counterexample
     verifications.append(
         Verification(
@@ -291,7 +299,7 @@ def check_states(
             orbit_ok,
             f"|{{>}}| ≥ |{{<}}| on the orbits of {n_orbits} random point masses at γ = "
             f"{gammas[-1]:g}; share with POWER({label_text(state)}) ≥ POWER({label_text(other)}): "
-            + ", ".join(f"{f:.3f}" for f in fractions),
+            + ", ".join(fractions),
             example,
         )
     )
@@ -410,15 +418,15 @@ def _prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator)
     orbit_ok, fractions, example = True, [], None
     for point in _orbit_points(mdp, n_orbits, generator):
         result = compare_over_orbit(mdp, point, f1, f2, rng=generator)
-        fractions.append(result.fraction)
-        if not result.most:
+        fractions.append(_share(result))
+        if result.contradicts_most():
             orbit_ok, example = False, result.counterexample
     verifications.append(
         Verification(
             "orbit counts (Def 6.5)",
             orbit_ok,
             f"|{{>}}| ≥ |{{<}}| for {f1.name} vs {f2.name} on the orbits of {n_orbits} random "
-            f"point masses; share with ≥: " + ", ".join(f"{f:.3f}" for f in fractions),
+            f"point masses; share with ≥: " + ", ".join(fractions),
             example,
         )
     )
@@ -469,14 +477,14 @@ def _rdsp_d11(mdp, state, action, other, n_orbits, generator) -> Check:
     ok, fractions, example = True, [], None
     for point in _orbit_points(mdp, n_orbits, generator):
         result = compare_over_orbit(mdp, point, f1, f2, rng=generator)
-        fractions.append(result.fraction)
-        if result.fraction < n / (n + 1) - 1e-12:
+        fractions.append(_share(result))
+        if result.contradicts_share(n / (n + 1)):
             ok, example = False, result.counterexample
     verification = Verification(
         "orbit fraction (Lemma B.2/B.3)",
         ok,
         f"share of the orbit with P({s}, {a}, 1) ≥ P({s}, {b}, 1) on {n_orbits} random point "
-        f"masses: " + ", ".join(f"{f:.3f}" for f in fractions) + f" (bound {n}/{n + 1})",
+        f"masses: " + ", ".join(fractions) + f" (bound {n}/{n + 1})",
         example,
     )
     return Check("RDSP Thm D.11", statement, hypotheses, True, None, prediction, (verification,))
@@ -544,15 +552,15 @@ def _prop_6_12(mdp, state, other, n_samples, n_orbits, generator) -> Check:
         result = compare_over_orbit(
             mdp, point, power_of(mdp, state, 1.0), power_of(mdp, other, 1.0), rng=generator
         )
-        fractions.append(result.fraction)
-        if not result.most:
+        fractions.append(_share(result))
+        if result.contradicts_most():
             orbit_ok, example = False, result.counterexample
     verifications.append(
         Verification(
             "orbit counts (Def 6.5)",
             orbit_ok,
             f"|{{>}}| ≥ |{{<}}| on the orbits of {n_orbits} random point masses at γ = 1; share "
-            "with ≥: " + ", ".join(f"{f:.3f}" for f in fractions),
+            "with ≥: " + ", ".join(fractions),
             example,
         )
     )

@@ -135,3 +135,22 @@ def planted_copies(draw, max_size: int = 3, stochastic: bool = False):
         source = "r0" if number == 0 else draw(st.sampled_from(right))
         graph.add_edge(source, x, action="to_" + x, p=1.0)
     return graph, dict(zip(left, right))
+
+
+@st.composite
+def many_one_cycles(draw):
+    """theory.md §B generator G3: from "s", action "die" leads to k terminal
+    outcomes and action "live" to a hub reaching n·k others (plus extras)."""
+    k = draw(st.integers(1, 2))
+    n = draw(st.integers(1, 3))
+    extra = draw(st.integers(0, 1))
+    graph = nx.DiGraph()
+    graph.add_edge("s", "dead_hub", action="die")
+    graph.add_edge("s", "live_hub", action="live")
+    for i in range(k):
+        graph.add_edge("dead_hub", f"d{i}")
+        graph.add_edge(f"d{i}", f"d{i}")
+    for i in range(n * k + extra):
+        graph.add_edge("live_hub", f"o{i}")
+        graph.add_edge(f"o{i}", f"o{i}")
+    return graph, n

@@ -10,7 +10,7 @@ from powerseek.exact import exact_optimality, exact_power
 from powerseek.optimality import optimal_actions
 from powerseek.symmetry import find_action_copy
 from powerseek.theorems import check_actions, check_states
-from strategies import planted_copies
+from strategies import many_one_cycles, planted_copies
 
 FIG1 = load("turner-fig1")
 
@@ -118,3 +118,15 @@ def test_b36_skewed_rewards_counterexample():
     # the two indicators are complementary here (no ties), so the SE of the
     # difference is twice that of one
     assert up - right > 5 * 2 * result.stderr_of("s1", "up")
+
+
+@settings(max_examples=8, deadline=None)
+@given(many_one_cycles())
+def test_g3_n_copies_of_death(graph_and_n):
+    """RDSP Thm D.11 / Cor D.12: with n copies, at least n/(n+1) of every orbit lives."""
+    graph, n = graph_and_n
+    mdp = from_graph(graph)
+    report = check_actions(mdp, "s", "live", "die", n_samples=100, n_orbits=1, rng=9)
+    d11 = report.checks[1]
+    assert d11.applies and d11.hypotheses["n copies"] >= n
+    assert not report.failed, report.describe()
