@@ -21,6 +21,8 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import networkx as nx
 import numpy as np
 from hypothesis import strategies as st
@@ -36,6 +38,8 @@ __all__ = [
     "dyadic_distributions",
     "gammas",
     "gridworld_maps",
+    "LotteryCopies",
+    "lottery_copies",
     "many_one_cycles",
     "mdps",
     "permutations",
@@ -239,3 +243,91 @@ def permutations(draw, states) -> Permutation:
     labels = list(getattr(states, "states", states))
     order = draw(st.permutations(range(len(labels))))
     return Permutation.from_indices(labels, order)
+
+
+@dataclass(frozen=True)
+class LotteryCopies:
+    """Outcome lotteries A, B ⊆ C (rows) and involutions with which B contains
+    n copies of A (RDSP Def A.6), or n superset-copies (Def B.8) when `superset`."""
+
+    A: np.ndarray
+    B: np.ndarray
+    C: np.ndarray
+    involutions: tuple
+    superset: bool
+
+    @property
+    def n(self) -> int:
+        return len(self.involutions)
+
+
+@st.composite
+def lottery_copies(draw, max_outcomes: int = 7, superset: bool = False) -> LotteryCopies:
+    """Planted copies among outcome lotteries: A lives on outcome block 0, φ_i
+    swaps block 0 with block i, B_i = φ_i·A (plus, for superset-copies, more
+    lotteries on block i, whose block-0 images join C), and B and C add
+    lotteries on the outcomes no φ_i moves. Lotteries are standard basis
+    vectors or dyadic probability vectors; φ_i·C = C always holds."""
+    width = draw(st.integers(1, 2))
+    n = draw(st.integers(1, max(1, max_outcomes // width - 1)))
+    rest = draw(st.integers(0, max_outcomes - (n + 1) * width))
+    d = (n + 1) * width + rest
+    weights = st.integers(0, 4)
+
+    def lottery(block: list[int]) -> tuple:
+        if draw(st.booleans()):
+            vector = np.zeros(d)
+            vector[draw(st.sampled_from(block))] = 1.0
+            return tuple(vector)
+        raw = draw(st.lists(weights, min_size=len(block), max_size=len(block)).filter(any))
+        vector = np.zeros(d)
+        vector[block] = np.array(raw, dtype=float) / sum(raw)
+        return tuple(vector)
+
+    def lotteries(block: list[int], at_least: int) -> list[tuple]:
+        count = draw(st.integers(at_least, 2))
+        return sorted({lottery(block) for _ in range(count)})
+
+    def swap(i: int) -> list[tuple[int, int]]:
+        return [(j, i * width + j) for j in range(width)]
+
+    def move(rows: list[tuple], i: int) -> list[tuple]:
+        image = np.arange(d)
+        for a, b in swap(i):
+            image[a], image[b] = b, a
+        out = []
+        for row in rows:
+            moved = np.zeros(d)
+            moved[image] = row
+            out.append(tuple(moved))
+        return out
+
+    block0 = list(range(width))
+    free = list(range((n + 1) * width, d))
+    A = lotteries(block0, 1)
+    B: list[tuple] = []
+    C: list[tuple] = list(A)
+    for i in range(1, n + 1):
+        copy = move(A, i)
+        B += copy
+        if superset and draw(st.booleans()):
+            block = list(range(i * width, (i + 1) * width))
+            extra = [x for x in lotteries(block, 1) if x not in copy]
+            B += extra
+            # their images under every φ_j keep C closed: φ_j·C = C
+            home = move(extra, i)
+            C += home
+            for j in range(1, n + 1):
+                C += move(home, j)
+    if free:
+        B += lotteries(free, 0)
+        C += lotteries(free, 0)
+    C += B
+    unique = sorted(set(C))
+    return LotteryCopies(
+        A=np.array(A),
+        B=np.array(sorted(set(B))),
+        C=np.array(unique),
+        involutions=tuple(tuple(swap(i)) for i in range(1, n + 1)),
+        superset=superset,
+    )
