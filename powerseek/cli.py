@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from . import __version__, gridworld
+from . import __version__, cli_explore, gridworld
 from ._validation import label_text
 from .distspec import parse_distribution
 from .environments import list_environments, load, save
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.command is None:
         parser.print_help()
         return 0
@@ -273,6 +274,8 @@ def _build_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
     _add_format(check_cmd)
     check_cmd.set_defaults(run=_run_check)
+
+    cli_explore.add_parser(commands)
     return parser
 
 

@@ -40,19 +40,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from scipy import stats
 
 from .exceptions import InvalidParameterError, InvalidTypeError, ParseError, PowerseekError
-from .labels import parse_state
+from .labels import label_text, parse_state
 from .mdp import MDP
-from .rewards import IID, FiniteSupport, PerState, RewardDistribution
+from .rewards import IID, FiniteSupport, PerState, RewardDistribution, describe_scipy
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["parse_distribution", "parse_scipy"]
+__all__ = ["format_distribution", "parse_distribution", "parse_scipy"]
 
 _ALIASES = {"normal": "norm", "gaussian": "norm"}
 _CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*$", re.S)
@@ -178,19 +179,71 @@ def _from_file(path: Path, mdp: MDP) -> RewardDistribution:
             source=str(path),
         )
     try:
-        if "vectors" in doc:
-            if "default" in doc or "states" in doc:
-                raise InvalidParameterError(
-                    "give either vectors (finite support) or default/[states], not both."
-                )
-            return FiniteSupport(doc["vectors"], doc.get("weights"))
-        default = parse_scipy(str(doc.get("default", "uniform")))
-        states = doc.get("states", {})
-        if not isinstance(states, dict):
-            raise InvalidParameterError('[states] must be a table of STATE = "DIST".')
-        overrides = {
-            parse_state(mdp, key): parse_scipy(str(value)) for key, value in states.items()
-        }
-        return PerState(overrides, default) if overrides else IID(default)
+        return _parse_document(doc, mdp)
     except PowerseekError as exc:
         raise ParseError(str(exc), source=str(path)) from None
+
+
+def _parse_document(doc: dict, mdp: MDP) -> RewardDistribution:
+    if "vectors" in doc:
+        if "default" in doc or "states" in doc:
+            raise InvalidParameterError(
+                "give either vectors (finite support) or default/[states], not both."
+            )
+        return FiniteSupport(doc["vectors"], doc.get("weights"))
+    default = parse_scipy(str(doc.get("default", "uniform")))
+    states = doc.get("states", {})
+    if not isinstance(states, dict):
+        raise InvalidParameterError('[states] must be a table of STATE = "DIST".')
+    overrides = {parse_state(mdp, key): parse_scipy(str(value)) for key, value in states.items()}
+    return PerState(overrides, default) if overrides else IID(default)
+
+
+def format_distribution(dist: RewardDistribution, mdp: MDP) -> str | None:
+    """The TOML distribution file (see above) that reads back as `dist`, or None.
+
+    IID, per-state and finite-support distributions can be written; the text
+    is parsed back and compared before it is returned, so a distribution that
+    would not survive the trip (a scipy distribution given by keyword shapes
+    the spec syntax cannot express, a custom sampler) gives None.
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")
+    >>> print(format_distribution(FiniteSupport([[0, 1, 0, 0.5, 1]]), mdp))
+    vectors = [[0.0, 1.0, 0.0, 0.5, 1.0]]
+    weights = [1.0]
+    <BLANKLINE>
+    """
+    if isinstance(dist, FiniteSupport):
+        rows = ", ".join("[" + ", ".join(repr(float(x)) for x in row) + "]" for row in dist.vectors)
+        weights = ", ".join(repr(float(w)) for w in dist.weights)
+        text = f"vectors = [{rows}]\nweights = [{weights}]\n"
+    elif isinstance(dist, (IID, PerState)):
+        default = dist.dist if isinstance(dist, IID) else dist.default
+        text = f"default = {_toml_string(describe_scipy(default))}\n"
+        if isinstance(dist, PerState) and dist.dists:
+            text += "\n[states]\n" + "".join(
+                f"{_toml_string(label_text(state))} = {_toml_string(describe_scipy(d))}\n"
+                for state, d in dist.dists.items()
+            )
+    else:
+        return None
+    try:
+        back = _parse_document(tomllib.loads(text), mdp)
+    except PowerseekError:
+        return None
+    return text if _same(back, dist, mdp.states) else None
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _same(a: RewardDistribution, b: RewardDistribution, states: tuple) -> bool:
+    """Same draws from the same generator (descriptions round numbers)."""
+    if isinstance(a, FiniteSupport) and isinstance(b, FiniteSupport):
+        return bool(np.array_equal(a.vectors, b.vectors) and np.array_equal(a.weights, b.weights))
+    draws = [d._draw(np.random.default_rng(0), 8, states) for d in (a, b)]
+    return bool(np.array_equal(*draws))

@@ -14,6 +14,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidTypeError",
     "ParseError",
+    "PredicateError",
     "UnknownEnvironmentError",
     "UnknownActionError",
     "UnknownStateError",
@@ -125,6 +126,20 @@ def _rebuild_invalid_mdp_error(message, state):
 
 def _rebuild_parse_error(message, source, line, column):
     return ParseError(message, source=source, line=line, column=column)
+
+
+class PredicateError(PowerseekError, RuntimeError):
+    """A conjecture's predicate raised an exception while being explored.
+
+    Attributes
+    ----------
+    case : powerseek.explore.Case
+        The smallest case found that makes the predicate raise.
+    """
+
+    def __init__(self, message: str, case=None) -> None:
+        super().__init__(message)
+        self.case = case
 
 
 class PowerseekWarning(UserWarning):

@@ -49,7 +49,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["FORMATS", "dumps", "format_of", "loads", "read", "write"]
+__all__ = ["FORMATS", "dumps", "format_of", "loads", "read", "write", "write_text_atomic"]
 
 #: File formats by suffix.
 FORMATS = {".toml": "toml", ".grid": "grid", ".json": "json"}
@@ -170,7 +170,13 @@ def write(mdp: MDP, path: str | os.PathLike, *, format: str | None = None) -> Pa
     untouched.
     """
     path = Path(path)
-    text = dumps(mdp, format_of(path, format))
+    write_text_atomic(path, dumps(mdp, format_of(path, format)))
+    return path
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write `text` to a temporary file beside `path`, then move it into place."""
+    path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:

@@ -21,7 +21,9 @@ class _Silent:
 
 
 @contextlib.contextmanager
-def progress_bar(enabled: bool | None, *, total: int, desc: str) -> Iterator[Any]:
+def progress_bar(
+    enabled: bool | None, *, total: int, desc: str, unit: str = "sample"
+) -> Iterator[Any]:
     """A tqdm bar writing to stderr, or a silent stand-in.
 
     Examples
@@ -36,5 +38,5 @@ def progress_bar(enabled: bool | None, *, total: int, desc: str) -> Iterator[Any
         return
     from tqdm.auto import tqdm
 
-    with tqdm(total=total, desc=desc, unit="sample", file=sys.stderr, leave=False) as bar:
+    with tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False) as bar:
         yield bar

@@ -47,7 +47,6 @@ from .orbits import (
 )
 from .power import power_samples
 from .rewards import FiniteSupport
-from .structure import reachable
 from .symmetry import (
     CopyResult,
     Permutation,
@@ -55,7 +54,7 @@ from .symmetry import (
     find_rsd_copy,
     find_state_copy,
 )
-from .visits import nondominated_rsds, recurrent_distributions
+from .visits import one_cycle_options
 
 __all__ = ["Check", "TheoremReport", "Verification", "check_actions", "check_states"]
 
@@ -449,8 +448,8 @@ def _rdsp_d11(mdp, state, action, other, n_orbits, generator) -> Check:
     applies = False
     n = 0
     if mdp.is_deterministic:
-        after_a = _one_cycle_rsds(mdp, state, action)
-        after_b = _one_cycle_rsds(mdp, state, other)
+        after_a = one_cycle_options(mdp, state, action)
+        after_b = one_cycle_options(mdp, state, other)
         units = after_a is not None and after_b is not None
         hypotheses["every RSD a 1-cycle"] = units
         if units:
@@ -488,25 +487,6 @@ def _rdsp_d11(mdp, state, action, other, n_orbits, generator) -> Check:
         example,
     )
     return Check("RDSP Thm D.11", statement, hypotheses, True, None, prediction, (verification,))
-
-
-def _one_cycle_rsds(mdp: MDP, state: Hashable, action: Hashable):
-    """The 1-cycles reached after `action`, if every non-dominated RSD reachable
-    after it is one (dominated RSDs are never strictly average-optimal); else None."""
-    region = set(reachable(mdp, state, action))
-    if state in region:
-        return None
-    rsds = {
-        rsd
-        for successor in mdp.transition(state, action)
-        for rsd in recurrent_distributions(mdp, successor)
-    }
-    cycles = set()
-    for rsd in nondominated_rsds(sorted(rsds, key=lambda d: d.cycle)):
-        if len(rsd.cycle) != 1:
-            return None
-        cycles.add(rsd.cycle[0])
-    return tuple(sorted(cycles, key=mdp.index))
 
 
 def _prop_6_12(mdp, state, other, n_samples, n_orbits, generator) -> Check:

@@ -62,6 +62,7 @@ __all__ = [
     "nondominated",
     "nondominated_rsds",
     "nondominated_vectors",
+    "one_cycle_options",
     "recurrent_distributions",
     "restrict",
     "visit_distributions",
@@ -699,3 +700,36 @@ def nondominated_rsds(
         return ()
     X = np.array([[float(x) for x in d.vector] for d in rsds])
     return tuple(rsds[i] for i in nondominated_vectors(X, tol=tol))
+
+
+def one_cycle_options(mdp: MDP, state: Hashable, action: Hashable) -> tuple | None:
+    """The 1-cycles an agent can settle in after taking `action` at `state`.
+
+    Returns them (in state order) when every non-dominated RSD reachable after
+    the action is a 1-cycle and `state` cannot be revisited, so that the
+    action's average-reward options are exactly these terminal choices (the
+    setting of RDSP Thm D.11); returns None otherwise. Dominated RSDs are
+    never strictly average-optimal, so they are left out.
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> one_cycle_options(load("turner-fig1"), "start", "right")
+    ('right_up', 'right_down')
+    >>> one_cycle_options(load("turner-fig1"), "start", "left") is None
+    True
+    """
+    region = set(reachable(mdp, state, action))
+    if state in region:
+        return None
+    rsds = {
+        rsd
+        for successor in mdp.transition(state, action)
+        for rsd in recurrent_distributions(mdp, successor)
+    }
+    cycles = set()
+    for rsd in nondominated_rsds(sorted(rsds, key=lambda d: d.cycle)):
+        if len(rsd.cycle) != 1:
+            return None
+        cycles.add(rsd.cycle[0])
+    return tuple(sorted(cycles, key=mdp.index))
