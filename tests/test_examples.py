@@ -1,0 +1,48 @@
+"""The scripts in examples/ run and print their findings."""
+
+import importlib.util
+from pathlib import Path
+
+from powerseek.cli import main as cli
+from powerseek.explore import exhaustive_cases, sweep
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_example_is_smoke_tested():
+    tested = {"fractional_copies", "power_seeking_vs_optimality", "power_monotone_in_gamma"}
+    assert {p.stem for p in EXAMPLES.glob("*.py")} == tested
+
+
+def test_fractional_copies(capsys):
+    load("fractional_copies").main(["--size", "4", "--examples", "30"])
+    out = capsys.readouterr().out
+    assert "exhaustive: 530 orbits, 0 refute the conjecture" in out
+    assert "n=2, m=2: worst share 0.5000" in out and "(attained)" in out
+
+
+def test_power_seeking_vs_optimality(capsys, tmp_path):
+    load("power_seeking_vs_optimality").main(
+        ["--size", "2", "--examples", "40", "--seed", "5", "-o", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert "COUNTEREXAMPLE" in out and "MDPs refute it" in out
+    assert (tmp_path / "power-vs-optimality.toml").is_file()
+
+
+def test_power_monotone_in_gamma(capsys):
+    module = load("power_monotone_in_gamma")
+    result = sweep(module.power_monotone_in_gamma, exhaustive_cases(2, gammas=[0]))
+    assert result.violations > 0
+    assert "POWER(" in result.verdict.detail
+    path = EXAMPLES / "power_monotone_in_gamma.py"
+    status = cli(["explore", f"{path}:power_monotone_in_gamma", "--examples", "30", "--quiet"])
+    assert status == 3
+    assert "COUNTEREXAMPLE" in capsys.readouterr().out
