@@ -11,7 +11,7 @@ from typing import TextIO
 from . import strategies
 from .conjectures import CONJECTURES
 from .distspec import parse_scipy
-from .exceptions import InvalidParameterError
+from .exceptions import InvalidParameterError, PowerseekError
 from .explore import (
     DEFAULT_GAMMAS,
     as_conjecture,
@@ -21,7 +21,7 @@ from .explore import (
     search_cases,
     sweep,
 )
-from .files import format_of
+from .files import dumps, format_of
 from .rewards import IID
 
 __all__ = ["add_parser"]
@@ -132,6 +132,13 @@ def _positive(value: int | None, option: str) -> None:
         raise InvalidParameterError(f"{option} must be a positive integer; got {value}.")
 
 
+def _environment_text(mdp) -> str:
+    try:
+        return dumps(mdp, "toml").rstrip()
+    except PowerseekError:  # labels TOML cannot hold
+        return dumps(mdp, "json").rstrip()
+
+
 def _check_output(path: str) -> None:
     """Refuse a path the counterexample could not be written to, before searching."""
     kind = format_of(path)
@@ -206,16 +213,18 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             conjecture, cases=cases, max_examples=args.examples, seed=args.seed, progress=progress
         )
     written = []
+    source = "powerseek " + shlex.join(getattr(args, "argv", []))
     if args.output and result.counterexample is not None:
-        written = result.save_counterexample(
-            args.output, source="powerseek " + shlex.join(getattr(args, "argv", []))
-        )
+        written = result.save_counterexample(args.output, source=source)
     if args.format == "json":
         payload = result.to_dict()
         payload["written"] = [str(path) for path in written]
         print(json.dumps(payload, indent=2, ensure_ascii=False), file=out)
     else:
         print(result.summary(), file=out)
+        if result.counterexample is not None:
+            print("\nthe counterexample as an environment file:\n", file=out)
+            print(_environment_text(result.counterexample_mdp(source=source)), file=out)
         if written:
             env = written[0]
             dist_option = f" --dist {written[1]}" if len(written) > 1 else ""

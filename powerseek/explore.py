@@ -497,44 +497,65 @@ class Exploration:
             "elapsed_s": self.elapsed,
         }
 
-    def save_counterexample(self, path: str | Path, *, source: str | None = None) -> list[Path]:
-        """Write the counterexample's MDP as an environment file, and its rewards.
+    def counterexample_mdp(self, name: str = "counterexample", source: str | None = None) -> MDP:
+        """The counterexample's MDP, ready to save: labels as text, the story in metadata.
 
-        The environment file (format from the suffix: ``.toml``, ``.json``)
-        records the conjecture, the verdict and γ in its metadata. When the
-        distribution can be written (IID, per-state, finite support), it goes
-        to ``<stem>.dist.toml`` beside it, for ``--dist``. `source` (default:
-        the ``powerseek explore`` command that finds it again) is recorded as
-        the file's source. Returns the paths.
+        Labels that are not strings (integers, grid cells) are replaced by their
+        printed form (``2``, ``(0, 1)``), which is how the CLI and the verdict
+        name them, so every environment format can hold the result. The
+        metadata names the conjecture, the verdict, the rewards, γ and
+        `source` (default: the ``powerseek explore`` command that finds it).
         """
-        from .distspec import format_distribution
-        from .files import write, write_text_atomic
-
         if self.counterexample is None:
             raise InvalidParameterError("there is no counterexample to save: the conjecture held.")
-        case, path = self.counterexample, Path(path)
-        gamma = float(case.gamma)
+        case = self.counterexample
+        if source is None:
+            source = f"powerseek explore {self.conjecture.name}" + (
+                f" --seed {self.seed}" if self.mode == "search" else " --exhaustive"
+            )
         described = (
             f"A counterexample to the conjecture {self.conjecture.name!r}: "
             f"{self.conjecture.statement}\n{self.verdict.detail}\n"
             f"Rewards: {case.dist.describe()}. Discount: {case.gamma}."
         )
-        if source is None:
-            source = f"powerseek explore {self.conjecture.name}" + (
-                f" --seed {self.seed}" if self.mode == "search" else " --exhaustive"
-            )
-        mdp = case.mdp.with_metadata(
-            name=path.stem,
+        return _as_text_labels(case.mdp).with_metadata(
+            name=name,
             title=f"Counterexample to {self.conjecture.name}",
             source=source,
             description=described,
-            gamma=[gamma],
+            gamma=[float(case.gamma)],
         )
-        written = [write(mdp, path)]
+
+    def save_counterexample(self, path: str | Path, *, source: str | None = None) -> list[Path]:
+        """Write the counterexample's MDP as an environment file, and its rewards.
+
+        The environment file (format from the suffix: ``.toml``, ``.json``)
+        holds :meth:`counterexample_mdp`. When the distribution can be written
+        (IID, per-state, finite support), it goes to ``<stem>.dist.toml``
+        beside it, for ``--dist``. Returns the paths.
+        """
+        from .distspec import format_distribution
+        from .files import write, write_text_atomic
+
+        path = Path(path)
+        written = [write(self.counterexample_mdp(path.stem, source), path)]
+        case = self.counterexample
         text = format_distribution(case.dist, case.mdp)
         if text is not None:
             written.append(write_text_atomic(path.with_name(path.stem + ".dist.toml"), text))
         return written
+
+
+def _as_text_labels(mdp: MDP) -> MDP:
+    """`mdp` with every state and action label replaced by its printed text."""
+    states = tuple(label_text(s) for s in mdp.states)
+    actions = tuple(tuple(label_text(a) for a in acts) for acts in mdp.actions)
+    if len(set(states)) < len(states) or any(len(set(a)) < len(a) for a in actions):
+        return mdp  # labels that print alike: keep them (JSON holds any label)
+    metadata = {k: v for k, v in mdp.metadata.items() if k != "grid"}
+    if "start" in metadata:
+        metadata["start"] = label_text(metadata["start"])
+    return MDP.from_arrays(states, actions, mdp.transition_matrix, name=mdp.name, metadata=metadata)
 
 
 @contextlib.contextmanager

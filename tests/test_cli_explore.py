@@ -38,6 +38,8 @@ def test_b36_counterexample_is_found_written_and_reloads(capsys, tmp_path):
     )
     assert status == 3 and err == ""
     assert "COUNTEREXAMPLE" in out and "seeks more POWER than" in out
+    printed = out.split("the counterexample as an environment file:\n", 1)[1]
+    assert "[transitions]" in printed and 'title = "Counterexample to power-seeking' in printed
     assert f"powerseek power {target} --gamma 1 --dist {tmp_path / 'ce.dist.toml'}" in out
     mdp = read(target)
     assert mdp.metadata["source"].startswith("powerseek explore power-seeking-implies-optimal")

@@ -221,6 +221,18 @@ def test_counterexample_file_round_trip(tmp_path, suffix):
     assert not at_most_half(mdp, dist, case.gamma)
 
 
+def test_counterexamples_with_integer_labels_save_as_toml(tmp_path):
+    # exhaustive families label states 0..n-1, which TOML keys cannot hold as integers
+    result = sweep(at_most_half, exhaustive_cases(2, gammas=[0]))
+    env, _ = result.save_counterexample(tmp_path / "ce.toml")
+    mdp = read(env)
+    assert mdp.states == tuple(str(s) for s in result.counterexample.mdp.states)
+    assert mdp.actions == tuple(
+        tuple(str(a) for a in acts) for acts in result.counterexample.mdp.actions
+    )
+    assert not at_most_half(mdp, IID(), 0)
+
+
 def test_finite_support_rewards_are_written_exactly(tmp_path):
     mdp = MDP({"a": ["a", "b"], "b": ["b"]})
     dist = FiniteSupport([[0.1, 1 / 3], [0.7, 0.2]], [0.25, 0.75])

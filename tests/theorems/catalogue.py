@@ -88,6 +88,7 @@ CHECKS = {
     "test_d12_transfer_of_optimal_policies_across_gamma": [10],
     "test_lemma_e33_few_changes_of_the_optimal_policy_set": [11],
     "test_prop_e34_lemma_e48_e35_visit_set_optimality": [12],
+    "test_prop_e34_optimality_at_one_is_the_limit": [12],
     "test_lemma_e36_power_identities": [13],
     "test_lemma_5_3_power_is_lipschitz_in_gamma": [14],
     "test_b15_gamma_to_zero_limit": [15],

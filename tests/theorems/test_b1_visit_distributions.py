@@ -4,13 +4,16 @@ One test per result, named after it; each docstring quotes what it checks.
 """
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
-from powerseek import RewardSamples, from_graph, optimal_actions, solve
+from powerseek import IID, RewardSamples, from_graph, optimal_actions, solve
+from powerseek.exact import exact_optimality, exact_power
 from powerseek.strategies import mdps, successor_graphs
 from powerseek.visit_optimality import linear_optimality, visit_optimality
 from powerseek.visits import (
@@ -174,6 +177,24 @@ def test_lemma_e33_few_changes_of_the_optimal_policy_set(graph, seed):
         math.comb(len(visit_distributions(mdp, s)), 2) for s in mdp.states
     )
     assert changes <= bound
+
+
+@settings(max_examples=25)
+@given(mdps(max_states=4, stochastic=False), st.sampled_from([2, 3]))
+def test_prop_e34_optimality_at_one_is_the_limit(mdp, levels):
+    """Prop E.34: P_D(s, a, 1) is the limit of P_D(s, a, γ) as γ -> 1 (optimal policy sets
+    are constant on some (γ*, 1), Lemma E.33, so the limit is attained). Exactly, for IID
+    rewards uniform on {0, .., levels-1}, whose many ties make the γ -> 1 tie-break
+    (Blackwell optimality, not mere average optimality) matter; POWER is continuous there."""
+    dist = IID(stats.randint(0, levels))
+    near = 1 - Fraction(1, 10**9)
+    at_one, close = exact_optimality(mdp, 1, dist=dist), exact_optimality(mdp, near, dist=dist)
+    assert at_one.probability == close.probability
+    gap = max(
+        abs(a - b)
+        for a, b in zip(exact_power(mdp, 1, dist).power, exact_power(mdp, near, dist).power)
+    )
+    assert gap < Fraction(1, 10**6)
 
 
 @given(successor_graphs(max_states=5), st.sampled_from([0.0, 0.4, 1.0]), st.integers(0, 10**6))

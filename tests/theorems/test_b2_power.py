@@ -143,7 +143,7 @@ def test_lemma_e39_power_lower_bound(mdp, gamma):
 def test_lemma_e17_permutation_equivariance(mdp, data, gamma, seed):
     """Lemma E.17: POWER_{φ·D}(φ(s), γ) = POWER_D(s, γ) whenever φ maps the MDP onto itself;
     in particular relabelling the states permutes POWER (per sample), and a grid's
-    reflections leave it invariant."""
+    reflections and a ring's rotations leave it invariant."""
     phi = data.draw(permutations(mdp))
     relabelled = MDP(
         {
@@ -159,13 +159,18 @@ def test_lemma_e17_permutation_equivariance(mdp, data, gamma, seed):
     original = power_samples(mdp, R, gamma)
     # relabelled.states[i] = φ(states[i]); its reward there is R[:, i]
     np.testing.assert_allclose(power_samples(relabelled, R, gamma), original, atol=1e-9)
-    grid = gridworld.parse("....\n.#..\n....")
-    R = np.random.default_rng(seed).random((10, grid.n_states))
-    base = power_samples(grid, R, gamma)
-    for psi in automorphisms(grid):
-        np.testing.assert_allclose(
-            power_samples(grid, psi.apply(R), gamma)[:, psi.image], base, atol=1e-9
-        )
+    # a grid's reflections (involutions) and a ring's rotations (order 5, so the direction
+    # of the action φ·R matters)
+    ring = MDP({i: [i, (i + 1) % 5, (i + 2) % 5] for i in range(5)})
+    for env in (gridworld.parse("....\n.#..\n...."), ring):
+        R = np.random.default_rng(seed).random((10, env.n_states))
+        base = power_samples(env, R, gamma)
+        symmetries = automorphisms(env)
+        assert len(symmetries) >= (5 if env is ring else 2)
+        for psi in symmetries:
+            np.testing.assert_allclose(
+                power_samples(env, psi.apply(R), gamma)[:, psi.image], base, atol=1e-9
+            )
 
 
 def test_b13_b17_published_power_values():
