@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from . import __version__, cli_explore, gridworld
+from . import __version__, cli_explore, cli_plot, gridworld
 from ._validation import label_text
 from .distspec import parse_distribution
 from .environments import list_environments, load, save
@@ -276,6 +276,7 @@ def _build_parser() -> argparse.ArgumentParser:
     check_cmd.set_defaults(run=_run_check)
 
     cli_explore.add_parser(commands)
+    cli_plot.add_parsers(commands)
     return parser
 
 

@@ -41,7 +41,7 @@ def test_readme_starts_with_the_two_commands():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = re.search(r"```bash\n(.*?)```", text, flags=re.S).group(1).strip().split("\n")
     assert len(first_block) == 2
-    assert first_block[0].startswith("pip install . && powerseek ")
+    assert first_block[0].startswith('pip install ".[plot]" && powerseek report ')
     assert first_block[1].startswith('pip install -e ".[test]" && ') and "pytest" in first_block[1]
 
 
