@@ -14,6 +14,8 @@ from collections.abc import Hashable, Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from .exceptions import InvalidParameterError, InvalidTypeError
 
 __all__ = [
@@ -142,7 +144,20 @@ def check_gamma(gamma: Any, name: str = "gamma") -> float:
 
 
 def check_gammas(gammas: Any, name: str = "gamma") -> tuple[float, ...]:
-    """Validate one discount factor or a sequence of them; return a tuple."""
+    """Validate one discount factor or a sequence (or 1-D array) of them; return a tuple.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_gammas(np.linspace(0, 1, 3)), check_gammas(0.5)
+    ((0.0, 0.5, 1.0), (0.5,))
+    """
+    if isinstance(gammas, np.ndarray):
+        if gammas.ndim > 1:
+            raise InvalidParameterError(
+                f"`{name}` must be one discount or a 1-D list of them; got shape {gammas.shape}."
+            )
+        gammas = gammas.tolist() if gammas.ndim == 1 else gammas.item()
     if isinstance(gammas, (str, bytes)) or not isinstance(gammas, Sequence):
         return (check_gamma(gammas, name),)
     if len(gammas) == 0:

@@ -2,14 +2,14 @@
 
 A map is a rectangle of characters, one row per line, row 0 at the top:
 
-=========  ==============================================================
-``#``      wall
-``.``      open cell
-``S``      the start cell (an open cell; at most one per map)
-``A``-``Z``  a *terminal* cell (absorbing: its only action is ``stay``), named
-           by its letter unless `names` gives a longer name (``S`` excepted)
-``a``-``z``  a *named* open cell with the usual moves
-=========  ==============================================================
+=============  ==============================================================
+``#``          wall
+``.``          open cell
+``S``          the start cell (an open cell; at most one per map)
+``A``-``Z``    a *terminal* cell (absorbing: its only action is ``stay``), named
+               by its letter unless `names` gives a longer name (``S`` excepted)
+``a``-``z``    a *named* open cell with the usual moves
+=============  ==============================================================
 
 States are the open cells as ``(row, col)`` tuples in row-major order.
 Actions are named ``up``, ``down``, ``left``, ``right`` and ``stay``.

@@ -1,7 +1,7 @@
 """Orbits of reward distributions and the ≥_most relations (theory.md Def 6.4, 6.5).
 
-The orbit of a distribution D is the *set* S_|S|·D = {φ·D : φ a permutation of
-the states} (Def 6.4): duplicates collapse, so an IID distribution has a
+The orbit of a distribution D is the *set* {φ·D : φ a permutation of the
+states} (Def 6.4): duplicates collapse, so an IID distribution has a
 one-element orbit and the point mass on r has one element per distinct
 arrangement of r's values. Two functionals f1, f2 of a distribution (POWER of
 a state, the optimality probability of an action or of a set of visit

@@ -17,7 +17,15 @@ def load(name):
 
 
 def test_every_example_is_smoke_tested():
-    tested = {"fractional_copies", "power_seeking_vs_optimality", "power_monotone_in_gamma"}
+    tested = {
+        "fractional_copies",
+        "power_seeking_vs_optimality",
+        "power_monotone_in_gamma",
+        "figure3_power_vs_gamma",
+        "candy_wait",
+        "powerplay_heatmaps",
+        "shutdown",
+    }
     assert {p.stem for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -46,3 +54,33 @@ def test_power_monotone_in_gamma(capsys):
     status = cli(["explore", f"{path}:power_monotone_in_gamma", "--examples", "30", "--quiet"])
     assert status == 3
     assert "COUNTEREXAMPLE" in capsys.readouterr().out
+
+
+def _figures(capsys, name, tmp_path, *extra):
+    load(name).main(["--samples", "300", "-o", str(tmp_path), *extra])
+    out = capsys.readouterr().out
+    written = sorted(tmp_path.glob("*.png"))
+    assert written and all(p.read_bytes().startswith(b"\x89PNG") for p in written)
+    return out, [p.name for p in written]
+
+
+def test_figure3(capsys, tmp_path):
+    out, files = _figures(capsys, "figure3_power_vs_gamma", tmp_path)
+    assert files == ["figure3.png"]
+    assert "left_down" in out and "max |estimate - closed form| / stderr" in out
+
+
+def test_candy_wait(capsys, tmp_path):
+    out, files = _figures(capsys, "candy_wait", tmp_path)
+    assert "gamma   1: P(wait optimal) = 2/3 exactly" in out
+    assert files == ["candy-wait-graph.png", "candy-wait-optimality.png"]
+
+
+def test_powerplay_heatmaps(capsys, tmp_path):
+    out, files = _figures(capsys, "powerplay_heatmaps", tmp_path)
+    assert len(files) == 4 and "vs POWERplay's published values" in out
+
+
+def test_shutdown(capsys, tmp_path):
+    out, files = _figures(capsys, "shutdown", tmp_path)
+    assert files == ["shutdown-aima-4x3.png"] and "into the absorbing cell" in out

@@ -1,0 +1,38 @@
+"""Sphinx configuration: the Markdown pages of docs/ plus an API reference from docstrings.
+
+Build with ``python -m sphinx -W -b html docs docs/_build`` (tests/test_docs.py does, with
+warnings as errors).
+"""
+
+import re
+
+project = "powerseek"
+author = "The powerseek developers"
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "numpydoc",
+]
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+root_doc = "index"
+exclude_patterns = ["_build"]
+myst_heading_anchors = 3
+numpydoc_show_class_members = False
+numpydoc_validation_checks: set = set()
+autodoc_member_order = "bysource"
+html_theme = "alabaster"
+
+
+def _escape_bars(app, what, name, obj, options, lines):
+    """Docstrings write |S| and |{>}| as in the papers; reST would read substitutions."""
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        table = stripped.startswith(("+", "=")) or (
+            stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") > 2
+        )
+        if not table:
+            lines[i] = re.sub(r"(?<!\\)\|", r"\\|", line)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _escape_bars, priority=400)
