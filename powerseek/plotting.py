@@ -157,13 +157,13 @@ def power_heatmap(
         text = f"{value:.{digits}f}"
         if stderr and errors is not None:
             text += f"\n±{errors[i]:.{digits}f}"
-        ax.text(
+        ax.text(  # in the upper part of the cell, leaving room for tendency arrows
             state[1],
-            state[0],
+            state[0] - 0.25,
             text,
             ha="center",
             va="center",
-            fontsize=8,
+            fontsize=7,
             color="black" if value > middle else "white",
         )
     for cell, mark in layout.marks:
@@ -202,8 +202,8 @@ def tendency_overlay(
     """Arrows per gridworld cell whose length shows each move's optimality probability.
 
     One arrow per (cell, move) with probability above `min_probability`,
-    pointing the move's way, from the cell's centre, at most 0.45 cells long
-    (probability 1); the ``stay`` action is a dot whose area grows with its
+    pointing the move's way, from just below the cell's centre, at most 0.38
+    cells long (probability 1); the ``stay`` action is a dot whose area grows with its
     probability. Draw it over :func:`power_heatmap` by passing its `ax`.
 
     Parameters
@@ -222,7 +222,7 @@ def tendency_overlay(
         ax.set_aspect("equal")
     offsets = np.cumsum([0] + [len(a) for a in result.actions])
     for i, state in enumerate(result.states):
-        row, col = state[0] + 0.12, state[1]  # below the cell's value text
+        row, col = state[0] + 0.1, state[1]  # below the cell's value text
         for j, action in enumerate(result.actions[i]):
             p = float(result.probability.mean[offsets[i] + j])
             if p <= min_probability:
@@ -231,7 +231,7 @@ def tendency_overlay(
                 ax.scatter([col], [row], s=120 * p, color=color, edgecolors="black", zorder=3)
             elif action in _DIRECTIONS:
                 dx, dy = _DIRECTIONS[action]
-                length = 0.45 * p
+                length = 0.38 * p
                 ax.arrow(
                     col,
                     row,
@@ -239,7 +239,7 @@ def tendency_overlay(
                     dy * length,
                     width=0.03,
                     head_width=0.1,
-                    head_length=min(0.1, length),
+                    head_length=min(0.08, length),
                     length_includes_head=True,
                     color=color,
                     ec="black",

@@ -133,3 +133,28 @@ def test_sphinx_builds_without_warnings(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "html" / "api.html").stat().st_size > 100_000
+
+
+def test_getting_started_walkthrough(tmp_path, monkeypatch, capsys):
+    """The page's gridworld file and commands work as written (with fewer samples)."""
+    from powerseek.cli import main
+
+    page = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    (text,) = [b for b in re.findall(r"```text\n(.*?)```", page, flags=re.S) if "---" in b]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ledge.grid").write_text(text)
+    commands = [line[2:] for line in re.findall(r"^\$ powerseek .*$", page, flags=re.M)]
+    commands = [c.split() for c in commands if "ledge.grid" in c]
+    assert len(commands) == 5
+    for argv in commands:
+        argv = argv[1:]
+        if argv[0] in ("power", "plot", "report", "check"):
+            argv += ["--samples", "300", "--seed", "1"] + (
+                ["--quiet"] if argv[0] != "check" else []
+            )
+        assert main(argv) == 0, argv
+    out = capsys.readouterr().out
+    assert "Prop 6.9 applies" in out and "[ok] IID uniform" in out
+    assert (tmp_path / "ledge.png").is_file() and (
+        tmp_path / "ledge-report" / "report.html"
+    ).is_file()
