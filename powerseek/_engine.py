@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from ._validation import check_gamma, check_gammas
-from .estimates import Accumulator, Estimate
+from .estimates import Accumulator, Estimate, block_moments
 from .exceptions import InvalidParameterError, InvalidTypeError
 from .limits import blackwell_optimal, lexicographic_optimal, optimal_gains
 from .mdp import MDP
@@ -184,6 +184,7 @@ class Run:
     chunk_rows: int
     progress: bool | None
     confidence: float
+    executor: Any = None
 
     def provenance(self, mdp: MDP) -> dict[str, Any]:
         """Where a result came from: environment, samples, seed, distribution."""
@@ -212,6 +213,7 @@ def prepare(
     memory: int,
     progress: bool | None,
     confidence: float,
+    executor: Any = None,
 ) -> Run:
     """Validate the common arguments once and build the sample plan."""
     if not isinstance(mdp, MDP):
@@ -252,8 +254,21 @@ def prepare(
                 f"`chunk_size` must be a positive integer; got {chunk_size}."
             )
         chunk_rows = int(chunk_size)
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise InvalidTypeError(
+            "`executor` must be a concurrent.futures.Executor (or have its submit method, as "
+            f"a dask.distributed Client does); got {type(executor).__name__}."
+        )
     return Run(
-        plan, gamma_values, method, tol, float(tie_tol), chunk_rows, progress, float(confidence)
+        plan,
+        gamma_values,
+        method,
+        tol,
+        float(tie_tol),
+        chunk_rows,
+        progress,
+        float(confidence),
+        executor,
     )
 
 
@@ -261,7 +276,13 @@ def execute(
     mdp: MDP, run: Run, quantities: dict[str, Quantity], *, label: str = "samples"
 ) -> tuple[dict[tuple[int, str], Estimate], list[dict[str, Any]]]:
     """Run the chunked loop; return the estimates keyed by (γ index, name) and
-    the solver summary of each γ."""
+    the solver summary of each γ.
+
+    Each chunk of blocks is a work unit (:func:`_work`) returning every block's
+    sufficient statistics; they are merged in block order, so the estimates are
+    bit-identical whether the units ran here, in threads, in processes or on a
+    cluster (``run.executor``), and whatever the chunk size.
+    """
     plan = run.plan
     accumulators = {
         (g, name): Accumulator(plan, shape)
@@ -271,26 +292,57 @@ def execute(
     logs = [SolverLog() for _ in run.gammas]
     chunks = list(plan.chunks(run.chunk_rows))
     with progress_bar(run.progress, total=plan.n_samples, desc=label) as bar:
-        for chunk in chunks:
-            RT = np.ascontiguousarray(plan.draw(chunk).T)
-            previous = None
-            for g, gamma in enumerate(run.gammas):
-                ctx = Context(
-                    mdp, gamma, RT, run.tie_tol, solver=_solver(mdp, RT, gamma, run, previous)
-                )
-                for name, (_, function) in quantities.items():
-                    values = np.asarray(function(ctx), dtype=float)
-                    offset = 0
-                    accumulator = accumulators[(g, name)]
-                    for block in chunk:
-                        accumulator.add(block, values[offset : offset + block.size])
-                        offset += block.size
-                if ctx.solved:
-                    logs[g].update(ctx.result)
-                    previous = ctx.result
+        if run.executor is None:
+            outcomes = (_work(mdp, run, quantities, chunk) for chunk in chunks)
+        else:
+            local = replace(run, executor=None, progress=False)
+            futures = [run.executor.submit(_work, mdp, local, quantities, c) for c in chunks]
+            outcomes = (future.result() for future in futures)
+        for chunk, (moments, solved) in zip(chunks, outcomes):
+            for key, per_block in moments.items():
+                for block, stats in zip(chunk, per_block):
+                    accumulators[key].merge(block, stats)
+            for g, summary in solved.items():
+                logs[g].update(summary)
             bar.update(sum(block.size for block in chunk))
     estimates = {key: acc.estimate(run.confidence) for key, acc in accumulators.items()}
     return estimates, [log.summary(gamma) for log, gamma in zip(logs, run.gammas)]
+
+
+def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> tuple[dict, dict]:
+    """One work unit: draw a chunk's rewards, solve at every γ, and return each
+    quantity's per-block moments and each γ's solver diagnostics."""
+    RT = np.ascontiguousarray(run.plan.draw(chunk).T)
+    previous = None
+    moments: dict[tuple[int, str], list] = {}
+    solved: dict[int, SolverSummary] = {}
+    for g, gamma in enumerate(run.gammas):
+        ctx = Context(mdp, gamma, RT, run.tie_tol, solver=_solver(mdp, RT, gamma, run, previous))
+        for name, (_, function) in quantities.items():
+            values = np.asarray(function(ctx), dtype=float)
+            per_block, offset = [], 0
+            for block in chunk:
+                per_block.append(block_moments(values[offset : offset + block.size]))
+                offset += block.size
+            moments[(g, name)] = per_block
+        if ctx.solved:
+            result = ctx.result
+            solved[g] = SolverSummary(
+                result.method, result.tol, result.error_bound, result.iterations, result.converged
+            )
+            previous = result
+    return moments, solved
+
+
+@dataclass(frozen=True)
+class SolverSummary:
+    """What :class:`SolverLog` needs of a :class:`SolveResult` (small, to send back)."""
+
+    method: str
+    tol: float
+    error_bound: float
+    iterations: int
+    converged: bool
 
 
 def _solver(mdp: MDP, RT: np.ndarray, gamma: float, run: Run, previous: SolveResult | None):

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from . import __version__, cli_explore, cli_plot, gridworld
+from . import __version__, cli_explore, cli_plot, gridworld, parallel
 from ._validation import label_text
 from .distspec import parse_distribution
 from .environments import list_environments, load, save
@@ -510,6 +510,20 @@ def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run the sample chunks on a local Dask cluster of N worker processes (same "
+        "numbers as without; needs the dask extra)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the sample chunks on the Dask cluster whose scheduler is at ADDRESS",
+    )
+    parser.add_argument(
         "--exact",
         action="store_true",
         help="exact rational results instead of Monte Carlo: finite-support distributions "
@@ -586,7 +600,9 @@ def _run_power(args: argparse.Namespace, out: TextIO) -> int:
     if args.exact:
         return _run_exact_power(args, mdp, out)
     gammas = parse_gammas(args.gamma)
-    sweep = power_sweep(mdp, gammas, **_analysis_options(args, mdp))
+    options = _analysis_options(args, mdp)
+    with parallel.executor(args.workers, args.scheduler) as pool:
+        sweep = power_sweep(mdp, gammas, executor=pool, **options)
     if args.format == "json":
         _write_json(sweep.at(0).to_dict() if len(gammas) == 1 else sweep.to_dict(), out)
     elif args.format == "csv":
@@ -616,7 +632,9 @@ def _run_optimality(args: argparse.Namespace, out: TextIO) -> int:
     if args.exact:
         return _run_exact_optimality(args, mdp, state, out)
     gammas = parse_gammas(args.gamma)
-    results = optimality_sweep(mdp, gammas, state, **_analysis_options(args, mdp))
+    options = _analysis_options(args, mdp)
+    with parallel.executor(args.workers, args.scheduler) as pool:
+        results = optimality_sweep(mdp, gammas, state, executor=pool, **options)
     if args.format == "json":
         documents = [r.to_dict() for r in results]
         _write_json(documents[0] if len(documents) == 1 else documents, out)

@@ -24,7 +24,7 @@ from scipy import stats
 from .exceptions import InvalidParameterError
 from .rewards import Block, SamplePlan
 
-__all__ = ["Accumulator", "Estimate"]
+__all__ = ["Accumulator", "Estimate", "block_moments"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,13 @@ class Estimate:
         object.__setattr__(self, "ci_high", self.mean + z * self.stderr)
         for array in (self.mean, self.stderr, self.ci_low, self.ci_high):
             array.flags.writeable = False
+
+
+def block_moments(values: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """A block's sufficient statistics: count, mean and sum of squared deviations."""
+    values = np.asarray(values, dtype=float)
+    mean = values.mean(axis=0)
+    return len(values), mean, ((values - mean) ** 2).sum(axis=0)
 
 
 class Accumulator:
@@ -94,16 +101,23 @@ class Accumulator:
 
         Blocks must come in plan order.
         """
-        if block.index != self._next:
-            raise AssertionError(f"blocks out of order: got {block.index}, expected {self._next}")
         values = np.asarray(values, dtype=float)
         if values.shape != (block.size, *self.shape):
             raise AssertionError(f"values of shape {values.shape} for {block}")
+        self.merge(block, block_moments(values))
+
+    def merge(self, block: Block, moments: tuple[int, np.ndarray, np.ndarray]) -> None:
+        """Add one block's sufficient statistics (:func:`block_moments`), in plan order.
+
+        The merge (Chan et al.'s pairwise update) is exact arithmetic on the same
+        numbers whichever process computed them, so results do not depend on
+        where or in how many pieces the blocks were evaluated.
+        """
+        if block.index != self._next:
+            raise AssertionError(f"blocks out of order: got {block.index}, expected {self._next}")
         self._next += 1
         r = block.replicate
-        n_b = block.size
-        mean_b = values.mean(axis=0)
-        m2_b = ((values - mean_b) ** 2).sum(axis=0)
+        n_b, mean_b, m2_b = moments
         n_a = self._count[r]
         n = n_a + n_b
         delta = mean_b - self._mean[r]

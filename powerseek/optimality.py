@@ -179,6 +179,7 @@ def optimality_sweep(
     memory: int = _engine.DEFAULT_MEMORY,
     progress: bool | None = False,
     confidence: float = 0.95,
+    executor: Any = None,
 ) -> list[OptimalityResult]:
     """:func:`optimality` at each discount in `gammas`, on common samples.
 
@@ -199,6 +200,7 @@ def optimality_sweep(
         memory=memory,
         progress=progress,
         confidence=confidence,
+        executor=executor,
     )
     if state is None:
         states = mdp.states
@@ -250,6 +252,7 @@ def optimality(
     memory: int = _engine.DEFAULT_MEMORY,
     progress: bool | None = False,
     confidence: float = 0.95,
+    executor: Any = None,
 ) -> OptimalityResult:
     """Optimality probability of each action of `state` (or of every state).
 
@@ -295,4 +298,5 @@ def optimality(
         memory=memory,
         progress=progress,
         confidence=confidence,
+        executor=executor,
     )[0]

@@ -204,6 +204,7 @@ def power_sweep(
     memory: int = _engine.DEFAULT_MEMORY,
     progress: bool | None = False,
     confidence: float = 0.95,
+    executor: Any = None,
 ) -> PowerSweepResult:
     """POWER of every state at each discount in `gammas`, on common samples.
 
@@ -232,6 +233,7 @@ def power_sweep(
         memory=memory,
         progress=progress,
         confidence=confidence,
+        executor=executor,
     )
     estimates, solver = _engine.execute(mdp, run, {"power": _power_quantity(mdp)}, label="POWER")
     return PowerSweepResult(
@@ -258,6 +260,7 @@ def power(
     memory: int = _engine.DEFAULT_MEMORY,
     progress: bool | None = False,
     confidence: float = 0.95,
+    executor: Any = None,
 ) -> PowerResult:
     """POWER_D(s, γ) of every state, with standard errors.
 
@@ -286,6 +289,11 @@ def power(
         Byte budget for one chunk's working arrays (default 256 MiB).
     progress : bool or None, default False
         Show a progress bar (None: only on a terminal).
+    executor : concurrent.futures.Executor, optional
+        Runs the sample chunks as separate work units: a thread or process
+        pool, or a Dask cluster's ``Client.get_executor()`` (see
+        :mod:`powerseek.parallel`). Results are bit-identical to the default
+        in-process run, for any number of workers.
     confidence : float, default 0.95
         Level of the confidence intervals.
 
@@ -320,6 +328,7 @@ def power(
         memory=memory,
         progress=progress,
         confidence=confidence,
+        executor=executor,
     )
     return sweep.at(0)
 
@@ -400,6 +409,7 @@ def power_seeking(
     memory: int = _engine.DEFAULT_MEMORY,
     progress: bool | None = False,
     confidence: float = 0.95,
+    executor: Any = None,
 ) -> PowerSeekingResult:
     """Compare the actions of `state` by the POWER they lead to (Def 5.6).
 
@@ -439,6 +449,7 @@ def power_seeking(
         memory=memory,
         progress=progress,
         confidence=confidence,
+        executor=executor,
     )
     estimates, solver = _engine.execute(
         mdp,
