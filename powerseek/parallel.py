@@ -63,7 +63,9 @@ class DaskExecutor(concurrent.futures.Executor):
 
 
 @contextlib.contextmanager
-def executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
+def executor(
+    workers: int | None = None, scheduler: str | None = None, *, processes: bool = True
+) -> Iterator[Any]:
     """An executor for ``executor=``: None, a local Dask cluster, or a running one.
 
     Parameters
@@ -73,6 +75,10 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Iterat
         for the duration of the ``with`` block.
     scheduler : str, optional
         Connect to the Dask scheduler at this address instead.
+    processes : bool, default True
+        Local workers as separate processes (isolated: a crash loses only that
+        worker's units, which are rerun); False runs them as threads of this
+        process, which avoids the per-process start-up and data transfer.
 
     Yields
     ------
@@ -106,7 +112,7 @@ def executor(workers: int | None = None, scheduler: str | None = None) -> Iterat
         return
     with (
         LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,
     ):
