@@ -56,10 +56,11 @@ class DaskExecutor(concurrent.futures.Executor):
         self.retries = retries
 
     def submit(self, fn, /, *args, **kwargs):
+        """Run ``fn`` with the given arguments on the cluster; return its Dask future."""
         return self.client.submit(fn, *args, pure=False, retries=self.retries, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        pass  # the client belongs to whoever made it
+        """Nothing to do: the client belongs to whoever made it."""
 
 
 @contextlib.contextmanager
