@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from . import __version__, cli_explore, cli_plot, gridworld, parallel
+from . import __version__, cli_explore, cli_plot, cli_sweep, gridworld, parallel
 from ._validation import label_text
 from .distspec import parse_distribution
 from .environments import list_environments, load, save
@@ -277,6 +277,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     cli_explore.add_parser(commands)
     cli_plot.add_parsers(commands)
+    cli_sweep.add_parser(commands)
     return parser
 
 

@@ -1,0 +1,156 @@
+"""Sweep files: parsing, the table, seeds, resuming, parallel units, the CLI."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import powerseek.sweep as sweep_module
+from powerseek import ParseError, UnknownEnvironmentError
+from powerseek.cli import main
+from powerseek.sweep import COLUMNS, read_sweep, run_sweep
+
+SWEEP = """
+name = "demo"
+seed = 7
+environments = ["candy-wait", "turner-fig1"]
+distributions = ["uniform", "beta(2, 1)"]
+samples = [400]
+gamma = [0, 0.5, 1]
+quantities = ["power", "optimality"]
+"""
+
+
+@pytest.fixture
+def sweep_file(tmp_path):
+    path = tmp_path / "demo.toml"
+    path.write_text(SWEEP)
+    return path
+
+
+def test_table_shape_and_columns(sweep_file, tmp_path):
+    result = run_sweep(read_sweep(sweep_file), tmp_path / "out")
+    assert result.computed == 8 and result.reused == 0
+    power_rows = [r for r in result.rows if r["quantity"] == "power"]
+    # (5 + 8 states) x 2 distributions x 3 discounts
+    assert len(power_rows) == 13 * 2 * 3
+    header = (tmp_path / "out" / "results.csv").read_text().splitlines()[0]
+    assert header.split(",") == list(COLUMNS)
+    candy = [
+        r for r in result.rows
+        if r["environment"] == "candy-wait" and r["quantity"] == "optimality"
+        and r["gamma"] == 1.0 and r["state"] == "start" and r["action"] == "wait"
+        and r["distribution"] == "iid uniform(0, 1)"
+    ]  # fmt: skip
+    (row,) = candy
+    assert abs(row["value"] - 2 / 3) < 5 * row["stderr"]
+    provenance = (tmp_path / "out" / "provenance.json").read_text()
+    assert '"seed"' in provenance and "numpy" in provenance
+
+
+def test_rerun_reuses_every_unit(sweep_file, tmp_path):
+    first = run_sweep(read_sweep(sweep_file), tmp_path / "out")
+    text = (tmp_path / "out" / "results.csv").read_text()
+    again = run_sweep(read_sweep(sweep_file), tmp_path / "out")
+    assert again.computed == 0 and again.reused == 8 and again.rows == first.rows
+    assert (tmp_path / "out" / "results.csv").read_text() == text
+
+
+def test_an_interrupted_sweep_resumes_to_the_same_table(sweep_file, tmp_path, monkeypatch):
+    reference = run_sweep(read_sweep(sweep_file), tmp_path / "whole")
+    real = sweep_module.run_unit
+    calls = []
+
+    def interrupted(unit, spec):
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        calls.append(unit)
+        return real(unit, spec)
+
+    monkeypatch.setattr(sweep_module, "run_unit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(read_sweep(sweep_file), tmp_path / "part")
+    assert len(list((tmp_path / "part" / "units").glob("*.json"))) == 3
+    monkeypatch.setattr(sweep_module, "run_unit", real)
+    resumed = run_sweep(read_sweep(sweep_file), tmp_path / "part")
+    assert resumed.computed == 5 and resumed.reused == 3
+    assert resumed.rows == reference.rows
+    whole = (tmp_path / "whole" / "results.csv").read_text()
+    assert (tmp_path / "part" / "results.csv").read_text() == whole
+
+
+def test_unit_seeds_do_not_depend_on_order_or_neighbours(sweep_file, tmp_path):
+    spec = read_sweep(sweep_file)
+    seeds = {u: u.seed(spec.seed) for u in spec.units()}
+    assert len(set(seeds.values())) == len(seeds)
+    reordered = tmp_path / "other.toml"
+    reordered.write_text(
+        SWEEP.replace('["candy-wait", "turner-fig1"]', '["turner-fig1", "aima-4x3", "candy-wait"]')
+    )
+    other = read_sweep(reordered)
+    for unit in other.units():
+        if unit in seeds:
+            assert unit.seed(other.seed) == seeds[unit]
+
+
+def test_parallel_units_give_the_same_table(sweep_file, tmp_path):
+    serial = run_sweep(read_sweep(sweep_file), tmp_path / "serial")
+    with ThreadPoolExecutor(2) as pool:
+        parallel = run_sweep(read_sweep(sweep_file), tmp_path / "threads", executor=pool)
+    assert parallel.rows == serial.rows
+
+
+ONE = "environments = ['candy-wait']\nsamples = 10\n"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (ONE + "gamma = [0.5]\ncolour = 1\n", "unknown key 'colour'"),
+        (ONE + "gamma = [1.5]\n", "discounts in [0, 1]; got 1.5"),
+        ("environments = ['candy-wait']\nsamples = 1\ngamma = [0.5]\n", "at least 2"),
+        ("samples = 10\ngamma = [0.5]\n", "'environments' is required"),
+        (ONE + "gamma = [0.5]\nquantities = ['value']\n", "unknown quantity 'value'"),
+        (ONE + "gamma = [0.5]\nseed = -1\n", "'seed' must be a non-negative integer"),
+        ("environments = [\n", "invalid TOML"),
+    ],
+)
+def test_bad_sweep_files(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ParseError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        read_sweep(path)
+
+
+def test_unknown_environment_fails_before_any_work(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("environments = ['candy-wait', 'nowhere']\nsamples = 10\ngamma = [0.5]\n")
+    with pytest.raises(UnknownEnvironmentError):
+        run_sweep(read_sweep(path), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_environment_files_next_to_the_sweep(tmp_path, capsys):
+    (tmp_path / "room.grid").write_text("S.\n.G\n")
+    path = tmp_path / "s.toml"
+    path.write_text("environments = ['room.grid']\nsamples = 100\ngamma = [0.5]\n")
+    status = main(["sweep", str(path), "-o", str(tmp_path / "out"), "--quiet"])
+    out = capsys.readouterr().out
+    assert status == 0 and "s: 1 units (1 computed, 0 reused), 4 rows" in out
+    assert main(["sweep", str(path), "-o", str(tmp_path / "out"), "--quiet"]) == 0
+    assert "(0 computed, 1 reused)" in capsys.readouterr().out
+
+
+def test_cli_workers(sweep_file, tmp_path, capsys):
+    pytest.importorskip("distributed")
+    assert main(["sweep", str(sweep_file), "-o", str(tmp_path / "a"), "--quiet"]) == 0
+    argv = ["sweep", str(sweep_file), "-o", str(tmp_path / "b"), "--quiet", "--workers", "2"]
+    assert main(argv) == 0
+    assert (tmp_path / "a" / "results.csv").read_text() == (
+        tmp_path / "b" / "results.csv"
+    ).read_text()
+
+
+def test_cli_errors(tmp_path, capsys):
+    status = main(["sweep", str(tmp_path / "missing.toml")])
+    err = capsys.readouterr().err
+    assert status == 1 and "missing.toml" in err and "cannot read the file" in err
