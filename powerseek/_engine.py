@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_gamma, check_gammas
+from .backends import check_device
 from .estimates import Accumulator, Estimate, block_moments
 from .exceptions import InvalidParameterError, InvalidTypeError
 from .limits import blackwell_optimal, lexicographic_optimal, optimal_gains
@@ -185,6 +186,8 @@ class Run:
     progress: bool | None
     confidence: float
     executor: Any = None
+    device: Any = None
+    precision: str = "float64"
 
     def provenance(self, mdp: MDP) -> dict[str, Any]:
         """Where a result came from: environment, samples, seed, distribution."""
@@ -194,6 +197,7 @@ class Run:
             "seed": self.plan.seed,
             "distribution": self.plan.dist.describe(),
             "sampling": self.plan.method,
+            "device": "numpy" if self.device is None else f"torch {self.device} {self.precision}",
         }
 
 
@@ -214,6 +218,8 @@ def prepare(
     progress: bool | None,
     confidence: float,
     executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
 ) -> Run:
     """Validate the common arguments once and build the sample plan."""
     if not isinstance(mdp, MDP):
@@ -254,6 +260,7 @@ def prepare(
                 f"`chunk_size` must be a positive integer; got {chunk_size}."
             )
         chunk_rows = int(chunk_size)
+    check_device(device, precision)  # fail now, not in a work unit
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise InvalidTypeError(
             "`executor` must be a concurrent.futures.Executor (or have its submit method, as "
@@ -269,6 +276,8 @@ def prepare(
         progress,
         float(confidence),
         executor,
+        device,
+        precision,
     )
 
 
@@ -362,6 +371,8 @@ def _solver(mdp: MDP, RT: np.ndarray, gamma: float, run: Run, previous: SolveRes
             tol=run.tol,
             initial_policy=policy,
             initial_values=values,
+            device=run.device,
+            precision=run.precision,
         )
 
     return solve_now

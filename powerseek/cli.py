@@ -525,6 +525,18 @@ def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
         help="run the sample chunks on the Dask cluster whose scheduler is at ADDRESS",
     )
     parser.add_argument(
+        "--device",
+        default=None,
+        metavar="DEVICE",
+        help="solve with PyTorch on cpu, cuda or cuda:N (the torch extra); default numpy",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=("float64", "float32"),
+        default="float64",
+        help="working precision of the torch solvers (default float64)",
+    )
+    parser.add_argument(
         "--exact",
         action="store_true",
         help="exact rational results instead of Monte Carlo: finite-support distributions "
@@ -593,6 +605,8 @@ def _analysis_options(args: argparse.Namespace, mdp: MDP) -> dict[str, Any]:
         "tol": args.tol,
         "chunk_size": args.chunk_size,
         "progress": False if args.quiet else None,
+        "device": args.device,
+        "precision": args.precision,
     }
 
 

@@ -180,6 +180,8 @@ def optimality_sweep(
     progress: bool | None = False,
     confidence: float = 0.95,
     executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
 ) -> list[OptimalityResult]:
     """:func:`optimality` at each discount in `gammas`, on common samples.
 
@@ -201,6 +203,8 @@ def optimality_sweep(
         progress=progress,
         confidence=confidence,
         executor=executor,
+        device=device,
+        precision=precision,
     )
     if state is None:
         states = mdp.states
@@ -253,6 +257,8 @@ def optimality(
     progress: bool | None = False,
     confidence: float = 0.95,
     executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
 ) -> OptimalityResult:
     """Optimality probability of each action of `state` (or of every state).
 
@@ -299,4 +305,6 @@ def optimality(
         progress=progress,
         confidence=confidence,
         executor=executor,
+        device=device,
+        precision=precision,
     )[0]

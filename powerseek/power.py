@@ -205,6 +205,8 @@ def power_sweep(
     progress: bool | None = False,
     confidence: float = 0.95,
     executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
 ) -> PowerSweepResult:
     """POWER of every state at each discount in `gammas`, on common samples.
 
@@ -234,6 +236,8 @@ def power_sweep(
         progress=progress,
         confidence=confidence,
         executor=executor,
+        device=device,
+        precision=precision,
     )
     estimates, solver = _engine.execute(mdp, run, {"power": _power_quantity(mdp)}, label="POWER")
     return PowerSweepResult(
@@ -261,6 +265,8 @@ def power(
     progress: bool | None = False,
     confidence: float = 0.95,
     executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
 ) -> PowerResult:
     """POWER_D(s, γ) of every state, with standard errors.
 
@@ -294,6 +300,12 @@ def power(
         pool, or a Dask cluster's ``Client.get_executor()`` (see
         :mod:`powerseek.parallel`). Results are bit-identical to the default
         in-process run, for any number of workers.
+    device : str, optional
+        Solve with PyTorch on ``"cpu"``, ``"cuda"`` or ``"cuda:N"``
+        (:mod:`powerseek.backends`); samples are drawn as usual, so the same
+        seed gives the same numbers to floating-point tolerance.
+    precision : {"float64", "float32"}
+        Working precision of the torch solvers.
     confidence : float, default 0.95
         Level of the confidence intervals.
 
@@ -329,6 +341,8 @@ def power(
         progress=progress,
         confidence=confidence,
         executor=executor,
+        device=device,
+        precision=precision,
     )
     return sweep.at(0)
 
@@ -410,6 +424,8 @@ def power_seeking(
     progress: bool | None = False,
     confidence: float = 0.95,
     executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
 ) -> PowerSeekingResult:
     """Compare the actions of `state` by the POWER they lead to (Def 5.6).
 
@@ -450,6 +466,8 @@ def power_seeking(
         progress=progress,
         confidence=confidence,
         executor=executor,
+        device=device,
+        precision=precision,
     )
     estimates, solver = _engine.execute(
         mdp,

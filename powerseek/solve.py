@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_gamma
+from .backends import check_device, torch_solve
 from .exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
 from .mdp import MDP
 
@@ -112,6 +113,8 @@ def solve(
     max_iter: int | None = None,
     initial_policy: np.ndarray | None = None,
     initial_values: np.ndarray | None = None,
+    device: Any = None,
+    precision: str = "float64",
 ) -> SolveResult:
     """Optimal values for a batch of state-reward vectors.
 
@@ -134,6 +137,11 @@ def solve(
         Warm start for policy iteration: a pair index per state.
     initial_values : array_like, shape (n_samples, n_states), optional
         Warm start for value iteration.
+    device : str, optional
+        ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` solves with PyTorch on that device
+        (:mod:`powerseek.backends`); None (default) with numpy.
+    precision : {"float64", "float32"}
+        Working precision of the torch backend.
 
     Returns
     -------
@@ -168,18 +176,39 @@ def solve(
     elif isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
         raise InvalidParameterError(f"`max_iter` must be a positive integer; got {max_iter!r}.")
 
+    torch_device = check_device(device, precision)
     RT = np.ascontiguousarray(R.T)  # state-major inside: (n_states, n_samples)
     if gamma == 0.0:
         return SolveResult(R.copy(), 0.0, method, tol, 0.0, 0, True, None)
     # Bounds are computed from floating-point values of size |R|/(1−γ): below
     # this floor they cannot be certified, so the tolerance is raised to it.
     tol = max(tol, _FLOOR_ULPS * np.finfo(float).eps * float(np.abs(R).max()) / (1.0 - gamma))
-    if method == "policy-iteration":
-        if not mdp.is_deterministic:
-            raise InvalidParameterError(
-                "method='policy-iteration' needs a deterministic MDP; use "
-                "'extrapolated-value-iteration' or 'value-iteration' for a stochastic one."
+    if method == "policy-iteration" and not mdp.is_deterministic:
+        raise InvalidParameterError(
+            "method='policy-iteration' needs a deterministic MDP; use "
+            "'extrapolated-value-iteration' or 'value-iteration' for a stochastic one."
+        )
+    if torch_device is not None:
+        start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
+        V, policy, bound, iterations, converged = torch_solve(
+            mdp, RT, gamma, tol, max_iter, method, torch_device, precision, start
+        )
+        if precision == "float32":  # certify only above float32's noise floor
+            floor = _FLOOR_ULPS * np.finfo(np.float32).eps * float(np.abs(R).max())
+            tol = max(tol, 2 * floor / (1.0 - gamma))
+        converged = converged and bound <= tol
+        if not converged:
+            warnings.warn(
+                f"{method} on {torch_device} ended with error bound {bound:.3g} > tol={tol:g} "
+                "(on the (1-gamma)*V scale); raise `max_iter` or `tol`.",
+                ConvergenceWarning,
+                stacklevel=2,
             )
+        policy_out = None if policy is None else np.ascontiguousarray(policy.T)
+        return SolveResult(
+            np.ascontiguousarray(V.T), gamma, method, tol, bound, iterations, converged, policy_out
+        )
+    if method == "policy-iteration":
         start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
         V, policy, bound, iterations, stable = _policy_iteration(
             mdp, RT, gamma, tol, max_iter, start
