@@ -332,6 +332,7 @@ def compare_over_orbit(
     n_samples: int = 2000,
     z: float = 3.0,
     rng: Any = None,
+    executor: Any = None,
 ) -> OrbitComparison:
     """Count the orbit elements of `dist` where f1 > f2, f1 < f2, or neither.
 
@@ -355,6 +356,10 @@ def compare_over_orbit(
     z : float
         Monte Carlo differences within z standard errors count as neither.
     rng : seed
+    executor : concurrent.futures.Executor, optional
+        Evaluates the orbit elements of point masses and finite supports in
+        work units of :data:`ELEMENTS_PER_UNIT` (see :mod:`powerseek.parallel`);
+        each element is solved on its own, so the counts are the same.
 
     Examples
     --------
@@ -417,12 +422,12 @@ def compare_over_orbit(
     full = [build(labels_) for labels_, _ in items]
     if weights_vector is None:
         R = np.array(full)  # (elements, n)
-        v1, v2 = f1.per_sample(R), f2.per_sample(R)
+        v1, v2 = _per_sample(f1, R, executor), _per_sample(f2, R, executor)
     else:
         stacked = np.concatenate(full)  # (elements * K, n)
         K = len(weights_vector)
-        v1 = (f1.per_sample(stacked).reshape(-1, K) * weights_vector).sum(axis=1)
-        v2 = (f2.per_sample(stacked).reshape(-1, K) * weights_vector).sum(axis=1)
+        v1 = (_per_sample(f1, stacked, executor).reshape(-1, K) * weights_vector).sum(axis=1)
+        v2 = (_per_sample(f2, stacked, executor).reshape(-1, K) * weights_vector).sum(axis=1)
     weights = np.array([w for _, w in items], dtype=object)
     scale = np.maximum(1.0, np.maximum(np.abs(v1), np.abs(v2)))
     greater = v1 > v2 + tie_tol * scale
@@ -439,6 +444,21 @@ def compare_over_orbit(
     return OrbitComparison(
         f1.name, f2.name, g, lt, total - g - lt, size, method, fraction, interval, counterexample
     )
+
+
+#: Orbit elements (reward vectors) per work unit when an executor is given.
+ELEMENTS_PER_UNIT = 4096
+
+
+def _per_sample(functional: Functional, R: np.ndarray, executor: Any) -> np.ndarray:
+    """``functional.per_sample(R)``, in work units of rows on `executor` if given."""
+    if executor is None or len(R) <= ELEMENTS_PER_UNIT:
+        return functional.per_sample(R)
+    units = [
+        executor.submit(functional.per_sample, R[i : i + ELEMENTS_PER_UNIT])
+        for i in range(0, len(R), ELEMENTS_PER_UNIT)
+    ]
+    return np.concatenate([unit.result() for unit in units])
 
 
 def _draws(labels, n, count, generator) -> list:

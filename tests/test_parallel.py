@@ -116,3 +116,17 @@ def test_cli_unreachable_scheduler(capsys):
     status = main(argv + ["--scheduler", "tcp://127.0.0.1:9"])
     err = capsys.readouterr().err
     assert status == 1 and "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in err
+
+
+def test_orbit_elements_as_work_units_give_the_same_counts():
+    from powerseek import FiniteSupport
+    from powerseek.orbits import compare_over_orbit, power_of
+
+    mdp = powerseek.load("turner-fig1")
+    point = FiniteSupport([[0.1, 0.9, 0.3, 0.5, 0.2, 0.8, 0.4, 0.6]])
+    f1, f2 = power_of(mdp, "right", 0.9), power_of(mdp, "left", 0.9)
+    serial = compare_over_orbit(mdp, point, f1, f2)
+    with ThreadPoolExecutor(2) as pool:
+        parallel = compare_over_orbit(mdp, point, f1, f2, executor=pool)
+    assert serial.orbit_size == 40320  # ten units of 4096 elements
+    assert parallel.to_dict() == serial.to_dict()
