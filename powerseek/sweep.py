@@ -10,6 +10,23 @@ A sweep file (TOML) names what to compute::
     gamma = [0, 0.5, 0.9, 1]                 # discounts, solved on common samples
     quantities = ["power", "optimality"]     # default ["power"]
 
+Orbit comparisons and theorem checks are jobs of their own, as arrays of
+tables::
+
+    [[orbit]]                       # powerseek orbit: counts over an orbit
+    environment = "candy-wait"
+    state = "start"
+    actions = ["wait", "candy"]     # or states = ["wait", "candy"]
+    gamma = 1
+    reward = [0, 0, 0.3, 0.5, 0.9]  # a point mass, or distribution = "SPEC"
+
+    [[check]]                       # powerseek check: which theorems apply, verified
+    environment = "turner-fig1"
+    state = "start"
+    actions = ["right", "left"]     # or states = [...]
+    gamma = [0.1, 0.5, 0.9]
+    samples = 2000
+
 Each (environment, distribution, sample count, quantity) is a *work unit*,
 computed over all discounts on common reward samples. A unit's seed is the
 base seed's ``SeedSequence`` child with a spawn key hashed from the unit
@@ -65,7 +82,14 @@ COLUMNS = (
     "sweep", "environment", "distribution", "samples", "seed", "gamma", "quantity",
     "state", "action", "value", "stderr", "ci_low", "ci_high",
 )  # fmt: skip
-_KEYS = {"name", "seed", "environments", "distributions", "samples", "gamma", "quantities"}
+_KEYS = {
+    "name", "seed", "environments", "distributions", "samples", "gamma", "quantities",
+    "orbit", "check",
+}  # fmt: skip
+_JOB_KEYS = {
+    "orbit": {"environment", "state", "states", "actions", "gamma", "reward", "distribution"},
+    "check": {"environment", "state", "states", "actions", "gamma", "samples"},
+}
 
 
 @dataclass(frozen=True)
@@ -81,16 +105,18 @@ class SweepSpec:
     quantities: tuple[str, ...]
     base: str = "."
     text: str = ""
+    jobs: tuple = ()
 
     def units(self) -> list[Unit]:
-        """The work units, in file order (environment, distribution, samples, quantity)."""
+        """The work units, in file order (environment, distribution, samples, quantity),
+        then the orbit and check jobs."""
         return [
             Unit(env, dist, n, q, self.gammas)
             for env in self.environments
             for dist in self.distributions
             for n in self.samples
             for q in self.quantities
-        ]
+        ] + list(self.jobs)
 
 
 @dataclass(frozen=True)
@@ -102,6 +128,10 @@ class Unit:
     samples: int
     quantity: str
     gammas: tuple[float, ...]
+    state: str = ""
+    pair_kind: str = ""  # "states" or "actions", for orbit and check jobs
+    pair: tuple[str, ...] = ()
+    reward: tuple[float, ...] = ()
 
     @property
     def key(self) -> str:
@@ -189,20 +219,95 @@ def read_sweep(path: str | Path) -> SweepSpec:
     seed = doc.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise _fail(f"'seed' must be a non-negative integer; got {seed!r}.", path, text, "seed")
+    jobs = []
+    for kind in ("orbit", "check"):
+        tables = doc.get(kind, [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise _fail(f"{kind!r} must be an array of tables: [[{kind}]].", path, text, kind)
+        for number, table in enumerate(tables, 1):
+            jobs.append(_job(kind, number, table, path, text))
+    grid = "environments" in doc or not jobs  # a file of jobs alone needs no grid
     return SweepSpec(
         name=str(doc.get("name", path.stem)),
         seed=seed,
-        environments=strings("environments"),
+        environments=strings("environments") if grid else (),
         distributions=strings("distributions", ["uniform"]),
-        samples=numbers("samples", int, lambda n: n >= 2, "sample counts of at least 2"),
+        samples=(
+            numbers("samples", int, lambda n: n >= 2, "sample counts of at least 2") if grid else ()
+        ),
         gammas=tuple(
             float(g)
-            for g in numbers("gamma", (int, float), lambda g: 0 <= g <= 1, "discounts in [0, 1]")
+            for g in (
+                numbers("gamma", (int, float), lambda g: 0 <= g <= 1, "discounts in [0, 1]")
+                if grid
+                else ()
+            )
         ),
         quantities=quantities,
         base=str(path.parent),
         text=text,
+        jobs=tuple(jobs),
     )
+
+
+def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
+    where = f"[[{kind}]] number {number}"
+    unknown = sorted(set(table) - _JOB_KEYS[kind])
+    if unknown:
+        raise _fail(
+            f"{where}: unknown key {unknown[0]!r}; it holds {', '.join(sorted(_JOB_KEYS[kind]))}.",
+            path, text, f"[[{kind}]]",
+        )  # fmt: skip
+    environment = table.get("environment")
+    if not isinstance(environment, str):
+        raise _fail(f"{where}: 'environment' (a name or file) is required.", path, text)
+    if ("actions" in table) == ("states" in table):
+        raise _fail(f"{where}: give either actions = [A1, A2] or states = [S1, S2].", path, text)
+    pair_kind = "actions" if "actions" in table else "states"
+    pair = table[pair_kind]
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+        raise _fail(f"{where}: {pair_kind!r} must be two names; got {pair!r}.", path, text)
+    state = table.get("state", "")
+    if (
+        pair_kind == "actions"
+        and not isinstance(state, str)
+        or (pair_kind == "actions" and not state)
+    ):
+        raise _fail(f'{where}: actions need the state they belong to: state = "S".', path, text)
+    gammas = table.get("gamma", 0.9 if kind == "orbit" else [0.1, 0.5, 0.9])
+    gammas = gammas if isinstance(gammas, list) else [gammas]
+    if (
+        not gammas
+        or not all(isinstance(g, (int, float)) and not isinstance(g, bool) for g in gammas)
+        or not all(0 <= g <= 1 for g in gammas)
+        or (kind == "orbit" and len(gammas) != 1)
+    ):
+        what = "one discount in [0, 1]" if kind == "orbit" else "discounts in [0, 1]"
+        raise _fail(f"{where}: 'gamma' must be {what}; got {table.get('gamma')!r}.", path, text)
+    reward, distribution, samples = (), "", 0
+    if kind == "orbit":
+        if ("reward" in table) == ("distribution" in table):
+            raise _fail(
+                f"{where}: give either reward = [one per state] or distribution = \"SPEC\".",
+                path, text,
+            )  # fmt: skip
+        if "reward" in table:
+            values = table["reward"]
+            if not isinstance(values, list) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+            ):
+                raise _fail(f"{where}: 'reward' must be a list of numbers.", path, text)
+            reward = tuple(float(v) for v in values)
+        else:
+            distribution = str(table["distribution"])
+    else:
+        samples = table.get("samples", 2000)
+        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+            raise _fail(f"{where}: 'samples' must be an integer of at least 2.", path, text)
+    return Unit(
+        environment, distribution, samples, kind, tuple(float(g) for g in gammas),
+        state, pair_kind, tuple(pair), reward,
+    )  # fmt: skip
 
 
 def _environment(name: str, base: str):
@@ -219,8 +324,10 @@ def run_unit(unit: Unit, spec: SweepSpec) -> list[dict[str, Any]]:
     from .power import power_sweep
 
     mdp = _environment(unit.environment, spec.base)
-    dist = parse_distribution(unit.distribution, mdp)
     seed = unit.seed(spec.seed)
+    if unit.quantity in ("orbit", "check"):
+        return _run_job(unit, spec, mdp, seed)
+    dist = parse_distribution(unit.distribution, mdp)
     head = {
         "sweep": spec.name,
         "environment": unit.environment,
@@ -252,6 +359,88 @@ def run_unit(unit: Unit, spec: SweepSpec) -> list[dict[str, Any]]:
                     )  # fmt: skip
                     k += 1
     return rows
+
+
+def _run_job(unit: Unit, spec: SweepSpec, mdp, seed: int) -> list[dict[str, Any]]:
+    """An orbit comparison or a theorem check, as table rows."""
+    from .distspec import parse_distribution
+    from .labels import parse_action, parse_state
+    from .orbits import action_optimality, compare_over_orbit, power_of
+    from .rewards import FiniteSupport
+    from .theorems import check_actions, check_states
+
+    nan = float("nan")
+    if unit.pair_kind == "actions":
+        state = parse_state(mdp, unit.state)
+        a, b = (parse_action(mdp, state, x) for x in unit.pair)
+        subject, pair = label_text(state), f"{label_text(a)} vs {label_text(b)}"
+    else:
+        state = None
+        a, b = (parse_state(mdp, x) for x in unit.pair)
+        subject, pair = f"{label_text(a)} vs {label_text(b)}", ""
+    head = {"sweep": spec.name, "environment": unit.environment, "seed": seed, "state": subject}
+    if unit.quantity == "orbit":
+        gamma = unit.gammas[0]
+        if unit.reward:
+            if len(unit.reward) != mdp.n_states:
+                raise InvalidParameterError(
+                    f"the orbit job on {unit.environment} gives {len(unit.reward)} rewards; "
+                    f"it has {mdp.n_states} states."
+                )
+            dist = FiniteSupport([list(unit.reward)])
+        else:
+            dist = parse_distribution(unit.distribution, mdp)
+        if state is None:
+            f1, f2 = power_of(mdp, a, gamma), power_of(mdp, b, gamma)
+        else:
+            f1 = action_optimality(mdp, state, a, gamma)
+            f2 = action_optimality(mdp, state, b, gamma)
+        result = compare_over_orbit(mdp, dist, f1, f2, rng=seed)
+        head.update(distribution=dist.describe(), samples=result.orbit_size, gamma=gamma)
+        blank = {"stderr": nan, "ci_low": nan, "ci_high": nan, "action": pair}
+        return [
+            {**head, **blank, "quantity": f"orbit {name}", "value": float(value)}
+            for name, value in (
+                ("greater", result.greater), ("less", result.less), ("equal", result.equal),
+                ("share", result.fraction),
+            )
+        ]  # fmt: skip
+    options = {"gammas": unit.gammas, "n_samples": unit.samples, "rng": seed}
+    if state is None:
+        report = check_states(mdp, a, b, **options)
+    else:
+        report = check_actions(mdp, state, a, b, **options)
+    rows = []
+    for check in report.checks:
+        value = nan if not check.applies else (0.0 if check.failed else 1.0)
+        rows.append(
+            {**head, "distribution": "", "samples": unit.samples, "gamma": nan,
+             "quantity": "check", "action": f"{check.theorem}" + (f" ({pair})" if pair else ""),
+             "value": value, "stderr": nan, "ci_low": nan, "ci_high": nan}
+        )  # fmt: skip
+    return rows
+
+
+def _check_job(job: Unit, spec: SweepSpec) -> None:
+    """Labels, rewards and distributions of a job, checked before any work."""
+    from .distspec import parse_distribution
+    from .labels import parse_action, parse_state
+
+    mdp = _environment(job.environment, spec.base)
+    if job.pair_kind == "actions":
+        state = parse_state(mdp, job.state)
+        for action in job.pair:
+            parse_action(mdp, state, action)
+    else:
+        for state in job.pair:
+            parse_state(mdp, state)
+    if job.quantity == "orbit" and job.reward and len(job.reward) != mdp.n_states:
+        raise InvalidParameterError(
+            f"the orbit job on {job.environment} gives {len(job.reward)} rewards; it has "
+            f"{mdp.n_states} states."
+        )
+    if job.quantity == "orbit" and not job.reward:
+        parse_distribution(job.distribution, mdp)
 
 
 def _stats(estimate, k: int) -> dict[str, float]:
@@ -294,12 +483,14 @@ def run_sweep(
     if directory.exists() and not directory.is_dir():
         raise InvalidParameterError(f"{str(directory)!r} exists and is not a folder.")
     units = spec.units()
+    from .distspec import parse_distribution
+
     for environment in spec.environments:  # fail early, before any work
         mdp = _environment(environment, spec.base)
-        from .distspec import parse_distribution
-
         for dist in spec.distributions:
             parse_distribution(dist, mdp)
+    for job in spec.jobs:
+        _check_job(job, spec)
     (directory / "units").mkdir(parents=True, exist_ok=True)
     paths = [directory / "units" / f"{unit.key}.json" for unit in units]
     rows: list[list | None] = [_finished(p, u) for p, u in zip(paths, units)]
@@ -344,8 +535,10 @@ def _csv(table: Sequence[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for row in table:
-        writer.writerow({k: repr(v) if isinstance(v, float) else v for k, v in row.items()})
+    for row in table:  # floats to the last bit; missing numbers (NaN) as empty cells
+        writer.writerow(
+            {k: ("" if v != v else repr(v)) if isinstance(v, float) else v for k, v in row.items()}
+        )
     return buffer.getvalue()
 
 

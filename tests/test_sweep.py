@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import powerseek
 import powerseek.sweep as sweep_module
 from powerseek import ParseError, UnknownEnvironmentError
 from powerseek.cli import main
@@ -154,3 +155,73 @@ def test_cli_errors(tmp_path, capsys):
     status = main(["sweep", str(tmp_path / "missing.toml")])
     err = capsys.readouterr().err
     assert status == 1 and "missing.toml" in err and "cannot read the file" in err
+
+
+JOBS = """
+seed = 3
+
+[[orbit]]
+environment = "candy-wait"
+state = "start"
+actions = ["wait", "candy"]
+gamma = 1
+reward = [0, 0, 0.3, 0.5, 0.9]
+
+[[orbit]]
+environment = "turner-fig1"
+states = ["right", "left"]
+gamma = 0.9
+distribution = "bernoulli(0.5)"
+
+[[check]]
+environment = "turner-fig1"
+state = "start"
+actions = ["right", "left"]
+gamma = [0.5, 0.9]
+samples = 300
+"""
+
+
+def test_orbit_and_check_jobs(tmp_path):
+    path = tmp_path / "jobs.toml"
+    path.write_text(JOBS)
+    result = run_sweep(read_sweep(path), tmp_path / "out")
+    assert result.computed == 3
+    rows = {(r["environment"], r["quantity"], r["action"]): r for r in result.rows}
+    # Candy/Wait's 60-element orbit: 40 prefer waiting, 20 the candy (as `powerseek orbit`)
+    assert rows[("candy-wait", "orbit greater", "wait vs candy")]["value"] == 40
+    assert rows[("candy-wait", "orbit less", "wait vs candy")]["value"] == 20
+    assert rows[("candy-wait", "orbit share", "wait vs candy")]["samples"] == 60
+    check = rows[("turner-fig1", "check", "Prop 6.9 (right vs left)")]
+    assert check["value"] == 1.0  # applies, and every verification passed
+    table = (tmp_path / "out" / "results.csv").read_text()
+    again = run_sweep(read_sweep(path), tmp_path / "out")
+    assert again.reused == 3 and (tmp_path / "out" / "results.csv").read_text() == table
+
+
+@pytest.mark.parametrize(
+    "job, message",
+    [
+        ('[[orbit]]\nenvironment = "candy-wait"\nstates = ["wait", "candy"]\n', "either reward"),
+        ('[[orbit]]\nenvironment = "candy-wait"\nreward = [0]\n', "either actions"),
+        ('[[check]]\nenvironment = "candy-wait"\nactions = ["wait", "candy"]\n', "need the state"),
+        ('[[check]]\nenvironment = "candy-wait"\nstates = ["a"]\n', "must be two names"),
+        ('[[orbit]]\nenvironment = "candy-wait"\nstates = ["wait", "candy"]\ngamma = [0.1, 0.2]\n'
+         'reward = [0, 0, 0, 0, 1]\n', "one discount"),
+        ('[[check]]\nenvironment = "candy-wait"\nstates = ["wait", "candy"]\ncolour = 1\n',
+         "unknown key 'colour'"),
+    ],
+)  # fmt: skip
+def test_bad_jobs(tmp_path, job, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(job)
+    with pytest.raises(ParseError, match=message):
+        read_sweep(path)
+
+
+def test_job_labels_are_checked_before_any_work(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[[check]]\nenvironment = "candy-wait"\nstates = ["wait", "nowhere"]\n')
+    with pytest.raises(powerseek.UnknownStateError, match="'nowhere' is not a state"):
+        run_sweep(read_sweep(path), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
