@@ -39,7 +39,7 @@ from .exceptions import InvalidParameterError, PowerseekError
 __all__ = ["WORKER_MALLOC", "DaskExecutor", "DaskUnavailableError", "executor"]
 
 
-#: glibc settings for local worker processes. Dask sets MALLOC_TRIM_THRESHOLD_
+#: glibc settings for local worker processes. Dask sets ``MALLOC_TRIM_THRESHOLD_``
 #: to return memory eagerly; setting it switches off glibc's adaptive mmap
 #: threshold, so every solver temporary above 128 KiB became a fresh mmap and
 #: units ran 1.8x slower. A fixed mmap threshold of 256 MiB restores the speed.
@@ -53,9 +53,10 @@ class DaskUnavailableError(PowerseekError, ImportError):
 class DaskExecutor(concurrent.futures.Executor):
     """The :class:`concurrent.futures.Executor` interface over a Dask ``Client``.
 
-    Units are submitted as impure tasks with `retries`, and their futures are
-    Dask's own, whose ``result()`` recomputes a result lost with its worker:
-    a worker killed mid-run costs time, never numbers.
+    Units are submitted as impure tasks with `retries`; a result lost with
+    its worker is recomputed by the scheduler before the returned
+    :class:`concurrent.futures.Future` completes, so a worker killed mid-run
+    costs time, never numbers.
     """
 
     def __init__(self, client: Any, retries: int = 3) -> None:
@@ -63,8 +64,19 @@ class DaskExecutor(concurrent.futures.Executor):
         self.retries = retries
 
     def submit(self, fn, /, *args, **kwargs):
-        """Run ``fn`` with the given arguments on the cluster; return its Dask future."""
-        return self.client.submit(fn, *args, pure=False, retries=self.retries, **kwargs)
+        """Run ``fn`` with the given arguments on the cluster; return a future of its result."""
+        task = self.client.submit(fn, *args, pure=False, retries=self.retries, **kwargs)
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        future.task = task  # keeps the cluster's result alive until it is read
+
+        def settle(done) -> None:
+            try:
+                future.set_result(done.result())
+            except BaseException as error:  # the unit's own error, passed on
+                future.set_exception(error)
+
+        task.add_done_callback(settle)
+        return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Nothing to do: the client belongs to whoever made it."""
@@ -125,7 +137,7 @@ def executor(
     with (
         dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
         LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):

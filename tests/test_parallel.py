@@ -79,7 +79,7 @@ def test_a_killed_worker_does_not_change_the_result():
     options = {"n_samples": 20_000, "rng": 2, "chunk_size": 250}
     reference = powerseek.power_sweep(mdp, [0.9, 0.99], **options)
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     with cluster, distributed.Client(cluster) as client:
         pool = DaskExecutor(client)
