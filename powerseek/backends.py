@@ -38,11 +38,11 @@ import numpy as np
 
 from .exceptions import InvalidParameterError, PowerseekError
 from .mdp import MDP
+from .solve import _FLOOR_ULPS, _doublings, padded_pairs
 
 __all__ = ["PRECISIONS", "TorchUnavailableError", "check_device", "torch_solve"]
 
 PRECISIONS = ("float64", "float32")
-_FLOOR_ULPS = 64
 
 
 class TorchUnavailableError(PowerseekError, ImportError):
@@ -92,12 +92,7 @@ class _Layout:
     """The MDP's index arrays on one device."""
 
     def __init__(self, torch, mdp: MDP, device) -> None:
-        offsets = mdp.pair_offsets
-        counts = np.diff(offsets)
-        width = int(counts.max())
-        pad = offsets[:-1, None] + np.minimum(np.arange(width), counts[:, None] - 1)
-        self.pad = torch.tensor(pad, device=device)  # (n_states, width) pair indices
-        self.width = width
+        self.pad = torch.tensor(padded_pairs(mdp), device=device)  # (n_states, width)
         successors = mdp.successor_indices
         self.successors = None if successors is None else torch.tensor(successors, device=device)
         if successors is None:
@@ -136,11 +131,6 @@ def _evaluate(torch, R, nxt, gamma: float, doublings: int):
         P = torch.gather(P, 0, P)
         g *= g
     return S
-
-
-def _doublings(gamma: float, eps: float) -> int:
-    horizon = math.log(eps / 16) / math.log(gamma)
-    return max(0, math.ceil(math.log2(max(horizon, 1.0))) - 1)
 
 
 def torch_solve(

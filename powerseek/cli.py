@@ -23,6 +23,8 @@ from typing import Any, TextIO
 import numpy as np
 
 from . import __version__, cli_explore, cli_plot, cli_sweep, gridworld, parallel
+from ._cli_common import ENV_HELP as _ENV_HELP
+from ._cli_common import parse_exact_gammas, parse_gammas
 from ._validation import label_text
 from .distspec import parse_distribution
 from .environments import list_environments, load, save
@@ -39,9 +41,8 @@ from .symmetry import automorphisms, find_action_copy, find_state_copy
 from .theorems import check_actions, check_states
 from .visits import format_function, nondominated, visit_distributions
 
-__all__ = ["main"]
+__all__ = ["main", "parse_exact_gammas", "parse_gammas"]
 
-_ENV_HELP = "a catalog name (see `powerseek list`) or an environment file (.toml, .grid, .json)"
 _LISTING_LIMIT = 40
 
 
@@ -677,41 +678,6 @@ def _run_optimality(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def parse_exact_gammas(text: str) -> list[Fraction]:
-    """Discounts for ``--exact``: numbers or fractions (``9/10``), a list, or a range.
-
-    Examples
-    --------
-    >>> parse_exact_gammas("1/2, 9/10"), parse_exact_gammas("0:1:3")
-    ([Fraction(1, 2), Fraction(9, 10)], [Fraction(0, 1), Fraction(1, 2), Fraction(1, 1)])
-    """
-    text = text.strip()
-    try:
-        if ":" in text:
-            parts = text.split(":")
-            if len(parts) != 3:
-                raise ValueError
-            start, stop, count = Fraction(parts[0]), Fraction(parts[1]), int(parts[2])
-            if count < 1:
-                raise ValueError
-            values = (
-                [start]
-                if count == 1
-                else [start + (stop - start) * i / (count - 1) for i in range(count)]
-            )
-        else:
-            values = [Fraction(part.strip()) for part in text.split(",")]
-    except (ValueError, ZeroDivisionError):
-        raise InvalidParameterError(
-            f"--gamma must be a number or a fraction like 9/10, a list like 0.1,0.5,0.9 or a "
-            f"range START:STOP:COUNT like 0:1:11; got {text!r}."
-        ) from None
-    for value in values:
-        if not 0 <= value <= 1:
-            raise InvalidParameterError(f"--gamma values must be in [0, 1]; got {float(value):g}.")
-    return values
-
-
 def _run_exact_power(args: argparse.Namespace, mdp: MDP, out: TextIO) -> int:
     dist = parse_distribution(args.dist, mdp)
     results = [exact_power(mdp, g, dist) for g in parse_exact_gammas(args.gamma)]
@@ -846,19 +812,6 @@ def _run_visits(args: argparse.Namespace, out: TextIO) -> int:
             lines.append(f"    {s}: {expr}   = {entry['exact_value'][s]} at gamma = {g}")
     out.write("\n".join(lines) + "\n")
     return 0
-
-
-def parse_gammas(text: str) -> list[float]:
-    """Discounts from ``--gamma``: a value, a list ``a,b,c`` or a range ``start:stop:count``.
-
-    Values may be fractions (``9/10``).
-
-    Examples
-    --------
-    >>> parse_gammas("0.5"), parse_gammas("0.1, 9/10"), parse_gammas("0:1:5")
-    ([0.5], [0.1, 0.9], [0.0, 0.25, 0.5, 0.75, 1.0])
-    """
-    return [float(value) for value in parse_exact_gammas(text)]
 
 
 def _run_convert(args: argparse.Namespace, out: TextIO) -> int:

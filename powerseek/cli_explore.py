@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import strategies
+from ._cli_common import check_positive, parse_exact_gammas
 from .conjectures import CONJECTURES
 from .distspec import parse_scipy
 from .exceptions import InvalidParameterError, PowerseekError
@@ -127,11 +128,6 @@ def _listing(out: TextIO) -> int:
     return 0
 
 
-def _positive(value: int | None, option: str) -> None:
-    if value is not None and value < 1:
-        raise InvalidParameterError(f"{option} must be a positive integer; got {value}.")
-
-
 def _environment_text(mdp) -> str:
     try:
         return dumps(mdp, "toml").rstrip()
@@ -152,8 +148,6 @@ def _check_output(path: str) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    from .cli import parse_exact_gammas
-
     if args.list or args.conjecture is None:
         return _listing(out)
     name = args.conjecture
@@ -167,8 +161,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             "predicate given as FILE.py:FUNCTION or package.module:FUNCTION."
         )
     for value, option in ((args.size, "--size"), (args.examples, "--examples")):
-        _positive(value, option)
-    _positive(args.max_states, "--max-states")
+        check_positive(value, option)
+    check_positive(args.max_states, "--max-states")
     chosen = [
         option
         for option, given in (

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import plotting
+from ._cli_common import ENV_HELP, check_positive, parse_gammas
 from .distspec import parse_distribution
 from .environments import load
 from .exceptions import InvalidParameterError
@@ -18,7 +19,6 @@ from .power import power, power_sweep
 __all__ = ["add_parsers"]
 
 _WHAT = ("power", "tendency", "gamma-curve", "optimality-curve", "graph")
-_ENV_HELP = "a catalog name (see `powerseek list`) or an environment file (.toml, .grid, .json)"
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +51,7 @@ def add_parsers(commands) -> None:
             "graph: the MDP drawn as a graph, states coloured by POWER."
         ),
     )
-    plot.add_argument("env", metavar="ENV", help=_ENV_HELP)
+    plot.add_argument("env", metavar="ENV", help=ENV_HELP)
     plot.add_argument("--what", choices=_WHAT, default="power", help="the figure (default power)")
     plot.add_argument(
         "--gamma",
@@ -77,7 +77,7 @@ def add_parsers(commands) -> None:
             "reproduce it. Figures are embedded, so the file stands alone."
         ),
     )
-    report.add_argument("env", metavar="ENV", help=_ENV_HELP)
+    report.add_argument("env", metavar="ENV", help=ENV_HELP)
     report.add_argument(
         "-o",
         "--output",
@@ -99,8 +99,6 @@ def add_parsers(commands) -> None:
 
 
 def _gamma(text: str | None, mdp) -> float:
-    from .cli import parse_gammas
-
     if text is None:
         return float(mdp.metadata.get("gamma", (0.9,))[0])
     values = parse_gammas(text)
@@ -109,23 +107,9 @@ def _gamma(text: str | None, mdp) -> float:
     return values[0]
 
 
-def _positive(value: int, option: str) -> None:
-    if value < 1:
-        raise InvalidParameterError(f"{option} must be a positive integer; got {value}.")
-
-
 def run_plot(args: argparse.Namespace, out: TextIO) -> int:
-    from .cli import parse_gammas
-
-    _positive(args.samples, "--samples")
-    path = Path(args.output)
-    if path.suffix.lower() not in plotting.FORMATS:
-        raise InvalidParameterError(
-            f"-o {args.output}: the figure format comes from the suffix, one of "
-            f"{', '.join(plotting.FORMATS)}."
-        )
-    if not path.parent.is_dir():
-        raise InvalidParameterError(f"-o {args.output}: the folder does not exist.")
+    check_positive(args.samples, "--samples")
+    path = plotting.check_path(args.output)
     mdp = load(args.env)
     options = {
         "dist": parse_distribution(args.dist, mdp),
@@ -171,7 +155,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
 
     from .report import write_report
 
-    _positive(args.samples, "--samples")
+    check_positive(args.samples, "--samples")
     mdp = load(args.env)
     gamma = _gamma(args.gamma, mdp)
     states = [parse_state(mdp, s) for s in args.states] if args.states else None

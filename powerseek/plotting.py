@@ -32,6 +32,7 @@ from .mdp import MDP
 
 __all__ = [
     "FORMATS",
+    "check_path",
     "draw_graph",
     "optimality_vs_gamma",
     "orbit_shares",
@@ -60,8 +61,9 @@ def _figure(ax, size=(6.0, 4.5)):
     return fig, fig.subplots()
 
 
-def save(fig, path: str | Path) -> Path:
-    """Save `fig` as PNG, SVG or PDF (from the suffix) and return the path.
+def check_path(path: str | Path) -> Path:
+    """`path` as a Path if a figure can be saved there (PNG, SVG or PDF suffix, an
+    existing folder); call it before a long computation to fail early.
 
     Raises
     ------
@@ -74,7 +76,21 @@ def save(fig, path: str | Path) -> Path:
             f"cannot tell the figure format from {str(path)!r}; use one of {', '.join(FORMATS)}."
         )
     if not path.parent.is_dir():
-        raise InvalidParameterError(f"the folder {str(path.parent)!r} does not exist.")
+        raise InvalidParameterError(
+            f"cannot save {str(path)!r}: the folder does not exist ({str(path.parent)!r})."
+        )
+    return path
+
+
+def save(fig, path: str | Path) -> Path:
+    """Save `fig` as PNG, SVG or PDF (from the suffix) and return the path.
+
+    Raises
+    ------
+    InvalidParameterError
+        For another suffix, or a folder that does not exist (:func:`check_path`).
+    """
+    path = check_path(path)
     fig.savefig(path, bbox_inches="tight", dpi=150)
     return path
 

@@ -39,7 +39,7 @@ from .optimality import optimality, optimality_sweep
 from .power import power, power_sweep
 from .rewards import IID, RewardDistribution
 
-__all__ = ["DEFAULT_GAMMAS", "build_report", "write_report"]
+__all__ = ["DEFAULT_GAMMAS", "build_report", "software_versions", "write_report"]
 
 #: Discounts of the report's γ curves.
 DEFAULT_GAMMAS = tuple(np.round(np.linspace(0, 1, 11), 2))
@@ -66,7 +66,8 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _versions() -> dict[str, str]:
+def software_versions() -> dict[str, str]:
+    """Versions of powerseek, Python and the libraries behind its numbers, for provenance."""
     versions = {"powerseek": __version__, "python": platform.python_version()}
     for package in ("numpy", "scipy", "networkx", "sympy", "matplotlib"):
         try:
@@ -234,7 +235,7 @@ def build_report(
         "gamma": f"{gamma:g}",
         "gamma curve": ", ".join(f"{g:g}" for g in gammas),
         "solver": result.solver.get("method"),
-        **_versions(),
+        **software_versions(),
     }
     if command:
         settings["command"] = command

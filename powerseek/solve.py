@@ -42,7 +42,6 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_gamma
-from .backends import check_device, torch_solve
 from .exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
 from .mdp import MDP
 
@@ -175,6 +174,8 @@ def solve(
         max_iter = _DEFAULT_MAX_ITER[method]
     elif isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
         raise InvalidParameterError(f"`max_iter` must be a positive integer; got {max_iter!r}.")
+
+    from .backends import check_device, torch_solve  # backends builds on this module
 
     torch_device = check_device(device, precision)
     RT = np.ascontiguousarray(R.T)  # state-major inside: (n_states, n_samples)
@@ -312,14 +313,10 @@ class _Segments:
     """
 
     def __init__(self, mdp: MDP) -> None:
-        offsets = mdp.pair_offsets
-        counts = np.diff(offsets)
-        width = int(counts.max())
-        self.offsets = offsets[:-1]
+        self.offsets = mdp.pair_offsets[:-1]
         self.n_pairs = mdp.n_pairs
-        self.pad = None
-        if mdp.n_states * width <= 2 * mdp.n_pairs + mdp.n_states:
-            self.pad = offsets[:-1, None] + np.minimum(np.arange(width), counts[:, None] - 1)
+        pad = padded_pairs(mdp)
+        self.pad = pad if pad.size <= 2 * mdp.n_pairs + mdp.n_states else None
 
     def max(self, W: np.ndarray) -> np.ndarray:
         if self.pad is None:
@@ -352,6 +349,14 @@ class _Segments:
         return np.array(first)
 
 
+def padded_pairs(mdp: MDP) -> np.ndarray:
+    """Each state's pair indices in a (n_states, max_actions) array; states with
+    fewer actions repeat their last pair, which leaves maxima and first hits alone."""
+    offsets = mdp.pair_offsets
+    counts = np.diff(offsets)
+    return offsets[:-1, None] + np.minimum(np.arange(int(counts.max())), counts[:, None] - 1)
+
+
 def _segments(mdp: MDP) -> _Segments:
     return mdp.cached("segments", lambda: _Segments(mdp))
 
@@ -380,15 +385,15 @@ def expected_next(mdp: MDP, X: np.ndarray) -> np.ndarray:
 def _noise_floor(RT: np.ndarray, gamma: float) -> np.ndarray:
     """Per sample, a margin above floating-point noise on the V scale."""
     scale = np.maximum(np.abs(RT).max(axis=0), 1e-300)
-    return 64 * np.finfo(float).eps * scale / (1.0 - gamma)
+    return _FLOOR_ULPS * np.finfo(float).eps * scale / (1.0 - gamma)
 
 
-def _doublings(gamma: float) -> int:
-    """Doublings K so the tail after 2^(K+1) steps is below floating-point
-    resolution: γ^(2^(K+1)) ≤ eps/16, whatever the tolerance."""
+def _doublings(gamma: float, eps: float = float(np.finfo(float).eps)) -> int:
+    """Doublings K so the tail after 2^(K+1) steps is below the resolution of a
+    float type with machine epsilon `eps`: γ^(2^(K+1)) ≤ eps/16, whatever the tolerance."""
     if gamma == 0.0:
         return 0
-    horizon = math.log(np.finfo(float).eps / 16) / math.log(gamma)
+    horizon = math.log(eps / 16) / math.log(gamma)
     return max(0, math.ceil(math.log2(max(horizon, 1.0))) - 1)
 
 

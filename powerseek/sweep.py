@@ -68,6 +68,7 @@ from ._validation import label_text
 from .exceptions import InvalidParameterError, ParseError, PowerseekError
 from .files import write_text_atomic
 from .progress import progress_bar
+from .report import software_versions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -525,7 +526,7 @@ def run_sweep(
         "sweep_file": spec.text,
         "command": command,
         "units": [{**asdict(u), "key": u.key, "seed": u.seed(spec.seed)} for u in units],
-        "versions": _versions(),
+        "versions": software_versions(),
     }
     files.append(write_text_atomic(directory / "provenance.json", json.dumps(provenance, indent=2)))
     return SweepResult(table, len(todo), len(units) - len(todo), directory, files)
@@ -553,9 +554,3 @@ def _parquet(table: Sequence[dict[str, Any]], directory: Path) -> list[Path]:
     pq.write_table(pa.Table.from_pylist(list(table)), temporary)
     temporary.replace(path)
     return [path]
-
-
-def _versions() -> dict[str, str]:
-    from .report import _versions as versions
-
-    return versions()
