@@ -204,8 +204,8 @@ def build_report(
     parts.append(_png(plotting.power_vs_gamma(sweep, chosen)[0]))
 
     parts.append("<h2>Action tendencies</h2>")
+    every = optimality(mdp, gamma, rng=seed, **options)  # every state, one solve
     if is_grid:
-        every = optimality(mdp, gamma, rng=seed, **options)
         fig, ax = plotting.power_heatmap(mdp, result, title=f"Optimal moves at γ = {gamma:g}")
         plotting.tendency_overlay(mdp, every, ax=ax)
         parts.append("<p>Arrow length: the probability that the move is optimal; dot: staying.</p>")
@@ -214,10 +214,9 @@ def build_report(
         results = optimality_sweep(mdp, list(gammas), state, rng=seed, **options)
         parts.append(f"<h3>State {_e(label_text(state))}</h3>")
         parts.append(_png(plotting.optimality_vs_gamma(results, state)[0]))
-        at = optimality(mdp, gamma, state, rng=seed, **options)
         rows = "".join(
-            f'<tr><td class="label">{_e(label_text(a))}</td><td>{at.of(state, a):.4f}</td>'
-            f"<td>{at.stderr_of(state, a):.4f}</td></tr>"
+            f'<tr><td class="label">{_e(label_text(a))}</td><td>{every.of(state, a):.4f}</td>'
+            f"<td>{every.stderr_of(state, a):.4f}</td></tr>"
             for a in mdp.actions_of(state)
         )
         parts.append(
