@@ -152,10 +152,10 @@ class SolverLog:
 
     def update(self, result) -> None:
         self.method = result.method
-        self.tol = result.tol
-        self.error_bound = max(self.error_bound, result.error_bound)
-        self.iterations = max(self.iterations, result.iterations)
-        self.converged = self.converged and result.converged
+        self.tol = float(result.tol)
+        self.error_bound = float(max(self.error_bound, result.error_bound))
+        self.iterations = int(max(self.iterations, result.iterations))
+        self.converged = bool(self.converged and result.converged)
 
     def summary(self, gamma: float) -> dict[str, Any]:
         if gamma == 0.0:

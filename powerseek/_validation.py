@@ -19,20 +19,29 @@ import numpy as np
 from .exceptions import InvalidParameterError, InvalidTypeError
 
 __all__ = [
+    "MAX_SOLVER_TOL",
     "PROBABILITY_TOLERANCE",
+    "as_float",
     "check_gamma",
     "check_gammas",
     "check_hashable",
     "did_you_mean",
     "label_text",
+    "make_rng",
     "preview",
     "quote",
+    "short_value",
     "to_probability",
 ]
 
 #: Transition probabilities out of a state-action pair must sum to 1 within
 #: this absolute tolerance; rows inside it are renormalised exactly.
 PROBABILITY_TOLERANCE = 1e-9
+
+#: The largest solver tolerance (on the (1 − γ)·V scale of rewards and POWER)
+#: that the command line and sweep files accept: a looser one is no longer far
+#: below the Monte Carlo error of any realistic sample count.
+MAX_SOLVER_TOL = 1e-6
 
 
 def label_text(label: Hashable) -> str:
@@ -115,10 +124,28 @@ def to_probability(value: Any, what: str, error: type[Exception] = InvalidParame
                 f"{what} must be a number or a fraction like '1/3'; got the string {value!r}."
             ) from None
     else:
-        number = float(value)
-    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
-        raise error(f"{what} must be in [0, 1]; got {value}.")
+        number = as_float(value)
+    # The same rule as for a row's sum: up to PROBABILITY_TOLERANCE above 1 is
+    # rounding (the row is renormalised); anything further is an error.
+    if not math.isfinite(number) or not 0.0 <= number <= 1.0 + PROBABILITY_TOLERANCE:
+        raise error(f"{what} must be in [0, 1]; got {short_value(value)}.")
     return number
+
+
+def as_float(value: numbers.Real) -> float:
+    """`value` as a float; integers too large for one become infinite (then refused)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def short_value(value: Any, limit: int = 40) -> str:
+    """A value for an error message, shortened (a 400-digit integer stays readable)."""
+    text = str(value)
+    if len(text) > limit and isinstance(value, numbers.Integral):
+        return f"an integer of {len(text.lstrip('-'))} digits"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_gamma(gamma: Any, name: str = "gamma") -> float:
@@ -137,9 +164,9 @@ def check_gamma(gamma: Any, name: str = "gamma") -> float:
         raise InvalidTypeError(
             f"`{name}` must be a number in [0, 1]; got {type(gamma).__name__} {gamma!r}."
         )
-    value = float(gamma)
+    value = as_float(gamma)
     if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-        raise InvalidParameterError(f"`{name}` must be in [0, 1]; got {gamma}.")
+        raise InvalidParameterError(f"`{name}` must be in [0, 1]; got {short_value(gamma)}.")
     return value
 
 
@@ -163,3 +190,28 @@ def check_gammas(gammas: Any, name: str = "gamma") -> tuple[float, ...]:
     if len(gammas) == 0:
         raise InvalidParameterError(f"`{name}` must hold at least one value; got an empty list.")
     return tuple(check_gamma(g, name) for g in gammas)
+
+
+def make_rng(rng: Any, name: str = "rng") -> np.random.Generator:
+    """``numpy.random.default_rng(rng)``, with a clear error for a bad seed.
+
+    Examples
+    --------
+    >>> make_rng(7).integers(10) == np.random.default_rng(7).integers(10)
+    np.True_
+    >>> make_rng(-1)
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.InvalidParameterError: `rng` must be None, a non-negative integer seed or a numpy Generator; got -1.
+    """
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng < 0:
+        raise InvalidParameterError(
+            f"`{name}` must be None, a non-negative integer seed or a numpy Generator; got {rng}."
+        )
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError) as exc:
+        raise InvalidTypeError(
+            f"`{name}` must be None, a non-negative integer seed or a numpy Generator; "
+            f"got {type(rng).__name__} {short_value(rng)} ({exc})."
+        ) from None

@@ -13,9 +13,9 @@ import argparse
 import csv
 import json
 import os
-import secrets
 import sys
 import textwrap
+import warnings
 from collections.abc import Hashable, Sequence
 from fractions import Fraction
 from typing import Any, TextIO
@@ -24,7 +24,16 @@ import numpy as np
 
 from . import __version__, cli_explore, cli_plot, cli_sweep, gridworld, parallel
 from ._cli_common import ENV_HELP as _ENV_HELP
-from ._cli_common import parse_exact_gammas, parse_gammas
+from ._cli_common import (
+    DEFAULT_MAX_WORK,
+    check_positive,
+    check_tol,
+    check_work,
+    parse_exact_gammas,
+    parse_gammas,
+    plain,
+    seed_from,
+)
 from ._validation import label_text
 from .distspec import parse_distribution
 from .environments import list_environments, load, save
@@ -54,8 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    caught: list[warnings.WarningMessage] = []
     try:
-        return args.run(args, sys.stdout)
+        # Warnings are held until the command ends: a failing command prints its
+        # one-line error alone, a succeeding one its warnings after the output.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            status = args.run(args, sys.stdout)
+        _print_warnings(caught)
+        return status
     except PowerseekError as exc:
         print(f"powerseek: error: {exc}", file=sys.stderr)
         return 1
@@ -69,6 +85,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         print("powerseek: interrupted", file=sys.stderr)
         return 130
+
+
+def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Each distinct warning once, as one line."""
+    seen = set()
+    for warning in caught:
+        text = f"powerseek: warning: {warning.message}"
+        if text not in seen:
+            seen.add(text)
+            print(text, file=sys.stderr)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -363,12 +389,12 @@ def _run_orbit(args: argparse.Namespace, out: TextIO) -> int:
     if len(gamma) != 1:
         raise InvalidParameterError(f"--gamma must be one value; got {args.gamma!r}.")
     gamma = gamma[0]
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
-    if args.dist and args.reward:
+    seed = seed_from(args.seed)
+    if args.dist is not None and args.reward is not None:
         raise InvalidParameterError("Give either --reward or --dist, not both.")
-    if args.dist:
+    if args.dist is not None:
         dist = parse_distribution(args.dist, mdp)
-    elif args.reward:
+    elif args.reward is not None:
         values = _reward_values(args.reward, mdp)
         dist = FiniteSupport([values])
     else:
@@ -414,7 +440,11 @@ def _reward_values(text: str, mdp: MDP) -> list[float]:
         values = [float(Fraction(part.strip())) for part in text.split(",")]
     except (ValueError, ZeroDivisionError):
         raise InvalidParameterError(
-            f"--reward must be numbers separated by commas; got {text!r}."
+            f"--reward must be numbers separated by commas, one per state; got {text!r}."
+        ) from None
+    except OverflowError:
+        raise InvalidParameterError(
+            f"--reward values must be finite floating-point numbers; got {text!r}."
         ) from None
     if len(values) != mdp.n_states:
         raise InvalidParameterError(
@@ -427,7 +457,7 @@ def _reward_values(text: str, mdp: MDP) -> list[float]:
 def _run_check(args: argparse.Namespace, out: TextIO) -> int:
     mdp = load(args.env)
     pair = _pair(args, mdp)
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
+    seed = seed_from(args.seed)
     options = {
         "gammas": parse_gammas(args.gamma),
         "n_samples": args.samples,
@@ -450,6 +480,14 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-work",
+        type=float,
+        default=None,
+        metavar="W",
+        help=f"refuse runs of more than W state-samples (states x samples x discounts; "
+        f"default {DEFAULT_MAX_WORK:.0e}, about an hour on one core)",
+    )
     parser.add_argument(
         "--gamma",
         required=True,
@@ -595,15 +633,17 @@ def _run_show(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _analysis_options(args: argparse.Namespace, mdp: MDP) -> dict[str, Any]:
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
+def _analysis_options(args: argparse.Namespace, mdp: MDP, n_gammas: int) -> dict[str, Any]:
+    check_positive(args.samples, "--samples")
+    check_work(mdp.n_states, args.samples, n_gammas, args.max_work)
+    seed = seed_from(args.seed)
     return {
         "dist": parse_distribution(args.dist, mdp),
         "n_samples": args.samples,
         "rng": seed,
         "qmc": args.qmc,
         "method": args.method,
-        "tol": args.tol,
+        "tol": check_tol(args.tol),
         "chunk_size": args.chunk_size,
         "progress": False if args.quiet else None,
         "device": args.device,
@@ -616,7 +656,7 @@ def _run_power(args: argparse.Namespace, out: TextIO) -> int:
     if args.exact:
         return _run_exact_power(args, mdp, out)
     gammas = parse_gammas(args.gamma)
-    options = _analysis_options(args, mdp)
+    options = _analysis_options(args, mdp, len(gammas))
     with parallel.executor(args.workers, args.scheduler) as pool:
         sweep = power_sweep(mdp, gammas, executor=pool, **options)
     if args.format == "json":
@@ -648,7 +688,7 @@ def _run_optimality(args: argparse.Namespace, out: TextIO) -> int:
     if args.exact:
         return _run_exact_optimality(args, mdp, state, out)
     gammas = parse_gammas(args.gamma)
-    options = _analysis_options(args, mdp)
+    options = _analysis_options(args, mdp, len(gammas))
     with parallel.executor(args.workers, args.scheduler) as pool:
         results = optimality_sweep(mdp, gammas, state, executor=pool, **options)
     if args.format == "json":
@@ -826,7 +866,7 @@ def _run_convert(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _write_json(payload: Any, out: TextIO) -> None:
-    json.dump(payload, out, indent=2, ensure_ascii=False)
+    json.dump(plain(payload), out, indent=2, ensure_ascii=False)
     out.write("\n")
 
 

@@ -57,6 +57,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         f"{len(result.rows)} rows",
         file=out,
     )
+    if result.recomputed:
+        why = "; ".join(f"{count}: {reason}" for reason, count in result.reasons.items())
+        print(f"recomputed {result.recomputed} stored units ({why})", file=out)
     for path in result.files:
         print(f"wrote {path}", file=out)
     return 0

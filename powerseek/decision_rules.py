@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from ._validation import as_float, short_value
 from .exceptions import InvalidParameterError, InvalidTypeError
 
 __all__ = [
@@ -312,9 +313,10 @@ def _positive(value: Any, name: str) -> float:
 def _finite(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise InvalidTypeError(f"{name} must be a number; got {value!r}.")
-    if not math.isfinite(value):
-        raise InvalidParameterError(f"{name} must be finite; got {value}.")
-    return float(value)
+    number = as_float(value)
+    if not math.isfinite(number):
+        raise InvalidParameterError(f"{name} must be finite; got {short_value(value)}.")
+    return number
 
 
 #: The rules by name, with the parameter each needs (None when none).

@@ -37,6 +37,7 @@ import ast
 import math
 import re
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,40 @@ def parse_scipy(text: str) -> Any:
             f"Bad parameters for {scipy_name} in {text.strip()!r}{reason}; scipy.stats."
             f"{scipy_name} takes {shapes}, then loc and scale."
         )
+    _check_moments(frozen, text.strip())
     return frozen
+
+
+def _check_moments(frozen: Any, text: str) -> None:
+    """Refuse a distribution whose Monte Carlo standard errors would mean nothing.
+
+    Standard errors and confidence intervals need a finite variance (t(2) has a
+    mean but not one), and the solvers need rewards that fit in a float64 with
+    room to add them up.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            mean, variance = (float(x) for x in frozen.stats("mv"))
+        except (ArithmeticError, ValueError, TypeError):  # scipy cannot say: let sampling tell
+            return
+    if math.isnan(mean) or math.isinf(mean):
+        raise InvalidParameterError(
+            f"The distribution {text!r} has no finite mean, so POWER (an expectation) is "
+            "undefined for it; choose one with a finite mean and variance."
+        )
+    if not math.isfinite(variance) or abs(mean) + math.sqrt(variance) > _LARGEST_REWARD:
+        what = "infinite variance" if not math.isfinite(variance) else "a spread beyond float64"
+        raise InvalidParameterError(
+            f"The distribution {text!r} has {what}: Monte Carlo standard errors and confidence "
+            "intervals would be meaningless. Choose one with a finite variance (rewards of "
+            f"magnitude at most {_LARGEST_REWARD:g})."
+        )
+
+
+#: Rewards (mean plus a standard deviation) must stay below this magnitude, so
+#: that discounted sums over 1/(1 − γ) steps cannot overflow a float64.
+_LARGEST_REWARD = 1e150
 
 
 def _numbers(arguments: str, text: str) -> list[float]:
@@ -148,6 +182,7 @@ def parse_distribution(spec: str, mdp: MDP) -> RewardDistribution:
         )
     default = parse_scipy(parts[0])
     overrides = {}
+    written = {}  # each state as the spec wrote it
     for part in parts[1:]:
         if not part:
             continue
@@ -157,7 +192,15 @@ def parse_distribution(spec: str, mdp: MDP) -> RewardDistribution:
             )
         state_text, dist_text = part.rsplit("=", 1) if part.count("=") > 1 else part.split("=")
         state = parse_state(mdp, state_text.strip())
+        if state in overrides:
+            first, second = written[state], state_text.strip()
+            same = f" ({first!r} and {second!r} name it)" if first != second else ""
+            raise InvalidParameterError(
+                f"The state {label_text(state)} has two per-state entries in {spec!r}{same}; "
+                "give each state at most one."
+            )
         overrides[state] = parse_scipy(dist_text)
+        written[state] = state_text.strip()
     if not overrides:
         return IID(default)
     return PerState(overrides, default)

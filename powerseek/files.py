@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from . import gridworld
-from ._validation import did_you_mean, quote
+from ._validation import as_float, short_value, did_you_mean, quote
 from .exceptions import InvalidTypeError, ParseError, PowerseekError
 from .graph import needs_multigraph, transitions_from_edges
 from .gridworld import GridLayout
@@ -210,6 +210,16 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
         raise ParseError(
             f"invalid TOML: {message}.", source=source, line=line, column=column
         ) from None
+    except RecursionError:
+        raise ParseError("invalid TOML: nested too deeply.", source=source) from None
+    except ValueError:  # an integer too long for Python to convert
+        token = re.search(r"\d{1000,}", text)
+        line = text.count("\n", 0, token.start()) + 1 if token else None
+        raise ParseError(
+            "invalid TOML: an integer with more digits than Python converts.",
+            source=source,
+            line=line,
+        ) from None
 
 
 def _read_toml(text: str, source: str, default_name: str | None) -> MDP:
@@ -218,6 +228,12 @@ def _read_toml(text: str, source: str, default_name: str | None) -> MDP:
     metadata = _read_metadata(doc, text, source)
     name = metadata.pop("name", default_name)
     if "start" in doc:
+        if not isinstance(doc["start"], str):
+            raise ParseError(
+                f"`start` must be the name of a state (a string); found {_toml_type(doc['start'])}.",
+                source=source,
+                line=_line_of_key(text, "start"),
+            )
         metadata["start"] = doc["start"]
     transitions = doc.get("transitions")
     if not isinstance(transitions, dict):
@@ -396,13 +412,33 @@ def _dump_grid(mdp: MDP) -> str:
 # node-link JSON
 
 
+def _json_int(digits: str) -> int:
+    try:
+        return int(digits)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        raise ParseError(f"invalid JSON: an integer of {len(digits)} digits.") from None
+
+
+def _json_constant(name: str) -> None:
+    raise ParseError(f"invalid JSON: {name} is not a JSON number.")
+
+
 def _read_json(text: str, source: str, default_name: str | None) -> MDP:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise ParseError(
             f"invalid JSON: {exc.msg}.", source=source, line=exc.lineno, column=exc.colno
         ) from None
+    except RecursionError:
+        raise ParseError(
+            "invalid JSON: nested too deeply (environment files need a few levels).",
+            source=source,
+        ) from None
+    except ParseError as exc:
+        token = re.search(r"NaN|-?Infinity|\d{1000,}", text)
+        line = text.count("\n", 0, token.start()) + 1 if token else None
+        raise ParseError(exc.message, source=source, line=line) from None
     if not isinstance(data, dict) or "nodes" not in data:
         raise ParseError(
             "expected a networkx node-link object with 'nodes' and 'edges' (as written by "
@@ -425,13 +461,23 @@ def _read_json(text: str, source: str, default_name: str | None) -> MDP:
     # Read the edges in file order (networkx would regroup a multigraph's
     # edges by successor and so reorder its actions).
     out_edges: dict[Hashable, list[tuple[Hashable, dict]]] = {}
+    known: dict[Hashable, Hashable] = {}  # each id as the file wrote it (keys conflate 1 and 1.0)
     for position, node in enumerate(data["nodes"]):
         if "id" not in node:
             raise ParseError(f"node {position} has no 'id'.", source=source)
         label = _json_label(node["id"], f"node {position}", source)
         if label in out_edges:
-            raise ParseError(f"node {position} repeats the id {quote(label)}.", source=source)
+            other = known[label]
+            if _id_type(other) == _id_type(label):
+                raise ParseError(f"node {position} repeats the id {quote(label)}.", source=source)
+            raise ParseError(
+                f"node {position} has the id {_json_text(node['id'])}, which equals the id "
+                f"{_json_text(other)} of an earlier node as a key (true, 1 and 1.0 are one key); "
+                "give the nodes distinct ids.",
+                source=source,
+            )
         out_edges[label] = []
+        known[label] = label
     pairs: set = set()
     for position, edge in enumerate(data[edge_key]):
         ends = []
@@ -443,6 +489,13 @@ def _read_json(text: str, source: str, default_name: str | None) -> MDP:
                 raise ParseError(
                     f"edge {position} has the {end} {quote(label)}, which is not a node."
                     f"{did_you_mean(label, out_edges)}",
+                    source=source,
+                )
+            node = known[label]
+            if _id_type(node) != _id_type(label):
+                raise ParseError(
+                    f"edge {position} has the {end} {_json_text(edge[end])}, but the node is "
+                    f"{_json_text(node)}; an edge must name its nodes with ids of the same type.",
                     source=source,
                 )
             ends.append(label)
@@ -463,13 +516,24 @@ def _read_json(text: str, source: str, default_name: str | None) -> MDP:
         raise ParseError("'graph' must be an object of graph attributes.", source=source)
     attributes = dict(attributes)
     name = attributes.pop("name", None) or default_name
+    if name is not None and not isinstance(name, str):
+        raise ParseError(f"`graph.name` must be a string; found {_json_text(name)}.", source=source)
+    try:
+        metadata = _json_metadata(attributes, list(out_edges))
+    except ParseError as exc:
+        raise ParseError(exc.message, source=source) from None
     try:
         transitions = transitions_from_edges(list(out_edges), out_edges)
-        return MDP(
-            transitions, states=list(out_edges), name=name, metadata=_json_metadata(attributes)
-        )
+        return MDP(transitions, states=list(out_edges), name=name, metadata=metadata)
     except PowerseekError as exc:
         raise ParseError(str(exc), source=source) from None
+
+
+def _id_type(label: Any) -> Any:
+    """The types inside a label: ids equal as keys but of other types differ here."""
+    if isinstance(label, tuple):
+        return tuple(_id_type(v) for v in label)
+    return type(label)
 
 
 def _json_label(value: Any, where: str, source: str) -> Hashable:
@@ -534,24 +598,110 @@ def _dump_json(mdp: MDP) -> str:
         ) from None
 
 
-def _json_metadata(attributes: dict[str, Any]) -> dict[str, Any]:
+def _json_metadata(attributes: dict[str, Any], states: list) -> dict[str, Any]:
     metadata = {key: _tupled(value) for key, value in attributes.items()}
     if "gamma" in metadata:
         metadata["gamma"] = _gamma_tuple(metadata["gamma"], "`gamma`")
-    grid = attributes.get("grid")
-    if isinstance(grid, dict):
-        try:
-            metadata["grid"] = GridLayout(
-                shape=tuple(grid["shape"]),
-                marks=tuple(((int(r), int(c)), str(ch)) for r, c, ch in grid.get("marks", [])),
-                names=tuple(sorted(grid.get("names", {}).items())),
-                stay=bool(grid.get("stay", True)),
-                bump=str(grid.get("bump", "absent")),
-                noise=float(grid.get("noise", 0.0)),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ParseError(f"the 'grid' graph attribute is malformed: {exc}.") from None
+    if "grid" in attributes:
+        metadata["grid"] = _grid_layout(attributes["grid"], states)
     return metadata
+
+
+_GRID_LAYOUT_KEYS = ("shape", "marks", "names", "stay", "bump", "noise")
+
+
+def _grid_layout(grid: Any, states: list) -> GridLayout:
+    """`graph.grid` as a :class:`GridLayout`, checked against the states before
+    anything is allocated (a declared shape is trusted only as far as the open
+    cells reach, plus one border of walls)."""
+
+    def fail(message: str) -> ParseError:
+        return ParseError(f"`graph.grid`: {message}")
+
+    def is_int(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if not isinstance(grid, dict):
+        raise fail(
+            f"must be an object with {', '.join(_GRID_LAYOUT_KEYS)}; found {_json_text(grid)}."
+        )
+    grid = {key: _tupled(value) for key, value in grid.items()}
+    unknown = [key for key in grid if key not in _GRID_LAYOUT_KEYS]
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r}; it holds {', '.join(_GRID_LAYOUT_KEYS)}.")
+    cells = []
+    for state in states:
+        if not (isinstance(state, tuple) and len(state) == 2 and all(map(is_int, state))):
+            raise fail(f"describes a map, but the state {quote(state)} is not a cell [row, col].")
+        if min(state) < 0:
+            raise fail(f"the cell {quote(state)} has a negative coordinate.")
+        cells.append(state)
+    shape = grid.get("shape")
+    if not (isinstance(shape, tuple) and len(shape) == 2 and all(map(is_int, shape))):
+        raise fail(f"`shape` must be [rows, columns], two integers; found {_json_text(shape)}.")
+    reach = (max(r for r, _ in cells) + 1, max(c for _, c in cells) + 1)
+    for size, needed, what in zip(shape, reach, ("rows", "columns")):
+        if not needed <= size <= needed + 1:
+            raise fail(
+                f"`shape` declares {size} {what}, but the open cells span {needed} (the map may "
+                f"add one border of walls, so {needed} or {needed + 1})."
+            )
+    marks = grid.get("marks", ())
+    if not isinstance(marks, tuple):
+        raise fail(f"`marks` must be a list of [row, col, letter]; found {_json_text(marks)}.")
+    open_cells = set(cells)
+    checked_marks = []
+    for position, mark in enumerate(marks):
+        if not (
+            isinstance(mark, tuple) and len(mark) == 3 and is_int(mark[0]) and is_int(mark[1])
+            and isinstance(mark[2], str) and len(mark[2]) == 1
+        ):  # fmt: skip
+            raise fail(
+                f"mark {position} must be [row, col, letter] with integer coordinates and one "
+                f"character; found {_json_text(mark)}."
+            )
+        if (mark[0], mark[1]) not in open_cells:
+            raise fail(f"mark {position} is on ({mark[0]}, {mark[1]}), which is not an open cell.")
+        checked_marks.append(((mark[0], mark[1]), mark[2]))
+    names = grid.get("names", {})
+    if not isinstance(names, dict) or not all(
+        isinstance(k, str) and len(k) == 1 and isinstance(v, str) for k, v in names.items()
+    ):
+        raise fail(
+            'names must be an object of legend letters to names, e.g. {"G": "goal"}; found '
+            f"{_json_text(names)}."
+        )
+    try:
+        stay, bump, noise = gridworld._check_options(
+            grid.get("stay", True), grid.get("bump", "absent"), grid.get("noise", 0.0)
+        )
+    except (PowerseekError, OverflowError) as exc:
+        raise fail(str(exc)) from None
+    return GridLayout(
+        shape=shape,
+        marks=tuple(checked_marks),
+        names=tuple(sorted(names.items())),
+        stay=stay,
+        bump=bump,
+        noise=noise,
+    )
+
+
+def _json_text(value: Any, limit: int = 60) -> str:
+    """A JSON value as it appeared in the file (lists for tuples), shortened."""
+    try:
+        text = json.dumps(_listed(value), ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _listed(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_listed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _listed(v) for k, v in value.items()}
+    return value
 
 
 def _tupled(value: Any) -> Any:
@@ -604,9 +754,10 @@ def _gamma_tuple(value: Any, what: str) -> tuple[float, ...]:
             raise ParseError(
                 f"{what} must be a number in [0, 1] or a list of them; found {item!r}."
             )
-        if not math.isfinite(item) or not 0.0 <= float(item) <= 1.0:
-            raise ParseError(f"{what} must be in [0, 1]; found {item}.")
-        out.append(float(item))
+        value = as_float(item)
+        if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+            raise ParseError(f"{what} must be in [0, 1]; found {short_value(item)}.")
+        out.append(value)
     if not out:
         raise ParseError(f"{what} must hold at least one value.")
     return tuple(out)

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import quote
+from ._validation import as_float, quote, short_value
 from .exceptions import InvalidMDPError, InvalidParameterError, InvalidTypeError, ParseError
 from .mdp import MDP
 
@@ -345,9 +345,10 @@ def _check_options(stay: Any, bump: Any, noise: Any) -> tuple[bool, str, float]:
         )
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
         raise InvalidTypeError(f"`noise` must be a number in [0, 1]; got {noise!r}.")
-    if not math.isfinite(noise) or not 0.0 <= noise <= 1.0:
-        raise InvalidParameterError(f"`noise` must be in [0, 1]; got {noise}.")
-    return bool(stay), str(bump), float(noise)
+    value = as_float(noise)
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise InvalidParameterError(f"`noise` must be in [0, 1]; got {short_value(noise)}.")
+    return bool(stay), str(bump), value
 
 
 def _split_rows(text: str | Iterable[str], source: str, first_line: int):

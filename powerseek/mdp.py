@@ -16,6 +16,7 @@ with probability 1, are recognised on construction and expose
 
 from __future__ import annotations
 
+import hashlib
 import types
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
@@ -496,6 +497,33 @@ class MDP:
             m.data.tobytes(),
         )
 
+    def digest(self) -> str:
+        """A SHA-256 hex digest of the dynamics: states, actions and transitions.
+
+        Two MDPs have the same digest exactly when they have the same states and
+        actions (labels compared with their types, so ``1``, ``1.0`` and
+        ``True`` differ), in the same order, and bit-identical transition
+        probabilities; name and metadata do not enter. Sweeps key their cached
+        units by it, so an edited environment file is never served stale numbers.
+
+        Examples
+        --------
+        >>> a = MDP({"s": ["s", "t"], "t": ["t"]})
+        >>> a.digest() == MDP({"s": ["s", "t"], "t": ["t"]}, name="copy").digest()
+        True
+        >>> a.digest() == MDP({"s": ["t", "s"], "t": ["t"]}).digest()
+        False
+        """
+        m = self._matrix
+        text = repr((_typed(self._states), _typed(self._actions)))
+        parts = [text.encode(), m.indptr.astype("<i8").tobytes(),
+                 m.indices.astype("<i8").tobytes(), m.data.astype("<f8").tobytes()]  # fmt: skip
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
+        return digest.hexdigest()
+
     def same_dynamics(self, other: MDP) -> bool:
         """True when `other` has the same states, actions and transitions,
         in the same order, whatever its name and metadata.
@@ -553,6 +581,13 @@ class MDP:
 
 # ----------------------------------------------------------------------
 # helpers
+
+
+def _typed(value: Any) -> Any:
+    """Labels with their types spelled out, so that 1, 1.0 and True differ."""
+    if isinstance(value, tuple):
+        return ("tuple", tuple(_typed(v) for v in value))
+    return (type(value).__qualname__, value)
 
 
 def _rebuild(states, actions, matrix, name, metadata):

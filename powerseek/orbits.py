@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ._validation import check_gamma, label_text
+from ._validation import check_gamma, label_text, make_rng
 from .exceptions import InvalidParameterError, InvalidTypeError
 from .mdp import MDP
 from .optimality import optimal_actions
@@ -378,7 +378,7 @@ def compare_over_orbit(
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     n = mdp.n_states
     positions = sorted(f1.relevant | f2.relevant) or [0]
-    generator = np.random.default_rng(rng)
+    generator = make_rng(rng)
     if isinstance(dist, PerState):
         labels = [dist.dists.get(s, dist.default) for s in mdp.states]
         labels = [_describe(d) for d in labels]

@@ -127,6 +127,11 @@ def executor(
             raise InvalidParameterError(
                 f"cannot reach the Dask scheduler at {scheduler!r}: {error}"
             ) from None
+        except (ValueError, TypeError) as error:  # not an address at all
+            raise InvalidParameterError(
+                f"{scheduler!r} is not a Dask scheduler address (expected e.g. "
+                f"tcp://host:8786): {error}"
+            ) from None
         with client:
             yield DaskExecutor(client)
         return

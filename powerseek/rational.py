@@ -44,6 +44,8 @@ def as_fraction(value: Any) -> Fraction:
             raise InvalidParameterError(
                 f"Expected a number or a fraction like '3/4'; got {value!r}."
             ) from None
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return Fraction(int(value))  # exact, however many digits
     if isinstance(value, numbers.Real):
         number = float(value)
         if not np.isfinite(number):

@@ -37,7 +37,7 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc as scipy_qmc
 
-from ._validation import did_you_mean, preview, quote
+from ._validation import did_you_mean, make_rng, preview, quote
 from .exceptions import InvalidParameterError, InvalidTypeError, UnknownStateError
 
 __all__ = [
@@ -55,6 +55,8 @@ __all__ = [
 BLOCK_NUMBERS = 2**16
 #: Most rows in one block.
 MAX_BLOCK_ROWS = 4096
+#: The largest sample count one run accepts (its block list is built up front).
+MAX_SAMPLES = 10**10
 #: Default number of independent replicates for randomised QMC.
 DEFAULT_REPLICATES = 16
 
@@ -478,7 +480,7 @@ class SamplePlan:
             )
         self.n_replicates = int(n_replicates)
         self.seed = rng if isinstance(rng, (numbers.Integral, type(None))) else "generator"
-        root = np.random.default_rng(rng)
+        root = make_rng(rng)
         self.entropy = [int(x) for x in root.integers(0, 2**63, size=4, dtype=np.int64)]
         self.block_rows = max(1, min(MAX_BLOCK_ROWS, BLOCK_NUMBERS // max(1, len(self.states))))
         self.blocks = self._make_blocks()
@@ -594,6 +596,11 @@ def check_n_samples(n_samples: Any, name: str = "n_samples") -> int:
         )
     if n_samples <= 0:
         raise InvalidParameterError(f"`{name}` must be a positive integer; got {n_samples}.")
+    if n_samples > MAX_SAMPLES:
+        raise InvalidParameterError(
+            f"`{name}` is {n_samples}; at most {MAX_SAMPLES:.0e} samples are drawn in one run "
+            "(that many already take days, and the standard error falls only as 1/sqrt(n))."
+        )
     return int(n_samples)
 
 

@@ -64,11 +64,12 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import label_text
+from ._validation import MAX_SOLVER_TOL, label_text
 from .exceptions import InvalidParameterError, ParseError, PowerseekError
 from .files import write_text_atomic
 from .progress import progress_bar
 from .report import software_versions
+from .solve import METHODS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -85,7 +86,7 @@ COLUMNS = (
 )  # fmt: skip
 _KEYS = {
     "name", "seed", "environments", "distributions", "samples", "gamma", "quantities",
-    "orbit", "check",
+    "method", "tol", "orbit", "check",
 }  # fmt: skip
 _JOB_KEYS = {
     "orbit": {"environment", "state", "states", "actions", "gamma", "reward", "distribution"},
@@ -107,6 +108,8 @@ class SweepSpec:
     base: str = "."
     text: str = ""
     jobs: tuple = ()
+    method: str = "auto"
+    tol: float = 1e-9
 
     def units(self) -> list[Unit]:
         """The work units, in file order (environment, distribution, samples, quantity),
@@ -157,6 +160,10 @@ class SweepResult:
     reused: int
     directory: Path
     files: list[Path] = field(default_factory=list)
+    #: Of the computed units, how many had been stored with other inputs.
+    recomputed: int = 0
+    #: Why they were recomputed: the changed input's name -> how many units.
+    reasons: dict[str, int] = field(default_factory=dict)
 
 
 def _fail(message: str, path: Path, text: str, key: str | None = None) -> ParseError:
@@ -220,6 +227,17 @@ def read_sweep(path: str | Path) -> SweepSpec:
     seed = doc.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise _fail(f"'seed' must be a non-negative integer; got {seed!r}.", path, text, "seed")
+    method = doc.get("method", "auto")
+    if method not in METHODS:
+        raise _fail(
+            f"'method' must be one of {', '.join(METHODS)}; got {method!r}.", path, text, "method"
+        )
+    tol = doc.get("tol", 1e-9)
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol <= MAX_SOLVER_TOL:
+        raise _fail(
+            f"'tol' (the solver tolerance) must be a number in (0, {MAX_SOLVER_TOL:g}]; got {tol!r}.",
+            path, text, "tol",
+        )  # fmt: skip
     jobs = []
     for kind in ("orbit", "check"):
         tables = doc.get(kind, [])
@@ -248,6 +266,8 @@ def read_sweep(path: str | Path) -> SweepSpec:
         base=str(path.parent),
         text=text,
         jobs=tuple(jobs),
+        method=method,
+        tol=float(tol),
     )
 
 
@@ -318,14 +338,16 @@ def _environment(name: str, base: str):
     return load(str(candidate) if candidate.suffix and candidate.is_file() else name)
 
 
-def run_unit(unit: Unit, spec: SweepSpec) -> list[dict[str, Any]]:
-    """Compute one unit and return its table rows."""
+def run_unit(unit: Unit, spec: SweepSpec, mdp=None) -> list[dict[str, Any]]:
+    """Compute one unit (on `mdp`, by default loaded from its name) and return its rows."""
     from .distspec import parse_distribution
     from .optimality import optimality_sweep
     from .power import power_sweep
 
-    mdp = _environment(unit.environment, spec.base)
+    if mdp is None:
+        mdp = _environment(unit.environment, spec.base)
     seed = unit.seed(spec.seed)
+    solver = {"method": spec.method, "tol": spec.tol}
     if unit.quantity in ("orbit", "check"):
         return _run_job(unit, spec, mdp, seed)
     dist = parse_distribution(unit.distribution, mdp)
@@ -338,7 +360,9 @@ def run_unit(unit: Unit, spec: SweepSpec) -> list[dict[str, Any]]:
     }
     rows = []
     if unit.quantity == "power":
-        result = power_sweep(mdp, list(unit.gammas), dist=dist, n_samples=unit.samples, rng=seed)
+        result = power_sweep(
+            mdp, list(unit.gammas), dist=dist, n_samples=unit.samples, rng=seed, **solver
+        )
         for gamma, estimate in zip(result.gammas, result.estimates):
             for i, state in enumerate(result.states):
                 rows.append(
@@ -347,7 +371,7 @@ def run_unit(unit: Unit, spec: SweepSpec) -> list[dict[str, Any]]:
                 )  # fmt: skip
     else:
         results = optimality_sweep(
-            mdp, list(unit.gammas), dist=dist, n_samples=unit.samples, rng=seed
+            mdp, list(unit.gammas), dist=dist, n_samples=unit.samples, rng=seed, **solver
         )
         for result in results:
             k = 0
@@ -422,12 +446,11 @@ def _run_job(unit: Unit, spec: SweepSpec, mdp, seed: int) -> list[dict[str, Any]
     return rows
 
 
-def _check_job(job: Unit, spec: SweepSpec) -> None:
+def _check_job(job: Unit, spec: SweepSpec, mdp) -> None:
     """Labels, rewards and distributions of a job, checked before any work."""
     from .distspec import parse_distribution
     from .labels import parse_action, parse_state
 
-    mdp = _environment(job.environment, spec.base)
     if job.pair_kind == "actions":
         state = parse_state(mdp, job.state)
         for action in job.pair:
@@ -453,15 +476,67 @@ def _stats(estimate, k: int) -> dict[str, float]:
     }
 
 
-def _finished(path: Path, unit: Unit) -> list[dict[str, Any]] | None:
+def unit_inputs(unit: Unit, spec: SweepSpec, mdp) -> dict[str, Any]:
+    """Everything a unit's numbers depend on, as plain JSON values.
+
+    A finished unit is reused only when its stored inputs equal these: the
+    unit itself (environment name, distribution, samples, discounts, quantity,
+    job labels), the digest of the loaded environment's dynamics
+    (:meth:`MDP.digest`, so an edited file counts, whatever its name), the
+    sweep's base seed and the unit's seed, the solver settings and the
+    version of powerseek.
+    """
+    from . import __version__
+
+    return json.loads(
+        json.dumps(
+            {
+                "unit": asdict(unit),
+                "environment": mdp.digest(),
+                "base_seed": spec.seed,
+                "seed": unit.seed(spec.seed),
+                # orbit and check jobs run the solvers at their defaults
+                "solver": (
+                    {"method": spec.method, "tol": spec.tol} if unit.quantity in QUANTITIES else None
+                ),
+                "powerseek": __version__,
+            }
+        )
+    )  # tuples as JSON lists
+
+
+#: What each input is called when a stored unit is recomputed because of it.
+_INPUT_NAMES = {
+    "unit": "the unit's definition changed",
+    "environment": "the environment's content changed",
+    "base_seed": "the seed changed",
+    "seed": "the seed changed",
+    "solver": "the solver settings changed",
+    "powerseek": "the powerseek version changed",
+}
+
+
+def _finished(path: Path, inputs: dict[str, Any]) -> tuple[list | None, str | None]:
+    """The stored rows of a unit if its inputs match, else (None, why not).
+
+    The reason is None for a unit never computed, else what made the stored
+    one stale: the first input that changed, or an unreadable file.
+    """
+    if not path.exists():
+        return None, None
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    expected = json.loads(json.dumps(asdict(unit)))  # tuples as JSON lists
-    if stored.get("unit") != expected or not isinstance(stored.get("rows"), list):
-        return None
-    return stored["rows"]
+        return None, "the stored file was unreadable"
+    if not isinstance(stored, dict) or not isinstance(stored.get("rows"), list):
+        return None, "the stored file was unreadable"
+    previous = stored.get("inputs")
+    if not isinstance(previous, dict):
+        return None, "the stored file recorded no inputs"
+    for key, value in inputs.items():
+        if previous.get(key) != value:
+            return None, _INPUT_NAMES[key]
+    return stored["rows"], None
 
 
 def run_sweep(
@@ -486,31 +561,47 @@ def run_sweep(
     units = spec.units()
     from .distspec import parse_distribution
 
+    # Each environment is loaded once: the same object is checked, keyed and
+    # computed on, so a file edited while the sweep runs cannot slip in.
+    environments: dict[str, Any] = {}
+    for name in list(spec.environments) + [job.environment for job in spec.jobs]:
+        if name not in environments:
+            environments[name] = _environment(name, spec.base)
     for environment in spec.environments:  # fail early, before any work
-        mdp = _environment(environment, spec.base)
         for dist in spec.distributions:
-            parse_distribution(dist, mdp)
+            parse_distribution(dist, environments[environment])
     for job in spec.jobs:
-        _check_job(job, spec)
+        _check_job(job, spec, environments[job.environment])
     (directory / "units").mkdir(parents=True, exist_ok=True)
     paths = [directory / "units" / f"{unit.key}.json" for unit in units]
-    rows: list[list | None] = [_finished(p, u) for p, u in zip(paths, units)]
+    inputs = [unit_inputs(u, spec, environments[u.environment]) for u in units]
+    rows: list[list | None] = []
+    stale: dict[str, int] = {}
+    for path, unit_inputs_ in zip(paths, inputs):
+        found, reason = _finished(path, unit_inputs_)
+        rows.append(found)
+        if reason is not None:
+            stale[reason] = stale.get(reason, 0) + 1
     todo = [i for i, r in enumerate(rows) if r is None]
     with progress_bar(progress, total=len(todo), desc=spec.name, unit="unit") as bar:
 
         def keep(i: int, unit_rows: list) -> None:
-            document = {"unit": asdict(units[i]), "rows": unit_rows}
+            document = {"unit": asdict(units[i]), "inputs": inputs[i], "rows": unit_rows}
             write_text_atomic(paths[i], json.dumps(document))
             rows[i] = unit_rows
             bar.update(1)
 
+        def job(i: int):
+            return (run_unit, units[i], spec, environments[units[i].environment])
+
         if executor is None:
             for i in todo:
-                keep(i, run_unit(units[i], spec))
+                function, *arguments = job(i)
+                keep(i, function(*arguments))
         else:
             from concurrent.futures import as_completed
 
-            futures = {executor.submit(run_unit, units[i], spec): i for i in todo}
+            futures = {executor.submit(*job(i)): i for i in todo}
             try:
                 for future in as_completed(futures):
                     keep(futures[future], future.result())
@@ -525,11 +616,18 @@ def run_sweep(
         "sweep": spec.name,
         "sweep_file": spec.text,
         "command": command,
-        "units": [{**asdict(u), "key": u.key, "seed": u.seed(spec.seed)} for u in units],
+        "seed": spec.seed,
+        "solver": {"method": spec.method, "tol": spec.tol},
+        "units": [
+            {**asdict(u), "key": u.key, "seed": u.seed(spec.seed), "inputs": i}
+            for u, i in zip(units, inputs)
+        ],
         "versions": software_versions(),
     }
     files.append(write_text_atomic(directory / "provenance.json", json.dumps(provenance, indent=2)))
-    return SweepResult(table, len(todo), len(units) - len(todo), directory, files)
+    return SweepResult(
+        table, len(todo), len(units) - len(todo), directory, files, sum(stale.values()), stale
+    )
 
 
 def _csv(table: Sequence[dict[str, Any]]) -> str:

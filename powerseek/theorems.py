@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_gammas, label_text
+from ._validation import check_gammas, label_text, make_rng
 from .exceptions import InvalidTypeError
 from .mdp import MDP
 from .optimality import optimal_actions
@@ -237,7 +237,7 @@ def check_states(
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     gammas = check_gammas(list(gammas))
-    generator = np.random.default_rng(rng)
+    generator = make_rng(rng)
     copy = find_state_copy(mdp, state, other)
     subject = f"states {label_text(state)} vs {label_text(other)}"
     statement = (
@@ -347,7 +347,7 @@ def check_actions(
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     gammas = check_gammas(list(gammas))
-    generator = np.random.default_rng(rng)
+    generator = make_rng(rng)
     subject = f"actions {label_text(action)} vs {label_text(other)} at {label_text(state)}"
     checks = [_prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator)]
     checks.append(_rdsp_d11(mdp, state, action, other, n_orbits, generator))

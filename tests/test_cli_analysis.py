@@ -256,7 +256,7 @@ def test_optimality_table_and_all_states(capsys):
         (["power", "candy-wait", "--gamma", "0:1"], "START:STOP:COUNT"),
         (
             ["power", "candy-wait", "--gamma", "0.5", "--samples", "0"],
-            "`n_samples` must be a positive integer; got 0",
+            "--samples must be a positive integer; got 0",
         ),
         (["power", "candy-wait", "--gamma", "0.5", "--dist", "cauchy"], "no finite mean"),
         (
@@ -269,7 +269,7 @@ def test_optimality_table_and_all_states(capsys):
         ),
         (
             ["power", "powerplay-stochastic-4", "--gamma", "0.5", "--tol", "-1"],
-            "`tol` must be a positive number",
+            r"--tol must be in \(0, 1e-06\]",
         ),
     ],
 )

@@ -2,7 +2,15 @@
 
 import pytest
 
-from powerseek import IID, FiniteSupport, ParseError, PerState, PowerseekError, load
+from powerseek import (
+    IID,
+    FiniteSupport,
+    InvalidParameterError,
+    ParseError,
+    PerState,
+    PowerseekError,
+    load,
+)
 from powerseek.distspec import parse_distribution, parse_scipy
 
 
@@ -27,9 +35,21 @@ def test_specs(spec, described):
 
 
 def test_grid_cells_and_names():
-    dist = parse_distribution("uniform; (1,3)=uniform(5, 6); red=bernoulli(0.1)", load("aima-4x3"))
+    dist = parse_distribution("uniform; red=bernoulli(0.1)", load("aima-4x3"))
     assert isinstance(dist, PerState)
-    assert set(dist.dists) == {(1, 3)}  # `red` names the same cell; the last entry wins
+    assert set(dist.dists) == {(1, 3)}  # `red` names the cell (1, 3)
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("uniform; (1,3)=uniform(5, 6); red=bernoulli(0.1)", "'(1,3)' and 'red' name it"),
+        ("uniform; red=uniform(5, 6); red=bernoulli(0.1)", r"\(1, 3\) has two per-state entries"),
+    ],
+)
+def test_a_state_given_twice_is_refused(spec, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        parse_distribution(spec, load("aima-4x3"))
 
 
 @pytest.mark.parametrize(

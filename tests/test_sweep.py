@@ -1,5 +1,7 @@
 """Sweep files: parsing, the table, seeds, resuming, parallel units, the CLI."""
 
+import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -61,11 +63,11 @@ def test_an_interrupted_sweep_resumes_to_the_same_table(sweep_file, tmp_path, mo
     real = sweep_module.run_unit
     calls = []
 
-    def interrupted(unit, spec):
+    def interrupted(unit, spec, mdp=None):
         if len(calls) == 3:
             raise KeyboardInterrupt
         calls.append(unit)
-        return real(unit, spec)
+        return real(unit, spec, mdp)
 
     monkeypatch.setattr(sweep_module, "run_unit", interrupted)
     with pytest.raises(KeyboardInterrupt):
@@ -225,3 +227,112 @@ def test_job_labels_are_checked_before_any_work(tmp_path):
     with pytest.raises(powerseek.UnknownStateError, match="'nowhere' is not a state"):
         run_sweep(read_sweep(path), tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------------
+# stale units: every input a unit's numbers depend on is in its key
+
+STALE = """
+name = "stale"
+seed = 7
+environments = ["room.toml", "candy-wait"]
+distributions = ["uniform", "beta(2, 1)"]
+samples = [300]
+gamma = [0.5, 0.9]
+"""
+ROOM = '[transitions]\na = ["a", "b"]\nb = ["b"]\n'
+
+
+def _stale_setup(folder, sweep=STALE, room=ROOM):
+    folder.mkdir(exist_ok=True)
+    (folder / "room.toml").write_text(room)
+    (folder / "s.toml").write_text(sweep)
+    return folder / "s.toml"
+
+
+@pytest.mark.parametrize(
+    "sweep, room, recomputed, reason",
+    [
+        (STALE.replace("seed = 7", "seed = 8"), ROOM, 4, "the seed changed"),
+        # a third state: only the two units on room.toml are affected
+        (STALE, '[transitions]\na = ["a", "b", "c"]\nb = ["b"]\nc = ["c"]\n', 2,
+         "the environment's content changed"),
+        (STALE, '[transitions]\na = { go = { a = "1/3", b = "2/3" }, a = "a" }\nb = ["b"]\n', 2,
+         "the environment's content changed"),
+        (STALE.replace('"beta(2, 1)"', '"beta(2, 2)"'), ROOM, 2, None),
+        (STALE.replace("samples = [300]", "samples = [301]"), ROOM, 4, None),
+        (STALE.replace("gamma = [0.5, 0.9]", "gamma = [0.5, 0.95]"), ROOM, 4, None),
+        (STALE + 'method = "value-iteration"\n', ROOM, 4, "the solver settings changed"),
+        (STALE + "tol = 1e-10\n", ROOM, 4, "the solver settings changed"),
+    ],
+)  # fmt: skip
+def test_a_rerun_recomputes_exactly_the_changed_units(tmp_path, sweep, room, recomputed, reason):
+    """A changed distribution, sample count or discount is a new unit (None: no stale
+    file is consulted); a changed seed, environment or solver makes a stored unit stale."""
+    path = _stale_setup(tmp_path / "run")
+    first = run_sweep(read_sweep(path), tmp_path / "run" / "out", command="c")
+    assert first.computed == 4 and first.reused == 0
+    path = _stale_setup(tmp_path / "run", sweep, room)
+    again = run_sweep(read_sweep(path), tmp_path / "run" / "out", command="c")
+    assert (again.computed, again.reused) == (recomputed, 4 - recomputed)
+    if reason is None:
+        assert again.recomputed == 0
+    else:
+        assert again.recomputed == recomputed and again.reasons == {reason: recomputed}
+    fresh_path = _stale_setup(tmp_path / "fresh", sweep, room)
+    fresh = run_sweep(read_sweep(fresh_path), tmp_path / "fresh" / "out", command="c")
+    assert fresh.computed == 4
+    for name in ("results.csv", "provenance.json"):
+        rerun_bytes = (tmp_path / "run" / "out" / name).read_bytes()
+        assert rerun_bytes == (tmp_path / "fresh" / "out" / name).read_bytes(), name
+
+
+def test_a_changed_seed_changes_the_numbers_and_the_provenance_agrees(tmp_path):
+    path = _stale_setup(tmp_path)
+    first = run_sweep(read_sweep(path), tmp_path / "out")
+    _stale_setup(tmp_path, STALE.replace("seed = 7", "seed = 8"))
+    again = run_sweep(read_sweep(path), tmp_path / "out")
+    assert [r["value"] for r in again.rows] != [r["value"] for r in first.rows]
+    provenance = json.loads((tmp_path / "out" / "provenance.json").read_text())
+    seeds = {u["seed"] for u in provenance["units"]}
+    assert provenance["seed"] == 8 and seeds == {r["seed"] for r in again.rows}
+
+
+def test_a_version_change_or_a_damaged_unit_file_is_recomputed(tmp_path, monkeypatch):
+    path = _stale_setup(tmp_path)
+    run_sweep(read_sweep(path), tmp_path / "out")
+    units = sorted((tmp_path / "out" / "units").glob("*.json"))
+    units[0].write_text("{not json")
+    document = json.loads(units[1].read_text())
+    del document["inputs"]
+    units[1].write_text(json.dumps(document))
+    monkeypatch.setattr(powerseek, "__version__", "99.0")
+    again = run_sweep(read_sweep(path), tmp_path / "out")
+    assert again.recomputed == 4
+    assert again.reasons == {
+        "the stored file was unreadable": 1,
+        "the stored file recorded no inputs": 1,
+        "the powerseek version changed": 2,
+    }
+
+
+def test_the_cli_says_how_many_units_were_recomputed_and_why(tmp_path, capsys):
+    path = _stale_setup(tmp_path)
+    assert main(["sweep", str(path), "-o", str(tmp_path / "out"), "--quiet"]) == 0
+    capsys.readouterr()
+    _stale_setup(tmp_path, STALE.replace("seed = 7", "seed = 8"))
+    assert main(["sweep", str(path), "-o", str(tmp_path / "out"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "(4 computed, 0 reused)" in out
+    assert "recomputed 4 stored units (4: the seed changed)" in out
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [("method = 'simplex'", "'method' must be one of"), ("tol = 0.5", "'tol' (the solver")],
+)
+def test_bad_solver_settings(tmp_path, line, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(ONE + "gamma = [0.5]\n" + line + "\n")
+    with pytest.raises(ParseError, match=re.escape(message)):
+        read_sweep(path)
