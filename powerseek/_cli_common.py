@@ -42,7 +42,8 @@ def check_work(n_states: int, n_samples: int, n_gammas: int, limit: int | None) 
     >>> check_work(31, 2**40, 1, None)
     Traceback (most recent call last):
     ...
-    powerseek.exceptions.InvalidParameterError: This run would solve 31 states x 1099511627776 samples x 1 discounts = 3.4e+13 state-samples, more than the limit of 1e+10 (about an hour on one core). Use fewer samples or discounts, or pass --max-work 3.4e+13 to run it anyway.
+    powerseek.exceptions.InvalidParameterError: This run would solve 31 states x ... samples x 1
+    discounts = 3.4e+13 state-samples, more than the limit of 1e+10 ... pass --max-work 3.4e+13 ...
     """
     limit = DEFAULT_MAX_WORK if limit is None else limit
     work = n_states * n_samples * n_gammas

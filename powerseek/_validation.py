@@ -202,7 +202,7 @@ def make_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     >>> make_rng(-1)
     Traceback (most recent call last):
     ...
-    powerseek.exceptions.InvalidParameterError: `rng` must be None, a non-negative integer seed or a numpy Generator; got -1.
+    powerseek.exceptions.InvalidParameterError: `rng` must be None, a non-negative ...; got -1.
     """
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng < 0:
         raise InvalidParameterError(

@@ -23,7 +23,6 @@ from typing import Any, TextIO
 import numpy as np
 
 from . import __version__, cli_explore, cli_plot, cli_sweep, gridworld, parallel
-from ._cli_common import ENV_HELP as _ENV_HELP
 from ._cli_common import (
     DEFAULT_MAX_WORK,
     check_positive,
@@ -34,11 +33,13 @@ from ._cli_common import (
     plain,
     seed_from,
 )
+from ._cli_common import ENV_HELP as _ENV_HELP
 from ._validation import label_text
 from .distspec import parse_distribution
 from .environments import list_environments, load, save
 from .exact import exact_optimality, exact_power
 from .exceptions import InvalidParameterError, PowerseekError
+from .files import check_output_folder
 from .labels import parse_action, parse_state
 from .mdp import MDP
 from .optimality import OptimalityResult, optimality_sweep
@@ -855,6 +856,7 @@ def _run_visits(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run_convert(args: argparse.Namespace, out: TextIO) -> int:
+    check_output_folder(args.output)
     mdp = load(args.env)
     path = save(mdp, args.output)
     out.write(f"wrote {path} ({mdp.n_states} states)\n")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-from pathlib import Path
 from typing import TextIO
 
 from . import strategies
@@ -22,7 +21,7 @@ from .explore import (
     search_cases,
     sweep,
 )
-from .files import dumps, format_of
+from .files import check_output_folder, dumps, format_of
 from .rewards import IID
 
 __all__ = ["add_parser"]
@@ -142,9 +141,7 @@ def _check_output(path: str) -> None:
         raise InvalidParameterError(
             f"-o {path}: counterexamples are graph MDPs; write them as .toml or .json."
         )
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise InvalidParameterError(f"-o {path}: the folder {str(folder)!r} does not exist.")
+    check_output_folder(path)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:

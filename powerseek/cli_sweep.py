@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import parallel
+from .files import check_output_folder
 from .sweep import read_sweep, run_sweep
 
 __all__ = ["add_parser"]
@@ -44,7 +45,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     spec = read_sweep(args.file)
-    directory = Path(args.output or f"{Path(args.file).stem}-results")
+    directory = check_output_folder(args.output or f"{Path(args.file).stem}-results")
     command = "powerseek " + shlex.join(getattr(args, "argv", []))
     with parallel.executor(args.workers, args.scheduler) as pool:
         result = run_sweep(

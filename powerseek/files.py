@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from . import gridworld
-from ._validation import as_float, short_value, did_you_mean, quote
-from .exceptions import InvalidTypeError, ParseError, PowerseekError
+from ._validation import as_float, did_you_mean, quote, short_value
+from .exceptions import InvalidParameterError, InvalidTypeError, ParseError, PowerseekError
 from .graph import needs_multigraph, transitions_from_edges
 from .gridworld import GridLayout
 from .mdp import MDP, _thaw
@@ -49,7 +49,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["FORMATS", "dumps", "format_of", "loads", "read", "write", "write_text_atomic"]
+__all__ = [
+    "FORMATS", "check_output_folder", "dumps", "format_of", "loads", "read", "write",
+    "write_bytes_atomic", "write_text_atomic",
+]  # fmt: skip
 
 #: File formats by suffix.
 FORMATS = {".toml": "toml", ".grid": "grid", ".json": "json"}
@@ -169,26 +172,76 @@ def write(mdp: MDP, path: str | os.PathLike, *, format: str | None = None) -> Pa
     the same directory and moved into place, so on any error the target is
     untouched.
     """
-    path = Path(path)
+    path = check_output_folder(path)
     write_text_atomic(path, dumps(mdp, format_of(path, format)))
     return path
 
 
+def check_output_folder(path: str | os.PathLike) -> Path:
+    """`path` as a Path if the folder it goes in exists, else a clear error.
+
+    The one rule for every output (environment files, figures, reports, sweep
+    folders, counterexamples): powerseek creates the file or folder you name,
+    never the folders above it, so a mistyped path fails at once and leaves
+    nothing behind.
+
+    Examples
+    --------
+    >>> check_output_folder("no/such/folder/out.json")
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.InvalidParameterError: cannot write 'no/such/folder/out.json': the folder
+    'no/such/folder' does not exist (powerseek creates the file or folder you name, ...).
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise InvalidParameterError(
+            f"cannot write {str(path)!r}: the folder {str(folder)!r} {what} (powerseek creates "
+            "the file or folder you name, not the folders above it)."
+        )
+    return path
+
+
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write `text` to a temporary file beside `path`, then move it into place."""
+    """Write `text` (UTF-8) to a temporary file beside `path`, then move it into place."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write `data` to a temporary file beside `path`, then move it into place.
+
+    The file gets the mode a plain ``open(path, "w")`` would give (0644 under
+    umask 022), not the private 0600 of a temporary file. An error names
+    `path`, never the temporary file, and leaves `path` as it was.
+    """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
     return path
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then restoring it at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 # ----------------------------------------------------------------------
@@ -230,7 +283,8 @@ def _read_toml(text: str, source: str, default_name: str | None) -> MDP:
     if "start" in doc:
         if not isinstance(doc["start"], str):
             raise ParseError(
-                f"`start` must be the name of a state (a string); found {_toml_type(doc['start'])}.",
+                "`start` must be the name of a state (a string); found "
+                f"{_toml_type(doc['start'])}.",
                 source=source,
                 line=_line_of_key(text, "start"),
             )

@@ -75,11 +75,9 @@ def check_path(path: str | Path) -> Path:
         raise InvalidParameterError(
             f"cannot tell the figure format from {str(path)!r}; use one of {', '.join(FORMATS)}."
         )
-    if not path.parent.is_dir():
-        raise InvalidParameterError(
-            f"cannot save {str(path)!r}: the folder does not exist ({str(path.parent)!r})."
-        )
-    return path
+    from .files import check_output_folder
+
+    return check_output_folder(path)
 
 
 def save(fig, path: str | Path) -> Path:
@@ -90,9 +88,14 @@ def save(fig, path: str | Path) -> Path:
     InvalidParameterError
         For another suffix, or a folder that does not exist (:func:`check_path`).
     """
+    import io
+
+    from .files import write_bytes_atomic
+
     path = check_path(path)
-    fig.savefig(path, bbox_inches="tight", dpi=150)
-    return path
+    buffer = io.BytesIO()  # drawn in full first: a failed figure leaves no half-written file
+    fig.savefig(buffer, format=path.suffix.lower()[1:], bbox_inches="tight", dpi=150)
+    return write_bytes_atomic(path, buffer.getvalue())
 
 
 def _finish(fig, ax, path):

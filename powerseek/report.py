@@ -33,7 +33,7 @@ import numpy as np
 from . import __version__, gridworld, plotting
 from ._validation import label_text
 from .exceptions import InvalidParameterError
-from .files import write_text_atomic
+from .files import check_output_folder, write_text_atomic
 from .mdp import MDP
 from .optimality import optimality, optimality_sweep
 from .power import power, power_sweep
@@ -264,10 +264,12 @@ def _outcome(mdp: MDP, state: Hashable, action: Hashable) -> str:
 
 
 def write_report(mdp: MDP, directory: str | Path, **options: Any) -> Path:
-    """Build the report and write it as ``directory/report.html`` (created if needed)."""
+    """Build the report and write it as ``directory/report.html`` (the folder is created if
+    needed, not the folders above it)."""
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise InvalidParameterError(f"{str(directory)!r} exists and is not a folder.")
+    check_output_folder(directory)  # before the work, not after
     text = build_report(mdp, **options)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(exist_ok=True)
     return write_text_atomic(directory / "report.html", text)

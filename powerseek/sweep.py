@@ -66,7 +66,7 @@ import numpy as np
 
 from ._validation import MAX_SOLVER_TOL, label_text
 from .exceptions import InvalidParameterError, ParseError, PowerseekError
-from .files import write_text_atomic
+from .files import check_output_folder, write_bytes_atomic, write_text_atomic
 from .progress import progress_bar
 from .report import software_versions
 from .solve import METHODS
@@ -235,7 +235,8 @@ def read_sweep(path: str | Path) -> SweepSpec:
     tol = doc.get("tol", 1e-9)
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol <= MAX_SOLVER_TOL:
         raise _fail(
-            f"'tol' (the solver tolerance) must be a number in (0, {MAX_SOLVER_TOL:g}]; got {tol!r}.",
+            f"'tol' (the solver tolerance) must be a number in (0, {MAX_SOLVER_TOL:g}]; got "
+            f"{tol!r}.",
             path, text, "tol",
         )  # fmt: skip
     jobs = []
@@ -497,7 +498,9 @@ def unit_inputs(unit: Unit, spec: SweepSpec, mdp) -> dict[str, Any]:
                 "seed": unit.seed(spec.seed),
                 # orbit and check jobs run the solvers at their defaults
                 "solver": (
-                    {"method": spec.method, "tol": spec.tol} if unit.quantity in QUANTITIES else None
+                    {"method": spec.method, "tol": spec.tol}
+                    if unit.quantity in QUANTITIES
+                    else None
                 ),
                 "powerseek": __version__,
             }
@@ -572,6 +575,7 @@ def run_sweep(
             parse_distribution(dist, environments[environment])
     for job in spec.jobs:
         _check_job(job, spec, environments[job.environment])
+    check_output_folder(directory)
     (directory / "units").mkdir(parents=True, exist_ok=True)
     paths = [directory / "units" / f"{unit.key}.json" for unit in units]
     inputs = [unit_inputs(u, spec, environments[u.environment]) for u in units]
@@ -647,8 +651,6 @@ def _parquet(table: Sequence[dict[str, Any]], directory: Path) -> list[Path]:
         import pyarrow.parquet as pq
     except ImportError:
         return []
-    path = directory / "results.parquet"
-    temporary = directory / ".results.parquet.tmp"
-    pq.write_table(pa.Table.from_pylist(list(table)), temporary)
-    temporary.replace(path)
-    return [path]
+    buffer = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pylist(list(table)), buffer)
+    return [write_bytes_atomic(directory / "results.parquet", buffer.getvalue().to_pybytes())]

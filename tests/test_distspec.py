@@ -43,7 +43,7 @@ def test_grid_cells_and_names():
 @pytest.mark.parametrize(
     "spec, message",
     [
-        ("uniform; (1,3)=uniform(5, 6); red=bernoulli(0.1)", "'(1,3)' and 'red' name it"),
+        ("uniform; (1,3)=uniform(5, 6); red=bernoulli(0.1)", r"'\(1,3\)' and 'red' name it"),
         ("uniform; red=uniform(5, 6); red=bernoulli(0.1)", r"\(1, 3\) has two per-state entries"),
     ],
 )

@@ -8,6 +8,7 @@ file, quickly; never another exception. The ``ci`` profile runs a few hundred in
 format; ``thorough`` (``POWERSEEK_HYPOTHESIS_PROFILE=thorough``) runs thousands.
 """
 
+import contextlib
 import json
 import time
 
@@ -30,10 +31,8 @@ def _sources() -> dict[str, list[str]]:
     for info in powerseek.list_environments():
         mdp = powerseek.load(info.name)
         for kind in out:
-            try:
+            with contextlib.suppress(PowerseekError):  # a format that cannot hold it
                 out[kind].append(files.dumps(mdp, kind))
-            except PowerseekError:
-                pass  # this format cannot hold this environment
     return out
 
 
@@ -117,7 +116,9 @@ def number_mutations(draw, kind):
 FUZZ = settings(
     max_examples=EXAMPLES,
     suppress_health_check=[
-        HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
     ],
 )
 
@@ -232,7 +233,7 @@ def test_each_malformed_class_gets_a_parse_error_naming_the_file(tmp_path, kind,
     [
         # the documented rule: probabilities (and a row's sum) within 1e-9 of [0, 1]
         # are rounding and renormalised
-        ("toml", '[transitions]\na = { go = { a = 1.0000000001 } }\n'),
+        ("toml", "[transitions]\na = { go = { a = 1.0000000001 } }\n"),
         ("toml", '[transitions]\na = { go = { a = 0.5000000001, b = 0.5 } }\nb = ["b"]\n'),
         ("json", _with_first_p("0.5000000001")),
     ],

@@ -155,7 +155,7 @@ def test_report_command(capsys, tmp_path, monkeypatch):
             "draws arrows on a gridworld",
         ),
         (["plot", "turner-fig1", "-o", "x.txt"], "one of .png, .svg, .pdf"),
-        (["plot", "turner-fig1", "-o", "missing/x.png"], "the folder does not exist"),
+        (["plot", "turner-fig1", "-o", "missing/x.png"], "the folder 'missing' does not exist"),
         (["plot", "turner-fig1", "--what", "optimality-curve", "-o", "x.png"], "needs --state"),
         (["plot", "turner-fig1", "--gamma", "0,1", "-o", "x.png"], "takes one discount"),
         (["plot", "turner-fig1", "--samples", "0", "-o", "x.png"], "--samples must be"),
