@@ -13,13 +13,14 @@ from ._validation import MAX_SOLVER_TOL
 from .exceptions import InvalidParameterError
 
 __all__ = [
-    "DEFAULT_MAX_WORK", "ENV_HELP", "MAX_GAMMA_POINTS", "check_positive", "check_tol",
-    "check_work", "parse_exact_gammas",
-    "parse_gammas", "plain", "seed_from",
+    "DEFAULT_MAX_WORK", "DEFAULT_TIME_LIMIT", "ENV_HELP", "MAX_GAMMA_POINTS", "check_positive",
+    "check_tol", "check_work", "parse_exact_gammas", "parse_gammas", "plain", "seed_from",
 ]  # fmt: skip
 
 #: The most discounts one ``--gamma START:STOP:COUNT`` range may list.
 MAX_GAMMA_POINTS = 10_000
+#: Seconds a theorem check or symmetry search runs before it gives up, saying where.
+DEFAULT_TIME_LIMIT = 25.0
 #: The largest run (states x samples x discounts) a command starts unasked:
 #: about an hour of solving on one core; ``--max-work`` raises it.
 DEFAULT_MAX_WORK = 10**10

@@ -25,6 +25,7 @@ import numpy as np
 from . import __version__, cli_explore, cli_plot, cli_sweep, gridworld, parallel
 from ._cli_common import (
     DEFAULT_MAX_WORK,
+    DEFAULT_TIME_LIMIT,
     check_positive,
     check_tol,
     check_work,
@@ -35,6 +36,7 @@ from ._cli_common import (
 )
 from ._cli_common import ENV_HELP as _ENV_HELP
 from ._validation import label_text
+from .budget import Budget
 from .distspec import parse_distribution
 from .environments import list_environments, load, save
 from .exact import exact_optimality, exact_power
@@ -225,6 +227,7 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list the permutations mapping the MDP onto itself",
     )
+    _add_search_bounds(symmetry_cmd)
     _add_format(symmetry_cmd)
     symmetry_cmd.set_defaults(run=_run_symmetry)
 
@@ -300,6 +303,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="random point masses whose orbits are counted (default 3)",
     )
     check_cmd.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
+    _add_search_bounds(check_cmd)
     _add_format(check_cmd)
     check_cmd.set_defaults(run=_run_check)
 
@@ -307,6 +311,29 @@ def _build_parser() -> argparse.ArgumentParser:
     cli_plot.add_parsers(commands)
     cli_sweep.add_parser(commands)
     return parser
+
+
+def _add_search_bounds(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help="give up, saying where, after this long (default %(default)g; 0 for no limit): "
+        "the searches grow exponentially with the MDP",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _search_bounds(args: argparse.Namespace) -> dict[str, Any]:
+    if not args.time_limit >= 0:
+        raise InvalidParameterError(
+            f"--time-limit must be a non-negative number of seconds; got {args.time_limit}."
+        )
+    return {
+        "time_limit": args.time_limit or None,
+        "progress": False if args.quiet else None,
+    }
 
 
 def _add_pair_options(parser: argparse.ArgumentParser) -> None:
@@ -357,12 +384,13 @@ def _run_symmetry(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     pair = _pair(args, mdp)
     if pair[0] == "states":
-        result = find_state_copy(mdp, pair[1], pair[2])
+        result = find_state_copy(mdp, pair[1], pair[2], budget=Budget(**_search_bounds(args)))
         question = (
             f"does {label_text(pair[1])} have more options than {label_text(pair[2])} (Prop 6.6)?"
         )
     else:
-        result = find_action_copy(mdp, pair[1], pair[2], pair[3])
+        budget = Budget(**_search_bounds(args))
+        result = find_action_copy(mdp, pair[1], pair[2], pair[3], budget=budget)
         question = (
             f"does {label_text(pair[2])} keep more options open than "
             f"{label_text(pair[3])} at {label_text(pair[1])} (Prop 6.9)?"
@@ -464,6 +492,7 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
         "n_samples": args.samples,
         "n_orbits": args.orbits,
         "rng": seed,
+        **_search_bounds(args),
     }
     if pair[0] == "states":
         report = check_states(mdp, pair[1], pair[2], **options)

@@ -15,6 +15,7 @@ __all__ = [
     "InvalidTypeError",
     "ParseError",
     "PredicateError",
+    "SearchLimitError",
     "UnknownEnvironmentError",
     "UnknownActionError",
     "UnknownStateError",
@@ -140,6 +141,11 @@ class PredicateError(PowerseekError, RuntimeError):
     def __init__(self, message: str, case=None) -> None:
         super().__init__(message)
         self.case = case
+
+
+class SearchLimitError(PowerseekError, RuntimeError):
+    """A search or enumeration stopped at its limit (time or size) before it could
+    answer; the message says what it was doing, how far it got and how to go on."""
 
 
 class PowerseekWarning(UserWarning):

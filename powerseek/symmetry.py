@@ -37,6 +37,7 @@ import numpy as np
 from networkx.algorithms import isomorphism
 
 from ._validation import preview, quote
+from .budget import Budget, as_budget
 from .exceptions import InvalidParameterError, InvalidTypeError
 from .mdp import MDP
 from .rewards import (
@@ -344,18 +345,28 @@ def _embeddings(source: nx.DiGraph, target: nx.DiGraph, anchors: Mapping[int, in
         yield {s: t for t, s in mapping.items()}
 
 
-def _search(mdp, sources, targets, anchors, source_graph, target_graph):
-    """First involution φ (found by embedding) with φ·sources ⊆ targets."""
+def _search(mdp, sources, targets, anchors, source_graph, target_graph, budget=None):
+    """First involution φ (found by embedding) with φ·sources ⊆ targets, the number of
+    candidates tried, and a note when the search stopped at MAX_CANDIDATES."""
     tried = 0
+    budget = as_budget(budget)
     for embedding in _embeddings(source_graph, target_graph, anchors):
         tried += 1
+        if tried % 64 == 0:
+            budget.check(f"searching for a copy ({tried} structural candidates tried)")
         image = _involution(mdp.n_states, embedding)
         if image is None:
             continue
         phi = Permutation.from_indices(mdp, image)
         if not _contained(phi, sources, targets):
-            return phi, tried
-    return None, tried
+            return phi, tried, ""
+    capped = tried >= MAX_CANDIDATES
+    note = (
+        f"; the search stops at {MAX_CANDIDATES} candidates, so a copy may still exist"
+        if capped
+        else ""
+    )
+    return None, tried, note
 
 
 def _policy_graph(mdp: MDP, functions: Iterable[VisitDistribution]) -> nx.DiGraph:
@@ -378,7 +389,9 @@ def _graphs(mdp: MDP, sources):
     return used, _state_graph(mdp, range(mdp.n_states))
 
 
-def find_state_copy(mdp: MDP, state: Hashable, other: Hashable) -> CopyResult:
+def find_state_copy(
+    mdp: MDP, state: Hashable, other: Hashable, *, budget: Budget | None = None
+) -> CopyResult:
     """Does `state` have more options than `other`? (the hypothesis of Prop 6.6)
 
     Looks for an involution φ with φ·F_nd(other) ⊆ F(state), which forces
@@ -396,13 +409,13 @@ def find_state_copy(mdp: MDP, state: Hashable, other: Hashable) -> CopyResult:
     """
     s, s2 = mdp.index(state), mdp.index(other)
     target = visit_distributions(mdp, state)
-    source = nondominated(visit_distributions(mdp, other))
+    source = nondominated(visit_distributions(mdp, other), budget=budget)
     if s == s2:
         return CopyResult(
             True, Permutation(mdp), "a state trivially contains its own options", strict=False
         )
     source_graph, target_graph = _graphs(mdp, source)
-    phi, tried = _search(mdp, source, target, {s2: s}, source_graph, target_graph)
+    phi, tried, note = _search(mdp, source, target, {s2: s}, source_graph, target_graph, budget)
     details = {"candidates_tried": tried, "n_source": len(source), "n_target": len(target)}
     if phi is None:
         return CopyResult(
@@ -410,11 +423,11 @@ def find_state_copy(mdp: MDP, state: Hashable, other: Hashable) -> CopyResult:
             None,
             f"no involution maps the {len(source)} non-dominated visit distributions of "
             f"{quote(other)} into the {len(target)} of {quote(state)} ({tried} structural "
-            "candidates checked)",
+            f"candidates checked{note})",
             details=details,
         )
     images = {_image_key(phi, f) for f in source}
-    extra = [f for f in nondominated(target) if f._key not in images]
+    extra = [f for f in nondominated(target, budget=budget) if f._key not in images]
     return CopyResult(
         True,
         phi,
@@ -424,7 +437,9 @@ def find_state_copy(mdp: MDP, state: Hashable, other: Hashable) -> CopyResult:
     )
 
 
-def find_action_copy(mdp: MDP, state: Hashable, action: Hashable, other: Hashable) -> CopyResult:
+def find_action_copy(
+    mdp: MDP, state: Hashable, action: Hashable, other: Hashable, *, budget: Budget | None = None
+) -> CopyResult:
     """Does `action` keep more options open than `other` at `state`? (Prop 6.9)
 
     Looks for an involution φ fixing `state` with
@@ -451,7 +466,7 @@ def find_action_copy(mdp: MDP, state: Hashable, action: Hashable, other: Hashabl
         "bottleneck": _bottleneck(mdp, state, action, other),
     }
     source_graph, target_graph = _graphs(mdp, source)
-    phi, tried = _search(mdp, source, target, {s: s}, source_graph, target_graph)
+    phi, tried, note = _search(mdp, source, target, {s: s}, source_graph, target_graph, budget)
     details["candidates_tried"] = tried
     if phi is None:
         return CopyResult(
@@ -459,11 +474,12 @@ def find_action_copy(mdp: MDP, state: Hashable, action: Hashable, other: Hashabl
             None,
             f"no involution fixing {quote(state)} maps F({state} | π({state}) = {other}) "
             f"({len(source)} functions) into F({state} | π({state}) = {action}) "
-            f"({len(target)}) ({tried} structural candidates checked)",
+            f"({len(target)}) ({tried} structural candidates checked{note})",
             details=details,
         )
     images = {_image_key(phi, f) for f in source}
-    extra = [f for f in nondominated(F) if f in set(target) and f._key not in images]
+    targets = set(target)
+    extra = [f for f in nondominated(F, budget=budget) if f in targets and f._key not in images]
     return CopyResult(
         True,
         phi,
@@ -486,7 +502,9 @@ def _bottleneck(mdp: MDP, state: Hashable, action: Hashable, other: Hashable) ->
     return True
 
 
-def find_rsd_copy(mdp: MDP, state: Hashable, other: Hashable) -> CopyResult:
+def find_rsd_copy(
+    mdp: MDP, state: Hashable, other: Hashable, *, budget: Budget | None = None
+) -> CopyResult:
     """Does RSD(state) contain a copy of RSD_nd(other)? (the hypothesis of Prop 6.12, γ = 1)
 
     Looks for an involution φ with φ·RSD_nd(other) ⊆ RSD(state) (deterministic
@@ -515,8 +533,11 @@ def find_rsd_copy(mdp: MDP, state: Hashable, other: Hashable) -> CopyResult:
         cycles.add_edges_from(zip(indices, indices[1:] + indices[:1]))
     region = {mdp.index(x) for x in reachable(mdp, state)}
     tried = 0
+    budget = as_budget(budget)
     for embedding in _embeddings(cycles, _state_graph(mdp, region), {}):
         tried += 1
+        if tried % 64 == 0:
+            budget.check(f"searching for an RSD copy ({tried} structural candidates tried)")
         image = _involution(mdp.n_states, embedding)
         if image is None:
             continue
@@ -535,7 +556,12 @@ def find_rsd_copy(mdp: MDP, state: Hashable, other: Hashable) -> CopyResult:
         False,
         None,
         f"no involution maps the {len(source)} non-dominated RSDs of {quote(other)} into the "
-        f"{len(target)} RSDs of {quote(state)} ({tried} structural candidates checked)",
+        f"{len(target)} RSDs of {quote(state)} ({tried} structural candidates checked"
+        + (
+            f"; the search stops at {MAX_CANDIDATES} candidates, so a copy may still exist)"
+            if tried >= MAX_CANDIDATES
+            else ")"
+        ),
         details={"candidates_tried": tried},
     )
 

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_gammas, label_text, make_rng
+from .budget import Budget
 from .exceptions import InvalidTypeError
 from .mdp import MDP
 from .optimality import optimal_actions
@@ -222,6 +223,8 @@ def check_states(
     n_samples: int = 2000,
     n_orbits: int = 3,
     rng: Any = None,
+    time_limit: float | None = None,
+    progress: bool | None = False,
 ) -> TheoremReport:
     """Check Prop 6.6 for `state` against `other`: does `state` seek more POWER?
 
@@ -238,7 +241,8 @@ def check_states(
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     gammas = check_gammas(list(gammas))
     generator = make_rng(rng)
-    copy = find_state_copy(mdp, state, other)
+    budget = Budget(time_limit, progress)
+    copy = find_state_copy(mdp, state, other, budget=budget)
     subject = f"states {label_text(state)} vs {label_text(other)}"
     statement = (
         f"{label_text(state)} has more options than {label_text(other)}: F("
@@ -282,6 +286,7 @@ def check_states(
     )
     orbit_ok, fractions, example = True, [], None
     for point in _orbit_points(mdp, n_orbits, generator):
+        budget.check("counting orbits")
         result = compare_over_orbit(
             mdp,
             point,
@@ -317,7 +322,7 @@ def check_states(
             copy.reason,
         )
     ]
-    checks.append(_prop_6_12(mdp, state, other, n_samples, n_orbits, generator))
+    checks.append(_prop_6_12(mdp, state, other, n_samples, n_orbits, generator, budget))
     return TheoremReport(mdp.name, subject, gammas, tuple(checks))
 
 
@@ -331,6 +336,8 @@ def check_actions(
     n_samples: int = 2000,
     n_orbits: int = 3,
     rng: Any = None,
+    time_limit: float | None = None,
+    progress: bool | None = False,
 ) -> TheoremReport:
     """Check Prop 6.9 and RDSP Thm D.11 for `action` against `other` at `state`.
 
@@ -349,13 +356,14 @@ def check_actions(
     gammas = check_gammas(list(gammas))
     generator = make_rng(rng)
     subject = f"actions {label_text(action)} vs {label_text(other)} at {label_text(state)}"
-    checks = [_prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator)]
-    checks.append(_rdsp_d11(mdp, state, action, other, n_orbits, generator))
+    budget = Budget(time_limit, progress)
+    checks = [_prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator, budget)]
+    checks.append(_rdsp_d11(mdp, state, action, other, n_orbits, generator, budget))
     return TheoremReport(mdp.name, subject, gammas, tuple(checks))
 
 
-def _prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator) -> Check:
-    copy: CopyResult = find_action_copy(mdp, state, action, other)
+def _prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator, budget) -> Check:
+    copy: CopyResult = find_action_copy(mdp, state, action, other, budget=budget)
     s, a, b = label_text(state), label_text(action), label_text(other)
     statement = (
         f"F({s} | π({s}) = {a}) contains a copy of F({s} | π({s}) = {b}) via an "
@@ -416,6 +424,7 @@ def _prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator)
     )
     orbit_ok, fractions, example = True, [], None
     for point in _orbit_points(mdp, n_orbits, generator):
+        budget.check("counting orbits")
         result = compare_over_orbit(mdp, point, f1, f2, rng=generator)
         fractions.append(_share(result))
         if result.contradicts_most():
@@ -437,7 +446,7 @@ def _prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator)
     )
 
 
-def _rdsp_d11(mdp, state, action, other, n_orbits, generator) -> Check:
+def _rdsp_d11(mdp, state, action, other, n_orbits, generator, budget) -> Check:
     s, a, b = label_text(state), label_text(action), label_text(other)
     statement = (
         f"the recurrent distributions after {a} hold n copies of those after {b}, all "
@@ -475,6 +484,7 @@ def _rdsp_d11(mdp, state, action, other, n_orbits, generator) -> Check:
     f2 = action_optimality(mdp, state, other, 1.0)
     ok, fractions, example = True, [], None
     for point in _orbit_points(mdp, n_orbits, generator):
+        budget.check("counting orbits")
         result = compare_over_orbit(mdp, point, f1, f2, rng=generator)
         fractions.append(_share(result))
         if result.contradicts_share(n / (n + 1)):
@@ -489,7 +499,7 @@ def _rdsp_d11(mdp, state, action, other, n_orbits, generator) -> Check:
     return Check("RDSP Thm D.11", statement, hypotheses, True, None, prediction, (verification,))
 
 
-def _prop_6_12(mdp, state, other, n_samples, n_orbits, generator) -> Check:
+def _prop_6_12(mdp, state, other, n_samples, n_orbits, generator, budget) -> Check:
     s, o = label_text(state), label_text(other)
     statement = f"RSD({s}) contains a copy of RSD_nd({o}) via an involution φ"
     prediction = f"POWER({s}, 1) ≥_most POWER({o}, 1)"
@@ -504,7 +514,7 @@ def _prop_6_12(mdp, state, other, n_samples, n_orbits, generator) -> Check:
             (),
             "RSD copies are searched for deterministic MDPs",
         )
-    copy = find_rsd_copy(mdp, state, other)
+    copy = find_rsd_copy(mdp, state, other, budget=budget)
     hypotheses = {
         "copy of RSD_nd": copy.found,
         "extra non-dominated RSD (strict)": bool(copy.strict),
@@ -529,6 +539,7 @@ def _prop_6_12(mdp, state, other, n_samples, n_orbits, generator) -> Check:
     ]
     orbit_ok, fractions, example = True, [], None
     for point in _orbit_points(mdp, n_orbits, generator):
+        budget.check("counting orbits")
         result = compare_over_orbit(
             mdp, point, power_of(mdp, state, 1.0), power_of(mdp, other, 1.0), rng=generator
         )

@@ -43,9 +43,10 @@ from typing import Any
 
 import numpy as np
 import sympy
-from scipy.optimize import linprog
+from scipy.optimize import linprog, nnls
 
 from ._validation import check_gamma, quote
+from .budget import Budget, as_budget
 from .exceptions import InvalidParameterError, InvalidTypeError
 from .mdp import MDP
 from .rational import as_fraction, exact_gamma, exact_rows, solve_exact
@@ -557,11 +558,21 @@ def restrict(
 # non-domination
 
 
-def nondominated_vectors(X: Any, *, tol: float = ND_TOL) -> np.ndarray:
+def nondominated_vectors(
+    X: Any, *, tol: float = ND_TOL, budget: Budget | None = None
+) -> np.ndarray:
     """Indices of the rows of `X` that are vertices of their convex hull (Def E.9).
 
     Row i is kept when the LP max t s.t. (x_i − x_j)ᵀ r ≥ t for all j ≠ i,
     r ∈ [−1, 1]^d, has t* > tol · max|X|. Repeated rows are never vertices.
+
+    Each LP is solved by constraint generation: over a few rows first (those
+    extreme in the coordinate directions), adding the rows its solution
+    violates most until either the relaxed optimum is at most the threshold
+    (then so is t*, and row i is not a vertex) or its direction r already
+    separates x_i from every row by more than the threshold (a vertex). The
+    decision is the full LP's; the LPs stay small, so thousands of rows take
+    seconds rather than hours.
 
     Examples
     --------
@@ -574,24 +585,148 @@ def nondominated_vectors(X: Any, *, tol: float = ND_TOL) -> np.ndarray:
     k, d = X.shape
     if k == 1:
         return np.array([0])
-    scale = max(float(np.abs(X).max()), 1e-300)
+    hull = _Hull(X, tol)
     keep = []
-    c = np.zeros(d + 1)
-    c[-1] = -1.0
-    bounds = [(-1.0, 1.0)] * d + [(None, 2.0 * scale)]
-    for i in range(k):
-        others = np.delete(X, i, axis=0)
-        A = np.hstack([others - X[i], np.ones((k - 1, 1))])  # (x_j − x_i)·r + t ≤ 0
-        result = linprog(c, A_ub=A, b_ub=np.zeros(k - 1), bounds=bounds, method="highs")
-        if result.status != 0:
-            raise RuntimeError(f"the non-domination LP failed: {result.message}")
-        if -result.fun > tol * scale:
-            keep.append(i)
-    return np.array(keep, dtype=int)
+    # Rows near the top in some direction first: they are the likely vertices, and
+    # once conv(known vertices) is large the rest are settled without an LP.
+    with as_budget(budget).task("deciding non-domination", total=k, unit="row") as step:
+        for i in np.argsort(hull.gap, kind="stable").tolist():
+            if hull.is_vertex(i):
+                keep.append(i)
+            step()
+    return np.array(sorted(keep), dtype=int)
+
+
+class _Hull:
+    """The state of :func:`nondominated_vectors`: the rows, what is known of them."""
+
+    def __init__(self, X: np.ndarray, tol: float) -> None:
+        self.X = X
+        k, d = X.shape
+        self.scale = max(float(np.abs(X).max()), 1e-300)
+        self.threshold = tol * self.scale
+        self.cost = np.zeros(d + 1)
+        self.cost[-1] = -1.0
+        self.bounds = [(-1.0, 1.0)] * d + [(None, 2.0 * self.scale)]
+        self.proven, self.gap = _extreme_rows(X, self.threshold)
+        self.vertices = set(np.flatnonzero(self.proven).tolist())  # rows known to be vertices
+        self.extremes = set(np.concatenate([X.argmax(axis=0), X.argmin(axis=0)]).tolist())
+        self.done = np.zeros(k, dtype=bool)
+
+    def is_vertex(self, i: int) -> bool:
+        """Decide row i (see :func:`nondominated_vectors`)."""
+        X, threshold = self.X, self.threshold
+        k, d = X.shape
+        self.done[i] = True
+        if self.proven[i]:
+            return True
+        extra: set[int] = set()  # rows the LP's solutions violated
+        for _ in range(2 * k):  # each round adds a vertex or a row
+            known = np.array(sorted(self.vertices - {i}), dtype=int)
+            if known.size and _in_hull_of(X[i], X[known], threshold / math.sqrt(d)):
+                return False  # within threshold/√d of conv(known vertices): t* ≤ threshold
+            rows = sorted((self.vertices | self.extremes | extra) - {i})
+            A = np.hstack([X[rows] - X[i], np.ones((len(rows), 1))])  # (x_j − x_i)·r + t ≤ 0
+            result = linprog(
+                self.cost, A_ub=A, b_ub=np.zeros(len(rows)), bounds=self.bounds, method="highs"
+            )
+            if result.status != 0:
+                raise RuntimeError(f"the non-domination LP failed: {result.message}")
+            r, t = result.x[:d], -result.fun
+            if t <= threshold:  # a relaxation: t* ≤ t
+                return False
+            slack = (X[i] - X) @ r  # (x_i − x_j)·r for every j
+            slack[i] = np.inf
+            if slack.min() > threshold:  # (r, min slack) is feasible for the full LP
+                self.vertices.add(i)
+                return True
+            # r exposes a vertex: the unique maximiser of r·x (Clarkson's step)
+            exposed = _maximiser(X, r, threshold)
+            if exposed is not None and exposed not in self.vertices:
+                self.vertices.add(exposed)
+                if not self.done[exposed]:
+                    self.proven[exposed] = True
+                continue
+            violated = np.flatnonzero(slack < t - 1e-12 * self.scale)
+            present = set(rows)
+            chosen = [int(j) for j in violated[np.argsort(slack[violated])] if j not in present]
+            if not chosen:  # within the LP solver's tolerance: take every row
+                chosen = [j for j in range(k) if j != i and j not in present]
+            if not chosen:  # the LP already holds every row: t is t*
+                self.vertices.add(i)
+                return True
+            extra.update(chosen[: max(8, d)])
+        raise RuntimeError("the non-domination test did not settle")  # pragma: no cover
+
+
+def _maximiser(X: np.ndarray, r: np.ndarray, threshold: float) -> int | None:
+    """The row maximising r·x if it beats every other by more than `threshold`."""
+    scores = X @ r
+    top = int(scores.argmax())
+    best = scores[top]
+    scores[top] = -np.inf
+    return top if best - scores.max() > threshold else None
+
+
+def _in_hull_of(x: np.ndarray, V: np.ndarray, distance: float) -> bool:
+    """Whether `x` is within `distance` of conv(rows of `V`), as shown by a convex
+    combination of the rows nearest to it (a few times d of them: Carathéodory
+    needs d + 1) or, failing that, of all of them."""
+    d = V.shape[1]
+    if len(V) > 4 * (d + 1):
+        nearest = np.argpartition(((V - x) ** 2).sum(axis=1), 2 * (d + 1))[: 2 * (d + 1)]
+        if _near_hull(x, V[nearest]) <= distance:
+            return True
+    return _near_hull(x, V) <= distance
+
+
+def _near_hull(x: np.ndarray, V: np.ndarray) -> float:
+    """The distance from `x` to a point of conv(rows of `V`) found by non-negative
+    least squares: an upper bound on the distance to the hull.
+
+    If it is ε, every r ∈ [−1, 1]^d has min_j (x − v_j)·r ≤ ε‖r‖₂ ≤ ε√d, so the
+    vertex LP's optimum t* is at most ε√d: a cheap proof that `x` is no vertex.
+    """
+    weight = 1e3 * max(float(np.abs(V).max()), 1.0)  # Σλ = 1 as a heavy extra row
+    A = np.vstack([V.T, np.full(len(V), weight)])
+    b = np.append(x, weight)
+    try:
+        lam, _ = nnls(A, b, maxiter=50 * A.shape[1])
+    except RuntimeError:  # did not converge: no bound
+        return math.inf
+    total = lam.sum()
+    if not total > 0:
+        return math.inf
+    return float(np.linalg.norm(x - (lam / total) @ V))
+
+
+def _extreme_rows(
+    X: np.ndarray, threshold: float, n_directions: int = 256
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows proven to be vertices without an LP (the unique maximisers, by more than
+    `threshold`, of a linear functional r ∈ [−1, 1]^d, for fixed pseudo-random
+    directions), and each row's smallest gap below the best row in those directions."""
+    k, d = X.shape
+    directions = np.random.default_rng(0).normal(size=(n_directions, d))
+    directions /= np.abs(directions).max(axis=1, keepdims=True)
+    scores = X @ directions.T  # (k, n_directions)
+    top = scores.argmax(axis=0)
+    columns = np.arange(n_directions)
+    best = scores[top, columns]
+    gap = (best - scores).min(axis=1)
+    scores[top, columns] = -np.inf
+    margin = best - scores.max(axis=0)  # a repeated row has margin 0: never proven
+    proven = np.zeros(k, dtype=bool)
+    proven[top[margin > threshold]] = True
+    return proven, gap
 
 
 def nondominated(
-    functions: Sequence[VisitDistribution], *, gamma: float = ND_GAMMA, tol: float = ND_TOL
+    functions: Sequence[VisitDistribution],
+    *,
+    gamma: float = ND_GAMMA,
+    tol: float = ND_TOL,
+    budget: Budget | None = None,
 ) -> tuple[VisitDistribution, ...]:
     """F_nd: the non-dominated functions of `functions` (Def 3.6, E.13).
 
@@ -614,7 +749,7 @@ def nondominated(
             f"`gamma` must be in (0, 1) to decide non-domination; got {gamma}."
         )
     X = np.array([f.at(gamma) for f in functions])
-    return tuple(functions[i] for i in nondominated_vectors(X, tol=tol))
+    return tuple(functions[i] for i in nondominated_vectors(X, tol=tol, budget=budget))
 
 
 # ----------------------------------------------------------------------

@@ -57,3 +57,29 @@ def simple_cycles_mean_gain(mdp: MDP, R: np.ndarray) -> np.ndarray:
             if cycle[0] in reach:
                 out[:, i] = np.maximum(out[:, i], R[:, cycle].mean(axis=1))
     return out
+
+
+def hull_vertices(X: np.ndarray, tol: float = 1e-9) -> list[int]:
+    """Rows of `X` outside the convex hull of the other rows, by one full LP each.
+
+    The direct form of Def E.9 (every constraint at once), without the
+    constraint generation of :func:`powerseek.visits.nondominated_vectors`.
+    """
+    from scipy.optimize import linprog
+
+    X = np.asarray(X, dtype=float)
+    k, d = X.shape
+    scale = max(float(np.abs(X).max()), 1e-300)
+    keep = []
+    for i in range(k):
+        others = np.delete(X, i, axis=0)
+        if len(others) == 0:
+            return [0]
+        A = np.hstack([others - X[i], np.ones((k - 1, 1))])
+        c = np.zeros(d + 1)
+        c[-1] = -1.0
+        bounds = [(-1.0, 1.0)] * d + [(None, 2.0 * scale)]
+        result = linprog(c, A_ub=A, b_ub=np.zeros(k - 1), bounds=bounds, method="highs")
+        if -result.fun > tol * scale:
+            keep.append(i)
+    return keep

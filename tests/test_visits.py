@@ -7,6 +7,7 @@ import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import hull_vertices
 
 from powerseek import MDP, InvalidParameterError, RewardSamples, from_graph, load
 from powerseek.optimality import optimal_actions
@@ -153,6 +154,31 @@ def test_nondominated_vectors_tolerance():
     # a point 1e-6 outside the segment is a vertex; one 1e-12 outside is not
     X = np.array([[0, 0], [1, 1], [0.5, 0.5 + 1e-6], [0.5, 0.5 + 1e-12]])
     assert nondominated_vectors(X).tolist() == [0, 1, 2]
+
+
+@given(
+    st.integers(1, 60),
+    st.integers(1, 6),
+    st.sampled_from(["gauss", "simplex", "grid"]),
+    st.integers(0, 10**6),
+)
+def test_nondominated_vectors_match_one_full_lp_per_row(k, d, kind, seed):
+    """Constraint generation decides as the full LP does: random clouds, points on a
+    simplex (all on the hull's boundary), and integer grids full of repeats and ties."""
+    rng = np.random.default_rng(seed)
+    if kind == "gauss":
+        X = rng.normal(size=(k, d))
+    elif kind == "simplex":
+        X = rng.dirichlet(np.ones(d), size=k) / 0.3  # visit-distribution-like rows
+    else:
+        X = rng.integers(0, 3, size=(k, d)).astype(float)
+    assert nondominated_vectors(X).tolist() == hull_vertices(X)
+
+
+def test_nondominated_vectors_many_rows():
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.dirichlet(np.ones(12), size=300), np.eye(12)])
+    assert nondominated_vectors(X).tolist() == hull_vertices(X) == list(range(300, 312))
 
 
 @given(successor_graphs(max_states=5), st.sampled_from([0.0, 0.6, 1.0]), st.integers(0, 10**6))

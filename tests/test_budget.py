@@ -1,0 +1,63 @@
+"""Bounded searches: time limits that say where they stopped, capped candidate searches."""
+
+import pytest
+
+import powerseek
+from powerseek import SearchLimitError, load, symmetry
+from powerseek.budget import Budget
+from powerseek.cli import main
+from powerseek.theorems import check_actions, check_states
+from powerseek.visits import nondominated_vectors
+
+TWO_ROOMS = "#######\n#...#.#\n#..#..#\n#.....#\n#..#..#\n#..#..#\n#######\n"
+
+
+def test_a_spent_budget_names_the_step_and_how_far_it_got():
+    import numpy as np
+
+    X = np.random.default_rng(0).normal(size=(50, 4))
+    with pytest.raises(SearchLimitError, match=r"deciding non-domination \(1 of 50 rows done\)"):
+        nondominated_vectors(X, budget=Budget(time_limit=0))
+    assert nondominated_vectors(X, budget=Budget(time_limit=60)).tolist() == (
+        nondominated_vectors(X).tolist()
+    )
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda: check_states(load("turner-fig1"), "right_down", "left_down", time_limit=0),
+        lambda: check_actions(load("candy-wait"), "start", "wait", "candy", time_limit=0),
+    ],
+)
+def test_theorem_checks_honour_the_time_limit(run):
+    with pytest.raises(SearchLimitError, match="gave up after the time limit of 0 s while"):
+        run()
+
+
+def test_the_cli_gives_up_in_one_line_and_says_how_to_go_on(tmp_path, capsys):
+    path = tmp_path / "rooms.grid"
+    path.write_text(TWO_ROOMS)
+    argv = ["check", str(path), "--states", "(4, 4)", "(5, 4)", "--time-limit", "0.5", "--quiet"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "gave up after the time limit of 0.5 s while deciding non-domination (" in err
+    assert "rows done); raise the time limit" in err and "--time-limit" in err
+
+
+def test_a_capped_copy_search_does_not_claim_there_is_no_copy(monkeypatch):
+    mdp = load("turner-fig1")
+    # at the start, "empty" keeps fewer options open than "left": 3 candidates, none a copy
+    result = symmetry.find_action_copy(mdp, "start", "empty", "left")
+    assert not result.found and result.details["candidates_tried"] == 3
+    assert "may still exist" not in result.reason
+    monkeypatch.setattr(symmetry, "MAX_CANDIDATES", 2)
+    result = symmetry.find_action_copy(mdp, "start", "empty", "left")
+    assert not result.found
+    assert "the search stops at 2 candidates, so a copy may still exist" in result.reason
+
+
+def test_budget_refuses_a_negative_limit():
+    with pytest.raises(powerseek.InvalidParameterError, match="`time_limit` must be"):
+        Budget(time_limit=-1)
