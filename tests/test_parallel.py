@@ -60,9 +60,14 @@ def test_executor_context_arguments():
         pass
 
 
-distributed = pytest.importorskip("distributed")
+try:  # the Dask tests below need the dask extra; the thread-pool tests above do not
+    import distributed
+except ImportError:
+    distributed = None
+needs_dask = pytest.mark.skipif(distributed is None, reason="needs the dask extra")
 
 
+@needs_dask
 def test_local_cluster_agrees_with_the_serial_run():
     mdp = powerseek.load("powerplay-maze-7x7")
     options = {"n_samples": 4000, "rng": 11, "chunk_size": 500}
@@ -72,6 +77,7 @@ def test_local_cluster_agrees_with_the_serial_run():
     _same(result, reference)
 
 
+@needs_dask
 def test_a_killed_worker_does_not_change_the_result():
     """Kill one of two worker processes mid-run: Dask reruns its units elsewhere, and
     since every unit's numbers depend only on its blocks' seeds, nothing changes."""
@@ -102,6 +108,7 @@ def test_a_killed_worker_does_not_change_the_result():
     _same(outcome["result"], reference)
 
 
+@needs_dask
 def test_cli_workers_give_the_default_numbers(capsys):
     argv = ["power", "candy-wait", "--gamma", "0.5", "--seed", "4", "--samples", "2000"]
     argv += ["--quiet", "--format", "json"]
@@ -111,6 +118,7 @@ def test_cli_workers_give_the_default_numbers(capsys):
     assert capsys.readouterr().out == serial
 
 
+@needs_dask
 def test_cli_unreachable_scheduler(capsys):
     argv = ["power", "candy-wait", "--gamma", "0.5", "--samples", "100", "--quiet"]
     status = main(argv + ["--scheduler", "tcp://127.0.0.1:9"])
@@ -118,6 +126,7 @@ def test_cli_unreachable_scheduler(capsys):
     assert status == 1 and "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in err
 
 
+@needs_dask
 def test_orbit_elements_as_work_units_give_the_same_counts():
     from powerseek import FiniteSupport
     from powerseek.orbits import compare_over_orbit, power_of
