@@ -24,7 +24,10 @@ from .explore import (
 from .files import check_output_folder, dumps, format_of
 from .rewards import IID
 
-__all__ = ["add_parser"]
+__all__ = ["MAX_SEARCH_STATES", "add_parser"]
+
+#: The most states of the MDPs a conjecture search may draw.
+MAX_SEARCH_STATES = 12
 
 #: Exit status when a counterexample is found.
 REFUTED = 3
@@ -160,6 +163,14 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     for value, option in ((args.size, "--size"), (args.examples, "--examples")):
         check_positive(value, option)
     check_positive(args.max_states, "--max-states")
+    if args.max_states is not None and args.max_states > MAX_SEARCH_STATES:
+        raise InvalidParameterError(
+            f"--max-states {args.max_states}: a search draws MDPs of at most "
+            f"{MAX_SEARCH_STATES} states (the exact quantities conjectures use enumerate visit "
+            "distributions, exponential in the states, and hypothesis shrinks towards small "
+            "cases anyway). To study one large MDP, run its analysis directly "
+            "(powerseek power, check) instead."
+        )
     chosen = [
         option
         for option, given in (

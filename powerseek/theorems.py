@@ -228,6 +228,11 @@ def check_states(
 ) -> TheoremReport:
     """Check Prop 6.6 for `state` against `other`: does `state` seek more POWER?
 
+    The search for the witness permutation grows exponentially with the MDP:
+    `time_limit` (seconds; None for none) bounds it, and past it a
+    :class:`~powerseek.exceptions.SearchLimitError` says what was being done and how
+    far it got; `progress` shows a bar (None: when stderr is a terminal).
+
     Examples
     --------
     >>> from powerseek import load
@@ -340,6 +345,8 @@ def check_actions(
     progress: bool | None = False,
 ) -> TheoremReport:
     """Check Prop 6.9 and RDSP Thm D.11 for `action` against `other` at `state`.
+
+    `time_limit` and `progress` bound and show the search as in :func:`check_states`.
 
     Examples
     --------

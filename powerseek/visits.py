@@ -670,12 +670,14 @@ def _maximiser(X: np.ndarray, r: np.ndarray, threshold: float) -> int | None:
 
 def _in_hull_of(x: np.ndarray, V: np.ndarray, distance: float) -> bool:
     """Whether `x` is within `distance` of conv(rows of `V`), as shown by a convex
-    combination of the rows nearest to it (a few times d of them: Carathéodory
-    needs d + 1) or, failing that, of all of them."""
+    combination of the rows of `V` most aligned with x − centroid (a few times d
+    of them: Carathéodory needs d + 1, and those usually do) or, failing that, of
+    all of them."""
     d = V.shape[1]
-    if len(V) > 4 * (d + 1):
-        nearest = np.argpartition(((V - x) ** 2).sum(axis=1), 2 * (d + 1))[: 2 * (d + 1)]
-        if _near_hull(x, V[nearest]) <= distance:
+    if len(V) > 8 * d:
+        centre = V.mean(axis=0)
+        aligned = np.argpartition(-((V - centre) @ (x - centre)), 4 * d)[: 4 * d]
+        if _near_hull(x, V[aligned]) <= distance:
             return True
     return _near_hull(x, V) <= distance
 

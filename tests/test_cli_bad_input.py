@@ -39,6 +39,9 @@ CASES = [
     (["power", *CANDY, "--gamma", "0.5", "--samples", str(2**63)], "pass --max-work"),
     (["optimality", *CANDY, "--gamma", "0.5", "--samples", str(2**63)], "pass --max-work"),
     (["power", *CANDY, "--gamma", "0:1:11", "--samples", str(10**9)], "more than the limit"),
+    (["explore", "power-seeking-implies-optimal", "--max-states", "100000"], "at most 12 states"),
+    ([*ORBIT, "--dist", "uniform", "--samples", str(2**40)], "at most 1e[+]10 samples"),
+    (["check", *CANDY, "--states", "wait", "candy", "--time-limit", "-1"], "--time-limit must"),
 ]
 
 

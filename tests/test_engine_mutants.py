@@ -214,3 +214,55 @@ z = ["z"]
     assert exact_y == Fraction(1, 2) / (1 - Fraction(9, 10))
     mask = optimal_actions(mdp, R, 0.9, method="value-iteration", tol=1e-6)
     assert mask[0, :2].tolist() == [True, True]
+
+
+# ----------------------------------------------------------------------
+# verdicts that may be "inconclusive" can also say "holds" and "fails"
+
+
+def test_the_iid_margin_says_holds_fails_and_inconclusive():
+    from powerseek.theorems import IID_MARGIN, _iid_margin
+
+    rng = np.random.default_rng(0)
+    noise = rng.normal(size=10_000)
+    noise -= noise.mean()  # exactly mean 0, spread 1: the ratio is mean·√n
+    assert _iid_margin(noise + 0.2, True, "").passed is True  # 20 SE above 0
+    assert _iid_margin(noise - 0.2, True, "").passed is False
+    assert _iid_margin(noise - 0.2, False, "").passed is False
+    small = (IID_MARGIN / 2) / np.sqrt(len(noise))  # half the margin above 0
+    assert _iid_margin(noise + small, True, "").passed is None
+    assert _iid_margin(noise + small, False, "").passed is True
+
+
+def test_check_actions_holds_on_figure_1_and_is_inconclusive_with_few_samples():
+    from powerseek import load
+    from powerseek.theorems import check_actions
+
+    fig1 = load("turner-fig1")
+    many = check_actions(fig1, "start", "right", "left", n_samples=4000, n_orbits=1, rng=2)
+    few = check_actions(fig1, "start", "right", "left", n_samples=30, n_orbits=1, rng=2)
+    assert many.checks[0].verifications[-1].passed is True
+    assert few.checks[0].verifications[-1].passed in (None, True)
+    # the reversed question: "left" does not keep more options open, so Prop 6.9 does not apply
+    reverse = check_actions(fig1, "start", "left", "right", n_samples=300, n_orbits=1, rng=2)
+    assert not reverse.checks[0].applies
+
+
+# ----------------------------------------------------------------------
+# the library's standard errors against an independent estimate of the spread
+
+
+def test_reported_standard_errors_match_the_spread_over_independent_runs():
+    """Margins in standard errors are only as good as the standard errors: over 40
+    independent seeds, the estimates' spread must match the reported SE."""
+    from powerseek import load, optimality, power
+
+    mdp = load("turner-fig1")
+    powers = [power(mdp, 0.9, n_samples=300, rng=seed) for seed in range(40)]
+    spread = np.std([p.power for p in powers], axis=0, ddof=1)
+    reported = np.mean([p.stderr for p in powers], axis=0)
+    np.testing.assert_allclose(reported, spread, rtol=0.35)
+    chances = [optimality(mdp, 0.9, "start", n_samples=300, rng=seed) for seed in range(40)]
+    spread = np.std([c.probability.mean for c in chances], axis=0, ddof=1)
+    reported = np.mean([c.probability.stderr for c in chances], axis=0)
+    np.testing.assert_allclose(reported, spread, rtol=0.35, atol=1e-3)

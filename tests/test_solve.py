@@ -13,7 +13,7 @@ from powerseek.exceptions import InvalidTypeError
 from powerseek.solve import solve
 from strategies import stochastic_multigraphs, successor_graphs
 
-GAMMAS = st.sampled_from([0.1, 0.5, 0.9, 0.99])
+GAMMAS = st.sampled_from([0.1, 0.5, 0.9, 0.99, 0.999])
 
 
 def random_rewards(mdp, seed, n=3):
