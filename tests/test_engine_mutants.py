@@ -57,6 +57,23 @@ def test_blackwell_optimal_actions_follow_the_larger_gain(path, gap, bonus, swap
     assert optimal_actions(mdp, [R], 0.999)[0, lo:hi].tolist() == (~expected).tolist()
 
 
+def test_samples_the_two_blackwell_discounts_disagree_on_are_reported():
+    """A gain gap of 1e-5 against a bonus of 1 flips between γ = 1 − 1e-4 (the walk) and
+    1 − 1e-6 (the cycle): that sample is unresolved; a gap of 0.1 is settled at both."""
+    from powerseek import FiniteSupport, optimality
+    from powerseek.limits import blackwell_optimal
+
+    mdp, close = _near_tie(1, 1e-5, 1.0, False)
+    _, clear = _near_tie(1, 0.1, 1.0, False)
+    _, unresolved = blackwell_optimal(mdp, np.array([close, clear]).T)
+    s = mdp.index("s")
+    assert unresolved[s].tolist() == [True, False]
+    assert not unresolved[mdp.index("x")].any()
+    dist = FiniteSupport([close, clear])
+    result = optimality(mdp, 1.0, "s", dist=dist, n_samples=2000, rng=0)
+    assert result.unresolved.mean[0] == pytest.approx(0.5, abs=0.05)
+
+
 # ----------------------------------------------------------------------
 # POWER at γ = 1 on stochastic MDPs: the gain of a Blackwell-optimal policy
 

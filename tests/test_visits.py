@@ -175,6 +175,23 @@ def test_nondominated_vectors_match_one_full_lp_per_row(k, d, kind, seed):
     assert nondominated_vectors(X).tolist() == hull_vertices(X)
 
 
+@pytest.mark.parametrize("push", [1e-7, 1e-8, -1e-8])
+def test_a_row_just_outside_the_hull_is_a_vertex(push):
+    """A 40-gon, 200 points inside, and one point at the middle of an edge pushed `push`
+    outward (a vertex by the 1e-9 tolerance) or inward (not one): the fast paths must
+    not blur what the full LP decides."""
+    rng = np.random.default_rng(4)
+    angles = 2 * np.pi * np.arange(40) / 40
+    polygon = np.c_[np.cos(angles), np.sin(angles)]
+    inside = rng.dirichlet(np.ones(40), size=200) @ polygon
+    middle = (polygon[0] + polygon[1]) / 2
+    edge_point = middle * (1 + push / np.linalg.norm(middle))
+    X = np.vstack([inside, edge_point, polygon])
+    expected = hull_vertices(X)
+    assert (200 in expected) == (push > 0)
+    assert nondominated_vectors(X).tolist() == expected
+
+
 def test_nondominated_vectors_many_rows():
     rng = np.random.default_rng(3)
     X = np.vstack([rng.dirichlet(np.ones(12), size=300), np.eye(12)])
