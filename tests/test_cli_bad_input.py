@@ -114,3 +114,31 @@ def test_library_result_records_are_plain_python(capsys):
     json.dumps(result.to_dict())
     for r in powerseek.optimality_sweep(mdp, [0, 0.5, 1], n_samples=50, rng=1):
         json.dumps(r.to_dict())
+
+
+def test_warnings_are_held_until_the_command_ends(capsys, monkeypatch):
+    """numpy's RuntimeWarnings once printed before the one-line error: a failing command
+    prints its error alone, a succeeding one its warnings once each, after its output."""
+    import warnings
+
+    import powerseek.cli as cli
+    from powerseek import InvalidParameterError
+
+    def noisy(args, out):
+        for _ in range(3):
+            warnings.warn("overflow encountered in multiply", RuntimeWarning, stacklevel=1)
+        out.write("the result\n")
+        return 0
+
+    def failing(args, out):
+        warnings.warn("overflow encountered in multiply", RuntimeWarning, stacklevel=1)
+        raise InvalidParameterError("the distribution has infinite variance.")
+
+    monkeypatch.setattr(cli, "_run_list", noisy)
+    assert main(["list"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "the result\n"
+    assert captured.err == "powerseek: warning: overflow encountered in multiply\n"
+    monkeypatch.setattr(cli, "_run_list", failing)
+    assert main(["list"]) == 1
+    assert capsys.readouterr().err == "powerseek: error: the distribution has infinite variance.\n"
