@@ -9,6 +9,8 @@ A sweep file (TOML) names what to compute::
     samples = [4000]                         # one or more sample counts
     gamma = [0, 0.5, 0.9, 1]                 # discounts, solved on common samples
     quantities = ["power", "optimality"]     # default ["power"]
+    method = "auto"                          # solver (optional)
+    tol = 1e-9                               # solver error bound, at most 1e-6 (optional)
 
 Orbit comparisons and theorem checks are jobs of their own, as arrays of
 tables::
@@ -32,7 +34,11 @@ computed over all discounts on common reward samples. A unit's seed is the
 base seed's ``SeedSequence`` child with a spawn key hashed from the unit
 itself, so it does not change when units are added, removed or reordered.
 Finished units are written to ``DIR/units/`` atomically as they complete and
-reused on a rerun, so an interrupted sweep loses nothing. The table
+reused on a rerun, so an interrupted sweep loses nothing; a stored unit is
+reused only when everything its numbers depend on is unchanged
+(:func:`unit_inputs`: the unit, the environment's content, the seeds, the
+solver settings ``method`` and ``tol`` and the powerseek version), and
+recomputed otherwise. The table
 ``DIR/results.csv`` (and ``results.parquet`` when pyarrow is installed) has
 one row per (unit, γ, state[, action]); ``DIR/provenance.json`` records the
 sweep file, every unit's seed and the versions of the software.
@@ -76,7 +82,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["COLUMNS", "QUANTITIES", "SweepResult", "SweepSpec", "Unit", "read_sweep", "run_sweep"]
+__all__ = [
+    "COLUMNS", "QUANTITIES", "SweepResult", "SweepSpec", "Unit", "read_sweep", "run_sweep",
+    "unit_inputs",
+]  # fmt: skip
 
 QUANTITIES = ("power", "optimality")
 #: Columns of the results table, in order.

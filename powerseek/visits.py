@@ -566,13 +566,18 @@ def nondominated_vectors(
     Row i is kept when the LP max t s.t. (x_i − x_j)ᵀ r ≥ t for all j ≠ i,
     r ∈ [−1, 1]^d, has t* > tol · max|X|. Repeated rows are never vertices.
 
-    Each LP is solved by constraint generation: over a few rows first (those
-    extreme in the coordinate directions), adding the rows its solution
-    violates most until either the relaxed optimum is at most the threshold
-    (then so is t*, and row i is not a vertex) or its direction r already
-    separates x_i from every row by more than the threshold (a vertex). The
-    decision is the full LP's; the LPs stay small, so thousands of rows take
-    seconds rather than hours.
+    The decision is the full LP's, reached without solving it for most rows: a
+    row that is the unique maximiser (beyond the threshold) of one of 256 fixed
+    random directions is a vertex; a row within threshold/√d of the hull of
+    the vertices known so far (a convex combination found by non-negative least
+    squares) is not one, since then t* ≤ threshold. The other rows' LPs are
+    solved by constraint generation over a few rows (the known vertices and the
+    coordinate extremes), adding the vertex each solution exposes (Clarkson's
+    step) or the rows it violates most, until the relaxed optimum is at most the
+    threshold (so is t*) or its direction separates x_i from every row by more
+    than the threshold. Thousands of rows take seconds rather than hours
+    (benchmarks/bench_nondominated.py). `budget` bounds the time and shows
+    progress.
 
     Examples
     --------
