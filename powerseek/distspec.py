@@ -37,7 +37,6 @@ import ast
 import math
 import re
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -108,40 +107,7 @@ def parse_scipy(text: str) -> Any:
             f"Bad parameters for {scipy_name} in {text.strip()!r}{reason}; scipy.stats."
             f"{scipy_name} takes {shapes}, then loc and scale."
         )
-    _check_moments(frozen, text.strip())
     return frozen
-
-
-def _check_moments(frozen: Any, text: str) -> None:
-    """Refuse a distribution whose Monte Carlo standard errors would mean nothing.
-
-    Standard errors and confidence intervals need a finite variance (t(2) has a
-    mean but not one), and the solvers need rewards that fit in a float64 with
-    room to add them up.
-    """
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        try:
-            mean, variance = (float(x) for x in frozen.stats("mv"))
-        except (ArithmeticError, ValueError, TypeError):  # scipy cannot say: let sampling tell
-            return
-    if math.isnan(mean) or math.isinf(mean):
-        raise InvalidParameterError(
-            f"The distribution {text!r} has no finite mean, so POWER (an expectation) is "
-            "undefined for it; choose one with a finite mean and variance."
-        )
-    if not math.isfinite(variance) or abs(mean) + math.sqrt(variance) > _LARGEST_REWARD:
-        what = "infinite variance" if not math.isfinite(variance) else "a spread beyond float64"
-        raise InvalidParameterError(
-            f"The distribution {text!r} has {what}: Monte Carlo standard errors and confidence "
-            "intervals would be meaningless. Choose one with a finite variance (rewards of "
-            f"magnitude at most {_LARGEST_REWARD:g})."
-        )
-
-
-#: Rewards (mean plus a standard deviation) must stay below this magnitude, so
-#: that discounted sums over 1/(1 − γ) steps cannot overflow a float64.
-_LARGEST_REWARD = 1e150
 
 
 def _numbers(arguments: str, text: str) -> list[float]:

@@ -55,6 +55,9 @@ __all__ = [
 BLOCK_NUMBERS = 2**16
 #: Most rows in one block.
 MAX_BLOCK_ROWS = 4096
+#: Rewards (mean plus a standard deviation) must stay below this magnitude, so that
+#: discounted sums over 1/(1 − γ) steps cannot overflow a float64.
+LARGEST_REWARD = 1e150
 #: The largest sample count one run accepts (its block list is built up front).
 MAX_SAMPLES = 10**10
 #: Default number of independent replicates for randomised QMC.
@@ -77,12 +80,26 @@ def _check_frozen(dist: Any, what: str) -> Any:
             f"{what} must be a frozen scipy.stats distribution such as scipy.stats.uniform(0, 1) "
             f"or scipy.stats.beta(2, 5); got {type(dist).__name__} {dist!r}."
         )
-    mean = float(dist.mean())
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # scipy's overflow warnings for extreme parameters
+        try:
+            mean, variance = (float(x) for x in dist.stats("mv"))
+        except (ArithmeticError, ValueError, TypeError):  # scipy cannot say: take the mean
+            mean, variance = float(dist.mean()), 0.0
     if not math.isfinite(mean):
         raise InvalidParameterError(
             f"The reward distribution {describe_scipy(dist)} has no finite mean; POWER is an "
             "expected optimal value and needs rewards with a finite mean (the theorems assume "
             "bounded support)."
+        )
+    # Standard errors and intervals need a finite variance (t(2) has a mean but not
+    # one), and the solvers need rewards whose discounted sums fit in a float64.
+    if not math.isfinite(variance) or abs(mean) + math.sqrt(variance) > LARGEST_REWARD:
+        what = "infinite variance" if not math.isfinite(variance) else "a spread beyond float64"
+        raise InvalidParameterError(
+            f"The reward distribution {describe_scipy(dist)} has {what}: Monte Carlo standard "
+            "errors and confidence intervals would be meaningless. Choose one with a finite "
+            f"variance (rewards of magnitude at most {LARGEST_REWARD:g})."
         )
     return dist
 
