@@ -26,13 +26,14 @@ replace the target file atomically, so a failed write leaves nothing behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import numbers
 import os
 import re
+import secrets
 import sys
-import tempfile
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
@@ -219,14 +220,13 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, tmp = _create_beside(path, directory)
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
@@ -237,11 +237,20 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     return path
 
 
-def _umask() -> int:
-    """The process's umask (read by setting it, then restoring it at once)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _create_beside(path: Path, directory: Path) -> tuple[int, Path]:
+    """A new temporary file next to `path`, opened for writing.
+
+    Created with mode 0666 so that the kernel applies the umask, as for a plain
+    ``open(path, "w")`` (``tempfile.mkstemp`` would make it 0600).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
 
 
 # ----------------------------------------------------------------------
@@ -266,12 +275,10 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
     except RecursionError:
         raise ParseError("invalid TOML: nested too deeply.", source=source) from None
     except ValueError:  # an integer too long for Python to convert
-        token = re.search(r"\d{1000,}", text)
-        line = text.count("\n", 0, token.start()) + 1 if token else None
         raise ParseError(
             "invalid TOML: an integer with more digits than Python converts.",
             source=source,
-            line=line,
+            line=_line_of_match(text, r"\d{1000,}"),
         ) from None
 
 
@@ -490,8 +497,7 @@ def _read_json(text: str, source: str, default_name: str | None) -> MDP:
             source=source,
         ) from None
     except ParseError as exc:
-        token = re.search(r"NaN|-?Infinity|\d{1000,}", text)
-        line = text.count("\n", 0, token.start()) + 1 if token else None
+        line = _line_of_match(text, r"NaN|-?Infinity|\d{1000,}")
         raise ParseError(exc.message, source=source, line=line) from None
     if not isinstance(data, dict) or "nodes" not in data:
         raise ParseError(
@@ -834,6 +840,12 @@ def _key_pattern(key: str) -> str:
     if re.fullmatch(r"[A-Za-z0-9_-]+", key):
         forms.append(re.escape(key))
     return "(?:" + "|".join(forms) + ")"
+
+
+def _line_of_match(text: str, pattern: str) -> int | None:
+    """1-based line of the first match of `pattern` in `text`, if any."""
+    found = re.search(pattern, text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def _line_of_key(text: str | None, key: str | None) -> int | None:

@@ -129,12 +129,11 @@ def test_a_write_error_names_the_target_not_the_temporary_file(tmp_path, capsys)
 
 def test_write_errors_name_the_target(tmp_path, monkeypatch):
     """Whoever the user is: the error of a failed atomic write carries the target's name."""
-    import tempfile
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / ".x.json.abc.tmp"))
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(files, "_create_beside", refuse)
     with pytest.raises(OSError) as caught:
         files.write_text_atomic(tmp_path / "x.json", "{}")
     assert caught.value.filename == str(tmp_path / "x.json")
