@@ -383,13 +383,13 @@ def _run_symmetry(args: argparse.Namespace, out: TextIO) -> int:
                 out.write(f"  {phi!r}\n")
         return 0
     pair = _pair(args, mdp)
+    budget = Budget(**_search_bounds(args))
     if pair[0] == "states":
-        result = find_state_copy(mdp, pair[1], pair[2], budget=Budget(**_search_bounds(args)))
+        result = find_state_copy(mdp, pair[1], pair[2], budget=budget)
         question = (
             f"does {label_text(pair[1])} have more options than {label_text(pair[2])} (Prop 6.6)?"
         )
     else:
-        budget = Budget(**_search_bounds(args))
         result = find_action_copy(mdp, pair[1], pair[2], pair[3], budget=budget)
         question = (
             f"does {label_text(pair[2])} keep more options open than "

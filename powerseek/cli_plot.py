@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import plotting
-from ._cli_common import ENV_HELP, check_positive, parse_gammas
+from ._cli_common import ENV_HELP, check_positive, parse_gammas, seed_from
 from .distspec import parse_distribution
 from .environments import load
 from .exceptions import InvalidParameterError
@@ -114,7 +114,7 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
     options = {
         "dist": parse_distribution(args.dist, mdp),
         "n_samples": args.samples,
-        "rng": args.seed,
+        "rng": seed_from(args.seed),
         "progress": False if args.quiet else None,
     }
     grid = "grid" in mdp.metadata
@@ -151,8 +151,6 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
-    import secrets
-
     from .report import write_report
 
     check_positive(args.samples, "--samples")
@@ -160,7 +158,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     gamma = _gamma(args.gamma, mdp)
     states = [parse_state(mdp, s) for s in args.states] if args.states else None
     directory = Path(args.output or f"{Path(args.env).stem}-report")
-    seed = secrets.randbits(32) if args.seed is None else args.seed
+    seed = seed_from(args.seed)
     path = write_report(
         mdp,
         directory,

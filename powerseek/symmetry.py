@@ -360,13 +360,14 @@ def _search(mdp, sources, targets, anchors, source_graph, target_graph, budget=N
         phi = Permutation.from_indices(mdp, image)
         if not _contained(phi, sources, targets):
             return phi, tried, ""
-    capped = tried >= MAX_CANDIDATES
-    note = (
-        f"; the search stops at {MAX_CANDIDATES} candidates, so a copy may still exist"
-        if capped
-        else ""
-    )
-    return None, tried, note
+    return None, tried, _cap_note(tried)
+
+
+def _cap_note(tried: int) -> str:
+    """What to add to "no copy found" when the search stopped at MAX_CANDIDATES."""
+    if tried < MAX_CANDIDATES:
+        return ""
+    return f"; the search stops at {MAX_CANDIDATES} candidates, so a copy may still exist"
 
 
 def _policy_graph(mdp: MDP, functions: Iterable[VisitDistribution]) -> nx.DiGraph:
@@ -557,11 +558,7 @@ def find_rsd_copy(
         None,
         f"no involution maps the {len(source)} non-dominated RSDs of {quote(other)} into the "
         f"{len(target)} RSDs of {quote(state)} ({tried} structural candidates checked"
-        + (
-            f"; the search stops at {MAX_CANDIDATES} candidates, so a copy may still exist)"
-            if tried >= MAX_CANDIDATES
-            else ")"
-        ),
+        f"{_cap_note(tried)})",
         details={"candidates_tried": tried},
     )
 
