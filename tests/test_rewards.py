@@ -116,6 +116,12 @@ def test_callable_sampler_gets_a_generator():
     [
         (lambda: IID("uniform"), InvalidTypeError, "frozen scipy.stats distribution"),
         (lambda: IID(stats.cauchy()), InvalidParameterError, "no finite mean"),
+        (lambda: IID(stats.t(2)), InvalidParameterError, "t\\(2\\) has infinite variance"),
+        (
+            lambda: PerState({"a": stats.norm(1e308, 1e308)}),
+            InvalidParameterError,
+            "infinite variance",
+        ),
         (lambda: PerState(["a"]), InvalidTypeError, "`dists` must map states"),
         (lambda: FiniteSupport([]), InvalidParameterError, "shape \\(n_vectors, n_states\\)"),
         (lambda: FiniteSupport([[1, 2]], weights=[0.5]), InvalidParameterError, "sum to 1"),
