@@ -34,5 +34,17 @@ def _escape_bars(app, what, name, obj, options, lines):
             lines[i] = re.sub(r"(?<!\\)\|", r"\\|", line)
 
 
+def _module_sections_as_rubrics(app, what, name, obj, options, lines):
+    """Module docstrings use numpydoc headings (``Examples`` over dashes); as reST
+    sections they would give every module page the same section ids."""
+    if what != "module":
+        return
+    for i in range(len(lines) - 1):
+        title, rule = lines[i].strip(), lines[i + 1].strip()
+        if title and rule and set(rule) == {"-"} and len(rule) >= len(title):
+            lines[i], lines[i + 1] = f".. rubric:: {title}", ""
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _escape_bars, priority=400)
+    app.connect("autodoc-process-docstring", _module_sections_as_rubrics, priority=300)

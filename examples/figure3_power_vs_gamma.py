@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import powerseek
-from powerseek.plotting import power_vs_gamma
+from powerseek.viz.figures import power_vs_gamma
 
 CLOSED_FORMS = {
     "empty": lambda g: 0.5 + 0 * g,
@@ -46,7 +46,7 @@ def main(argv=None) -> None:
         ax.plot(gammas, exact(gammas), color="black", lw=0.8, ls="--")
     ax.set_title("Figure 3: POWER vs γ (dashed: closed forms)")
     Path(args.output).mkdir(parents=True, exist_ok=True)
-    path = powerseek.plotting.save(fig, Path(args.output) / "figure3.png")
+    path = powerseek.viz.save(fig, Path(args.output) / "figure3.png")
     print(f"wrote {path}")
 
 

@@ -12,7 +12,7 @@ and prints the worst share found next to the conjectured bound.
 import argparse
 from fractions import Fraction
 
-from powerseek.explore import explore, sweep
+from powerseek.explore import conjecture, exhaustive_search, explore
 
 NAME = "fractional-copies"
 
@@ -35,8 +35,8 @@ def main(argv=None) -> None:
     parser.add_argument("--examples", type=int, default=300, help="cases the search draws")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    report(sweep(NAME, size=args.size))
-    report(explore(NAME, max_examples=args.examples, seed=args.seed))
+    report(exhaustive_search(conjecture(NAME), size=args.size))
+    report(explore(conjecture(NAME), max_examples=args.examples, seed=args.seed))
 
 
 if __name__ == "__main__":

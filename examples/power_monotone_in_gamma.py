@@ -13,8 +13,8 @@ sweeps every deterministic MDP on up to 3 states.
 
 from fractions import Fraction
 
-from powerseek.exact import exact_power
-from powerseek.explore import Verdict, exhaustive_cases, explore, sweep
+from powerseek.exact.results import exact_power
+from powerseek.explore import Verdict, exhaustive_cases, exhaustive_search, explore
 
 
 def power_monotone_in_gamma(mdp, dist, gamma):
@@ -35,7 +35,7 @@ def main() -> None:
     print(result.summary())
     print()
     gammas = [Fraction(0), Fraction(1, 2), Fraction(9, 10)]
-    result = sweep(power_monotone_in_gamma, exhaustive_cases(3, gammas=gammas))
+    result = exhaustive_search(power_monotone_in_gamma, exhaustive_cases(3, gammas=gammas))
     print(result.summary())
 
 

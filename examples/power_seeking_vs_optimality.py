@@ -13,7 +13,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from powerseek.explore import explore, sweep
+from powerseek.explore import conjecture, exhaustive_search, explore
 
 NAME = "power-seeking-implies-optimal"
 
@@ -26,10 +26,10 @@ def main(argv=None) -> None:
     parser.add_argument("-o", "--output", default=None, help="folder for the counterexample")
     args = parser.parse_args(argv)
 
-    found = explore(NAME, max_examples=args.examples, seed=args.seed)
+    found = explore(conjecture(NAME), max_examples=args.examples, seed=args.seed)
     print(found.summary())
     print()
-    swept = sweep(NAME, size=args.size)
+    swept = exhaustive_search(conjecture(NAME), size=args.size)
     print(swept.summary())
     print()
     for group, finding in swept.findings.items():

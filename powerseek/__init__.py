@@ -7,6 +7,13 @@ Environments are networkx graphs or ASCII gridworlds compiled to a frozen
 reward distributions (:class:`IID`, :class:`PerState`, ...), with standard
 errors.
 
+The package is organised in subpackages, one topic each (docs/api.md):
+:mod:`~powerseek.mdp`, :mod:`~powerseek.io`, :mod:`~powerseek.rewards`,
+:mod:`~powerseek.solvers`, :mod:`~powerseek.analysis`, :mod:`~powerseek.exact`,
+:mod:`~powerseek.symmetry`, :mod:`~powerseek.explore`, :mod:`~powerseek.parallel`,
+:mod:`~powerseek.viz` and :mod:`~powerseek.cli`. The names below are re-exported
+here and imported on first use, so ``import powerseek`` stays cheap.
+
 Examples
 --------
 >>> import powerseek
@@ -20,9 +27,10 @@ True
 
 from __future__ import annotations
 
-from . import gridworld
-from .environments import EnvironmentInfo, list_environments, load, save
-from .estimates import Estimate
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
 from .exceptions import (
     ConvergenceWarning,
     InvalidMDPError,
@@ -36,23 +44,92 @@ from .exceptions import (
     UnknownEnvironmentError,
     UnknownStateError,
 )
-from .graph import from_graph, to_graph
-from .mdp import MDP
-from .optimality import OptimalityResult, optimal_actions, optimality, optimality_sweep
-from .power import (
-    PowerResult,
-    PowerSeekingResult,
-    PowerSweepResult,
-    power,
-    power_samples,
-    power_seeking,
-    power_sweep,
-)
-from .rewards import IID, CallableRewards, FiniteSupport, PerState, RewardSamples
-from .solve import SolveResult, solve
-from .structure import ReachabilitySummary, reachable, summarize
 
-__version__ = "0.1.0"
+#: Where each re-exported name lives (a module path, or the module itself).
+_EXPORTS = {
+    "EnvironmentInfo": "powerseek.io.catalog",
+    "list_environments": "powerseek.io.catalog",
+    "load": "powerseek.io.catalog",
+    "save": "powerseek.io.catalog",
+    "Estimate": "powerseek.rewards.estimates",
+    "from_graph": "powerseek.mdp.graph",
+    "to_graph": "powerseek.mdp.graph",
+    "gridworld": None,
+    "MDP": "powerseek.mdp.model",
+    "OptimalityResult": "powerseek.analysis.optimality",
+    "optimal_actions": "powerseek.analysis.optimality",
+    "optimality": "powerseek.analysis.optimality",
+    "optimality_sweep": "powerseek.analysis.optimality",
+    "PowerResult": "powerseek.analysis.power",
+    "PowerSeekingResult": "powerseek.analysis.power",
+    "PowerSweepResult": "powerseek.analysis.power",
+    "power": "powerseek.analysis.power",
+    "power_samples": "powerseek.analysis.power",
+    "power_seeking": "powerseek.analysis.power",
+    "power_sweep": "powerseek.analysis.power",
+    "IID": "powerseek.rewards.distributions",
+    "CallableRewards": "powerseek.rewards.distributions",
+    "FiniteSupport": "powerseek.rewards.distributions",
+    "PerState": "powerseek.rewards.distributions",
+    "RewardSamples": "powerseek.rewards.distributions",
+    "SolveResult": "powerseek.solvers.solve",
+    "solve": "powerseek.solvers.solve",
+    "ReachabilitySummary": "powerseek.mdp.structure",
+    "reachable": "powerseek.mdp.structure",
+    "summarize": "powerseek.mdp.structure",
+}
+_MODULES = {"gridworld": "powerseek.mdp.gridworld"}
+_SUBPACKAGES = (
+    "analysis",
+    "cli",
+    "exact",
+    "explore",
+    "io",
+    "mdp",
+    "parallel",
+    "rewards",
+    "solvers",
+    "symmetry",
+    "viz",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"powerseek.{name}")
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
+        raise AttributeError(f"module 'powerseek' has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS, *_SUBPACKAGES})
+
+
+if TYPE_CHECKING:
+    from .analysis.optimality import OptimalityResult, optimal_actions, optimality, optimality_sweep
+    from .analysis.power import (
+        PowerResult,
+        PowerSeekingResult,
+        PowerSweepResult,
+        power,
+        power_samples,
+        power_seeking,
+        power_sweep,
+    )
+    from .io.catalog import EnvironmentInfo, list_environments, load, save
+    from .mdp import gridworld
+    from .mdp.graph import from_graph, to_graph
+    from .mdp.model import MDP
+    from .mdp.structure import ReachabilitySummary, reachable, summarize
+    from .rewards.distributions import IID, CallableRewards, FiniteSupport, PerState, RewardSamples
+    from .rewards.estimates import Estimate
+    from .solvers.solve import SolveResult, solve
 
 __all__ = [
     "IID",

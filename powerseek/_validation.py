@@ -19,6 +19,7 @@ import numpy as np
 from .exceptions import InvalidParameterError, InvalidTypeError
 
 __all__ = [
+    "check_rewards",
     "MAX_SOLVER_TOL",
     "PROBABILITY_TOLERANCE",
     "as_float",
@@ -39,7 +40,7 @@ __all__ = [
 PROBABILITY_TOLERANCE = 1e-9
 
 #: The largest solver tolerance (on the (1 − γ)·V scale of rewards and POWER)
-#: that the command line and sweep files accept: a looser one is no longer far
+#: that the command line and batch files accept: a looser one is no longer far
 #: below the Monte Carlo error of any realistic sample count.
 MAX_SOLVER_TOL = 1e-6
 
@@ -215,3 +216,23 @@ def make_rng(rng: Any, name: str = "rng") -> np.random.Generator:
             f"`{name}` must be None, a non-negative integer seed or a numpy Generator; "
             f"got {type(rng).__name__} {short_value(rng)} ({exc})."
         ) from None
+
+
+def check_rewards(rewards: Any, mdp: Any) -> np.ndarray:
+    """`rewards` as a finite float array of shape (n_samples, mdp.n_states)."""
+    try:
+        R = np.array(rewards, dtype=float, ndmin=2)
+    except (TypeError, ValueError) as exc:
+        raise InvalidTypeError(f"`rewards` must be a numeric array; {exc}.") from None
+    if R.ndim != 2 or R.shape[1] != mdp.n_states:
+        raise InvalidParameterError(
+            f"`rewards` must have shape (n_samples, n_states) with n_states = {mdp.n_states}; "
+            f"got {R.shape}."
+        )
+    if not np.all(np.isfinite(R)):
+        row, column = (int(i) for i in np.argwhere(~np.isfinite(R))[0])
+        raise InvalidParameterError(
+            f"`rewards` holds a non-finite value ({R[row, column]}) in sample {row} at state "
+            f"{mdp.states[column]!r}; rewards must be finite."
+        )
+    return R

@@ -9,18 +9,18 @@ working in code that does not know about powerseek.
 from __future__ import annotations
 
 __all__ = [
-    "PowerseekError",
+    "ConvergenceWarning",
     "InvalidMDPError",
     "InvalidParameterError",
     "InvalidTypeError",
     "ParseError",
+    "PowerseekError",
+    "PowerseekWarning",
     "PredicateError",
     "SearchLimitError",
-    "UnknownEnvironmentError",
     "UnknownActionError",
+    "UnknownEnvironmentError",
     "UnknownStateError",
-    "PowerseekWarning",
-    "ConvergenceWarning",
 ]
 
 

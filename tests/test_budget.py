@@ -3,11 +3,12 @@
 import pytest
 
 import powerseek
-from powerseek import SearchLimitError, load, symmetry
+from powerseek import SearchLimitError, load
 from powerseek.budget import Budget
 from powerseek.cli import main
-from powerseek.theorems import check_actions, check_states
-from powerseek.visits import nondominated_vectors
+from powerseek.exact.visits import nondominated_vectors
+from powerseek.symmetry import environmental as symmetry
+from powerseek.symmetry.theorems import check_actions, check_states
 
 TWO_ROOMS = "#######\n#...#.#\n#..#..#\n#.....#\n#..#..#\n#..#..#\n#######\n"
 

@@ -4,7 +4,7 @@ import importlib.util
 from pathlib import Path
 
 from powerseek.cli import main as cli
-from powerseek.explore import exhaustive_cases, sweep
+from powerseek.explore import exhaustive_cases, exhaustive_search
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -47,7 +47,7 @@ def test_power_seeking_vs_optimality(capsys, tmp_path):
 
 def test_power_monotone_in_gamma(capsys):
     module = load("power_monotone_in_gamma")
-    result = sweep(module.power_monotone_in_gamma, exhaustive_cases(2, gammas=[0]))
+    result = exhaustive_search(module.power_monotone_in_gamma, exhaustive_cases(2, gammas=[0]))
     assert result.violations > 0
     assert "POWER(" in result.verdict.detail
     path = EXAMPLES / "power_monotone_in_gamma.py"

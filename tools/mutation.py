@@ -29,9 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: The tests that guard the engine (the rest of the suite is about files and the CLI).
 TESTS = [
-    "tests/test_solve.py", "tests/test_power.py", "tests/test_optimality.py",
-    "tests/test_estimates.py", "tests/test_engine_mutants.py", "tests/test_symmetry.py",
-    "tests/test_orbits.py", "tests/test_visits.py", "tests/theorems",
+    "tests/solvers/test_solve.py", "tests/analysis/test_power.py", "tests/analysis/test_optimality.py",
+    "tests/rewards/test_estimates.py", "tests/analysis/test_engine_mutants.py", "tests/symmetry/test_environmental.py",
+    "tests/symmetry/test_orbits.py", "tests/exact/test_visits.py", "tests/theorems",
 ]  # fmt: skip
 
 
@@ -45,87 +45,87 @@ class Mutant:
 
 MUTANTS = [
     # solvers
-    Mutant("solve.py", "        S += g * np.take(S, index)", "        S += np.take(S, index)",
+    Mutant("solvers/kernels.py", "        S += g * np.take(S, index)", "        S += np.take(S, index)",
            "pointer doubling without the discount"),
-    Mutant("solve.py", "    for _ in range(doublings + 1):", "    for _ in range(doublings):",
+    Mutant("solvers/kernels.py", "    for _ in range(doublings + 1):", "    for _ in range(doublings):",
            "pointer doubling one step short"),
-    Mutant("solve.py", "        g *= g", "        g *= gamma", "doubling the discount wrongly"),
-    Mutant("solve.py", "        improve = best > gather_rows(W, pol) + margin",
+    Mutant("solvers/kernels.py", "        g *= g", "        g *= gamma", "doubling the discount wrongly"),
+    Mutant("solvers/numpy_backend.py", "        improve = best > gather_rows(W, pol) + margin",
            "        improve = best > gather_rows(W, pol) - margin", "improvement margin sign"),
-    Mutant("solve.py", "            bound = gamma * (hi - lo) / 2  # (1-γ)·c·(hi-lo)/2",
+    Mutant("solvers/numpy_backend.py", "            bound = gamma * (hi - lo) / 2  # (1-γ)·c·(hi-lo)/2",
            "            bound = gamma * (hi - lo) / 4  # (1-γ)·c·(hi-lo)/2",
            "extrapolated value iteration's bound halved"),
-    Mutant("solve.py", "            estimate = new + c * (hi + lo) / 2",
+    Mutant("solvers/numpy_backend.py", "            estimate = new + c * (hi + lo) / 2",
            "            estimate = new + c * (hi - lo) / 2", "extrapolation midpoint sign"),
-    Mutant("solve.py", "        new = RT[:, active] + gamma * segment_max(expected_next(mdp, V_a), mdp)",
+    Mutant("solvers/numpy_backend.py", "        new = RT[:, active] + gamma * segment_max(expected_next(mdp, V_a), mdp)",
            "        new = RT[:, active] + segment_max(expected_next(mdp, V_a), mdp)",
            "Bellman update without the discount"),
-    Mutant("solve.py", "        done = bound <= tol", "        done = bound <= 1e3 * tol",
+    Mutant("solvers/numpy_backend.py", "        done = bound <= tol", "        done = bound <= 1e3 * tol",
            "value iteration stops early"),
-    Mutant("solve.py", "    horizon = math.log(eps / 16) / math.log(gamma)",
+    Mutant("solvers/kernels.py", "    horizon = math.log(eps / 16) / math.log(gamma)",
            "    horizon = math.log(eps / 16) / math.log(gamma) / 4", "too few doublings"),
     # the Monte Carlo engine
-    Mutant("_engine.py", "                X = (1.0 - self.gamma) * self.values",
+    Mutant("analysis/_engine.py", "                X = (1.0 - self.gamma) * self.values",
            "                X = self.values", "POWER without the (1 − γ) normalisation"),
-    Mutant("_engine.py", "                tolerance = self.tie_tol * scale + 2.0 * self.error_bound",
+    Mutant("analysis/_engine.py", "                tolerance = self.tie_tol * scale + 2.0 * self.error_bound",
            "                tolerance = self.tie_tol * scale",
            "tie tolerance without the solver's error bound"),
-    Mutant("_engine.py", "                mask = best[self.mdp.pair_states] - tolerance <= C",
+    Mutant("analysis/_engine.py", "                mask = best[self.mdp.pair_states] - tolerance <= C",
            "                mask = best[self.mdp.pair_states] + tolerance <= C",
            "tie tolerance with the wrong sign"),
-    Mutant("_engine.py", "                X = self.rewards", "                X = 0 * self.rewards",
+    Mutant("analysis/_engine.py", "                X = self.rewards", "                X = 0 * self.rewards",
            "γ = 0 POWER from nothing"),
     # estimates
-    Mutant("estimates.py", "            variance = self._m2[0] / (n_total - 1)",
+    Mutant("rewards/estimates.py", "            variance = self._m2[0] / (n_total - 1)",
            "            variance = self._m2[0] / (n_total - 2)", "variance off by one"),
-    Mutant("estimates.py", "            stderr = np.sqrt(variance / n_total)",
+    Mutant("rewards/estimates.py", "            stderr = np.sqrt(variance / n_total)",
            "            stderr = np.sqrt(variance)", "standard error without 1/√n"),
-    Mutant("estimates.py", "        self._m2[r] = self._m2[r] + m2_b + delta**2 * (n_a * n_b / n)",
+    Mutant("rewards/estimates.py", "        self._m2[r] = self._m2[r] + m2_b + delta**2 * (n_a * n_b / n)",
            "        self._m2[r] = self._m2[r] + m2_b", "block merge drops the between-block term"),
-    Mutant("estimates.py", "        self._mean[r] = self._mean[r] + delta * (n_b / n)",
+    Mutant("rewards/estimates.py", "        self._mean[r] = self._mean[r] + delta * (n_b / n)",
            "        self._mean[r] = self._mean[r] + delta * (n_a / n)", "block merge weights"),
-    Mutant("estimates.py", "        z = stats.norm.ppf(0.5 + self.confidence / 2)",
+    Mutant("rewards/estimates.py", "        z = stats.norm.ppf(0.5 + self.confidence / 2)",
            "        z = stats.norm.ppf(self.confidence)", "one-sided z in the intervals"),
     # γ → 1 and γ → 0 limits
-    Mutant("limits.py", "    return masks[1], unresolved", "    return masks[0], unresolved",
+    Mutant("solvers/limits.py", "    return masks[1], unresolved", "    return masks[0], unresolved",
            "Blackwell set from the farther discount"),
-    Mutant("limits.py", "BLACKWELL_GAMMAS = (1 - 1e-4, 1 - 1e-6)",
+    Mutant("solvers/limits.py", "BLACKWELL_GAMMAS = (1 - 1e-4, 1 - 1e-6)",
            "BLACKWELL_GAMMAS = (0.99, 0.999)", "Blackwell decided at 0.99 and 0.999"),
-    Mutant("limits.py", "    policy = _dense_policy_iteration(mdp, RT, STOCHASTIC_BLACKWELL_GAMMAS[1])",
+    Mutant("solvers/limits.py", "    policy = _dense_policy_iteration(mdp, RT, STOCHASTIC_BLACKWELL_GAMMAS[1])",
            "    policy = _dense_policy_iteration(mdp, RT, STOCHASTIC_BLACKWELL_GAMMAS[0])",
            "stochastic POWER at γ = 1 from a policy optimal at 1 − 1e-3"),
-    Mutant("limits.py", "    tolerance = tie_tol * scale\n    structural",
+    Mutant("solvers/limits.py", "    tolerance = tie_tol * scale\n    structural",
            "    tolerance = 0 * scale\n    structural", "γ → 0 comparison with zero tie tolerance"),
-    Mutant("limits.py", "    for _ in range(2 * mdp.n_states + 1):", "    for _ in range(1):",
+    Mutant("solvers/limits.py", "    for _ in range(2 * mdp.n_states + 1):", "    for _ in range(1):",
            "γ → 0 refinement stops after E R(s_1)"),
-    Mutant("limits.py", "    differ = masks[0] != masks[1]", "    differ = masks[0] & ~masks[0]",
+    Mutant("solvers/limits.py", "    differ = masks[0] != masks[1]", "    differ = masks[0] & ~masks[0]",
            "unresolved Blackwell samples never reported"),
     # POWER-seeking and orbits
-    Mutant("power.py", "        if mean > z * se:", "        if mean > 0:",
+    Mutant("analysis/power.py", "        if mean > z * se:", "        if mean > 0:",
            "seeks_more_power True for any positive difference"),
-    Mutant("power.py", "        if mean < -z * se:", "        if mean < 0:",
+    Mutant("analysis/power.py", "        if mean < -z * se:", "        if mean < 0:",
            "seeks_more_power False for any negative difference"),
-    Mutant("orbits.py", "    z = stats.norm.ppf(0.5 + confidence / 2)", "    z = stats.norm.ppf(confidence)",
+    Mutant("symmetry/orbits.py", "    z = stats.norm.ppf(0.5 + confidence / 2)", "    z = stats.norm.ppf(confidence)",
            "Wilson interval with the one-sided z"),
-    Mutant("orbits.py", "    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)",
+    Mutant("symmetry/orbits.py", "    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)",
            "    centre = p", "Wilson interval centred on p"),
     # permutations
-    Mutant("symmetry.py", "        return Permutation.from_indices(self.states, self.image[other.image])",
+    Mutant("symmetry/environmental.py", "        return Permutation.from_indices(self.states, self.image[other.image])",
            "        return Permutation.from_indices(self.states, other.image[self.image])",
            "permutation composition in the wrong order"),
-    Mutant("symmetry.py", "        out[..., self.image] = x", "        out[...] = x[..., self.image]",
+    Mutant("symmetry/environmental.py", "        out[..., self.image] = x", "        out[...] = x[..., self.image]",
            "permutations act in the inverse direction"),
-    Mutant("symmetry.py", "        inverse[self.image] = np.arange(len(self.image))",
+    Mutant("symmetry/environmental.py", "        inverse[self.image] = np.arange(len(self.image))",
            "        inverse[:] = self.image", "inverse is the permutation itself"),
     # non-domination
-    Mutant("visits.py", "            if t <= threshold:  # a relaxation: t* ≤ t",
+    Mutant("exact/visits.py", "            if t <= threshold:  # a relaxation: t* ≤ t",
            "            if t <= -threshold:  # a relaxation: t* ≤ t", "relaxed LP threshold sign"),
-    Mutant("visits.py", "            if slack.min() > threshold:  # (r, min slack) is feasible for the full LP",
+    Mutant("exact/visits.py", "            if slack.min() > threshold:  # (r, min slack) is feasible for the full LP",
            "            if slack.max() > threshold:  # (r, min slack) is feasible for the full LP",
            "vertex certificate checks one row only"),
-    Mutant("visits.py", "    proven[top[margin > threshold]] = True",
+    Mutant("exact/visits.py", "    proven[top[margin > threshold]] = True",
            "    proven[top[margin >= 0]] = True", "repeated rows proven vertices"),
-    Mutant("visits.py", "        if _near_hull(x, V[aligned]) <= distance:",
+    Mutant("exact/visits.py", "        if _near_hull(x, V[aligned]) <= distance:",
            "        if _near_hull(x, V[aligned]) <= 1e3 * distance:", "hull distance bound loosened"),
 ]  # fmt: skip
 
@@ -167,14 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [(n, m) for n, m in enumerate(MUTANTS, 1) if not args.only or n in args.only]
     if args.list:
         for n, m in chosen:
-            print(f"{n:3d}  {m.module:<13} {m.what}")
+            print(f"{n:3d}  {m.module:<26} {m.what}")
         return 0
     counts = {"killed": 0, "survived": 0, "stale": 0}
     for n, m in chosen:
         start = time.monotonic()
         outcome = run_one(n, m, args.timeout)
         counts[outcome.split()[0]] += 1
-        print(f"{n:3d}  {outcome:<16} {time.monotonic() - start:6.1f} s  {m.module:<13} {m.what}",
+        print(f"{n:3d}  {outcome:<16} {time.monotonic() - start:6.1f} s  {m.module:<26} {m.what}",
               flush=True)  # fmt: skip
     scored = counts["killed"] + counts["survived"]
     score = counts["killed"] / scored if scored else float("nan")

@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from powerseek import IID, RewardSamples, from_graph, optimal_actions, solve
-from powerseek.exact import exact_optimality, exact_power
-from powerseek.strategies import mdps, successor_graphs
-from powerseek.visit_optimality import linear_optimality, visit_optimality
-from powerseek.visits import (
+from powerseek.analysis.visit_optimality import linear_optimality, visit_optimality
+from powerseek.exact.results import exact_optimality, exact_power
+from powerseek.exact.visits import (
     GAMMA,
     nondominated,
     nondominated_rsds,
@@ -25,6 +24,7 @@ from powerseek.visits import (
     restrict,
     visit_distributions,
 )
+from powerseek.explore.strategies import mdps, successor_graphs
 
 GRID = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97]
 

@@ -7,15 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powerseek import MDP, from_graph, gridworld, load, power, power_samples, solve
-from powerseek.exact import exact_power
-from powerseek.strategies import mdps, permutations, successor_graphs
-from powerseek.symmetry import automorphisms
-from powerseek.visits import (
+from powerseek.exact.results import exact_power
+from powerseek.exact.visits import (
     nondominated,
     nondominated_rsds,
     recurrent_distributions,
     visit_distributions,
 )
+from powerseek.explore.strategies import mdps, permutations, successor_graphs
+from powerseek.symmetry.environmental import automorphisms
 
 Z = 5.0
 COMPLETE = MDP({i: list(range(4)) for i in range(4)})

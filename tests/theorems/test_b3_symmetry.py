@@ -17,12 +17,12 @@ from powerseek import (
     power_samples,
     power_seeking,
 )
-from powerseek.exact import exact_optimality, exact_power
-from powerseek.orbits import Functional, compare_over_orbit, power_of
-from powerseek.strategies import many_one_cycles, planted_copies
-from powerseek.symmetry import Permutation, find_action_copy, find_state_copy
-from powerseek.theorems import check_actions, check_states
-from powerseek.visits import recurrent_distributions
+from powerseek.exact.results import exact_optimality, exact_power
+from powerseek.exact.visits import recurrent_distributions
+from powerseek.explore.strategies import many_one_cycles, planted_copies
+from powerseek.symmetry.environmental import Permutation, find_action_copy, find_state_copy
+from powerseek.symmetry.orbits import Functional, compare_over_orbit, power_of
+from powerseek.symmetry.theorems import check_actions, check_states
 
 FIG1 = load("turner-fig1")
 SWAP = Permutation(FIG1, [("left", "right"), ("left_up", "right_up"), ("left_down", "right_down")])

@@ -1,7 +1,7 @@
 """theory.md §B.4: retargetability (Turner & Tadepalli 2022, "RDSP"), items 37-45.
 
 Orbits of utilities are enumerated exactly (d ≤ 7 outcomes); decision rules are
-the exact closed forms of powerseek.decision_rules, so every n-fold count below
+the exact closed forms of powerseek.analysis.decision_rules, so every n-fold count below
 is exact and a single orbit element on the wrong side fails the test.
 """
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from powerseek.decision_rules import (
+from powerseek.analysis.decision_rules import (
     anti_optimal,
     best_of_k,
     boltzmann,
@@ -22,7 +22,8 @@ from powerseek.decision_rules import (
     quantilize,
     satisfice,
 )
-from powerseek.retarget import (
+from powerseek.explore.strategies import lottery_copies
+from powerseek.symmetry.retarget import (
     _as_set,
     all_involutions,
     check_retargetable,
@@ -33,7 +34,6 @@ from powerseek.retarget import (
     permute_outcomes,
     rule_tendency,
 )
-from powerseek.strategies import lottery_copies
 
 # The rules of Prop A.11 that hold over 𝔇_any (every distribution over utilities).
 RULES_ANY = {

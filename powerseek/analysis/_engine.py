@@ -1,0 +1,384 @@
+"""The chunked Monte Carlo loop shared by every analysis (private).
+
+For each chunk of sample blocks: draw the rewards once, and for every γ
+(warm-started from the previous one) solve, then hand a :class:`Context` to
+each requested quantity, whose per-sample values are accumulated block by
+block. Every γ and every quantity sees the same reward samples (common
+random numbers), so differences between states, actions or discounts have
+small variance.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_gamma, check_gammas, check_rewards
+from ..exceptions import InvalidParameterError, InvalidTypeError
+from ..mdp.model import MDP
+from ..progress import progress_bar
+from ..rewards.distributions import IID, RewardDistribution, SamplePlan
+from ..rewards.estimates import Accumulator, Estimate, block_moments
+from ..solvers.kernels import expected_next, segment_max
+from ..solvers.limits import blackwell_optimal, lexicographic_optimal, optimal_gains
+from ..solvers.solve import SolveResult, solve
+from ..solvers.torch_backend import check_device
+
+#: Default memory budget for one chunk's working arrays, in bytes.
+DEFAULT_MEMORY = 256 * 2**20
+#: Numbers per working array of a chunk for which the solvers run fastest.
+CACHE_NUMBERS = 2**18
+#: Default tie tolerance, relative to the largest |reward| of a sample.
+DEFAULT_TIE_TOL = 1e-9
+
+
+@dataclass
+class Context:
+    """What the quantities of one chunk at one γ may use (arrays state-major)."""
+
+    mdp: MDP
+    gamma: float
+    rewards: np.ndarray  # (n_states, m)
+    tie_tol: float
+    solver: Callable[[], SolveResult] | None = None  # called once, when V* is first needed
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def result(self) -> SolveResult:
+        """The solver's result for these rewards (0 < γ < 1), computed on first use."""
+        if "result" not in self._cache:
+            self._cache["result"] = self.solver()
+        return self._cache["result"]
+
+    @property
+    def solved(self) -> bool:
+        return "result" in self._cache
+
+    @property
+    def values(self) -> np.ndarray:
+        """(n_states, m): V* (0 < γ < 1)."""
+        return self.result.values.T
+
+    @property
+    def error_bound(self) -> float:
+        """The solver's bound on (1−γ)‖V − V*‖ (0 if nothing was solved)."""
+        return self.result.error_bound if self.solved else 0.0
+
+    @property
+    def continuation(self) -> np.ndarray:
+        """(n_pairs, m): E_{T(s,a)} X with X = (1−γ)V* (0<γ<1), R (γ=0) or g* (γ=1)."""
+        if "continuation" not in self._cache:
+            if self.gamma == 0.0:
+                X = self.rewards
+            elif self.gamma == 1.0:
+                X = optimal_gains(self.mdp, self.rewards)
+            else:
+                X = (1.0 - self.gamma) * self.values
+            self._cache["continuation"] = expected_next(self.mdp, X)
+        return self._cache["continuation"]
+
+    @property
+    def power(self) -> np.ndarray:
+        """(n_states, m): per-sample POWER, (1−γ)·max_a E V*(s') and its limits."""
+        if "power" not in self._cache:
+            self._cache["power"] = segment_max(self.continuation, self.mdp)
+        return self._cache["power"]
+
+    @property
+    def optimal(self) -> np.ndarray:
+        """(n_pairs, m) booleans: the action is optimal (weakly, Def 4.4)."""
+        if "optimal" not in self._cache:
+            unresolved = np.zeros((self.mdp.n_states, self.rewards.shape[1]), dtype=bool)
+            if self.gamma == 0.0:
+                mask = lexicographic_optimal(self.mdp, self.rewards, self.tie_tol)
+            elif self.gamma == 1.0:
+                mask, unresolved = blackwell_optimal(self.mdp, self.rewards, self.tie_tol)
+            else:
+                C = self.continuation
+                best = segment_max(C, self.mdp)
+                scale = np.maximum(np.abs(self.rewards).max(axis=0), 1e-300)
+                # on the (1−γ)V scale: solver error moves each C by ≤ error_bound
+                tolerance = self.tie_tol * scale + 2.0 * self.error_bound
+                mask = best[self.mdp.pair_states] - tolerance <= C
+            self._cache["optimal"] = mask
+            self._cache["unresolved"] = unresolved
+        return self._cache["optimal"]
+
+    @property
+    def unresolved(self) -> np.ndarray:
+        """(n_states, m) booleans: at γ = 1, Blackwell sets not settled by the two discounts."""
+        self.optimal  # noqa: B018 - computes both
+        return self._cache["unresolved"]
+
+
+Quantity = tuple[tuple[int, ...], Callable[[Context], np.ndarray]]
+
+
+def context_for(
+    mdp: MDP,
+    rewards: Any,
+    gamma: float,
+    *,
+    method: str = "auto",
+    tol: float = 1e-9,
+    tie_tol: float = DEFAULT_TIE_TOL,
+) -> Context:
+    """A solved :class:`Context` for explicit reward vectors (no sampling)."""
+    if not isinstance(mdp, MDP):
+        raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    gamma = check_gamma(gamma)
+    R = check_rewards(rewards, mdp)
+    return Context(
+        mdp,
+        gamma,
+        np.ascontiguousarray(R.T),
+        float(tie_tol),
+        solver=lambda: solve(mdp, R, gamma, method=method, tol=tol),
+    )
+
+
+@dataclass
+class SolverLog:
+    """Solver diagnostics over all chunks at one γ."""
+
+    method: str = ""
+    tol: float = 0.0
+    error_bound: float = 0.0
+    iterations: int = 0
+    converged: bool = True
+
+    def update(self, result) -> None:
+        self.method = result.method
+        self.tol = float(result.tol)
+        self.error_bound = float(max(self.error_bound, result.error_bound))
+        self.iterations = int(max(self.iterations, result.iterations))
+        self.converged = bool(self.converged and result.converged)
+
+    def summary(self, gamma: float) -> dict[str, Any]:
+        if gamma == 0.0:
+            return {"method": "closed form (gamma = 0: one-step lookahead)", "error_bound": 0.0}
+        if gamma == 1.0:
+            return {"method": "limit (gamma -> 1: best reachable average reward)"}
+        if not self.method:
+            return {"method": "none (no optimal values were needed)"}
+        return {
+            "method": self.method,
+            "tol": self.tol,
+            "error_bound": self.error_bound,
+            "iterations": self.iterations,
+            "converged": self.converged,
+        }
+
+
+@dataclass(frozen=True)
+class Run:
+    """Settings every analysis validates the same way."""
+
+    plan: SamplePlan
+    gammas: tuple[float, ...]
+    method: str
+    tol: float
+    tie_tol: float
+    chunk_rows: int
+    progress: bool | None
+    confidence: float
+    executor: Any = None
+    device: Any = None
+    precision: str = "float64"
+
+    def provenance(self, mdp: MDP) -> dict[str, Any]:
+        """Where a result came from: environment, samples, seed, distribution."""
+        return {
+            "environment": mdp.name,
+            "n_samples": self.plan.n_samples,
+            "seed": self.plan.seed,
+            "distribution": self.plan.dist.describe(),
+            "sampling": self.plan.method,
+            "device": "numpy" if self.device is None else f"torch {self.device} {self.precision}",
+        }
+
+
+def prepare(
+    mdp: MDP,
+    gammas: Any,
+    *,
+    dist: RewardDistribution | None,
+    n_samples: int | None,
+    rng: Any,
+    qmc: bool,
+    n_replicates: int | None,
+    method: str,
+    tol: float,
+    tie_tol: float,
+    chunk_size: int | None,
+    memory: int,
+    progress: bool | None,
+    confidence: float,
+    executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
+) -> Run:
+    """Validate the common arguments once and build the sample plan."""
+    if not isinstance(mdp, MDP):
+        raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    gamma_values = check_gammas(gammas)
+    plan = SamplePlan(
+        IID() if dist is None else dist,
+        mdp,
+        n_samples,
+        rng=rng,
+        qmc=qmc,
+        n_replicates=n_replicates,
+    )
+    if plan.n_samples < 2:
+        raise InvalidParameterError(
+            f"`n_samples` must be at least 2 to give a standard error; got {plan.n_samples}."
+        )
+    if isinstance(tie_tol, bool) or not isinstance(tie_tol, numbers.Real) or not tie_tol >= 0:
+        raise InvalidParameterError(f"`tie_tol` must be a non-negative number; got {tie_tol!r}.")
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, numbers.Real)
+        or not (0 < confidence < 1)
+    ):
+        raise InvalidParameterError(f"`confidence` must be in (0, 1); got {confidence!r}.")
+    if chunk_size is None:
+        # The solvers gather along the state axis of (n_states, rows) arrays, so
+        # they run fastest when a chunk's arrays stay in cache (about 2^18
+        # numbers each); the memory budget caps the size too.
+        per_sample = 8 * (12 * mdp.n_states + 4 * mdp.n_pairs)
+        cache_rows = max(32, CACHE_NUMBERS // mdp.n_states)
+        chunk_rows = max(1, min(cache_rows, int(memory) // per_sample))
+    else:
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
+            raise InvalidTypeError(f"`chunk_size` must be a positive integer; got {chunk_size!r}.")
+        if chunk_size <= 0:
+            raise InvalidParameterError(
+                f"`chunk_size` must be a positive integer; got {chunk_size}."
+            )
+        chunk_rows = int(chunk_size)
+    check_device(device, precision)  # fail now, not in a work unit
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise InvalidTypeError(
+            "`executor` must be a concurrent.futures.Executor (or have its submit method, as "
+            f"a dask.distributed Client does); got {type(executor).__name__}."
+        )
+    return Run(
+        plan,
+        gamma_values,
+        method,
+        tol,
+        float(tie_tol),
+        chunk_rows,
+        progress,
+        float(confidence),
+        executor,
+        device,
+        precision,
+    )
+
+
+def execute(
+    mdp: MDP, run: Run, quantities: dict[str, Quantity], *, label: str = "samples"
+) -> tuple[dict[tuple[int, str], Estimate], list[dict[str, Any]]]:
+    """Run the chunked loop; return the estimates keyed by (γ index, name) and
+    the solver summary of each γ.
+
+    Each chunk of blocks is a work unit (:func:`_work`) returning every block's
+    sufficient statistics; they are merged in block order, so the estimates are
+    bit-identical whether the units ran here, in threads, in processes or on a
+    cluster (``run.executor``), and whatever the chunk size.
+    """
+    plan = run.plan
+    accumulators = {
+        (g, name): Accumulator(plan, shape)
+        for g in range(len(run.gammas))
+        for name, (shape, _) in quantities.items()
+    }
+    logs = [SolverLog() for _ in run.gammas]
+    chunks = list(plan.chunks(run.chunk_rows))
+    with progress_bar(run.progress, total=plan.n_samples, desc=label) as bar:
+        if run.executor is None:
+            outcomes = (_work(mdp, run, quantities, chunk) for chunk in chunks)
+        else:
+            local = replace(run, executor=None, progress=False)
+            futures = [run.executor.submit(_work, mdp, local, quantities, c) for c in chunks]
+            outcomes = (future.result() for future in futures)
+        for chunk, (moments, solved) in zip(chunks, outcomes):
+            for key, per_block in moments.items():
+                for block, stats in zip(chunk, per_block):
+                    accumulators[key].merge(block, stats)
+            for g, summary in solved.items():
+                logs[g].update(summary)
+            bar.update(sum(block.size for block in chunk))
+    estimates = {key: acc.estimate(run.confidence) for key, acc in accumulators.items()}
+    return estimates, [log.summary(gamma) for log, gamma in zip(logs, run.gammas)]
+
+
+def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> tuple[dict, dict]:
+    """One work unit: draw a chunk's rewards, solve at every γ, and return each
+    quantity's per-block moments and each γ's solver diagnostics."""
+    RT = np.ascontiguousarray(run.plan.draw(chunk).T)
+    previous = None
+    moments: dict[tuple[int, str], list] = {}
+    solved: dict[int, SolverSummary] = {}
+    for g, gamma in enumerate(run.gammas):
+        ctx = Context(mdp, gamma, RT, run.tie_tol, solver=_solver(mdp, RT, gamma, run, previous))
+        for name, (_, function) in quantities.items():
+            values = np.asarray(function(ctx), dtype=float)
+            per_block, offset = [], 0
+            for block in chunk:
+                per_block.append(block_moments(values[offset : offset + block.size]))
+                offset += block.size
+            moments[(g, name)] = per_block
+        if ctx.solved:
+            result = ctx.result
+            solved[g] = SolverSummary(
+                result.method, result.tol, result.error_bound, result.iterations, result.converged
+            )
+            previous = result
+    return moments, solved
+
+
+@dataclass(frozen=True)
+class SolverSummary:
+    """What :class:`SolverLog` needs of a :class:`SolveResult` (small, to send back)."""
+
+    method: str
+    tol: float
+    error_bound: float
+    iterations: int
+    converged: bool
+
+
+def _solver(mdp: MDP, RT: np.ndarray, gamma: float, run: Run, previous: SolveResult | None):
+    """Solve at `gamma`, warm-started from the previous discount's result."""
+
+    def solve_now() -> SolveResult:
+        policy = values = None
+        if previous is not None:
+            policy = previous.policy
+            if policy is None:  # value iteration: rescale the normalised values
+                values = (1.0 - previous.gamma) * previous.values / (1.0 - gamma)
+        return solve(
+            mdp,
+            RT.T,
+            gamma,
+            method=run.method,
+            tol=run.tol,
+            initial_policy=policy,
+            initial_values=values,
+            device=run.device,
+            precision=run.precision,
+        )
+
+    return solve_now
+
+
+def as_gamma_list(gamma: Any) -> Sequence[float]:
+    """The discount(s) of a call as a list (a scalar becomes one element)."""
+    return check_gammas(gamma)

@@ -1,0 +1,310 @@
+"""Action optimality probabilities P_D(s, a, γ) (theory.md Def 4.4).
+
+P_D(s, a, γ) = P_{R~D}(some optimal policy for R at γ takes a in s). Optimality
+is *weak*: when actions tie, each counts as optimal, so the probabilities of a
+state's actions can sum to more than 1; the excess is reported as the *tie
+mass*, P(more than one action of s is optimal). Numerically, an action is
+optimal when its expected continuation is within a tolerance of the best:
+``tie_tol`` times the sample's largest |reward|, plus twice the solver's error
+bound, both on the (1−γ)·V scale.
+
+At γ = 0 and γ = 1 the optimal policy sets are the limits of Def 4.1: the
+lexicographic refinement at γ -> 0 and Blackwell optimality at γ -> 1 (not
+average optimality: in Figure 10, N is always average-optimal yet
+P(s1, N, 1) = 1/3). See :mod:`powerseek.solvers.limits`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_gamma, label_text
+from ..mdp.model import MDP
+from ..rewards.distributions import RewardDistribution
+from ..rewards.estimates import Estimate
+from . import _engine
+
+__all__ = ["OptimalityResult", "optimal_actions", "optimality", "optimality_sweep"]
+
+
+def optimal_actions(
+    mdp: MDP,
+    rewards: Any,
+    gamma: float,
+    *,
+    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    method: str = "auto",
+    tol: float = 1e-9,
+) -> np.ndarray:
+    """Which actions are optimal for given reward vectors.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_samples, n_pairs)
+        Column ``k`` is the pair ``k`` (a row of ``mdp.transition_matrix``);
+        True when that action is optimal (weakly, Def 4.4) in its state.
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")  # start: candy, wait
+    >>> optimal_actions(mdp, [[0, 0, 0.5, 0.9, 0.1]], 0.9)[0, :2].tolist()
+    [False, True]
+    """
+    ctx = _engine.context_for(mdp, rewards, gamma, method=method, tol=tol, tie_tol=tie_tol)
+    return ctx.optimal.T.copy()
+
+
+@dataclass(frozen=True)
+class OptimalityResult:
+    """Optimality probabilities of the actions of one state (or of every state).
+
+    Attributes
+    ----------
+    states : tuple
+        The states analysed (one, or all of ``mdp.states``).
+    actions : tuple of tuple
+        The actions of each analysed state.
+    successors : tuple of tuple of dict
+        T(s, a) of each action, as ``{successor: probability}``.
+    gamma : float
+    probability : Estimate
+        P(s, a, γ), one entry per (state, action) in order.
+    tie_mass : Estimate
+        P(more than one optimal action), one entry per analysed state.
+    unresolved : Estimate or None
+        At γ = 1: the share of samples whose Blackwell-optimal set at each state
+        differed between the two discounts used to decide it.
+    provenance, solver : dict
+    """
+
+    states: tuple
+    actions: tuple
+    successors: tuple
+    gamma: float
+    probability: Estimate
+    tie_mass: Estimate
+    unresolved: Estimate | None
+    provenance: dict
+    solver: dict
+
+    def _offsets(self) -> list[int]:
+        return list(np.cumsum([0] + [len(a) for a in self.actions]))
+
+    def of(self, state: Hashable, action: Hashable) -> float:
+        """P(state, action, γ)."""
+        i = self.states.index(state)
+        k = self._offsets()[i] + self.actions[i].index(action)
+        return float(self.probability.mean[k])
+
+    def stderr_of(self, state: Hashable, action: Hashable) -> float:
+        """Standard error of P(state, action, γ)."""
+        i = self.states.index(state)
+        k = self._offsets()[i] + self.actions[i].index(action)
+        return float(self.probability.stderr[k])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``powerseek optimality`` for one state, or a
+        list of per-state entries when every state was analysed."""
+        offsets = self._offsets()
+        entries = []
+        for i, state in enumerate(self.states):
+            entry = {
+                "state": label_text(state),
+                "actions": [
+                    {
+                        "action": label_text(action),
+                        "successors": {label_text(s): p for s, p in self.successors[i][j].items()},
+                        "probability": float(self.probability.mean[offsets[i] + j]),
+                        "stderr": float(self.probability.stderr[offsets[i] + j]),
+                    }
+                    for j, action in enumerate(self.actions[i])
+                ],
+                "tie_mass": float(self.tie_mass.mean[i]),
+            }
+            if self.unresolved is not None:
+                entry["unresolved_mass"] = float(self.unresolved.mean[i])
+            entries.append(entry)
+        head = {
+            "environment": self.provenance["environment"],
+            "gamma": self.gamma,
+            "n_samples": self.provenance["n_samples"],
+            "seed": self.provenance["seed"],
+            "distribution": self.provenance["distribution"],
+            "sampling": self.provenance["sampling"],
+        }
+        tail = {"confidence": self.probability.confidence, "solver": self.solver}
+        if len(entries) == 1:
+            return {**head, **entries[0], **tail}
+        return {**head, "states": entries, **tail}
+
+
+def _quantities(mdp: MDP, rows: np.ndarray, owner: np.ndarray, n_states: int, gamma_one: bool):
+    """Indicator quantities restricted to the pairs `rows` (owned by local states)."""
+    k = rows.size
+
+    def optimal(ctx):
+        return ctx.optimal[rows].T
+
+    def ties(ctx):
+        counts = np.zeros((n_states, ctx.rewards.shape[1]))
+        np.add.at(counts, owner, ctx.optimal[rows])
+        return (counts > 1).T
+
+    quantities = {"optimal": ((k,), optimal), "ties": ((n_states,), ties)}
+    if gamma_one:
+        states = np.unique(mdp.pair_states[rows])
+        quantities["unresolved"] = ((n_states,), lambda ctx: ctx.unresolved[states].T)
+    return quantities
+
+
+def optimality_sweep(
+    mdp: MDP,
+    gammas: Any,
+    state: Hashable | None = None,
+    *,
+    dist: RewardDistribution | None = None,
+    n_samples: int | None = 10_000,
+    rng: Any = None,
+    qmc: bool = False,
+    n_replicates: int | None = None,
+    method: str = "auto",
+    tol: float = 1e-9,
+    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    chunk_size: int | None = None,
+    memory: int = _engine.DEFAULT_MEMORY,
+    progress: bool | None = False,
+    confidence: float = 0.95,
+    executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
+) -> list[OptimalityResult]:
+    """:func:`optimality` at each discount in `gammas`, on common samples.
+
+    Returns one :class:`OptimalityResult` per γ, in order.
+    """
+    run = _engine.prepare(
+        mdp,
+        gammas,
+        dist=dist,
+        n_samples=n_samples,
+        rng=rng,
+        qmc=qmc,
+        n_replicates=n_replicates,
+        method=method,
+        tol=tol,
+        tie_tol=tie_tol,
+        chunk_size=chunk_size,
+        memory=memory,
+        progress=progress,
+        confidence=confidence,
+        executor=executor,
+        device=device,
+        precision=precision,
+    )
+    if state is None:
+        states = mdp.states
+        rows = np.arange(mdp.n_pairs)
+        owner = mdp.pair_states
+    else:
+        i = mdp.index(state)
+        states = (state,)
+        rows = np.arange(mdp.pair_offsets[i], mdp.pair_offsets[i + 1])
+        owner = np.zeros(rows.size, dtype=np.int64)
+    gamma_one = any(g == 1.0 for g in run.gammas)
+    quantities = _quantities(mdp, rows, owner, len(states), gamma_one)
+    estimates, solver = _engine.execute(mdp, run, quantities, label="optimality")
+    provenance = run.provenance(mdp)
+    actions = tuple(mdp.actions_of(s) for s in states)
+    successors = tuple(
+        tuple(mdp.transition(s, a) for a in acts) for s, acts in zip(states, actions)
+    )
+    return [
+        OptimalityResult(
+            states=states,
+            actions=actions,
+            successors=successors,
+            gamma=gamma,
+            probability=estimates[(g, "optimal")],
+            tie_mass=estimates[(g, "ties")],
+            unresolved=estimates[(g, "unresolved")] if gamma == 1.0 else None,
+            provenance=provenance,
+            solver=solver[g],
+        )
+        for g, gamma in enumerate(run.gammas)
+    ]
+
+
+def optimality(
+    mdp: MDP,
+    gamma: float,
+    state: Hashable | None = None,
+    *,
+    dist: RewardDistribution | None = None,
+    n_samples: int | None = 10_000,
+    rng: Any = None,
+    qmc: bool = False,
+    n_replicates: int | None = None,
+    method: str = "auto",
+    tol: float = 1e-9,
+    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    chunk_size: int | None = None,
+    memory: int = _engine.DEFAULT_MEMORY,
+    progress: bool | None = False,
+    confidence: float = 0.95,
+    executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
+) -> OptimalityResult:
+    """Optimality probability of each action of `state` (or of every state).
+
+    Parameters
+    ----------
+    mdp : MDP
+    gamma : float in [0, 1]
+        0 and 1 are the lexicographic and Blackwell limits.
+    state : hashable, optional
+        The state whose actions to analyse; all states by default.
+    tie_tol : float, default 1e-9
+        Relative tolerance for ties (Def 4.4 counts ties as optimal).
+    Other parameters
+        As in :func:`powerseek.power.power`.
+
+    Returns
+    -------
+    OptimalityResult
+
+    Examples
+    --------
+    Candy/Wait at γ -> 0: waiting is optimal when the better of chocolate and
+    hug beats the candy... one step later, so only half the time:
+
+    >>> from powerseek import load
+    >>> result = optimality(load("candy-wait"), 0, "start", n_samples=4000, rng=0)
+    >>> round(result.of("start", "wait"), 1), round(result.of("start", "candy"), 1)
+    (0.5, 0.5)
+    """
+    return optimality_sweep(
+        mdp,
+        [check_gamma(gamma)],
+        state,
+        dist=dist,
+        n_samples=n_samples,
+        rng=rng,
+        qmc=qmc,
+        n_replicates=n_replicates,
+        method=method,
+        tol=tol,
+        tie_tol=tie_tol,
+        chunk_size=chunk_size,
+        memory=memory,
+        progress=progress,
+        confidence=confidence,
+        executor=executor,
+        device=device,
+        precision=precision,
+    )[0]

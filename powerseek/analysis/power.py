@@ -1,0 +1,486 @@
+"""POWER of every state, γ sweeps, and POWER-seeking comparisons of actions.
+
+POWER (theory.md Def 5.2, Lemma E.36) is the normalised average optimal value
+of what comes after a state:
+
+    POWER_D(s, γ) = E_{R~D}[ (1−γ)/γ · (V*_R(s, γ) − R(s)) ]
+                  = E_{R~D}[ (1−γ) · max_a E_{s'~T(s,a)} V*_R(s', γ) ],
+
+computed per sample in the second form (no cancellation, no 1/γ blow-up). Its
+limits (Lemma 5.3) are POWER(s, 0) = E[max_a E_{T(s,a)} R] (theory.md B.15) and
+POWER(s, 1) = E[best average reward reachable from s] (B.16).
+
+An action *seeks more POWER* than another at s (Def 5.6) when the expected
+POWER of its successor is at least as large; :func:`power_seeking` estimates
+E_{s'~T(s,a)} POWER(s', γ) for every action of s with the standard errors of
+all pairwise differences, from common random numbers.
+
+All estimates carry standard errors and normal confidence intervals; the
+solver's error bound (on the same scale as POWER) is recorded beside them and
+is kept far below the standard error by the default ``tol=1e-9``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_gamma, label_text
+from ..mdp.model import MDP
+from ..rewards.distributions import RewardDistribution
+from ..rewards.estimates import Estimate
+from . import _engine
+
+__all__ = [
+    "PowerResult",
+    "PowerSeekingResult",
+    "PowerSweepResult",
+    "power",
+    "power_samples",
+    "power_seeking",
+    "power_sweep",
+]
+
+
+@dataclass(frozen=True)
+class PowerResult:
+    """POWER of every state at one discount.
+
+    Attributes
+    ----------
+    states : tuple
+        State labels, in ``mdp.states`` order.
+    gamma : float
+    estimate : Estimate
+        ``estimate.mean`` is POWER per state; ``stderr``, ``ci_low`` and
+        ``ci_high`` go with it.
+    provenance : dict
+        environment, n_samples, seed, distribution, sampling method.
+    solver : dict
+        Solver method, tolerance, error bound, iterations, convergence.
+    """
+
+    states: tuple
+    gamma: float
+    estimate: Estimate
+    provenance: dict
+    solver: dict
+
+    @property
+    def power(self) -> np.ndarray:
+        """POWER per state."""
+        return self.estimate.mean
+
+    @property
+    def stderr(self) -> np.ndarray:
+        """Standard error per state."""
+        return self.estimate.stderr
+
+    def __getitem__(self, state: Hashable) -> float:
+        return float(self.power[self.states.index(state)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``powerseek power`` (see docs/cli.md)."""
+        return {
+            "environment": self.provenance["environment"],
+            "gamma": self.gamma,
+            "n_samples": self.provenance["n_samples"],
+            "seed": self.provenance["seed"],
+            "distribution": self.provenance["distribution"],
+            "sampling": self.provenance["sampling"],
+            "states": [label_text(s) for s in self.states],
+            "power": self.power.tolist(),
+            "stderr": self.stderr.tolist(),
+            "ci_low": self.estimate.ci_low.tolist(),
+            "ci_high": self.estimate.ci_high.tolist(),
+            "confidence": self.estimate.confidence,
+            "solver": self.solver,
+        }
+
+
+@dataclass(frozen=True)
+class PowerSweepResult:
+    """POWER of every state over a grid of discounts, on the same samples.
+
+    Attributes
+    ----------
+    states : tuple
+    gammas : tuple of float
+    estimates : tuple of Estimate
+        One per γ.
+    provenance : dict
+    solver : tuple of dict
+        One per γ.
+    """
+
+    states: tuple
+    gammas: tuple
+    estimates: tuple
+    provenance: dict
+    solver: tuple
+
+    @property
+    def power(self) -> np.ndarray:
+        """POWER, shape (n_gammas, n_states)."""
+        return np.array([e.mean for e in self.estimates])
+
+    @property
+    def stderr(self) -> np.ndarray:
+        """Standard errors, shape (n_gammas, n_states)."""
+        return np.array([e.stderr for e in self.estimates])
+
+    def at(self, index: int) -> PowerResult:
+        """The result at ``gammas[index]`` alone."""
+        return PowerResult(
+            self.states,
+            self.gammas[index],
+            self.estimates[index],
+            self.provenance,
+            self.solver[index],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON document: like :meth:`PowerResult.to_dict` with one row per γ."""
+        return {
+            "environment": self.provenance["environment"],
+            "gamma": list(self.gammas),
+            "n_samples": self.provenance["n_samples"],
+            "seed": self.provenance["seed"],
+            "distribution": self.provenance["distribution"],
+            "sampling": self.provenance["sampling"],
+            "states": [label_text(s) for s in self.states],
+            "power": self.power.tolist(),
+            "stderr": self.stderr.tolist(),
+            "ci_low": [e.ci_low.tolist() for e in self.estimates],
+            "ci_high": [e.ci_high.tolist() for e in self.estimates],
+            "confidence": self.estimates[0].confidence,
+            "solver": list(self.solver),
+        }
+
+
+def power_samples(
+    mdp: MDP,
+    rewards: Any,
+    gamma: float,
+    *,
+    method: str = "auto",
+    tol: float = 1e-9,
+) -> np.ndarray:
+    """Per-sample POWER for given reward vectors, shape (n_samples, n_states).
+
+    The value whose expectation :func:`power` estimates:
+    (1−γ)·max_a E_{s'~T(s,a)} V*_R(s', γ), or its limits at γ = 0 and γ = 1.
+    Useful for checking inequalities sample by sample.
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")  # start, wait, candy, chocolate, hug
+    >>> power_samples(mdp, [[0, 0, 0.2, 0.9, 0.4]], 1).round(3).tolist()
+    [[0.9, 0.9, 0.2, 0.9, 0.4]]
+    """
+    return _engine.context_for(mdp, rewards, gamma, method=method, tol=tol).power.T.copy()
+
+
+def _power_quantity(mdp: MDP) -> _engine.Quantity:
+    return (mdp.n_states,), lambda ctx: ctx.power.T
+
+
+def power_sweep(
+    mdp: MDP,
+    gammas: Any,
+    *,
+    dist: RewardDistribution | None = None,
+    n_samples: int | None = 10_000,
+    rng: Any = None,
+    qmc: bool = False,
+    n_replicates: int | None = None,
+    method: str = "auto",
+    tol: float = 1e-9,
+    chunk_size: int | None = None,
+    memory: int = _engine.DEFAULT_MEMORY,
+    progress: bool | None = False,
+    confidence: float = 0.95,
+    executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
+) -> PowerSweepResult:
+    """POWER of every state at each discount in `gammas`, on common samples.
+
+    Parameters are those of :func:`power`; `gammas` is a sequence of values
+    in [0, 1]. Each γ is warm-started from the previous one.
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> sweep = power_sweep(load("k-way-choice"), [0, 0.5, 1], n_samples=2000, rng=0)
+    >>> sweep.power[:, 0].round(2).tolist()   # k/(k+1) = 4/5 at every γ
+    [0.8, 0.8, 0.8]
+    """
+    run = _engine.prepare(
+        mdp,
+        gammas,
+        dist=dist,
+        n_samples=n_samples,
+        rng=rng,
+        qmc=qmc,
+        n_replicates=n_replicates,
+        method=method,
+        tol=tol,
+        tie_tol=_engine.DEFAULT_TIE_TOL,
+        chunk_size=chunk_size,
+        memory=memory,
+        progress=progress,
+        confidence=confidence,
+        executor=executor,
+        device=device,
+        precision=precision,
+    )
+    estimates, solver = _engine.execute(mdp, run, {"power": _power_quantity(mdp)}, label="POWER")
+    return PowerSweepResult(
+        states=mdp.states,
+        gammas=run.gammas,
+        estimates=tuple(estimates[(g, "power")] for g in range(len(run.gammas))),
+        provenance=run.provenance(mdp),
+        solver=tuple(solver),
+    )
+
+
+def power(
+    mdp: MDP,
+    gamma: float,
+    *,
+    dist: RewardDistribution | None = None,
+    n_samples: int | None = 10_000,
+    rng: Any = None,
+    qmc: bool = False,
+    n_replicates: int | None = None,
+    method: str = "auto",
+    tol: float = 1e-9,
+    chunk_size: int | None = None,
+    memory: int = _engine.DEFAULT_MEMORY,
+    progress: bool | None = False,
+    confidence: float = 0.95,
+    executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
+) -> PowerResult:
+    """POWER_D(s, γ) of every state, with standard errors.
+
+    Parameters
+    ----------
+    mdp : MDP
+    gamma : float in [0, 1]
+        0 and 1 give the limits (B.15, B.16).
+    dist : RewardDistribution, optional
+        Default: IID uniform on [0, 1].
+    n_samples : int, default 10,000
+        Reward samples (``None`` for a :class:`~powerseek.rewards.RewardSamples`
+        distribution: all of its samples).
+    rng : None, int or numpy.random.Generator
+        Seed; the same seed gives the same result whatever `chunk_size`.
+    qmc : bool, default False
+        Randomised quasi-Monte Carlo (scrambled Sobol') with `n_replicates`
+        independent replicates (default 16) for the standard error.
+    method : str, default "auto"
+        Solver (see :func:`powerseek.solve.solve`).
+    tol : float, default 1e-9
+        Solver error bound on the POWER scale.
+    chunk_size : int, optional
+        Samples per chunk; default from `memory`.
+    memory : int
+        Byte budget for one chunk's working arrays (default 256 MiB).
+    progress : bool or None, default False
+        Show a progress bar (None: only on a terminal).
+    executor : concurrent.futures.Executor, optional
+        Runs the sample chunks as separate work units: a thread or process
+        pool, or a Dask cluster's ``Client.get_executor()`` (see
+        :mod:`powerseek.parallel`). Results are bit-identical to the default
+        in-process run, for any number of workers.
+    device : str, optional
+        Solve with PyTorch on ``"cpu"``, ``"cuda"`` or ``"cuda:N"``
+        (:mod:`powerseek.solvers.torch_backend`); samples are drawn as usual, so the same
+        seed gives the same numbers to floating-point tolerance.
+    precision : {"float64", "float32"}
+        Working precision of the torch solvers.
+    confidence : float, default 0.95
+        Level of the confidence intervals.
+
+    Returns
+    -------
+    PowerResult
+
+    Examples
+    --------
+    A terminal state's POWER is E[R] = 1/2 under uniform rewards; Figure 1's
+    ``right_down`` has POWER 2/3 at every γ (Turner et al. 2021, Figure 3):
+
+    >>> from powerseek import load
+    >>> result = power(load("turner-fig1"), 0.5, n_samples=4000, rng=1)
+    >>> se = result.stderr.max()
+    >>> bool(abs(result["empty"] - 1/2) < 4 * se), bool(abs(result["right_down"] - 2/3) < 4 * se)
+    (True, True)
+    >>> bool(se < 0.01)
+    True
+    """
+    sweep = power_sweep(
+        mdp,
+        [check_gamma(gamma)],
+        dist=dist,
+        n_samples=n_samples,
+        rng=rng,
+        qmc=qmc,
+        n_replicates=n_replicates,
+        method=method,
+        tol=tol,
+        chunk_size=chunk_size,
+        memory=memory,
+        progress=progress,
+        confidence=confidence,
+        executor=executor,
+        device=device,
+        precision=precision,
+    )
+    return sweep.at(0)
+
+
+@dataclass(frozen=True)
+class PowerSeekingResult:
+    """Expected POWER after each action of a state (Def 5.6), with differences.
+
+    Attributes
+    ----------
+    state : hashable
+    actions : tuple
+    gamma : float
+    expected : Estimate
+        E_{s'~T(s,a)} POWER(s', γ) per action.
+    differences : Estimate
+        ``differences.mean[i, j]`` estimates expected[i] − expected[j], with its
+        standard error from common random numbers.
+    provenance, solver : dict
+    """
+
+    state: Hashable
+    actions: tuple
+    gamma: float
+    expected: Estimate
+    differences: Estimate
+    provenance: dict
+    solver: dict
+
+    def seeks_more_power(self, a: Hashable, b: Hashable, *, z: float = 3.0) -> bool | None:
+        """Whether `a` seeks more POWER than `b` (Def 5.6, weak): True when the
+        difference is more than `z` standard errors above 0, False when more
+        than `z` below, None when the samples cannot tell."""
+        i, j = self.actions.index(a), self.actions.index(b)
+        mean = self.differences.mean[i, j]
+        se = self.differences.stderr[i, j]
+        if mean > z * se:
+            return True
+        if mean < -z * se:
+            return False
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "environment": self.provenance["environment"],
+            "gamma": self.gamma,
+            "state": label_text(self.state),
+            "n_samples": self.provenance["n_samples"],
+            "seed": self.provenance["seed"],
+            "distribution": self.provenance["distribution"],
+            "actions": [
+                {
+                    "action": label_text(a),
+                    "expected_power": float(self.expected.mean[i]),
+                    "stderr": float(self.expected.stderr[i]),
+                }
+                for i, a in enumerate(self.actions)
+            ],
+            "differences": self.differences.mean.tolist(),
+            "differences_stderr": self.differences.stderr.tolist(),
+            "solver": self.solver,
+        }
+
+
+def power_seeking(
+    mdp: MDP,
+    state: Hashable,
+    gamma: float,
+    *,
+    dist: RewardDistribution | None = None,
+    n_samples: int | None = 10_000,
+    rng: Any = None,
+    qmc: bool = False,
+    n_replicates: int | None = None,
+    method: str = "auto",
+    tol: float = 1e-9,
+    chunk_size: int | None = None,
+    memory: int = _engine.DEFAULT_MEMORY,
+    progress: bool | None = False,
+    confidence: float = 0.95,
+    executor: Any = None,
+    device: Any = None,
+    precision: str = "float64",
+) -> PowerSeekingResult:
+    """Compare the actions of `state` by the POWER they lead to (Def 5.6).
+
+    Examples
+    --------
+    In Figure 1, going right seeks more POWER than going left:
+
+    >>> from powerseek import load
+    >>> result = power_seeking(load("turner-fig1"), "start", 0.9, n_samples=4000, rng=2)
+    >>> result.seeks_more_power("right", "left"), result.seeks_more_power("right", "empty")
+    (True, True)
+    """
+    i = mdp.index(state)
+    lo, hi = int(mdp.pair_offsets[i]), int(mdp.pair_offsets[i + 1])
+    rows = mdp.transition_matrix[lo:hi]
+    k = hi - lo
+
+    def expected(ctx):
+        return np.asarray(rows @ ctx.power).T  # (m, k)
+
+    def differences(ctx):
+        x = expected(ctx)
+        return x[:, :, None] - x[:, None, :]
+
+    run = _engine.prepare(
+        mdp,
+        [check_gamma(gamma)],
+        dist=dist,
+        n_samples=n_samples,
+        rng=rng,
+        qmc=qmc,
+        n_replicates=n_replicates,
+        method=method,
+        tol=tol,
+        tie_tol=_engine.DEFAULT_TIE_TOL,
+        chunk_size=chunk_size,
+        memory=memory,
+        progress=progress,
+        confidence=confidence,
+        executor=executor,
+        device=device,
+        precision=precision,
+    )
+    estimates, solver = _engine.execute(
+        mdp,
+        run,
+        {"expected": ((k,), expected), "differences": ((k, k), differences)},
+        label="POWER-seeking",
+    )
+    return PowerSeekingResult(
+        state=state,
+        actions=mdp.actions[i],
+        gamma=run.gammas[0],
+        expected=estimates[(0, "expected")],
+        differences=estimates[(0, "differences")],
+        provenance=run.provenance(mdp),
+        solver=solver[0],
+    )

@@ -1,0 +1,233 @@
+"""Optimality probabilities of sets of visit distributions and of vector sets.
+
+* P_D(F, γ) (theory.md Def 4.3): the probability that some visit distribution
+  in F ⊆ F(s) is optimal at s, i.e. max_{f∈F} f(γ)ᵀr = max_{f∈F(s)} f(γ)ᵀr (Lemma
+  E.35). At γ = 0 and γ = 1 (Prop E.34) the comparison is lexicographic, on the
+  Taylor coefficients of f at γ = 0 and on the Laurent coefficients at γ = 1
+  (Blackwell optimality), computed exactly from the rational functions.
+* p_D(A ≥ B) (Def E.19): P(max_{a∈A} aᵀr ≥ max_{b∈B} bᵀr) for finite vector sets.
+
+Both are Monte Carlo estimates with standard errors, drawn like every other
+analysis: the same seed gives the same reward samples as :func:`powerseek.power`
+and :func:`powerseek.optimality`, so P_D(s, a, γ) = P_D(F(s | π(s) = a), γ)
+(Lemma E.48) holds sample by sample. Ties count as optimal, within ``tie_tol``
+times the sample's largest |reward|.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_gamma
+from ..exact.visits import VisitDistribution, visit_distributions
+from ..exceptions import InvalidParameterError, InvalidTypeError
+from ..mdp.model import MDP
+from ..rewards.distributions import IID, RewardDistribution, SamplePlan
+from ..rewards.estimates import Accumulator, Estimate
+from . import _engine
+
+__all__ = ["SetOptimalityResult", "linear_optimality", "visit_optimality"]
+
+
+@dataclass(frozen=True)
+class SetOptimalityResult:
+    """An estimated optimality probability of a set.
+
+    Attributes
+    ----------
+    probability : Estimate
+        ``probability.mean[0]`` with ``stderr[0]``.
+    gamma : float or None
+    provenance : dict
+    """
+
+    probability: Estimate
+    gamma: float | None
+    provenance: dict
+
+    @property
+    def value(self) -> float:
+        return float(self.probability.mean[0])
+
+    @property
+    def stderr(self) -> float:
+        return float(self.probability.stderr[0])
+
+
+def coefficient_stack(functions: Sequence[VisitDistribution], gamma: float) -> np.ndarray:
+    """Rows that f(γ)ᵀr is compared on, most significant first: shape (orders, k, n).
+
+    At 0 < γ < 1 one order, (1−γ)·f(γ); at γ = 0 or 1 the Taylor or Laurent
+    coefficients that decide the limit comparison lexicographically.
+    """
+    if 0.0 < gamma < 1.0:
+        return np.array([[(1.0 - gamma) * f.at(gamma) for f in functions]])
+    depth = 2 * len({i for f in functions for i, x in enumerate(f.exact("1/2")) if x}) + 1
+    if gamma == 0.0:
+        stacks = [f.taylor(depth) for f in functions]
+    else:
+        stacks = [f.laurent(depth) for f in functions]
+    return np.array(stacks, dtype=float).transpose(1, 0, 2)
+
+
+def lexicographic_best(stack: np.ndarray, R: np.ndarray, tie_tol: float) -> np.ndarray:
+    """(k, m) booleans: which of k coefficient rows are lexicographically maximal."""
+    scale = np.maximum(np.abs(R).max(axis=0), 1e-300)
+    alive = np.ones((stack.shape[1], R.shape[1]), dtype=bool)
+    for coefficients in stack:
+        values = coefficients @ R
+        best = np.where(alive, values, -np.inf).max(axis=0)
+        alive &= values >= best - tie_tol * scale * max(1.0, np.abs(coefficients).max())
+        if (alive.sum(axis=0) == 1).all():
+            break
+    return alive
+
+
+def visit_optimality(
+    mdp: MDP,
+    state: Hashable,
+    subset: Sequence[VisitDistribution],
+    gamma: float,
+    *,
+    functions: Sequence[VisitDistribution] | None = None,
+    dist: RewardDistribution | None = None,
+    n_samples: int | None = 10_000,
+    rng: Any = None,
+    qmc: bool = False,
+    n_replicates: int | None = None,
+    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    chunk_size: int | None = None,
+    progress: bool | None = False,
+    confidence: float = 0.95,
+) -> SetOptimalityResult:
+    """P_D(F, γ): the probability that some f in `subset` is optimal at `state`.
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    subset : sequence of VisitDistribution
+        F ⊆ F(state), e.g. from :func:`powerseek.exact.visits.restrict`.
+    gamma : float in [0, 1]
+    functions : sequence of VisitDistribution, optional
+        F(state), if already enumerated.
+    Other parameters
+        As in :func:`powerseek.power`.
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> from powerseek.exact.visits import restrict, visit_distributions
+    >>> mdp = load("candy-wait")
+    >>> F = visit_distributions(mdp, "start")
+    >>> waiting = restrict(F, "start", "wait")
+    >>> result = visit_optimality(mdp, "start", waiting, 1.0, functions=F, n_samples=4000, rng=0)
+    >>> bool(abs(result.value - 2 / 3) < 4 * result.stderr)
+    True
+    """
+    if not isinstance(mdp, MDP):
+        raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    gamma = check_gamma(gamma)
+    F = tuple(visit_distributions(mdp, state) if functions is None else functions)
+    subset = tuple(subset)
+    start = mdp.index(state)
+    for f in F + subset:
+        if not isinstance(f, VisitDistribution) or f._start != start:
+            raise InvalidParameterError(
+                f"Every visit distribution must be one of F({state!r}); got {f!r}."
+            )
+    position = {f: i for i, f in enumerate(F)}
+    missing = [f for f in subset if f not in position]
+    if missing:
+        raise InvalidParameterError(f"{missing[0]!r} is not in `functions` (F({state!r})).")
+    chosen = np.zeros(len(F), dtype=bool)
+    chosen[[position[f] for f in subset]] = True
+    stack = coefficient_stack(F, gamma)
+
+    def indicator(ctx):
+        alive = lexicographic_best(stack, ctx.rewards, ctx.tie_tol)
+        return alive[chosen].any(axis=0)[:, None]
+
+    run = _engine.prepare(
+        mdp,
+        [gamma],
+        dist=dist,
+        n_samples=n_samples,
+        rng=rng,
+        qmc=qmc,
+        n_replicates=n_replicates,
+        method="auto",
+        tol=1e-9,
+        tie_tol=tie_tol,
+        chunk_size=chunk_size,
+        memory=_engine.DEFAULT_MEMORY,
+        progress=progress,
+        confidence=confidence,
+    )
+    estimates, _ = _engine.execute(mdp, run, {"p": ((1,), indicator)}, label="P(F optimal)")
+    return SetOptimalityResult(estimates[(0, "p")], gamma, run.provenance(mdp))
+
+
+def linear_optimality(
+    A: Any,
+    B: Any,
+    *,
+    dist: RewardDistribution | None = None,
+    n_samples: int = 10_000,
+    rng: Any = None,
+    qmc: bool = False,
+    n_replicates: int | None = None,
+    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    confidence: float = 0.95,
+) -> SetOptimalityResult:
+    """p_D(A ≥ B) = P(max_{a∈A} aᵀr ≥ max_{b∈B} bᵀr) for finite vector sets (Def E.19).
+
+    Parameters
+    ----------
+    A, B : array_like, shape (k_A, d) and (k_B, d)
+    dist : RewardDistribution, optional
+        Over r ∈ ℝ^d (default IID uniform on [0, 1]).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> e = np.eye(3)
+    >>> result = linear_optimality(e[:2], e, n_samples=8000, rng=0)   # best of 2 of 3 coordinates
+    >>> bool(abs(result.value - 2 / 3) < 4 * result.stderr)
+    True
+    """
+    A = np.atleast_2d(np.asarray(A, dtype=float))
+    B = np.atleast_2d(np.asarray(B, dtype=float))
+    if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[1] or 0 in A.shape or 0 in B.shape:
+        raise InvalidParameterError(
+            f"`A` and `B` must be non-empty (k, d) arrays with the same d; got {A.shape} "
+            f"and {B.shape}."
+        )
+    if not (np.isfinite(A).all() and np.isfinite(B).all()):
+        raise InvalidParameterError("`A` and `B` must hold finite numbers.")
+    plan = SamplePlan(
+        IID() if dist is None else dist,
+        list(range(A.shape[1])),
+        n_samples,
+        rng=rng,
+        qmc=qmc,
+        n_replicates=n_replicates,
+    )
+    accumulator = Accumulator(plan, (1,))
+    for block in plan.blocks:
+        R = plan.draw([block])
+        scale = np.maximum(np.abs(R).max(axis=1), 1e-300) * max(1.0, np.abs(B).max())
+        best_A = (R @ A.T).max(axis=1)
+        best_B = (R @ B.T).max(axis=1)
+        accumulator.add(block, (best_A >= best_B - tie_tol * scale)[:, None])
+    provenance = {
+        "n_samples": plan.n_samples,
+        "seed": plan.seed,
+        "distribution": plan.dist.describe(),
+        "sampling": plan.method,
+    }
+    return SetOptimalityResult(accumulator.estimate(confidence), None, provenance)

@@ -1,0 +1,23 @@
+"""Running analyses at scale.
+
+:mod:`.executors` provides the thread and Dask executors the engine maps chunks
+over; :mod:`.batch` runs batch files (grids of environments, distributions and γ)
+resumably, one unit file per result.
+"""
+
+from __future__ import annotations
+
+from .batch import BatchResult, BatchSpec, Unit, read_batch, run_batch, unit_inputs
+from .executors import DaskExecutor, DaskUnavailableError, executor
+
+__all__ = [
+    "executor",
+    "read_batch",
+    "run_batch",
+    "unit_inputs",
+    "BatchResult",
+    "BatchSpec",
+    "DaskExecutor",
+    "DaskUnavailableError",
+    "Unit",
+]

@@ -1,0 +1,665 @@
+"""Batches: environments x distributions x sample counts x discounts, resumable, in one table.
+
+A batch file (TOML) names what to compute::
+
+    name = "grids"                           # optional, recorded in the table
+    seed = 1                                 # base seed of every unit
+    environments = ["powerplay-3x3", "my-room.grid"]   # catalog names or paths
+    distributions = ["uniform", "beta(2, 1)"]           # --dist specs (default uniform)
+    samples = [4000]                         # one or more sample counts
+    gamma = [0, 0.5, 0.9, 1]                 # discounts, solved on common samples
+    quantities = ["power", "optimality"]     # default ["power"]
+    method = "auto"                          # solver (optional)
+    tol = 1e-9                               # solver error bound, at most 1e-6 (optional)
+
+Orbit comparisons and theorem checks are jobs of their own, as arrays of
+tables::
+
+    [[orbit]]                       # powerseek orbit: counts over an orbit
+    environment = "candy-wait"
+    state = "start"
+    actions = ["wait", "candy"]     # or states = ["wait", "candy"]
+    gamma = 1
+    reward = [0, 0, 0.3, 0.5, 0.9]  # a point mass, or distribution = "SPEC"
+
+    [[check]]                       # powerseek check: which theorems apply, verified
+    environment = "turner-fig1"
+    state = "start"
+    actions = ["right", "left"]     # or states = [...]
+    gamma = [0.1, 0.5, 0.9]
+    samples = 2000
+
+Each (environment, distribution, sample count, quantity) is a *work unit*,
+computed over all discounts on common reward samples. A unit's seed is the
+base seed's ``SeedSequence`` child with a spawn key hashed from the unit
+itself, so it does not change when units are added, removed or reordered.
+Finished units are written to ``DIR/units/`` atomically as they complete and
+reused on a rerun, so an interrupted batch loses nothing; a stored unit is
+reused only when everything its numbers depend on is unchanged
+(:func:`unit_inputs`: the unit, the environment's content, the seeds, the
+solver settings ``method`` and ``tol`` and the powerseek version), and
+recomputed otherwise. The table
+``DIR/results.csv`` (and ``results.parquet`` when pyarrow is installed) has
+one row per (unit, γ, state[, action]); ``DIR/provenance.json`` records the
+batch file, every unit's seed and the versions of the software.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "s.toml").write_text(
+...     'seed = 1\\nenvironments = ["candy-wait"]\\nsamples = [500]\\ngamma = [0.5, 1]\\n')
+>>> result = run_batch(read_batch(folder / "s.toml"), folder / "out")
+>>> result.computed, result.reused, len(result.rows)
+(1, 0, 10)
+>>> run_batch(read_batch(folder / "s.toml"), folder / "out").reused
+1
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._provenance import software_versions
+from .._validation import MAX_SOLVER_TOL, label_text
+from ..exceptions import InvalidParameterError, ParseError, PowerseekError
+from ..io.files import check_output_folder, write_bytes_atomic, write_text_atomic
+from ..progress import progress_bar
+from ..solvers.solve import METHODS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "COLUMNS", "QUANTITIES", "BatchResult", "BatchSpec", "Unit", "read_batch", "run_batch",
+    "unit_inputs",
+]  # fmt: skip
+
+QUANTITIES = ("power", "optimality")
+#: Columns of the results table, in order.
+COLUMNS = (
+    "batch", "environment", "distribution", "samples", "seed", "gamma", "quantity",
+    "state", "action", "value", "stderr", "ci_low", "ci_high",
+)  # fmt: skip
+_KEYS = {
+    "name", "seed", "environments", "distributions", "samples", "gamma", "quantities",
+    "method", "tol", "orbit", "check",
+}  # fmt: skip
+_JOB_KEYS = {
+    "orbit": {"environment", "state", "states", "actions", "gamma", "reward", "distribution"},
+    "check": {"environment", "state", "states", "actions", "gamma", "samples"},
+}
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    """A parsed batch file."""
+
+    name: str
+    seed: int
+    environments: tuple[str, ...]
+    distributions: tuple[str, ...]
+    samples: tuple[int, ...]
+    gammas: tuple[float, ...]
+    quantities: tuple[str, ...]
+    base: str = "."
+    text: str = ""
+    jobs: tuple = ()
+    method: str = "auto"
+    tol: float = 1e-9
+
+    def units(self) -> list[Unit]:
+        """The work units, in file order (environment, distribution, samples, quantity),
+        then the orbit and check jobs."""
+        return [
+            Unit(env, dist, n, q, self.gammas)
+            for env in self.environments
+            for dist in self.distributions
+            for n in self.samples
+            for q in self.quantities
+        ] + list(self.jobs)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One work unit of a batch."""
+
+    environment: str
+    distribution: str
+    samples: int
+    quantity: str
+    gammas: tuple[float, ...]
+    state: str = ""
+    pair_kind: str = ""  # "states" or "actions", for orbit and check jobs
+    pair: tuple[str, ...] = ()
+    reward: tuple[float, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """A stable identifier: a hash of what the unit computes."""
+        text = json.dumps(asdict(self), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def seed(self, base: int) -> int:
+        """The unit's seed: the base seed's SeedSequence child keyed by the unit's hash."""
+        digest = int(self.key, 16)
+        spawn_key = (digest >> 32, digest & 0xFFFFFFFF)
+        sequence = np.random.SeedSequence(base, spawn_key=spawn_key)
+        return int(sequence.generate_state(1, np.uint64)[0])
+
+
+@dataclass
+class BatchResult:
+    """What a batch computed and where it went."""
+
+    rows: list[dict[str, Any]]
+    computed: int
+    reused: int
+    directory: Path
+    files: list[Path] = field(default_factory=list)
+    #: Of the computed units, how many had been stored with other inputs.
+    recomputed: int = 0
+    #: Why they were recomputed: the changed input's name -> how many units.
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def _fail(message: str, path: Path, text: str, key: str | None = None) -> ParseError:
+    line = None
+    if key is not None:
+        for number, content in enumerate(text.splitlines(), 1):
+            if content.strip().startswith(key):
+                line = number
+                break
+    return ParseError(message, source=str(path), line=line)
+
+
+def read_batch(path: str | Path) -> BatchSpec:
+    """Read and check a batch file; errors name the file, the key and its line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ParseError(f"cannot read the file: {exc.strerror}.", source=str(path)) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ParseError(f"invalid TOML: {exc}.", source=str(path)) from None
+    unknown = sorted(set(doc) - _KEYS)
+    if unknown:
+        raise _fail(
+            f"unknown key {unknown[0]!r}; a batch file holds {', '.join(sorted(_KEYS))}.",
+            path, text, unknown[0],
+        )  # fmt: skip
+
+    def strings(key, default=None):
+        value = doc.get(key, default)
+        if value is None:
+            raise _fail(f"{key!r} is required: a list of names.", path, text)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise _fail(f"{key!r} must be a non-empty list of strings.", path, text, key)
+        return tuple(value)
+
+    def numbers(key, kind, check, what):
+        value = doc.get(key)
+        if value is None:
+            raise _fail(f"{key!r} is required: {what}.", path, text)
+        if not isinstance(value, list):
+            value = [value]
+        if not value or not all(isinstance(v, kind) and not isinstance(v, bool) for v in value):
+            raise _fail(f"{key!r} must be {what}; got {value!r}.", path, text, key)
+        bad = [v for v in value if not check(v)]
+        if bad:
+            raise _fail(f"{key!r} must be {what}; got {bad[0]!r}.", path, text, key)
+        return tuple(value)
+
+    quantities = strings("quantities", ["power"])
+    wrong = [q for q in quantities if q not in QUANTITIES]
+    if wrong:
+        raise _fail(
+            f"unknown quantity {wrong[0]!r}; use {' or '.join(QUANTITIES)}.", path, text,
+            "quantities",
+        )  # fmt: skip
+    seed = doc.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise _fail(f"'seed' must be a non-negative integer; got {seed!r}.", path, text, "seed")
+    method = doc.get("method", "auto")
+    if method not in METHODS:
+        raise _fail(
+            f"'method' must be one of {', '.join(METHODS)}; got {method!r}.", path, text, "method"
+        )
+    tol = doc.get("tol", 1e-9)
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol <= MAX_SOLVER_TOL:
+        raise _fail(
+            f"'tol' (the solver tolerance) must be a number in (0, {MAX_SOLVER_TOL:g}]; got "
+            f"{tol!r}.",
+            path, text, "tol",
+        )  # fmt: skip
+    jobs = []
+    for kind in ("orbit", "check"):
+        tables = doc.get(kind, [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise _fail(f"{kind!r} must be an array of tables: [[{kind}]].", path, text, kind)
+        for number, table in enumerate(tables, 1):
+            jobs.append(_job(kind, number, table, path, text))
+    grid = "environments" in doc or not jobs  # a file of jobs alone needs no grid
+    return BatchSpec(
+        name=str(doc.get("name", path.stem)),
+        seed=seed,
+        environments=strings("environments") if grid else (),
+        distributions=strings("distributions", ["uniform"]),
+        samples=(
+            numbers("samples", int, lambda n: n >= 2, "sample counts of at least 2") if grid else ()
+        ),
+        gammas=tuple(
+            float(g)
+            for g in (
+                numbers("gamma", (int, float), lambda g: 0 <= g <= 1, "discounts in [0, 1]")
+                if grid
+                else ()
+            )
+        ),
+        quantities=quantities,
+        base=str(path.parent),
+        text=text,
+        jobs=tuple(jobs),
+        method=method,
+        tol=float(tol),
+    )
+
+
+def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
+    where = f"[[{kind}]] number {number}"
+    unknown = sorted(set(table) - _JOB_KEYS[kind])
+    if unknown:
+        raise _fail(
+            f"{where}: unknown key {unknown[0]!r}; it holds {', '.join(sorted(_JOB_KEYS[kind]))}.",
+            path, text, f"[[{kind}]]",
+        )  # fmt: skip
+    environment = table.get("environment")
+    if not isinstance(environment, str):
+        raise _fail(f"{where}: 'environment' (a name or file) is required.", path, text)
+    if ("actions" in table) == ("states" in table):
+        raise _fail(f"{where}: give either actions = [A1, A2] or states = [S1, S2].", path, text)
+    pair_kind = "actions" if "actions" in table else "states"
+    pair = table[pair_kind]
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+        raise _fail(f"{where}: {pair_kind!r} must be two names; got {pair!r}.", path, text)
+    state = table.get("state", "")
+    if (
+        pair_kind == "actions"
+        and not isinstance(state, str)
+        or (pair_kind == "actions" and not state)
+    ):
+        raise _fail(f'{where}: actions need the state they belong to: state = "S".', path, text)
+    gammas = table.get("gamma", 0.9 if kind == "orbit" else [0.1, 0.5, 0.9])
+    gammas = gammas if isinstance(gammas, list) else [gammas]
+    if (
+        not gammas
+        or not all(isinstance(g, (int, float)) and not isinstance(g, bool) for g in gammas)
+        or not all(0 <= g <= 1 for g in gammas)
+        or (kind == "orbit" and len(gammas) != 1)
+    ):
+        what = "one discount in [0, 1]" if kind == "orbit" else "discounts in [0, 1]"
+        raise _fail(f"{where}: 'gamma' must be {what}; got {table.get('gamma')!r}.", path, text)
+    reward, distribution, samples = (), "", 0
+    if kind == "orbit":
+        if ("reward" in table) == ("distribution" in table):
+            raise _fail(
+                f"{where}: give either reward = [one per state] or distribution = \"SPEC\".",
+                path, text,
+            )  # fmt: skip
+        if "reward" in table:
+            values = table["reward"]
+            if not isinstance(values, list) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
+            ):
+                raise _fail(f"{where}: 'reward' must be a list of numbers.", path, text)
+            reward = tuple(float(v) for v in values)
+        else:
+            distribution = str(table["distribution"])
+    else:
+        samples = table.get("samples", 2000)
+        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+            raise _fail(f"{where}: 'samples' must be an integer of at least 2.", path, text)
+    return Unit(
+        environment, distribution, samples, kind, tuple(float(g) for g in gammas),
+        state, pair_kind, tuple(pair), reward,
+    )  # fmt: skip
+
+
+def _environment(name: str, base: str):
+    from ..io.catalog import load
+
+    candidate = Path(base) / name
+    return load(str(candidate) if candidate.suffix and candidate.is_file() else name)
+
+
+def run_unit(unit: Unit, spec: BatchSpec, mdp=None) -> list[dict[str, Any]]:
+    """Compute one unit (on `mdp`, by default loaded from its name) and return its rows."""
+    from ..analysis.optimality import optimality_sweep
+    from ..analysis.power import power_sweep
+    from ..rewards.spec import parse_distribution
+
+    if mdp is None:
+        mdp = _environment(unit.environment, spec.base)
+    seed = unit.seed(spec.seed)
+    solver = {"method": spec.method, "tol": spec.tol}
+    if unit.quantity in ("orbit", "check"):
+        return _run_job(unit, spec, mdp, seed)
+    dist = parse_distribution(unit.distribution, mdp)
+    head = {
+        "batch": spec.name,
+        "environment": unit.environment,
+        "distribution": dist.describe(),
+        "samples": unit.samples,
+        "seed": seed,
+    }
+    rows = []
+    if unit.quantity == "power":
+        result = power_sweep(
+            mdp, list(unit.gammas), dist=dist, n_samples=unit.samples, rng=seed, **solver
+        )
+        for gamma, estimate in zip(result.gammas, result.estimates):
+            for i, state in enumerate(result.states):
+                rows.append(
+                    {**head, "gamma": gamma, "quantity": "power", "state": label_text(state),
+                     "action": "", **_stats(estimate, i)}
+                )  # fmt: skip
+    else:
+        results = optimality_sweep(
+            mdp, list(unit.gammas), dist=dist, n_samples=unit.samples, rng=seed, **solver
+        )
+        for result in results:
+            k = 0
+            for state, actions in zip(result.states, result.actions):
+                for action in actions:
+                    rows.append(
+                        {**head, "gamma": result.gamma, "quantity": "optimality",
+                         "state": label_text(state), "action": label_text(action),
+                         **_stats(result.probability, k)}
+                    )  # fmt: skip
+                    k += 1
+    return rows
+
+
+def _run_job(unit: Unit, spec: BatchSpec, mdp, seed: int) -> list[dict[str, Any]]:
+    """An orbit comparison or a theorem check, as table rows."""
+    from ..mdp.labels import parse_action, parse_state
+    from ..rewards.distributions import FiniteSupport
+    from ..rewards.spec import parse_distribution
+    from ..symmetry.orbits import action_optimality, compare_over_orbit, power_of
+    from ..symmetry.theorems import check_actions, check_states
+
+    nan = float("nan")
+    if unit.pair_kind == "actions":
+        state = parse_state(mdp, unit.state)
+        a, b = (parse_action(mdp, state, x) for x in unit.pair)
+        subject, pair = label_text(state), f"{label_text(a)} vs {label_text(b)}"
+    else:
+        state = None
+        a, b = (parse_state(mdp, x) for x in unit.pair)
+        subject, pair = f"{label_text(a)} vs {label_text(b)}", ""
+    head = {"batch": spec.name, "environment": unit.environment, "seed": seed, "state": subject}
+    if unit.quantity == "orbit":
+        gamma = unit.gammas[0]
+        if unit.reward:
+            if len(unit.reward) != mdp.n_states:
+                raise InvalidParameterError(
+                    f"the orbit job on {unit.environment} gives {len(unit.reward)} rewards; "
+                    f"it has {mdp.n_states} states."
+                )
+            dist = FiniteSupport([list(unit.reward)])
+        else:
+            dist = parse_distribution(unit.distribution, mdp)
+        if state is None:
+            f1, f2 = power_of(mdp, a, gamma), power_of(mdp, b, gamma)
+        else:
+            f1 = action_optimality(mdp, state, a, gamma)
+            f2 = action_optimality(mdp, state, b, gamma)
+        result = compare_over_orbit(mdp, dist, f1, f2, rng=seed)
+        head.update(distribution=dist.describe(), samples=result.orbit_size, gamma=gamma)
+        blank = {"stderr": nan, "ci_low": nan, "ci_high": nan, "action": pair}
+        return [
+            {**head, **blank, "quantity": f"orbit {name}", "value": float(value)}
+            for name, value in (
+                ("greater", result.greater), ("less", result.less), ("equal", result.equal),
+                ("share", result.fraction),
+            )
+        ]  # fmt: skip
+    options = {"gammas": unit.gammas, "n_samples": unit.samples, "rng": seed}
+    if state is None:
+        report = check_states(mdp, a, b, **options)
+    else:
+        report = check_actions(mdp, state, a, b, **options)
+    rows = []
+    for check in report.checks:
+        value = nan if not check.applies else (0.0 if check.failed else 1.0)
+        rows.append(
+            {**head, "distribution": "", "samples": unit.samples, "gamma": nan,
+             "quantity": "check", "action": f"{check.theorem}" + (f" ({pair})" if pair else ""),
+             "value": value, "stderr": nan, "ci_low": nan, "ci_high": nan}
+        )  # fmt: skip
+    return rows
+
+
+def _check_job(job: Unit, spec: BatchSpec, mdp) -> None:
+    """Labels, rewards and distributions of a job, checked before any work."""
+    from ..mdp.labels import parse_action, parse_state
+    from ..rewards.spec import parse_distribution
+
+    if job.pair_kind == "actions":
+        state = parse_state(mdp, job.state)
+        for action in job.pair:
+            parse_action(mdp, state, action)
+    else:
+        for state in job.pair:
+            parse_state(mdp, state)
+    if job.quantity == "orbit" and job.reward and len(job.reward) != mdp.n_states:
+        raise InvalidParameterError(
+            f"the orbit job on {job.environment} gives {len(job.reward)} rewards; it has "
+            f"{mdp.n_states} states."
+        )
+    if job.quantity == "orbit" and not job.reward:
+        parse_distribution(job.distribution, mdp)
+
+
+def _stats(estimate, k: int) -> dict[str, float]:
+    return {
+        "value": float(estimate.mean[k]),
+        "stderr": float(estimate.stderr[k]),
+        "ci_low": float(estimate.ci_low[k]),
+        "ci_high": float(estimate.ci_high[k]),
+    }
+
+
+def unit_inputs(unit: Unit, spec: BatchSpec, mdp) -> dict[str, Any]:
+    """Everything a unit's numbers depend on, as plain JSON values.
+
+    A finished unit is reused only when its stored inputs equal these: the
+    unit itself (environment name, distribution, samples, discounts, quantity,
+    job labels), the digest of the loaded environment's dynamics
+    (:meth:`MDP.digest`, so an edited file counts, whatever its name), the
+    batch's base seed and the unit's seed, the solver settings and the
+    version of powerseek.
+    """
+    from .. import _version
+
+    return json.loads(
+        json.dumps(
+            {
+                "unit": asdict(unit),
+                "environment": mdp.digest(),
+                "base_seed": spec.seed,
+                "seed": unit.seed(spec.seed),
+                # orbit and check jobs run the solvers at their defaults
+                "solver": (
+                    {"method": spec.method, "tol": spec.tol}
+                    if unit.quantity in QUANTITIES
+                    else None
+                ),
+                "powerseek": _version.__version__,
+            }
+        )
+    )  # tuples as JSON lists
+
+
+#: What each input is called when a stored unit is recomputed because of it.
+_INPUT_NAMES = {
+    "unit": "the unit's definition changed",
+    "environment": "the environment's content changed",
+    "base_seed": "the seed changed",
+    "seed": "the seed changed",
+    "solver": "the solver settings changed",
+    "powerseek": "the powerseek version changed",
+}
+
+
+def _finished(path: Path, inputs: dict[str, Any]) -> tuple[list | None, str | None]:
+    """The stored rows of a unit if its inputs match, else (None, why not).
+
+    The reason is None for a unit never computed, else what made the stored
+    one stale: the first input that changed, or an unreadable file.
+    """
+    if not path.exists():
+        return None, None
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, "the stored file was unreadable"
+    if not isinstance(stored, dict) or not isinstance(stored.get("rows"), list):
+        return None, "the stored file was unreadable"
+    previous = stored.get("inputs")
+    if not isinstance(previous, dict):
+        return None, "the stored file recorded no inputs"
+    for key, value in inputs.items():
+        if previous.get(key) != value:
+            return None, _INPUT_NAMES[key]
+    return stored["rows"], None
+
+
+def run_batch(
+    spec: BatchSpec,
+    directory: str | Path,
+    *,
+    executor: Any = None,
+    progress: bool | None = False,
+    command: str | None = None,
+) -> BatchResult:
+    """Run (or finish) a batch into `directory`; return its rows and what was reused.
+
+    Parameters
+    ----------
+    executor : concurrent.futures.Executor, optional
+        Runs the units in parallel (see :mod:`powerseek.parallel`); finished
+        units are saved as they complete, whatever the order.
+    """
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise InvalidParameterError(f"{str(directory)!r} exists and is not a folder.")
+    units = spec.units()
+    from ..rewards.spec import parse_distribution
+
+    # Each environment is loaded once: the same object is checked, keyed and
+    # computed on, so a file edited while the batch runs cannot slip in.
+    environments: dict[str, Any] = {}
+    for name in list(spec.environments) + [job.environment for job in spec.jobs]:
+        if name not in environments:
+            environments[name] = _environment(name, spec.base)
+    for environment in spec.environments:  # fail early, before any work
+        for dist in spec.distributions:
+            parse_distribution(dist, environments[environment])
+    for job in spec.jobs:
+        _check_job(job, spec, environments[job.environment])
+    check_output_folder(directory)
+    (directory / "units").mkdir(parents=True, exist_ok=True)
+    paths = [directory / "units" / f"{unit.key}.json" for unit in units]
+    inputs = [unit_inputs(u, spec, environments[u.environment]) for u in units]
+    rows: list[list | None] = []
+    stale: dict[str, int] = {}
+    for path, unit_inputs_ in zip(paths, inputs):
+        found, reason = _finished(path, unit_inputs_)
+        rows.append(found)
+        if reason is not None:
+            stale[reason] = stale.get(reason, 0) + 1
+    todo = [i for i, r in enumerate(rows) if r is None]
+    with progress_bar(progress, total=len(todo), desc=spec.name, unit="unit") as bar:
+
+        def keep(i: int, unit_rows: list) -> None:
+            document = {"unit": asdict(units[i]), "inputs": inputs[i], "rows": unit_rows}
+            write_text_atomic(paths[i], json.dumps(document))
+            rows[i] = unit_rows
+            bar.update(1)
+
+        def job(i: int):
+            return (run_unit, units[i], spec, environments[units[i].environment])
+
+        if executor is None:
+            for i in todo:
+                function, *arguments = job(i)
+                keep(i, function(*arguments))
+        else:
+            from concurrent.futures import as_completed
+
+            futures = {executor.submit(*job(i)): i for i in todo}
+            try:
+                for future in as_completed(futures):
+                    keep(futures[future], future.result())
+            except PowerseekError:
+                for future in futures:
+                    future.cancel()
+                raise
+    table = [row for unit_rows in rows for row in unit_rows]
+    files = [write_text_atomic(directory / "results.csv", _csv(table))]
+    files += _parquet(table, directory)
+    provenance = {
+        "batch": spec.name,
+        "batch_file": spec.text,
+        "command": command,
+        "seed": spec.seed,
+        "solver": {"method": spec.method, "tol": spec.tol},
+        "units": [
+            {**asdict(u), "key": u.key, "seed": u.seed(spec.seed), "inputs": i}
+            for u, i in zip(units, inputs)
+        ],
+        "versions": software_versions(),
+    }
+    files.append(write_text_atomic(directory / "provenance.json", json.dumps(provenance, indent=2)))
+    return BatchResult(
+        table, len(todo), len(units) - len(todo), directory, files, sum(stale.values()), stale
+    )
+
+
+def _csv(table: Sequence[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in table:  # floats to the last bit; missing numbers (NaN) as empty cells
+        writer.writerow(
+            {k: ("" if v != v else repr(v)) if isinstance(v, float) else v for k, v in row.items()}
+        )
+    return buffer.getvalue()
+
+
+def _parquet(table: Sequence[dict[str, Any]], directory: Path) -> list[Path]:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        return []
+    buffer = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pylist(list(table)), buffer)
+    return [write_bytes_atomic(directory / "results.parquet", buffer.getvalue().to_pybytes())]

@@ -1,0 +1,13 @@
+"""Batched optimal values: :func:`solve` and its backends.
+
+:mod:`.solve` dispatches to the numpy kernels (:mod:`.kernels`, :mod:`.numpy_backend`)
+or the torch backend (:mod:`.torch_backend`, imported only when a device is asked
+for); :mod:`.limits` computes the γ→0 and γ→1 (Blackwell) limits.
+"""
+
+from __future__ import annotations
+
+from .limits import blackwell_optimal, lexicographic_optimal, optimal_gains
+from .solve import SolveResult, solve
+
+__all__ = ["blackwell_optimal", "lexicographic_optimal", "optimal_gains", "solve", "SolveResult"]

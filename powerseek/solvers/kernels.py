@@ -1,0 +1,156 @@
+"""Array kernels shared by the numpy and torch solvers.
+
+Arrays are state-major inside the solvers: values (n_states, m) and pair values
+(n_pairs, m) for m reward samples. Pairs are the rows of
+``mdp.transition_matrix``; each state's pairs are contiguous.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..mdp.model import MDP
+
+__all__ = [
+    "FLOOR_ULPS",
+    "Segments",
+    "doublings_for",
+    "evaluate_deterministic",
+    "expected_next",
+    "first_attaining",
+    "gather_rows",
+    "noise_floor",
+    "padded_pairs",
+    "segment_max",
+    "segments_of",
+]
+
+#: Floating-point floor of certifiable bounds, in ulps of |R|/(1−γ).
+FLOOR_ULPS = 64
+
+
+class Segments:
+    """Per-state reductions over each state's pairs (rows of (n_pairs, m) arrays).
+
+    When action counts are not too ragged, the pairs are laid out in a padded
+    (n_states, max_actions) index (short states repeat their last pair), and a
+    reduction is a gather and an axis reduction, several times faster than
+    ``ufunc.reduceat``; otherwise ``reduceat`` is used.
+    """
+
+    def __init__(self, mdp: MDP) -> None:
+        self.offsets = mdp.pair_offsets[:-1]
+        self.n_pairs = mdp.n_pairs
+        pad = padded_pairs(mdp)
+        self.pad = pad if pad.size <= 2 * mdp.n_pairs + mdp.n_states else None
+
+    def max(self, W: np.ndarray) -> np.ndarray:
+        if self.pad is None:
+            return np.maximum.reduceat(W, self.offsets, axis=0)
+        best = W[self.pad[:, 0]]
+        for j in range(1, self.pad.shape[1]):
+            np.maximum(best, W[self.pad[:, j]], out=best)
+        return best
+
+    def first_within(self, W: np.ndarray, floor: np.ndarray) -> np.ndarray:
+        """Per state, the first pair with ``W >= floor`` (floor is per state)."""
+        if self.pad is None:
+            return self.first(
+                np.repeat(floor, np.diff(np.r_[self.offsets, self.n_pairs]), axis=0) <= W
+            )
+        width = self.pad.shape[1]
+        first = np.broadcast_to(self.pad[:, width - 1 : width], floor.shape)
+        for j in range(width - 2, -1, -1):  # earlier pairs win
+            first = np.where(W[self.pad[:, j]] >= floor, self.pad[:, j : j + 1], first)
+        return np.array(first)
+
+    def first(self, mask: np.ndarray) -> np.ndarray:
+        if self.pad is None:
+            positions = np.where(mask, np.arange(self.n_pairs)[:, None], self.n_pairs)
+            return np.minimum.reduceat(positions, self.offsets, axis=0)
+        width = self.pad.shape[1]
+        first = np.broadcast_to(self.pad[:, width - 1 : width], (self.pad.shape[0], mask.shape[1]))
+        for j in range(width - 2, -1, -1):  # earlier pairs win
+            first = np.where(mask[self.pad[:, j]], self.pad[:, j : j + 1], first)
+        return np.array(first)
+
+
+def padded_pairs(mdp: MDP) -> np.ndarray:
+    """Each state's pair indices in a (n_states, max_actions) array; states with
+    fewer actions repeat their last pair, which leaves maxima and first hits alone."""
+    offsets = mdp.pair_offsets
+    counts = np.diff(offsets)
+    return offsets[:-1, None] + np.minimum(np.arange(int(counts.max())), counts[:, None] - 1)
+
+
+def segments_of(mdp: MDP) -> Segments:
+    """The cached :class:`Segments` of `mdp`."""
+    return mdp.cached("segments", lambda: Segments(mdp))
+
+
+def segment_max(W: np.ndarray, mdp: MDP) -> np.ndarray:
+    """Per-state maximum over each state's pairs: (n_pairs, m) -> (n_states, m)."""
+    return segments_of(mdp).max(W)
+
+
+def first_attaining(mask: np.ndarray, mdp: MDP) -> np.ndarray:
+    """Per state, the first pair index where `mask` is true (n_pairs, m) -> (n_states, m).
+
+    Every state must have at least one true pair.
+    """
+    return segments_of(mdp).first(mask)
+
+
+def expected_next(mdp: MDP, X: np.ndarray) -> np.ndarray:
+    """E_{s'~T(s,a)} X(s') for every pair: (n_states, m) -> (n_pairs, m)."""
+    successors = mdp.successor_indices
+    if successors is not None:
+        return X[successors]
+    return np.asarray(mdp.transition_matrix @ X)
+
+
+def noise_floor(RT: np.ndarray, gamma: float) -> np.ndarray:
+    """Per sample, a margin above floating-point noise on the V scale."""
+    scale = np.maximum(np.abs(RT).max(axis=0), 1e-300)
+    return FLOOR_ULPS * np.finfo(float).eps * scale / (1.0 - gamma)
+
+
+def doublings_for(gamma: float, eps: float = float(np.finfo(float).eps)) -> int:
+    """Doublings K so the tail after 2^(K+1) steps is below the resolution of a
+    float type with machine epsilon `eps`: γ^(2^(K+1)) ≤ eps/16, whatever the tolerance."""
+    if gamma == 0.0:
+        return 0
+    horizon = math.log(eps / 16) / math.log(gamma)
+    return max(0, math.ceil(math.log2(max(horizon, 1.0))) - 1)
+
+
+def gather_rows(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``X[rows[i, j], j]`` for every i, j: a per-sample row gather.
+
+    The same as ``np.take_along_axis(X, rows, axis=0)``, through flat indices
+    (about 2.5x faster for the small index arrays of the solvers).
+    """
+    index = rows * X.shape[1]
+    index += np.arange(X.shape[1])
+    return np.take(X, index)
+
+
+def evaluate_deterministic(RT: np.ndarray, nxt: np.ndarray, gamma: float, doublings: int):
+    """V^π for deterministic policies by pointer doubling.
+
+    `nxt` (n_states, m) is each state's successor under π; after K doublings
+    S = Σ_{t<2^K} γ^t R(π^t(s)), and a last half-step gives the horizon 2^(K+1).
+    """
+    S = RT.copy()
+    P = nxt
+    g = gamma
+    columns = np.arange(RT.shape[1])
+    for _ in range(doublings + 1):
+        index = P * RT.shape[1]
+        index += columns
+        S += g * np.take(S, index)
+        P = np.take(P, index)
+        g *= g
+    return S

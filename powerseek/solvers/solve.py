@@ -1,0 +1,280 @@
+"""Batched optimal values V*_R for many reward samples at once.
+
+For state rewards R (theory.md Def 3.5), V*(s) = R(s) + γ max_a E_{s'~T(s,a)} V*(s').
+Every method solves ``n_samples`` reward vectors together, vectorised over the
+sample axis, and each sample stops on its own criterion, so a sample's result
+does not depend on the other samples in its batch.
+
+Methods
+-------
+``"policy-iteration"`` (deterministic MDPs; the default there)
+    Howard's policy iteration. A deterministic policy is evaluated exactly by
+    pointer doubling, V^π = Σ_t γ^t R(π^t(s)) in ⌈log2 H⌉ vectorised steps,
+    H chosen so the truncated tail is below floating-point resolution: the
+    number of doublings grows like log 1/(1−γ), not the cost like 1/(1−γ).
+    A policy changes only where an action is better by more than
+    floating-point noise, so iteration ends in a greedy policy; the
+    certified bound comes from its Bellman residual.
+``"extrapolated-value-iteration"`` (the default for stochastic MDPs)
+    Value iteration with sparse transitions and MacQueen's bounds: after
+    V_{k+1} = L V_k, with d = V_{k+1} − V_k,
+    V_{k+1} + γ/(1−γ)·min d ≤ V* ≤ V_{k+1} + γ/(1−γ)·max d componentwise
+    (Puterman 1994, Thm 6.6.6). The midpoint is returned, with the proven
+    sup-norm bound γ/(1−γ)·(max d − min d)/2.
+``"value-iteration"`` (the reference)
+    Plain value iteration, stopped when γ/(1−γ)·‖V_{k+1} − V_k‖∞ meets the
+    tolerance, which bounds ‖V_{k+1} − V*‖∞.
+
+Tolerances and bounds are stated on the *normalised* scale (1−γ)·V, the scale
+of rewards and of POWER, so that ``tol=1e-9`` means the same at every γ: the
+result satisfies (1−γ)·‖V − V*‖∞ ≤ ``error_bound`` ≤ ``tol`` for every sample
+when ``converged``. Memory is the caller's to bound: pass samples in chunks
+(the analyses in :mod:`powerseek.power` do).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._validation import check_gamma, check_rewards
+from ..exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
+from ..mdp.model import MDP
+from .kernels import FLOOR_ULPS
+from .numpy_backend import policy_iteration, value_iteration
+
+__all__ = ["METHODS", "SolveResult", "solve"]
+
+METHODS = ("auto", "policy-iteration", "extrapolated-value-iteration", "value-iteration")
+_DEFAULT_MAX_ITER = {
+    "policy-iteration": 1_000,
+    "value-iteration": 1_000_000,
+    "extrapolated-value-iteration": 1_000_000,
+}
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """Optimal values of a batch of reward samples.
+
+    Attributes
+    ----------
+    values : numpy.ndarray, shape (n_samples, n_states)
+        V*_R for each sample.
+    gamma : float
+    method : str
+    tol : float
+        The bound on (1−γ)·‖V − V*‖∞ aimed for: the requested one, raised to
+        64·eps·max|R|/(1−γ) when it is below what floating point can certify
+        (which happens only for γ within about 1e-6 of 1).
+    error_bound : float
+        Certified bound on (1−γ)·‖V − V*‖∞, the largest over the samples.
+    iterations : int
+        The most iterations any sample took.
+    converged : bool
+        Whether every sample met `tol` within the iteration limit.
+    policy : numpy.ndarray or None, shape (n_samples, n_states)
+        For policy iteration, the pair index (row of ``mdp.transition_matrix``)
+        of the final greedy action of each state.
+    """
+
+    values: np.ndarray
+    gamma: float
+    method: str
+    tol: float
+    error_bound: float
+    iterations: int
+    converged: bool
+    policy: np.ndarray | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The settings and diagnostics as plain data (for JSON)."""
+        return {
+            "method": self.method,
+            "tol": self.tol,
+            "error_bound": self.error_bound,
+            "iterations": self.iterations,
+            "converged": self.converged,
+        }
+
+
+def solve(
+    mdp: MDP,
+    rewards: Any,
+    gamma: float,
+    *,
+    method: str = "auto",
+    tol: float = 1e-9,
+    max_iter: int | None = None,
+    initial_policy: np.ndarray | None = None,
+    initial_values: np.ndarray | None = None,
+    device: Any = None,
+    precision: str = "float64",
+) -> SolveResult:
+    """Optimal values for a batch of state-reward vectors.
+
+    Parameters
+    ----------
+    mdp : MDP
+    rewards : array_like, shape (n_samples, n_states) or (n_states,)
+    gamma : float in [0, 1)
+        γ = 1 has no finite values; see :mod:`powerseek.solvers.limits` for the limit.
+    method : {"auto", "policy-iteration", "extrapolated-value-iteration", "value-iteration"}
+        ``"auto"`` is policy iteration for deterministic MDPs and extrapolated
+        value iteration otherwise.
+    tol : float
+        Bound on (1−γ)·‖V − V*‖∞ to reach (raised to the floating-point floor
+        64·eps·max|R|/(1−γ) when below it).
+    max_iter : int, optional
+        Iteration limit (default 1,000 for policy iteration, 10^6 for value
+        iteration). Reaching it warns with :class:`ConvergenceWarning`.
+    initial_policy : array_like, shape (n_samples, n_states), optional
+        Warm start for policy iteration: a pair index per state.
+    initial_values : array_like, shape (n_samples, n_states), optional
+        Warm start for value iteration.
+    device : str, optional
+        ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` solves with PyTorch on that device
+        (:mod:`powerseek.solvers.torch_backend`); None (default) with numpy.
+    precision : {"float64", "float32"}
+        Working precision of the torch backend.
+
+    Returns
+    -------
+    SolveResult
+
+    Examples
+    --------
+    Candy/Wait with rewards candy = 0.5, chocolate = 1, hug = 0:
+
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")      # start, wait, candy, chocolate, hug
+    >>> result = solve(mdp, [0.0, 0.0, 0.5, 1.0, 0.0], gamma=0.5)
+    >>> result.values.round(6).tolist()
+    [[0.5, 1.0, 1.0, 2.0, 0.0]]
+    >>> result.method, result.converged
+    ('policy-iteration', True)
+    """
+    if not isinstance(mdp, MDP):
+        raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    gamma = check_gamma(gamma)
+    if gamma >= 1.0:
+        raise InvalidParameterError(
+            "`gamma` must be below 1 for optimal values (they diverge at 1); the γ -> 1 limits "
+            "of POWER and of optimality probabilities are computed by powerseek.power and "
+            "powerseek.optimality with gamma=1."
+        )
+    R = check_rewards(rewards, mdp)
+    tol = _check_tol(tol)
+    method = _resolve_method(method, mdp)
+    if max_iter is None:
+        max_iter = _DEFAULT_MAX_ITER[method]
+    elif isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
+        raise InvalidParameterError(f"`max_iter` must be a positive integer; got {max_iter!r}.")
+
+    from .torch_backend import check_device, torch_solve  # imports torch only when asked for
+
+    torch_device = check_device(device, precision)
+    RT = np.ascontiguousarray(R.T)  # state-major inside: (n_states, n_samples)
+    if gamma == 0.0:
+        return SolveResult(R.copy(), 0.0, method, tol, 0.0, 0, True, None)
+    # Bounds are computed from floating-point values of size |R|/(1−γ): below
+    # this floor they cannot be certified, so the tolerance is raised to it.
+    tol = max(tol, FLOOR_ULPS * np.finfo(float).eps * float(np.abs(R).max()) / (1.0 - gamma))
+    if method == "policy-iteration" and not mdp.is_deterministic:
+        raise InvalidParameterError(
+            "method='policy-iteration' needs a deterministic MDP; use "
+            "'extrapolated-value-iteration' or 'value-iteration' for a stochastic one."
+        )
+    if torch_device is not None:
+        start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
+        V, policy, bound, iterations, converged = torch_solve(
+            mdp, RT, gamma, tol, max_iter, method, torch_device, precision, start
+        )
+        if precision == "float32":  # certify only above float32's noise floor
+            floor = FLOOR_ULPS * np.finfo(np.float32).eps * float(np.abs(R).max())
+            tol = max(tol, 2 * floor / (1.0 - gamma))
+        converged = converged and bound <= tol
+        if not converged:
+            warnings.warn(
+                f"{method} on {torch_device} ended with error bound {bound:.3g} > tol={tol:g} "
+                "(on the (1-gamma)*V scale); raise `max_iter` or `tol`.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        policy_out = None if policy is None else np.ascontiguousarray(policy.T)
+        return SolveResult(
+            np.ascontiguousarray(V.T), gamma, method, tol, bound, iterations, converged, policy_out
+        )
+    if method == "policy-iteration":
+        start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
+        V, policy, bound, iterations, stable = policy_iteration(
+            mdp, RT, gamma, tol, max_iter, start
+        )
+        policy_out = np.ascontiguousarray(policy.T)
+        converged = stable and bound <= tol
+        if not stable:
+            reason = f"stopped at its limit of {max_iter} iterations"
+        else:
+            reason = "ended with a Bellman residual above the tolerance"
+    else:
+        start = None if initial_values is None else check_rewards(initial_values, mdp).T
+        if start is not None and start.shape != RT.shape:
+            raise InvalidParameterError(
+                f"`initial_values` must have shape {R.shape}; got {start.T.shape}."
+            )
+        V, bound, iterations, converged = value_iteration(
+            mdp, RT, gamma, tol, max_iter, start, extrapolate=method != "value-iteration"
+        )
+        policy_out = None
+        reason = f"stopped at its limit of {max_iter} iterations"
+    if not converged:
+        warnings.warn(
+            f"{method} {reason}: error bound {bound:.3g} > tol={tol:g} (on the (1-gamma)*V "
+            "scale); raise `max_iter` or `tol`.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return SolveResult(
+        np.ascontiguousarray(V.T), gamma, method, tol, bound, iterations, converged, policy_out
+    )
+
+
+# ----------------------------------------------------------------------
+# validation
+
+
+def _as_policy(policy: Any, mdp: MDP, n_samples: int) -> np.ndarray:
+    array = np.array(policy, dtype=np.int64, ndmin=2)
+    if array.shape != (n_samples, mdp.n_states):
+        raise InvalidParameterError(
+            f"`initial_policy` must have shape {(n_samples, mdp.n_states)}; got {array.shape}."
+        )
+    owner = mdp.pair_states
+    if np.any((array < 0) | (array >= mdp.n_pairs)) or np.any(
+        owner[np.clip(array, 0, mdp.n_pairs - 1)] != np.arange(mdp.n_states)
+    ):
+        raise InvalidParameterError(
+            "`initial_policy` must give, for each state, the pair index of one of its own "
+            "actions (a row of mdp.transition_matrix)."
+        )
+    return array
+
+
+def _check_tol(tol: Any) -> float:
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (0 < tol < math.inf):
+        raise InvalidParameterError(f"`tol` must be a positive number; got {tol!r}.")
+    return float(tol)
+
+
+def _resolve_method(method: Any, mdp: MDP) -> str:
+    if method not in METHODS:
+        raise InvalidParameterError(
+            f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}."
+        )
+    if method == "auto":
+        return "policy-iteration" if mdp.is_deterministic else "extrapolated-value-iteration"
+    return method

@@ -1,0 +1,28 @@
+"""Figures and the HTML report (matplotlib is imported when a figure is drawn)."""
+
+from __future__ import annotations
+
+from .figures import (
+    check_path,
+    draw_graph,
+    optimality_vs_gamma,
+    orbit_shares,
+    power_heatmap,
+    power_vs_gamma,
+    save,
+    tendency_overlay,
+)
+from .report import build_report, write_report
+
+__all__ = [
+    "build_report",
+    "check_path",
+    "draw_graph",
+    "optimality_vs_gamma",
+    "orbit_shares",
+    "power_heatmap",
+    "power_vs_gamma",
+    "save",
+    "tendency_overlay",
+    "write_report",
+]

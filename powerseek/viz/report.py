@@ -1,0 +1,264 @@
+"""A self-contained HTML report on one environment: POWER, pictures, tendencies, settings.
+
+:func:`build_report` runs the analyses (POWER at one discount with standard
+errors, a γ sweep on common samples, action optimality probabilities) and
+returns the HTML text, figures embedded as PNG data, so the file can be mailed
+or archived alone; :func:`write_report` writes it atomically. The settings
+section records everything needed to reproduce the numbers: seed, samples,
+distribution, discounts and the versions of powerseek and its dependencies.
+
+Examples
+--------
+>>> import powerseek
+>>> from powerseek.viz.report import build_report
+>>> html = build_report(powerseek.load("candy-wait"), n_samples=500, seed=0)
+>>> "<h2>POWER</h2>" in html and "data:image/png;base64," in html
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import secrets
+from collections.abc import Hashable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._provenance import software_versions
+from .._validation import label_text
+from ..analysis.optimality import optimality, optimality_sweep
+from ..analysis.power import power, power_sweep
+from ..exceptions import InvalidParameterError
+from ..io.files import check_output_folder, write_text_atomic
+from ..mdp import gridworld
+from ..mdp.model import MDP
+from ..rewards.distributions import IID, RewardDistribution
+from . import figures as plotting
+
+__all__ = ["DEFAULT_GAMMAS", "build_report", "write_report"]
+
+#: Discounts of the report's γ curves.
+DEFAULT_GAMMAS = tuple(np.round(np.linspace(0, 1, 11), 2))
+_MAX_TABLE = 200
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
+       color: #222; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: right; }
+th { background: #f0f3f8; } td.label { text-align: left; font-family: monospace; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
+img { max-width: 100%; } .note { color: #555; font-size: 0.9em; }
+"""
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", dpi=110)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="figure" src="data:image/png;base64,{data}">'
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _default_states(mdp: MDP, values: np.ndarray, states) -> list:
+    if states is not None:
+        unknown = [s for s in states if s not in mdp]
+        if unknown:
+            raise InvalidParameterError(f"{label_text(unknown[0])} is not a state of the MDP.")
+        return list(states)
+    chosen = []
+    start = mdp.metadata.get("start")
+    if start is not None:
+        chosen.append(start)
+    order = np.argsort(values)
+    for k in (*order[::-1][:3], *order[:2]):  # the most and least powerful
+        if mdp.states[k] not in chosen:
+            chosen.append(mdp.states[k])
+    return chosen[:6]
+
+
+def _choice_states(mdp: MDP, states: Sequence[Hashable]) -> list:
+    chosen = [s for s in states if len(mdp.actions_of(s)) > 1]
+    if not chosen:
+        chosen = [s for s in mdp.states if len(mdp.actions_of(s)) > 1][:1]
+    return chosen[:3]
+
+
+def build_report(
+    mdp: MDP,
+    *,
+    gamma: float | None = None,
+    gammas: Sequence[float] = DEFAULT_GAMMAS,
+    dist: RewardDistribution | None = None,
+    n_samples: int = 4000,
+    seed: int | None = None,
+    states: Sequence[Hashable] | None = None,
+    command: str | None = None,
+    progress: bool | None = False,
+) -> str:
+    """The HTML report on `mdp`.
+
+    Parameters
+    ----------
+    gamma : float, optional
+        The discount of the POWER table, heatmap and tendencies (default: the
+        environment's first suggested γ, else 0.9).
+    gammas : sequence of float
+        The discounts of the γ curves.
+    dist : RewardDistribution, optional
+        Default IID uniform on [0, 1].
+    n_samples : int
+        Reward samples, shared by every analysis (common random numbers).
+    seed : int, optional
+        Default: a fresh one, recorded in the report.
+    states : sequence, optional
+        States for the γ curves and tendencies (default: the start state and
+        the most and least powerful ones).
+    command : str, optional
+        The command line, recorded for reproduction.
+    """
+    dist = IID() if dist is None else dist
+    if gamma is None:
+        gamma = float(mdp.metadata.get("gamma", (0.9,))[0])
+    seed = secrets.randbits(32) if seed is None else seed
+    options = {"dist": dist, "n_samples": n_samples, "progress": progress}
+    result = power(mdp, gamma, rng=seed, **options)
+    values = np.asarray(result.estimate.mean)
+    chosen = _default_states(mdp, values, states)
+    sweep = power_sweep(mdp, list(gammas), rng=seed, **options)
+    choice_states = _choice_states(mdp, chosen)
+    is_grid = "grid" in mdp.metadata
+
+    parts = [f"<h1>{_e(mdp.name or 'Environment')}</h1>"]
+    meta = mdp.metadata
+    if meta.get("title"):
+        parts.append(f"<p><strong>{_e(meta['title'])}</strong></p>")
+    for key in ("description", "source"):
+        if meta.get(key):
+            parts.append(f'<p class="note">{_e(key)}: {_e(" ".join(str(meta[key]).split()))}</p>')
+
+    parts.append("<h2>Environment</h2>")
+    kind = "deterministic" if mdp.is_deterministic else "stochastic"
+    parts.append(f"<p>{mdp.n_states} states, {mdp.n_pairs} state-action pairs, {kind}.</p>")
+    if is_grid:
+        parts.append(f"<pre>{_e(gridworld.render(mdp))}</pre>")
+    else:
+        rows = "".join(
+            f'<tr><td class="label">{_e(label_text(s))}</td><td class="label">'
+            + _e("; ".join(_outcome(mdp, s, a) for a in mdp.actions_of(s)))
+            + "</td></tr>"
+            for s in mdp.states[:_MAX_TABLE]
+        )
+        parts.append(f"<table><tr><th>state</th><th>actions</th></tr>{rows}</table>")
+
+    parts.append("<h2>POWER</h2>")
+    parts.append(
+        f"<p>POWER at γ = {gamma:g} from {n_samples} reward samples ({_e(dist.describe())}), "
+        f"with standard errors and {result.estimate.confidence:.0%} intervals.</p>"
+    )
+    picture = (
+        plotting.power_heatmap(mdp, result, stderr=mdp.n_states <= 60)
+        if is_grid
+        else (plotting.draw_graph(mdp, result) if mdp.n_states <= 40 else None)
+    )
+    if picture is not None:
+        parts.append(_png(picture[0]))
+    table = "".join(
+        f'<tr><td class="label">{_e(label_text(s))}</td><td>{m:.4f}</td><td>{e:.4f}</td>'
+        f"<td>[{lo:.4f}, {hi:.4f}]</td></tr>"
+        for s, m, e, lo, hi in zip(
+            result.states,
+            result.estimate.mean,
+            result.estimate.stderr,
+            result.estimate.ci_low,
+            result.estimate.ci_high,
+        )
+    )
+    parts.append(
+        "<table><tr><th>state</th><th>POWER</th><th>stderr</th><th>interval</th></tr>"
+        f"{table}</table>"
+    )
+
+    parts.append("<h2>POWER against the discount</h2>")
+    parts.append(
+        f"<p>On common samples at γ = {', '.join(f'{g:g}' for g in gammas)} "
+        "(0 and 1 are the limits).</p>"
+    )
+    parts.append(_png(plotting.power_vs_gamma(sweep, chosen)[0]))
+
+    parts.append("<h2>Action tendencies</h2>")
+    every = optimality(mdp, gamma, rng=seed, **options)  # every state, one solve
+    if is_grid:
+        fig, ax = plotting.power_heatmap(mdp, result, title=f"Optimal moves at γ = {gamma:g}")
+        plotting.tendency_overlay(mdp, every, ax=ax)
+        parts.append("<p>Arrow length: the probability that the move is optimal; dot: staying.</p>")
+        parts.append(_png(fig))
+    for state in choice_states:
+        results = optimality_sweep(mdp, list(gammas), state, rng=seed, **options)
+        parts.append(f"<h3>State {_e(label_text(state))}</h3>")
+        parts.append(_png(plotting.optimality_vs_gamma(results, state)[0]))
+        rows = "".join(
+            f'<tr><td class="label">{_e(label_text(a))}</td><td>{every.of(state, a):.4f}</td>'
+            f"<td>{every.stderr_of(state, a):.4f}</td></tr>"
+            for a in mdp.actions_of(state)
+        )
+        parts.append(
+            f"<table><tr><th>action</th><th>P at γ = {gamma:g}</th><th>stderr</th></tr>"
+            f"{rows}</table>"
+        )
+    if not choice_states:
+        parts.append("<p>No state has more than one action.</p>")
+
+    parts.append("<h2>Settings</h2>")
+    settings = {
+        "seed": seed,
+        "reward samples": n_samples,
+        "distribution": dist.describe(),
+        "gamma": f"{gamma:g}",
+        "gamma curve": ", ".join(f"{g:g}" for g in gammas),
+        "solver": result.solver.get("method"),
+        **software_versions(),
+    }
+    if command:
+        settings["command"] = command
+    rows = "".join(
+        f'<tr><td class="label">{_e(k)}</td><td class="label">{_e(v)}</td></tr>'
+        for k, v in settings.items()
+    )
+    parts.append(f"<table>{rows}</table>")
+    title = _e(f"powerseek report: {mdp.name or 'environment'}")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        + "\n".join(parts)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def _outcome(mdp: MDP, state: Hashable, action: Hashable) -> str:
+    outcome = mdp.transition(state, action)
+    if len(outcome) == 1:
+        (successor,) = outcome
+        if successor == action:
+            return label_text(successor)
+        return f"{label_text(action)} -> {label_text(successor)}"
+    spread = ", ".join(f"{label_text(t)} {p:.3g}" for t, p in outcome.items())
+    return f"{label_text(action)} -> {{{spread}}}"
+
+
+def write_report(mdp: MDP, directory: str | Path, **options: Any) -> Path:
+    """Build the report and write it as ``directory/report.html`` (the folder is created if
+    needed, not the folders above it)."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise InvalidParameterError(f"{str(directory)!r} exists and is not a folder.")
+    check_output_folder(directory)  # before the work, not after
+    text = build_report(mdp, **options)
+    directory.mkdir(exist_ok=True)
+    return write_text_atomic(directory / "report.html", text)

@@ -1,0 +1,144 @@
+"""Bad command lines get one line on stderr and exit status 1; JSON output is plain JSON.
+
+Each case below broke the promise once (a traceback, a numpy warning before the error,
+a silently wrong number or an hours-long run); each must now print exactly one line.
+"""
+
+import json
+
+import pytest
+
+from powerseek.cli import main
+
+CANDY = ["candy-wait"]
+ORBIT = ["orbit", "candy-wait", "--state", "start", "--actions", "wait", "candy"]
+POWER = ["power", "candy-wait", "--gamma", "0.5", "--samples", "100", "--seed", "1", "--quiet"]
+
+CASES = [
+    (["power", *CANDY, "--gamma", "1e400"], r"--gamma values must be in \[0, 1\]; got 1e400"),
+    (["optimality", *CANDY, "--gamma", "1e400"], r"must be in \[0, 1\]; got 1e400"),
+    (["visits", *CANDY, "--state", "start", "--gamma", "1e400"], r"\[0, 1\]; got 1e400"),
+    (["power", *CANDY, "--gamma", "1e400", "--exact"], r"\[0, 1\]; got 1e400"),
+    (["optimality", *CANDY, "--gamma", "0.5,1e400", "--exact"], r"\[0, 1\]; got 1e400"),
+    ([*ORBIT, "--gamma", "1", "--reward", "1e400,0,0,0,0"], "--reward values must be finite"),
+    ([*ORBIT, "--gamma", "1e400"], r"\[0, 1\]; got 1e400"),
+    ([*POWER[:-3], "--seed", "-1"], "--seed must be a non-negative integer; got -1"),
+    ([*ORBIT, "--seed", "-1"], "--seed must be a non-negative integer; got -1"),
+    (["check", *CANDY, "--states", "wait", "candy", "--seed", "-3"], "--seed must be a non-neg"),
+    ([*POWER, "--scheduler", "garbage"], "'garbage' is not a Dask scheduler address"),
+    ([*POWER, "--dist", "normal(1e308, 1e308)"], "infinite variance"),
+    ([*POWER, "--dist", "lognorm(100)"], "no finite mean"),
+    ([*POWER, "--dist", "t(2)"], "infinite variance: Monte Carlo standard errors"),
+    ([*POWER, "--dist", "levy_stable(1.5, 0)"], "infinite variance"),
+    ([*POWER, "--dist", "cauchy"], "no finite mean"),
+    ([*POWER, "--tol", "1e300"], r"--tol must be in \(0, 1e-06\]"),
+    ([*POWER, "--tol", "nan"], r"--tol must be in \(0, 1e-06\]"),
+    ([*POWER, "--dist", "uniform; start=beta(2, 2); start=uniform"], "two per-state entries"),
+    ([*ORBIT, "--reward", ""], "--reward must be numbers separated by commas"),
+    (["power", *CANDY, "--gamma", "0:1:1000000"], "asks for 1000000 discounts; at most 10000"),
+    (["power", *CANDY, "--gamma", "0.5", "--samples", str(2**63)], "pass --max-work"),
+    (["optimality", *CANDY, "--gamma", "0.5", "--samples", str(2**63)], "pass --max-work"),
+    (["power", *CANDY, "--gamma", "0:1:11", "--samples", str(10**9)], "more than the limit"),
+    (["explore", "power-seeking-implies-optimal", "--max-states", "100000"], "at most 12 states"),
+    ([*ORBIT, "--dist", "uniform", "--samples", str(2**40)], "at most 1e[+]10 samples"),
+    (["check", *CANDY, "--states", "wait", "candy", "--time-limit", "-1"], "--time-limit must"),
+]
+
+
+@pytest.mark.parametrize("argv, message", CASES)
+def test_a_bad_command_line_prints_one_line(capsys, argv, message):
+    import re
+
+    status = main(argv)
+    captured = capsys.readouterr()
+    assert status == 1, captured
+    assert captured.err.count("\n") == 1, captured.err
+    assert captured.err.startswith("powerseek: error: ")
+    assert re.search(message, captured.err), captured.err
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_max_work_lets_a_large_run_through_the_check(capsys):
+    argv = ["power", *CANDY, "--gamma", "0.5", "--samples", "1000", "--seed", "1", "--quiet"]
+    assert main([*argv, "--max-work", "1000"]) == 1
+    assert "5000 state-samples" in capsys.readouterr().err.replace("5e+03", "5000")
+    assert main([*argv, "--max-work", "5000"]) == 0
+
+
+def _plain(value) -> bool:
+    """Only the types json.loads gives back."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or type(value) in (bool, int, float, str)
+
+
+JSON_COMMANDS = [
+    [*POWER, "--format", "json"],
+    [*POWER, "--format", "json", "--tol", "1e-300"],
+    [*POWER, "--format", "json", "--method", "value-iteration", "--tol", "1e-7"],
+    [*POWER, "--format", "json", "--method", "extrapolated-value-iteration"],
+    [*POWER, "--format", "json", "--qmc"],
+    [*POWER, "--format", "json", "--chunk-size", "7"],
+    [*POWER[:3], "0,0.5,1", *POWER[4:], "--format", "json"],
+    ["power", *CANDY, "--gamma", "1/2", "--exact", "--format", "json"],
+    ["optimality", *CANDY, "--gamma", "0.5", "--samples", "100", "--seed", "1", "--quiet",
+     "--format", "json", "--tol", "1e-300"],
+    ["optimality", *CANDY, "--gamma", "0,1", "--samples", "100", "--seed", "1", "--quiet",
+     "--format", "json", "--state", "start"],
+    ["optimality", *CANDY, "--gamma", "1/2", "--exact", "--format", "json"],
+    ["visits", *CANDY, "--state", "start", "--format", "json"],
+    ["symmetry", "turner-fig1", "--automorphisms", "--format", "json"],
+    [*ORBIT, "--reward", "0,0,0.3,0.5,0.9", "--gamma", "1", "--format", "json"],
+    ["check", "turner-fig1", "--states", "right_down", "left_down", "--samples", "100",
+     "--seed", "1", "--orbits", "1", "--format", "json"],
+    ["show", "turner-fig1", "--format", "json"],
+    ["list", "--format", "json"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("argv", JSON_COMMANDS, ids=lambda a: " ".join(a[:1] + a[4:]))
+def test_json_output_is_plain_json_with_every_option(capsys, argv):
+    assert main(argv) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert _plain(document)
+
+
+def test_library_result_records_are_plain_python(capsys):
+    """The solver record once held a numpy bool: to_dict() must be json-dumpable as is."""
+    import powerseek
+
+    mdp = powerseek.load("powerplay-stochastic-4")
+    result = powerseek.power(mdp, 0.9, n_samples=50, rng=1, tol=1e-300)
+    json.dumps(result.to_dict())
+    for r in powerseek.optimality_sweep(mdp, [0, 0.5, 1], n_samples=50, rng=1):
+        json.dumps(r.to_dict())
+
+
+def test_warnings_are_held_until_the_command_ends(capsys, monkeypatch):
+    """numpy's RuntimeWarnings once printed before the one-line error: a failing command
+    prints its error alone, a succeeding one its warnings once each, after its output."""
+    import warnings
+
+    import powerseek.cli.environments as cli
+    from powerseek import InvalidParameterError
+
+    def noisy(args, out):
+        for _ in range(3):
+            warnings.warn("overflow encountered in multiply", RuntimeWarning, stacklevel=1)
+        out.write("the result\n")
+        return 0
+
+    def failing(args, out):
+        warnings.warn("overflow encountered in multiply", RuntimeWarning, stacklevel=1)
+        raise InvalidParameterError("the distribution has infinite variance.")
+
+    monkeypatch.setattr(cli, "_run_list", noisy)
+    assert main(["list"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "the result\n"
+    assert captured.err == "powerseek: warning: overflow encountered in multiply\n"
+    monkeypatch.setattr(cli, "_run_list", failing)
+    assert main(["list"]) == 1
+    assert capsys.readouterr().err == "powerseek: error: the distribution has infinite variance.\n"

@@ -1,0 +1,408 @@
+"""Environment files: the TOML, map and node-link JSON formats."""
+
+import json
+
+import networkx as nx
+import pytest
+from hypothesis import given
+
+from powerseek import MDP, InvalidTypeError, ParseError, from_graph, gridworld, load, save, to_graph
+from powerseek.io.files import dumps, format_of, loads, read, write
+from strategies import gridworld_maps, stochastic_multigraphs, successor_graphs
+
+GRAPH_TOML = """\
+name = "coin"
+title = "A coin"
+source = "Made up for a test"
+description = "Flip or stay."
+gamma = [0.5, 0.9]
+start = "s"
+
+[transitions]
+t = ["t"]
+
+[transitions.s]
+flip = { s = "1/2", t = 0.5 }
+stay = "s"
+"""
+
+
+def write_text(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- TOML
+
+
+def test_toml_graph(tmp_path):
+    mdp = read(write_text(tmp_path, "coin.toml", GRAPH_TOML))
+    assert mdp.name == "coin"
+    assert mdp.states == ("t", "s")
+    assert mdp.transition("s", "flip") == {"t": 0.5, "s": 0.5}
+    assert dict(mdp.metadata) == {
+        "title": "A coin",
+        "source": "Made up for a test",
+        "description": "Flip or stay.",
+        "gamma": (0.5, 0.9),
+        "start": "s",
+    }
+
+
+def test_toml_name_defaults_to_the_file_stem(tmp_path):
+    path = write_text(tmp_path, "tiny.toml", '[transitions]\na = ["a"]\n')
+    assert read(path).name == "tiny"
+    assert read(path).metadata == {}
+
+
+def test_toml_states_fix_the_order():
+    mdp = loads('states = ["b", "a"]\n[transitions]\na = ["b"]\nb = ["b"]\n', "toml")
+    assert mdp.states == ("b", "a")
+
+
+@given(successor_graphs(named_actions=False))
+def test_toml_round_trip_successor_graphs(graph):
+    mdp = from_graph(nx.relabel_nodes(graph, lambda s: f"n{s}".replace(" ", "")), name="g")
+    assert loads(dumps(mdp, "toml"), "toml") == mdp
+
+
+@given(stochastic_multigraphs())
+def test_toml_round_trip_stochastic(graph):
+    mdp = from_graph(nx.relabel_nodes(graph, lambda s: f"<{s}>"), name="g")
+    mdp = mdp.with_metadata(title='quotes " and \\ backslash', gamma=(0.25,))
+    assert loads(dumps(mdp, "toml"), "toml") == mdp
+
+
+def test_toml_keeps_state_order_with_mixed_forms():
+    mdp = MDP({"a": {"go": "b"}, "b": ["b"], "c": {"x": {"a": 0.5, "c": 0.5}}}, name="mixed")
+    text = dumps(mdp, "toml")
+    assert "states = " in text
+    assert loads(text, "toml") == mdp
+
+
+def test_toml_write_needs_string_labels():
+    with pytest.raises(
+        InvalidTypeError, match=r"string state labels; state \(0, 0\) is a tuple.*\.grid"
+    ):
+        dumps(gridworld.parse(".."), "toml")
+    with pytest.raises(InvalidTypeError, match="string action labels; action 1 of state 'a'"):
+        dumps(MDP({"a": {1: "a"}}), "toml")
+    with pytest.raises(InvalidTypeError, match="also has 'colour'"):
+        dumps(MDP({"a": ["a"]}, metadata={"colour": "red"}), "toml")
+
+
+TOML_ERRORS = [
+    (
+        '[transitions]\na = ["a", \n',
+        r"bad.toml, line 3: invalid TOML: .* at the end of the document",
+    ),
+    ('[transitions]\na = ["a"\nb = 1\n', r"bad.toml, line 3, column 1: invalid TOML"),
+    (
+        'titel = "x"\n[transitions]\na = ["a"]\n',
+        r"bad.toml, line 1: unknown key 'titel' in a graph environment file. "
+        r"Did you mean 'title'\?",
+    ),
+    (
+        'title = 3\n[transitions]\na = ["a"]\n',
+        r"line 1: `title` must be a string; found an integer",
+    ),
+    (
+        'gamma = 1.5\n[transitions]\na = ["a"]\n',
+        r"line 1: the suggested `gamma` must be in \[0, 1\]",
+    ),
+    (
+        'gamma = ["x"]\n[transitions]\na = ["a"]\n',
+        r"line 1: the suggested `gamma` must be a number",
+    ),
+    ('name = "x"\n', r"needs a \[transitions\] table"),
+    (
+        "transitions = 3\n",
+        r"line 1: a graph environment needs a \[transitions\] table.*found an integer",
+    ),
+    ('states = "a"\n[transitions]\na = ["a"]\n', r"line 1: `states` must be a list"),
+    ('start = "z"\n[transitions]\na = ["a"]\n', r"line 1: the start state 'z' is not a state"),
+    (
+        '[transitions]\na = ["a"]\nb = ["c"]\n',
+        r"bad.toml, line 3: Transition from state 'b' under action 'c' goes to 'c', "
+        r"which is not a state",
+    ),
+    ('[transitions]\na = ["a"]\nb = []\n', r"line 3: State 'b' has no action"),
+    (
+        '[transitions]\na = ["a"]\n\n[transitions.b]\nx = { a = 0.5, b = 0.4 }\n',
+        r"line 4: Transition probabilities out of state 'b' under action 'x' sum to 0.9, not 1",
+    ),
+    (
+        '[transitions]\na = ["a"]\n"b c" = { x = { a = -0.5, "b c" = 1.5 } }\n',
+        r"line 3: The transition probability from state 'b c' under action 'x' to 'a' must be in",
+    ),
+    ('[transitions]\na = { x = { a = "half" } }\n', r"line 2: .*got the string 'half'"),
+    ('[transitions]\na = "a"\n', r"line 2: The actions of state 'a' must be a list"),
+    ('[transitions]\na = ["a", "a"]\n', r"line 2: State 'a' lists the successor 'a' twice"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), TOML_ERRORS)
+def test_toml_errors_name_file_and_line(tmp_path, text, message):
+    path = write_text(tmp_path, "bad.toml", text)
+    before = path.read_bytes()
+    with pytest.raises(ParseError, match=message):
+        read(path)
+    assert path.read_bytes() == before  # reading loses nothing
+
+
+# ---------------------------------------------------------------- maps
+
+
+GRID_FILE = """\
+name = "room"
+title = "A room"
+gamma = 0.9
+stay = false
+bump = "stay"
+noise = 0.1
+
+[names]
+G = "goal"
+---
+S.#
+..G
+"""
+
+
+def test_grid_file_with_header(tmp_path):
+    mdp = read(write_text(tmp_path, "room.grid", GRID_FILE))
+    assert mdp.name == "room"
+    assert mdp.metadata["title"] == "A room" and mdp.metadata["gamma"] == (0.9,)
+    assert mdp.metadata["start"] == (0, 0)
+    assert mdp.metadata["grid"] == gridworld.GridLayout(
+        shape=(2, 3),
+        marks=(((0, 0), "S"), ((1, 2), "G")),
+        names=(("G", "goal"),),
+        stay=False,
+        bump="stay",
+        noise=0.1,
+    )
+    assert mdp.actions_of((0, 0)) == ("up", "down", "left", "right")
+    assert gridworld.named_cells(mdp)["goal"] == ((1, 2),)
+
+
+def test_grid_file_without_header(tmp_path):
+    mdp = read(write_text(tmp_path, "plain.grid", "..\n.."))
+    assert mdp.name == "plain" and mdp.n_states == 4
+
+
+def test_grid_write_round_trip(tmp_path):
+    mdp = read(write_text(tmp_path, "room.grid", GRID_FILE))
+    assert loads(dumps(mdp, "grid"), "grid") == mdp
+
+
+@given(gridworld_maps())
+def test_grid_round_trip_random_maps(text):
+    mdp = gridworld.parse(text, name="m", metadata={"title": "t", "gamma": (0.5,)})
+    assert loads(dumps(mdp, "grid"), "grid") == mdp
+
+
+def test_grid_write_refuses_what_it_would_lose():
+    with pytest.raises(InvalidTypeError, match="Only MDPs compiled from a map"):
+        dumps(MDP({"a": ["a"]}), "grid")
+    mdp = gridworld.parse("S.")
+    with pytest.raises(InvalidTypeError, match="start state is not the map's 'S' cell"):
+        dumps(mdp.with_metadata(start=(0, 1)), "grid")
+    with pytest.raises(InvalidTypeError, match="also has 'colour'"):
+        dumps(mdp.with_metadata(colour="red"), "grid")
+
+
+GRID_ERRORS = [
+    (
+        "name = 'x'\n..\n",
+        r"bad.grid, line 1: found '=' in the map; a header .* must end with a line '---'",
+    ),
+    (
+        "nmae = 'x'\n---\n..\n",
+        r"bad.grid, line 1: unknown key 'nmae' in a gridworld file header. "
+        r"Did you mean 'name'\?",
+    ),
+    ("start = 'x'\n---\n..\n", r"line 1: unknown key 'start'"),
+    ("bump = 'wall'\n---\n..\n", r"bad.grid, line 1: `bump` must be one of"),
+    ("\n\nnoise = 2\n---\n..\n", r"bad.grid, line 3: `noise` must be in \[0, 1\]"),
+    ("names = 'G'\n---\n.G\n", r"line 1: `names` must be a table"),
+    ("[names]\nQ = 'queen'\n---\n.G\n", r"line 1: `names` gives a name to 'Q'"),
+    ("title = 'x'\n---\n...\n..\n", r"bad.grid, line 4: row 1 has 2 columns; expected 3"),
+    ("title = 'x'\n---\n\n...\n.?.\n", r"bad.grid, line 5, column 2: unknown character '\?'"),
+    ("gamma = [\n---\n..\n", r"bad.grid, line 1: invalid TOML"),
+    (
+        "title = 'x'\ngamma = [1\nstay = true\n---\n..\n",
+        r"bad.grid, line 3, column 1: invalid TOML",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), GRID_ERRORS)
+def test_grid_errors_name_file_and_line(tmp_path, text, message):
+    with pytest.raises(ParseError, match=message):
+        read(write_text(tmp_path, "bad.grid", text))
+
+
+# ---------------------------------------------------------------- node-link JSON
+
+
+def test_json_written_by_networkx(tmp_path):
+    graph = nx.DiGraph(name="fig", title="A graph")
+    graph.add_edges_from([((0, 0), (0, 1)), ((0, 1), (0, 1)), ((0, 0), (0, 0))])
+    graph.add_edge((0, 1), (0, 0), action="back")
+    path = tmp_path / "fig.json"
+    path.write_text(json.dumps(nx.node_link_data(graph, edges="edges")))
+    mdp = read(path)
+    assert mdp == from_graph(graph)
+    assert mdp.states == ((0, 0), (0, 1))  # JSON lists come back as tuples
+    assert mdp.actions_of((0, 1)) == ((0, 1), "back")
+    assert mdp.name == "fig" and mdp.metadata["title"] == "A graph"
+
+
+def test_json_with_the_older_links_key(tmp_path):
+    graph = nx.MultiDiGraph()
+    graph.add_edge("a", "a", action="x", p=0.5)
+    graph.add_edge("a", "b", action="x", p=0.5)
+    graph.add_edge("b", "b", action="y", p=1)
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(nx.node_link_data(graph, edges="links")))
+    mdp = read(path)
+    assert mdp.transition("a", "x") == {"a": 0.5, "b": 0.5}
+    assert mdp.name == "old"
+
+
+@given(stochastic_multigraphs())
+def test_json_round_trip_keeps_action_order(graph):
+    mdp = from_graph(graph, name="g")
+    text = dumps(mdp, "json")
+    assert loads(text, "json") == mdp
+    # networkx reads the same file as the graph powerseek would build
+    again = nx.node_link_graph(
+        {
+            **json.loads(text),
+            "nodes": [{"id": _tuple(n["id"])} for n in json.loads(text)["nodes"]],
+            "edges": [
+                {**e, "source": _tuple(e["source"]), "target": _tuple(e["target"])}
+                for e in json.loads(text)["edges"]
+            ],
+        },
+        edges="edges",
+    )
+    assert from_graph(again).to_dict() == mdp.to_dict()
+
+
+def _tuple(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def test_json_round_trip_gridworld():
+    mdp = gridworld.parse("S.#\n..G", names={"G": "goal"}, noise=0.25, name="grid")
+    again = loads(dumps(mdp, "json"), "json")
+    assert again == mdp
+    assert gridworld.render(again) == "S.#\n..G"
+
+
+JSON_ERRORS = [
+    ('{"nodes": [', r"bad.json, line 1, column 12: invalid JSON"),
+    ("[1, 2]", r"expected a networkx node-link object"),
+    ('{"nodes": []}', r"has no 'edges' \(or 'links'\) list"),
+    ('{"nodes": [1], "edges": []}', r"'nodes' must be a list of objects"),
+    ('{"directed": false, "nodes": [{"id": 1}], "edges": []}', r"undirected"),
+    ('{"nodes": [{"name": 1}], "edges": []}', r"node 0 has no 'id'"),
+    ('{"nodes": [{"id": 1}, {"id": 1}], "edges": []}', r"node 1 repeats the id 1"),
+    ('{"nodes": [{"id": {"a": 1}}], "edges": []}', r"node 0: the label \{'a': 1\} is not"),
+    ('{"nodes": [{"id": 1}], "edges": [{"source": 1}]}', r"edge 0 has no 'target'"),
+    (
+        '{"nodes": [{"id": 1}], "edges": [{"source": 1, "target": 2}]}',
+        r"edge 0 has the target 2, which is not a node",
+    ),
+    (
+        '{"nodes": [{"id": 1}], "edges": [{"source": 1, "target": 1}, {"source": 1, "target": 1}]}',
+        r"edge 1 repeats 1 -> 1 in a graph that is not a multigraph",
+    ),
+    (
+        '{"nodes": [{"id": 1}, {"id": 2}], "edges": [{"source": 1, "target": 1}]}',
+        r"bad.json: State 2 has no out-edge",
+    ),
+    (
+        '{"multigraph": true, "nodes": [{"id": 1}], "edges": [{"source": 1, "target": 1, '
+        '"action": "a", "p": 0.5}]}',
+        r"bad.json: Transition probabilities out of state 1 under action "
+        r"'a' sum to 0.5",
+    ),
+    (
+        '{"graph": {"gamma": 3}, "nodes": [{"id": 1}], "edges": [{"source": 1, "target": 1}]}',
+        r"`gamma` must be in \[0, 1\]",
+    ),
+    ('{"graph": [], "nodes": [{"id": 1}], "edges": []}', r"'graph' must be an object"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), JSON_ERRORS)
+def test_json_errors_name_the_file(tmp_path, text, message):
+    with pytest.raises(ParseError, match=message):
+        read(write_text(tmp_path, "bad.json", text))
+
+
+# ---------------------------------------------------------------- reading and writing
+
+
+def test_unreadable_files(tmp_path):
+    with pytest.raises(ParseError, match=r"missing.toml: cannot read the file"):
+        read(tmp_path / "missing.toml")
+    (tmp_path / "folder.toml").mkdir()
+    with pytest.raises(ParseError, match="is a directory"):
+        read(tmp_path / "folder.toml")
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ParseError, match="binary.toml: not UTF-8 text"):
+        read(binary)
+    with pytest.raises(ParseError, match=r"cannot tell the format from the suffix '.yaml'"):
+        read(tmp_path / "env.yaml")
+    with pytest.raises(ParseError, match="unknown format 'yaml'"):
+        loads("", "yaml")
+
+
+def test_format_of():
+    assert format_of("a/b.TOML") == "toml"
+    assert format_of("x.txt", "grid") == "grid"
+
+
+def test_write_is_atomic_and_loses_nothing(tmp_path):
+    target = tmp_path / "env.toml"
+    target.write_text("precious")
+    with pytest.raises(InvalidTypeError):
+        write(gridworld.parse(".."), target)  # tuple labels cannot go to TOML
+    assert target.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["env.toml"]  # no temporary left
+    mdp = load("candy-wait")
+    assert save(mdp, target) == target
+    assert read(target) == mdp
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["env.toml"]
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_catalog_graphs_round_trip(tmp_path, suffix):
+    for name in (
+        "turner-fig1",
+        "candy-wait",
+        "powerplay-stochastic-4",
+        "turner-fig10-reconstruction",
+    ):
+        mdp = load(name)
+        assert read(save(mdp, tmp_path / f"{name}{suffix}")) == mdp
+
+
+@pytest.mark.parametrize("suffix", [".grid", ".json"])
+def test_catalog_maps_round_trip(tmp_path, suffix):
+    for name in ("powerplay-maze-7x7", "aima-4x3", "powerplay-robot-face"):
+        mdp = load(name)
+        assert read(save(mdp, tmp_path / f"{name}{suffix}")) == mdp
+
+
+def test_to_graph_of_a_loaded_file_is_the_users_graph(tmp_path):
+    mdp = load("turner-fig1")
+    graph = to_graph(mdp)
+    assert sorted(graph.successors("start")) == ["empty", "left", "right"]
+    assert graph.graph["name"] == "turner-fig1"

@@ -1,0 +1,225 @@
+"""ASCII gridworlds: the legend, the conventions, rendering and errors."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from powerseek import MDP, InvalidMDPError, InvalidParameterError, InvalidTypeError, ParseError
+from powerseek.mdp.gridworld import ACTIONS, GridLayout, named_cells, parse, render
+from strategies import gridworld_maps
+
+OPEN_3X3 = "...\n...\n..."
+
+
+def test_open_grid_has_stay_and_neighbour_moves():
+    mdp = parse(OPEN_3X3)
+    assert mdp.states == tuple((r, c) for r in range(3) for c in range(3))
+    assert mdp.actions_of((1, 1)) == ACTIONS
+    assert mdp.actions_of((0, 0)) == ("down", "right", "stay")
+    assert mdp.actions_of((2, 2)) == ("up", "left", "stay")
+    assert mdp.transition((1, 1), "up") == {(0, 1): 1.0}
+    assert mdp.transition((1, 1), "left") == {(1, 0): 1.0}
+    assert mdp.transition((1, 1), "stay") == {(1, 1): 1.0}
+    assert mdp.is_deterministic
+    assert mdp.n_pairs == 4 * 3 + 4 * 4 + 5  # corners, edges, centre
+
+
+def test_walls_remove_moves():
+    mdp = parse(".#.\n...")
+    assert (0, 1) not in mdp
+    assert mdp.actions_of((0, 0)) == ("down", "stay")
+    assert mdp.actions_of((1, 1)) == ("left", "right", "stay")  # up is a wall
+
+
+def test_legend_start_terminal_and_named_cells():
+    mdp = parse("S.G\n.#g", names={"G": "goal", "g": "garden"})
+    assert mdp.metadata["start"] == (0, 0)
+    assert mdp.actions_of((0, 2)) == ("stay",)  # capital letters are terminal
+    assert mdp.is_terminal((0, 2))
+    assert mdp.actions_of((1, 2)) == ("up", "stay")  # small letters move as usual
+    assert mdp.actions_of((0, 0)) == ("down", "right", "stay")  # the start is an ordinary cell
+    assert named_cells(mdp) == {"start": ((0, 0),), "goal": ((0, 2),), "garden": ((1, 2),)}
+    layout = mdp.metadata["grid"]
+    assert layout == GridLayout(
+        shape=(2, 3),
+        marks=(((0, 0), "S"), ((0, 2), "G"), ((1, 2), "g")),
+        names=(("G", "goal"), ("g", "garden")),
+    )
+
+
+def test_no_stay():
+    mdp = parse("...", stay=False)
+    assert mdp.actions_of((0, 1)) == ("left", "right")
+    assert not mdp.one_cycles()
+    # terminal cells keep their self-loop
+    assert parse(".T", stay=False).actions_of((0, 1)) == ("stay",)
+
+
+def test_bump_stay_keeps_all_moves():
+    mdp = parse(".#\n..", bump="stay")
+    assert mdp.actions_of((0, 0)) == ACTIONS
+    assert mdp.transition((0, 0), "up") == {(0, 0): 1.0}
+    assert mdp.transition((0, 0), "right") == {(0, 0): 1.0}  # wall
+    assert mdp.transition((0, 0), "down") == {(1, 0): 1.0}
+    assert mdp.is_deterministic
+
+
+def test_noise_spreads_over_the_allowed_targets():
+    eps = 0.2
+    mdp = parse("...", noise=eps)
+    # the middle cell: left, right, stay -> 3 targets
+    assert mdp.transition((0, 1), "left") == pytest.approx(
+        {(0, 0): 1 - eps + eps / 3, (0, 1): eps / 3, (0, 2): eps / 3}
+    )
+    # the left end: right, stay -> 2 targets
+    assert mdp.transition((0, 0), "stay") == pytest.approx({(0, 0): 1 - eps / 2, (0, 1): eps / 2})
+    assert not mdp.is_deterministic
+    np.testing.assert_allclose(mdp.transition_matrix.sum(axis=1), 1.0)
+    # the POWERplay formula: intended target 1 + eps(1/k - 1), others eps/k
+    k = 3
+    assert mdp.transition((0, 1), "right")[(0, 2)] == pytest.approx(1 + eps * (1 / k - 1))
+
+
+def test_noise_with_bump_stay_counts_blocked_moves():
+    mdp = parse("..", bump="stay", noise=0.5)
+    # 5 actions from (0, 0): up, down, left (blocked: stay), right -> (0, 1), stay
+    assert mdp.transition((0, 0), "right") == pytest.approx(
+        {(0, 0): 0.5 * 4 / 5, (0, 1): 0.5 + 0.5 / 5}
+    )
+
+
+def test_noise_one_and_terminal_cells():
+    mdp = parse(".T", noise=1.0)
+    assert mdp.transition((0, 0), "right") == pytest.approx({(0, 0): 0.5, (0, 1): 0.5})
+    assert mdp.transition((0, 1), "stay") == {(0, 1): 1.0}
+
+
+def test_map_as_list_and_blank_lines():
+    assert parse(["..", ".."]) == parse("\n\n..\n..\n\n")
+
+
+def test_render_round_trips_exactly():
+    text = "S..#\n.#.G\n..g."
+    assert render(parse(text)) == text
+
+
+def test_render_infers_a_map_from_cell_labels():
+    mdp = MDP(
+        {(0, 0): {"right": (0, 1)}, (0, 1): {"stay": (0, 1)}, (2, 1): {"up": (0, 1)}},
+        metadata={"start": (0, 0)},
+    )
+    assert render(mdp) == "ST\n##\n#."
+
+
+def test_render_rejects_non_grid_labels():
+    with pytest.raises(InvalidMDPError, match="State 'a' is not"):
+        render(MDP({"a": ["a"]}))
+    with pytest.raises(InvalidTypeError, match="must be an MDP"):
+        render("...")
+
+
+@given(gridworld_maps())
+def test_map_round_trip(text):
+    """map -> MDP -> map is the identity, and the MDP has the documented shape."""
+    mdp = parse(text)
+    assert render(mdp) == text
+    open_cells = [
+        (r, c) for r, row in enumerate(text.split("\n")) for c, ch in enumerate(row) if ch != "#"
+    ]
+    assert list(mdp.states) == open_cells
+    for state in mdp.states:
+        mark = text.split("\n")[state[0]][state[1]]
+        actions = mdp.actions_of(state)
+        if mark.isupper() and mark != "S":
+            assert actions == ("stay",)
+        else:
+            assert actions[-1] == "stay"
+            for action in actions[:-1]:
+                (target,) = mdp.transition(state, action)
+                assert abs(target[0] - state[0]) + abs(target[1] - state[1]) == 1
+
+
+@given(gridworld_maps())
+def test_parse_is_deterministic_and_equal(text):
+    assert parse(text) == parse(text)
+    assert parse(text, noise=0.1).same_dynamics(parse(text)) == (
+        parse(text).n_pairs == parse(text).n_states
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "message"),
+    [
+        ("...\n..\n...", {}, r"<map>, line 2: row 1 has 2 columns; expected 3"),
+        ("..\n.x.", {}, r"ragged|expected 2"),
+        ("...\n.?.", {}, r"<map>, line 2, column 2: unknown character '\?'"),
+        ("...\n. .", {}, r"line 2, column 2: unknown character ' '"),
+        (
+            "S..\n..S",
+            {},
+            r"line 2, column 3: a second start cell 'S' \(the first is at line 1, column 1\)",
+        ),
+        ("###\n###", {}, "the map has no open cell"),
+        ("\n \n", {}, "the map is empty"),
+        ("...", {"source": "maze.grid", "first_line": 5}, None),
+    ],
+)
+def test_parse_errors(text, kwargs, message):
+    if message is None:
+        parse(text, **kwargs)
+        with pytest.raises(ParseError, match=r"maze.grid, line 6, column 1: unknown character"):
+            parse(text + "\n*..", **kwargs)
+        return
+    with pytest.raises(ParseError, match=message):
+        parse(text, **kwargs)
+
+
+def test_parse_error_positions():
+    with pytest.raises(ParseError) as info:
+        parse("\n\n...\n..\u00e9", source="x.grid")
+    assert (info.value.source, info.value.line, info.value.column) == ("x.grid", 4, 3)
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"bump": "wall"},
+            InvalidParameterError,
+            "`bump` must be one of 'absent', 'stay'; got 'wall'",
+        ),
+        ({"noise": 1.5}, InvalidParameterError, r"`noise` must be in \[0, 1\]; got 1.5"),
+        ({"noise": "0.1"}, InvalidTypeError, "`noise` must be a number"),
+        ({"stay": "yes"}, InvalidTypeError, "`stay` must be True or False"),
+        ({"names": {"Q": "queen"}}, InvalidParameterError, "gives a name to 'Q', which the map"),
+        ({"names": {"S": "begin"}}, InvalidParameterError, "other than 'S'"),
+        ({"names": {"G": ""}}, InvalidTypeError, "non-empty string"),
+        ({"names": ["G"]}, InvalidTypeError, "`names` must map"),
+    ],
+)
+def test_option_errors(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        parse("S.G", **kwargs)
+
+
+def test_isolated_cell_without_stay():
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"Cell \(0, 3\) \(<map>, line 1, column 4\) has no "
+        r"open neighbour and `stay` is off",
+    ):
+        parse("..#.", stay=False)
+    assert parse("..#.", stay=False, bump="stay").actions_of((0, 3)) == (
+        "up",
+        "down",
+        "left",
+        "right",
+    )
+
+
+def test_map_type_errors():
+    with pytest.raises(InvalidTypeError, match="string or a list of strings"):
+        parse(3)
+    with pytest.raises(InvalidTypeError, match="found int 3"):
+        parse(["..", 3])

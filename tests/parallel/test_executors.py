@@ -1,0 +1,141 @@
+"""Parallel execution: identical numbers for any executor, worker count and chunking."""
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import powerseek
+from powerseek import InvalidParameterError, InvalidTypeError
+from powerseek.cli import main
+from powerseek.parallel.executors import DaskExecutor, executor
+
+ENVIRONMENTS = ["powerplay-3x3", "powerplay-stochastic-4"]
+
+
+def _same(a, b):
+    np.testing.assert_array_equal(a.power, b.power)
+    np.testing.assert_array_equal(a.stderr, b.stderr)
+
+
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_thread_pools_of_any_size_and_any_chunking_agree_bit_for_bit(name):
+    mdp = powerseek.load(name)
+    options = {"n_samples": 3000, "rng": 5}
+    reference = powerseek.power_sweep(mdp, [0, 0.5, 0.9, 1], **options)
+    for workers in (1, 2, 4):
+        for chunk_size in (None, 256, 1000):
+            with ThreadPoolExecutor(workers) as pool:
+                result = powerseek.power_sweep(
+                    mdp, [0, 0.5, 0.9, 1], executor=pool, chunk_size=chunk_size, **options
+                )
+            _same(result, reference)
+    state = mdp.states[0]
+    serial = powerseek.optimality_sweep(mdp, [0.5, 1], state, **options)
+    with ThreadPoolExecutor(2) as pool:
+        parallel = powerseek.optimality_sweep(mdp, [0.5, 1], state, executor=pool, **options)
+    for a, b in zip(serial, parallel):
+        np.testing.assert_array_equal(a.probability.mean, b.probability.mean)
+        np.testing.assert_array_equal(a.tie_mass.mean, b.tie_mass.mean)
+
+
+def test_executor_must_have_submit():
+    with pytest.raises(InvalidTypeError, match="concurrent.futures.Executor"):
+        powerseek.power(powerseek.load("candy-wait"), 0.5, n_samples=10, executor="pool")
+
+
+def test_executor_context_arguments():
+    with executor() as pool:
+        assert pool is None
+    with pytest.raises(InvalidParameterError, match="not both"), executor(2, "tcp://x:1"):
+        pass
+    with (
+        pytest.raises(InvalidParameterError, match="workers must be a positive integer"),
+        executor(0),
+    ):
+        pass
+
+
+try:  # the Dask tests below need the dask extra; the thread-pool tests above do not
+    import distributed
+except ImportError:
+    distributed = None
+needs_dask = pytest.mark.skipif(distributed is None, reason="needs the dask extra")
+
+
+@needs_dask
+def test_local_cluster_agrees_with_the_serial_run():
+    mdp = powerseek.load("powerplay-maze-7x7")
+    options = {"n_samples": 4000, "rng": 11, "chunk_size": 500}
+    reference = powerseek.power_sweep(mdp, [0.5, 0.9], **options)
+    with executor(workers=2) as pool:
+        result = powerseek.power_sweep(mdp, [0.5, 0.9], executor=pool, **options)
+    _same(result, reference)
+
+
+@needs_dask
+def test_a_killed_worker_does_not_change_the_result():
+    """Kill one of two worker processes mid-run: Dask reruns its units elsewhere, and
+    since every unit's numbers depend only on its blocks' seeds, nothing changes."""
+    mdp = powerseek.load("powerplay-maze-7x7")
+    options = {"n_samples": 20_000, "rng": 2, "chunk_size": 250}
+    reference = powerseek.power_sweep(mdp, [0.9, 0.99], **options)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    with cluster, distributed.Client(cluster) as client:
+        pool = DaskExecutor(client)
+        outcome = {}
+
+        def run():
+            outcome["result"] = powerseek.power_sweep(mdp, [0.9, 0.99], executor=pool, **options)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(client.processing().values()):
+            time.sleep(0.05)
+        time.sleep(0.3)
+        victim = next(iter(client.run(os.getpid).values()))
+        mid_run = thread.is_alive()
+        os.kill(victim, signal.SIGKILL)
+        thread.join(timeout=300)
+    assert mid_run and not thread.is_alive()
+    _same(outcome["result"], reference)
+
+
+@needs_dask
+def test_cli_workers_give_the_default_numbers(capsys):
+    argv = ["power", "candy-wait", "--gamma", "0.5", "--seed", "4", "--samples", "2000"]
+    argv += ["--quiet", "--format", "json"]
+    assert main(argv) == 0
+    serial = capsys.readouterr().out
+    assert main(argv + ["--workers", "2"]) == 0
+    assert capsys.readouterr().out == serial
+
+
+@needs_dask
+def test_cli_unreachable_scheduler(capsys):
+    argv = ["power", "candy-wait", "--gamma", "0.5", "--samples", "100", "--quiet"]
+    status = main(argv + ["--scheduler", "tcp://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert status == 1 and "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in err
+
+
+@needs_dask
+def test_orbit_elements_as_work_units_give_the_same_counts():
+    from powerseek import FiniteSupport
+    from powerseek.symmetry.orbits import compare_over_orbit, power_of
+
+    mdp = powerseek.load("turner-fig1")
+    point = FiniteSupport([[0.1, 0.9, 0.3, 0.5, 0.2, 0.8, 0.4, 0.6]])
+    f1, f2 = power_of(mdp, "right", 0.9), power_of(mdp, "left", 0.9)
+    serial = compare_over_orbit(mdp, point, f1, f2)
+    with ThreadPoolExecutor(2) as pool:
+        parallel = compare_over_orbit(mdp, point, f1, f2, executor=pool)
+    assert serial.orbit_size == 40320  # ten units of 4096 elements
+    assert parallel.to_dict() == serial.to_dict()

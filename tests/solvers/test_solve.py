@@ -1,0 +1,179 @@
+"""Batched solvers: agreement with brute force, bounds, warnings, validation."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from oracles import brute_force_values
+
+from powerseek import MDP, ConvergenceWarning, InvalidParameterError, from_graph, load
+from powerseek.exceptions import InvalidTypeError
+from powerseek.solvers.solve import solve
+from strategies import stochastic_multigraphs, successor_graphs
+
+GAMMAS = st.sampled_from([0.1, 0.5, 0.9, 0.99, 0.999])
+
+
+def random_rewards(mdp, seed, n=3):
+    return np.random.default_rng(seed).uniform(-1, 1, size=(n, mdp.n_states))
+
+
+@given(successor_graphs(max_states=5), GAMMAS, st.integers(0, 2**32 - 1))
+def test_deterministic_methods_agree_with_brute_force(graph, gamma, seed):
+    mdp = from_graph(graph)
+    R = random_rewards(mdp, seed)
+    exact = brute_force_values(mdp, R, gamma)
+    for method in ("policy-iteration", "value-iteration", "extrapolated-value-iteration"):
+        result = solve(mdp, R, gamma, method=method, tol=1e-10)
+        assert result.converged
+        error = (1 - gamma) * np.abs(result.values - exact).max()
+        # the certified bound holds (up to the brute force's own rounding)
+        assert error <= result.error_bound + 1e-12, method
+        assert error <= 1e-10 + 1e-12
+
+
+@given(stochastic_multigraphs(max_states=4, max_actions=3), GAMMAS, st.integers(0, 2**32 - 1))
+def test_stochastic_methods_agree_with_brute_force(graph, gamma, seed):
+    mdp = from_graph(graph)
+    R = random_rewards(mdp, seed)
+    exact = brute_force_values(mdp, R, gamma)
+    for method in ("value-iteration", "extrapolated-value-iteration"):
+        result = solve(mdp, R, gamma, method=method, tol=1e-10)
+        assert result.converged
+        error = (1 - gamma) * np.abs(result.values - exact).max()
+        assert error <= result.error_bound + 1e-12, method
+
+
+@given(stochastic_multigraphs(max_states=4), GAMMAS, st.integers(0, 2**32 - 1))
+def test_bellman_residual_within_the_bound(graph, gamma, seed):
+    """V returned satisfies the Bellman equation up to the certified bound:
+    ‖BV − V‖ ≤ (1+γ)‖V − V*‖ ≤ (1+γ)·bound/(1−γ)."""
+    mdp = from_graph(graph)
+    R = random_rewards(mdp, seed)
+    result = solve(mdp, R, gamma)
+    T = mdp.transition_matrix.toarray()
+    W = result.values @ T.T
+    BV = R + gamma * np.maximum.reduceat(W, mdp.pair_offsets[:-1], axis=1)
+    residual = np.abs(BV - result.values).max()
+    assert residual <= (1 + gamma) * result.error_bound / (1 - gamma) + 1e-12
+
+
+def test_candy_wait_by_hand():
+    mdp = load("candy-wait")  # start, wait, candy, chocolate, hug
+    R = [0.0, 0.0, 0.5, 1.0, 0.0]
+    gamma = 0.5
+    # terminal: R/(1-γ); wait: γ·2; start: max(γ·1, γ·1) = 0.5
+    for method in ("policy-iteration", "value-iteration", "extrapolated-value-iteration"):
+        values = solve(mdp, R, gamma, method=method).values[0]
+        np.testing.assert_allclose(values, [0.5, 1.0, 1.0, 2.0, 0.0], atol=1e-8)
+
+
+def test_result_records_how_it_was_made():
+    mdp = load("powerplay-3x3")
+    R = np.random.default_rng(0).random((5, 9))
+    result = solve(mdp, R, 0.9)
+    assert result.method == "policy-iteration" and result.gamma == 0.9
+    assert result.tol == 1e-9 and result.converged and result.iterations >= 1
+    assert 0 <= result.error_bound <= 1e-9
+    assert result.policy.shape == (5, 9)
+    # the policy's pairs belong to their states and are greedy
+    assert np.all(mdp.pair_states[result.policy] == np.arange(9))
+    assert result.summary()["method"] == "policy-iteration"
+    stochastic = solve(load("powerplay-stochastic-4"), np.ones((2, 4)), 0.9)
+    assert stochastic.method == "extrapolated-value-iteration" and stochastic.policy is None
+    np.testing.assert_allclose(stochastic.values, 10.0, atol=1e-7)
+
+
+def test_gamma_zero_is_the_reward():
+    R = np.random.default_rng(1).random((3, 8))
+    np.testing.assert_array_equal(solve(load("turner-fig1"), R, 0.0).values, R)
+
+
+def test_warm_start_gives_the_same_values():
+    mdp = load("powerplay-maze-7x7")
+    R = np.random.default_rng(2).random((20, mdp.n_states))
+    cold = solve(mdp, R, 0.95)
+    warm = solve(mdp, R, 0.95, initial_policy=solve(mdp, R, 0.9).policy)
+    np.testing.assert_allclose(warm.values, cold.values, rtol=0, atol=1e-10)
+    vi = solve(mdp, R, 0.95, method="value-iteration", initial_values=cold.values)
+    assert vi.iterations <= 2
+
+
+def test_samples_are_solved_independently():
+    """A sample's values do not depend on the other samples of the batch."""
+    mdp = load("powerplay-stochastic-4")
+    R = np.random.default_rng(3).random((30, 4))
+    together = solve(mdp, R, 0.97).values
+    alone = np.vstack([solve(mdp, R[i : i + 1], 0.97).values for i in range(30)])
+    np.testing.assert_array_equal(together, alone)
+    face = load("powerplay-robot-face")
+    Rf = np.random.default_rng(4).random((6, face.n_states))
+    np.testing.assert_array_equal(
+        solve(face, Rf, 0.99).values,
+        np.vstack([solve(face, Rf[i : i + 1], 0.99).values for i in range(6)]),
+    )
+
+
+def test_policy_iteration_limit_still_certifies_its_bound():
+    mdp = load("powerplay-robot-face")
+    R = np.random.default_rng(8).random((20, mdp.n_states))
+    with pytest.warns(ConvergenceWarning, match="policy-iteration stopped at its limit of 2"):
+        early = solve(mdp, R, 0.99, max_iter=2)
+    exact = solve(mdp, R, 0.99)
+    assert not early.converged and early.error_bound > 1e-9
+    assert 0.01 * np.abs(early.values - exact.values).max() <= early.error_bound
+
+
+def test_iteration_limit_warns_and_says_so():
+    mdp = load("powerplay-maze-7x7")
+    R = np.random.default_rng(5).random((4, mdp.n_states))
+    with pytest.warns(ConvergenceWarning, match="stopped at its limit of 5 iterations"):
+        result = solve(mdp, R, 0.99, method="value-iteration", max_iter=5)
+    assert not result.converged and result.iterations == 5 and result.error_bound > 1e-9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        solve(mdp, R, 0.99)  # the default converges silently
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"gamma": 1.0}, InvalidParameterError, "must be below 1"),
+        ({"gamma": -0.1}, InvalidParameterError, r"`gamma` must be in \[0, 1\]; got -0.1"),
+        ({"gamma": "0.5"}, InvalidTypeError, "`gamma` must be a number"),
+        ({"rewards": np.ones((2, 3))}, InvalidParameterError, r"n_states = 5; got \(2, 3\)"),
+        (
+            {"rewards": [[np.nan, 0, 0, 0, 0]]},
+            InvalidParameterError,
+            "non-finite value \\(nan\\) in sample 0 at state 'start'",
+        ),
+        ({"method": "magic"}, InvalidParameterError, "`method` must be one of"),
+        ({"tol": 0}, InvalidParameterError, "`tol` must be a positive number"),
+        ({"max_iter": 0}, InvalidParameterError, "`max_iter` must be a positive integer"),
+        ({"initial_policy": [[0, 0, 0, 0, 0]]}, InvalidParameterError, "one of its own actions"),
+    ],
+)
+def test_solve_validation(kwargs, error, message):
+    arguments = {"rewards": np.zeros((1, 5)), "gamma": 0.5, **kwargs}
+    with pytest.raises(error, match=message):
+        solve(load("candy-wait"), arguments.pop("rewards"), arguments.pop("gamma"), **arguments)
+
+
+def test_policy_iteration_needs_a_deterministic_mdp():
+    with pytest.raises(InvalidParameterError, match="needs a deterministic MDP"):
+        solve(load("powerplay-stochastic-4"), np.zeros(4), 0.5, method="policy-iteration")
+    with pytest.raises(InvalidTypeError, match="must be an MDP"):
+        solve("candy-wait", np.zeros(5), 0.5)
+
+
+@settings(max_examples=20)
+@given(st.floats(0.5, 0.999999))
+def test_policy_iteration_cost_does_not_grow_like_one_over_one_minus_gamma(gamma):
+    mdp = MDP({"a": ["b"], "b": ["c"], "c": ["a", "c"]})
+    result = solve(mdp, [[1.0, 0.0, 0.5]], gamma)
+    assert result.iterations <= 3
+    cycle = (1 + 0 * gamma + 0.5 * gamma**2) / (1 - gamma**3)
+    stay = 1 + gamma * 0 + gamma**2 * 0.5 / (1 - gamma)
+    assert (1 - gamma) * abs(result.values[0, 0] - max(cycle, stay)) <= 1e-9

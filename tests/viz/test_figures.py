@@ -1,0 +1,170 @@
+"""Figures: each drawn on representative inputs, its artists counted, its files written."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import powerseek
+from powerseek import InvalidParameterError, InvalidTypeError
+from powerseek.rewards.distributions import FiniteSupport
+from powerseek.rewards.estimates import Estimate
+from powerseek.symmetry.orbits import compare_over_orbit, power_of
+from powerseek.viz.figures import (
+    draw_graph,
+    optimality_vs_gamma,
+    orbit_shares,
+    power_heatmap,
+    power_vs_gamma,
+    save,
+    tendency_overlay,
+)
+
+pytest.importorskip("matplotlib")
+
+
+@pytest.fixture(scope="module")
+def maze():
+    mdp = powerseek.load("powerplay-3x3")
+    return (
+        mdp,
+        powerseek.power(mdp, 0.6, n_samples=400, rng=0),
+        powerseek.optimality(mdp, 0.6, n_samples=400, rng=0),
+    )
+
+
+def value_texts(ax):
+    return [t for t in ax.texts if t.get_gid() != "mark"]
+
+
+def test_heatmap_one_label_per_open_cell(maze, tmp_path):
+    mdp, result, _ = maze
+    fig, ax = power_heatmap(mdp, result, stderr=True, path=tmp_path / "heat.png")
+    texts = value_texts(ax)
+    assert len(texts) == mdp.n_states
+    first = texts[0].get_text()
+    assert first.startswith(f"{result.estimate.mean[0]:.3f}") and "±" in first
+    marks = [t.get_text() for t in ax.texts if t.get_gid() == "mark"]
+    assert marks == [mark for _, mark in mdp.metadata["grid"].marks]
+    assert len(fig.axes) == 2  # the plot and its colour bar
+    assert (tmp_path / "heat.png").stat().st_size > 1000
+
+
+def test_heatmap_walls_are_masked():
+    mdp = powerseek.gridworld.parse("S.#\n..G")
+    values = {s: float(i) for i, s in enumerate(mdp.states)}
+    fig, ax = power_heatmap(mdp, values)
+    image = ax.get_images()[0].get_array()
+    assert image.mask[0, 2] and not image.mask[0, 0]
+    assert image[1, 2] == values[(1, 2)]
+
+
+def test_tendency_arrows_match_nonzero_probabilities(maze):
+    mdp, _, opt = maze
+    fig, ax = tendency_overlay(mdp, opt)
+    offsets = np.cumsum([0] + [len(a) for a in opt.actions])
+    moves = stays = 0
+    for i in range(len(opt.states)):
+        for j, action in enumerate(opt.actions[i]):
+            if opt.probability.mean[offsets[i] + j] > 1e-9:
+                stays += action == "stay"
+                moves += action != "stay"
+    from matplotlib.patches import FancyArrow
+
+    assert sum(isinstance(p, FancyArrow) for p in ax.patches) == moves > 0
+    assert sum(len(c.get_offsets()) for c in ax.collections) == stays
+
+
+def test_power_vs_gamma_lines_and_bands(tmp_path):
+    fig1 = powerseek.load("turner-fig1")
+    sweep = powerseek.power_sweep(fig1, [0, 0.5, 1], n_samples=400, rng=0)
+    fig, ax = power_vs_gamma(sweep, ["left_down", "right_down"], path=tmp_path / "g.svg")
+    assert [line.get_label() for line in ax.lines] == ["left_down", "right_down"]
+    assert len(ax.collections) == 2  # one band per state
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), sweep.power[:, fig1.index("left_down")])
+    assert (tmp_path / "g.svg").read_text().startswith("<?xml")
+    with pytest.raises(InvalidParameterError, match="not a state of the sweep"):
+        power_vs_gamma(sweep, ["nowhere"])
+
+
+def _fake_results(P):
+    """OptimalityResults of one state with actions a, b at gammas 0, 0.5, 1."""
+    return [
+        SimpleNamespace(
+            gamma=g,
+            states=("s",),
+            actions=(("a", "b"),),
+            probability=Estimate(np.array(p, float), np.full(2, 0.01), 100, "monte carlo"),
+        )
+        for g, p in zip((0.0, 0.5, 1.0), P)
+    ]
+
+
+def test_optimality_vs_gamma_marks_where_the_leader_changes():
+    fig, ax = optimality_vs_gamma(_fake_results([[0.7, 0.3], [0.4, 0.6], [0.2, 0.8]]), "s")
+    switches = [line for line in ax.lines if line.get_gid() == "switch"]
+    assert len(switches) == 1 and switches[0].get_xdata()[0] == pytest.approx(0.25)
+    assert [t.get_text() for t in ax.texts] == ["b leads"]
+    fig, ax = optimality_vs_gamma(_fake_results([[0.7, 0.3]] * 3), "s")
+    assert not [line for line in ax.lines if line.get_gid() == "switch"]
+
+
+def test_optimality_vs_gamma_on_a_real_sweep():
+    fig1 = powerseek.load("turner-fig1")
+    results = powerseek.optimality_sweep(fig1, [0.1, 0.9], "start", n_samples=400, rng=0)
+    fig, ax = optimality_vs_gamma(results, "start")
+    labels = [line.get_label() for line in ax.lines if line.get_gid() != "switch"]
+    assert labels == ["empty", "left", "right"]
+
+
+def test_draw_graph_boxes_colours_and_labels(tmp_path):
+    fig1 = powerseek.load("turner-fig1")
+    fig, ax = draw_graph(fig1, powerseek.power(fig1, 0.5, n_samples=200, rng=0))
+    boxes = [t for t in ax.texts if t.get_gid() == "state"]
+    assert sorted(t.get_text() for t in boxes) == sorted(fig1.states)
+    assert len(fig.axes) == 2  # colour bar
+    stochastic = powerseek.load("powerplay-stochastic-4")
+    fig, ax = draw_graph(stochastic, path=tmp_path / "g.pdf")
+    edge_labels = [t for t in ax.texts if t.get_gid() != "state"]
+    assert edge_labels  # probabilities on stochastic edges
+    assert (tmp_path / "g.pdf").read_bytes().startswith(b"%PDF")
+    with pytest.raises(InvalidParameterError, match="layout must be one of"):
+        draw_graph(fig1, layout="nope")
+
+
+def test_orbit_shares_against_the_bound():
+    candy = powerseek.load("candy-wait")
+    comparison = compare_over_orbit(
+        candy,
+        FiniteSupport([[0, 0, 0.3, 0.5, 0.9]]),
+        power_of(candy, "wait", 0.9),
+        power_of(candy, "candy", 0.9),
+    )
+    fig, ax = orbit_shares(comparison, n=2)
+    widths = [p.get_width() for p in ax.patches]
+    total = comparison.greater + comparison.less + comparison.equal
+    assert widths == pytest.approx(
+        [comparison.greater / total, comparison.equal / total, comparison.less / total]
+    )
+    (bound,) = [line for line in ax.lines if line.get_gid() == "bound"]
+    assert bound.get_xdata()[0] == pytest.approx(2 / 3)
+
+
+def test_bad_inputs_get_clear_errors(maze, tmp_path):
+    mdp, result, opt = maze
+    fig1 = powerseek.load("turner-fig1")
+    with pytest.raises(InvalidParameterError, match="not a gridworld"):
+        power_heatmap(fig1, np.zeros(fig1.n_states))
+    with pytest.raises(InvalidParameterError, match="no value for state"):
+        power_heatmap(mdp, {})
+    with pytest.raises(InvalidParameterError, match=r"got shape \(2,\)"):
+        power_heatmap(mdp, [1, 2])
+    with pytest.raises(InvalidTypeError, match="must be an OptimalityResult"):
+        tendency_overlay(mdp, result)
+    with pytest.raises(InvalidTypeError, match="PowerSweepResult"):
+        power_vs_gamma(result)
+    fig, _ = power_heatmap(mdp, result)
+    with pytest.raises(InvalidParameterError, match="use one of .png, .svg, .pdf"):
+        save(fig, tmp_path / "x.jpg")
+    with pytest.raises(InvalidParameterError, match="does not exist"):
+        save(fig, tmp_path / "missing" / "x.png")

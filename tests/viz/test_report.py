@@ -1,0 +1,168 @@
+"""The HTML report and the `plot` / `report` commands."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+import powerseek
+from powerseek import InvalidParameterError
+from powerseek.cli import main
+from powerseek.viz.report import build_report, write_report
+
+pytest.importorskip("matplotlib")
+
+VOID = {"meta", "img", "br", "hr", "link", "input"}
+
+
+class Checker(HTMLParser):
+    """Fails on a closing tag that does not match the open one; collects headings."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.h2, self.images, self.rows = [], [], 0, 0
+        self._in_h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images += dict(attrs)["src"].startswith("data:image/png;base64,")
+        if tag not in VOID:
+            self.stack.append(tag)
+        self._in_h2 = tag == "h2"
+        self.rows += tag == "tr"
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack.pop() == tag, f"unbalanced </{tag}>"
+        self._in_h2 = False
+
+    def handle_data(self, data):
+        if self._in_h2:
+            self.h2.append(data)
+
+
+def check(text):
+    parser = Checker()
+    parser.feed(text)
+    parser.close()
+    assert parser.stack == [], parser.stack
+    return parser
+
+
+SECTIONS = ["Environment", "POWER", "POWER against the discount", "Action tendencies", "Settings"]
+
+
+def test_gridworld_report():
+    maze = powerseek.load("powerplay-3x3")
+    text = build_report(maze, gamma=0.6, n_samples=300, seed=7, gammas=[0, 0.5, 1])
+    parsed = check(text)
+    assert parsed.h2 == SECTIONS
+    # heatmap, gamma curve, tendency overlay, and one optimality curve per chosen state
+    assert parsed.images >= 4
+    assert text.startswith("<!DOCTYPE html>")
+    assert re.search(r"<td class=\"label\">seed</td><td class=\"label\">7</td>", text)
+    for package in ("numpy", "scipy", "networkx", "matplotlib"):
+        assert f'<td class="label">{package}</td>' in text
+    assert powerseek.gridworld.render(maze).splitlines()[0] in text
+
+
+def test_graph_report_and_file(tmp_path):
+    fig1 = powerseek.load("turner-fig1")
+    path = write_report(fig1, tmp_path / "out", n_samples=300, seed=1, gammas=[0, 1])
+    text = path.read_text()
+    parsed = check(text)
+    assert parsed.h2 == SECTIONS and parsed.images >= 3
+    assert "<h3>State start</h3>" in text
+    # one POWER row (value, stderr, interval) per state
+    power_row = r'<tr><td class="label">{}</td><td>0\.\d{{4}}</td><td>0\.\d{{4}}</td><td>\['
+    for state in fig1.states:
+        assert len(re.findall(power_row.format(state), text)) == 1
+    with pytest.raises(InvalidParameterError, match="is not a folder"):
+        write_report(fig1, path, n_samples=10)
+    with pytest.raises(InvalidParameterError, match="not a state"):
+        build_report(fig1, n_samples=10, states=["nowhere"])
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.mark.parametrize("what", ["power", "tendency", "gamma-curve", "graph"])
+def test_plot_command(capsys, tmp_path, what):
+    target = tmp_path / f"{what}.png"
+    status, out, err = run(
+        capsys,
+        "plot",
+        "powerplay-3x3",
+        "--what",
+        what,
+        "--gamma",
+        "0.6" if what in ("power", "tendency", "graph") else "0,1",
+        "--samples",
+        "200",
+        "--seed",
+        "1",
+        "--quiet",
+        "-o",
+        str(target),
+    )
+    assert status == 0 and err == "" and out == f"wrote {target}\n"
+    assert target.read_bytes().startswith(b"\x89PNG")
+
+
+def test_plot_optimality_curve(capsys, tmp_path):
+    target = tmp_path / "curve.svg"
+    status, _, _ = run(
+        capsys,
+        "plot",
+        "turner-fig1",
+        "--what",
+        "optimality-curve",
+        "--state",
+        "start",
+        "--gamma",
+        "0,0.5,1",
+        "--samples",
+        "200",
+        "--seed",
+        "1",
+        "--quiet",
+        "-o",
+        str(target),
+    )
+    assert status == 0 and "<svg" in target.read_text()
+
+
+def test_report_command(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run(
+        capsys, "report", "candy-wait", "--samples", "200", "--seed", "3", "--quiet"
+    )
+    assert status == 0
+    path = tmp_path / "candy-wait-report" / "report.html"
+    assert out.startswith(f"wrote {path.relative_to(tmp_path)}") and "seed 3" in out
+    text = path.read_text()
+    check(text)
+    assert "powerseek report candy-wait --samples 200 --seed 3 --quiet" in text
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["plot", "turner-fig1", "--what", "tendency", "-o", "x.png"],
+            "draws arrows on a gridworld",
+        ),
+        (["plot", "turner-fig1", "-o", "x.txt"], "one of .png, .svg, .pdf"),
+        (["plot", "turner-fig1", "-o", "missing/x.png"], "the folder 'missing' does not exist"),
+        (["plot", "turner-fig1", "--what", "optimality-curve", "-o", "x.png"], "needs --state"),
+        (["plot", "turner-fig1", "--gamma", "0,1", "-o", "x.png"], "takes one discount"),
+        (["plot", "turner-fig1", "--samples", "0", "-o", "x.png"], "--samples must be"),
+        (["report", "turner-fig1", "--states", "nowhere"], "'nowhere' is not a state"),
+    ],
+)
+def test_plot_and_report_errors(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, *argv)
+    assert status == 1 and err.startswith("powerseek: error: ") and message in err
