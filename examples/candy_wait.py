@@ -29,7 +29,7 @@ def main(argv=None) -> None:
 
     mdp = powerseek.load("candy-wait")
     for gamma in (Fraction(0), Fraction(1, 2), Fraction(1)):
-        p = exact_optimality(mdp, gamma, "start").of("start", "wait")
+        p = exact_optimality(mdp, gamma, state="start").of("start", "wait")
         power = exact_power(mdp, gamma)
         print(
             f"gamma {str(gamma):>3}: P(wait optimal) = {p} exactly; "
@@ -37,7 +37,7 @@ def main(argv=None) -> None:
         )
     gammas = np.round(np.linspace(0, 1, 11), 2)
     results = powerseek.optimality_sweep(
-        mdp, gammas, "start", n_samples=args.samples, rng=args.seed
+        mdp, gammas, state="start", n_samples=args.samples, rng=args.seed
     )
     wait = [r.of("start", "wait") for r in results]
     print("Monte Carlo P(wait) over gamma:", " ".join(f"{p:.3f}" for p in wait))

@@ -23,7 +23,7 @@ def power_monotone_in_gamma(mdp, dist, gamma):
     if gamma == 1:
         return None  # nothing to compare with
     later = (1 + gamma) / 2
-    now, then = exact_power(mdp, gamma, dist), exact_power(mdp, later, dist)
+    now, then = exact_power(mdp, gamma, dist=dist), exact_power(mdp, later, dist=dist)
     drops = [(then[s] - now[s], s) for s in mdp.states]
     change, state = min(drops, key=lambda d: d[0])
     detail = f"POWER({state}) = {now[state]} at gamma {gamma}, {then[state]} at {later}"

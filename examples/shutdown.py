@@ -31,7 +31,7 @@ def main(argv=None) -> None:
     )
     gammas = [0.0, 0.5, 0.9, 0.99, 1.0]
     results = powerseek.optimality_sweep(
-        mdp, gammas, neighbour, n_samples=args.samples, rng=args.seed
+        mdp, gammas, state=neighbour, n_samples=args.samples, rng=args.seed
     )
     print(f"from {neighbour}, moving {action} into the absorbing cell {red}:")
     for gamma, result in zip(gammas, results):

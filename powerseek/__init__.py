@@ -57,6 +57,7 @@ _EXPORTS = {
     "gridworld": None,
     "MDP": "powerseek.mdp.model",
     "OptimalityResult": "powerseek.analysis.optimality",
+    "OptimalitySweepResult": "powerseek.analysis.optimality",
     "optimal_actions": "powerseek.analysis.optimality",
     "optimality": "powerseek.analysis.optimality",
     "optimality_sweep": "powerseek.analysis.optimality",
@@ -112,7 +113,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .analysis.optimality import OptimalityResult, optimal_actions, optimality, optimality_sweep
+    from .analysis.optimality import (
+        OptimalityResult,
+        OptimalitySweepResult,
+        optimal_actions,
+        optimality,
+        optimality_sweep,
+    )
     from .analysis.power import (
         PowerResult,
         PowerSeekingResult,
@@ -143,6 +150,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidTypeError",
     "OptimalityResult",
+    "OptimalitySweepResult",
     "ParseError",
     "PerState",
     "PowerResult",

@@ -19,13 +19,13 @@ import numpy as np
 from .exceptions import InvalidParameterError, InvalidTypeError
 
 __all__ = [
-    "check_rewards",
     "MAX_SOLVER_TOL",
     "PROBABILITY_TOLERANCE",
     "as_float",
     "check_gamma",
     "check_gammas",
     "check_hashable",
+    "check_rewards",
     "did_you_mean",
     "label_text",
     "make_rng",

@@ -35,7 +35,7 @@ class Budget:
     Traceback (most recent call last):
     ...
     powerseek.exceptions.SearchLimitError: gave up after the time limit of 0 s while nothing; \
-raise the time limit (time_limit=, --time-limit) to go on.
+raise `time_limit` to go on.
     """
 
     time_limit: float | None = None
@@ -53,8 +53,8 @@ raise the time limit (time_limit=, --time-limit) to go on.
         """Raise SearchLimitError if the time is up; `doing` says what was under way."""
         if self.time_limit is not None and time.monotonic() - self.started >= self.time_limit:
             raise SearchLimitError(
-                f"gave up after the time limit of {self.time_limit:g} s while {doing}; raise the "
-                "time limit (time_limit=, --time-limit) to go on."
+                f"gave up after the time limit of {self.time_limit:g} s while {doing}; raise "
+                "`time_limit` to go on."
             )
 
     @contextlib.contextmanager

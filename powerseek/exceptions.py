@@ -145,7 +145,8 @@ class PredicateError(PowerseekError, RuntimeError):
 
 class SearchLimitError(PowerseekError, RuntimeError):
     """A search or enumeration stopped at its limit (time or size) before it could
-    answer; the message says what it was doing, how far it got and how to go on."""
+    answer; the message says what it was doing, how far it got and how to go on.
+    """
 
 
 class PowerseekWarning(UserWarning):

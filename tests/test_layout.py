@@ -135,7 +135,7 @@ def test_no_private_name_crosses_a_room():
 
 def test_the_checks_see_a_planted_cycle_and_a_private_crossing(tmp_path):
     """The checks above read real imports: a planted local import is found."""
-    planted = 'def f():\n    from ..cli.app import _build_parser\n    from ._engine import x\n'
+    planted = "def f():\n    from ..cli.app import _build_parser\n    from ._engine import x\n"
     edges = list(_imports("powerseek.analysis.power", _write(tmp_path, planted)))
     assert ("powerseek.cli.app", "_build_parser", 2) in edges
     assert ("powerseek.analysis._engine", None, 3) not in edges  # a name, not a module

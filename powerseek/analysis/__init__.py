@@ -19,7 +19,13 @@ from .decision_rules import (
     quantilize,
     satisfice,
 )
-from .optimality import OptimalityResult, optimal_actions, optimality, optimality_sweep
+from .optimality import (
+    OptimalityResult,
+    OptimalitySweepResult,
+    optimal_actions,
+    optimality,
+    optimality_sweep,
+)
 from .power import (
     PowerResult,
     PowerSeekingResult,
@@ -32,6 +38,12 @@ from .power import (
 from .visit_optimality import SetOptimalityResult, linear_optimality, visit_optimality
 
 __all__ = [
+    "OptimalityResult",
+    "OptimalitySweepResult",
+    "PowerResult",
+    "PowerSeekingResult",
+    "PowerSweepResult",
+    "SetOptimalityResult",
     "anti_optimal",
     "as_lotteries",
     "best_of_k",
@@ -50,9 +62,4 @@ __all__ = [
     "quantilize",
     "satisfice",
     "visit_optimality",
-    "OptimalityResult",
-    "PowerResult",
-    "PowerSeekingResult",
-    "PowerSweepResult",
-    "SetOptimalityResult",
 ]

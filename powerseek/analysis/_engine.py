@@ -25,7 +25,7 @@ from ..rewards.distributions import IID, RewardDistribution, SamplePlan
 from ..rewards.estimates import Accumulator, Estimate, block_moments
 from ..solvers.kernels import expected_next, segment_max
 from ..solvers.limits import blackwell_optimal, lexicographic_optimal, optimal_gains
-from ..solvers.solve import SolveResult, solve
+from ..solvers.solve import SolverDiagnostics, SolveResult, solve
 from ..solvers.torch_backend import check_device
 
 #: Default memory budget for one chunk's working arrays, in bytes.
@@ -141,37 +141,17 @@ def context_for(
     )
 
 
-@dataclass
-class SolverLog:
-    """Solver diagnostics over all chunks at one γ."""
-
-    method: str = ""
-    tol: float = 0.0
-    error_bound: float = 0.0
-    iterations: int = 0
-    converged: bool = True
-
-    def update(self, result) -> None:
-        self.method = result.method
-        self.tol = float(result.tol)
-        self.error_bound = float(max(self.error_bound, result.error_bound))
-        self.iterations = int(max(self.iterations, result.iterations))
-        self.converged = bool(self.converged and result.converged)
-
-    def summary(self, gamma: float) -> dict[str, Any]:
-        if gamma == 0.0:
-            return {"method": "closed form (gamma = 0: one-step lookahead)", "error_bound": 0.0}
-        if gamma == 1.0:
-            return {"method": "limit (gamma -> 1: best reachable average reward)"}
-        if not self.method:
-            return {"method": "none (no optimal values were needed)"}
-        return {
-            "method": self.method,
-            "tol": self.tol,
-            "error_bound": self.error_bound,
-            "iterations": self.iterations,
-            "converged": self.converged,
-        }
+def solver_report(diagnostics: SolverDiagnostics | None, gamma: float) -> dict[str, Any]:
+    """The ``solver`` field of a result at `gamma`: the merged diagnostics, or what
+    stood in for a solver (the γ → 0 and γ → 1 limits need none).
+    """
+    if gamma == 0.0:
+        return {"method": "closed form (gamma = 0: one-step lookahead)", "error_bound": 0.0}
+    if gamma == 1.0:
+        return {"method": "limit (gamma -> 1: best reachable average reward)"}
+    if diagnostics is None:
+        return {"method": "none (no optimal values were needed)"}
+    return diagnostics.to_dict()
 
 
 @dataclass(frozen=True)
@@ -299,7 +279,7 @@ def execute(
         for g in range(len(run.gammas))
         for name, (shape, _) in quantities.items()
     }
-    logs = [SolverLog() for _ in run.gammas]
+    merged: list[SolverDiagnostics | None] = [None] * len(run.gammas)
     chunks = list(plan.chunks(run.chunk_rows))
     with progress_bar(run.progress, total=plan.n_samples, desc=label) as bar:
         if run.executor is None:
@@ -312,20 +292,21 @@ def execute(
             for key, per_block in moments.items():
                 for block, stats in zip(chunk, per_block):
                     accumulators[key].merge(block, stats)
-            for g, summary in solved.items():
-                logs[g].update(summary)
+            for g, diagnostics in solved.items():
+                merged[g] = diagnostics if merged[g] is None else merged[g].merge(diagnostics)
             bar.update(sum(block.size for block in chunk))
     estimates = {key: acc.estimate(run.confidence) for key, acc in accumulators.items()}
-    return estimates, [log.summary(gamma) for log, gamma in zip(logs, run.gammas)]
+    return estimates, [solver_report(d, gamma) for d, gamma in zip(merged, run.gammas)]
 
 
 def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> tuple[dict, dict]:
     """One work unit: draw a chunk's rewards, solve at every γ, and return each
-    quantity's per-block moments and each γ's solver diagnostics."""
+    quantity's per-block moments and each γ's solver diagnostics.
+    """
     RT = np.ascontiguousarray(run.plan.draw(chunk).T)
     previous = None
     moments: dict[tuple[int, str], list] = {}
-    solved: dict[int, SolverSummary] = {}
+    solved: dict[int, SolverDiagnostics] = {}
     for g, gamma in enumerate(run.gammas):
         ctx = Context(mdp, gamma, RT, run.tie_tol, solver=_solver(mdp, RT, gamma, run, previous))
         for name, (_, function) in quantities.items():
@@ -337,22 +318,9 @@ def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> t
             moments[(g, name)] = per_block
         if ctx.solved:
             result = ctx.result
-            solved[g] = SolverSummary(
-                result.method, result.tol, result.error_bound, result.iterations, result.converged
-            )
+            solved[g] = result.diagnostics
             previous = result
     return moments, solved
-
-
-@dataclass(frozen=True)
-class SolverSummary:
-    """What :class:`SolverLog` needs of a :class:`SolveResult` (small, to send back)."""
-
-    method: str
-    tol: float
-    error_bound: float
-    iterations: int
-    converged: bool
 
 
 def _solver(mdp: MDP, RT: np.ndarray, gamma: float, run: Run, previous: SolveResult | None):

@@ -16,7 +16,7 @@ P(s1, N, 1) = 1/3). See :mod:`powerseek.solvers.limits`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,13 @@ from ..rewards.distributions import RewardDistribution
 from ..rewards.estimates import Estimate
 from . import _engine
 
-__all__ = ["OptimalityResult", "optimal_actions", "optimality", "optimality_sweep"]
+__all__ = [
+    "OptimalityResult",
+    "OptimalitySweepResult",
+    "optimal_actions",
+    "optimality",
+    "optimality_sweep",
+]
 
 
 def optimal_actions(
@@ -109,7 +115,8 @@ class OptimalityResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``powerseek optimality`` for one state, or a
-        list of per-state entries when every state was analysed."""
+        list of per-state entries when every state was analysed.
+        """
         offsets = self._offsets()
         entries = []
         for i, state in enumerate(self.states):
@@ -143,6 +150,53 @@ class OptimalityResult:
         return {**head, "states": entries, **tail}
 
 
+@dataclass(frozen=True)
+class OptimalitySweepResult(Sequence):
+    """Optimality probabilities over a grid of discounts, on the same samples.
+
+    A sequence of :class:`OptimalityResult`, one per γ in order (``len``,
+    indexing and iteration work as on a list), with the probabilities stacked.
+
+    Attributes
+    ----------
+    gammas : tuple of float
+    results : tuple of OptimalityResult
+        One per γ.
+    """
+
+    gammas: tuple
+    results: tuple
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, index):
+        return self.results[index]
+
+    @property
+    def states(self) -> tuple:
+        """The states analysed (the same at every γ)."""
+        return self.results[0].states
+
+    @property
+    def probability(self) -> np.ndarray:
+        """P(s, a, γ), shape (n_gammas, n_pairs analysed)."""
+        return np.array([r.probability.mean for r in self.results])
+
+    @property
+    def stderr(self) -> np.ndarray:
+        """Standard errors of :attr:`probability`, shape (n_gammas, n_pairs analysed)."""
+        return np.array([r.probability.stderr for r in self.results])
+
+    def at(self, index: int) -> OptimalityResult:
+        """The result at ``gammas[index]`` alone."""
+        return self.results[index]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``{"gammas": [...], "results": [one dict per γ]}``."""
+        return {"gammas": list(self.gammas), "results": [r.to_dict() for r in self.results]}
+
+
 def _quantities(mdp: MDP, rows: np.ndarray, owner: np.ndarray, n_states: int, gamma_one: bool):
     """Indicator quantities restricted to the pairs `rows` (owned by local states)."""
     k = rows.size
@@ -165,8 +219,8 @@ def _quantities(mdp: MDP, rows: np.ndarray, owner: np.ndarray, n_states: int, ga
 def optimality_sweep(
     mdp: MDP,
     gammas: Any,
-    state: Hashable | None = None,
     *,
+    state: Hashable | None = None,
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
@@ -182,10 +236,13 @@ def optimality_sweep(
     executor: Any = None,
     device: Any = None,
     precision: str = "float64",
-) -> list[OptimalityResult]:
+) -> OptimalitySweepResult:
     """:func:`optimality` at each discount in `gammas`, on common samples.
 
-    Returns one :class:`OptimalityResult` per γ, in order.
+    Returns
+    -------
+    OptimalitySweepResult
+        One :class:`OptimalityResult` per γ, in order.
     """
     run = _engine.prepare(
         mdp,
@@ -223,7 +280,7 @@ def optimality_sweep(
     successors = tuple(
         tuple(mdp.transition(s, a) for a in acts) for s, acts in zip(states, actions)
     )
-    return [
+    results = tuple(
         OptimalityResult(
             states=states,
             actions=actions,
@@ -236,14 +293,15 @@ def optimality_sweep(
             solver=solver[g],
         )
         for g, gamma in enumerate(run.gammas)
-    ]
+    )
+    return OptimalitySweepResult(tuple(run.gammas), results)
 
 
 def optimality(
     mdp: MDP,
     gamma: float,
-    state: Hashable | None = None,
     *,
+    state: Hashable | None = None,
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
@@ -271,7 +329,9 @@ def optimality(
         The state whose actions to analyse; all states by default.
     tie_tol : float, default 1e-9
         Relative tolerance for ties (Def 4.4 counts ties as optimal).
-    Other parameters
+
+    Other Parameters
+    ----------------
         As in :func:`powerseek.power.power`.
 
     Returns
@@ -284,14 +344,14 @@ def optimality(
     hug beats the candy... one step later, so only half the time:
 
     >>> from powerseek import load
-    >>> result = optimality(load("candy-wait"), 0, "start", n_samples=4000, rng=0)
+    >>> result = optimality(load("candy-wait"), 0, state="start", n_samples=4000, rng=0)
     >>> round(result.of("start", "wait"), 1), round(result.of("start", "candy"), 1)
     (0.5, 0.5)
     """
     return optimality_sweep(
         mdp,
         [check_gamma(gamma)],
-        state,
+        state=state,
         dist=dist,
         n_samples=n_samples,
         rng=rng,

@@ -375,7 +375,8 @@ class PowerSeekingResult:
     def seeks_more_power(self, a: Hashable, b: Hashable, *, z: float = 3.0) -> bool | None:
         """Whether `a` seeks more POWER than `b` (Def 5.6, weak): True when the
         difference is more than `z` standard errors above 0, False when more
-        than `z` below, None when the samples cannot tell."""
+        than `z` below, None when the samples cannot tell.
+        """
         i, j = self.actions.index(a), self.actions.index(b)
         mean = self.differences.mean[i, j]
         se = self.differences.stderr[i, j]

@@ -115,7 +115,9 @@ def visit_optimality(
     gamma : float in [0, 1]
     functions : sequence of VisitDistribution, optional
         F(state), if already enumerated.
-    Other parameters
+
+    Other Parameters
+    ----------------
         As in :func:`powerseek.power`.
 
     Examples

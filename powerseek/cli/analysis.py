@@ -264,7 +264,7 @@ def _run_optimality(args: argparse.Namespace, out: TextIO) -> int:
     gammas = parse_gammas(args.gamma)
     options = _analysis_options(args, mdp, len(gammas))
     with parallel.executor(args.workers, args.scheduler) as pool:
-        results = optimality_sweep(mdp, gammas, state, executor=pool, **options)
+        results = optimality_sweep(mdp, gammas, state=state, executor=pool, **options)
     if args.format == "json":
         documents = [r.to_dict() for r in results]
         write_json(documents[0] if len(documents) == 1 else documents, out)
@@ -297,7 +297,7 @@ def _run_exact_power(args: argparse.Namespace, mdp: MDP, out: TextIO) -> int:
     from ..rewards.spec import parse_distribution
 
     dist = parse_distribution(args.dist, mdp)
-    results = [exact_power(mdp, g, dist) for g in parse_exact_gammas(args.gamma)]
+    results = [exact_power(mdp, g, dist=dist) for g in parse_exact_gammas(args.gamma)]
     if args.format == "json":
         documents = [r.to_dict() for r in results]
         write_json(documents[0] if len(documents) == 1 else documents, out)
@@ -326,7 +326,9 @@ def _run_exact_optimality(args, mdp: MDP, state, out: TextIO) -> int:
     from ..rewards.spec import parse_distribution
 
     dist = parse_distribution(args.dist, mdp)
-    results = [exact_optimality(mdp, g, state, dist) for g in parse_exact_gammas(args.gamma)]
+    results = [
+        exact_optimality(mdp, g, state=state, dist=dist) for g in parse_exact_gammas(args.gamma)
+    ]
     if args.format == "json":
         documents = [r.to_dict() for r in results]
         write_json(documents[0] if len(documents) == 1 else documents, out)

@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_warnings(caught)
         return status
     except PowerseekError as exc:
-        print(f"powerseek: error: {exc}", file=sys.stderr)
+        print(f"powerseek: error: {_in_flags(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # pragma: no cover - output piped into `head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -51,6 +51,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         print("powerseek: interrupted", file=sys.stderr)
         return 130
+
+
+#: Library parameters and the command-line options that set them, for error messages.
+_FLAGS = {
+    "`time_limit`": "the time limit (--time-limit)",
+    "`workers` or `scheduler`": "--workers or --scheduler",
+}
+
+
+def _in_flags(message: str) -> str:
+    """A library message with its parameter names told as command-line options."""
+    for name, flag in _FLAGS.items():
+        message = message.replace(name, flag)
+    return message
 
 
 def _print_warnings(caught: list[warnings.WarningMessage]) -> None:

@@ -15,10 +15,19 @@ from .._validation import MAX_SOLVER_TOL
 from ..exceptions import InvalidParameterError
 
 __all__ = [
+    "DEFAULT_MAX_WORK",
+    "DEFAULT_TIME_LIMIT",
+    "ENV_HELP",
+    "MAX_GAMMA_POINTS",
     "add_format",
+    "check_positive",
+    "check_tol",
+    "check_work",
+    "parse_exact_gammas",
+    "parse_gammas",
+    "plain",
+    "seed_from",
     "write_json",
-    "DEFAULT_MAX_WORK", "DEFAULT_TIME_LIMIT", "ENV_HELP", "MAX_GAMMA_POINTS", "check_positive",
-    "check_tol", "check_work", "parse_exact_gammas", "parse_gammas", "plain", "seed_from",
 ]  # fmt: skip
 
 #: The most discounts one ``--gamma START:STOP:COUNT`` range may list.
@@ -161,6 +170,7 @@ def plain(value: Any) -> Any:
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:
+    """Add the ``--format`` option (text or JSON) to a command's parser."""
     parser.add_argument(
         "--format",
         choices=("text", "json"),
@@ -170,5 +180,6 @@ def add_format(parser: argparse.ArgumentParser) -> None:
 
 
 def write_json(payload: Any, out: TextIO) -> None:
+    """Write `payload` to `out` as indented JSON (numpy values made plain first)."""
     json.dump(plain(payload), out, indent=2, ensure_ascii=False)
     out.write("\n")

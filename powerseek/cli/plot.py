@@ -144,7 +144,7 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
         state = parse_state(mdp, args.state)
         gammas = parse_gammas(args.gamma or "0:1:11")
         fig, _ = plotting.optimality_vs_gamma(
-            optimality_sweep(mdp, gammas, state, **options), state
+            optimality_sweep(mdp, gammas, state=state, **options), state
         )
     plotting.save(fig, path)
     print(f"wrote {path}", file=out)
@@ -169,7 +169,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         gamma=gamma,
         dist=parse_distribution(args.dist, mdp),
         n_samples=args.samples,
-        seed=seed,
+        rng=seed,
         states=states,
         command="powerseek " + shlex.join(getattr(args, "argv", [])),
         progress=False if args.quiet else None,

@@ -31,6 +31,11 @@ from .visits import (
 )
 
 __all__ = [
+    "ExactOptimality",
+    "ExactPower",
+    "ExactSolution",
+    "RecurrentDistribution",
+    "VisitDistribution",
     "as_fraction",
     "exact_gamma",
     "exact_optimality",
@@ -47,9 +52,4 @@ __all__ = [
     "restrict",
     "solve_exact",
     "visit_distributions",
-    "ExactOptimality",
-    "ExactPower",
-    "ExactSolution",
-    "RecurrentDistribution",
-    "VisitDistribution",
 ]

@@ -326,8 +326,8 @@ class ExactOptimality:
 def exact_power(
     mdp: MDP,
     gamma: Any,
-    dist: RewardDistribution | None = None,
     *,
+    dist: RewardDistribution | None = None,
     max_dimensions: int = MAX_DIMENSIONS,
 ) -> ExactPower:
     """Exact POWER_D(s, γ) of every state.
@@ -375,9 +375,9 @@ def exact_power(
 def exact_optimality(
     mdp: MDP,
     gamma: Any,
+    *,
     state: Hashable | None = None,
     dist: RewardDistribution | None = None,
-    *,
     max_dimensions: int = MAX_DIMENSIONS,
 ) -> ExactOptimality:
     """Exact P_D(s, a, γ) for the actions of `state` (or of every state).
@@ -386,9 +386,9 @@ def exact_optimality(
     --------
     >>> from powerseek import load
     >>> candy = load("candy-wait")
-    >>> exact_optimality(candy, 0, "start").of("start", "wait")
+    >>> exact_optimality(candy, 0, state="start").of("start", "wait")
     Fraction(1, 2)
-    >>> exact_optimality(candy, 1, "start").of("start", "wait")
+    >>> exact_optimality(candy, 1, state="start").of("start", "wait")
     Fraction(2, 3)
     """
     g = exact_gamma(gamma)
@@ -594,7 +594,8 @@ def _regions(mdp: MDP, i: int, g: Fraction, flags=None):
 
 def _coordinate_race(regions_halfspaces: list[list[tuple]]):
     """If region i is exactly {r_{j_i} ≥ r_k for every other k in J} (a race
-    between distinct IID coordinates), return [j_i]; otherwise None."""
+    between distinct IID coordinates), return [j_i]; otherwise None.
+    """
     winners = []
     for halfspaces in regions_halfspaces:
         j, rivals = None, set()
@@ -719,8 +720,8 @@ def exact_visit_optimality(
     state: Hashable,
     subset: Sequence[VisitDistribution],
     gamma: Any,
-    dist: RewardDistribution | None = None,
     *,
+    dist: RewardDistribution | None = None,
     max_dimensions: int = MAX_DIMENSIONS,
 ) -> Fraction:
     """Exact P_D(F, γ) (Def 4.3): the probability that some f in `subset` is optimal.

@@ -82,7 +82,6 @@ ND_GAMMA = 0.7281
 ND_TOL = 1e-9
 
 
-
 def gamma_symbol():
     """The sympy symbol ``gamma`` (positive) that visit-distribution functions are in.
 
@@ -260,7 +259,7 @@ class VisitDistribution:
         return tuple(out)
 
     def function(self) -> sympy.Matrix:
-        """f as a column of rational functions of the symbol ``gamma`` (cancelled)."""
+        """F as a column of rational functions of the symbol ``gamma`` (cancelled)."""
         if "function" not in self._cache:
             self._cache["function"] = self._function()
         return self._cache["function"]
@@ -303,7 +302,8 @@ class VisitDistribution:
 
     def laurent(self, order: int) -> list[tuple[Fraction, ...]]:
         """Coefficients c_{-1}, c_0, ..., c_order of f around γ = 1:
-        f(γ) = Σ_{k≥-1} c_k (1−γ)^k. ``laurent(k)[0]`` (c_{-1}) is the RSD."""
+        f(γ) = Σ_{k≥-1} c_k (1−γ)^k. ``laurent(k)[0]`` (c_{-1}) is the RSD.
+        """
         key = ("laurent", order)
         if key not in self._cache and self._walk is not None:
             self._cache[key] = _lasso_laurent(self.mdp.n_states, *self._walk, order)
@@ -715,7 +715,8 @@ def _in_hull_of(x: np.ndarray, V: np.ndarray, distance: float) -> bool:
     """Whether `x` is within `distance` of conv(rows of `V`), as shown by a convex
     combination of the rows of `V` most aligned with x − centroid (a few times d
     of them: Carathéodory needs d + 1, and those usually do) or, failing that, of
-    all of them."""
+    all of them.
+    """
     d = V.shape[1]
     if len(V) > 8 * d:
         centre = V.mean(axis=0)
@@ -750,7 +751,8 @@ def _extreme_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows proven to be vertices without an LP (the unique maximisers, by more than
     `threshold`, of a linear functional r ∈ [−1, 1]^d, for fixed pseudo-random
-    directions), and each row's smallest gap below the best row in those directions."""
+    directions), and each row's smallest gap below the best row in those directions.
+    """
     k, d = X.shape
     directions = np.random.default_rng(0).normal(size=(n_directions, d))
     directions /= np.abs(directions).max(axis=1, keepdims=True)

@@ -33,6 +33,11 @@ from .search import (
 
 __all__ = [
     "CONJECTURES",
+    "Case",
+    "Conjecture",
+    "Exploration",
+    "Finding",
+    "Verdict",
     "conjecture",
     "copies_fraction",
     "count_successor_graphs",
@@ -46,9 +51,4 @@ __all__ = [
     "search_cases",
     "strategies",
     "terminal_choice",
-    "Case",
-    "Conjecture",
-    "Exploration",
-    "Finding",
-    "Verdict",
 ]

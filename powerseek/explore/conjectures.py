@@ -56,9 +56,9 @@ from .search import DEFAULT_GAMMAS, Case, Conjecture, Verdict, exhaustive_cases,
 __all__ = [
     "CONJECTURES",
     "conjecture",
-    "load_predicate",
     "copies_fraction",
     "fractional_copies",
+    "load_predicate",
     "power_seeking_implies_optimal",
 ]
 
@@ -114,7 +114,7 @@ def power_seeking_implies_optimal(
 
 def _exact_pairs(mdp: MDP, dist: RewardDistribution, gamma: Any) -> list[tuple]:
     g = as_fraction(gamma)
-    power = exact_power(mdp, g, dist)
+    power = exact_power(mdp, g, dist=dist)
     value = dict(zip(power.states, power.power))
     pairs = []
     for s in mdp.states:
@@ -128,7 +128,7 @@ def _exact_pairs(mdp: MDP, dist: RewardDistribution, gamma: Any) -> list[tuple]:
         seeking = [(a, b) for a in actions for b in actions if after[a] > after[b]]
         if not seeking:
             continue
-        optimality = exact_optimality(mdp, g, s, dist)
+        optimality = exact_optimality(mdp, g, state=s, dist=dist)
         for a, b in seeking:
             pa, pb = optimality.of(s, a), optimality.of(s, b)
             x, y = label_text(a), label_text(b)
@@ -285,7 +285,7 @@ def _weights(k: int) -> list[float]:
 
 @st.composite
 def _terminal_choice_cases(draw, m_range: tuple, max_outcomes: int, max_shared: int) -> Case:
-    """n ≥ m exclusive options (m in `m_range`), some shared, and 1-3 reward atoms on {0..3}."""
+    """N ≥ m exclusive options (m in `m_range`), some shared, and 1-3 reward atoms on {0..3}."""
     m = draw(st.integers(*m_range))
     shared = draw(st.integers(0, max_shared))
     n = draw(st.integers(m, max(m, max_outcomes - m - shared)))

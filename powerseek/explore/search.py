@@ -70,9 +70,9 @@ __all__ = [
     "Finding",
     "Verdict",
     "exhaustive_cases",
+    "exhaustive_search",
     "explore",
     "search_cases",
-    "exhaustive_search",
 ]
 
 #: The discounts a search draws from by default: both limits and two in between,

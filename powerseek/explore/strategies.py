@@ -86,7 +86,8 @@ def successor_graphs(draw, max_states: int = 7, named_actions: bool | None = Non
 @st.composite
 def dyadic_distributions(draw, support: list, denominator: int = 64) -> dict:
     """Probabilities k/denominator over a non-empty subset of `support`
-    (exact in floating point, so sums are exactly 1)."""
+    (exact in floating point, so sums are exactly 1).
+    """
     chosen = draw(
         st.lists(st.sampled_from(support), min_size=1, max_size=len(support), unique=True)
     )
@@ -147,7 +148,8 @@ def planted_copies(draw, max_size: int = 3, stochastic: bool = False):
     """theory.md §B generator G2: at state "s", action "a_prime" enters a sub-MDP L
     and action "a" an isomorphic copy of L plus extra terminal states reachable
     only from the copy. Nothing returns to "s" and no other action of "s" enters
-    either part. Returns (graph, copy) where copy maps each L state to its image."""
+    either part. Returns (graph, copy) where copy maps each L state to its image.
+    """
     k = draw(st.integers(1, max_size))
     left = [f"l{i}" for i in range(k)]
     right = [f"r{i}" for i in range(k)]
@@ -181,7 +183,8 @@ def planted_copies(draw, max_size: int = 3, stochastic: bool = False):
 @st.composite
 def many_one_cycles(draw):
     """theory.md §B generator G3: from "s", action "die" leads to k terminal
-    outcomes and action "live" to a hub reaching n·k others (plus extras)."""
+    outcomes and action "live" to a hub reaching n·k others (plus extras).
+    """
     k = draw(st.integers(1, 2))
     n = draw(st.integers(1, 3))
     extra = draw(st.integers(0, 1))
@@ -248,7 +251,8 @@ def permutations(draw, states) -> Permutation:
 @dataclass(frozen=True)
 class LotteryCopies:
     """Outcome lotteries A, B ⊆ C (rows) and involutions with which B contains
-    n copies of A (RDSP Def A.6), or n superset-copies (Def B.8) when `superset`."""
+    n copies of A (RDSP Def A.6), or n superset-copies (Def B.8) when `superset`.
+    """
 
     A: np.ndarray
     B: np.ndarray
@@ -267,7 +271,8 @@ def lottery_copies(draw, max_outcomes: int = 7, superset: bool = False) -> Lotte
     swaps block 0 with block i, B_i = φ_i·A (plus, for superset-copies, more
     lotteries on block i, whose block-0 images join C), and B and C add
     lotteries on the outcomes no φ_i moves. Lotteries are standard basis
-    vectors or dyadic probability vectors; φ_i·C = C always holds."""
+    vectors or dyadic probability vectors; φ_i·C = C always holds.
+    """
     width = draw(st.integers(1, 2))
     n = draw(st.integers(1, max(1, max_outcomes // width - 1)))
     rest = draw(st.integers(0, max_outcomes - (n + 1) * width))

@@ -12,6 +12,7 @@ from .files import FORMATS, dumps, format_of, loads, read, write
 
 __all__ = [
     "FORMATS",
+    "EnvironmentInfo",
     "catalog_path",
     "dumps",
     "format_of",
@@ -21,5 +22,4 @@ __all__ = [
     "read",
     "save",
     "write",
-    "EnvironmentInfo",
 ]

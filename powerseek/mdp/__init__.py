@@ -22,6 +22,7 @@ from .structure import (
 
 __all__ = [
     "MDP",
+    "ReachabilitySummary",
     "closed_classes",
     "from_graph",
     "gridworld",
@@ -31,5 +32,4 @@ __all__ = [
     "strongly_connected_components",
     "summarize",
     "to_graph",
-    "ReachabilitySummary",
 ]

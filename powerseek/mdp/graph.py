@@ -272,7 +272,8 @@ def _distribution(state: Hashable, action: Hashable, edges: list[tuple[Hashable,
 
 def needs_multigraph(mdp: MDP) -> bool:
     """True unless `mdp` is deterministic with distinct successors at each state,
-    i.e. unless it can be written as a successor ``DiGraph``."""
+    i.e. unless it can be written as a successor ``DiGraph``.
+    """
     successors = mdp.successor_indices
     if successors is None:
         return True

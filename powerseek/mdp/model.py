@@ -248,7 +248,8 @@ class MDP:
     @property
     def pair_offsets(self) -> np.ndarray:
         """Read-only ``(n_states + 1,)`` array: state ``i`` owns pairs
-        ``pair_offsets[i]:pair_offsets[i + 1]``."""
+        ``pair_offsets[i]:pair_offsets[i + 1]``.
+        """
         return self._offsets
 
     @property
@@ -269,7 +270,8 @@ class MDP:
     @property
     def successor_indices(self) -> np.ndarray | None:
         """For deterministic MDPs, the ``(n_pairs,)`` successor index of each
-        pair; ``None`` for stochastic MDPs."""
+        pair; ``None`` for stochastic MDPs.
+        """
         return self._successors
 
     @property
@@ -391,7 +393,8 @@ class MDP:
 
     def state_adjacency(self) -> sp.csr_array:
         """Boolean ``(n_states, n_states)`` matrix: ``[i, j]`` when some action
-        of state ``i`` reaches state ``j`` with positive probability."""
+        of state ``i`` reaches state ``j`` with positive probability.
+        """
         if "adjacency" not in self._derived:
             owner = sp.csr_array(
                 (

@@ -11,13 +11,13 @@ from .batch import BatchResult, BatchSpec, Unit, read_batch, run_batch, unit_inp
 from .executors import DaskExecutor, DaskUnavailableError, executor
 
 __all__ = [
-    "executor",
-    "read_batch",
-    "run_batch",
-    "unit_inputs",
     "BatchResult",
     "BatchSpec",
     "DaskExecutor",
     "DaskUnavailableError",
     "Unit",
+    "executor",
+    "read_batch",
+    "run_batch",
+    "unit_inputs",
 ]

@@ -122,7 +122,8 @@ class BatchSpec:
 
     def units(self) -> list[Unit]:
         """The work units, in file order (environment, distribution, samples, quantity),
-        then the orbit and check jobs."""
+        then the orbit and check jobs.
+        """
         return [
             Unit(env, dist, n, q, self.gammas)
             for env in self.environments

@@ -106,7 +106,7 @@ def executor(
         None when neither is given (run in-process).
     """
     if workers is not None and scheduler is not None:
-        raise InvalidParameterError("give --workers or --scheduler, not both.")
+        raise InvalidParameterError("give `workers` or `scheduler`, not both.")
     if workers is None and scheduler is None:
         yield None
         return

@@ -23,10 +23,6 @@ from .spec import format_distribution, parse_distribution, parse_scipy
 
 __all__ = [
     "IID",
-    "format_distribution",
-    "parse_distribution",
-    "parse_scipy",
-    "sample",
     "CallableRewards",
     "Estimate",
     "FiniteSupport",
@@ -34,4 +30,8 @@ __all__ = [
     "RewardDistribution",
     "RewardSamples",
     "SamplePlan",
+    "format_distribution",
+    "parse_distribution",
+    "parse_scipy",
+    "sample",
 ]

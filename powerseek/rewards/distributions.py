@@ -528,7 +528,8 @@ class SamplePlan:
 
     def chunks(self, max_rows: int) -> Iterator[list[Block]]:
         """Consecutive groups of whole blocks of at most `max_rows` rows
-        (at least one block each)."""
+        (at least one block each).
+        """
         group: list[Block] = []
         rows = 0
         for block in self.blocks:

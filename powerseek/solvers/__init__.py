@@ -8,6 +8,13 @@ for); :mod:`.limits` computes the γ→0 and γ→1 (Blackwell) limits.
 from __future__ import annotations
 
 from .limits import blackwell_optimal, lexicographic_optimal, optimal_gains
-from .solve import SolveResult, solve
+from .solve import SolverDiagnostics, SolveResult, solve
 
-__all__ = ["blackwell_optimal", "lexicographic_optimal", "optimal_gains", "solve", "SolveResult"]
+__all__ = [
+    "SolveResult",
+    "SolverDiagnostics",
+    "blackwell_optimal",
+    "lexicographic_optimal",
+    "optimal_gains",
+    "solve",
+]

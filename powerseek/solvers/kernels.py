@@ -79,7 +79,8 @@ class Segments:
 
 def padded_pairs(mdp: MDP) -> np.ndarray:
     """Each state's pair indices in a (n_states, max_actions) array; states with
-    fewer actions repeat their last pair, which leaves maxima and first hits alone."""
+    fewer actions repeat their last pair, which leaves maxima and first hits alone.
+    """
     offsets = mdp.pair_offsets
     counts = np.diff(offsets)
     return offsets[:-1, None] + np.minimum(np.arange(int(counts.max())), counts[:, None] - 1)
@@ -119,7 +120,8 @@ def noise_floor(RT: np.ndarray, gamma: float) -> np.ndarray:
 
 def doublings_for(gamma: float, eps: float = float(np.finfo(float).eps)) -> int:
     """Doublings K so the tail after 2^(K+1) steps is below the resolution of a
-    float type with machine epsilon `eps`: γ^(2^(K+1)) ≤ eps/16, whatever the tolerance."""
+    float type with machine epsilon `eps`: γ^(2^(K+1)) ≤ eps/16, whatever the tolerance.
+    """
     if gamma == 0.0:
         return 0
     horizon = math.log(eps / 16) / math.log(gamma)

@@ -47,7 +47,7 @@ from ..mdp.model import MDP
 from .kernels import FLOOR_ULPS
 from .numpy_backend import policy_iteration, value_iteration
 
-__all__ = ["METHODS", "SolveResult", "solve"]
+__all__ = ["METHODS", "SolveResult", "SolverDiagnostics", "solve"]
 
 METHODS = ("auto", "policy-iteration", "extrapolated-value-iteration", "value-iteration")
 _DEFAULT_MAX_ITER = {
@@ -55,6 +55,61 @@ _DEFAULT_MAX_ITER = {
     "value-iteration": 1_000_000,
     "extrapolated-value-iteration": 1_000_000,
 }
+
+
+@dataclass(frozen=True)
+class SolverDiagnostics:
+    """How a batch of solves went: settings, certified error and convergence.
+
+    The one record of solver diagnostics: :attr:`SolveResult.diagnostics` gives
+    it for one call, and the analyses merge one per chunk (:meth:`merge`) and
+    report it, as :meth:`to_dict`, in their results' ``solver`` field.
+
+    Attributes
+    ----------
+    method : str
+    tol : float
+        The bound on (1−γ)·‖V − V*‖∞ aimed for.
+    error_bound : float
+        The certified bound, the largest over the samples.
+    iterations : int
+        The most iterations any sample took.
+    converged : bool
+        Whether every sample met `tol`.
+
+    Examples
+    --------
+    >>> a = SolverDiagnostics("policy-iteration", 1e-9, 2e-12, 3, True)
+    >>> b = SolverDiagnostics("policy-iteration", 1e-9, 5e-12, 2, True)
+    >>> a.merge(b).to_dict()["error_bound"], a.merge(b).iterations
+    (5e-12, 3)
+    """
+
+    method: str
+    tol: float
+    error_bound: float
+    iterations: int
+    converged: bool
+
+    def merge(self, other: SolverDiagnostics) -> SolverDiagnostics:
+        """The diagnostics of both batches together (worst bound, most iterations)."""
+        return SolverDiagnostics(
+            other.method,
+            float(other.tol),
+            float(max(self.error_bound, other.error_bound)),
+            int(max(self.iterations, other.iterations)),
+            bool(self.converged and other.converged),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The diagnostics as plain data (for JSON)."""
+        return {
+            "method": self.method,
+            "tol": float(self.tol),
+            "error_bound": float(self.error_bound),
+            "iterations": int(self.iterations),
+            "converged": bool(self.converged),
+        }
 
 
 @dataclass(frozen=True)
@@ -91,15 +146,16 @@ class SolveResult:
     converged: bool
     policy: np.ndarray | None = None
 
+    @property
+    def diagnostics(self) -> SolverDiagnostics:
+        """The settings and diagnostics of this solve (:class:`SolverDiagnostics`)."""
+        return SolverDiagnostics(
+            self.method, self.tol, self.error_bound, self.iterations, self.converged
+        )
+
     def summary(self) -> dict[str, Any]:
-        """The settings and diagnostics as plain data (for JSON)."""
-        return {
-            "method": self.method,
-            "tol": self.tol,
-            "error_bound": self.error_bound,
-            "iterations": self.iterations,
-            "converged": self.converged,
-        }
+        """:attr:`diagnostics` as plain data (for JSON)."""
+        return self.diagnostics.to_dict()
 
 
 def solve(

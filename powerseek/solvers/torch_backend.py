@@ -145,7 +145,8 @@ def torch_solve(
     initial_policy: np.ndarray | None = None,
 ):
     """Solve on `device`; return (V, policy or None, bound, iterations, converged) as numpy,
-    V and policy state-major (n_states, m) like the numpy solvers."""
+    V and policy state-major (n_states, m) like the numpy solvers.
+    """
     torch = _torch()
     dtype = torch.float32 if precision == "float32" else torch.float64
     layout = mdp.cached(f"torch-layout-{device}", lambda: _Layout(torch, mdp, device))

@@ -42,6 +42,14 @@ from .retarget import (
 from .theorems import Check, TheoremReport, Verification, check_actions, check_states
 
 __all__ = [
+    "Check",
+    "CopyResult",
+    "Functional",
+    "OrbitComparison",
+    "Permutation",
+    "RetargetCheck",
+    "TheoremReport",
+    "Verification",
     "action_optimality",
     "all_involutions",
     "automorphisms",
@@ -64,12 +72,4 @@ __all__ = [
     "successor_power",
     "terminal_copies",
     "visit_set_optimality",
-    "Check",
-    "CopyResult",
-    "Functional",
-    "OrbitComparison",
-    "Permutation",
-    "RetargetCheck",
-    "TheoremReport",
-    "Verification",
 ]

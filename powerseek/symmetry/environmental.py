@@ -347,7 +347,8 @@ def _embeddings(source: nx.DiGraph, target: nx.DiGraph, anchors: Mapping[int, in
 
 def _search(mdp, sources, targets, anchors, source_graph, target_graph, budget=None):
     """First involution φ (found by embedding) with φ·sources ⊆ targets, the number of
-    candidates tried, and a note when the search stopped at MAX_CANDIDATES."""
+    candidates tried, and a note when the search stopped at MAX_CANDIDATES.
+    """
     tried = 0
     budget = as_budget(budget)
     for embedding in _embeddings(source_graph, target_graph, anchors):
@@ -492,7 +493,8 @@ def find_action_copy(
 
 def _bottleneck(mdp: MDP, state: Hashable, action: Hashable, other: Hashable) -> bool:
     """Lemma E.47 / Prop 6.9 (2): s reaches Reach(s,a) ∪ Reach(s,a') only through
-    actions equivalent (same transitions) to a or a' at s."""
+    actions equivalent (same transitions) to a or a' at s.
+    """
     region = set(reachable(mdp, state, action)) | set(reachable(mdp, state, other))
     allowed = (mdp.transition(state, action), mdp.transition(state, other))
     for b in mdp.actions_of(state):

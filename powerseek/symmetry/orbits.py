@@ -189,12 +189,14 @@ class OrbitComparison:
     @property
     def most(self) -> bool:
         """f1 ≥_most f2 on this orbit: |{>}| ≥ |{<}| (Def 6.5); for a sampled
-        orbit, the sample's counts (see :meth:`contradicts_most`)."""
+        orbit, the sample's counts (see :meth:`contradicts_most`).
+        """
         return self.greater >= self.less
 
     def contradicts_most(self, z: float = 3.0) -> bool:
         """Whether the counts refute f1 ≥_most f2: exactly when enumerated; when
-        sampled, only if |{<}| exceeds |{>}| by more than z standard errors."""
+        sampled, only if |{<}| exceeds |{>}| by more than z standard errors.
+        """
         if not self.sampled:
             return self.less > self.greater
         draws = self.greater + self.less + self.equal
@@ -204,7 +206,8 @@ class OrbitComparison:
 
     def contradicts_share(self, bound: float) -> bool:
         """Whether the share with f1 ≥ f2 is below `bound`: exactly when
-        enumerated; when sampled, only if the 95% interval lies below it."""
+        enumerated; when sampled, only if the 95% interval lies below it.
+        """
         if not self.sampled:
             return self.fraction < bound - 1e-12
         return self.fraction_interval[1] < bound
@@ -272,7 +275,8 @@ def orbit_size(labels: Sequence[Hashable]) -> int:
 
 def _arrangements(labels: Sequence[Hashable], positions: Sequence[int], n: int):
     """Distinct assignments of the label multiset to `positions`, each with the
-    number of distinct arrangements of the remaining labels on the other states."""
+    number of distinct arrangements of the remaining labels on the other states.
+    """
     counts = Counter(labels)
     keys = list(counts)
     rest_size = n - len(positions)
@@ -470,7 +474,8 @@ def _per_sample(functional: Functional, R: np.ndarray, executor: Any) -> np.ndar
 
 def _draws(labels, n, count, generator) -> list:
     """Uniform orbit elements: uniformly random permutations of the labels (every
-    element has a stabiliser of the same size, so each is equally likely)."""
+    element has a stabiliser of the same size, so each is equally likely).
+    """
     array = np.array(labels, dtype=object)
     return [(list(array[generator.permutation(n)]), 1) for _ in range(count)]
 

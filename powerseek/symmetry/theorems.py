@@ -180,7 +180,8 @@ def _share(result) -> str:
 def _iid_margin(difference: np.ndarray, strict: bool, label: str) -> Verification:
     """The IID prediction: difference ≥ 0, and > 0 when strict. A difference more
     than IID_MARGIN standard errors below 0 contradicts it; a strict one not yet
-    IID_MARGIN above 0 is inconclusive at this sample size."""
+    IID_MARGIN above 0 is inconclusive at this sample size.
+    """
     mean = float(difference.mean())
     se = float(difference.std(ddof=1) / np.sqrt(len(difference)))
     ratio = mean / se if se else (np.inf if mean > 0 else -np.inf if mean < 0 else 0.0)

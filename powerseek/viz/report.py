@@ -11,7 +11,7 @@ Examples
 --------
 >>> import powerseek
 >>> from powerseek.viz.report import build_report
->>> html = build_report(powerseek.load("candy-wait"), n_samples=500, seed=0)
+>>> html = build_report(powerseek.load("candy-wait"), n_samples=500, rng=0)
 >>> "<h2>POWER</h2>" in html and "data:image/png;base64," in html
 True
 """
@@ -66,6 +66,19 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _report_seed(rng: Any) -> int:
+    """The integer seed a report records: `rng` itself, one draw of a Generator, or fresh."""
+    if rng is None:
+        return secrets.randbits(32)
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**32))
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise InvalidParameterError(
+            f"`rng` must be None, a non-negative integer seed or a numpy Generator; got {rng!r}."
+        )
+    return int(rng)
+
+
 def _default_states(mdp: MDP, values: np.ndarray, states) -> list:
     if states is not None:
         unknown = [s for s in states if s not in mdp]
@@ -97,7 +110,7 @@ def build_report(
     gammas: Sequence[float] = DEFAULT_GAMMAS,
     dist: RewardDistribution | None = None,
     n_samples: int = 4000,
-    seed: int | None = None,
+    rng: Any = None,
     states: Sequence[Hashable] | None = None,
     command: str | None = None,
     progress: bool | None = False,
@@ -115,8 +128,10 @@ def build_report(
         Default IID uniform on [0, 1].
     n_samples : int
         Reward samples, shared by every analysis (common random numbers).
-    seed : int, optional
-        Default: a fresh one, recorded in the report.
+    rng : None, int or numpy.random.Generator
+        The seed of every analysis in the report, recorded in it so that the
+        numbers can be reproduced: an int is used as it is, a Generator gives
+        one draw, None a fresh random seed.
     states : sequence, optional
         States for the γ curves and tendencies (default: the start state and
         the most and least powerful ones).
@@ -126,7 +141,7 @@ def build_report(
     dist = IID() if dist is None else dist
     if gamma is None:
         gamma = float(mdp.metadata.get("gamma", (0.9,))[0])
-    seed = secrets.randbits(32) if seed is None else seed
+    seed = _report_seed(rng)
     options = {"dist": dist, "n_samples": n_samples, "progress": progress}
     result = power(mdp, gamma, rng=seed, **options)
     values = np.asarray(result.estimate.mean)
@@ -200,7 +215,7 @@ def build_report(
         parts.append("<p>Arrow length: the probability that the move is optimal; dot: staying.</p>")
         parts.append(_png(fig))
     for state in choice_states:
-        results = optimality_sweep(mdp, list(gammas), state, rng=seed, **options)
+        results = optimality_sweep(mdp, list(gammas), state=state, rng=seed, **options)
         parts.append(f"<h3>State {_e(label_text(state))}</h3>")
         parts.append(_png(plotting.optimality_vs_gamma(results, state)[0]))
         rows = "".join(
@@ -253,8 +268,21 @@ def _outcome(mdp: MDP, state: Hashable, action: Hashable) -> str:
 
 
 def write_report(mdp: MDP, directory: str | Path, **options: Any) -> Path:
-    """Build the report and write it as ``directory/report.html`` (the folder is created if
-    needed, not the folders above it)."""
+    """Build the report and write it as ``directory/report.html``.
+
+    Parameters
+    ----------
+    mdp : MDP
+    directory : str or Path
+        The folder to write into; it is created if needed, not the folders above it.
+    **options
+        The keyword options of :func:`build_report` (``gamma``, ``rng``, ...).
+
+    Returns
+    -------
+    Path
+        The report file written.
+    """
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise InvalidParameterError(f"{str(directory)!r} exists and is not a folder.")

@@ -70,7 +70,7 @@ def test_samples_the_two_blackwell_discounts_disagree_on_are_reported():
     assert unresolved[s].tolist() == [True, False]
     assert not unresolved[mdp.index("x")].any()
     dist = FiniteSupport([close, clear])
-    result = optimality(mdp, 1.0, "s", dist=dist, n_samples=2000, rng=0)
+    result = optimality(mdp, 1.0, state="s", dist=dist, n_samples=2000, rng=0)
     assert result.unresolved.mean[0] == pytest.approx(0.5, abs=0.05)
 
 
@@ -279,7 +279,7 @@ def test_reported_standard_errors_match_the_spread_over_independent_runs():
     spread = np.std([p.power for p in powers], axis=0, ddof=1)
     reported = np.mean([p.stderr for p in powers], axis=0)
     np.testing.assert_allclose(reported, spread, rtol=0.35)
-    chances = [optimality(mdp, 0.9, "start", n_samples=300, rng=seed) for seed in range(40)]
+    chances = [optimality(mdp, 0.9, state="start", n_samples=300, rng=seed) for seed in range(40)]
     spread = np.std([c.probability.mean for c in chances], axis=0, ddof=1)
     reported = np.mean([c.probability.stderr for c in chances], axis=0)
     np.testing.assert_allclose(reported, spread, rtol=0.35, atol=1e-3)

@@ -31,14 +31,16 @@ def close(result, state, action, exact):
 
 def test_candy_wait_published_probabilities():
     """Waiting is optimal with probability 1/2 as γ -> 0 and 2/3 as γ -> 1."""
-    results = optimality_sweep(load("candy-wait"), [0.0, 1.0], "start", n_samples=20_000, rng=1)
+    results = optimality_sweep(
+        load("candy-wait"), [0.0, 1.0], state="start", n_samples=20_000, rng=1
+    )
     assert close(results[0], "start", "wait", 1 / 2)
     assert close(results[1], "start", "wait", 2 / 3)
     assert close(results[1], "start", "candy", 1 / 3)
 
 
 def test_tic_tac_toe_fragment_at_gamma_one():
-    result = optimality(load("tic-tac-toe-fragment"), 1.0, "start", n_samples=20_000, rng=2)
+    result = optimality(load("tic-tac-toe-fragment"), 1.0, state="start", n_samples=20_000, rng=2)
     assert close(result, "start", "play_on", 1 / 2)
     for k in range(1, 6):
         assert close(result, "start", f"end_{k}", 1 / 10)
@@ -46,7 +48,9 @@ def test_tic_tac_toe_fragment_at_gamma_one():
 
 def test_figure_10_is_blackwell_not_average_optimality():
     """P(s1, N, 1) = 1/3 although N is always average-optimal (theory.md C.4)."""
-    result = optimality(load("turner-fig10-reconstruction"), 1.0, "s1", n_samples=20_000, rng=3)
+    result = optimality(
+        load("turner-fig10-reconstruction"), 1.0, state="s1", n_samples=20_000, rng=3
+    )
     assert close(result, "s1", "N", 1 / 3)
     assert close(result, "s1", "NE", 2 / 3)
     assert result.unresolved.mean[0] < 0.01
@@ -54,7 +58,7 @@ def test_figure_10_is_blackwell_not_average_optimality():
 
 def test_k_way_choice_at_every_gamma():
     for result in optimality_sweep(
-        load("k-way-choice"), [0, 0.5, 1], "start", n_samples=8000, rng=4
+        load("k-way-choice"), [0, 0.5, 1], state="start", n_samples=8000, rng=4
     ):
         for k in range(1, 5):
             assert close(result, "start", f"t{k}", 1 / 4)
@@ -64,7 +68,7 @@ def test_k_way_choice_at_every_gamma():
 def test_ties_count_for_every_tied_action():
     """bump = stay: a blocked move and stay are the same self-loop, so they always tie."""
     mdp = gridworld.parse("..", bump="stay")
-    result = optimality(mdp, 0.9, (0, 0), n_samples=2000, rng=5)
+    result = optimality(mdp, 0.9, state=(0, 0), n_samples=2000, rng=5)
     assert result.of((0, 0), "up") == result.of((0, 0), "stay")
     assert result.of((0, 0), "up") == result.of((0, 0), "left")
     # the weak probabilities sum to one plus the expected number of extra ties
@@ -76,7 +80,9 @@ def test_ties_count_for_every_tied_action():
 
 def test_ties_under_discrete_rewards():
     mdp = load("k-way-choice")
-    result = optimality(mdp, 0.5, "start", dist=IID(stats.bernoulli(0.5)), n_samples=8000, rng=6)
+    result = optimality(
+        mdp, 0.5, state="start", dist=IID(stats.bernoulli(0.5)), n_samples=8000, rng=6
+    )
     # with 4 Bernoulli(1/2) outcomes, t1 is optimal unless it is 0 and another is 1
     assert close(result, "start", "t1", 1 / 2 + 1 / 16)
     # P(no tie) = P(exactly one 1) = 4/16: tie mass 3/4
@@ -144,7 +150,7 @@ def test_all_states_and_documents():
     assert [entry["state"] for entry in document["states"]] == list(mdp.states)
     terminal = document["states"][1]
     assert terminal["actions"][0]["probability"] == 1.0 and terminal["tie_mass"] == 0.0
-    single = optimality(mdp, 0.5, "start", n_samples=500, rng=8).to_dict()
+    single = optimality(mdp, 0.5, state="start", n_samples=500, rng=8).to_dict()
     assert single["state"] == "start"
     assert single["actions"][2] == {
         "action": "right",
@@ -154,15 +160,15 @@ def test_all_states_and_documents():
     }
     for key in ("environment", "gamma", "n_samples", "seed", "tie_mass"):
         assert key in single
-    stochastic = optimality(load("powerplay-stochastic-4"), 0.9, "2", n_samples=200, rng=1)
+    stochastic = optimality(load("powerplay-stochastic-4"), 0.9, state="2", n_samples=200, rng=1)
     assert stochastic.to_dict()["actions"][1]["successors"] == {"1": 0.5, "2": 0.5}
 
 
 def test_same_samples_same_answers():
     mdp = load("turner-fig1")
     R = np.random.default_rng(9).random((300, mdp.n_states))
-    a = optimality(mdp, 0.9, "start", dist=RewardSamples(R), n_samples=None)
-    b = optimality(mdp, 0.9, "start", dist=RewardSamples(R), n_samples=None, chunk_size=7)
+    a = optimality(mdp, 0.9, state="start", dist=RewardSamples(R), n_samples=None)
+    b = optimality(mdp, 0.9, state="start", dist=RewardSamples(R), n_samples=None, chunk_size=7)
     np.testing.assert_array_equal(a.probability.mean, b.probability.mean)
     direct = optimal_actions(mdp, R, 0.9)[:, :3].mean(axis=0)
     np.testing.assert_allclose(a.probability.mean, direct, atol=1e-15)
@@ -170,4 +176,4 @@ def test_same_samples_same_answers():
 
 def test_unknown_state():
     with pytest.raises(UnknownStateError, match="'middle' is not a state"):
-        optimality(load("turner-fig1"), 0.5, "middle", n_samples=10)
+        optimality(load("turner-fig1"), 0.5, state="middle", n_samples=10)

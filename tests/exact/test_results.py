@@ -49,19 +49,21 @@ def test_figure_1_limits():
 def test_k_way_choice():
     for gamma in (0, "1/3", "3/4", 1):
         assert exact_power(load("k-way-choice"), gamma)["start"] == F(4, 5)
-        assert exact_optimality(load("k-way-choice"), gamma, "start").of("start", "t2") == F(1, 4)
+        assert exact_optimality(load("k-way-choice"), gamma, state="start").of("start", "t2") == F(
+            1, 4
+        )
 
 
 def test_candy_wait_published_endpoints():
     candy = load("candy-wait")
     assert exact_power(candy, 0)["start"] == F(2, 3)
     assert exact_power(candy, 1)["start"] == F(3, 4)
-    assert exact_optimality(candy, 0, "start").of("start", "wait") == F(1, 2)
-    assert exact_optimality(candy, 1, "start").of("start", "wait") == F(2, 3)
+    assert exact_optimality(candy, 0, state="start").of("start", "wait") == F(1, 2)
+    assert exact_optimality(candy, 1, state="start").of("start", "wait") == F(2, 3)
 
 
 def test_tic_tac_toe_and_aima_limits():
-    game = exact_optimality(load("tic-tac-toe-fragment"), 1, "start")
+    game = exact_optimality(load("tic-tac-toe-fragment"), 1, state="start")
     assert game.of("start", "play_on") == F(1, 2)
     assert all(game.of("start", f"end_{k}") == F(1, 10) for k in range(1, 6))
     aima = load("aima-4x3")
@@ -72,7 +74,7 @@ def test_tic_tac_toe_and_aima_limits():
 
 
 def test_uniform_on_another_interval_is_an_affine_map():
-    low = exact_power(FIG1, "1/2", IID(stats.uniform(-1, 3)))  # uniform on [-1, 2]
+    low = exact_power(FIG1, "1/2", dist=IID(stats.uniform(-1, 3)))  # uniform on [-1, 2]
     base = exact_power(FIG1, "1/2")
     assert low.power == tuple(-1 + 3 * p for p in base.power)
 
@@ -80,25 +82,25 @@ def test_uniform_on_another_interval_is_an_affine_map():
 def test_finite_support_by_hand():
     candy = load("candy-wait")  # start, wait, candy, chocolate, hug
     coin = IID(stats.bernoulli(0.5))
-    assert exact_power(candy, 0, coin)["start"] == F(3, 4)
-    assert exact_power(candy, 1, coin)["start"] == F(7, 8)
-    lexicographic = exact_optimality(candy, 0, "start", coin)
+    assert exact_power(candy, 0, dist=coin)["start"] == F(3, 4)
+    assert exact_power(candy, 1, dist=coin)["start"] == F(7, 8)
+    lexicographic = exact_optimality(candy, 0, state="start", dist=coin)
     # ties on E R(s_1) (probability 1/2) are broken one step later
     assert lexicographic.of("start", "wait") == F(11, 16)
     assert lexicographic.of("start", "candy") == F(9, 16)
     assert lexicographic.tie_mass == (F(1, 4),)
     point = FiniteSupport([[0, 0, 1, 0, 1], [0, 1, 0, 0, 0]], weights=[0.25, 0.75])
     # POWER(wait) = E max(R(chocolate), R(hug)) = 1/4·1 + 3/4·0
-    assert exact_power(candy, "1/2", point)["wait"] == F(1, 4)
+    assert exact_power(candy, "1/2", dist=point)["wait"] == F(1, 4)
 
 
 def test_three_valued_and_per_state_supports():
     k_way = load("k-way-choice")
-    three = exact_power(k_way, "1/2", IID(stats.randint(0, 3)))
+    three = exact_power(k_way, "1/2", dist=IID(stats.randint(0, 3)))
     # E[max of 4 iid uniform on {0, 1, 2}] = Σ_{t=1,2} P(max ≥ t)
     assert three["start"] == (1 - F(1, 3) ** 4) + (1 - F(2, 3) ** 4)
     mixed = PerState({"t1": stats.bernoulli(0.25)}, default=stats.bernoulli(0.5))
-    assert exact_power(k_way, 0, mixed)["start"] == 1 - F(3, 4) * F(1, 2) ** 3
+    assert exact_power(k_way, 0, dist=mixed)["start"] == 1 - F(3, 4) * F(1, 2) ** 3
 
 
 @settings(max_examples=15, deadline=None)
@@ -106,7 +108,7 @@ def test_three_valued_and_per_state_supports():
 def test_exact_bernoulli_agrees_with_monte_carlo(graph, gamma):
     mdp = from_graph(graph)
     coin = IID(stats.bernoulli(0.5))
-    exact = exact_power(mdp, gamma, coin)
+    exact = exact_power(mdp, gamma, dist=coin)
     estimate = power(mdp, float(Fraction(gamma)), dist=coin, n_samples=3000, rng=1)
     for value, mean, se in zip(exact.power, estimate.power, estimate.stderr):
         assert abs(float(value) - mean) <= 5 * se + 1e-12
@@ -117,7 +119,7 @@ def test_exact_bernoulli_agrees_with_monte_carlo(graph, gamma):
 def test_exact_stochastic_agrees_with_monte_carlo(graph, gamma):
     mdp = from_graph(graph)
     coin = IID(stats.bernoulli(0.5))
-    exact = exact_power(mdp, gamma, coin)
+    exact = exact_power(mdp, gamma, dist=coin)
     estimate = power(mdp, float(Fraction(gamma)), dist=coin, n_samples=3000, rng=2)
     for value, mean, se in zip(exact.power, estimate.power, estimate.stderr):
         assert abs(float(value) - mean) <= 5 * se + 1e-12
@@ -185,9 +187,11 @@ def test_exact_ties_are_exact():
     ("call", "message"),
     [
         (lambda: exact_power(load("powerplay-stochastic-4"), "1/2"), "deterministic MDPs"),
-        (lambda: exact_power(FIG1, "1/2", IID(stats.beta(2, 2))), "finitely many rewards"),
+        (lambda: exact_power(FIG1, "1/2", dist=IID(stats.beta(2, 2))), "finitely many rewards"),
         (
-            lambda: exact_power(load("powerplay-robot-face"), "1/2", IID(stats.bernoulli(0.5))),
+            lambda: exact_power(
+                load("powerplay-robot-face"), "1/2", dist=IID(stats.bernoulli(0.5))
+            ),
             "would visit 1.68e\\+66 reward vectors",
         ),
         (lambda: exact_power(load("tic-tac-toe-fragment"), "1/2"), "depends on 11 rewards"),
@@ -204,6 +208,6 @@ def test_documents():
     document = exact_power(load("candy-wait"), 1).to_dict()
     assert document["power"][0] == "3/4" and document["power_decimal"][0] == 0.75
     assert document["stderr"] == [0.0] * 5 and document["exact"] is True
-    single = exact_optimality(load("candy-wait"), 1, "start").to_dict()
+    single = exact_optimality(load("candy-wait"), 1, state="start").to_dict()
     assert single["actions"][1]["probability"] == "2/3"
     assert single["actions"][1]["probability_decimal"] == pytest.approx(2 / 3)

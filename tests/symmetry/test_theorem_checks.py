@@ -101,7 +101,7 @@ def test_b36_figure_10_more_power_less_optimal():
     mdp = load("turner-fig10-reconstruction")
     power_at_one = exact_power(mdp, 1)
     assert power_at_one["s2"] == pytest.approx(3 / 4) and power_at_one["s3"] == pytest.approx(2 / 3)
-    probabilities = exact_optimality(mdp, 1, "s1")
+    probabilities = exact_optimality(mdp, 1, state="s1")
     assert probabilities.of("s1", "N") == pytest.approx(1 / 3)
     assert probabilities.of("s1", "NE") == pytest.approx(2 / 3)
 
@@ -113,7 +113,7 @@ def test_b36_skewed_rewards_counterexample():
     skewed = IID(stats.beta(2, 1))
     seeking = power_seeking(mdp, "s1", 0.12, dist=skewed, n_samples=200_000, rng=8)
     assert seeking.seeks_more_power("right", "up", z=5) is True
-    result = optimality(mdp, 0.12, "s1", dist=skewed, n_samples=200_000, rng=8)
+    result = optimality(mdp, 0.12, state="s1", dist=skewed, n_samples=200_000, rng=8)
     up, right = result.of("s1", "up"), result.of("s1", "right")
     # the two indicators are complementary here (no ties), so the SE of the
     # difference is twice that of one

@@ -192,7 +192,9 @@ def test_prop_e34_optimality_at_one_is_the_limit(mdp, levels):
     assert at_one.probability == close.probability
     gap = max(
         abs(a - b)
-        for a, b in zip(exact_power(mdp, 1, dist).power, exact_power(mdp, near, dist).power)
+        for a, b in zip(
+            exact_power(mdp, 1, dist=dist).power, exact_power(mdp, near, dist=dist).power
+        )
     )
     assert gap < Fraction(1, 10**6)
 

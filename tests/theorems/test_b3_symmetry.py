@@ -327,15 +327,15 @@ def test_b36_negative_results():
     and the skewed-reward example of P-REV (C.9) at γ = 0.12 with CDF x²."""
     fig10 = load("turner-fig10-reconstruction")
     assert exact_power(fig10, 1)["s2"] > exact_power(fig10, 1)["s3"]
-    assert exact_optimality(fig10, 1, "s1").of("s1", "N") < exact_optimality(fig10, 1, "s1").of(
-        "s1", "NE"
-    )
+    assert exact_optimality(fig10, 1, state="s1").of("s1", "N") < exact_optimality(
+        fig10, 1, state="s1"
+    ).of("s1", "NE")
     b3 = load("turner-b3-counterexample")
     skewed = IID(stats.beta(2, 1))
     assert power_seeking(b3, "s1", 0.12, dist=skewed, n_samples=200_000, rng=9).seeks_more_power(
         "right", "up", z=Z
     )
-    result = optimality(b3, 0.12, "s1", dist=skewed, n_samples=200_000, rng=9)
+    result = optimality(b3, 0.12, state="s1", dist=skewed, n_samples=200_000, rng=9)
     assert result.of("s1", "up") - result.of("s1", "right") > Z * 2 * result.stderr_of("s1", "up")
 
 

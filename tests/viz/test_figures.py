@@ -111,7 +111,7 @@ def test_optimality_vs_gamma_marks_where_the_leader_changes():
 
 def test_optimality_vs_gamma_on_a_real_sweep():
     fig1 = powerseek.load("turner-fig1")
-    results = powerseek.optimality_sweep(fig1, [0.1, 0.9], "start", n_samples=400, rng=0)
+    results = powerseek.optimality_sweep(fig1, [0.1, 0.9], state="start", n_samples=400, rng=0)
     fig, ax = optimality_vs_gamma(results, "start")
     labels = [line.get_label() for line in ax.lines if line.get_gid() != "switch"]
     assert labels == ["empty", "left", "right"]

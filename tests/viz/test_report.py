@@ -53,7 +53,7 @@ SECTIONS = ["Environment", "POWER", "POWER against the discount", "Action tenden
 
 def test_gridworld_report():
     maze = powerseek.load("powerplay-3x3")
-    text = build_report(maze, gamma=0.6, n_samples=300, seed=7, gammas=[0, 0.5, 1])
+    text = build_report(maze, gamma=0.6, n_samples=300, rng=7, gammas=[0, 0.5, 1])
     parsed = check(text)
     assert parsed.h2 == SECTIONS
     # heatmap, gamma curve, tendency overlay, and one optimality curve per chosen state
@@ -67,7 +67,7 @@ def test_gridworld_report():
 
 def test_graph_report_and_file(tmp_path):
     fig1 = powerseek.load("turner-fig1")
-    path = write_report(fig1, tmp_path / "out", n_samples=300, seed=1, gammas=[0, 1])
+    path = write_report(fig1, tmp_path / "out", n_samples=300, rng=1, gammas=[0, 1])
     text = path.read_text()
     parsed = check(text)
     assert parsed.h2 == SECTIONS and parsed.images >= 3
@@ -166,3 +166,17 @@ def test_plot_and_report_errors(capsys, tmp_path, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
     status, out, err = run(capsys, *argv)
     assert status == 1 and err.startswith("powerseek: error: ") and message in err
+
+
+def test_the_report_seed_comes_from_rng():
+    """An int is the recorded seed; a Generator gives one draw; bad values are refused."""
+    import numpy as np
+
+    from powerseek.viz.report import _report_seed
+
+    assert _report_seed(7) == 7
+    assert _report_seed(np.random.default_rng(3)) == _report_seed(np.random.default_rng(3))
+    with pytest.raises(InvalidParameterError, match="`rng` must be None"):
+        _report_seed(-1)
+    with pytest.raises(InvalidParameterError, match="`rng` must be None"):
+        _report_seed("7")
