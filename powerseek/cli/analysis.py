@@ -16,6 +16,7 @@ from .common import (
     check_positive,
     check_tol,
     check_work,
+    options_parser,
     parse_exact_gammas,
     parse_gammas,
     seed_from,
@@ -32,8 +33,10 @@ __all__ = ["add_parsers"]
 
 def add_parsers(commands) -> None:
     """Add ``power``, ``optimality`` and ``visits`` to the CLI's subparsers."""
+    shared = options_parser(_add_analysis_options)
     power_cmd = commands.add_parser(
         "power",
+        parents=[shared],
         help="estimate POWER of every state, with standard errors",
         description=(
             "Estimate POWER_D(s, gamma) of every state (Turner et al. 2021, Def 5.2) by Monte "
@@ -42,11 +45,11 @@ def add_parsers(commands) -> None:
         ),
     )
     power_cmd.add_argument("env", metavar="ENV", help=ENV_HELP)
-    _add_analysis_options(power_cmd)
     power_cmd.set_defaults(run=_run_power)
 
     optimality_cmd = commands.add_parser(
         "optimality",
+        parents=[shared],
         help="estimate how often each action is optimal",
         description=(
             "Estimate the optimality probability P_D(s, a, gamma) of each action of a state "
@@ -62,7 +65,6 @@ def add_parsers(commands) -> None:
         help="the state, as `powerseek show` prints it (e.g. start or '(2, 3)'); all states "
         "if omitted",
     )
-    _add_analysis_options(optimality_cmd)
     optimality_cmd.set_defaults(run=_run_optimality)
 
     visits_cmd = commands.add_parser(

@@ -23,6 +23,7 @@ __all__ = [
     "check_positive",
     "check_tol",
     "check_work",
+    "options_parser",
     "parse_exact_gammas",
     "parse_gammas",
     "plain",
@@ -183,3 +184,15 @@ def write_json(payload: Any, out: TextIO) -> None:
     """Write `payload` to `out` as indented JSON (numpy values made plain first)."""
     json.dump(plain(payload), out, indent=2, ensure_ascii=False)
     out.write("\n")
+
+
+def options_parser(*adders) -> argparse.ArgumentParser:
+    """An argparse parent parser holding an option group that several commands share.
+
+    Each adder is a function that adds options to a parser (such as
+    :func:`add_format`); pass the result as ``parents=[...]`` to the commands.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    for adder in adders:
+        adder(parser)
+    return parser

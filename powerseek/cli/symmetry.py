@@ -16,6 +16,7 @@ from .common import (
     DEFAULT_TIME_LIMIT,
     ENV_HELP,
     add_format,
+    options_parser,
     parse_gammas,
     seed_from,
     write_json,
@@ -29,8 +30,11 @@ __all__ = ["add_parsers"]
 
 def add_parsers(commands) -> None:
     """Add ``symmetry``, ``orbit`` and ``check`` to the CLI's subparsers."""
+    pair = options_parser(_add_pair_options)
+    bounded = options_parser(_add_search_bounds, add_format)
     symmetry_cmd = commands.add_parser(
         "symmetry",
+        parents=[pair, bounded],
         help="find the symmetries power-seeking theorems need (witness permutations)",
         description=(
             "With --states S1 S2: look for an involution phi with phi.F_nd(S2) in F(S1), i.e. S1 "
@@ -41,18 +45,16 @@ def add_parsers(commands) -> None:
         ),
     )
     symmetry_cmd.add_argument("env", metavar="ENV", help=ENV_HELP)
-    _add_pair_options(symmetry_cmd)
     symmetry_cmd.add_argument(
         "--automorphisms",
         action="store_true",
         help="list the permutations mapping the MDP onto itself",
     )
-    _add_search_bounds(symmetry_cmd)
-    add_format(symmetry_cmd)
     symmetry_cmd.set_defaults(run=_run_symmetry)
 
     orbit_cmd = commands.add_parser(
         "orbit",
+        parents=[pair],
         help="compare two states' POWER or two actions' optimality over a distribution's orbit",
         description=(
             "Count the elements of the orbit of a reward distribution (all its permutations over "
@@ -64,7 +66,6 @@ def add_parsers(commands) -> None:
         ),
     )
     orbit_cmd.add_argument("env", metavar="ENV", help=ENV_HELP)
-    _add_pair_options(orbit_cmd)
     orbit_cmd.add_argument("--gamma", default="0.9", metavar="G", help="discount (default 0.9)")
     orbit_cmd.add_argument(
         "--reward",
@@ -91,6 +92,7 @@ def add_parsers(commands) -> None:
 
     check_cmd = commands.add_parser(
         "check",
+        parents=[pair, bounded],
         help="which power-seeking theorems apply to two states or two actions, verified",
         description=(
             "Report, for --states S1 S2 or --state S --actions A1 A2, which theorems of Turner et "
@@ -101,7 +103,6 @@ def add_parsers(commands) -> None:
         ),
     )
     check_cmd.add_argument("env", metavar="ENV", help=ENV_HELP)
-    _add_pair_options(check_cmd)
     check_cmd.add_argument(
         "--gamma",
         default="0.1,0.5,0.9",
@@ -123,8 +124,6 @@ def add_parsers(commands) -> None:
         help="random point masses whose orbits are counted (default 3)",
     )
     check_cmd.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
-    _add_search_bounds(check_cmd)
-    add_format(check_cmd)
     check_cmd.set_defaults(run=_run_check)
 
 

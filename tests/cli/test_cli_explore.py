@@ -73,7 +73,7 @@ def test_user_predicate_file(capsys, tmp_path):
         "from powerseek.exact.results import exact_power\n"
         "def small(mdp, dist, gamma):\n"
         "    '''POWER stays below 0.6.'''\n"
-        "    return max(exact_power(mdp, gamma, dist).power) < 0.6\n"
+        "    return max(exact_power(mdp, gamma, dist=dist).power) < 0.6\n"
     )
     status, out, _ = run(
         capsys,
