@@ -41,7 +41,7 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    from ..io.files import check_output_folder
+    from ..io.outputs import check_output_folder
     from ..parallel import executors as parallel
     from ..parallel.batch import read_batch, run_batch
 

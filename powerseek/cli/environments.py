@@ -105,7 +105,7 @@ def _run_show(args: argparse.Namespace, out: TextIO) -> int:
 
 def _run_convert(args: argparse.Namespace, out: TextIO) -> int:
     from ..io.catalog import load, save
-    from ..io.files import check_output_folder
+    from ..io.outputs import check_output_folder
 
     check_output_folder(args.output)
     mdp = load(args.env)

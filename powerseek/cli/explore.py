@@ -129,7 +129,8 @@ def _environment_text(mdp) -> str:
 
 def _check_output(path: str) -> None:
     """Refuse a path the counterexample could not be written to, before searching."""
-    from ..io.files import check_output_folder, format_of
+    from ..io.files import format_of
+    from ..io.outputs import check_output_folder
 
     kind = format_of(path)
     if kind == "grid":

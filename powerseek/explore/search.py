@@ -494,7 +494,8 @@ class Exploration:
         (IID, per-state, finite support), it goes to ``<stem>.dist.toml``
         beside it, for ``--dist``. Returns the paths.
         """
-        from ..io.files import write, write_text_atomic
+        from ..io.files import write
+        from ..io.outputs import write_text_atomic
         from ..rewards.spec import format_distribution
 
         path = Path(path)

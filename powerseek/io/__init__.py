@@ -1,8 +1,10 @@
 """Environment files and the catalog.
 
-:mod:`.files` reads and writes the TOML, ``.grid`` and node-link JSON formats
-(docs/file-formats.md) with atomic writes; :mod:`.catalog` resolves the bundled
-environments by name.
+One module per file format, each with ``parse(text, source, default_name)`` and
+``dump(mdp)``: :mod:`.toml` (graph MDPs), :mod:`.grid` (ASCII gridworlds) and
+:mod:`.json` (networkx node-link); :mod:`.files` reads and writes files by suffix
+(docs/file-formats.md); :mod:`.outputs` holds the output-folder rule and atomic
+writes; :mod:`.catalog` resolves the bundled environments by name.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ import numpy as np
 from .._provenance import software_versions
 from .._validation import MAX_SOLVER_TOL, label_text
 from ..exceptions import InvalidParameterError, ParseError, PowerseekError
-from ..io.files import check_output_folder, write_bytes_atomic, write_text_atomic
+from ..io.outputs import check_output_folder, write_bytes_atomic, write_text_atomic
 from ..progress import progress_bar
 from ..solvers.solve import METHODS
 

@@ -75,7 +75,7 @@ def check_path(path: str | Path) -> Path:
         raise InvalidParameterError(
             f"cannot tell the figure format from {str(path)!r}; use one of {', '.join(FORMATS)}."
         )
-    from ..io.files import check_output_folder
+    from ..io.outputs import check_output_folder
 
     return check_output_folder(path)
 
@@ -90,7 +90,7 @@ def save(fig, path: str | Path) -> Path:
     """
     import io
 
-    from ..io.files import write_bytes_atomic
+    from ..io.outputs import write_bytes_atomic
 
     path = check_path(path)
     buffer = io.BytesIO()  # drawn in full first: a failed figure leaves no half-written file

@@ -33,7 +33,7 @@ from .._validation import label_text
 from ..analysis.optimality import optimality, optimality_sweep
 from ..analysis.power import power, power_sweep
 from ..exceptions import InvalidParameterError
-from ..io.files import check_output_folder, write_text_atomic
+from ..io.outputs import check_output_folder, write_text_atomic
 from ..mdp import gridworld
 from ..mdp.model import MDP
 from ..rewards.distributions import IID, RewardDistribution

@@ -7,7 +7,7 @@ import pytest
 
 from powerseek import load
 from powerseek.cli import main
-from powerseek.io import files
+from powerseek.io import files, outputs
 
 SWEEP = 'environments = ["candy-wait"]\nsamples = [50]\ngamma = [0.5]\nseed = 1\n'
 
@@ -134,7 +134,7 @@ def test_write_errors_name_the_target(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / ".x.json.abc.tmp"))
 
-    monkeypatch.setattr(files, "_create_beside", refuse)
+    monkeypatch.setattr(outputs, "_create_beside", refuse)
     with pytest.raises(OSError) as caught:
-        files.write_text_atomic(tmp_path / "x.json", "{}")
+        outputs.write_text_atomic(tmp_path / "x.json", "{}")
     assert caught.value.filename == str(tmp_path / "x.json")
