@@ -74,6 +74,9 @@ _EXPORTS = {
     "PerState": "powerseek.rewards.distributions",
     "RewardSamples": "powerseek.rewards.distributions",
     "SolveResult": "powerseek.solvers.solve",
+    "SolverOptions": "powerseek.analysis.options",
+    "SamplingOptions": "powerseek.analysis.options",
+    "ExecutionOptions": "powerseek.analysis.options",
     "solve": "powerseek.solvers.solve",
     "ReachabilitySummary": "powerseek.mdp.structure",
     "reachable": "powerseek.mdp.structure",
@@ -120,6 +123,7 @@ if TYPE_CHECKING:
         optimality,
         optimality_sweep,
     )
+    from .analysis.options import ExecutionOptions, SamplingOptions, SolverOptions
     from .analysis.power import (
         PowerResult,
         PowerSeekingResult,
@@ -145,6 +149,7 @@ __all__ = [
     "ConvergenceWarning",
     "EnvironmentInfo",
     "Estimate",
+    "ExecutionOptions",
     "FiniteSupport",
     "InvalidMDPError",
     "InvalidParameterError",
@@ -160,8 +165,10 @@ __all__ = [
     "PowerseekWarning",
     "ReachabilitySummary",
     "RewardSamples",
+    "SamplingOptions",
     "SearchLimitError",
     "SolveResult",
+    "SolverOptions",
     "UnknownActionError",
     "UnknownEnvironmentError",
     "UnknownStateError",

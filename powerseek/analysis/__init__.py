@@ -26,6 +26,7 @@ from .optimality import (
     optimality,
     optimality_sweep,
 )
+from .options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
 from .power import (
     PowerResult,
     PowerSeekingResult,
@@ -38,12 +39,16 @@ from .power import (
 from .visit_optimality import SetOptimalityResult, linear_optimality, visit_optimality
 
 __all__ = [
+    "EngineOptions",
+    "ExecutionOptions",
     "OptimalityResult",
     "OptimalitySweepResult",
     "PowerResult",
     "PowerSeekingResult",
     "PowerSweepResult",
+    "SamplingOptions",
     "SetOptimalityResult",
+    "SolverOptions",
     "anti_optimal",
     "as_lotteries",
     "best_of_k",

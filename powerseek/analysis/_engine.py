@@ -27,9 +27,8 @@ from ..solvers.kernels import expected_next, segment_max
 from ..solvers.limits import blackwell_optimal, lexicographic_optimal, optimal_gains
 from ..solvers.solve import SolverDiagnostics, SolveResult, solve
 from ..solvers.torch_backend import check_device
+from .options import EngineOptions
 
-#: Default memory budget for one chunk's working arrays, in bytes.
-DEFAULT_MEMORY = 256 * 2**20
 #: Numbers per working array of a chunk for which the solvers run fastest.
 CACHE_NUMBERS = 2**18
 #: Default tie tolerance, relative to the largest |reward| of a sample.
@@ -189,20 +188,17 @@ def prepare(
     dist: RewardDistribution | None,
     n_samples: int | None,
     rng: Any,
-    qmc: bool,
-    n_replicates: int | None,
-    method: str,
-    tol: float,
-    tie_tol: float,
-    chunk_size: int | None,
-    memory: int,
     progress: bool | None,
-    confidence: float,
-    executor: Any = None,
-    device: Any = None,
-    precision: str = "float64",
+    options: EngineOptions,
+    tie_tol: float = DEFAULT_TIE_TOL,
 ) -> Run:
     """Validate the common arguments once and build the sample plan."""
+    method, tol = options.solver.method, options.solver.tol
+    qmc, n_replicates = options.sampling.qmc, options.sampling.n_replicates
+    confidence = options.sampling.confidence
+    chunk_size, memory = options.execution.chunk_size, options.execution.memory
+    executor, device = options.execution.executor, options.execution.device
+    precision = options.execution.precision
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     gamma_values = check_gammas(gammas)

@@ -27,6 +27,7 @@ from ..mdp.model import MDP
 from ..rewards.distributions import RewardDistribution
 from ..rewards.estimates import Estimate
 from . import _engine
+from .options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
 
 __all__ = [
     "OptimalityResult",
@@ -224,20 +225,29 @@ def optimality_sweep(
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
-    qmc: bool = False,
-    n_replicates: int | None = None,
-    method: str = "auto",
-    tol: float = 1e-9,
     tie_tol: float = _engine.DEFAULT_TIE_TOL,
-    chunk_size: int | None = None,
-    memory: int = _engine.DEFAULT_MEMORY,
     progress: bool | None = False,
-    confidence: float = 0.95,
-    executor: Any = None,
-    device: Any = None,
-    precision: str = "float64",
+    solver: SolverOptions | None = None,
+    sampling: SamplingOptions | None = None,
+    execution: ExecutionOptions | None = None,
+    **settings: Any,
 ) -> OptimalitySweepResult:
     """:func:`optimality` at each discount in `gammas`, on common samples.
+
+    Parameters
+    ----------
+    mdp : MDP
+    gammas : sequence of float in [0, 1]
+        Each γ is warm-started from the previous one.
+    state : hashable, optional
+        The state whose actions to analyse; all states by default.
+    tie_tol : float, default 1e-9
+        Relative tolerance for ties.
+    dist, n_samples, rng, progress
+        As in :func:`powerseek.power`.
+    solver, sampling, execution, **settings
+        The engine's settings (:mod:`powerseek.analysis.options`), as in
+        :func:`powerseek.power`.
 
     Returns
     -------
@@ -250,18 +260,11 @@ def optimality_sweep(
         dist=dist,
         n_samples=n_samples,
         rng=rng,
-        qmc=qmc,
-        n_replicates=n_replicates,
-        method=method,
-        tol=tol,
         tie_tol=tie_tol,
-        chunk_size=chunk_size,
-        memory=memory,
         progress=progress,
-        confidence=confidence,
-        executor=executor,
-        device=device,
-        precision=precision,
+        options=EngineOptions.gather(
+            solver, sampling, execution, settings, caller="optimality_sweep()"
+        ),
     )
     if state is None:
         states = mdp.states
@@ -305,18 +308,12 @@ def optimality(
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
-    qmc: bool = False,
-    n_replicates: int | None = None,
-    method: str = "auto",
-    tol: float = 1e-9,
     tie_tol: float = _engine.DEFAULT_TIE_TOL,
-    chunk_size: int | None = None,
-    memory: int = _engine.DEFAULT_MEMORY,
     progress: bool | None = False,
-    confidence: float = 0.95,
-    executor: Any = None,
-    device: Any = None,
-    precision: str = "float64",
+    solver: SolverOptions | None = None,
+    sampling: SamplingOptions | None = None,
+    execution: ExecutionOptions | None = None,
+    **settings: Any,
 ) -> OptimalityResult:
     """Optimality probability of each action of `state` (or of every state).
 
@@ -330,9 +327,11 @@ def optimality(
     tie_tol : float, default 1e-9
         Relative tolerance for ties (Def 4.4 counts ties as optimal).
 
-    Other Parameters
-    ----------------
-        As in :func:`powerseek.power.power`.
+    dist, n_samples, rng, progress
+        As in :func:`powerseek.power`.
+    solver, sampling, execution, **settings
+        The engine's settings (:mod:`powerseek.analysis.options`), as in
+        :func:`powerseek.power`.
 
     Returns
     -------
@@ -355,16 +354,10 @@ def optimality(
         dist=dist,
         n_samples=n_samples,
         rng=rng,
-        qmc=qmc,
-        n_replicates=n_replicates,
-        method=method,
-        tol=tol,
         tie_tol=tie_tol,
-        chunk_size=chunk_size,
-        memory=memory,
         progress=progress,
-        confidence=confidence,
-        executor=executor,
-        device=device,
-        precision=precision,
+        solver=solver,
+        sampling=sampling,
+        execution=execution,
+        **settings,
     )[0]

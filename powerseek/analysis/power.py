@@ -33,6 +33,7 @@ from ..mdp.model import MDP
 from ..rewards.distributions import RewardDistribution
 from ..rewards.estimates import Estimate
 from . import _engine
+from .options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
 
 __all__ = [
     "PowerResult",
@@ -196,22 +197,28 @@ def power_sweep(
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
-    qmc: bool = False,
-    n_replicates: int | None = None,
-    method: str = "auto",
-    tol: float = 1e-9,
-    chunk_size: int | None = None,
-    memory: int = _engine.DEFAULT_MEMORY,
     progress: bool | None = False,
-    confidence: float = 0.95,
-    executor: Any = None,
-    device: Any = None,
-    precision: str = "float64",
+    solver: SolverOptions | None = None,
+    sampling: SamplingOptions | None = None,
+    execution: ExecutionOptions | None = None,
+    **settings: Any,
 ) -> PowerSweepResult:
     """POWER of every state at each discount in `gammas`, on common samples.
 
-    Parameters are those of :func:`power`; `gammas` is a sequence of values
-    in [0, 1]. Each γ is warm-started from the previous one.
+    Parameters
+    ----------
+    mdp : MDP
+    gammas : sequence of float in [0, 1]
+        Each γ is warm-started from the previous one.
+    dist, n_samples, rng, progress
+        As in :func:`powerseek.power`.
+    solver, sampling, execution, **settings
+        The engine's settings (:mod:`powerseek.analysis.options`), as in
+        :func:`powerseek.power`.
+
+    Returns
+    -------
+    PowerSweepResult
 
     Examples
     --------
@@ -226,18 +233,8 @@ def power_sweep(
         dist=dist,
         n_samples=n_samples,
         rng=rng,
-        qmc=qmc,
-        n_replicates=n_replicates,
-        method=method,
-        tol=tol,
-        tie_tol=_engine.DEFAULT_TIE_TOL,
-        chunk_size=chunk_size,
-        memory=memory,
         progress=progress,
-        confidence=confidence,
-        executor=executor,
-        device=device,
-        precision=precision,
+        options=EngineOptions.gather(solver, sampling, execution, settings, caller="power_sweep()"),
     )
     estimates, solver = _engine.execute(mdp, run, {"power": _power_quantity(mdp)}, label="POWER")
     return PowerSweepResult(
@@ -256,17 +253,11 @@ def power(
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
-    qmc: bool = False,
-    n_replicates: int | None = None,
-    method: str = "auto",
-    tol: float = 1e-9,
-    chunk_size: int | None = None,
-    memory: int = _engine.DEFAULT_MEMORY,
     progress: bool | None = False,
-    confidence: float = 0.95,
-    executor: Any = None,
-    device: Any = None,
-    precision: str = "float64",
+    solver: SolverOptions | None = None,
+    sampling: SamplingOptions | None = None,
+    execution: ExecutionOptions | None = None,
+    **settings: Any,
 ) -> PowerResult:
     """POWER_D(s, γ) of every state, with standard errors.
 
@@ -282,32 +273,18 @@ def power(
         distribution: all of its samples).
     rng : None, int or numpy.random.Generator
         Seed; the same seed gives the same result whatever `chunk_size`.
-    qmc : bool, default False
-        Randomised quasi-Monte Carlo (scrambled Sobol') with `n_replicates`
-        independent replicates (default 16) for the standard error.
-    method : str, default "auto"
-        Solver (see :func:`powerseek.solve.solve`).
-    tol : float, default 1e-9
-        Solver error bound on the POWER scale.
-    chunk_size : int, optional
-        Samples per chunk; default from `memory`.
-    memory : int
-        Byte budget for one chunk's working arrays (default 256 MiB).
     progress : bool or None, default False
         Show a progress bar (None: only on a terminal).
-    executor : concurrent.futures.Executor, optional
-        Runs the sample chunks as separate work units: a thread or process
-        pool, or a Dask cluster's ``Client.get_executor()`` (see
-        :mod:`powerseek.parallel`). Results are bit-identical to the default
-        in-process run, for any number of workers.
-    device : str, optional
-        Solve with PyTorch on ``"cpu"``, ``"cuda"`` or ``"cuda:N"``
-        (:mod:`powerseek.solvers.torch_backend`); samples are drawn as usual, so the same
-        seed gives the same numbers to floating-point tolerance.
-    precision : {"float64", "float32"}
-        Working precision of the torch solvers.
-    confidence : float, default 0.95
-        Level of the confidence intervals.
+    solver : SolverOptions, optional
+        ``method`` and ``tol`` of the solver (:mod:`powerseek.analysis.options`).
+    sampling : SamplingOptions, optional
+        ``qmc``, ``n_replicates`` and ``confidence``.
+    execution : ExecutionOptions, optional
+        ``chunk_size``, ``memory``, ``executor``, ``device`` and ``precision``;
+        none of them changes a number beyond floating-point tolerance.
+    **settings
+        Any field of those three groups as a keyword (``tol=1e-12``,
+        ``executor=pool``), when its group is not given as an object.
 
     Returns
     -------
@@ -332,17 +309,11 @@ def power(
         dist=dist,
         n_samples=n_samples,
         rng=rng,
-        qmc=qmc,
-        n_replicates=n_replicates,
-        method=method,
-        tol=tol,
-        chunk_size=chunk_size,
-        memory=memory,
         progress=progress,
-        confidence=confidence,
-        executor=executor,
-        device=device,
-        precision=precision,
+        solver=solver,
+        sampling=sampling,
+        execution=execution,
+        **settings,
     )
     return sweep.at(0)
 
@@ -416,19 +387,30 @@ def power_seeking(
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
-    qmc: bool = False,
-    n_replicates: int | None = None,
-    method: str = "auto",
-    tol: float = 1e-9,
-    chunk_size: int | None = None,
-    memory: int = _engine.DEFAULT_MEMORY,
     progress: bool | None = False,
-    confidence: float = 0.95,
-    executor: Any = None,
-    device: Any = None,
-    precision: str = "float64",
+    solver: SolverOptions | None = None,
+    sampling: SamplingOptions | None = None,
+    execution: ExecutionOptions | None = None,
+    **settings: Any,
 ) -> PowerSeekingResult:
     """Compare the actions of `state` by the POWER they lead to (Def 5.6).
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+        The state whose actions are compared.
+    gamma : float in [0, 1]
+    dist, n_samples, rng, progress
+        As in :func:`power`.
+    solver, sampling, execution, **settings
+        The engine's settings (:mod:`powerseek.analysis.options`), as in :func:`power`.
+
+    Returns
+    -------
+    PowerSeekingResult
+        E_{s'~T(s,a)} POWER(s', γ) of each action and their pairwise differences,
+        with standard errors on common samples.
 
     Examples
     --------
@@ -457,18 +439,10 @@ def power_seeking(
         dist=dist,
         n_samples=n_samples,
         rng=rng,
-        qmc=qmc,
-        n_replicates=n_replicates,
-        method=method,
-        tol=tol,
-        tie_tol=_engine.DEFAULT_TIE_TOL,
-        chunk_size=chunk_size,
-        memory=memory,
         progress=progress,
-        confidence=confidence,
-        executor=executor,
-        device=device,
-        precision=precision,
+        options=EngineOptions.gather(
+            solver, sampling, execution, settings, caller="power_seeking()"
+        ),
     )
     estimates, solver = _engine.execute(
         mdp,

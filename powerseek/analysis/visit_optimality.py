@@ -29,6 +29,7 @@ from ..mdp.model import MDP
 from ..rewards.distributions import IID, RewardDistribution, SamplePlan
 from ..rewards.estimates import Accumulator, Estimate
 from . import _engine
+from .options import EngineOptions, ExecutionOptions, SamplingOptions
 
 __all__ = ["SetOptimalityResult", "linear_optimality", "visit_optimality"]
 
@@ -97,12 +98,11 @@ def visit_optimality(
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
-    qmc: bool = False,
-    n_replicates: int | None = None,
     tie_tol: float = _engine.DEFAULT_TIE_TOL,
-    chunk_size: int | None = None,
     progress: bool | None = False,
-    confidence: float = 0.95,
+    sampling: SamplingOptions | None = None,
+    execution: ExecutionOptions | None = None,
+    **settings: Any,
 ) -> SetOptimalityResult:
     """P_D(F, γ): the probability that some f in `subset` is optimal at `state`.
 
@@ -115,10 +115,20 @@ def visit_optimality(
     gamma : float in [0, 1]
     functions : sequence of VisitDistribution, optional
         F(state), if already enumerated.
-
-    Other Parameters
-    ----------------
+    dist, n_samples, rng, progress
         As in :func:`powerseek.power`.
+    tie_tol : float
+        Ties within this tolerance (relative to the largest reward) count as
+        optimal for both.
+    sampling : SamplingOptions, optional
+    execution : ExecutionOptions, optional
+        Only ``chunk_size`` is used: nothing is solved.
+    **settings
+        ``qmc``, ``n_replicates``, ``confidence`` or ``chunk_size`` as keywords.
+
+    Returns
+    -------
+    SetOptimalityResult
 
     Examples
     --------
@@ -160,15 +170,16 @@ def visit_optimality(
         dist=dist,
         n_samples=n_samples,
         rng=rng,
-        qmc=qmc,
-        n_replicates=n_replicates,
-        method="auto",
-        tol=1e-9,
         tie_tol=tie_tol,
-        chunk_size=chunk_size,
-        memory=_engine.DEFAULT_MEMORY,
         progress=progress,
-        confidence=confidence,
+        options=EngineOptions.gather(
+            None,
+            sampling,
+            execution,
+            settings,
+            caller="visit_optimality()",
+            accepts=("qmc", "n_replicates", "confidence", "chunk_size"),
+        ),
     )
     estimates, _ = _engine.execute(mdp, run, {"p": ((1,), indicator)}, label="P(F optimal)")
     return SetOptimalityResult(estimates[(0, "p")], gamma, run.provenance(mdp))
