@@ -26,6 +26,21 @@ def progress_bar(
 ) -> Iterator[Any]:
     """A tqdm bar writing to stderr, or a silent stand-in.
 
+    Parameters
+    ----------
+    enabled : bool or None
+        True: show; False: do not; None: only when stderr is a terminal.
+    total : int
+        The work to be done, in `unit`.
+    desc : str
+        What the bar is for, printed before it.
+    unit : str, default "sample"
+
+    Yields
+    ------
+    object
+        A bar with ``update(n)``, or one whose ``update`` does nothing.
+
     Examples
     --------
     >>> with progress_bar(False, total=10, desc="samples") as bar:

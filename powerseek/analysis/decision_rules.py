@@ -65,6 +65,19 @@ TIE_TOL = 1e-9
 def as_lotteries(X: Any, name: str, d: int | None = None) -> np.ndarray:
     """A set of outcome lotteries as a float array of shape (k, d), one per row.
 
+    Parameters
+    ----------
+    X : array_like
+        Lotteries, one per row (a single lottery may be given as a vector).
+    name : str
+        The argument's name, for error messages.
+    d : int, optional
+        The number of outcomes every lottery must have.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k, d)
+
     Examples
     --------
     >>> as_lotteries([[1, 0], [0, 1]], "C").shape
@@ -145,6 +158,17 @@ def _near_max(values: np.ndarray, tie_tol: float) -> np.ndarray:
 def is_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
     """IsOptimal(X | C, u) = 1 if max_{x∈X} xᵀu ≥ max_{c∈C} cᵀu, else 0 (Def A.2).
 
+    Parameters
+    ----------
+    X : array_like, shape (k, d)
+        The lotteries whose share is asked for (rows; X ⊆ C).
+    C : array_like, shape (n, d)
+        All the lotteries the rule chooses among.
+    u : array_like, shape (d,) or (m, d)
+        Utility functions over the d outcomes, one per row.
+    tie_tol : float, default 1e-9
+        Utilities within this tolerance of each other are tied.
+
     Examples
     --------
     >>> import numpy as np
@@ -158,6 +182,17 @@ def is_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
 
 def anti_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
     """AntiOpt(X | C, u) = 1 if min_{x∈X} xᵀu ≤ min_{c∈C} cᵀu, else 0 (Def A.3).
+
+    Parameters
+    ----------
+    X : array_like, shape (k, d)
+        The lotteries whose share is asked for (rows; X ⊆ C).
+    C : array_like, shape (n, d)
+        All the lotteries the rule chooses among.
+    u : array_like, shape (d,) or (m, d)
+        Utility functions over the d outcomes, one per row.
+    tie_tol : float, default 1e-9
+        Utilities within this tolerance of each other are tied.
 
     Examples
     --------
@@ -173,6 +208,17 @@ def anti_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
 def frac_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
     """FracOptimal(X | C, u) = |argmax_C ∩ X| / |argmax_C| (Prop A.11).
 
+    Parameters
+    ----------
+    X : array_like, shape (k, d)
+        The lotteries whose share is asked for (rows; X ⊆ C).
+    C : array_like, shape (n, d)
+        All the lotteries the rule chooses among.
+    u : array_like, shape (d,) or (m, d)
+        Utility functions over the d outcomes, one per row.
+    tie_tol : float, default 1e-9
+        Utilities within this tolerance of each other are tied.
+
     Examples
     --------
     >>> import numpy as np
@@ -186,6 +232,17 @@ def frac_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
 
 def boltzmann(X, C, u, *, temperature: float = 1.0):
     """Boltzmann_T(X | C, u) = Σ_{x∈X} e^{xᵀu/T} / Σ_{c∈C} e^{cᵀu/T} (Def A.4).
+
+    Parameters
+    ----------
+    X : array_like, shape (k, d)
+        The lotteries whose share is asked for (rows; X ⊆ C).
+    C : array_like, shape (n, d)
+        All the lotteries the rule chooses among.
+    u : array_like, shape (d,) or (m, d)
+        Utility functions over the d outcomes, one per row.
+    temperature : float, default 1.0
+        T > 0; high T approaches the uniform choice, low T the optimal one.
 
     Examples
     --------
@@ -201,6 +258,19 @@ def boltzmann(X, C, u, *, temperature: float = 1.0):
 
 def satisfice(X, C, u, *, threshold: float, tie_tol: float = TIE_TOL):
     """Satisfice_t(X, C | u) = |X ∩ C_{≥t}| / |C_{≥t}|, or 0 when C_{≥t} is empty (Def A.5).
+
+    Parameters
+    ----------
+    X : array_like, shape (k, d)
+        The lotteries whose share is asked for (rows; X ⊆ C).
+    C : array_like, shape (n, d)
+        All the lotteries the rule chooses among.
+    u : array_like, shape (d,) or (m, d)
+        Utility functions over the d outcomes, one per row.
+    threshold : float
+        The utility t a satisfactory lottery reaches.
+    tie_tol : float, default 1e-9
+        Utilities within this tolerance of each other are tied.
 
     Examples
     --------
@@ -222,6 +292,19 @@ def best_of_k(X, C, u, *, k: int, tie_tol: float = TIE_TOL):
     Computed exactly: the drawn set's best utility level has probability
     ((L+G)/N)^k − (L/N)^k, where L lotteries of C lie below the level and G on
     it, and by exchangeability each of the G shares that probability equally.
+
+    Parameters
+    ----------
+    X : array_like, shape (k, d)
+        The lotteries whose share is asked for (rows; X ⊆ C).
+    C : array_like, shape (n, d)
+        All the lotteries the rule chooses among.
+    u : array_like, shape (d,) or (m, d)
+        Utility functions over the d outcomes, one per row.
+    k : int
+        Lotteries drawn uniformly with replacement before the best is taken.
+    tie_tol : float, default 1e-9
+        Utilities within this tolerance of each other are tied.
 
     Examples
     --------
@@ -249,10 +332,18 @@ def quantilize(X, C, u, *, q: float, base: Any = None, tie_tol: float = TIE_TOL)
 
     Parameters
     ----------
+    X : array_like, shape (k, d)
+        The lotteries whose share is asked for (rows; X ⊆ C).
+    C : array_like, shape (n, d)
+        All the lotteries the rule chooses among.
+    u : array_like, shape (d,) or (m, d)
+        Utility functions over the d outcomes, one per row.
     q : float in (0, 1]
         The top quantile sampled.
     base : array_like of length |C|, optional
         The base distribution P over the rows of C; uniform by default.
+    tie_tol : float, default 1e-9
+        Utilities within this tolerance of each other are tied.
 
     Examples
     --------
@@ -333,6 +424,18 @@ RULES: dict[str, tuple[Callable, str | None]] = {
 
 def make_rule(name: str, parameter: Any = None) -> Callable:
     """The rule `name` of :data:`RULES` as a function f(X, C, u), its parameter bound.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`RULES`.
+    parameter : float or int, optional
+        The rule's parameter (temperature, threshold or k), required when it has one.
+
+    Returns
+    -------
+    callable
+        ``f(X, C, u)`` giving the rule's probabilities of choosing from X.
 
     Examples
     --------

@@ -49,6 +49,20 @@ def optimal_actions(
 ) -> np.ndarray:
     """Which actions are optimal for given reward vectors.
 
+    Parameters
+    ----------
+    mdp : MDP
+    rewards : array_like, shape (n_samples, n_states) or (n_states,)
+        Explicit reward vectors (no sampling).
+    gamma : float in [0, 1]
+        0 and 1 are the lexicographic and Blackwell limits.
+    tie_tol : float, default 1e-9
+        Relative tolerance for ties (Def 4.4 counts ties as optimal).
+    method : str, default "auto"
+        Solver (see :func:`powerseek.solve`).
+    tol : float, default 1e-9
+        Solver error bound on the (1−γ)·V scale.
+
     Returns
     -------
     numpy.ndarray of bool, shape (n_samples, n_pairs)

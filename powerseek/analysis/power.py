@@ -176,6 +176,23 @@ def power_samples(
     (1−γ)·max_a E_{s'~T(s,a)} V*_R(s', γ), or its limits at γ = 0 and γ = 1.
     Useful for checking inequalities sample by sample.
 
+    Parameters
+    ----------
+    mdp : MDP
+    rewards : array_like, shape (n_samples, n_states) or (n_states,)
+        Explicit reward vectors (no sampling).
+    gamma : float in [0, 1]
+        0 and 1 give the limits.
+    method : str, default "auto"
+        Solver (see :func:`powerseek.solve`).
+    tol : float, default 1e-9
+        Solver error bound on the POWER scale.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_samples, n_states)
+        Each sample's POWER of every state.
+
     Examples
     --------
     >>> from powerseek import load

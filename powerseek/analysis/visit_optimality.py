@@ -129,6 +129,7 @@ def visit_optimality(
     Returns
     -------
     SetOptimalityResult
+        The estimate of p_D(A ≥ B) with its standard error.
 
     Examples
     --------
@@ -204,6 +205,15 @@ def linear_optimality(
     A, B : array_like, shape (k_A, d) and (k_B, d)
     dist : RewardDistribution, optional
         Over r ∈ ℝ^d (default IID uniform on [0, 1]).
+    n_samples, rng, qmc, n_replicates, confidence
+        As in :func:`powerseek.power`.
+    tie_tol : float, default 1e-9
+        Ties within this tolerance (relative to the largest reward) count for A.
+
+    Returns
+    -------
+    SetOptimalityResult
+        The estimate of p_D(A ≥ B) with its standard error.
 
     Examples
     --------

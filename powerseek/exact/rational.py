@@ -26,6 +26,10 @@ _DENOMINATOR_LIMIT = 10**9
 def as_fraction(value: Any) -> Fraction:
     """The simplest fraction whose float is `value` (exact for Fractions and ints).
 
+    Returns
+    -------
+    Fraction
+
     Examples
     --------
     >>> as_fraction(0.2), as_fraction(1 / 3), as_fraction("3/4"), as_fraction(2)
@@ -60,6 +64,17 @@ def as_fraction(value: Any) -> Fraction:
 def exact_gamma(gamma: Any, *, allow_one: bool = True) -> Fraction:
     """A discount as an exact fraction in [0, 1].
 
+    Parameters
+    ----------
+    gamma : float, int, str or Fraction
+        A discount in [0, 1]; a float is read as the fraction it was written as.
+    allow_one : bool, default True
+        Whether γ = 1 (the limit) is accepted.
+
+    Returns
+    -------
+    Fraction
+
     Examples
     --------
     >>> exact_gamma("9/10"), exact_gamma(0.5)
@@ -75,7 +90,13 @@ def exact_gamma(gamma: Any, *, allow_one: bool = True) -> Fraction:
 
 
 def exact_rows(mdp: MDP) -> list[dict[int, Fraction]]:
-    """T(s, a, ·) of every pair as ``{successor index: Fraction}``."""
+    """T(s, a, ·) of every pair as ``{successor index: Fraction}``.
+
+    Returns
+    -------
+    list of dict
+        One ``{successor index: probability}`` per row of ``mdp.transition_matrix``.
+    """
 
     def compute():
         matrix = mdp.transition_matrix
@@ -95,6 +116,17 @@ def exact_rows(mdp: MDP) -> list[dict[int, Fraction]]:
 
 def solve_exact(matrix: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction]) -> list[Fraction]:
     """Solve ``matrix @ x = rhs`` exactly by Gaussian elimination.
+
+    Parameters
+    ----------
+    matrix : sequence of sequence of Fraction
+        A square, invertible system A.
+    rhs : sequence of Fraction
+        The right-hand side b.
+
+    Returns
+    -------
+    list of Fraction
 
     Examples
     --------

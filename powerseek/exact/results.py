@@ -102,6 +102,18 @@ class ExactSolution:
 def exact_solution(mdp: MDP, rewards: Sequence[Any], gamma: Any) -> ExactSolution:
     """V*, optimal actions and POWER, exactly, for a rational reward vector.
 
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    rewards : sequence of int, str, Fraction or float
+        One reward per state; floats are read as the fractions they were written as.
+    gamma : float, str or Fraction in [0, 1]
+
+    Returns
+    -------
+    ExactSolution
+
     Examples
     --------
     >>> from powerseek import load
@@ -343,6 +355,11 @@ def exact_power(
         For uniform rewards: the most rewards a state's regions may depend on
         jointly (the polytopes' dimension).
 
+    Returns
+    -------
+    ExactPower
+        POWER of every state as a Fraction.
+
     Examples
     --------
     >>> from powerseek import load
@@ -381,6 +398,23 @@ def exact_optimality(
     max_dimensions: int = MAX_DIMENSIONS,
 ) -> ExactOptimality:
     """Exact P_D(s, a, γ) for the actions of `state` (or of every state).
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    gamma : float, str or Fraction in [0, 1]
+        0 and 1 are the lexicographic and Blackwell limits.
+    state : hashable, optional
+        The state whose actions to analyse; all states by default.
+    dist : RewardDistribution, optional
+        IID uniform on [0, 1] (default), IID Bernoulli, or finite support.
+    max_dimensions : int, default MAX_DIMENSIONS
+        Refuse when the answer depends on more rewards than this.
+
+    Returns
+    -------
+    ExactOptimality
 
     Examples
     --------
@@ -725,6 +759,22 @@ def exact_visit_optimality(
     max_dimensions: int = MAX_DIMENSIONS,
 ) -> Fraction:
     """Exact P_D(F, γ) (Def 4.3): the probability that some f in `subset` is optimal.
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    subset : sequence of VisitDistribution
+        F ⊆ F(state).
+    gamma : float, str or Fraction in [0, 1]
+    dist : RewardDistribution, optional
+        As for :func:`exact_optimality`.
+    max_dimensions : int, default MAX_DIMENSIONS
+        Refuse when the answer depends on more rewards than this.
+
+    Returns
+    -------
+    Fraction
 
     Examples
     --------

@@ -329,6 +329,15 @@ class VisitDistribution:
 def format_function(expr: sympy.Expr) -> str:
     """A rational function of γ as text, its denominator with a positive constant term.
 
+    Parameters
+    ----------
+    expr : sympy.Expr
+        A rational function of :func:`gamma_symbol`.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> import sympy
@@ -582,6 +591,19 @@ def restrict(
     """F(s | π(state) = action) (Def 3.4): the functions some policy taking
     `action` at `state` realises.
 
+    Parameters
+    ----------
+    functions : iterable of VisitDistribution
+        F(s) of some state s.
+    state : hashable
+        A state reachable from s.
+    action : hashable
+        One of `state`'s actions.
+
+    Returns
+    -------
+    tuple of VisitDistribution
+
     Examples
     --------
     >>> from powerseek import load
@@ -616,6 +638,20 @@ def nondominated_vectors(
     than the threshold. Thousands of rows take seconds rather than hours
     (benchmarks/bench_nondominated.py). `budget` bounds the time and shows
     progress.
+
+    Parameters
+    ----------
+    X : array_like, shape (k, n)
+        The vectors, one per row.
+    tol : float, default ND_TOL
+        LP margin, relative to the largest entry, above which a row is a vertex.
+    budget : Budget, optional
+        Time limit and progress; default none.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        The vertex rows, in increasing order.
 
     Examples
     --------
@@ -780,6 +816,22 @@ def nondominated(
     Decided at one generic discount (Lemma E.31/E.32: the set is the same at
     every γ in (0, 1)).
 
+    Parameters
+    ----------
+    functions : sequence of VisitDistribution
+        F(s), or a subset of it.
+    gamma : float, default ND_GAMMA
+        The generic discount at which non-domination is decided (Lemma E.31/E.32).
+    tol : float, default ND_TOL
+        LP margin, relative to the largest entry, above which a vector is a vertex.
+    budget : Budget, optional
+        Time limit and progress; default none.
+
+    Returns
+    -------
+    tuple of VisitDistribution
+        In the order of `functions`.
+
     Examples
     --------
     >>> from powerseek import load
@@ -838,6 +890,16 @@ class RecurrentDistribution:
 def recurrent_distributions(mdp: MDP, state: Hashable) -> tuple[RecurrentDistribution, ...]:
     """RSD(s) of a deterministic MDP: uniform distributions on reachable simple cycles.
 
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    state : hashable
+
+    Returns
+    -------
+    tuple of RecurrentDistribution
+
     Examples
     --------
     >>> from powerseek import load
@@ -876,7 +938,19 @@ def recurrent_distributions(mdp: MDP, state: Hashable) -> tuple[RecurrentDistrib
 def nondominated_rsds(
     rsds: Sequence[RecurrentDistribution], *, tol: float = ND_TOL
 ) -> tuple[RecurrentDistribution, ...]:
-    """RSD_nd: the RSDs that strictly maximise average reward for some reward (Def E.9)."""
+    """RSD_nd: the RSDs that strictly maximise average reward for some reward (Def E.9).
+
+    Parameters
+    ----------
+    rsds : sequence of RecurrentDistribution
+        RSD(s), from :func:`recurrent_distributions`.
+    tol : float, default ND_TOL
+        LP margin, relative to the largest entry, above which an RSD is a vertex.
+
+    Returns
+    -------
+    tuple of RecurrentDistribution
+    """
     rsds = tuple(rsds)
     if not rsds:
         return ()
@@ -892,6 +966,18 @@ def one_cycle_options(mdp: MDP, state: Hashable, action: Hashable) -> tuple | No
     action's average-reward options are exactly these terminal choices (the
     setting of RDSP Thm D.11); returns None otherwise. Dominated RSDs are
     never strictly average-optimal, so they are left out.
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    action : hashable
+        One of `state`'s actions.
+
+    Returns
+    -------
+    tuple of int or None
+        The 1-cycle states' indices, or None when the condition above fails.
 
     Examples
     --------

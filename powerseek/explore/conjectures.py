@@ -86,6 +86,21 @@ def power_seeking_implies_optimal(
     `z` standard errors. The margin is the smallest P(s, a) − P(s, a') over
     the POWER-seeking pairs.
 
+    Parameters
+    ----------
+    mdp : MDP
+    dist : RewardDistribution
+    gamma : float, str or Fraction in [0, 1]
+    n_samples : int, default 4000
+        Reward samples where the exact computation does not apply.
+    z : float, default 4.0
+        A Monte Carlo difference counts only beyond `z` standard errors.
+    rng : None, int or numpy.random.Generator, default 0
+
+    Returns
+    -------
+    Verdict
+
     Examples
     --------
     >>> from powerseek import load
@@ -233,6 +248,16 @@ def fractional_copies(mdp: MDP, dist: RewardDistribution, gamma: Any) -> Verdict
     reaches (options both reach are fixed by the involutions). The value
     tabulated is the share |{>}| / (|{>}| + |{<}|), to compare with n/(n+m).
 
+    Parameters
+    ----------
+    mdp : MDP
+    dist : RewardDistribution
+    gamma : float, str or Fraction in [0, 1]
+
+    Returns
+    -------
+    Verdict
+
     Examples
     --------
     >>> from powerseek.explore.families import terminal_choice
@@ -256,6 +281,16 @@ def fractional_copies(mdp: MDP, dist: RewardDistribution, gamma: Any) -> Verdict
 
 def copies_fraction(mdp: MDP, dist: RewardDistribution, gamma: Any) -> Verdict:
     """With n = ⌊|B∖A| / |A∖B|⌋ copies, the orbit share preferring B is ≥ n/(n+1).
+
+    Parameters
+    ----------
+    mdp : MDP
+    dist : RewardDistribution
+    gamma : float, str or Fraction in [0, 1]
+
+    Returns
+    -------
+    Verdict
 
     Examples
     --------
@@ -378,6 +413,10 @@ CONJECTURES: dict[str, Conjecture] = {
 def conjecture(conjecture: Any) -> Conjecture:
     """A :class:`Conjecture` from a built-in's name, a Conjecture, or a predicate.
 
+    Returns
+    -------
+    Conjecture
+
     Examples
     --------
     >>> conjecture("fractional-copies").source
@@ -402,6 +441,11 @@ def conjecture(conjecture: Any) -> Conjecture:
 
 def load_predicate(spec: str) -> Callable[..., Any]:
     """The predicate named by ``FILE.py:NAME`` or ``package.module:NAME``.
+
+    Returns
+    -------
+    callable
+        The function ``NAME`` of the file or module.
 
     Examples
     --------

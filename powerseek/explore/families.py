@@ -50,6 +50,16 @@ def count_successor_graphs(n_states: int, max_actions: int | None = None) -> int
     Every state has between 1 and `max_actions` (default: `n_states`)
     distinct successors.
 
+    Parameters
+    ----------
+    n_states : int
+    max_actions : int, optional
+        The most actions (out-edges) a state may have; default any number.
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> count_successor_graphs(3), count_successor_graphs(3, max_actions=1)
@@ -73,6 +83,10 @@ def deterministic_mdps(n_states: int, *, max_actions: int | None = None) -> Iter
     n_states : int
     max_actions : int, optional
         At most this many actions per state (default: no limit).
+
+    Returns
+    -------
+    Iterator of MDP
 
     Raises
     ------
@@ -127,6 +141,19 @@ def terminal_choice(n: int, m: int, *, shared: int = 0) -> MDP:
     ``c1..`` are reachable from both. At γ = 1 the options after ``live`` are
     B = {b_i} ∪ {c_k} and after ``die`` A = {a_j} ∪ {c_k}; B contains
     ⌊n/m⌋ copies of A.
+
+    Parameters
+    ----------
+    n : int
+        Options (terminal states) after the first action.
+    m : int
+        Options after the second action.
+    shared : int, default 0
+        Options reachable after both.
+
+    Returns
+    -------
+    MDP
 
     Examples
     --------

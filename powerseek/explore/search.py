@@ -245,6 +245,10 @@ def search_cases(
         Default: IID uniform on [0, 1].
     gammas : strategy or sequence, optional
         Default: :data:`DEFAULT_GAMMAS`.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of Case
     """
     if mdps is None:
         mdps = strategies.mdps(max_states=4, stochastic=False)
@@ -267,6 +271,20 @@ def exhaustive_cases(
     max_actions: int | None = None,
 ) -> Iterator[Case]:
     """Every deterministic MDP on 1..`max_states` states (up to relabelling) x every γ.
+
+    Parameters
+    ----------
+    max_states : int
+    gammas : iterable of float or Fraction, default DEFAULT_GAMMAS
+        The discounts every MDP is paired with.
+    dist : RewardDistribution, optional
+        Default IID uniform on [0, 1].
+    max_actions : int, optional
+        The most actions a state may have; default any number.
+
+    Returns
+    -------
+    Iterator of Case
 
     Examples
     --------
@@ -679,6 +697,8 @@ def exhaustive_search(
         :func:`exhaustive_cases` on up to `size` states (default 3).
     size : int, optional
         The family's size parameter (default: the conjecture's).
+    progress : bool or None, default False
+        A progress bar on stderr (None: when stderr is a terminal).
 
     Returns
     -------

@@ -64,7 +64,18 @@ action_labels = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_s
 
 @st.composite
 def successor_graphs(draw, max_states: int = 7, named_actions: bool | None = None) -> nx.DiGraph:
-    """A deterministic successor graph; some edges may carry an `action` name."""
+    """A deterministic successor graph; some edges may carry an `action` name.
+
+    Parameters
+    ----------
+    max_states : int, default 7
+    named_actions : bool, optional
+        Whether some edges carry an ``action`` name (default: drawn).
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of networkx.DiGraph
+    """
     n = draw(st.integers(1, max_states))
     labels = draw(st.lists(state_labels, min_size=n, max_size=n, unique=True))
     graph = nx.DiGraph()
@@ -87,6 +98,17 @@ def successor_graphs(draw, max_states: int = 7, named_actions: bool | None = Non
 def dyadic_distributions(draw, support: list, denominator: int = 64) -> dict:
     """Probabilities k/denominator over a non-empty subset of `support`
     (exact in floating point, so sums are exactly 1).
+
+    Parameters
+    ----------
+    support : list
+        The outcomes that may get probability.
+    denominator : int, default 64
+        A power of two, so that every probability is exact in floating point.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of dict
     """
     chosen = draw(
         st.lists(st.sampled_from(support), min_size=1, max_size=len(support), unique=True)
@@ -107,7 +129,17 @@ def dyadic_distributions(draw, support: list, denominator: int = 64) -> dict:
 
 @st.composite
 def stochastic_multigraphs(draw, max_states: int = 6, max_actions: int = 3) -> nx.MultiDiGraph:
-    """A MultiDiGraph whose edges carry `action` and `p` (sparse random rows)."""
+    """A MultiDiGraph whose edges carry `action` and `p` (sparse random rows).
+
+    Parameters
+    ----------
+    max_states : int, default 6
+    max_actions : int, default 3
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of networkx.MultiDiGraph
+    """
     n = draw(st.integers(1, max_states))
     labels = draw(st.lists(state_labels, min_size=n, max_size=n, unique=True))
     graph = nx.MultiDiGraph()
@@ -123,7 +155,17 @@ def stochastic_multigraphs(draw, max_states: int = 6, max_actions: int = 3) -> n
 
 @st.composite
 def gridworld_maps(draw, max_rows: int = 6, max_cols: int = 6) -> str:
-    """A rectangular map with walls, open cells and maybe a start and marked cells."""
+    """A rectangular map with walls, open cells and maybe a start and marked cells.
+
+    Parameters
+    ----------
+    max_rows : int, default 6
+    max_cols : int, default 6
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of str
+    """
     n_rows = draw(st.integers(1, max_rows))
     n_cols = draw(st.integers(1, max_cols))
     cells = draw(
@@ -149,6 +191,18 @@ def planted_copies(draw, max_size: int = 3, stochastic: bool = False):
     and action "a" an isomorphic copy of L plus extra terminal states reachable
     only from the copy. Nothing returns to "s" and no other action of "s" enters
     either part. Returns (graph, copy) where copy maps each L state to its image.
+
+    Parameters
+    ----------
+    max_size : int, default 3
+        The most states of the planted sub-MDP L.
+    stochastic : bool, default False
+        Whether L has stochastic transitions.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of tuple
+        ``(graph, copy)``: a networkx graph and the map from L's states to their images.
     """
     k = draw(st.integers(1, max_size))
     left = [f"l{i}" for i in range(k)]
@@ -184,6 +238,11 @@ def planted_copies(draw, max_size: int = 3, stochastic: bool = False):
 def many_one_cycles(draw):
     """theory.md §B generator G3: from "s", action "die" leads to k terminal
     outcomes and action "live" to a hub reaching n·k others (plus extras).
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of tuple
+        ``(graph, n)``: a networkx graph and the factor n.
     """
     k = draw(st.integers(1, 2))
     n = draw(st.integers(1, 3))
@@ -202,7 +261,19 @@ def many_one_cycles(draw):
 
 @st.composite
 def mdps(draw, max_states: int = 5, stochastic: bool | None = None, max_actions: int = 3) -> MDP:
-    """An MDP with states named s0, s1, ... (deterministic, stochastic, or either)."""
+    """An MDP with states named s0, s1, ... (deterministic, stochastic, or either).
+
+    Parameters
+    ----------
+    max_states : int, default 5
+    stochastic : bool, optional
+        True: stochastic only; False: deterministic only; None (default): either.
+    max_actions : int, default 3
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of MDP
+    """
     if stochastic is None:
         stochastic = draw(st.booleans())
     graph = draw(
@@ -215,14 +286,30 @@ def mdps(draw, max_states: int = 5, stochastic: bool | None = None, max_actions:
 
 
 def gammas(include_limits: bool = True) -> st.SearchStrategy[float]:
-    """Discounts in [0, 1]: the limits 0 and 1 (if asked) and values in between."""
+    """Discounts in [0, 1]: the limits 0 and 1 (if asked) and values in between.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of float
+    """
     inner = st.sampled_from([0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
     return st.one_of(st.sampled_from([0.0, 1.0]), inner) if include_limits else inner
 
 
 @st.composite
 def reward_distributions(draw, n_states: int, states=None) -> RewardDistribution:
-    """IID (uniform, Beta, Bernoulli), per-state, finite-support or a point mass."""
+    """IID (uniform, Beta, Bernoulli), per-state, finite-support or a point mass.
+
+    Parameters
+    ----------
+    n_states : int
+    states : sequence, optional
+        State labels, for per-state distributions that name states.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of RewardDistribution
+    """
     kind = draw(st.sampled_from(["iid", "per-state", "finite", "point"]))
     families = [stats.uniform(0, 1), stats.beta(2, 1), stats.beta(1, 2), stats.bernoulli(0.5)]
     if kind == "iid":
@@ -242,7 +329,16 @@ def reward_distributions(draw, n_states: int, states=None) -> RewardDistribution
 
 @st.composite
 def permutations(draw, states) -> Permutation:
-    """A permutation of `states` (an MDP or a sequence of labels)."""
+    """A permutation of `states` (an MDP or a sequence of labels).
+
+    Parameters
+    ----------
+    states : MDP or sequence of hashable
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of Permutation
+    """
     labels = list(getattr(states, "states", states))
     order = draw(st.permutations(range(len(labels))))
     return Permutation.from_indices(labels, order)
@@ -272,6 +368,16 @@ def lottery_copies(draw, max_outcomes: int = 7, superset: bool = False) -> Lotte
     lotteries on block i, whose block-0 images join C), and B and C add
     lotteries on the outcomes no φ_i moves. Lotteries are standard basis
     vectors or dyadic probability vectors; φ_i·C = C always holds.
+
+    Parameters
+    ----------
+    max_outcomes : int, default 7
+    superset : bool, default False
+        Whether the copies are superset-copies (more lotteries on each block).
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of LotteryCopies
     """
     width = draw(st.integers(1, 2))
     n = draw(st.integers(1, max(1, max_outcomes // width - 1)))

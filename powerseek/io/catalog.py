@@ -58,6 +58,10 @@ def catalog_path() -> Path:
     Inside an installed wheel that is the package data ``powerseek/_catalog``;
     in a source checkout (including editable installs) it is the repository's
     ``environments/`` folder.
+
+    Returns
+    -------
+    Path
     """
     packaged = resources.files("powerseek") / "_catalog"
     if packaged.is_dir():
@@ -77,6 +81,10 @@ def _catalog_files() -> dict[str, Path]:
 
 def list_environments() -> list[EnvironmentInfo]:
     """Every catalog environment, sorted by name.
+
+    Returns
+    -------
+    list of EnvironmentInfo
 
     Examples
     --------
@@ -156,6 +164,19 @@ def save(mdp: MDP, path: str | os.PathLike, *, format: str | None = None) -> Pat
     ``.toml`` needs string labels, ``.grid`` a gridworld compiled from a map,
     ``.json`` takes any MDP with JSON-representable labels. The write is
     atomic: on error the target is left as it was.
+
+    Parameters
+    ----------
+    mdp : MDP
+    path : str or os.PathLike
+        The file to write; its folder must exist.
+    format : {"toml", "grid", "json"}, optional
+        Default: from the suffix of `path`.
+
+    Returns
+    -------
+    Path
+        The file written.
 
     Examples
     --------

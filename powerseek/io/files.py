@@ -65,6 +65,17 @@ _MODULES = {"toml": toml, "grid": grid, "json": json}
 def format_of(path: str | os.PathLike, format: str | None = None) -> str:
     """The format of `path`: `format` if given, else from its suffix.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+    format : {"toml", "grid", "json"}, optional
+        Given explicitly; default: from the suffix of `path`.
+
+    Returns
+    -------
+    str
+        The format's name.
+
     Examples
     --------
     >>> format_of("maze.grid")
@@ -128,6 +139,19 @@ def loads(
 ) -> MDP:
     """Parse an environment from a string in `format` ("toml", "grid" or "json").
 
+    Parameters
+    ----------
+    text : str
+    format : {"toml", "grid", "json"}
+    source : str, default "<string>"
+        Where the text came from, for error messages.
+    default_name : str, optional
+        The MDP's name when the text does not give one.
+
+    Returns
+    -------
+    MDP
+
     Examples
     --------
     >>> mdp = loads('''
@@ -145,6 +169,15 @@ def loads(
 
 def dumps(mdp: MDP, format: str) -> str:
     """The text of `mdp` in `format` ("toml", "grid" or "json").
+
+    Parameters
+    ----------
+    mdp : MDP
+    format : {"toml", "grid", "json"}
+
+    Returns
+    -------
+    str
 
     Raises
     ------
@@ -164,6 +197,18 @@ def write(mdp: MDP, path: str | os.PathLike, *, format: str | None = None) -> Pa
     The text is built first; the file is then written to a temporary file in
     the same directory and moved into place, so on any error the target is
     untouched.
+
+    Parameters
+    ----------
+    mdp : MDP
+    path : str or os.PathLike
+        The file to write; its folder must exist.
+    format : {"toml", "grid", "json"}, optional
+        Default: from the suffix of `path`.
+
+    Returns
+    -------
+    Path
     """
     path = check_output_folder(path)
     write_text_atomic(path, dumps(mdp, format_of(path, format)))

@@ -117,6 +117,10 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
 def dump(mdp: MDP) -> str:
     """The text of a ``.grid`` file holding `mdp`.
 
+    Returns
+    -------
+    str
+
     Raises
     ------
     InvalidTypeError

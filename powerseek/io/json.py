@@ -189,6 +189,10 @@ def _json_label(value: Any, where: str, source: str) -> Hashable:
 def dump(mdp: MDP) -> str:
     """The text of a node-link JSON file holding `mdp`.
 
+    Returns
+    -------
+    str
+
     Raises
     ------
     InvalidTypeError

@@ -33,6 +33,10 @@ def check_output_folder(path: str | os.PathLike) -> Path:
     never the folders above it, so a mistyped path fails at once and leaves
     nothing behind.
 
+    Returns
+    -------
+    Path
+
     Examples
     --------
     >>> check_output_folder("no/such/folder/out.json")
@@ -53,7 +57,18 @@ def check_output_folder(path: str | os.PathLike) -> Path:
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write `text` (UTF-8) to a temporary file beside `path`, then move it into place."""
+    """Write `text` (UTF-8) to a temporary file beside `path`, then move it into place.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write; its folder must exist.
+    text : str
+
+    Returns
+    -------
+    Path
+    """
     return write_bytes_atomic(path, text.encode("utf-8"))
 
 
@@ -63,6 +78,16 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     The file gets the mode a plain ``open(path, "w")`` would give (0644 under
     umask 022), not the private 0600 of a temporary file. An error names
     `path`, never the temporary file, and leaves `path` as it was.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write; its folder must exist.
+    data : bytes
+
+    Returns
+    -------
+    Path
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")

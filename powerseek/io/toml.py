@@ -38,7 +38,18 @@ __all__ = ["dump", "parse", "parse_document"]
 
 
 def parse_document(text: str, source: str) -> dict[str, Any]:
-    """The TOML document in `text` as a dict; a syntax error is a ParseError with its line."""
+    """The TOML document in `text` as a dict; a syntax error is a ParseError with its line.
+
+    Parameters
+    ----------
+    text : str
+    source : str
+        Where the text came from, for error messages.
+
+    Returns
+    -------
+    dict
+    """
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -128,6 +139,10 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
 
 def dump(mdp: MDP) -> str:
     """The text of a TOML graph file holding `mdp`.
+
+    Returns
+    -------
+    str
 
     Raises
     ------

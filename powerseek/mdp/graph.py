@@ -195,6 +195,19 @@ def transitions_from_edges(
     and listed in order of first appearance; the edges of one action form its
     distribution (``p`` may be omitted on an action's only edge). Used for
     networkx graphs and for node-link files alike.
+
+    Parameters
+    ----------
+    order : sequence of hashable
+        The states, in order.
+    out_edges : mapping of hashable to sequence of tuple
+        Each state's out-edges as ``(successor, attributes)`` pairs.
+
+    Returns
+    -------
+    dict of hashable to dict
+        Each state's actions, ``{action: successor}`` or
+        ``{action: {successor: probability}}``.
     """
     transitions: dict[Hashable, dict[Hashable, Any]] = {}
     for state in order:
@@ -273,6 +286,10 @@ def _distribution(state: Hashable, action: Hashable, edges: list[tuple[Hashable,
 def needs_multigraph(mdp: MDP) -> bool:
     """True unless `mdp` is deterministic with distinct successors at each state,
     i.e. unless it can be written as a successor ``DiGraph``.
+
+    Returns
+    -------
+    bool
     """
     successors = mdp.successor_indices
     if successors is None:

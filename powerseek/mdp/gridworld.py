@@ -278,6 +278,10 @@ def render(mdp: MDP) -> str:
     from ``(row, col)`` state labels: the bounding box of the states, walls
     elsewhere, ``T`` for terminal states and ``S`` for the ``start`` metadata.
 
+    Returns
+    -------
+    str
+
     Raises
     ------
     InvalidMDPError
@@ -316,6 +320,11 @@ def render(mdp: MDP) -> str:
 
 def named_cells(mdp: MDP) -> dict[str, tuple[tuple[int, int], ...]]:
     """Map each legend name (start, terminal and named cells) to its cells.
+
+    Returns
+    -------
+    dict of str to tuple of tuple
+        Each name's cells ``(row, col)``, in row-major order.
 
     Examples
     --------

@@ -25,6 +25,17 @@ def _squeeze(text: str) -> str:
 def parse_state(mdp: MDP, text: str) -> Hashable:
     """The state of `mdp` whose printed label is `text`.
 
+    Parameters
+    ----------
+    mdp : MDP
+    text : str
+        The state as ``powerseek show`` prints it (``start``, ``(2, 3)``, ``7``).
+
+    Returns
+    -------
+    hashable
+        The state label of `mdp` it names.
+
     Examples
     --------
     >>> from powerseek import gridworld
@@ -55,6 +66,19 @@ def parse_state(mdp: MDP, text: str) -> Hashable:
 
 def parse_action(mdp: MDP, state: Hashable, text: str) -> Hashable:
     """The action of `state` whose printed label is `text`.
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+        The state whose actions are meant.
+    text : str
+        The action as ``powerseek show`` prints it.
+
+    Returns
+    -------
+    hashable
+        The action label it names.
 
     Examples
     --------

@@ -86,6 +86,10 @@ def strongly_connected_components(mdp: MDP) -> list[tuple[Hashable, ...]]:
     Components are listed by their first state in ``mdp.states`` order, and
     the states inside each component are in that order too.
 
+    Returns
+    -------
+    list of tuple of hashable
+
     Examples
     --------
     >>> mdp = MDP({"s": ["a", "b"], "a": ["b"], "b": ["a"]})
@@ -98,6 +102,10 @@ def strongly_connected_components(mdp: MDP) -> list[tuple[Hashable, ...]]:
 
 def closed_classes(mdp: MDP) -> list[tuple[Hashable, ...]]:
     """Strongly connected components that no action leaves.
+
+    Returns
+    -------
+    list of tuple of hashable
 
     Examples
     --------
@@ -191,6 +199,10 @@ class ReachabilitySummary:
 
 def summarize(mdp: MDP) -> ReachabilitySummary:
     """Counts and reachability facts about `mdp`.
+
+    Returns
+    -------
+    ReachabilitySummary
 
     Examples
     --------

@@ -187,7 +187,12 @@ def _fail(message: str, path: Path, text: str, key: str | None = None) -> ParseE
 
 
 def read_batch(path: str | Path) -> BatchSpec:
-    """Read and check a batch file; errors name the file, the key and its line."""
+    """Read and check a batch file; errors name the file, the key and its line.
+
+    Returns
+    -------
+    BatchSpec
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -496,6 +501,19 @@ def unit_inputs(unit: Unit, spec: BatchSpec, mdp) -> dict[str, Any]:
     (:meth:`MDP.digest`, so an edited file counts, whatever its name), the
     batch's base seed and the unit's seed, the solver settings and the
     version of powerseek.
+
+    Parameters
+    ----------
+    unit : Unit
+    spec : BatchSpec
+        The batch the unit belongs to (for its base seed and solver settings).
+    mdp : MDP
+        The unit's environment as loaded.
+
+    Returns
+    -------
+    dict
+        JSON-ready values; equal dicts mean the stored unit can be reused.
     """
     from .. import _version
 
@@ -564,9 +582,21 @@ def run_batch(
 
     Parameters
     ----------
+    spec : BatchSpec
+        From :func:`read_batch`.
+    directory : str or Path
+        The output folder; created if needed (not the folders above it).
     executor : concurrent.futures.Executor, optional
         Runs the units in parallel (see :mod:`powerseek.parallel`); finished
         units are saved as they complete, whatever the order.
+    progress : bool or None, default False
+        A progress bar over the units (None: only on a terminal).
+    command : str, optional
+        The command line, recorded in ``provenance.json``.
+
+    Returns
+    -------
+    BatchResult
     """
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():

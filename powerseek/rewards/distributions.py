@@ -636,6 +636,23 @@ def sample(
     The same `rng` seed gives the same numbers, whichever way the engine
     later chunks the work.
 
+    Parameters
+    ----------
+    dist : RewardDistribution
+    mdp_or_states : MDP or sequence of hashable
+        The states the rewards are for.
+    n_samples : int, optional
+        Samples to draw (None for a :class:`RewardSamples`: all of them).
+    rng : None, int or numpy.random.Generator
+    qmc : bool, default False
+        Randomised quasi-Monte Carlo (scrambled Sobol').
+    n_replicates : int, optional
+        QMC replicates (default 16).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_samples, n_states)
+
     Examples
     --------
     >>> R = sample(IID(), ["a", "b", "c"], 4, rng=0)

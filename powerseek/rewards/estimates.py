@@ -59,7 +59,18 @@ class Estimate:
 
 
 def block_moments(values: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """A block's sufficient statistics: count, mean and sum of squared deviations."""
+    """A block's sufficient statistics: count, mean and sum of squared deviations.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n, ...)
+        The block's per-sample values, sample axis first.
+
+    Returns
+    -------
+    tuple
+        ``(n, mean, m2)``, the last two of the values' trailing shape.
+    """
     values = np.asarray(values, dtype=float)
     mean = values.mean(axis=0)
     return len(values), mean, ((values - mean) ** 2).sum(axis=0)

@@ -62,6 +62,10 @@ _CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*$", re.S)
 def parse_scipy(text: str) -> Any:
     """One distribution, e.g. ``"beta(2, 5)"``, as a frozen scipy.stats object.
 
+    Returns
+    -------
+    scipy.stats frozen distribution
+
     Examples
     --------
     >>> parse_scipy("uniform(-1, 1)").support()
@@ -126,6 +130,18 @@ def _numbers(arguments: str, text: str) -> list[float]:
 
 def parse_distribution(spec: str, mdp: MDP) -> RewardDistribution:
     """A reward distribution from a ``--dist`` spec or a TOML file path.
+
+    Parameters
+    ----------
+    spec : str
+        A spec (``uniform``, ``beta(2, 5)``, ``uniform; s1=bernoulli(0.3)``) or
+        the path of a ``.toml`` file of reward vectors.
+    mdp : MDP
+        The states that per-state entries name.
+
+    Returns
+    -------
+    RewardDistribution
 
     Examples
     --------
@@ -215,6 +231,17 @@ def format_distribution(dist: RewardDistribution, mdp: MDP) -> str | None:
     is parsed back and compared before it is returned, so a distribution that
     would not survive the trip (a scipy distribution given by keyword shapes
     the spec syntax cannot express, a custom sampler) gives None.
+
+    Parameters
+    ----------
+    dist : RewardDistribution
+    mdp : MDP
+        The states of per-state entries.
+
+    Returns
+    -------
+    str or None
+        The file's text, or None when the distribution would not survive the trip.
 
     Examples
     --------

@@ -80,6 +80,10 @@ class Segments:
 def padded_pairs(mdp: MDP) -> np.ndarray:
     """Each state's pair indices in a (n_states, max_actions) array; states with
     fewer actions repeat their last pair, which leaves maxima and first hits alone.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_states, max_actions)
     """
     offsets = mdp.pair_offsets
     counts = np.diff(offsets)
@@ -87,12 +91,27 @@ def padded_pairs(mdp: MDP) -> np.ndarray:
 
 
 def segments_of(mdp: MDP) -> Segments:
-    """The cached :class:`Segments` of `mdp`."""
+    """The cached :class:`Segments` of `mdp`.
+
+    Returns
+    -------
+    Segments
+    """
     return mdp.cached("segments", lambda: Segments(mdp))
 
 
 def segment_max(W: np.ndarray, mdp: MDP) -> np.ndarray:
-    """Per-state maximum over each state's pairs: (n_pairs, m) -> (n_states, m)."""
+    """Per-state maximum over each state's pairs: (n_pairs, m) -> (n_states, m).
+
+    Parameters
+    ----------
+    W : numpy.ndarray, shape (n_pairs, m)
+    mdp : MDP
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_states, m)
+    """
     return segments_of(mdp).max(W)
 
 
@@ -100,12 +119,32 @@ def first_attaining(mask: np.ndarray, mdp: MDP) -> np.ndarray:
     """Per state, the first pair index where `mask` is true (n_pairs, m) -> (n_states, m).
 
     Every state must have at least one true pair.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray of bool, shape (n_pairs, m)
+    mdp : MDP
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_states, m)
+        Pair indices (rows of ``mdp.transition_matrix``).
     """
     return segments_of(mdp).first(mask)
 
 
 def expected_next(mdp: MDP, X: np.ndarray) -> np.ndarray:
-    """E_{s'~T(s,a)} X(s') for every pair: (n_states, m) -> (n_pairs, m)."""
+    """E_{s'~T(s,a)} X(s') for every pair: (n_states, m) -> (n_pairs, m).
+
+    Parameters
+    ----------
+    mdp : MDP
+    X : numpy.ndarray, shape (n_states, m)
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_pairs, m)
+    """
     successors = mdp.successor_indices
     if successors is not None:
         return X[successors]
@@ -113,7 +152,18 @@ def expected_next(mdp: MDP, X: np.ndarray) -> np.ndarray:
 
 
 def noise_floor(RT: np.ndarray, gamma: float) -> np.ndarray:
-    """Per sample, a margin above floating-point noise on the V scale."""
+    """Per sample, a margin above floating-point noise on the V scale.
+
+    Parameters
+    ----------
+    RT : numpy.ndarray, shape (n_states, m)
+        State-major rewards.
+    gamma : float in [0, 1)
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+    """
     scale = np.maximum(np.abs(RT).max(axis=0), 1e-300)
     return FLOOR_ULPS * np.finfo(float).eps * scale / (1.0 - gamma)
 
@@ -121,6 +171,16 @@ def noise_floor(RT: np.ndarray, gamma: float) -> np.ndarray:
 def doublings_for(gamma: float, eps: float = float(np.finfo(float).eps)) -> int:
     """Doublings K so the tail after 2^(K+1) steps is below the resolution of a
     float type with machine epsilon `eps`: γ^(2^(K+1)) ≤ eps/16, whatever the tolerance.
+
+    Parameters
+    ----------
+    gamma : float in [0, 1)
+    eps : float, optional
+        Machine epsilon of the working float type (default float64's).
+
+    Returns
+    -------
+    int
     """
     if gamma == 0.0:
         return 0
@@ -133,6 +193,16 @@ def gather_rows(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
     The same as ``np.take_along_axis(X, rows, axis=0)``, through flat indices
     (about 2.5x faster for the small index arrays of the solvers).
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, m)
+    rows : numpy.ndarray of int, shape (k, m)
+        Row indices into `X`, per column.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k, m)
     """
     index = rows * X.shape[1]
     index += np.arange(X.shape[1])
@@ -144,6 +214,21 @@ def evaluate_deterministic(RT: np.ndarray, nxt: np.ndarray, gamma: float, doubli
 
     `nxt` (n_states, m) is each state's successor under π; after K doublings
     S = Σ_{t<2^K} γ^t R(π^t(s)), and a last half-step gives the horizon 2^(K+1).
+
+    Parameters
+    ----------
+    RT : numpy.ndarray, shape (n_states, m)
+        State-major rewards.
+    nxt : numpy.ndarray of int, shape (n_states, m)
+        Each state's successor under each sample's policy.
+    gamma : float in [0, 1)
+    doublings : int
+        K, from :func:`doublings_for`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_states, m)
+        V^π, to floating-point resolution.
     """
     S = RT.copy()
     P = nxt

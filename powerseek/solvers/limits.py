@@ -257,6 +257,14 @@ def _cesaro_limit(P: np.ndarray) -> np.ndarray:
 def blackwell_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9):
     """Blackwell-optimal actions per pair and sample, and unresolved samples.
 
+    Parameters
+    ----------
+    mdp : MDP
+    RT : numpy.ndarray, shape (n_states, m)
+        State-major rewards, one column per sample.
+    tie_tol : float, default 1e-9
+        Relative tolerance for ties.
+
     Returns
     -------
     optimal : numpy.ndarray of bool, shape (n_pairs, n_samples)
@@ -306,6 +314,18 @@ def _optimal_mask(mdp, V, gamma, tie_tol, noise=None):
 
 def lexicographic_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9) -> np.ndarray:
     """Actions optimal as γ -> 0 (lexicographic refinement), per pair and sample.
+
+    Parameters
+    ----------
+    mdp : MDP
+    RT : numpy.ndarray, shape (n_states, m)
+        State-major rewards, one column per sample.
+    tie_tol : float, default 1e-9
+        Relative tolerance for ties.
+
+    Returns
+    -------
+    numpy.ndarray
 
     Examples
     --------

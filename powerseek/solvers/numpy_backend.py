@@ -28,6 +28,20 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
 
     Returns ``(V, policy, bound, iterations, stable)``; `bound` is the largest
     Bellman residual, which bounds (1−γ)·‖V − V*‖∞.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    RT : numpy.ndarray, shape (n_states, m)
+        State-major rewards.
+    gamma : float in (0, 1)
+    tol : float
+        Unused by the iteration itself (it stops when the policy is stable); kept
+        so that both solvers share a signature.
+    max_iter : int
+    policy : numpy.ndarray of int, shape (n_states, m), optional
+        A starting policy as pair indices (warm start); default greedy on R.
     """
     n, m = RT.shape
     successors = mdp.successor_indices
@@ -84,6 +98,20 @@ def value_iteration(mdp, RT, gamma, tol, max_iter, start, *, extrapolate):
     """Value iteration, with MacQueen's extrapolation when `extrapolate`.
 
     Returns ``(V, bound, iterations, converged)`` with `bound` on the (1−γ)·V scale.
+
+    Parameters
+    ----------
+    mdp : MDP
+    RT : numpy.ndarray, shape (n_states, m)
+        State-major rewards.
+    gamma : float in (0, 1)
+    tol : float
+        Stop a sample once its bound on (1−γ)·‖V − V*‖∞ is at most this.
+    max_iter : int
+    start : numpy.ndarray, shape (n_states, m), optional
+        Initial values (default R).
+    extrapolate : bool
+        Return MacQueen's midpoint and bound instead of the plain iterate's.
     """
     n, m = RT.shape
     V = RT.copy() if start is None else np.array(start, dtype=float)

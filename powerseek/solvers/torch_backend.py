@@ -61,7 +61,18 @@ def _torch():
 
 
 def check_device(device: Any, precision: str = "float64") -> Any:
-    """The torch device for `device` (None: numpy), checked; clear errors otherwise."""
+    """The torch device for `device` (None: numpy), checked; clear errors otherwise.
+
+    Parameters
+    ----------
+    device : str, torch.device or None
+        ``"cpu"``, ``"cuda"`` or ``"cuda:N"``; None for numpy.
+    precision : {"float64", "float32"}
+
+    Returns
+    -------
+    torch.device or None
+    """
     if precision not in PRECISIONS:
         raise InvalidParameterError(
             f"`precision` must be one of {', '.join(PRECISIONS)}; got {precision!r}."
@@ -146,6 +157,23 @@ def torch_solve(
 ):
     """Solve on `device`; return (V, policy or None, bound, iterations, converged) as numpy,
     V and policy state-major (n_states, m) like the numpy solvers.
+
+    Parameters
+    ----------
+    mdp : MDP
+    RT : numpy.ndarray, shape (n_states, m)
+        State-major rewards.
+    gamma : float in (0, 1)
+    tol : float
+        The bound on (1−γ)·‖V − V*‖∞ to reach.
+    max_iter : int
+    method : str
+        A resolved method of :func:`powerseek.solve` (not "auto").
+    device : torch.device
+        From :func:`check_device`.
+    precision : {"float64", "float32"}
+    initial_policy : numpy.ndarray of int, shape (n_states, m), optional
+        Warm start for policy iteration.
     """
     torch = _torch()
     dtype = torch.float32 if precision == "float32" else torch.float64

@@ -400,6 +400,20 @@ def find_state_copy(
     φ(other) = state. ``strict`` says whether F_nd(state) ∖ φ·F_nd(other) ≠ ∅
     (then POWER is strictly larger under IID continuous rewards).
 
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+        The state that would have more options.
+    other : hashable
+        The state it is compared with.
+    budget : Budget, optional
+        Time limit and progress for the search; default none.
+
+    Returns
+    -------
+    CopyResult
+
     Examples
     --------
     >>> from powerseek import load
@@ -450,6 +464,21 @@ def find_action_copy(
     (Prop 6.9 (1) needs s ∉ Reach(s, other)) and whether the bottleneck
     condition of Prop 6.9 (2) / Lemma E.47 holds; ``strict`` whether
     F_nd(s) ∩ (F_a ∖ φ·F_{a'}) ≠ ∅.
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    action : hashable
+        The action that would keep more options open.
+    other : hashable
+        The action it is compared with.
+    budget : Budget, optional
+        Time limit and progress for the search; default none.
+
+    Returns
+    -------
+    CopyResult
 
     Examples
     --------
@@ -514,6 +543,20 @@ def find_rsd_copy(
     MDPs, where RSDs are uniform distributions on cycles). ``strict`` says
     whether RSD_nd(state) ∖ φ·RSD_nd(other) ≠ ∅.
 
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+        The state that would have more options.
+    other : hashable
+        The state it is compared with.
+    budget : Budget, optional
+        Time limit and progress for the search; default none.
+
+    Returns
+    -------
+    CopyResult
+
     Examples
     --------
     >>> from powerseek import load
@@ -568,6 +611,16 @@ def find_rsd_copy(
 def automorphisms(mdp: MDP, *, limit: int = 1000) -> list[Permutation]:
     """Permutations φ mapping the MDP onto itself: for every state s, the
     transition distributions of φ(s) are those of s mapped by φ (Lemma E.17).
+
+    Parameters
+    ----------
+    mdp : MDP
+    limit : int, default 1000
+        Stop after this many automorphisms.
+
+    Returns
+    -------
+    list of Permutation
 
     Examples
     --------
@@ -624,6 +677,18 @@ def terminal_copies(mdp: MDP, state: Hashable, targets: Sequence[Hashable]) -> C
     of |D'| other 1-cycles exist: then RSD(s) ∖ D' contains n copies of D'
     (RDSP Def A.6, the hypothesis of Cor D.12), each copy swapping D' with one
     such set. The witnesses are the n involutions.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    state : hashable
+    targets : sequence of hashable
+        States of 1-cycles reachable from `state`.
+
+    Returns
+    -------
+    CopyResult
 
     Examples
     --------

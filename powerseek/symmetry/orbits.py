@@ -93,6 +93,16 @@ def _relevant(mdp: MDP, state: Hashable) -> frozenset:
 def power_of(mdp: MDP, state: Hashable, gamma: float) -> Functional:
     """POWER_D(state, γ).
 
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    gamma : float in [0, 1]
+
+    Returns
+    -------
+    Functional
+
     Examples
     --------
     >>> from powerseek import load
@@ -110,7 +120,19 @@ def power_of(mdp: MDP, state: Hashable, gamma: float) -> Functional:
 
 
 def successor_power(mdp: MDP, state: Hashable, action: Hashable, gamma: float) -> Functional:
-    """E_{s'~T(state, action)} POWER_D(s', γ) (Def 5.6)."""
+    """E_{s'~T(state, action)} POWER_D(s', γ) (Def 5.6).
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    action : hashable
+    gamma : float in [0, 1]
+
+    Returns
+    -------
+    Functional
+    """
     gamma = check_gamma(gamma)
     k = mdp.pair_index(state, action)
     row = mdp.transition_matrix[[k]].toarray()[0]
@@ -122,7 +144,19 @@ def successor_power(mdp: MDP, state: Hashable, action: Hashable, gamma: float) -
 
 
 def action_optimality(mdp: MDP, state: Hashable, action: Hashable, gamma: float) -> Functional:
-    """P_D(state, action, γ) (Def 4.4)."""
+    """P_D(state, action, γ) (Def 4.4).
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    action : hashable
+    gamma : float in [0, 1]
+
+    Returns
+    -------
+    Functional
+    """
     gamma = check_gamma(gamma)
     k = mdp.pair_index(state, action)
     return Functional(
@@ -135,7 +169,19 @@ def action_optimality(mdp: MDP, state: Hashable, action: Hashable, gamma: float)
 def visit_set_optimality(
     mdp: MDP, state: Hashable, subset: Sequence[VisitDistribution], gamma: float
 ) -> Functional:
-    """P_D(F, γ) for F ⊆ F(state) (Def 4.3)."""
+    """P_D(F, γ) for F ⊆ F(state) (Def 4.3).
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    subset : sequence of VisitDistribution
+    gamma : float in [0, 1]
+
+    Returns
+    -------
+    Functional
+    """
     gamma = check_gamma(gamma)
     F = visit_distributions(mdp, state)
     members = set(subset)
@@ -261,6 +307,10 @@ def _labels(dist: RewardDistribution, n: int) -> tuple[list, Callable[[list], An
 def orbit_size(labels: Sequence[Hashable]) -> int:
     """|orbit| = n! / Π(multiplicity!) for per-state labels.
 
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> orbit_size([0.5, 0.5, 1.0])
@@ -371,6 +421,10 @@ def compare_over_orbit(
         Evaluates the orbit elements of point masses and finite supports in
         work units of :data:`ELEMENTS_PER_UNIT` (see :mod:`powerseek.parallel`);
         each element is solved on its own, so the counts are the same.
+
+    Returns
+    -------
+    OrbitComparison
 
     Examples
     --------

@@ -61,6 +61,17 @@ def outcome_permutation(phi: Any, d: int) -> np.ndarray:
     `phi` is either the image array itself or a list of cycles (tuples of
     outcome indices), e.g. ``[(0, 1), (2, 3)]``; ``[]`` is the identity.
 
+    Parameters
+    ----------
+    phi : array_like of int or list of tuple
+        The image array, or a list of cycles.
+    d : int
+        The number of outcomes.
+
+    Returns
+    -------
+    numpy.ndarray
+
     Examples
     --------
     >>> outcome_permutation([(0, 2)], 3)
@@ -96,6 +107,17 @@ def outcome_permutation(phi: Any, d: int) -> np.ndarray:
 def permute_outcomes(x: Any, phi: Any) -> np.ndarray:
     """P_φ applied to the last axis of x: (P_φ x)_{φ(j)} = x_j.
 
+    Parameters
+    ----------
+    x : array_like, shape (..., d)
+        Lotteries or utility vectors over d outcomes.
+    phi : array_like of int or list of tuple
+        The permutation, as for :func:`outcome_permutation`.
+
+    Returns
+    -------
+    numpy.ndarray
+
     Examples
     --------
     >>> permute_outcomes([10, 5, 0], [(0, 1)])
@@ -130,6 +152,10 @@ def outcome_orbit(theta: Any) -> np.ndarray:
 
     θ is a utility vector (d,) or the atoms (k, d) of a distribution over
     utilities, whose columns are permuted jointly.
+
+    Returns
+    -------
+    numpy.ndarray
 
     Examples
     --------
@@ -173,6 +199,14 @@ def compare_on_orbit(
     within : callable, optional
         The parameter set Θ as a predicate on a stack of elements (N booleans);
         the orbit is restricted to it (Orbit|_Θ, Def 3.1).
+    tie_tol : float, default 1e-9
+        Differences within this tolerance count as ties.
+    names : tuple of str, default ("f1", "f2")
+        How the result names the two functions.
+
+    Returns
+    -------
+    OrbitComparison
 
     Examples
     --------
@@ -250,6 +284,14 @@ def rule_tendency(
         A utility vector (d,), or the atoms (k, d) of a finite-support
         distribution over utilities with probabilities `weights` (uniform by
         default), so that f(X | D) = E_{u∼D} f(X | u) (Def A.8).
+    weights : array_like of length k, optional
+        The probabilities of the atoms of `theta`.
+    within : callable, optional
+        The parameter set Θ as a predicate on a stack of elements.
+
+    Returns
+    -------
+    OrbitComparison
 
     Examples
     --------
@@ -297,6 +339,21 @@ def copy_violations(A: Any, B: Any, C: Any, involutions: Sequence[Any]) -> list[
     Def A.6 with the condition of Thm A.13: each φ_i is an involution,
     B_i := φ_i·A ⊆ B, φ_i·B_j = B_j for j ≠ i, and φ_i·C = C.
 
+    Parameters
+    ----------
+    A : array_like, shape (k, d)
+        The lotteries to be copied.
+    B : array_like, shape (l, d)
+        The lotteries that should hold the copies.
+    C : array_like, shape (n, d)
+        All the lotteries.
+    involutions : sequence of permutations
+        φ_1, ..., φ_n, each an image array or a list of cycles.
+
+    Returns
+    -------
+    list of str
+
     Examples
     --------
     >>> import numpy as np
@@ -326,6 +383,21 @@ def copy_violations(A: Any, B: Any, C: Any, involutions: Sequence[Any]) -> list[
 
 def contains_copies(A: Any, B: Any, C: Any, involutions: Sequence[Any]) -> bool:
     """Whether B contains len(involutions) copies of A via them (see :func:`copy_violations`).
+
+    Parameters
+    ----------
+    A : array_like, shape (k, d)
+        The lotteries to be copied.
+    B : array_like, shape (l, d)
+        The lotteries that should hold the copies.
+    C : array_like, shape (n, d)
+        All the lotteries.
+    involutions : sequence of permutations
+        φ_1, ..., φ_n, each an image array or a list of cycles.
+
+    Returns
+    -------
+    bool
 
     Examples
     --------
@@ -370,6 +442,23 @@ def check_retargetable(
     """Check Def 3.5 on the orbit of θ: for every θ^A with f(A|θ^A) > f(B|θ^A),
     (1) f(A|φ_i·θ^A) < f(B|φ_i·θ^A), (2) φ_i·θ^A ∈ Θ, and (3) the images
     φ_i·θ^A, φ_j·θ' are distinct for i ≠ j over all such θ^A, θ'.
+
+    Parameters
+    ----------
+    f_a, f_b : callable
+        f(A | θ) and f(B | θ) as functions of a utility vector θ.
+    theta : array_like, shape (d,)
+        The utility vector whose orbit is checked.
+    involutions : sequence of permutations
+        φ_1, ..., φ_n, each an image array or a list of cycles.
+    within : callable, optional
+        Θ as a predicate on utility vectors; default every vector.
+    tie_tol : float, default 1e-9
+        Differences within this tolerance count as ties.
+
+    Returns
+    -------
+    RetargetCheck
 
     Examples
     --------

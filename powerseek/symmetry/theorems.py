@@ -223,6 +223,27 @@ def check_states(
     :class:`~powerseek.exceptions.SearchLimitError` says what was being done and how
     far it got; `progress` shows a bar (None: when stderr is a terminal).
 
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    other : hashable
+    gammas : sequence of float, default (0.1, 0.5, 0.9)
+        Discounts of the transport checks.
+    n_samples : int, default 2000
+        Reward samples for the transport and IID checks.
+    n_orbits : int, default 3
+        Random point masses whose orbits are counted.
+    rng : None, int or numpy.random.Generator
+    time_limit : float, optional
+        Seconds for the copy searches; default none.
+    progress : bool or None, default False
+        Progress bars for the long searches.
+
+    Returns
+    -------
+    TheoremReport
+
     Examples
     --------
     >>> from powerseek import load
@@ -337,6 +358,28 @@ def check_actions(
     """Check Prop 6.9 and RDSP Thm D.11 for `action` against `other` at `state`.
 
     `time_limit` and `progress` bound and show the search as in :func:`check_states`.
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    action : hashable
+    other : hashable
+    gammas : sequence of float, default (0.1, 0.5, 0.9)
+        Discounts of the transport checks.
+    n_samples : int, default 2000
+        Reward samples for the transport and IID checks.
+    n_orbits : int, default 3
+        Random point masses whose orbits are counted.
+    rng : None, int or numpy.random.Generator
+    time_limit : float, optional
+        Seconds for the copy searches; default none.
+    progress : bool or None, default False
+        Progress bars for the long searches.
+
+    Returns
+    -------
+    TheoremReport
 
     Examples
     --------

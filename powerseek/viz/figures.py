@@ -65,6 +65,10 @@ def check_path(path: str | Path) -> Path:
     """`path` as a Path if a figure can be saved there (PNG, SVG or PDF suffix, an
     existing folder); call it before a long computation to fail early.
 
+    Returns
+    -------
+    Path
+
     Raises
     ------
     InvalidParameterError
@@ -82,6 +86,16 @@ def check_path(path: str | Path) -> Path:
 
 def save(fig, path: str | Path) -> Path:
     """Save `fig` as PNG, SVG or PDF (from the suffix) and return the path.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or Path
+        Ending in .png, .svg or .pdf; the folder must exist.
+
+    Returns
+    -------
+    Path
 
     Raises
     ------
@@ -158,6 +172,22 @@ def power_heatmap(
     result : PowerResult, mapping or array
         POWER per state; a mapping ``state -> value`` or an array in state
         order works for any per-state quantity.
+    stderr : bool, default False
+        Print ± the standard error under each value (needs a PowerResult).
+    cmap : str, default "viridis"
+        A matplotlib colour map.
+    digits : int, default 3
+        Decimals of the printed values.
+    title : str, optional
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (default: a new figure).
+    path : str or Path, optional
+        Also save the figure there (.png, .svg or .pdf).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
     """
     layout = _layout(mdp)
     values, errors = _values(result, mdp, "result")
@@ -227,8 +257,23 @@ def tendency_overlay(
 
     Parameters
     ----------
+    mdp : MDP
+        A gridworld (built from a map).
     result : OptimalityResult
         From :func:`powerseek.optimality` with ``state=None`` (every state).
+    color : str, default "white"
+        The arrows' colour.
+    min_probability : float, default 1e-9
+        Moves at most this likely get no arrow.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (default: a new figure).
+    path : str or Path, optional
+        Also save the figure there (.png, .svg or .pdf).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
     """
     _layout(mdp)
     if not hasattr(result, "probability") or not hasattr(result, "actions"):
@@ -284,6 +329,17 @@ def power_vs_gamma(
         From :func:`powerseek.power_sweep`.
     states : sequence, optional
         Default: every state (at most 10 are drawn; pass the ones you want).
+    band : bool, default True
+        Shade each curve's confidence interval.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (default: a new figure).
+    path : str or Path, optional
+        Also save the figure there (.png, .svg or .pdf).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
     """
     if not hasattr(sweep, "estimates") or not hasattr(sweep, "gammas"):
         raise InvalidTypeError(f"sweep must be a PowerSweepResult; got {type(sweep).__name__}.")
@@ -326,6 +382,19 @@ def optimality_vs_gamma(
     ----------
     results : sequence of OptimalityResult
         From :func:`powerseek.optimality_sweep`.
+    state : hashable
+        One of the analysed states.
+    band : bool, default True
+        Shade each curve's confidence band.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (default: a new figure).
+    path : str or Path, optional
+        Also save the figure there (.png, .svg or .pdf).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
     """
     results = list(results)
     if not results or not all(hasattr(r, "probability") for r in results):
@@ -391,7 +460,21 @@ def draw_graph(
 
     Parameters
     ----------
+    mdp : MDP
+    power : PowerResult, mapping or array, optional
+        Colours the states.
     layout : {"kamada-kawai", "spring", "circular", "shell"}
+    cmap : str, default "viridis"
+        A matplotlib colour map.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (default: a new figure).
+    path : str or Path, optional
+        Also save the figure there (.png, .svg or .pdf).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
     """
     import networkx as nx
 
@@ -482,6 +565,15 @@ def orbit_shares(
         :func:`powerseek.symmetry.retarget.rule_tendency`.
     n : float
         The fold of the relation to compare with (default 1, i.e. 1/2).
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (default: a new figure).
+    path : str or Path, optional
+        Also save the figure there (.png, .svg or .pdf).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
     """
     for attribute in ("greater", "less", "equal"):
         if not hasattr(comparison, attribute):

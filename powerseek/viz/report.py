@@ -119,6 +119,7 @@ def build_report(
 
     Parameters
     ----------
+    mdp : MDP
     gamma : float, optional
         The discount of the POWER table, heatmap and tendencies (default: the
         environment's first suggested γ, else 0.9).
@@ -137,6 +138,13 @@ def build_report(
         the most and least powerful ones).
     command : str, optional
         The command line, recorded for reproduction.
+    progress : bool or None, default False
+        Progress bars for the analyses (None: only on a terminal).
+
+    Returns
+    -------
+    str
+        The HTML text, figures embedded.
     """
     dist = IID() if dist is None else dist
     if gamma is None:
