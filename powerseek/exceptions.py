@@ -144,7 +144,9 @@ class PredicateError(PowerseekError, RuntimeError):
 
 
 class SearchLimitError(PowerseekError, RuntimeError):
-    """A search or enumeration stopped at its limit (time or size) before it could
+    """A search or enumeration stopped at its time or size limit.
+
+    A search or enumeration stopped at its limit (time or size) before it could
     answer; the message says what it was doing, how far it got and how to go on.
     """
 

@@ -141,7 +141,9 @@ def context_for(
 
 
 def solver_report(diagnostics: SolverDiagnostics | None, gamma: float) -> dict[str, Any]:
-    """The ``solver`` field of a result at `gamma`: the merged diagnostics, or what
+    """The ``solver`` field of a result at `gamma`.
+
+    The ``solver`` field of a result at `gamma`: the merged diagnostics, or what
     stood in for a solver (the γ → 0 and γ → 1 limits need none).
     """
     if gamma == 0.0:
@@ -261,7 +263,9 @@ def prepare(
 def execute(
     mdp: MDP, run: Run, quantities: dict[str, Quantity], *, label: str = "samples"
 ) -> tuple[dict[tuple[int, str], Estimate], list[dict[str, Any]]]:
-    """Run the chunked loop; return the estimates keyed by (γ index, name) and
+    """Run the chunked loop over every γ on common samples.
+
+    Run the chunked loop; return the estimates keyed by (γ index, name) and
     the solver summary of each γ.
 
     Each chunk of blocks is a work unit (:func:`_work`) returning every block's
@@ -296,7 +300,9 @@ def execute(
 
 
 def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> tuple[dict, dict]:
-    """One work unit: draw a chunk's rewards, solve at every γ, and return each
+    """One work unit: a chunk of reward blocks, solved at every γ.
+
+    One work unit: draw a chunk's rewards, solve at every γ, and return each
     quantity's per-block moments and each γ's solver diagnostics.
     """
     RT = np.ascontiguousarray(run.plan.draw(chunk).T)

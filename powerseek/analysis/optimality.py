@@ -129,7 +129,9 @@ class OptimalityResult:
         return float(self.probability.stderr[k])
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``powerseek optimality`` for one state, or a
+        """The JSON document of ``powerseek optimality``.
+
+        The JSON document of ``powerseek optimality`` for one state, or a
         list of per-state entries when every state was analysed.
         """
         offsets = self._offsets()

@@ -361,7 +361,9 @@ class PowerSeekingResult:
     solver: dict
 
     def seeks_more_power(self, a: Hashable, b: Hashable, *, z: float = 3.0) -> bool | None:
-        """Whether `a` seeks more POWER than `b` (Def 5.6, weak): True when the
+        """Whether `a` seeks more POWER than `b` (Def 5.6, weak).
+
+        Whether `a` seeks more POWER than `b` (Def 5.6, weak): True when the
         difference is more than `z` standard errors above 0, False when more
         than `z` below, None when the samples cannot tell.
         """
@@ -375,6 +377,7 @@ class PowerSeekingResult:
         return None
 
     def to_dict(self) -> dict[str, Any]:
+        """The comparison as JSON-ready data."""
         return {
             "environment": self.provenance["environment"],
             "gamma": self.gamma,

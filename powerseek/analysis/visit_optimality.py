@@ -52,10 +52,12 @@ class SetOptimalityResult:
 
     @property
     def value(self) -> float:
+        """The estimated probability."""
         return float(self.probability.mean[0])
 
     @property
     def stderr(self) -> float:
+        """Its standard error."""
         return float(self.probability.stderr[0])
 
 

@@ -96,6 +96,7 @@ class ExactSolution:
     optimal: tuple
 
     def optimal_actions(self, state: Hashable) -> tuple:
+        """The optimal actions at `state` (ties included)."""
         return self.optimal[self.states.index(state)]
 
 
@@ -297,10 +298,12 @@ class ExactOptimality:
     environment: str | None = None
 
     def of(self, state: Hashable, action: Hashable) -> Fraction:
+        """P(state, action, γ), exactly."""
         i = self.states.index(state)
         return self.probability[i][self.actions[i].index(action)]
 
     def to_dict(self) -> dict[str, Any]:
+        """The probabilities as JSON-ready data (fractions as strings)."""
         entries = []
         for i, state in enumerate(self.states):
             entries.append(
@@ -582,7 +585,9 @@ def _coefficients(f: VisitDistribution, g: Fraction) -> list[tuple[Fraction, ...
 
 
 def _regions(mdp: MDP, i: int, g: Fraction, flags=None):
-    """The state's non-dominated visit distributions grouped by identical
+    """Regions of reward space where each non-dominated function wins.
+
+    The state's non-dominated visit distributions grouped by identical
     coefficient stacks, each with the halfspaces of the region where it wins.
 
     With `flags` (a predicate on functions), groups that share their first
@@ -627,7 +632,9 @@ def _regions(mdp: MDP, i: int, g: Fraction, flags=None):
 
 
 def _coordinate_race(regions_halfspaces: list[list[tuple]]):
-    """If region i is exactly {r_{j_i} ≥ r_k for every other k in J} (a race
+    """The winning coordinate of each region, when regions are races.
+
+    If region i is exactly {r_{j_i} ≥ r_k for every other k in J} (a race
     between distinct IID coordinates), return [j_i]; otherwise None.
     """
     winners = []

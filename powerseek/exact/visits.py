@@ -149,19 +149,23 @@ class VisitDistribution:
     # -- description -------------------------------------------------------
     @property
     def start(self) -> Hashable:
+        """The state s whose F(s) this function belongs to."""
         return self.mdp.states[self._start]
 
     @property
     def policy(self) -> dict[Hashable, Hashable]:
+        """The policy realising it, as ``{state: action}`` over the states it visits."""
         states, actions, offsets = self.mdp.states, self.mdp.actions, self.mdp.pair_offsets
         return {states[i]: actions[i][k - offsets[i]] for i, k in enumerate(self._policy) if k >= 0}
 
     @property
     def prefix(self) -> tuple | None:
+        """The states before the cycle of a deterministic walk (None for a policy)."""
         return None if self._walk is None else tuple(self.mdp.states[i] for i in self._walk[0])
 
     @property
     def cycle(self) -> tuple | None:
+        """The cycle a deterministic walk ends in (None for a policy)."""
         return None if self._walk is None else tuple(self.mdp.states[i] for i in self._walk[1])
 
     @property
@@ -301,7 +305,9 @@ class VisitDistribution:
         return self._cache[key]
 
     def laurent(self, order: int) -> list[tuple[Fraction, ...]]:
-        """Coefficients c_{-1}, c_0, ..., c_order of f around γ = 1:
+        """Laurent coefficients of f around γ = 1.
+
+        Coefficients c_{-1}, c_0, ..., c_order of f around γ = 1:
         f(γ) = Σ_{k≥-1} c_k (1−γ)^k. ``laurent(k)[0]`` (c_{-1}) is the RSD.
         """
         key = ("laurent", order)
@@ -588,7 +594,9 @@ def _closure(mdp: MDP, start: int, policy: Sequence[int]) -> set[int]:
 def restrict(
     functions: Iterable[VisitDistribution], state: Hashable, action: Hashable
 ) -> tuple[VisitDistribution, ...]:
-    """F(s | π(state) = action) (Def 3.4): the functions some policy taking
+    """F(s | π(state) = action), the functions of a policy taking `action` (Def 3.4).
+
+    F(s | π(state) = action) (Def 3.4): the functions some policy taking
     `action` at `state` realises.
 
     Parameters
@@ -748,7 +756,9 @@ def _maximiser(X: np.ndarray, r: np.ndarray, threshold: float) -> int | None:
 
 
 def _in_hull_of(x: np.ndarray, V: np.ndarray, distance: float) -> bool:
-    """Whether `x` is within `distance` of conv(rows of `V`), as shown by a convex
+    """Whether `x` is within `distance` of the convex hull of the rows of `V`.
+
+    Whether `x` is within `distance` of conv(rows of `V`), as shown by a convex
     combination of the rows of `V` most aligned with x − centroid (a few times d
     of them: Carathéodory needs d + 1, and those usually do) or, failing that, of
     all of them.
@@ -763,7 +773,9 @@ def _in_hull_of(x: np.ndarray, V: np.ndarray, distance: float) -> bool:
 
 
 def _near_hull(x: np.ndarray, V: np.ndarray) -> float:
-    """The distance from `x` to a point of conv(rows of `V`) found by non-negative
+    """An upper bound on the distance from `x` to the convex hull of `V`.
+
+    The distance from `x` to a point of conv(rows of `V`) found by non-negative
     least squares: an upper bound on the distance to the hull.
 
     If it is ε, every r ∈ [−1, 1]^d has min_j (x − v_j)·r ≤ ε‖r‖₂ ≤ ε√d, so the
@@ -785,7 +797,9 @@ def _near_hull(x: np.ndarray, V: np.ndarray) -> float:
 def _extreme_rows(
     X: np.ndarray, threshold: float, n_directions: int = 256
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rows proven to be vertices without an LP (the unique maximisers, by more than
+    """Rows proven to be vertices without an LP, and each row's gaps.
+
+    Rows proven to be vertices without an LP (the unique maximisers, by more than
     `threshold`, of a linear functional r ∈ [−1, 1]^d, for fixed pseudo-random
     directions), and each row's smallest gap below the best row in those directions.
     """

@@ -312,9 +312,11 @@ class Finding:
 
     @property
     def mean(self) -> float:
+        """The mean of the verdict values counted (nan when none)."""
         return self.total / self.counted if self.counted else math.nan
 
     def add(self, verdict: Verdict) -> None:
+        """Count one more case and its verdict."""
         self.cases += 1
         self.violations += verdict.holds is False
         if math.isfinite(verdict.value):

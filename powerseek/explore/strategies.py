@@ -96,7 +96,9 @@ def successor_graphs(draw, max_states: int = 7, named_actions: bool | None = Non
 
 @st.composite
 def dyadic_distributions(draw, support: list, denominator: int = 64) -> dict:
-    """Probabilities k/denominator over a non-empty subset of `support`
+    """Dyadic probabilities over a non-empty subset of `support`.
+
+    Probabilities k/denominator over a non-empty subset of `support`
     (exact in floating point, so sums are exactly 1).
 
     Parameters
@@ -187,7 +189,9 @@ def gridworld_maps(draw, max_rows: int = 6, max_cols: int = 6) -> str:
 
 @st.composite
 def planted_copies(draw, max_size: int = 3, stochastic: bool = False):
-    """theory.md §B generator G2: at state "s", action "a_prime" enters a sub-MDP L
+    """MDPs with a planted copy (theory.md §B generator G2).
+
+    theory.md §B generator G2: at state "s", action "a_prime" enters a sub-MDP L
     and action "a" an isomorphic copy of L plus extra terminal states reachable
     only from the copy. Nothing returns to "s" and no other action of "s" enters
     either part. Returns (graph, copy) where copy maps each L state to its image.
@@ -236,7 +240,9 @@ def planted_copies(draw, max_size: int = 3, stochastic: bool = False):
 
 @st.composite
 def many_one_cycles(draw):
-    """theory.md §B generator G3: from "s", action "die" leads to k terminal
+    """MDPs whose actions reach many 1-cycles (theory.md §B generator G3).
+
+    theory.md §B generator G3: from "s", action "die" leads to k terminal
     outcomes and action "live" to a hub reaching n·k others (plus extras).
 
     Returns
@@ -346,7 +352,9 @@ def permutations(draw, states) -> Permutation:
 
 @dataclass(frozen=True)
 class LotteryCopies:
-    """Outcome lotteries A, B ⊆ C (rows) and involutions with which B contains
+    """Outcome lotteries with planted copies, and their involutions.
+
+    Outcome lotteries A, B ⊆ C (rows) and involutions with which B contains
     n copies of A (RDSP Def A.6), or n superset-copies (Def B.8) when `superset`.
     """
 
@@ -358,12 +366,15 @@ class LotteryCopies:
 
     @property
     def n(self) -> int:
+        """The number of copies (involutions)."""
         return len(self.involutions)
 
 
 @st.composite
 def lottery_copies(draw, max_outcomes: int = 7, superset: bool = False) -> LotteryCopies:
-    """Planted copies among outcome lotteries: A lives on outcome block 0, φ_i
+    """Outcome lotteries A, B ⊆ C with planted copies of A in B.
+
+    Planted copies among outcome lotteries: A lives on outcome block 0, φ_i
     swaps block 0 with block i, B_i = φ_i·A (plus, for superset-copies, more
     lotteries on block i, whose block-0 images join C), and B and C add
     lotteries on the outcomes no φ_i moves. Lotteries are standard basis

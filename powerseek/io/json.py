@@ -261,7 +261,9 @@ _GRID_LAYOUT_KEYS = ("shape", "marks", "names", "stay", "bump", "noise")
 
 
 def _grid_layout(grid: Any, states: list) -> GridLayout:
-    """`graph.grid` as a :class:`GridLayout`, checked against the states before
+    """`graph.grid` as a :class:`GridLayout`, checked before allocating.
+
+    `graph.grid` as a :class:`GridLayout`, checked against the states before
     anything is allocated (a declared shape is trusted only as far as the open
     cells reach, plus one border of walls).
     """

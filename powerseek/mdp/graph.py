@@ -284,7 +284,9 @@ def _distribution(state: Hashable, action: Hashable, edges: list[tuple[Hashable,
 
 
 def needs_multigraph(mdp: MDP) -> bool:
-    """True unless `mdp` is deterministic with distinct successors at each state,
+    """Whether `mdp` needs a MultiDiGraph to be written as a graph.
+
+    True unless `mdp` is deterministic with distinct successors at each state,
     i.e. unless it can be written as a successor ``DiGraph``.
 
     Returns

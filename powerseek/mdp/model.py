@@ -247,7 +247,9 @@ class MDP:
 
     @property
     def pair_offsets(self) -> np.ndarray:
-        """Read-only ``(n_states + 1,)`` array: state ``i`` owns pairs
+        """Where each state's pairs start: a read-only ``(n_states + 1,)`` array.
+
+        Read-only ``(n_states + 1,)`` array: state ``i`` owns pairs
         ``pair_offsets[i]:pair_offsets[i + 1]``.
         """
         return self._offsets
@@ -269,7 +271,9 @@ class MDP:
 
     @property
     def successor_indices(self) -> np.ndarray | None:
-        """For deterministic MDPs, the ``(n_pairs,)`` successor index of each
+        """The successor index of each pair of a deterministic MDP.
+
+        For deterministic MDPs, the ``(n_pairs,)`` successor index of each
         pair; ``None`` for stochastic MDPs.
         """
         return self._successors
@@ -392,7 +396,9 @@ class MDP:
         return self._derived[key]
 
     def state_adjacency(self) -> sp.csr_array:
-        """Boolean ``(n_states, n_states)`` matrix: ``[i, j]`` when some action
+        """The boolean one-step reachability matrix ``(n_states, n_states)``.
+
+        Boolean ``(n_states, n_states)`` matrix: ``[i, j]`` when some action
         of state ``i`` reaches state ``j`` with positive probability.
         """
         if "adjacency" not in self._derived:
@@ -528,7 +534,9 @@ class MDP:
         return digest.hexdigest()
 
     def same_dynamics(self, other: MDP) -> bool:
-        """True when `other` has the same states, actions and transitions,
+        """Whether `other` has the same dynamics, whatever its name and metadata.
+
+        True when `other` has the same states, actions and transitions,
         in the same order, whatever its name and metadata.
 
         Examples

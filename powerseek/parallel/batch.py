@@ -121,7 +121,9 @@ class BatchSpec:
     tol: float = 1e-9
 
     def units(self) -> list[Unit]:
-        """The work units, in file order (environment, distribution, samples, quantity),
+        """The work units and jobs of the batch, in file order.
+
+        The work units, in file order (environment, distribution, samples, quantity),
         then the orbit and check jobs.
         """
         return [

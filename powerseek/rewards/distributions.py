@@ -184,6 +184,7 @@ class IID(RewardDistribution):
         self.dist = _check_frozen(stats.uniform(0, 1) if dist is None else dist, "`dist`")
 
     def describe(self) -> str:
+        """The distribution in words, as results record it."""
         return f"iid {describe_scipy(self.dist)}"
 
     def _draw(self, rng, size, states):
@@ -233,6 +234,7 @@ class PerState(RewardDistribution):
         }
 
     def describe(self) -> str:
+        """The distribution in words, as results record it."""
         parts = [describe_scipy(self.default)]
         parts += [f"{quote(s)}: {describe_scipy(d)}" for s, d in self.dists.items()]
         return "; ".join(parts)
@@ -306,6 +308,7 @@ class FiniteSupport(RewardDistribution):
         self.weights.flags.writeable = False
 
     def describe(self) -> str:
+        """The distribution in words, as results record it."""
         if len(self.vectors) == 1:
             return f"point mass on [{', '.join(f'{x:g}' for x in self.vectors[0])}]"
         return f"finite support ({len(self.vectors)} vectors)"
@@ -335,9 +338,11 @@ class RewardSamples(RewardDistribution):
         self.samples = _reward_array(samples, "samples", "(n_samples, n_states)")
 
     def describe(self) -> str:
+        """The distribution in words, as results record it."""
         return f"{len(self.samples)} given reward samples"
 
     def fixed_size(self) -> int:
+        """The number of samples held (every analysis uses all of them)."""
         return len(self.samples)
 
     def _bind(self, states):
@@ -371,6 +376,7 @@ class CallableRewards(RewardDistribution):
         self.name = name or getattr(sampler, "__name__", "custom sampler")
 
     def describe(self) -> str:
+        """The distribution in words, as results record it."""
         return f"custom: {self.name}"
 
     def _draw(self, rng, size, states):
@@ -527,7 +533,9 @@ class SamplePlan:
         return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
     def chunks(self, max_rows: int) -> Iterator[list[Block]]:
-        """Consecutive groups of whole blocks of at most `max_rows` rows
+        """Consecutive groups of whole blocks, at most `max_rows` rows each.
+
+        Consecutive groups of whole blocks of at most `max_rows` rows
         (at least one block each).
         """
         group: list[Block] = []

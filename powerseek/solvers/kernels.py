@@ -47,6 +47,7 @@ class Segments:
         self.pad = pad if pad.size <= 2 * mdp.n_pairs + mdp.n_states else None
 
     def max(self, W: np.ndarray) -> np.ndarray:
+        """Per-state maxima of `W` (n_pairs, m) -> (n_states, m)."""
         if self.pad is None:
             return np.maximum.reduceat(W, self.offsets, axis=0)
         best = W[self.pad[:, 0]]
@@ -67,6 +68,7 @@ class Segments:
         return np.array(first)
 
     def first(self, mask: np.ndarray) -> np.ndarray:
+        """Per state, the first pair where `mask` holds (n_pairs, m) -> (n_states, m)."""
         if self.pad is None:
             positions = np.where(mask, np.arange(self.n_pairs)[:, None], self.n_pairs)
             return np.minimum.reduceat(positions, self.offsets, axis=0)
@@ -78,7 +80,9 @@ class Segments:
 
 
 def padded_pairs(mdp: MDP) -> np.ndarray:
-    """Each state's pair indices in a (n_states, max_actions) array; states with
+    """Each state's pair indices, padded to a rectangle.
+
+    Each state's pair indices in a (n_states, max_actions) array; states with
     fewer actions repeat their last pair, which leaves maxima and first hits alone.
 
     Returns
@@ -169,7 +173,9 @@ def noise_floor(RT: np.ndarray, gamma: float) -> np.ndarray:
 
 
 def doublings_for(gamma: float, eps: float = float(np.finfo(float).eps)) -> int:
-    """Doublings K so the tail after 2^(K+1) steps is below the resolution of a
+    """The number of pointer doublings that reaches float resolution at `gamma`.
+
+    Doublings K so the tail after 2^(K+1) steps is below the resolution of a
     float type with machine epsilon `eps`: γ^(2^(K+1)) ≤ eps/16, whatever the tolerance.
 
     Parameters

@@ -155,7 +155,9 @@ def torch_solve(
     precision: str,
     initial_policy: np.ndarray | None = None,
 ):
-    """Solve on `device`; return (V, policy or None, bound, iterations, converged) as numpy,
+    """Solve with PyTorch on `device`; results come back as numpy arrays.
+
+    Solve on `device`; return (V, policy or None, bound, iterations, converged) as numpy,
     V and policy state-major (n_states, m) like the numpy solvers.
 
     Parameters

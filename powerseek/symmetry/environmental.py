@@ -136,17 +136,21 @@ class Permutation:
             ) from None
 
     def __call__(self, state: Hashable) -> Hashable:
+        """φ(state)."""
         return self.states[self.image[self._position(state)]]
 
     @property
     def is_involution(self) -> bool:
+        """Whether φ∘φ is the identity."""
         return bool(np.all(self.image[self.image] == np.arange(len(self.image))))
 
     @property
     def is_identity(self) -> bool:
+        """Whether φ maps every state to itself."""
         return bool(np.all(self.image == np.arange(len(self.image))))
 
     def inverse(self) -> Permutation:
+        """φ⁻¹."""
         inverse = np.empty_like(self.image)
         inverse[self.image] = np.arange(len(self.image))
         return Permutation.from_indices(self.states, inverse)
@@ -273,6 +277,7 @@ class CopyResult:
     details: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data."""
         return {
             "found": self.found,
             "permutation": (
@@ -346,7 +351,9 @@ def _embeddings(source: nx.DiGraph, target: nx.DiGraph, anchors: Mapping[int, in
 
 
 def _search(mdp, sources, targets, anchors, source_graph, target_graph, budget=None):
-    """First involution φ (found by embedding) with φ·sources ⊆ targets, the number of
+    """The first involution φ with φ·sources ⊆ targets, found by embedding.
+
+    First involution φ (found by embedding) with φ·sources ⊆ targets, the number of
     candidates tried, and a note when the search stopped at MAX_CANDIDATES.
     """
     tried = 0
@@ -521,7 +528,9 @@ def find_action_copy(
 
 
 def _bottleneck(mdp: MDP, state: Hashable, action: Hashable, other: Hashable) -> bool:
-    """Lemma E.47 / Prop 6.9 (2): s reaches Reach(s,a) ∪ Reach(s,a') only through
+    """The bottleneck condition of Lemma E.47 / Prop 6.9 (2).
+
+    Lemma E.47 / Prop 6.9 (2): s reaches Reach(s,a) ∪ Reach(s,a') only through
     actions equivalent (same transitions) to a or a' at s.
     """
     region = set(reachable(mdp, state, action)) | set(reachable(mdp, state, other))
@@ -609,7 +618,9 @@ def find_rsd_copy(
 
 
 def automorphisms(mdp: MDP, *, limit: int = 1000) -> list[Permutation]:
-    """Permutations φ mapping the MDP onto itself: for every state s, the
+    """The automorphisms of the MDP (Lemma E.17).
+
+    Permutations φ mapping the MDP onto itself: for every state s, the
     transition distributions of φ(s) are those of s mapped by φ (Lemma E.17).
 
     Parameters

@@ -230,17 +230,22 @@ class OrbitComparison:
 
     @property
     def sampled(self) -> bool:
+        """Whether the orbit was sampled rather than enumerated."""
         return self.method != "enumerated"
 
     @property
     def most(self) -> bool:
-        """f1 ≥_most f2 on this orbit: |{>}| ≥ |{<}| (Def 6.5); for a sampled
+        """Whether f1 ≥_most f2 on this orbit (Def 6.5).
+
+        f1 ≥_most f2 on this orbit: |{>}| ≥ |{<}| (Def 6.5); for a sampled
         orbit, the sample's counts (see :meth:`contradicts_most`).
         """
         return self.greater >= self.less
 
     def contradicts_most(self, z: float = 3.0) -> bool:
-        """Whether the counts refute f1 ≥_most f2: exactly when enumerated; when
+        """Whether the counts refute f1 ≥_most f2.
+
+        Whether the counts refute f1 ≥_most f2: exactly when enumerated; when
         sampled, only if |{<}| exceeds |{>}| by more than z standard errors.
         """
         if not self.sampled:
@@ -251,7 +256,9 @@ class OrbitComparison:
         return mean < -z * math.sqrt(max(variance, 0.0) / draws)
 
     def contradicts_share(self, bound: float) -> bool:
-        """Whether the share with f1 ≥ f2 is below `bound`: exactly when
+        """Whether the share with f1 ≥ f2 is below `bound`.
+
+        Whether the share with f1 ≥ f2 is below `bound`: exactly when
         enumerated; when sampled, only if the 95% interval lies below it.
         """
         if not self.sampled:
@@ -267,6 +274,7 @@ class OrbitComparison:
         return n / (n + 1)
 
     def to_dict(self) -> dict[str, Any]:
+        """The comparison as JSON-ready data."""
         n = self.n_fold()
         return {
             "f1": self.f1,
@@ -324,7 +332,9 @@ def orbit_size(labels: Sequence[Hashable]) -> int:
 
 
 def _arrangements(labels: Sequence[Hashable], positions: Sequence[int], n: int):
-    """Distinct assignments of the label multiset to `positions`, each with the
+    """Distinct assignments of the label multiset to `positions`, with multiplicities.
+
+    Distinct assignments of the label multiset to `positions`, each with the
     number of distinct arrangements of the remaining labels on the other states.
     """
     counts = Counter(labels)
@@ -527,7 +537,9 @@ def _per_sample(functional: Functional, R: np.ndarray, executor: Any) -> np.ndar
 
 
 def _draws(labels, n, count, generator) -> list:
-    """Uniform orbit elements: uniformly random permutations of the labels (every
+    """Uniformly random orbit elements.
+
+    Uniform orbit elements: uniformly random permutations of the labels (every
     element has a stabiliser of the same size, so each is equally likely).
     """
     array = np.array(labels, dtype=object)

@@ -439,7 +439,9 @@ def check_retargetable(
     within: Callable | None = None,
     tie_tol: float = 1e-9,
 ) -> RetargetCheck:
-    """Check Def 3.5 on the orbit of θ: for every θ^A with f(A|θ^A) > f(B|θ^A),
+    """Check retargetability (RDSP Def 3.5) on the orbit of θ.
+
+    Check Def 3.5 on the orbit of θ: for every θ^A with f(A|θ^A) > f(B|θ^A),
     (1) f(A|φ_i·θ^A) < f(B|φ_i·θ^A), (2) φ_i·θ^A ∈ Θ, and (3) the images
     φ_i·θ^A, φ_j·θ' are distinct for i ≠ j over all such θ^A, θ'.
 

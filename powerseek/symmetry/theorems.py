@@ -65,6 +65,7 @@ class Verification:
     counterexample: Any = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The verification as JSON-ready data."""
         return {
             "name": self.name,
             "passed": self.passed,
@@ -92,9 +93,11 @@ class Check:
 
     @property
     def failed(self) -> bool:
+        """Whether any of its verifications failed."""
         return any(v.passed is False for v in self.verifications)
 
     def to_dict(self) -> dict[str, Any]:
+        """The check as JSON-ready data."""
         return {
             "theorem": self.theorem,
             "statement": self.statement,
@@ -127,6 +130,7 @@ class TheoremReport:
         return any(check.failed for check in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
         return {
             "environment": self.environment,
             "subject": self.subject,
@@ -136,6 +140,7 @@ class TheoremReport:
         }
 
     def describe(self) -> str:
+        """The report as readable text, one check per paragraph."""
         lines = [f"{self.environment or 'environment'}: {self.subject}"]
         for check in self.checks:
             status = "applies" if check.applies else "does not apply"
@@ -178,7 +183,9 @@ def _share(result) -> str:
 
 
 def _iid_margin(difference: np.ndarray, strict: bool, label: str) -> Verification:
-    """The IID prediction: difference ≥ 0, and > 0 when strict. A difference more
+    """The IID prediction and its check in standard errors.
+
+    The IID prediction: difference ≥ 0, and > 0 when strict. A difference more
     than IID_MARGIN standard errors below 0 contradicts it; a strict one not yet
     IID_MARGIN above 0 is inconclusive at this sample size.
     """

@@ -62,7 +62,9 @@ def _figure(ax, size=(6.0, 4.5)):
 
 
 def check_path(path: str | Path) -> Path:
-    """`path` as a Path if a figure can be saved there (PNG, SVG or PDF suffix, an
+    """`path` as a Path if a figure can be saved there.
+
+    `path` as a Path if a figure can be saved there (PNG, SVG or PDF suffix, an
     existing folder); call it before a long computation to fail early.
 
     Returns
