@@ -162,3 +162,17 @@ def test_light_imports_stay_light(statement):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_numeric_engine_stays_light():
+    """POWER and optimality run without sympy, hypothesis or matplotlib."""
+    code = (
+        "import sys, powerseek\n"
+        "mdp = powerseek.load('turner-fig1')\n"
+        "powerseek.power(mdp, 0.9, n_samples=50, rng=0)\n"
+        "powerseek.optimality(mdp, 1.0, n_samples=50, rng=0)\n"
+        "print(sorted(m for m in ('sympy', 'hypothesis', 'matplotlib') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -47,6 +47,73 @@ def _message_literals(path: Path):
                     yield node.lineno, part.value
 
 
+def _message_texts(path: Path):
+    """(line, text) of every message raised with a powerseek exception, placeholders as {}."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+            continue
+        name = getattr(node.exc.func, "id", getattr(node.exc.func, "attr", ""))
+        if name in ERRORS and node.exc.args:
+            text = _text(node.exc.args[0])
+            if text is not None:
+                yield node.lineno, text
+
+
+def _text(node):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _text(node.left), _text(node.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
+ERRORS = {
+    name
+    for name in dir(__import__("powerseek.exceptions", fromlist=["x"]))
+    if name.endswith(("Error", "Warning"))
+} | {"TorchUnavailableError", "DaskUnavailableError", "IntegrationError"}
+#: Words a message may start with in capitals: symbols and proper names.
+CAPITALISED = re.compile(r"^([A-Z][A-Z0-9_]+\b|[A-Z]\(|[A-Z]\b|Qhull\b)")
+
+
+def _wording_problems(text: str) -> list[str]:
+    """What a message does against the house wording (``_validation``'s template:
+    "`gamma` must be in [0, 1]; got 1.5.")."""
+    problems = []
+    stripped = text.strip()
+    if not (stripped.endswith((".", "?")) or stripped.endswith(".{}")):
+        problems.append("does not end with a full stop")
+    if stripped[:1].isupper() and not CAPITALISED.match(stripped):
+        problems.append("starts with a capital (messages follow 'error: ')")
+    if re.search(r"(?<![`\w])([a-z]+_[a-z_]+) must\b", stripped):
+        problems.append("names a parameter without backticks")
+    return problems
+
+
+def test_error_messages_share_one_wording():
+    """Lower-case start (they follow "powerseek: error: "), a full stop at the end,
+    parameters in backticks."""
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {', '.join(problems)}: {text!r}"
+        for path in sorted((ROOT / "powerseek").rglob("*.py"))
+        for line, text in _message_texts(path)
+        if (problems := _wording_problems(text))
+    ]
+    assert not found
+
+
+def test_the_wording_check_sees_planted_deviations():
+    assert _wording_problems("`gamma` must be in [0, 1]; got {}.") == []
+    assert _wording_problems("F(s) has {} entries.") == []
+    assert len(_wording_problems("Gamma_value must be positive")) == 2
+    assert _wording_problems("n_samples must be positive.") == [
+        "names a parameter without backticks"
+    ]
+
+
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
 
 

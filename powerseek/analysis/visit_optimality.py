@@ -153,7 +153,7 @@ def visit_optimality(
     for f in F + subset:
         if not isinstance(f, VisitDistribution) or f._start != start:
             raise InvalidParameterError(
-                f"Every visit distribution must be one of F({state!r}); got {f!r}."
+                f"every visit distribution must be one of F({state!r}); got {f!r}."
             )
     position = {f: i for i, f in enumerate(F)}
     missing = [f for f in subset if f not in position]

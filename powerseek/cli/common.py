@@ -57,14 +57,14 @@ def check_work(n_states: int, n_samples: int, n_gammas: int, limit: int | None) 
     >>> check_work(31, 2**40, 1, None)
     Traceback (most recent call last):
     ...
-    powerseek.exceptions.InvalidParameterError: This run would solve 31 states x ... samples x 1
+    powerseek.exceptions.InvalidParameterError: this run would solve 31 states x ... samples x 1
     discounts = 3.4e+13 state-samples, more than the limit of 1e+10 ... pass --max-work 3.4e+13 ...
     """
     limit = DEFAULT_MAX_WORK if limit is None else limit
     work = n_states * n_samples * n_gammas
     if work > limit:
         raise InvalidParameterError(
-            f"This run would solve {n_states} states x {n_samples} samples x {n_gammas} "
+            f"this run would solve {n_states} states x {n_samples} samples x {n_gammas} "
             f"discounts = {work:.2g} state-samples, more than the limit of {limit:.2g} (about an "
             f"hour on one core). Use fewer samples or discounts, or pass --max-work {work:.2g} "
             "to run it anyway."

@@ -161,7 +161,7 @@ def _pair(args: argparse.Namespace, mdp: MDP, *, required: bool = True):
     from ..mdp.labels import parse_action, parse_state
 
     if args.states and (args.state or args.actions):
-        raise InvalidParameterError("Give either --states S1 S2 or --state S --actions A1 A2.")
+        raise InvalidParameterError("give either --states S1 S2 or --state S --actions A1 A2.")
     if args.states:
         return ("states", parse_state(mdp, args.states[0]), parse_state(mdp, args.states[1]))
     if args.state and args.actions:
@@ -174,7 +174,7 @@ def _pair(args: argparse.Namespace, mdp: MDP, *, required: bool = True):
         )
     if required:
         raise InvalidParameterError(
-            "Say what to compare: --states S1 S2, or --state S --actions A1 A2."
+            "say what to compare: --states S1 S2, or --state S --actions A1 A2."
         )
     return None
 
@@ -244,7 +244,7 @@ def _run_orbit(args: argparse.Namespace, out: TextIO) -> int:
     gamma = gamma[0]
     seed = seed_from(args.seed)
     if args.dist is not None and args.reward is not None:
-        raise InvalidParameterError("Give either --reward or --dist, not both.")
+        raise InvalidParameterError("give either --reward or --dist, not both.")
     if args.dist is not None:
         dist = parse_distribution(args.dist, mdp)
     elif args.reward is not None:

@@ -69,7 +69,7 @@ def _solve_vertex(rows: list[list[Fraction]], rhs: list[Fraction], d: int):
             if len(chosen) == d:
                 break
     if len(chosen) < d:
-        raise IntegrationError("a vertex is not determined by the constraints tight at it")
+        raise IntegrationError("a vertex is not determined by the constraints tight at it.")
     A = [rows[i][:] + [rhs[i]] for i in chosen]
     for c in range(d):
         pivot = next(r for r in range(c, d) if A[r][c] != 0)
@@ -130,7 +130,9 @@ def region_moments(
     try:
         points = HalfspaceIntersection(np.hstack([A_n, b_n[:, None]]), centre).intersections
     except QhullError as exc:  # pragma: no cover - only for degenerate input
-        raise IntegrationError(f"Qhull could not intersect the halfspaces: {exc}") from None
+        raise IntegrationError(
+            f"Qhull could not intersect the halfspaces: {str(exc).rstrip('.')}."
+        ) from None
     vertices: dict[tuple, np.ndarray] = {}
     for point in points:
         slack = np.abs(A_n @ point + b_n)

@@ -38,7 +38,7 @@ def as_fraction(value: Any) -> Fraction:
     if isinstance(value, Fraction):
         return value
     if isinstance(value, bool):
-        raise InvalidTypeError(f"Expected a number; got the boolean {value}.")
+        raise InvalidTypeError(f"expected a number; got the boolean {value}.")
     if isinstance(value, numbers.Integral):
         return Fraction(int(value))
     if isinstance(value, str):
@@ -46,19 +46,19 @@ def as_fraction(value: Any) -> Fraction:
             return Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
             raise InvalidParameterError(
-                f"Expected a number or a fraction like '3/4'; got {value!r}."
+                f"expected a number or a fraction like '3/4'; got {value!r}."
             ) from None
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return Fraction(int(value))  # exact, however many digits
     if isinstance(value, numbers.Real):
         number = float(value)
         if not np.isfinite(number):
-            raise InvalidParameterError(f"Expected a finite number; got {value}.")
+            raise InvalidParameterError(f"expected a finite number; got {value}.")
         simple = Fraction(number).limit_denominator(_DENOMINATOR_LIMIT)
         return simple if float(simple) == number else Fraction(number)
     if hasattr(value, "p") and hasattr(value, "q"):  # sympy Rational
         return Fraction(int(value.p), int(value.q))
-    raise InvalidTypeError(f"Expected a number; got {type(value).__name__} {value!r}.")
+    raise InvalidTypeError(f"expected a number; got {type(value).__name__} {value!r}.")
 
 
 def exact_gamma(gamma: Any, *, allow_one: bool = True) -> Fraction:
@@ -139,7 +139,7 @@ def solve_exact(matrix: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction]) -
     for column in range(n):
         pivot = next((r for r in range(column, n) if A[r][column] != 0), None)
         if pivot is None:
-            raise InvalidParameterError("The linear system is singular.")
+            raise InvalidParameterError("the linear system is singular.")
         A[column], A[pivot] = A[pivot], A[column]
         lead = A[column][column]
         row = A[column]

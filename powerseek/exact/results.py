@@ -500,7 +500,7 @@ def _plan(mdp: MDP, dist: RewardDistribution | None) -> _Plan:
         low, high = (as_fraction(x) for x in dist.dist.support())
         if not mdp.is_deterministic:
             raise InvalidParameterError(
-                "Exact results under uniform rewards integrate over polytopes of visit "
+                "exact results under uniform rewards integrate over polytopes of visit "
                 "distributions, for deterministic MDPs; this MDP is stochastic. Use a "
                 "finite-support distribution (e.g. bernoulli(0.5)) or Monte Carlo."
             )
@@ -508,7 +508,7 @@ def _plan(mdp: MDP, dist: RewardDistribution | None) -> _Plan:
     if isinstance(dist, FiniteSupport):
         if dist.vectors.shape[1] != mdp.n_states:
             raise InvalidParameterError(
-                f"The reward vectors have {dist.vectors.shape[1]} entries; the MDP has "
+                f"the reward vectors have {dist.vectors.shape[1]} entries; the MDP has "
                 f"{mdp.n_states} states."
             )
         table = [
@@ -526,13 +526,13 @@ def _plan(mdp: MDP, dist: RewardDistribution | None) -> _Plan:
         count = math.prod(len(s) for s in supports)
         if count > MAX_VECTORS:
             raise InvalidParameterError(
-                f"Exact enumeration would visit {count:.3g} reward vectors (the product of "
+                f"exact enumeration would visit {count:.3g} reward vectors (the product of "
                 f"{mdp.n_states} states' support sizes), more than {MAX_VECTORS}; use Monte "
                 "Carlo, or a smaller MDP."
             )
         return _Plan("finite", dist.describe(), supports=supports, count=count)
     raise InvalidParameterError(
-        f"Exact results need a finite-support distribution or IID uniform rewards; got "
+        f"exact results need a finite-support distribution or IID uniform rewards; got "
         f"{dist.describe()}."
     )
 
@@ -540,13 +540,13 @@ def _plan(mdp: MDP, dist: RewardDistribution | None) -> _Plan:
 def _finite_support(frozen: Any, state: Hashable) -> list[tuple[Fraction, Fraction]]:
     if frozen.dist.name == "uniform" or not isinstance(frozen.dist, stats.rv_discrete):
         raise InvalidParameterError(
-            f"Exact enumeration needs finitely many rewards per state; state {quote(state)} has "
+            f"exact enumeration needs finitely many rewards per state; state {quote(state)} has "
             f"{describe_scipy(frozen)}. Mixed continuous and discrete rewards have no exact mode."
         )
     low, high = frozen.support()
     if not (np.isfinite(low) and np.isfinite(high)) or high - low > 1000:
         raise InvalidParameterError(
-            f"Exact enumeration needs a finite support; {describe_scipy(frozen)} (state "
+            f"exact enumeration needs a finite support; {describe_scipy(frozen)} (state "
             f"{quote(state)}) has support [{low}, {high}]."
         )
     if frozen.dist.name == "bernoulli":  # the parameter itself is exact
@@ -616,7 +616,7 @@ def _regions(mdp: MDP, i: int, g: Fraction, flags=None):
         stacks, members = merged_stacks, merged_members
     if len(stacks) > MAX_REGIONS:
         raise InvalidParameterError(
-            f"State {quote(mdp.states[i])} has {len(stacks)} non-dominated visit distributions; "
+            f"state {quote(mdp.states[i])} has {len(stacks)} non-dominated visit distributions; "
             f"exact integration handles up to {MAX_REGIONS}. Use Monte Carlo."
         )
     regions = []

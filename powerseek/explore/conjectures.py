@@ -470,13 +470,15 @@ def load_predicate(spec: str) -> Callable[..., Any]:
             module_spec.loader.exec_module(module)
         except Exception as error:
             raise InvalidParameterError(
-                f"importing {where!r} failed: {type(error).__name__}: {error}"
+                f"importing {where!r} failed: {type(error).__name__}: {str(error).rstrip('.')}."
             ) from error
     else:
         try:
             module = importlib.import_module(where)
         except ImportError as error:
-            raise InvalidParameterError(f"cannot import {where!r}: {error}") from None
+            raise InvalidParameterError(
+                f"cannot import {where!r}: {str(error).rstrip('.')}."
+            ) from None
     predicate = getattr(module, name, None)
     if not callable(predicate):
         raise InvalidParameterError(

@@ -614,7 +614,7 @@ def explore(
     conjecture = _as_conjecture(conjecture)
     if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1:
         raise InvalidParameterError(
-            f"max_examples must be a positive integer; got {max_examples!r}."
+            f"`max_examples` must be a positive integer; got {max_examples!r}."
         )
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InvalidTypeError(f"seed must be an integer; got {seed!r}.")
@@ -674,7 +674,7 @@ def explore(
             case, error = raised.args
             raise PredicateError(
                 f"the predicate of {conjecture.name!r} raised {type(error).__name__}: {error} "
-                f"(seed {seed}; smallest case: {case.describe()})",
+                f"(seed {seed}; smallest case: {case.describe()}).",
                 case,
             ) from error
     result.elapsed = time.perf_counter() - started
@@ -730,7 +730,7 @@ def exhaustive_search(
             except Exception as error:
                 raise PredicateError(
                     f"the predicate of {conjecture.name!r} raised {type(error).__name__}: "
-                    f"{error} (case: {case.describe()})",
+                    f"{error} (case: {case.describe()}).",
                     case,
                 ) from error
             result._record(case, verdict)

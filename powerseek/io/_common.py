@@ -153,7 +153,7 @@ def _toml_value(value: Any) -> str:
         return (
             "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
         )
-    raise InvalidTypeError(f"Cannot write {value!r} ({type(value).__name__}) to TOML.")
+    raise InvalidTypeError(f"cannot write {value!r} ({type(value).__name__}) to TOML.")
 
 
 def _toml_metadata_lines(mdp: MDP) -> list[str]:

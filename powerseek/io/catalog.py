@@ -151,7 +151,7 @@ def load(name_or_path: str | os.PathLike) -> MDP:
         return files.read(catalog[text])
     looks_like_path = path.suffix.lower() in files.FORMATS or os.sep in text or "/" in text
     if looks_like_path or isinstance(name_or_path, os.PathLike):
-        raise UnknownEnvironmentError(f"No such environment file: {text!r}.")
+        raise UnknownEnvironmentError(f"no such environment file: {text!r}.")
     raise UnknownEnvironmentError(
         f"{text!r} is neither a catalog environment nor a file.{did_you_mean(text, catalog)} "
         f"Catalog: {', '.join(catalog)} (see `powerseek list`)."

@@ -129,7 +129,7 @@ def dump(mdp: MDP) -> str:
     layout = mdp.metadata.get("grid")
     if not isinstance(layout, GridLayout):
         raise InvalidTypeError(
-            "Only MDPs compiled from a map (powerseek.gridworld.parse) can be saved as .grid; "
+            "only MDPs compiled from a map (powerseek.gridworld.parse) can be saved as .grid; "
             "save this one as .toml or .json."
         )
     lines = _toml_metadata_lines(mdp)
@@ -143,18 +143,18 @@ def dump(mdp: MDP) -> str:
     extra = [key for key in mdp.metadata if key not in _METADATA_KEYS + ("start", "grid")]
     if extra:
         raise InvalidTypeError(
-            f"Gridworld files hold only the metadata keys {', '.join(_METADATA_KEYS)}; this MDP "
+            f"gridworld files hold only the metadata keys {', '.join(_METADATA_KEYS)}; this MDP "
             f"also has {', '.join(map(repr, extra))}. Save it as node-link JSON (.json)."
         )
     text = "\n".join(lines + [_SEPARATOR, gridworld.render(mdp)]) + "\n"
     reread = parse(text, "<check>", mdp.name)
     if not reread.same_dynamics(mdp):
         raise InvalidTypeError(
-            "This MDP's dynamics differ from those its map compiles to (it was changed after "
+            "this MDP's dynamics differ from those its map compiles to (it was changed after "
             "parsing); save it as .json to keep them."
         )
     if reread != mdp:
         raise InvalidTypeError(
-            "This MDP's start state is not the map's 'S' cell; save it as .json to keep it."
+            "this MDP's start state is not the map's 'S' cell; save it as .json to keep it."
         )
     return text

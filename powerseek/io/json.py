@@ -244,7 +244,7 @@ def dump(mdp: MDP) -> str:
         return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     except (TypeError, ValueError) as exc:
         raise InvalidTypeError(
-            f"This MDP holds a label or metadata value that JSON cannot represent: {exc}."
+            f"this MDP holds a label or metadata value that JSON cannot represent: {exc}."
         ) from None
 
 

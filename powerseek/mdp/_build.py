@@ -77,7 +77,7 @@ def check_rows(matrix: sp.csr_array, states, actions, offsets) -> None:
         k = int(np.searchsorted(matrix.indptr, position, side="right") - 1)
         target = states[matrix.indices[position]]
         raise InvalidMDPError(
-            f"Transition probability from {pair_label(k)} to {quote(target)} is "
+            f"transition probability from {pair_label(k)} to {quote(target)} is "
             f"{data[position]}; probabilities must be in [0, 1].",
             state=pair_state(k),
         )
@@ -89,7 +89,7 @@ def check_rows(matrix: sp.csr_array, states, actions, offsets) -> None:
     if np.any(off):
         k = int(np.flatnonzero(off)[0])
         raise InvalidMDPError(
-            f"Transition probabilities out of {pair_label(k)} sum to {sums[k]:.12g}, not 1.",
+            f"transition probabilities out of {pair_label(k)} sum to {sums[k]:.12g}, not 1.",
             state=pair_state(k),
         )
     if np.any(sums != 1.0):
@@ -114,7 +114,7 @@ def parse_transitions(transitions: Any, states: Iterable[Hashable] | None):
             check_hashable(label, "A state label")
             if label in listed:
                 raise InvalidMDPError(
-                    f"Duplicate state label {quote(label)} in `states`; labels must be distinct."
+                    f"duplicate state label {quote(label)} in `states`; labels must be distinct."
                 )
             listed.add(label)
         for label in transitions:
@@ -124,7 +124,7 @@ def parse_transitions(transitions: Any, states: Iterable[Hashable] | None):
                     f"{did_you_mean(label, order)}"
                 )
     if not order:
-        raise InvalidMDPError("An MDP needs at least one state; got none.")
+        raise InvalidMDPError("an MDP needs at least one state; got none.")
     index = {label: i for i, label in enumerate(order)}
 
     rows: list[int] = []
@@ -163,7 +163,7 @@ def _parse_state(state: Hashable, spec: Any, index: Mapping[Hashable, int]):
         where = f"state {quote(state)} under action {quote(action)}"
         if isinstance(outcome, Mapping):
             if not outcome:
-                raise InvalidMDPError(f"Transition from {where} has no successor.")
+                raise InvalidMDPError(f"transition from {where} has no successor.")
             distribution = {
                 _successor_index(successor, index, where): to_probability(
                     probability,
@@ -188,7 +188,7 @@ def _iter_actions(state: Hashable, spec: Any):
             yield action, outcome
     elif isinstance(spec, (str, bytes)) or not isinstance(spec, Iterable):
         raise InvalidTypeError(
-            f"The actions of state {quote(state)} must be a list of successors or a mapping "
+            f"the actions of state {quote(state)} must be a list of successors or a mapping "
             f"action -> successor; got {type(spec).__name__} {spec!r}."
         )
     else:
@@ -197,7 +197,7 @@ def _iter_actions(state: Hashable, spec: Any):
             check_hashable(successor, f"A successor of state {quote(state)}")
             if successor in seen:
                 raise InvalidMDPError(
-                    f"State {quote(state)} lists the successor {quote(successor)} twice. In a "
+                    f"state {quote(state)} lists the successor {quote(successor)} twice. In a "
                     "successor list each successor is one action named after it; to have two "
                     "actions with the same successor, name the actions "
                     "(a mapping action -> successor)."
@@ -211,6 +211,6 @@ def _successor_index(successor: Any, index: Mapping[Hashable, int], where: str) 
         return index[successor]
     except (KeyError, TypeError):
         raise InvalidMDPError(
-            f"Transition from {where} goes to {quote(successor)}, which is not a state."
+            f"transition from {where} goes to {quote(successor)}, which is not a state."
             f"{did_you_mean(successor, index)} States: {preview(index)}."
         ) from None

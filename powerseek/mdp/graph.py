@@ -164,7 +164,7 @@ def to_graph(mdp: MDP, *, multigraph: bool | None = None) -> nx.DiGraph | nx.Mul
             else "two actions of one state lead to the same successor"
         )
         raise InvalidMDPError(
-            f"Cannot write this MDP as a DiGraph because {reason}; use multigraph=True."
+            f"cannot write this MDP as a DiGraph because {reason}; use multigraph=True."
         )
     import networkx as nx
 
@@ -218,14 +218,14 @@ def transitions_from_edges(
                 hash(action)
             except TypeError:
                 raise InvalidMDPError(
-                    f"Edge {quote(state)} -> {quote(successor)} has an unhashable `action` "
+                    f"edge {quote(state)} -> {quote(successor)} has an unhashable `action` "
                     f"attribute {action!r}; action labels must be strings, numbers or tuples.",
                     state=state,
                 ) from None
             groups.setdefault(action, []).append((successor, data.get("p")))
         if not groups:
             raise InvalidMDPError(
-                f"State {quote(state)} has no out-edge, so no action; every state needs at least "
+                f"state {quote(state)} has no out-edge, so no action; every state needs at least "
                 f"one. To make it terminal (absorbing), add a self-loop: "
                 f"G.add_edge({state!r}, {state!r}).",
                 state=state,
@@ -267,7 +267,7 @@ def _distribution(state: Hashable, action: Hashable, edges: list[tuple[Hashable,
     for successor, p in edges:
         if p is None:
             raise InvalidMDPError(
-                f"The {len(edges)} edges of {where} (to {preview(s for s, _ in edges)}) need a "
+                f"the {len(edges)} edges of {where} (to {preview(s for s, _ in edges)}) need a "
                 f"probability attribute `p` each; the edge to {quote(successor)} has none."
             )
         if successor in outcome:

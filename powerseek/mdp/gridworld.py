@@ -240,7 +240,7 @@ def _compile(cells, layout, start, name, metadata, source, first_line) -> MDP:
                 targets.append(i)
             if not labels_list:
                 raise InvalidParameterError(
-                    f"Cell ({r}, {c}) ({source}, line {first_line + r}, column {c + 1}) has no "
+                    f"cell ({r}, {c}) ({source}, line {first_line + r}, column {c + 1}) has no "
                     "open neighbour and `stay` is off, so it has no action. Allow `stay`, use "
                     "bump='stay', open a neighbour or mark the cell terminal."
                 )
@@ -312,7 +312,7 @@ def render(mdp: MDP) -> str:
     for r, c in cells:
         if r >= n_rows or c >= n_cols:
             raise InvalidMDPError(
-                f"State ({r}, {c}) lies outside the recorded {n_rows}x{n_cols} map."
+                f"state ({r}, {c}) lies outside the recorded {n_rows}x{n_cols} map."
             )
         grid[r][c] = marks.get((r, c), OPEN)
     return "\n".join("".join(row) for row in grid)
@@ -406,7 +406,7 @@ def _check_names(names: Mapping[str, str] | None, used: set[str], source: str):
             )
         if not isinstance(long_name, str) or not long_name:
             raise InvalidTypeError(
-                f"The name of {letter!r} must be a non-empty string; got {long_name!r}."
+                f"the name of {letter!r} must be a non-empty string; got {long_name!r}."
             )
         pairs.append((letter, long_name))
     return tuple(sorted(pairs))
@@ -422,6 +422,6 @@ def _as_cell(state: Hashable) -> tuple[int, int]:
     ):
         return int(state[0]), int(state[1])
     raise InvalidMDPError(
-        f"Only gridworld MDPs can be drawn as maps: their states are (row, col) cells. "
+        f"only gridworld MDPs can be drawn as maps: their states are (row, col) cells. "
         f"State {quote(state)} is not."
     )

@@ -156,14 +156,14 @@ class MDP:
     def _initialise(self, states, actions, matrix, name, metadata) -> None:
         states = tuple(states)
         if not states:
-            raise InvalidMDPError("An MDP needs at least one state; got none.")
+            raise InvalidMDPError("an MDP needs at least one state; got none.")
         index: dict[Hashable, int] = {}
         for i, label in enumerate(states):
             check_hashable(label, "A state label")
             if label in index:
                 other = states[index[label]]
                 raise InvalidMDPError(
-                    f"Duplicate state label {quote(label)} (positions {index[label]} and {i}"
+                    f"duplicate state label {quote(label)} (positions {index[label]} and {i}"
                     + (
                         f"; it equals {quote(other)}"
                         if other is not label and repr(other) != repr(label)
@@ -187,7 +187,7 @@ class MDP:
                 check_hashable(action, f"An action label of state {quote(label)}")
                 if action in seen:
                     raise InvalidMDPError(
-                        f"State {quote(label)} has the action {quote(action)} twice; "
+                        f"state {quote(label)} has the action {quote(action)} twice; "
                         "action labels must be distinct within a state."
                     )
                 seen.add(action)
@@ -629,7 +629,7 @@ def _freeze_metadata(metadata: Mapping[str, Any] | None, index: Mapping) -> Mapp
         )
     for key in metadata:
         if not isinstance(key, str):
-            raise InvalidTypeError(f"Metadata keys must be strings; got {key!r}.")
+            raise InvalidTypeError(f"metadata keys must be strings; got {key!r}.")
     if "start" in metadata:
         start = metadata["start"]
         try:
@@ -638,7 +638,7 @@ def _freeze_metadata(metadata: Mapping[str, Any] | None, index: Mapping) -> Mapp
             known = False
         if not known:
             raise InvalidMDPError(
-                f"The start state {quote(start)} is not a state.{did_you_mean(start, index)} "
+                f"the start state {quote(start)} is not a state.{did_you_mean(start, index)} "
                 f"States: {preview(index)}."
             )
     return _freeze(dict(metadata))

@@ -118,19 +118,19 @@ def executor(
         from distributed import Client, LocalCluster
     except ImportError:
         raise DaskUnavailableError(
-            'parallel runs on Dask need the dask extra: pip install "powerseek[dask]"'
+            'parallel runs on Dask need the dask extra: pip install "powerseek[dask]".'
         ) from None
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout="10s")
         except OSError as error:
             raise InvalidParameterError(
-                f"cannot reach the Dask scheduler at {scheduler!r}: {error}"
+                f"cannot reach the Dask scheduler at {scheduler!r}: {str(error).rstrip('.')}."
             ) from None
         except (ValueError, TypeError) as error:  # not an address at all
             raise InvalidParameterError(
                 f"{scheduler!r} is not a Dask scheduler address (expected e.g. "
-                f"tcp://host:8786): {error}"
+                f"tcp://host:8786): {str(error).rstrip('.')}."
             ) from None
         with client:
             yield DaskExecutor(client)

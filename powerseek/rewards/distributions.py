@@ -70,7 +70,7 @@ def _states_of(mdp_or_states: Any) -> tuple[Hashable, ...]:
         return tuple(states)
     except TypeError:
         raise InvalidTypeError(
-            f"Expected an MDP or a sequence of state labels; got {type(mdp_or_states).__name__}."
+            f"expected an MDP or a sequence of state labels; got {type(mdp_or_states).__name__}."
         ) from None
 
 
@@ -88,7 +88,7 @@ def _check_frozen(dist: Any, what: str) -> Any:
             mean, variance = float(dist.mean()), 0.0
     if not math.isfinite(mean):
         raise InvalidParameterError(
-            f"The reward distribution {describe_scipy(dist)} has no finite mean; POWER is an "
+            f"the reward distribution {describe_scipy(dist)} has no finite mean; POWER is an "
             "expected optimal value and needs rewards with a finite mean (the theorems assume "
             "bounded support)."
         )
@@ -97,7 +97,7 @@ def _check_frozen(dist: Any, what: str) -> Any:
     if not math.isfinite(variance) or abs(mean) + math.sqrt(variance) > LARGEST_REWARD:
         what = "infinite variance" if not math.isfinite(variance) else "a spread beyond float64"
         raise InvalidParameterError(
-            f"The reward distribution {describe_scipy(dist)} has {what}: Monte Carlo standard "
+            f"the reward distribution {describe_scipy(dist)} has {what}: Monte Carlo standard "
             "errors and confidence intervals would be meaningless. Choose one with a finite "
             f"variance (rewards of magnitude at most {LARGEST_REWARD:g})."
         )
@@ -147,7 +147,7 @@ class RewardDistribution(ABC):
 
     def _inverse_cdf(self, uniforms: np.ndarray, states: tuple) -> np.ndarray:
         raise InvalidParameterError(
-            f"Randomised QMC needs a distribution with an inverse CDF per state (IID or "
+            f"randomised QMC needs a distribution with an inverse CDF per state (IID or "
             f"PerState); {self.describe()} has none."
         )
 
@@ -244,7 +244,7 @@ class PerState(RewardDistribution):
         for state in self.dists:
             if state not in known:
                 raise UnknownStateError(
-                    f"The reward distribution names {quote(state)}, which is not a state."
+                    f"the reward distribution names {quote(state)}, which is not a state."
                     f"{did_you_mean(state, states)} States: {preview(states)}."
                 )
 
@@ -316,7 +316,7 @@ class FiniteSupport(RewardDistribution):
     def _bind(self, states):
         if self.vectors.shape[1] != len(states):
             raise InvalidParameterError(
-                f"The reward vectors have {self.vectors.shape[1]} entries; the MDP has "
+                f"the reward vectors have {self.vectors.shape[1]} entries; the MDP has "
                 f"{len(states)} states."
             )
 
@@ -348,7 +348,7 @@ class RewardSamples(RewardDistribution):
     def _bind(self, states):
         if self.samples.shape[1] != len(states):
             raise InvalidParameterError(
-                f"The reward samples have {self.samples.shape[1]} columns; the MDP has "
+                f"the reward samples have {self.samples.shape[1]} columns; the MDP has "
                 f"{len(states)} states."
             )
 
@@ -384,11 +384,11 @@ class CallableRewards(RewardDistribution):
             out = np.asarray(self.sampler(rng, size), dtype=float)
         except (TypeError, ValueError) as exc:
             raise InvalidParameterError(
-                f"The reward sampler {self.name!r} did not return numbers: {exc}."
+                f"the reward sampler {self.name!r} did not return numbers: {exc}."
             ) from None
         if out.shape != (size, len(states)):
             raise InvalidParameterError(
-                f"The reward sampler {self.name!r} returned shape {out.shape}; expected "
+                f"the reward sampler {self.name!r} returned shape {out.shape}; expected "
                 f"(size, n_states) = ({size}, {len(states)})."
             )
         return out
@@ -498,7 +498,7 @@ class SamplePlan:
             raise InvalidParameterError("`n_replicates` applies only with qmc=True.")
         if qmc and not 2 <= n_replicates <= self.n_samples:
             raise InvalidParameterError(
-                f"Randomised QMC needs between 2 and n_samples ({self.n_samples}) replicates; "
+                f"randomised QMC needs between 2 and n_samples ({self.n_samples}) replicates; "
                 f"got n_replicates={n_replicates}."
             )
         self.n_replicates = int(n_replicates)

@@ -76,7 +76,7 @@ def parse_scipy(text: str) -> Any:
     match = _CALL.match(text)
     if not match:
         raise InvalidParameterError(
-            f"Cannot read the distribution {text.strip()!r}; write a name with optional "
+            f"cannot read the distribution {text.strip()!r}; write a name with optional "
             "arguments, e.g. uniform(0, 1), bernoulli(0.3), beta(2, 5)."
         )
     name, arguments = match.group(1).lower(), match.group(2)
@@ -94,7 +94,7 @@ def parse_scipy(text: str) -> Any:
     family = getattr(stats, scipy_name, None)
     if not isinstance(family, (stats.rv_continuous, stats.rv_discrete)):
         raise InvalidParameterError(
-            f"Unknown distribution {name!r} in {text.strip()!r}; use uniform, bernoulli, beta, "
+            f"unknown distribution {name!r} in {text.strip()!r}; use uniform, bernoulli, beta, "
             "normal or any scipy.stats distribution name."
         )
     try:
@@ -108,7 +108,7 @@ def parse_scipy(text: str) -> Any:
     if math.isnan(low) or math.isnan(high):
         shapes = family.shapes or "no shape parameters"
         raise InvalidParameterError(
-            f"Bad parameters for {scipy_name} in {text.strip()!r}{reason}; scipy.stats."
+            f"bad parameters for {scipy_name} in {text.strip()!r}{reason}; scipy.stats."
             f"{scipy_name} takes {shapes}, then loc and scale."
         )
     return frozen
@@ -123,7 +123,7 @@ def _numbers(arguments: str, text: str) -> list[float]:
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
     ):
         raise InvalidParameterError(
-            f"The arguments of {text.strip()!r} must be numbers separated by commas."
+            f"the arguments of {text.strip()!r} must be numbers separated by commas."
         )
     return [float(v) for v in values]
 
@@ -159,7 +159,7 @@ def parse_distribution(spec: str, mdp: MDP) -> RewardDistribution:
     parts = [part.strip() for part in spec.split(";")]
     if not parts[0]:
         raise InvalidParameterError(
-            f"The distribution spec {spec!r} starts with no default distribution; e.g. "
+            f"the distribution spec {spec!r} starts with no default distribution; e.g. "
             "'uniform; empty=uniform(-1, 1)'."
         )
     default = parse_scipy(parts[0])
@@ -170,7 +170,7 @@ def parse_distribution(spec: str, mdp: MDP) -> RewardDistribution:
             continue
         if "=" not in part:
             raise InvalidParameterError(
-                f"Per-state entries are written STATE=DIST; got {part!r} in {spec!r}."
+                f"per-state entries are written STATE=DIST; got {part!r} in {spec!r}."
             )
         state_text, dist_text = part.rsplit("=", 1) if part.count("=") > 1 else part.split("=")
         state = parse_state(mdp, state_text.strip())
@@ -178,7 +178,7 @@ def parse_distribution(spec: str, mdp: MDP) -> RewardDistribution:
             first, second = written[state], state_text.strip()
             same = f" ({first!r} and {second!r} name it)" if first != second else ""
             raise InvalidParameterError(
-                f"The state {label_text(state)} has two per-state entries in {spec!r}{same}; "
+                f"the state {label_text(state)} has two per-state entries in {spec!r}{same}; "
                 "give each state at most one."
             )
         overrides[state] = parse_scipy(dist_text)

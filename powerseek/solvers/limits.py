@@ -173,7 +173,7 @@ def _karp(mdp, members, R_c):
 def _check_stochastic_size(mdp: MDP) -> None:
     if mdp.n_states > STOCHASTIC_LIMIT_STATES:
         raise InvalidParameterError(
-            f"The γ -> 1 limit of a stochastic MDP is computed with dense linear algebra, up to "
+            f"the γ -> 1 limit of a stochastic MDP is computed with dense linear algebra, up to "
             f"{STOCHASTIC_LIMIT_STATES} states; this one has {mdp.n_states}. Use a discount "
             "close to 1 instead (e.g. gamma=0.999)."
         )

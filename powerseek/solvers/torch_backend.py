@@ -54,8 +54,8 @@ def _torch():
         import torch
     except ImportError:
         raise TorchUnavailableError(
-            'device= needs PyTorch: pip install "powerseek[torch]" (or leave device unset for '
-            "numpy)"
+            '`device` needs PyTorch: pip install "powerseek[torch]" (or leave `device` unset '
+            "for numpy)."
         ) from None
     return torch
 

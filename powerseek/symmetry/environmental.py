@@ -114,7 +114,7 @@ class Permutation:
             image[self._position(source)] = self._position(target)
         if sorted(image) != list(range(len(self.states))):
             raise InvalidParameterError(
-                f"The mapping {dict(pairs)!r} is not a permutation of the states: some state is "
+                f"the mapping {dict(pairs)!r} is not a permutation of the states: some state is "
                 "the image of two states."
             )
         self.image = np.array(image, dtype=np.int64)
@@ -158,7 +158,7 @@ class Permutation:
     def __matmul__(self, other: Permutation) -> Permutation:
         """Composition: ``(phi @ psi)(s) == phi(psi(s))``."""
         if not isinstance(other, Permutation) or other.states != self.states:
-            raise InvalidTypeError("Only permutations of the same states compose.")
+            raise InvalidTypeError("only permutations of the same states compose.")
         return Permutation.from_indices(self.states, self.image[other.image])
 
     def cycles(self) -> list[tuple]:
@@ -185,7 +185,7 @@ class Permutation:
         x = np.asarray(x)
         if x.shape[-1] != len(self.states):
             raise InvalidParameterError(
-                f"Expected vectors of length {len(self.states)} (one entry per state); got "
+                f"expected vectors of length {len(self.states)} (one entry per state); got "
                 f"shape {x.shape}."
             )
         out = np.empty_like(x)
@@ -219,7 +219,7 @@ class Permutation:
                 lambda rng, size: self.apply(dist._draw(rng, size, self.states)),
                 name=f"{self!r}·({dist.describe()})",
             )
-        raise InvalidTypeError(f"Expected a reward distribution; got {type(dist).__name__}.")
+        raise InvalidTypeError(f"expected a reward distribution; got {type(dist).__name__}.")
 
     def __eq__(self, other: object) -> bool:
         return (

@@ -305,9 +305,9 @@ def _labels(dist: RewardDistribution, n: int) -> tuple[list, Callable[[list], An
     if isinstance(dist, IID):
         return [0] * n, None
     if isinstance(dist, PerState):
-        raise InvalidParameterError("per-state distributions are compared by Monte Carlo")
+        raise InvalidParameterError("per-state distributions are compared by Monte Carlo.")
     raise InvalidTypeError(
-        f"Orbits are computed for point masses, finite-support, IID and per-state distributions; "
+        f"orbits are computed for point masses, finite-support, IID and per-state distributions; "
         f"got {dist.describe()}."
     )
 

@@ -113,7 +113,7 @@ def test_convert(capsys, tmp_path):
     ("argv", "message"),
     [
         (["show", "no-such-env"], "'no-such-env' is neither a catalog environment nor a file"),
-        (["show", "missing.toml"], "No such environment file: 'missing.toml'"),
+        (["show", "missing.toml"], "no such environment file: 'missing.toml'"),
         (["convert", "turner-fig1", "out.yaml"], "cannot tell the format from the suffix '.yaml'"),
         (
             ["convert", "powerplay-3x3", "grid.toml"],
@@ -134,7 +134,7 @@ def test_bad_file_reports_file_and_line(capsys, tmp_path):
     path.write_text('[transitions]\na = ["a"]\nb = ["nowhere"]\n')
     status, _, err = run(capsys, "show", str(path))
     assert status == 1
-    assert f"{path}, line 3: Transition from state 'b'" in err
+    assert f"{path}, line 3: transition from state 'b'" in err
 
 
 def test_usage_errors_exit_2(capsys):

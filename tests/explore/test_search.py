@@ -166,7 +166,7 @@ def test_a_predicate_that_raises_reports_the_smallest_case():
 
 
 def test_explore_rejects_bad_arguments():
-    with pytest.raises(InvalidParameterError, match="max_examples must be a positive integer"):
+    with pytest.raises(InvalidParameterError, match="`max_examples` must be a positive integer"):
         explore(at_most_half, max_examples=0)
     with pytest.raises(InvalidTypeError, match="seed must be an integer"):
         explore(at_most_half, seed="1")

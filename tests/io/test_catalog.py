@@ -156,10 +156,10 @@ def test_load_errors(tmp_path):
     ):
         load("turner-fig")
     with pytest.raises(
-        UnknownEnvironmentError, match=r"No such environment file: '.*nothere.toml'"
+        UnknownEnvironmentError, match=r"no such environment file: '.*nothere.toml'"
     ):
         load(str(tmp_path / "nothere.toml"))
-    with pytest.raises(UnknownEnvironmentError, match="No such environment file"):
+    with pytest.raises(UnknownEnvironmentError, match="no such environment file"):
         load(Path("turner-fig1"))  # a Path is always a path, never a catalog name
     with pytest.raises(powerseek.InvalidTypeError, match="catalog name or a file path"):
         load(3)

@@ -124,21 +124,21 @@ TOML_ERRORS = [
     ('start = "z"\n[transitions]\na = ["a"]\n', r"line 1: the start state 'z' is not a state"),
     (
         '[transitions]\na = ["a"]\nb = ["c"]\n',
-        r"bad.toml, line 3: Transition from state 'b' under action 'c' goes to 'c', "
+        r"bad.toml, line 3: transition from state 'b' under action 'c' goes to 'c', "
         r"which is not a state",
     ),
     ('[transitions]\na = ["a"]\nb = []\n', r"line 3: State 'b' has no action"),
     (
         '[transitions]\na = ["a"]\n\n[transitions.b]\nx = { a = 0.5, b = 0.4 }\n',
-        r"line 4: Transition probabilities out of state 'b' under action 'x' sum to 0.9, not 1",
+        r"line 4: transition probabilities out of state 'b' under action 'x' sum to 0.9, not 1",
     ),
     (
         '[transitions]\na = ["a"]\n"b c" = { x = { a = -0.5, "b c" = 1.5 } }\n',
         r"line 3: The transition probability from state 'b c' under action 'x' to 'a' must be in",
     ),
     ('[transitions]\na = { x = { a = "half" } }\n', r"line 2: .*got the string 'half'"),
-    ('[transitions]\na = "a"\n', r"line 2: The actions of state 'a' must be a list"),
-    ('[transitions]\na = ["a", "a"]\n', r"line 2: State 'a' lists the successor 'a' twice"),
+    ('[transitions]\na = "a"\n', r"line 2: the actions of state 'a' must be a list"),
+    ('[transitions]\na = ["a", "a"]\n', r"line 2: state 'a' lists the successor 'a' twice"),
 ]
 
 
@@ -204,7 +204,7 @@ def test_grid_round_trip_random_maps(text):
 
 
 def test_grid_write_refuses_what_it_would_lose():
-    with pytest.raises(InvalidTypeError, match="Only MDPs compiled from a map"):
+    with pytest.raises(InvalidTypeError, match="only MDPs compiled from a map"):
         dumps(MDP({"a": ["a"]}), "grid")
     mdp = gridworld.parse("S.")
     with pytest.raises(InvalidTypeError, match="start state is not the map's 'S' cell"):
@@ -323,12 +323,12 @@ JSON_ERRORS = [
     ),
     (
         '{"nodes": [{"id": 1}, {"id": 2}], "edges": [{"source": 1, "target": 1}]}',
-        r"bad.json: State 2 has no out-edge",
+        r"bad.json: state 2 has no out-edge",
     ),
     (
         '{"multigraph": true, "nodes": [{"id": 1}], "edges": [{"source": 1, "target": 1, '
         '"action": "a", "p": 0.5}]}',
-        r"bad.json: Transition probabilities out of state 1 under action "
+        r"bad.json: transition probabilities out of state 1 under action "
         r"'a' sum to 0.5",
     ),
     (

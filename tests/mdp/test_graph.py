@@ -133,12 +133,12 @@ def test_to_graph_uses_multigraph_when_needed():
     [
         (nx.DiGraph(), "has no nodes"),
         (nx.Graph([(1, 2)]), "must be directed"),
-        (nx.DiGraph([("a", "b")]), r"State 'b' has no out-edge.*G.add_edge\('b', 'b'\)"),
+        (nx.DiGraph([("a", "b")]), r"state 'b' has no out-edge.*G.add_edge\('b', 'b'\)"),
         (
             nx.MultiDiGraph(
                 [("a", "a", {"action": "x", "p": 0.5}), ("a", "b", {"action": "x"}), ("b", "b")]
             ),
-            r"The 2 edges of state 'a' under action 'x' \(to 'a', 'b'\) need a probability",
+            r"the 2 edges of state 'a' under action 'x' \(to 'a', 'b'\) need a probability",
         ),
         (
             nx.MultiDiGraph(

@@ -206,7 +206,7 @@ def test_option_errors(kwargs, error, message):
 def test_isolated_cell_without_stay():
     with pytest.raises(
         InvalidParameterError,
-        match=r"Cell \(0, 3\) \(<map>, line 1, column 4\) has no "
+        match=r"cell \(0, 3\) \(<map>, line 1, column 4\) has no "
         r"open neighbour and `stay` is off",
     ):
         parse("..#.", stay=False)

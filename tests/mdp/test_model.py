@@ -131,7 +131,7 @@ def test_relabel_and_with_metadata():
     assert renamed.actions_of("s0") == ("candy", "wait")  # action labels are kept
     upper = mdp.relabel(str.upper)
     assert upper.states == ("START", "WAIT", "CANDY", "CHOCOLATE", "HUG")
-    with pytest.raises(InvalidMDPError, match="Duplicate state label"):
+    with pytest.raises(InvalidMDPError, match="duplicate state label"):
         mdp.relabel(lambda s: "same")
     tagged = mdp.with_metadata(name="new", title="Candy")
     assert tagged.name == "new" and tagged.metadata["title"] == "Candy"
@@ -177,7 +177,7 @@ def test_pair_index_and_unknown_labels():
             r"has the state 'b', which is not in `states`",
         ),
         ({"a": ["a"]}, {"states": ["a", "b"]}, InvalidMDPError, "State 'b' has no action"),
-        ({"a": ["a"]}, {"states": ["a", "a"]}, InvalidMDPError, "Duplicate state label 'a'"),
+        ({"a": ["a"]}, {"states": ["a", "a"]}, InvalidMDPError, "duplicate state label 'a'"),
         ({"a": ["a", "a"]}, {}, InvalidMDPError, "lists the successor 'a' twice"),
         (
             {"a": {"x": {"a": 0.5, "b": 0.4}}, "b": ["b"]},

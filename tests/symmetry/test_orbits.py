@@ -147,7 +147,7 @@ def test_sampling_large_orbits():
 def test_bad_distribution():
     from powerseek.rewards.distributions import CallableRewards
 
-    with pytest.raises(InvalidTypeError, match="Orbits are computed"):
+    with pytest.raises(InvalidTypeError, match="orbits are computed"):
         compare_over_orbit(
             FIG1, CallableRewards(lambda rng, size: np.zeros((size, 8))), zero(), zero()
         )
