@@ -31,7 +31,7 @@ def test_a_spent_budget_names_the_step_and_how_far_it_got():
         lambda: check_actions(load("candy-wait"), "start", "wait", "candy", time_limit=0),
     ],
 )
-def test_theorem_checks_honour_the_time_limit(run):
+def test_theorems_honour_the_time_limit(run):
     with pytest.raises(SearchLimitError, match="gave up after the time limit of 0 s while"):
         run()
 
