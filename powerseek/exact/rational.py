@@ -96,6 +96,12 @@ def exact_rows(mdp: MDP) -> list[dict[int, Fraction]]:
     -------
     list of dict
         One ``{successor index: probability}`` per row of ``mdp.transition_matrix``.
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> exact_rows(load("candy-wait"))[:2]   # start -> candy, start -> wait
+    [{2: Fraction(1, 1)}, {1: Fraction(1, 1)}]
     """
 
     def compute():

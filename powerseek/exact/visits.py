@@ -87,6 +87,11 @@ def gamma_symbol():
 
     sympy is imported here, on first use, so that the numeric engine does not
     pay for it; the module attribute ``GAMMA`` is the same symbol.
+
+    Examples
+    --------
+    >>> gamma_symbol(), gamma_symbol() is gamma_symbol()
+    (gamma, True)
     """
     global _GAMMA
     if _GAMMA is None:
@@ -964,6 +969,16 @@ def nondominated_rsds(
     Returns
     -------
     tuple of RecurrentDistribution
+
+    Examples
+    --------
+    Candy/Wait's start can end in any of its three terminal states, and each is best
+    for some reward:
+
+    >>> from powerseek import load
+    >>> rsds = recurrent_distributions(load("candy-wait"), "start")
+    >>> len(rsds), len(nondominated_rsds(rsds))
+    (3, 3)
     """
     rsds = tuple(rsds)
     if not rsds:

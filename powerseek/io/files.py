@@ -116,6 +116,14 @@ def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
     ParseError
         The file cannot be read or is not a valid environment; the message
         names the file and, where it can, the line.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from powerseek import load
+    >>> path = write(load("candy-wait"), pathlib.Path(tempfile.mkdtemp()) / "candy.json")
+    >>> read(path).same_dynamics(load("candy-wait"))
+    True
     """
     path = Path(path)
     kind = format_of(path, format)
@@ -184,6 +192,12 @@ def dumps(mdp: MDP, format: str) -> str:
     InvalidTypeError
         If the MDP cannot be written in that format without losing something
         (e.g. non-string labels in TOML, or non-gridworld dynamics as a map).
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> print(dumps(load("turner-fig1"), "toml").splitlines()[0])
+    name = "turner-fig1"
     """
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")

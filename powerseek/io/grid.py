@@ -64,6 +64,11 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
     ------
     ParseError
         Naming `source` and, where it can, the line.
+
+    Examples
+    --------
+    >>> parse("S..\\n", "<doc>", "row").states
+    ((0, 0), (0, 1), (0, 2))
     """
     header, body, first_line = _split_grid(text)
     options: dict[str, Any] = {}

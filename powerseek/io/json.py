@@ -197,6 +197,14 @@ def dump(mdp: MDP) -> str:
     ------
     InvalidTypeError
         If the format cannot hold `mdp` without losing something.
+
+    Examples
+    --------
+    >>> import json as std_json
+    >>> from powerseek import load
+    >>> document = std_json.loads(dump(load("candy-wait")))
+    >>> document["directed"], len(document["nodes"])
+    (True, 5)
     """
     multigraph = needs_multigraph(mdp)
     attributes: dict[str, Any] = {} if mdp.name is None else {"name": mdp.name}

@@ -93,6 +93,12 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
     ------
     ParseError
         Naming `source` and, where it can, the line.
+
+    Examples
+    --------
+    >>> mdp = parse('[transitions]\\ns = ["s", "t"]\\nt = ["t"]\\n', "<doc>", "two")
+    >>> mdp.name, mdp.actions_of("s")
+    ('two', ('s', 't'))
     """
     doc = parse_document(text, source)
     _reject_unknown_keys(doc, _GRAPH_KEYS, text, source, "a graph environment file")

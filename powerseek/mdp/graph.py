@@ -208,6 +208,13 @@ def transitions_from_edges(
     dict of hashable to dict
         Each state's actions, ``{action: successor}`` or
         ``{action: {successor: probability}}``.
+
+    Examples
+    --------
+    >>> edges = {"a": [("b", {}), ("a", {"action": "stay"})],
+    ...          "b": [("a", {"action": "go", "p": 0.5}), ("b", {"action": "go", "p": 0.5})]}
+    >>> transitions_from_edges(["a", "b"], edges)
+    {'a': {'b': 'b', 'stay': 'a'}, 'b': {'go': {'a': 0.5, 'b': 0.5}}}
     """
     transitions: dict[Hashable, dict[Hashable, Any]] = {}
     for state in order:
@@ -292,6 +299,12 @@ def needs_multigraph(mdp: MDP) -> bool:
     Returns
     -------
     bool
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> needs_multigraph(load("candy-wait")), needs_multigraph(load("powerplay-stochastic-4"))
+    (False, True)
     """
     successors = mdp.successor_indices
     if successors is None:

@@ -104,6 +104,14 @@ def executor(
     ------
     concurrent.futures.Executor or None
         None when neither is given (run in-process).
+
+    Examples
+    --------
+    Neither workers nor a scheduler: the analyses run in this process.
+
+    >>> with executor() as pool:
+    ...     print(pool)
+    None
     """
     if workers is not None and scheduler is not None:
         raise InvalidParameterError("give `workers` or `scheduler`, not both.")

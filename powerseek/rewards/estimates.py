@@ -70,6 +70,13 @@ def block_moments(values: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     -------
     tuple
         ``(n, mean, m2)``, the last two of the values' trailing shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n, mean, m2 = block_moments(np.array([1.0, 2.0, 3.0]))
+    >>> n, float(mean), float(m2)   # sum of squared deviations: 1 + 0 + 1
+    (3, 2.0, 2.0)
     """
     values = np.asarray(values, dtype=float)
     mean = values.mean(axis=0)

@@ -88,6 +88,12 @@ def padded_pairs(mdp: MDP) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of int, shape (n_states, max_actions)
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> padded_pairs(load("candy-wait")).tolist()   # start and wait have two actions
+    [[0, 1], [2, 3], [4, 4], [5, 5], [6, 6]]
     """
     offsets = mdp.pair_offsets
     counts = np.diff(offsets)
@@ -115,6 +121,15 @@ def segment_max(W: np.ndarray, mdp: MDP) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (n_states, m)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")
+    >>> W = np.array([2.0, 1.0, 3.0, 4.0, 2.0, 3.0, 4.0])[:, None]   # one value per pair
+    >>> segment_max(W, mdp).ravel().tolist()
+    [2.0, 4.0, 2.0, 3.0, 4.0]
     """
     return segments_of(mdp).max(W)
 
@@ -148,6 +163,16 @@ def expected_next(mdp: MDP, X: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (n_pairs, m)
+
+    Examples
+    --------
+    On Candy/Wait (states start, wait, candy, chocolate, hug), X = state index:
+
+    >>> import numpy as np
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")
+    >>> expected_next(mdp, np.arange(5.0)[:, None]).ravel().tolist()
+    [2.0, 1.0, 3.0, 4.0, 2.0, 3.0, 4.0]
     """
     successors = mdp.successor_indices
     if successors is not None:
@@ -187,6 +212,11 @@ def doublings_for(gamma: float, eps: float = float(np.finfo(float).eps)) -> int:
     Returns
     -------
     int
+
+    Examples
+    --------
+    >>> doublings_for(0.9), doublings_for(0.99), doublings_for(0.0)
+    (8, 11, 0)
     """
     if gamma == 0.0:
         return 0
@@ -209,6 +239,12 @@ def gather_rows(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (k, m)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gather_rows(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1, 0]])).tolist()
+    [[3.0, 2.0]]
     """
     index = rows * X.shape[1]
     index += np.arange(X.shape[1])

@@ -72,6 +72,11 @@ def check_device(device: Any, precision: str = "float64") -> Any:
     Returns
     -------
     torch.device or None
+
+    Examples
+    --------
+    >>> check_device(None) is None   # numpy; torch is not imported
+    True
     """
     if precision not in PRECISIONS:
         raise InvalidParameterError(

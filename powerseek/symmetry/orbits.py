@@ -132,6 +132,13 @@ def successor_power(mdp: MDP, state: Hashable, action: Hashable, gamma: float) -
     Returns
     -------
     Functional
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> f = successor_power(load("candy-wait"), "start", "wait", 0.5)
+    >>> sorted(f.relevant)   # the rewards it depends on: wait, chocolate, hug
+    [1, 3, 4]
     """
     gamma = check_gamma(gamma)
     k = mdp.pair_index(state, action)
@@ -156,6 +163,13 @@ def action_optimality(mdp: MDP, state: Hashable, action: Hashable, gamma: float)
     Returns
     -------
     Functional
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> f = action_optimality(load("candy-wait"), "start", "wait", 1.0)
+    >>> f.name, sorted(f.relevant)
+    ('P(start, wait, 1)', [0, 1, 2, 3, 4])
     """
     gamma = check_gamma(gamma)
     k = mdp.pair_index(state, action)

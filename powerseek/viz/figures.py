@@ -75,6 +75,11 @@ def check_path(path: str | Path) -> Path:
     ------
     InvalidParameterError
         For another suffix, or a folder that does not exist.
+
+    Examples
+    --------
+    >>> check_path("out.png").suffix
+    '.png'
     """
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
