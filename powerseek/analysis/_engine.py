@@ -23,14 +23,12 @@ from ..mdp.model import MDP
 from ..progress import progress_bar
 from ..rewards.distributions import IID, RewardDistribution, SamplePlan
 from ..rewards.estimates import Accumulator, Estimate, block_moments
-from ..solvers.kernels import expected_next, segment_max
+from ..solvers.kernels import CACHE_NUMBERS, expected_next, segment_max
 from ..solvers.limits import blackwell_optimal, lexicographic_optimal, optimal_gains
 from ..solvers.solve import SolverDiagnostics, SolveResult, solve
 from ..solvers.torch_backend import check_device
 from .options import EngineOptions
 
-#: Numbers per working array of a chunk for which the solvers run fastest.
-CACHE_NUMBERS = 2**18
 #: Default tie tolerance, relative to the largest |reward| of a sample.
 DEFAULT_TIE_TOL = 1e-9
 

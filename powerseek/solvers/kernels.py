@@ -14,6 +14,7 @@ import numpy as np
 from ..mdp.model import MDP
 
 __all__ = [
+    "CACHE_NUMBERS",
     "FLOOR_ULPS",
     "Segments",
     "doublings_for",
@@ -29,6 +30,8 @@ __all__ = [
 
 #: Floating-point floor of certifiable bounds, in ulps of |R|/(1−γ).
 FLOOR_ULPS = 64
+#: Numbers per working array of a chunk for which the solvers run fastest.
+CACHE_NUMBERS = 2**18
 
 
 class Segments:

@@ -35,6 +35,7 @@ when ``converged``. Memory is the caller's to bound: pass samples in chunks
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +45,7 @@ import numpy as np
 from .._validation import check_gamma, check_rewards
 from ..exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
 from ..mdp.model import MDP
-from .kernels import FLOOR_ULPS
+from .kernels import CACHE_NUMBERS, FLOOR_ULPS
 from .numpy_backend import policy_iteration, value_iteration
 
 __all__ = ["METHODS", "SolveResult", "SolverDiagnostics", "solve"]
@@ -170,6 +171,7 @@ def solve(
     initial_values: np.ndarray | None = None,
     device: Any = None,
     precision: str = "float64",
+    chunk_size: int | None = None,
 ) -> SolveResult:
     """Optimal values for a batch of state-reward vectors.
 
@@ -197,6 +199,12 @@ def solve(
         (:mod:`powerseek.solvers.torch_backend`); None (default) with numpy.
     precision : {"float64", "float32"}
         Working precision of the torch backend.
+    chunk_size : int, optional
+        Samples the numpy solvers work on together. By default a chunk's
+        arrays hold about 2^18 numbers, which keeps them in cache; a large
+        batch is solved chunk by chunk, with values identical to one call per
+        sample (each sample stops on its own criterion). The torch backend
+        takes the batch whole.
 
     Returns
     -------
@@ -237,6 +245,18 @@ def solve(
     RT = np.ascontiguousarray(R.T)  # state-major inside: (n_states, n_samples)
     if gamma == 0.0:
         return SolveResult(R.copy(), 0.0, method, tol, 0.0, 0, True, None)
+    if R.shape[0] == 0:  # nothing to solve, and no max|R| to set the floor from
+        empty = np.zeros((0, mdp.n_states), dtype=np.int64)
+        return SolveResult(
+            R.copy(),
+            gamma,
+            method,
+            tol,
+            0.0,
+            0,
+            True,
+            empty if method == "policy-iteration" else None,
+        )
     # Bounds are computed from floating-point values of size |R|/(1−γ): below
     # this floor they cannot be certified, so the tolerance is raised to it.
     tol = max(tol, FLOOR_ULPS * np.finfo(float).eps * float(np.abs(R).max()) / (1.0 - gamma))
@@ -265,12 +285,25 @@ def solve(
         return SolveResult(
             np.ascontiguousarray(V.T), gamma, method, tol, bound, iterations, converged, policy_out
         )
+    chunks = _chunks(R.shape[0], mdp.n_states, chunk_size)
     if method == "policy-iteration":
         start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
-        V, policy, bound, iterations, stable = policy_iteration(
-            mdp, RT, gamma, tol, max_iter, start
-        )
-        policy_out = np.ascontiguousarray(policy.T)
+        parts = [
+            policy_iteration(
+                mdp,
+                np.ascontiguousarray(RT[:, rows]),
+                gamma,
+                tol,
+                max_iter,
+                None if start is None else np.ascontiguousarray(start[:, rows]),
+            )
+            for rows in chunks
+        ]
+        V = np.hstack([part[0] for part in parts])
+        policy_out = np.ascontiguousarray(np.hstack([part[1] for part in parts]).T)
+        bound = max(part[2] for part in parts)
+        iterations = max(part[3] for part in parts)
+        stable = all(part[4] for part in parts)
         converged = stable and bound <= tol
         if not stable:
             reason = f"stopped at its limit of {max_iter} iterations"
@@ -282,9 +315,22 @@ def solve(
             raise InvalidParameterError(
                 f"`initial_values` must have shape {R.shape}; got {start.T.shape}."
             )
-        V, bound, iterations, converged = value_iteration(
-            mdp, RT, gamma, tol, max_iter, start, extrapolate=method != "value-iteration"
-        )
+        parts = [
+            value_iteration(
+                mdp,
+                np.ascontiguousarray(RT[:, rows]),
+                gamma,
+                tol,
+                max_iter,
+                None if start is None else np.ascontiguousarray(start[:, rows]),
+                extrapolate=method != "value-iteration",
+            )
+            for rows in chunks
+        ]
+        V = np.hstack([part[0] for part in parts])
+        bound = max(part[1] for part in parts)
+        iterations = max(part[2] for part in parts)
+        converged = all(part[3] for part in parts)
         policy_out = None
         reason = f"stopped at its limit of {max_iter} iterations"
     if not converged:
@@ -301,6 +347,21 @@ def solve(
 
 # ----------------------------------------------------------------------
 # validation
+
+
+def _chunks(n_samples: int, n_states: int, chunk_size: Any) -> list[slice]:
+    """The sample ranges solved together: cache-sized unless `chunk_size` says otherwise."""
+    if chunk_size is None:
+        rows = max(32, CACHE_NUMBERS // max(n_states, 1))
+    elif (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, numbers.Integral)
+        or chunk_size < 1
+    ):
+        raise InvalidParameterError(f"`chunk_size` must be a positive integer; got {chunk_size!r}.")
+    else:
+        rows = int(chunk_size)
+    return [slice(i, min(i + rows, n_samples)) for i in range(0, n_samples, rows)] or [slice(0, 0)]
 
 
 def _as_policy(policy: Any, mdp: MDP, n_samples: int) -> np.ndarray:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import brute_force_values
 
-from powerseek import MDP, ConvergenceWarning, InvalidParameterError, from_graph, load
+from powerseek import MDP, ConvergenceWarning, InvalidParameterError, from_graph, gridworld, load
 from powerseek.exceptions import InvalidTypeError
 from powerseek.solvers.solve import solve
 from strategies import stochastic_multigraphs, successor_graphs
@@ -177,3 +177,67 @@ def test_policy_iteration_cost_does_not_grow_like_one_over_one_minus_gamma(gamma
     cycle = (1 + 0 * gamma + 0.5 * gamma**2) / (1 - gamma**3)
     stay = 1 + gamma * 0 + gamma**2 * 0.5 / (1 - gamma)
     assert (1 - gamma) * abs(result.values[0, 0] - max(cycle, stay)) <= 1e-9
+
+
+# ----------------------------------------------------------------------
+# chunking: solve() splits large batches itself, with identical results
+
+
+@pytest.mark.parametrize(
+    "name, method",
+    [
+        ("powerplay-robot-face", "policy-iteration"),
+        ("powerplay-robot-face", "value-iteration"),
+        ("powerplay-stochastic-4", "extrapolated-value-iteration"),
+    ],
+)
+def test_chunked_solves_equal_per_sample_solves(name, method):
+    """A sample's values do not depend on its batch: chunks of 1, 7 or all agree exactly."""
+    mdp = load(name)
+    R = np.random.default_rng(11).random((23, mdp.n_states))
+    whole = solve(mdp, R, 0.95, method=method, chunk_size=23)
+    for chunk_size in (1, 7, None):
+        part = solve(mdp, R, 0.95, method=method, chunk_size=chunk_size)
+        np.testing.assert_array_equal(part.values, whole.values)
+        assert part.error_bound == whole.error_bound
+        assert part.iterations == whole.iterations
+        if whole.policy is not None:
+            np.testing.assert_array_equal(part.policy, whole.policy)
+
+
+def test_large_batches_are_split_into_cache_sized_chunks():
+    """900 states: the default chunk is 2^18 // 900 = 291 samples, so 600 samples take
+    three chunks, and warm starts are split with them."""
+    mdp = gridworld.parse("\n".join(["." * 30] * 30))
+    R = np.random.default_rng(3).random((600, mdp.n_states))
+    whole = solve(mdp, R, 0.9, chunk_size=600)
+    split = solve(mdp, R, 0.9)
+    np.testing.assert_array_equal(split.values, whole.values)
+    warm = solve(mdp, R, 0.95, initial_policy=whole.policy)
+    np.testing.assert_array_equal(
+        warm.values, solve(mdp, R, 0.95, initial_policy=whole.policy, chunk_size=600).values
+    )
+
+
+def test_chunk_size_is_validated():
+    mdp = load("candy-wait")
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(InvalidParameterError, match="`chunk_size` must be a positive integer"):
+            solve(mdp, [0.0, 0, 1, 0, 0], 0.5, chunk_size=bad)
+    assert solve(mdp, np.zeros((0, 5)), 0.5).values.shape == (0, 5)
+
+
+def test_a_chunked_bound_covers_every_chunk():
+    """Stopped early, samples differ in their Bellman residuals; the reported bound is
+    at least every sample's residual, computed here from the values returned."""
+    mdp = load("powerplay-robot-face")
+    R = np.random.default_rng(5).random((40, mdp.n_states))
+    with pytest.warns(ConvergenceWarning):
+        result = solve(mdp, R, 0.99, max_iter=2, chunk_size=7)
+    V = result.values
+    successors = mdp.successor_indices
+    best = np.array([[V[k, successors[mdp.pair_offsets[i] : mdp.pair_offsets[i + 1]]].max()
+                      for i in range(mdp.n_states)] for k in range(len(R))])  # fmt: skip
+    residual = np.abs(R + 0.99 * best - V).max(axis=1)
+    assert residual.max() > 2 * residual.min()  # the chunks really differ
+    assert result.error_bound >= residual.max() * (1 - 1e-12)
