@@ -133,8 +133,9 @@ def test_no_private_name_crosses_a_room():
     assert not crossings
 
 
-def test_the_checks_see_a_planted_cycle_and_a_private_crossing(tmp_path):
-    """The checks above read real imports: a planted local import is found."""
+def test_the_import_reader_sees_local_imports_and_private_names(tmp_path):
+    """The checks above read real imports: a planted function-local import is found,
+    with the private name it takes from another room."""
     planted = "def f():\n    from ..cli.app import _build_parser\n    from ._engine import x\n"
     edges = list(_imports("powerseek.analysis.power", _write(tmp_path, planted)))
     assert ("powerseek.cli.app", "_build_parser", 2) in edges
