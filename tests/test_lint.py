@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from powerseek import exceptions
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ["powerseek", "tests", "benchmarks", "examples", "tools", "docs/conf.py"]
 
@@ -38,25 +40,28 @@ def test_ruff_format_is_applied():
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-def _message_literals(path: Path):
-    """(line, text) of the literal parts of every message an exception is raised with."""
+def _raises(path: Path):
+    """(line, exception name, message node) of every exception raised with a message."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
-            for part in ast.walk(node.exc.args[0]):
-                if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                    yield node.lineno, part.value
+            name = getattr(node.exc.func, "id", getattr(node.exc.func, "attr", ""))
+            yield node.lineno, name, node.exc.args[0]
+
+
+def _message_literals(path: Path):
+    """(line, text) of the literal parts of every message an exception is raised with."""
+    for line, _, message in _raises(path):
+        for part in ast.walk(message):
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                yield line, part.value
 
 
 def _message_texts(path: Path):
     """(line, text) of every message raised with a powerseek exception, placeholders as {}."""
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
-            continue
-        name = getattr(node.exc.func, "id", getattr(node.exc.func, "attr", ""))
-        if name in ERRORS and node.exc.args:
-            text = _text(node.exc.args[0])
-            if text is not None:
-                yield node.lineno, text
+    for line, name, message in _raises(path):
+        text = _text(message) if name in ERRORS else None
+        if text is not None:
+            yield line, text
 
 
 def _text(node):
@@ -70,11 +75,11 @@ def _text(node):
     return None
 
 
-ERRORS = {
-    name
-    for name in dir(__import__("powerseek.exceptions", fromlist=["x"]))
-    if name.endswith(("Error", "Warning"))
-} | {"TorchUnavailableError", "DaskUnavailableError", "IntegrationError"}
+ERRORS = {name for name in dir(exceptions) if name.endswith(("Error", "Warning"))} | {
+    "TorchUnavailableError",
+    "DaskUnavailableError",
+    "IntegrationError",
+}
 #: Words a message may start with in capitals: symbols and proper names.
 CAPITALISED = re.compile(r"^([A-Z][A-Z0-9_]+\b|[A-Z]\(|[A-Z]\b|Qhull\b)")
 
