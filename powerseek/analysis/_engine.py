@@ -23,6 +23,7 @@ from ..mdp.model import MDP
 from ..progress import progress_bar
 from ..rewards.distributions import IID, RewardDistribution, SamplePlan
 from ..rewards.estimates import Accumulator, Estimate, block_moments
+from ..solvers.compiled import choose_kernel
 from ..solvers.kernels import CACHE_NUMBERS, expected_next, segment_max
 from ..solvers.limits import blackwell_optimal, lexicographic_optimal, optimal_gains
 from ..solvers.solve import SolverDiagnostics, SolveResult, solve
@@ -168,6 +169,7 @@ class Run:
     executor: Any = None
     device: Any = None
     precision: str = "float64"
+    kernel: str = "numpy"
 
     def provenance(self, mdp: MDP) -> dict[str, Any]:
         """Where a result came from: environment, samples, seed, distribution."""
@@ -238,6 +240,8 @@ def prepare(
             )
         chunk_rows = int(chunk_size)
     check_device(device, precision)  # fail now, not in a work unit
+    # decided once for the whole run, so every chunk runs on the same kernel
+    kernel = choose_kernel(options.solver.kernel, mdp, plan.n_samples, gamma_values)
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise InvalidTypeError(
             "`executor` must be a concurrent.futures.Executor (or have its submit method, as "
@@ -255,6 +259,7 @@ def prepare(
         executor,
         device,
         precision,
+        kernel,
     )
 
 
@@ -342,6 +347,7 @@ def _solver(mdp: MDP, RT: np.ndarray, gamma: float, run: Run, previous: SolveRes
             initial_values=values,
             device=run.device,
             precision=run.precision,
+            kernel=run.kernel,
         )
 
     return solve_now

@@ -57,10 +57,15 @@ class SolverOptions:
         Solver (see :func:`powerseek.solve`).
     tol : float, default 1e-9
         Solver error bound on the POWER scale, (1−γ)·‖V − V*‖∞.
+    kernel : {"auto", "compiled", "numpy"}, default "auto"
+        Where deterministic policy iteration runs (see :func:`powerseek.solve`);
+        ``"auto"`` compiles with numba when it is installed and the whole run is
+        large enough to repay loading the kernel.
     """
 
     method: str = "auto"
     tol: float = 1e-9
+    kernel: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -173,13 +178,13 @@ class EngineOptions:
         >>> options = EngineOptions.gather(SolverOptions(method="value-iteration"),
         ...                                settings={"tol": 1e-6})
         >>> options.solver
-        SolverOptions(method='value-iteration', tol=1e-06)
+        SolverOptions(method='value-iteration', tol=1e-06, kernel='auto')
         >>> EngineOptions.gather(settings={"tolerance": 1e-6}, caller="power()")
         Traceback (most recent call last):
         ...
         powerseek.exceptions.InvalidTypeError: power() got an unexpected keyword argument \
-'tolerance'; the engine's settings are chunk_size, confidence, device, executor, memory, \
-method, n_replicates, precision, qmc, tol.
+'tolerance'; the engine's settings are chunk_size, confidence, device, executor, kernel, \
+memory, method, n_replicates, precision, qmc, tol.
         """
         given = {"solver": solver, "sampling": sampling, "execution": execution}
         groups = {}

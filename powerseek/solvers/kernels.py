@@ -22,6 +22,7 @@ __all__ = [
     "expected_next",
     "first_attaining",
     "gather_rows",
+    "initial_policy",
     "noise_floor",
     "padded_pairs",
     "segment_max",
@@ -153,6 +154,35 @@ def first_attaining(mask: np.ndarray, mdp: MDP) -> np.ndarray:
         Pair indices (rows of ``mdp.transition_matrix``).
     """
     return segments_of(mdp).first(mask)
+
+
+def initial_policy(mdp: MDP, RT: np.ndarray) -> np.ndarray:
+    """The policy iteration's default start: greedy on the successors' rewards.
+
+    Per sample, each state's first action whose successor has the largest reward.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    RT : numpy.ndarray, shape (n_states, m)
+        State-major rewards.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_states, m)
+        Pair indices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")      # start, wait, candy, chocolate, hug
+    >>> initial_policy(mdp, np.array([[0.0], [0.0], [0.5], [1.0], [0.0]])).ravel().tolist()
+    [0, 2, 4, 5, 6]
+    """
+    W = RT[mdp.successor_indices]
+    return first_attaining(segment_max(W, mdp)[mdp.pair_states] <= W, mdp)
 
 
 def expected_next(mdp: MDP, X: np.ndarray) -> np.ndarray:

@@ -13,8 +13,8 @@ from .kernels import (
     doublings_for,
     evaluate_deterministic,
     expected_next,
-    first_attaining,
     gather_rows,
+    initial_policy,
     noise_floor,
     segment_max,
     segments_of,
@@ -47,8 +47,7 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
     successors = mdp.successor_indices
     floor = noise_floor(RT, gamma)
     if policy is None:
-        W = RT[successors]
-        policy = first_attaining(segment_max(W, mdp)[mdp.pair_states] <= W, mdp)
+        policy = initial_policy(mdp, RT)
     policy = np.array(policy, dtype=np.int64)
     doublings = doublings_for(gamma)
     segments = segments_of(mdp)

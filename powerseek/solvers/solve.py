@@ -45,6 +45,8 @@ import numpy as np
 from .._validation import check_gamma, check_rewards
 from ..exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
 from ..mdp.model import MDP
+from . import compiled
+from .compiled import choose_kernel
 from .kernels import CACHE_NUMBERS, FLOOR_ULPS
 from .numpy_backend import policy_iteration, value_iteration
 
@@ -172,6 +174,7 @@ def solve(
     device: Any = None,
     precision: str = "float64",
     chunk_size: int | None = None,
+    kernel: str = "auto",
 ) -> SolveResult:
     """Optimal values for a batch of state-reward vectors.
 
@@ -205,6 +208,12 @@ def solve(
         batch is solved chunk by chunk, with values identical to one call per
         sample (each sample stops on its own criterion). The torch backend
         takes the batch whole.
+    kernel : {"auto", "compiled", "numpy"}
+        Where deterministic policy iteration runs: compiled with numba (the
+        ``fast`` extra; identical values and policies, several times faster,
+        the samples split over the cores) or on numpy arrays. ``"auto"`` compiles
+        when numba is installed and the batch is large enough to repay loading
+        the kernel (:func:`powerseek.solvers.compiled.choose_kernel`).
 
     Returns
     -------
@@ -240,6 +249,8 @@ def solve(
         raise InvalidParameterError(f"`max_iter` must be a positive integer; got {max_iter!r}.")
 
     from .torch_backend import check_device, torch_solve  # imports torch only when asked for
+
+    kernel = choose_kernel(kernel, mdp, R.shape[0], [gamma])
 
     torch_device = check_device(device, precision)
     RT = np.ascontiguousarray(R.T)  # state-major inside: (n_states, n_samples)
@@ -285,11 +296,15 @@ def solve(
         return SolveResult(
             np.ascontiguousarray(V.T), gamma, method, tol, bound, iterations, converged, policy_out
         )
-    chunks = _chunks(R.shape[0], mdp.n_states, chunk_size)
+    if method == "policy-iteration" and kernel == "compiled" and chunk_size is None:
+        chunks = [slice(0, R.shape[0])]  # works sample by sample: no cache-sized chunks needed
+    else:
+        chunks = _chunks(R.shape[0], mdp.n_states, chunk_size)
     if method == "policy-iteration":
         start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
+        iterate = compiled.policy_iteration if kernel == "compiled" else policy_iteration
         parts = [
-            policy_iteration(
+            iterate(
                 mdp,
                 np.ascontiguousarray(RT[:, rows]),
                 gamma,

@@ -1,0 +1,215 @@
+"""Compiled (numba) kernels for policy iteration on deterministic MDPs.
+
+The same algorithm as :func:`powerseek.solvers.numpy_backend.policy_iteration`,
+step for step and in the same floating-point operations, so values and policies
+are identical; compiled, one sample at a time in contiguous scratch arrays, the
+samples split over threads (the kernel releases the GIL). numba is optional
+(``pip install powerseek[fast]``): without it :func:`available` is False and the
+solvers use the numpy kernels.
+
+Why numba: it compiles the loops as written, in numpy's own dtypes, with no
+build step, is what QuantEcon uses, and is a wheel on every platform numpy
+supports. A one-core loop over the pairs avoids the temporaries and ``take``
+dispatches that bound the numpy kernel.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+
+import numpy as np
+
+from ..exceptions import InvalidParameterError, PowerseekError
+
+__all__ = [
+    "KERNELS",
+    "NumbaUnavailableError",
+    "available",
+    "choose_kernel",
+    "policy_iteration",
+    "thread_count",
+]
+
+KERNELS = ("auto", "compiled", "numpy")
+#: State-sample doubling steps above which loading the compiled kernel pays (about
+#: 0.5 s of numpy work; loading it from numba's disk cache takes about as long).
+COMPILE_WORK = 4_000_000
+
+
+class NumbaUnavailableError(PowerseekError, ImportError):
+    """The compiled kernel was asked for but numba is not installed."""
+
+
+@cache
+def available() -> bool:
+    """Whether numba is installed, so that the compiled kernels can run.
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def choose_kernel(kernel, mdp, n_samples: int, gammas) -> str:
+    """The kernel a deterministic policy iteration of this size runs on.
+
+    ``"auto"`` is the compiled kernel when numba is installed and the work is
+    large enough to repay loading it (or it is loaded already), else numpy.
+
+    Parameters
+    ----------
+    kernel : {"auto", "compiled", "numpy"}
+    mdp : MDP
+    n_samples : int
+        Samples to be solved in all (over every chunk).
+    gammas : sequence of float
+        The discounts they are solved at.
+
+    Returns
+    -------
+    {"compiled", "numpy"}
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> choose_kernel("numpy", load("candy-wait"), 10**6, [0.9])
+    'numpy'
+    >>> choose_kernel("auto", load("turner-fig1"), 10, [0.0])   # γ = 0 needs no solve
+    'numpy'
+    """
+    from .kernels import doublings_for
+
+    if kernel not in KERNELS:
+        raise InvalidParameterError(
+            f"`kernel` must be one of {', '.join(map(repr, KERNELS))}; got {kernel!r}."
+        )
+    if kernel == "compiled" and not available():
+        raise NumbaUnavailableError(
+            "`kernel`='compiled' needs numba: pip install \"powerseek[fast]\" (or leave "
+            "`kernel` at 'auto', which falls back to numpy)."
+        )
+    if kernel != "auto":
+        return kernel
+    if not available() or mdp.successor_indices is None:
+        return "numpy"
+    work = sum(mdp.n_states * n_samples * (doublings_for(g) + 1) for g in gammas if 0.0 < g < 1.0)
+    if work and _kernel.cache_info().currsize:  # loaded already: nothing to repay
+        return "compiled"
+    return "compiled" if work >= COMPILE_WORK else "numpy"
+
+
+def thread_count() -> int:
+    """Threads a compiled solve splits its samples over.
+
+    The cores this process may use, or ``POWERSEEK_THREADS`` when set; 1 when
+    called from a worker thread (an executor already runs units side by side).
+
+    Returns
+    -------
+    int
+    """
+    setting = os.environ.get("POWERSEEK_THREADS")
+    if setting is not None:
+        try:
+            return max(1, int(setting))
+        except ValueError:
+            return 1
+    if threading.current_thread() is not threading.main_thread():
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@cache
+def _kernel():
+    """The compiled per-sample loop (imports numba; compiled once, cached on disk)."""
+    from ._numba_kernels import policy_iteration_samples
+
+    return policy_iteration_samples
+
+
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+
+
+def _executor(threads: int) -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool._max_workers < threads:
+            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="powerseek")
+        return _pool
+
+
+def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
+    """Policy iteration on a deterministic MDP, compiled, the samples split over threads.
+
+    Returns ``(V, policy, bound, iterations, stable)``, identical to
+    :func:`powerseek.solvers.numpy_backend.policy_iteration`.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    RT : numpy.ndarray, shape (n_states, m)
+        State-major rewards.
+    gamma : float in (0, 1)
+    tol : float
+        Unused (the iteration stops when the policy is stable), as in the numpy kernel.
+    max_iter : int
+    policy : numpy.ndarray of int, shape (n_states, m), optional
+        A starting policy as pair indices (default greedy on R).
+    threads : int, optional
+        Threads to split the samples over (default :func:`thread_count`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from powerseek import load
+    >>> from powerseek.solvers import numpy_backend
+    >>> mdp = load("powerplay-maze-7x7")
+    >>> RT = np.random.default_rng(0).random((mdp.n_states, 50))
+    >>> ours = policy_iteration(mdp, RT, 0.99, 1e-9, 100, None)
+    >>> theirs = numpy_backend.policy_iteration(mdp, RT, 0.99, 1e-9, 100, None)
+    >>> bool((ours[0] == theirs[0]).all() and (ours[1] == theirs[1]).all())
+    True
+    """
+    from .kernels import doublings_for, noise_floor
+
+    n, m = RT.shape
+    RT = np.ascontiguousarray(RT, dtype=float)
+    successors = np.ascontiguousarray(mdp.successor_indices, dtype=np.int32)
+    offsets = np.ascontiguousarray(mdp.pair_offsets, dtype=np.int64)
+    floor = noise_floor(RT, gamma)
+    start = policy is not None
+    policy = np.array(policy, dtype=np.int64, order="C") if start else np.empty((n, m), np.int64)
+    V = np.empty_like(RT)
+    out = np.zeros((m, 3))
+    run = _kernel()
+    doublings = doublings_for(gamma)
+    threads = thread_count() if threads is None else max(1, int(threads))
+    threads = min(threads, m)
+    args = (RT, successors, offsets, policy, start, float(gamma), doublings, floor, int(max_iter))
+    if threads <= 1:
+        run(*args, 0, m, V, out)
+    else:
+        edges = np.linspace(0, m, threads + 1).astype(int)
+        pool = _executor(threads)
+        futures = [
+            pool.submit(run, *args, int(lo), int(hi), V, out)
+            for lo, hi in zip(edges[:-1], edges[1:])
+        ]
+        for future in futures:
+            future.result()
+    bound = float(out[:, 0].max()) if m else 0.0
+    iterations = int(out[:, 1].max()) if m else 0
+    return V, policy, bound, iterations, bool(out[:, 2].all())

@@ -1,0 +1,135 @@
+"""The compiled policy-iteration kernel: identical to the numpy kernel, and its fallback."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from oracles import brute_force_values
+
+from powerseek import from_graph, gridworld, load, power_sweep
+from powerseek.exceptions import InvalidParameterError
+from powerseek.solvers import compiled, numpy_backend
+from powerseek.solvers.solve import solve
+from strategies import successor_graphs
+
+pytestmark = pytest.mark.skipif(not compiled.available(), reason="needs numba (the fast extra)")
+
+GAMMAS = st.sampled_from([0.3, 0.9, 0.99, 0.999, 0.9999])
+
+
+def rewards(mdp, seed, n, kind):
+    rng = np.random.default_rng(seed)
+    if kind == "ties":  # few distinct values: many exactly tied actions
+        return rng.integers(0, 3, size=(n, mdp.n_states)) / 3.0
+    return rng.uniform(-1, 1, size=(n, mdp.n_states))
+
+
+@given(
+    successor_graphs(max_states=8),
+    GAMMAS,
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["ties", "continuous"]),
+)
+def test_compiled_and_numpy_kernels_agree(graph, gamma, seed, kind):
+    mdp = from_graph(graph)
+    RT = np.ascontiguousarray(rewards(mdp, seed, 7, kind).T)
+    ours = compiled.policy_iteration(mdp, RT, gamma, 1e-9, 1000, None, threads=2)
+    theirs = numpy_backend.policy_iteration(mdp, RT, gamma, 1e-9, 1000, None)
+    assert (1 - gamma) * np.abs(ours[0] - theirs[0]).max() <= 1e-12
+    assert np.array_equal(ours[1], theirs[1])  # the same policies, ties included
+    assert ours[2:] == theirs[2:]  # bound, iterations, stable
+
+
+@given(successor_graphs(max_states=6), GAMMAS, st.integers(0, 2**32 - 1))
+def test_compiled_kernel_agrees_with_brute_force(graph, gamma, seed):
+    mdp = from_graph(graph)
+    R = rewards(mdp, seed, 3, "continuous")
+    result = solve(mdp, R, gamma, kernel="compiled", tol=1e-10)
+    error = (1 - gamma) * np.abs(result.values - brute_force_values(mdp, R, gamma)).max()
+    assert result.converged
+    assert error <= result.error_bound + 1e-12
+
+
+@pytest.mark.parametrize("name", ["powerplay-robot-face", "powerplay-maze-7x7", "turner-fig1"])
+def test_identical_on_catalog_worlds_at_any_thread_count(name):
+    mdp = load(name)
+    R = np.random.default_rng(5).random((301, mdp.n_states))
+    reference = solve(mdp, R, 0.99, kernel="numpy")
+    for threads in (1, 2, 3):
+        RT = np.ascontiguousarray(R.T)
+        V, policy, bound, iterations, stable = compiled.policy_iteration(
+            mdp, RT, 0.99, 1e-9, 1000, None, threads=threads
+        )
+        assert np.array_equal(V.T, reference.values)
+        assert np.array_equal(policy.T, reference.policy)
+        assert (bound, iterations, stable) == (
+            reference.error_bound,
+            reference.iterations,
+            True,
+        )
+
+
+def test_iteration_limit_and_warm_start_match_numpy():
+    mdp = gridworld.parse(["....", ".#..", "...."])
+    RT = np.ascontiguousarray(np.random.default_rng(1).random((mdp.n_states, 40)))
+    for max_iter in (1, 2):
+        ours = compiled.policy_iteration(mdp, RT, 0.95, 1e-9, max_iter, None)
+        theirs = numpy_backend.policy_iteration(mdp, RT, 0.95, 1e-9, max_iter, None)
+        assert not ours[4] and not theirs[4]  # stopped at the limit
+        assert np.array_equal(ours[0], theirs[0]) and np.array_equal(ours[1], theirs[1])
+        assert ours[2:] == theirs[2:]
+    start = numpy_backend.policy_iteration(mdp, RT, 0.9, 1e-9, 100, None)[1]
+    ours = compiled.policy_iteration(mdp, RT, 0.95, 1e-9, 100, start.copy())
+    theirs = numpy_backend.policy_iteration(mdp, RT, 0.95, 1e-9, 100, start.copy())
+    assert np.array_equal(ours[1], theirs[1]) and ours[2:] == theirs[2:]
+
+
+def test_concurrent_calls_from_threads_are_identical():
+    mdp = load("powerplay-maze-7x7")
+    R = np.random.default_rng(2).random((500, mdp.n_states))
+    reference = solve(mdp, R, 0.99, kernel="numpy").values
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: solve(mdp, R, 0.99, kernel="compiled").values, range(4)))
+    assert all(np.array_equal(values, reference) for values in results)
+
+
+def test_worker_threads_run_one_thread(monkeypatch):
+    monkeypatch.delenv("POWERSEEK_THREADS", raising=False)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(compiled.thread_count()))
+    worker.start()
+    worker.join()
+    assert seen == [1]
+    monkeypatch.setenv("POWERSEEK_THREADS", "3")
+    assert compiled.thread_count() == 3
+
+
+def test_power_is_identical_on_either_kernel():
+    mdp = load("powerplay-robot-face")
+    a = power_sweep(mdp, [0.5, 0.99], n_samples=600, rng=3, kernel="numpy")
+    b = power_sweep(mdp, [0.5, 0.99], n_samples=600, rng=3, kernel="compiled")
+    assert np.array_equal(a.power, b.power) and np.array_equal(a.stderr, b.stderr)
+    assert a.solver == b.solver
+
+
+def test_auto_falls_back_to_numpy_without_numba(monkeypatch):
+    mdp = load("powerplay-robot-face")
+    monkeypatch.setattr(compiled, "available", lambda: False)
+    assert compiled.choose_kernel("auto", mdp, 10**6, [0.99]) == "numpy"
+    with pytest.raises(compiled.NumbaUnavailableError, match="pip install"):
+        solve(mdp, np.zeros(mdp.n_states), 0.9, kernel="compiled")
+
+
+def test_auto_compiles_large_runs_only():
+    mdp = load("powerplay-robot-face")
+    assert compiled.choose_kernel("auto", mdp, 10**5, [0.99]) == "compiled"
+    stochastic = gridworld.parse(["...", "..."], noise=0.1)
+    assert compiled.choose_kernel("auto", stochastic, 10**6, [0.99]) == "numpy"
+
+
+def test_kernel_is_validated():
+    with pytest.raises(InvalidParameterError, match="`kernel` must be one of"):
+        solve(load("candy-wait"), np.zeros(5), 0.9, kernel="fortran")
