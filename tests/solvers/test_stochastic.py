@@ -1,0 +1,141 @@
+"""Policy iteration with sparse LU evaluation on stochastic MDPs."""
+
+import warnings
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from oracles import brute_force_values
+
+from powerseek import ConvergenceWarning, from_graph, gridworld, load, power_sweep
+from powerseek.exceptions import InvalidParameterError
+from powerseek.solvers import stochastic
+from powerseek.solvers.solve import solve
+
+
+@st.composite
+def non_dyadic_mdps(draw, max_states=5, max_actions=3):
+    """Random stochastic MDPs whose probabilities are integer weights over their sum
+    (thirds, sevenths, ...), so none is a binary fraction by accident."""
+    n = draw(st.integers(1, max_states))
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(range(n))
+    for state in range(n):
+        for action in range(draw(st.integers(1, max_actions))):
+            successors = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True))
+            weights = draw(st.lists(st.integers(1, 7), min_size=len(successors), max_size=3))
+            total = sum(weights[: len(successors)])
+            for successor, weight in zip(successors, weights):
+                graph.add_edge(state, successor, action=f"a{action}", p=weight / total)
+    return from_graph(graph)
+
+
+def dense_values(mdp, R, gamma, policy):
+    """V^π by a dense solve: an oracle that shares nothing with the sparse LU."""
+    P = mdp.transition_matrix.toarray()[policy]
+    return np.linalg.solve(np.eye(mdp.n_states) - gamma * P, R)
+
+
+def bellman_residual(mdp, R, gamma, V):
+    W = mdp.transition_matrix.toarray() @ V
+    return np.abs(R + gamma * np.maximum.reduceat(W, mdp.pair_offsets[:-1]) - V).max()
+
+
+GAMMAS = st.sampled_from([0.5, 0.9, 0.99, 0.999])
+
+
+@given(non_dyadic_mdps(), GAMMAS, st.integers(0, 2**32 - 1), st.booleans())
+def test_agrees_with_brute_force_and_the_bound_is_honest(mdp, gamma, seed, ties):
+    rng = np.random.default_rng(seed)
+    R = rng.integers(0, 3, (4, mdp.n_states)) / 3 if ties else rng.uniform(-1, 1, (4, mdp.n_states))
+    result = solve(mdp, R, gamma, method="policy-iteration", tol=1e-10)
+    assert result.converged and result.method == "policy-iteration"
+    error = (1 - gamma) * np.abs(result.values - brute_force_values(mdp, R, gamma)).max()
+    assert error <= result.error_bound + 1e-12  # the true error never exceeds the bound
+    assert result.error_bound <= 1e-10
+    for i in range(R.shape[0]):  # the values are those of the returned (greedy) policy
+        exact = dense_values(mdp, R[i], gamma, result.policy[i])
+        assert (1 - gamma) * np.abs(result.values[i] - exact).max() <= 1e-12
+
+
+@settings(max_examples=25)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([0.9, 0.99, 0.999]))
+def test_agrees_with_value_iteration_on_slippery_grids(seed, gamma):
+    mdp = gridworld.parse(["....", ".#..", "...."], noise=0.1)  # slip 0.1: non-dyadic
+    R = np.random.default_rng(seed).random((3, mdp.n_states))
+    ours = solve(mdp, R, gamma, method="policy-iteration")
+    reference = solve(mdp, R, gamma, method="extrapolated-value-iteration", tol=1e-12)
+    assert ours.converged and ours.error_bound <= 1e-9
+    assert (1 - gamma) * np.abs(ours.values - reference.values).max() <= 1e-9 + 1e-12
+    for i in range(3):
+        assert bellman_residual(mdp, R[i], gamma, ours.values[i]) <= ours.error_bound + 1e-12
+
+
+def test_auto_chooses_policy_iteration_near_one():
+    mdp = gridworld.parse(["." * 10] * 10, noise=0.1)
+    R = np.random.default_rng(0).random((2, mdp.n_states))
+    assert solve(mdp, R, 0.99).method == "policy-iteration"
+    assert solve(mdp, R, 0.5).method == "extrapolated-value-iteration"
+    small = load("powerplay-stochastic-4")
+    assert solve(small, np.zeros(4), 0.9).method == "extrapolated-value-iteration"
+
+
+def test_results_do_not_depend_on_chunking_or_warm_start():
+    mdp = gridworld.parse([".....", ".#.#.", "....."], noise=0.2)
+    R = np.random.default_rng(1).random((30, mdp.n_states))
+    whole = solve(mdp, R, 0.99, method="policy-iteration")
+    for chunk_size in (1, 7):
+        part = solve(mdp, R, 0.99, method="policy-iteration", chunk_size=chunk_size)
+        assert np.array_equal(part.values, whole.values)
+        assert np.array_equal(part.policy, whole.policy)
+    warm = solve(mdp, R, 0.99, method="policy-iteration", initial_policy=whole.policy)
+    assert warm.iterations == 1 and np.array_equal(warm.policy, whole.policy)
+    assert np.abs(warm.values - whole.values).max() <= 1e-12 / (1 - 0.99)
+
+
+def test_iteration_limit_warns_with_an_honest_bound():
+    mdp = gridworld.parse(["......"] * 3, noise=0.1)
+    R = np.random.default_rng(2).random((5, mdp.n_states))
+    start = np.tile(mdp.pair_offsets[:-1], (5, 1))  # each state's first action
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = solve(mdp, R, 0.99, method="policy-iteration", max_iter=1, initial_policy=start)
+    assert not result.converged
+    assert any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    for i in range(5):
+        assert np.allclose(result.values[i], dense_values(mdp, R[i], 0.99, start[i]), atol=1e-9)
+        assert bellman_residual(mdp, R[i], 0.99, result.values[i]) <= result.error_bound + 1e-12
+
+
+def test_evaluate_policy_matches_a_dense_solve():
+    mdp = gridworld.parse(["...", "...", "..."], noise=1 / 3)
+    R = np.random.default_rng(3).random(mdp.n_states)
+    policy = mdp.pair_offsets[1:] - 1  # each state's last action
+    for gamma in (0.5, 0.999):
+        ours = stochastic.evaluate_policy(mdp, R, gamma, policy)
+        assert np.abs(ours - dense_values(mdp, R, gamma, policy)).max() * (1 - gamma) <= 1e-13
+
+
+def test_sweeps_warm_start_across_gammas_and_agree_with_value_iteration():
+    mdp = gridworld.parse(["....", "....", "...."], noise=0.1)
+    ours = power_sweep(mdp, [0.9, 0.99, 0.999], n_samples=64, rng=4)
+    reference = power_sweep(
+        mdp, [0.9, 0.99, 0.999], n_samples=64, rng=4, method="extrapolated-value-iteration"
+    )
+    methods = [s["method"] for s in ours.solver]
+    assert methods == ["extrapolated-value-iteration", "policy-iteration", "policy-iteration"]
+    assert np.abs(ours.power - reference.power).max() <= 2e-9
+
+
+def test_policy_iteration_on_a_torch_device_needs_a_deterministic_mdp():
+    pytest.importorskip("torch")
+    with pytest.raises(InvalidParameterError, match="needs a deterministic MDP"):
+        solve(
+            load("powerplay-stochastic-4"),
+            np.zeros(4),
+            0.5,
+            method="policy-iteration",
+            device="cpu",
+        )
