@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from .._validation import check_gamma, label_text
 from ..mdp.model import MDP
@@ -217,13 +218,14 @@ class OptimalitySweepResult(Sequence):
 def _quantities(mdp: MDP, rows: np.ndarray, owner: np.ndarray, n_states: int, gamma_one: bool):
     """Indicator quantities restricted to the pairs `rows` (owned by local states)."""
     k = rows.size
+    # counts of optimal actions per local state, as one sparse product
+    membership = sp.csr_array((np.ones(k), (owner, np.arange(k))), shape=(n_states, k))
 
     def optimal(ctx):
         return ctx.optimal[rows].T
 
     def ties(ctx):
-        counts = np.zeros((n_states, ctx.rewards.shape[1]))
-        np.add.at(counts, owner, ctx.optimal[rows])
+        counts = membership @ ctx.optimal[rows].astype(np.float64)
         return (counts > 1).T
 
     quantities = {"optimal": ((k,), optimal), "ties": ((n_states,), ties)}

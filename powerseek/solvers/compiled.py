@@ -35,8 +35,8 @@ __all__ = [
 
 KERNELS = ("auto", "compiled", "numpy")
 #: State-sample doubling steps above which loading the compiled kernel pays (about
-#: 0.5 s of numpy work; loading it from numba's disk cache takes about as long).
-COMPILE_WORK = 4_000_000
+#: 1 s of numpy work; loading it from numba's disk cache takes 0.3-0.5 s).
+COMPILE_WORK = 10_000_000
 
 
 class NumbaUnavailableError(PowerseekError, ImportError):
