@@ -109,3 +109,47 @@ def brute_force_power_at_one(mdp: MDP, R: np.ndarray) -> np.ndarray:
     g_star = np.max([policy_gains(mdp, p, R) for p in policies(mdp)], axis=0)
     W = g_star @ mdp.transition_matrix.toarray().T  # (n_samples, n_pairs)
     return np.maximum.reduceat(W, mdp.pair_offsets[:-1], axis=1)
+
+
+def gridworld_by_cells(mdp: MDP):
+    """A gridworld's actions and transition matrix rebuilt cell by cell from its layout
+    (the straightforward loop; compared against the vectorised compiler)."""
+    import scipy.sparse as sp
+
+    layout = mdp.metadata["grid"]
+    cells = list(mdp.states)
+    index = {cell: i for i, cell in enumerate(cells)}
+    marks = dict(layout.marks)
+    moves = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
+    actions, rows, cols, vals, pair = [], [], [], [], 0
+    for i, (r, c) in enumerate(cells):
+        if marks.get((r, c), ".").isupper() and marks[(r, c)] != "S":
+            labels, targets = ("stay",), [i]
+        else:
+            labels, targets = [], []
+            for action in ("up", "down", "left", "right"):
+                target = index.get((r + moves[action][0], c + moves[action][1]))
+                if target is not None:
+                    labels.append(action)
+                    targets.append(target)
+                elif layout.bump == "stay":
+                    labels.append(action)
+                    targets.append(i)
+            if layout.stay:
+                labels.append("stay")
+                targets.append(i)
+        actions.append(tuple(labels))
+        k = len(targets)
+        for target in targets:
+            if layout.noise > 0.0 and k > 1:
+                rows.extend([pair] * k)
+                cols.extend(targets)
+                vals.extend([layout.noise / k] * k)
+            rows.append(pair)
+            cols.append(target)
+            vals.append(1.0 - layout.noise if layout.noise > 0.0 and k > 1 else 1.0)
+            pair += 1
+    matrix = sp.coo_array(
+        (np.asarray(vals), (np.asarray(rows), np.asarray(cols))), shape=(pair, len(cells))
+    )
+    return tuple(actions), matrix.tocsr()

@@ -157,40 +157,52 @@ class MDP:
         states = tuple(states)
         if not states:
             raise InvalidMDPError("an MDP needs at least one state; got none.")
-        index: dict[Hashable, int] = {}
-        for i, label in enumerate(states):
-            check_hashable(label, "A state label")
-            if label in index:
-                other = states[index[label]]
-                raise InvalidMDPError(
-                    f"duplicate state label {quote(label)} (positions {index[label]} and {i}"
-                    + (
-                        f"; it equals {quote(other)}"
-                        if other is not label and repr(other) != repr(label)
-                        else ""
+        try:  # the common case in one C-level pass; errors are located below
+            index: dict[Hashable, int] = dict(zip(states, range(len(states))))
+        except TypeError:
+            index = {}
+        if len(index) != len(states):
+            index = {}
+            for i, label in enumerate(states):
+                check_hashable(label, "A state label")
+                if label in index:
+                    other = states[index[label]]
+                    raise InvalidMDPError(
+                        f"duplicate state label {quote(label)} (positions {index[label]} and {i}"
+                        + (
+                            f"; it equals {quote(other)}"
+                            if other is not label and repr(other) != repr(label)
+                            else ""
+                        )
+                        + "). State labels must be distinct."
                     )
-                    + "). State labels must be distinct."
-                )
-            index[label] = i
+                index[label] = i
         if len(actions) != len(states):
             raise InvalidMDPError(
                 f"`actions` must give one list of actions per state: {len(states)} states, "
                 f"{len(actions)} action lists."
             )
         frozen_actions = []
+        checked: set[tuple] = set()  # action tuples already validated (most states share one)
         for label, labels in zip(states, actions):
             labels = tuple(labels)
-            if not labels:
-                raise InvalidMDPError(no_action_message(label), state=label)
-            seen = set()
-            for action in labels:
-                check_hashable(action, f"An action label of state {quote(label)}")
-                if action in seen:
-                    raise InvalidMDPError(
-                        f"state {quote(label)} has the action {quote(action)} twice; "
-                        "action labels must be distinct within a state."
-                    )
-                seen.add(action)
+            try:
+                known = labels in checked
+            except TypeError:  # an unhashable action: reported below
+                known = False
+            if not known:
+                if not labels:
+                    raise InvalidMDPError(no_action_message(label), state=label)
+                seen = set()
+                for action in labels:
+                    check_hashable(action, f"An action label of state {quote(label)}")
+                    if action in seen:
+                        raise InvalidMDPError(
+                            f"state {quote(label)} has the action {quote(action)} twice; "
+                            "action labels must be distinct within a state."
+                        )
+                    seen.add(action)
+                checked.add(labels)
             frozen_actions.append(labels)
         counts = np.fromiter((len(a) for a in frozen_actions), dtype=np.int64, count=len(states))
         offsets = np.zeros(len(states) + 1, dtype=np.int64)

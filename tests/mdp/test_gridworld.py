@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
+from oracles import gridworld_by_cells
 
 from powerseek import MDP, InvalidMDPError, InvalidParameterError, InvalidTypeError, ParseError
 from powerseek.mdp.gridworld import ACTIONS, GridLayout, named_cells, parse, render
@@ -223,3 +225,34 @@ def test_map_type_errors():
         parse(3)
     with pytest.raises(InvalidTypeError, match="found int 3"):
         parse(["..", 3])
+
+
+@given(
+    gridworld_maps(),
+    st.booleans(),
+    st.sampled_from(["absent", "stay"]),
+    st.sampled_from([0.0, 0.1, 1 / 3, 1.0]),
+)
+def test_vectorised_compiler_matches_a_cell_by_cell_build(text, stay, bump, noise):
+    try:
+        mdp = parse(text, stay=stay, bump=bump, noise=noise)
+    except InvalidParameterError:  # a cell without actions: refused either way
+        return
+    actions, matrix = gridworld_by_cells(mdp)
+    assert mdp.actions == actions
+    ours = mdp.transition_matrix
+    assert np.array_equal(ours.indptr, matrix.indptr)
+    assert np.array_equal(ours.indices, matrix.indices)
+    # the same probabilities (the MDP renormalises rows whose sum is off by rounding)
+    sums = np.add.reduceat(matrix.data, matrix.indptr[:-1])
+    expected = matrix.data / np.repeat(sums, np.diff(matrix.indptr))
+    np.testing.assert_allclose(ours.data, expected, rtol=4e-16, atol=0)
+
+
+def test_a_million_cells_build_without_python_loops_over_cells():
+    side = 1000
+    mdp = parse("\n".join(["." * side] * side))
+    assert mdp.n_states == side * side
+    assert mdp.n_pairs == 5 * side * side - 4 * side
+    assert mdp.actions_of((0, 0)) == ("down", "right", "stay")
+    assert mdp.transition((500, 500), "up") == {(499, 500): 1.0}
