@@ -1,8 +1,10 @@
 """Batched optimal values: :func:`solve` and its backends.
 
-:mod:`.solve` dispatches to the numpy kernels (:mod:`.kernels`, :mod:`.numpy_backend`)
-or the torch backend (:mod:`.torch_backend`, imported only when a device is asked
-for); :mod:`.limits` computes the γ→0 and γ→1 (Blackwell) limits.
+:mod:`.solve` dispatches to the numpy kernels (:mod:`.kernels`, :mod:`.numpy_backend`),
+their compiled twins (:mod:`.compiled`, with numba), policy iteration with sparse
+LU evaluation for stochastic MDPs (:mod:`.stochastic`) or the torch backend
+(:mod:`.torch_backend`, imported only when a device is asked for); :mod:`.limits`
+computes the γ→0 and γ→1 (Blackwell) limits.
 """
 
 from __future__ import annotations

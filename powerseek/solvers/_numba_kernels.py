@@ -50,16 +50,29 @@ def improve(V, succ, offsets, pol, margin, best):
 
 
 @numba.njit(nogil=True, cache=True)
-def greedy(r, succ, offsets, pol):
-    # Each state's first action whose successor has the largest reward, as
-    # kernels.initial_policy.
+def sweep(r, succ, offsets, gamma, V, new):
+    # One value sweep new = r + γ max_a V(succ); returns max |new − V|.
+    change = 0.0
     for s in range(r.shape[0]):
+        top = V[succ[offsets[s]]]
+        for p in range(offsets[s] + 1, offsets[s + 1]):
+            top = max(top, V[succ[p]])
+        new[s] = r[s] + gamma * top
+        change = max(change, abs(new[s] - V[s]))
+    return change
+
+
+@numba.njit(nogil=True, cache=True)
+def greedy_within(V, succ, offsets, pol, margin):
+    # Each state's first action within `margin` of its best successor value.
+    for s in range(V.shape[0]):
         start, stop = offsets[s], offsets[s + 1]
-        top = r[succ[start]]
+        top = V[succ[start]]
         for p in range(start + 1, stop):
-            top = max(top, r[succ[p]])
+            top = max(top, V[succ[p]])
+        floor = top - margin
         for p in range(start, stop):
-            if r[succ[p]] >= top:
+            if V[succ[p]] >= floor:
                 pol[s] = p
                 break
 
@@ -76,10 +89,10 @@ def residual(r, V, best, gamma):
 
 @numba.njit(nogil=True, cache=True)
 def policy_iteration_samples(
-    RT, succ, offsets, policy, start, gamma, doublings, floor, max_iter, lo, hi, V, out
+    RT, succ, offsets, policy, start, gamma, doublings, floor, max_iter, sweeps, lo, hi, V, out
 ):
-    # Samples lo..hi-1: out[j] = (residual, iterations, stable). Without a
-    # `start`, each sample starts greedy on the successors' rewards.
+    # Samples lo..hi-1: out[j] = (bound, iterations, stable). Without a `start`,
+    # up to `sweeps` value sweeps from R/(1−γ) first, as numpy_backend does.
     n = RT.shape[0]
     r = np.empty(n)
     pol = np.empty(n, dtype=np.int64)
@@ -91,11 +104,29 @@ def policy_iteration_samples(
     for j in range(lo, hi):
         for s in range(n):
             r[s] = RT[s, j]
+        count = 0
         if start:
             for s in range(n):
                 pol[s] = policy[s, j]
         else:
-            greedy(r, succ, offsets, pol)
+            for s in range(n):
+                S[s] = r[s] / (1.0 - gamma)
+            settled = False
+            change = 0.0
+            while count < sweeps and not settled:
+                count += 1
+                change = sweep(r, succ, offsets, gamma, S, T)
+                S, T = T, S
+                settled = change <= floor[j]
+            greedy_within(S, succ, offsets, pol, floor[j])
+            if settled:
+                for s in range(n):
+                    V[s, j] = S[s]
+                    policy[s, j] = pol[s]
+                out[j, 0] = gamma * change
+                out[j, 1] = count
+                out[j, 2] = 1.0
+                continue
         iterations = 0
         stable = False
         values = S
@@ -112,5 +143,5 @@ def policy_iteration_samples(
             V[s, j] = values[s]
             policy[s, j] = pol[s]
         out[j, 0] = residual(r, values, best, gamma)
-        out[j, 1] = iterations
+        out[j, 1] = count + iterations
         out[j, 2] = 1.0 if stable else 0.0

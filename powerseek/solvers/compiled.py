@@ -183,7 +183,7 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
     >>> bool((ours[0] == theirs[0]).all() and (ours[1] == theirs[1]).all())
     True
     """
-    from .kernels import doublings_for, noise_floor
+    from .kernels import doublings_for, noise_floor, sweep_budget
 
     n, m = RT.shape
     RT = np.ascontiguousarray(RT, dtype=float)
@@ -198,7 +198,19 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
     doublings = doublings_for(gamma)
     threads = thread_count() if threads is None else max(1, int(threads))
     threads = min(threads, m)
-    args = (RT, successors, offsets, policy, start, float(gamma), doublings, floor, int(max_iter))
+    sweeps = sweep_budget(mdp, gamma)
+    args = (
+        RT,
+        successors,
+        offsets,
+        policy,
+        start,
+        float(gamma),
+        doublings,
+        floor,
+        int(max_iter),
+        sweeps,
+    )
     if threads <= 1:
         run(*args, 0, m, V, out)
     else:

@@ -14,10 +14,10 @@ from .kernels import (
     evaluate_deterministic,
     expected_next,
     gather_rows,
-    initial_policy,
     noise_floor,
     segment_max,
     segments_of,
+    sweep_budget,
 )
 
 __all__ = ["policy_iteration", "value_iteration"]
@@ -28,6 +28,13 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
 
     Returns ``(V, policy, bound, iterations, stable)``; `bound` is the largest
     Bellman residual, which bounds (1−γ)·‖V − V*‖∞.
+
+    Without a starting policy, value iteration from V = R/(1−γ) runs first, for
+    up to :func:`~powerseek.solvers.kernels.sweep_budget` sweeps: a sample whose
+    sweeps settle to within floating-point noise (‖V_{k+1} − V_k‖∞ at most
+    64 ulps of max|R|/(1−γ)) is done, certified by γ‖V_{k+1} − V_k‖∞; the
+    others start policy iteration from the greedy policy of the last sweep.
+    `iterations` counts sweeps and policy evaluations.
 
     Parameters
     ----------
@@ -40,27 +47,55 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
         Unused by the iteration itself (it stops when the policy is stable); kept
         so that both solvers share a signature.
     max_iter : int
+        Most policy evaluations per sample.
     policy : numpy.ndarray of int, shape (n_states, m), optional
-        A starting policy as pair indices (warm start); default greedy on R.
+        A starting policy as pair indices (warm start; no value sweeps).
     """
     n, m = RT.shape
     successors = mdp.successor_indices
     floor = noise_floor(RT, gamma)
-    if policy is None:
-        policy = initial_policy(mdp, RT)
-    policy = np.array(policy, dtype=np.int64)
-    doublings = doublings_for(gamma)
     segments = segments_of(mdp)
     V = np.empty_like(RT)
     residual = np.zeros(m)
-    iterations = 0
+    sweeps = np.zeros(m, dtype=np.int64)
+    if policy is None:
+        # value sweeps from R/(1−γ); the samples that settle are done
+        X = RT / (1.0 - gamma)
+        active = np.arange(m)
+        policy = np.empty((n, m), dtype=np.int64)
+        R_a = RT
+        for _ in range(sweep_budget(mdp, gamma)):
+            new = R_a + gamma * segment_max(X[successors], mdp)
+            change = np.abs(new - X).max(axis=0)
+            sweeps[active] += 1
+            settled = change <= floor[active]
+            X = new
+            if settled.any():
+                finished = active[settled]
+                V[:, finished] = X[:, settled]
+                residual[finished] = gamma * change[settled]
+                keep = ~settled
+                active, X, R_a = active[keep], X[:, keep], R_a[:, keep]
+            if not active.size:
+                break
+        done = np.setdiff1d(np.arange(m), active)
+        if done.size:  # their greedy policies, as policy iteration would pick them
+            Wd = V[:, done][successors]
+            policy[:, done] = segments.first_within(Wd, segment_max(Wd, mdp) - floor[done])
+        if active.size:
+            W = X[successors]
+            policy[:, active] = segments.first_within(W, segment_max(W, mdp) - floor[active])
+    else:
+        active = np.arange(m)
+    policy = np.array(policy, dtype=np.int64)
+    doublings = doublings_for(gamma)
+    evaluations = np.zeros(m, dtype=np.int64)
     # Working copies of the samples still improving, compacted only when some finish.
-    active = np.arange(m)
-    R_a, pol, margin = RT, policy.copy(), floor
+    R_a, pol, margin = RT[:, active], policy[:, active], floor[active]
     for _ in range(max_iter):
         if active.size == 0:
             break
-        iterations += 1
+        evaluations[active] += 1
         V_a = evaluate_deterministic(R_a, successors[pol], gamma, doublings)
         W = V_a[successors]
         best = segment_max(W, mdp)
@@ -83,6 +118,7 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
             )
             keep = np.flatnonzero(changed)
             active, R_a, pol, margin = active[keep], R_a[:, keep], pol[:, keep], margin[keep]
+    stable = active.size == 0
     if active.size:  # iteration limit: return the last policy, its value and residual
         V_a = evaluate_deterministic(R_a, successors[pol], gamma, doublings)
         best = segment_max(V_a[successors], mdp)
@@ -90,7 +126,8 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
         policy[:, active] = pol
         residual[active] = np.abs(R_a + gamma * best - V_a).max(axis=0)
     bound = float(residual.max()) if m else 0.0  # (1-γ)‖V−V*‖ ≤ ‖BV − V‖
-    return V, policy, bound, iterations, active.size == 0
+    iterations = int((sweeps + evaluations).max()) if m else 0
+    return V, policy, bound, iterations, stable
 
 
 def value_iteration(mdp, RT, gamma, tol, max_iter, start, *, extrapolate):

@@ -7,15 +7,20 @@ does not depend on the other samples in its batch.
 
 Methods
 -------
-``"policy-iteration"`` (the default for deterministic MDPs, and for stochastic
-MDPs near γ = 1)
+``"policy-iteration"`` (the default for deterministic MDPs, and for stochastic MDPs near γ = 1)
     Howard's policy iteration. On a deterministic MDP a policy is evaluated exactly by
     pointer doubling, V^π = Σ_t γ^t R(π^t(s)) in ⌈log2 H⌉ vectorised steps,
     H chosen so the truncated tail is below floating-point resolution: the
     number of doublings grows like log 1/(1−γ), not the cost like 1/(1−γ).
     A policy changes only where an action is better by more than
     floating-point noise, so iteration ends in a greedy policy; the
-    certified bound comes from its Bellman residual. On a stochastic MDP each
+    certified bound comes from its Bellman residual. Without a warm start,
+    value sweeps from V = R/(1−γ) come first, for a bounded number of sweeps
+    (:func:`~powerseek.solvers.kernels.sweep_budget`): where every cell can
+    stay they are exact after as many sweeps as the longest optimal path, and
+    a sample they settle is certified by γ‖V_{k+1} − V_k‖∞. The loops run
+    compiled with numba where it is installed
+    (:mod:`powerseek.solvers.compiled`; identical values). On a stochastic MDP each
     policy is evaluated by a sparse LU of I − γP_π
     (:mod:`powerseek.solvers.stochastic`), starting from the greedy policy of
     a short run of value sweeps: the number of improvement steps grows far
@@ -303,8 +308,10 @@ def solve(
         return SolveResult(
             np.ascontiguousarray(V.T), gamma, method, tol, bound, iterations, converged, policy_out
         )
-    if method == "policy-iteration" and chunk_size is None and (
-        kernel == "compiled" or not mdp.is_deterministic
+    if (
+        method == "policy-iteration"
+        and chunk_size is None
+        and (kernel == "compiled" or not mdp.is_deterministic)
     ):
         chunks = [slice(0, R.shape[0])]  # works sample by sample: no cache-sized chunks needed
     else:

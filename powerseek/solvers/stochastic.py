@@ -106,7 +106,7 @@ def _refined_solve(lu, A_T, b: np.ndarray) -> np.ndarray:
 
 
 def start_sweeps(gamma: float) -> int:
-    """Value sweeps before the first greedy policy: about 3/(1−γ), at most 100.
+    """Value sweeps before the first greedy policy: about 3/(1−γ), at most 300.
 
     Parameters
     ----------
@@ -119,7 +119,7 @@ def start_sweeps(gamma: float) -> int:
     Examples
     --------
     >>> start_sweeps(0.5), start_sweeps(0.9), start_sweeps(0.999)
-    (6, 30, 100)
+    (6, 31, 300)
     """
     return min(START_SWEEPS, math.ceil(3.0 / (1.0 - gamma)))
 

@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from oracles import brute_force_values
 
-from powerseek import from_graph, gridworld, load, power_sweep
+from powerseek import MDP, from_graph, gridworld, load, power_sweep
 from powerseek.exceptions import InvalidParameterError
 from powerseek.solvers import compiled, numpy_backend
+from powerseek.solvers.kernels import sweep_budget
 from powerseek.solvers.solve import solve
 from strategies import successor_graphs
 
@@ -75,9 +76,10 @@ def test_identical_on_catalog_worlds_at_any_thread_count(name):
 def test_iteration_limit_and_warm_start_match_numpy():
     mdp = gridworld.parse(["....", ".#..", "...."])
     RT = np.ascontiguousarray(np.random.default_rng(1).random((mdp.n_states, 40)))
+    first = np.repeat(mdp.pair_offsets[:-1, None], 40, axis=1)  # a poor start
     for max_iter in (1, 2):
-        ours = compiled.policy_iteration(mdp, RT, 0.95, 1e-9, max_iter, None)
-        theirs = numpy_backend.policy_iteration(mdp, RT, 0.95, 1e-9, max_iter, None)
+        ours = compiled.policy_iteration(mdp, RT, 0.95, 1e-9, max_iter, first.copy())
+        theirs = numpy_backend.policy_iteration(mdp, RT, 0.95, 1e-9, max_iter, first.copy())
         assert not ours[4] and not theirs[4]  # stopped at the limit
         assert np.array_equal(ours[0], theirs[0]) and np.array_equal(ours[1], theirs[1])
         assert ours[2:] == theirs[2:]
@@ -85,6 +87,23 @@ def test_iteration_limit_and_warm_start_match_numpy():
     ours = compiled.policy_iteration(mdp, RT, 0.95, 1e-9, 100, start.copy())
     theirs = numpy_backend.policy_iteration(mdp, RT, 0.95, 1e-9, 100, start.copy())
     assert np.array_equal(ours[1], theirs[1]) and ours[2:] == theirs[2:]
+
+
+def test_both_phases_agree_where_value_sweeps_settle_and_where_they_do_not():
+    # with `stay` everywhere the sweeps from R/(1-γ) settle; on a ring of
+    # 3-cycles without self-loops they do not, and policy iteration takes over
+    grid = gridworld.parse(["......", ".##...", "......"])
+    ring = MDP({i: [(i + 1) % 9, (i + 3) % 9] for i in range(9)})
+    for mdp, settles in ((grid, True), (ring, False)):
+        RT = np.ascontiguousarray(np.random.default_rng(4).random((mdp.n_states, 25)))
+        ours = compiled.policy_iteration(mdp, RT, 0.99, 1e-9, 1000, None)
+        theirs = numpy_backend.policy_iteration(mdp, RT, 0.99, 1e-9, 1000, None)
+        assert np.array_equal(ours[0], theirs[0]) and np.array_equal(ours[1], theirs[1])
+        assert ours[2:] == theirs[2:]
+        if mdp is ring:  # small enough for the brute force
+            exact = brute_force_values(mdp, RT.T, 0.99)
+            assert 0.01 * np.abs(ours[0].T - exact).max() <= ours[2] + 1e-12
+        assert (ours[3] <= sweep_budget(mdp, 0.99)) == settles  # settled, or went on
 
 
 def test_concurrent_calls_from_threads_are_identical():
