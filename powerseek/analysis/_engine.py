@@ -43,6 +43,7 @@ class Context:
     rewards: np.ndarray  # (n_states, m)
     tie_tol: float
     solver: Callable[[], SolveResult] | None = None  # called once, when V* is first needed
+    kernel: str = "auto"  # of the γ → 1 limit's solves
     _cache: dict = field(default_factory=dict)
 
     @property
@@ -94,7 +95,9 @@ class Context:
             if self.gamma == 0.0:
                 mask = lexicographic_optimal(self.mdp, self.rewards, self.tie_tol)
             elif self.gamma == 1.0:
-                mask, unresolved = blackwell_optimal(self.mdp, self.rewards, self.tie_tol)
+                mask, unresolved = blackwell_optimal(
+                    self.mdp, self.rewards, self.tie_tol, kernel=self.kernel
+                )
             else:
                 C = self.continuation
                 best = segment_max(C, self.mdp)
@@ -170,6 +173,7 @@ class Run:
     device: Any = None
     precision: str = "float64"
     kernel: str = "numpy"
+    kernel_option: str = "auto"  # as asked for: the γ → 1 limit decides for its own solves
 
     def provenance(self, mdp: MDP) -> dict[str, Any]:
         """Where a result came from: environment, samples, seed, distribution."""
@@ -224,11 +228,17 @@ def prepare(
         or not (0 < confidence < 1)
     ):
         raise InvalidParameterError(f"`confidence` must be in (0, 1); got {confidence!r}.")
+    # decided once for the whole run, so every chunk runs on the same kernel
+    kernel = choose_kernel(options.solver.kernel, mdp, plan.n_samples, gamma_values)
     if chunk_size is None:
         # The solvers gather along the state axis of (n_states, rows) arrays, so
         # they run fastest when a chunk's arrays stay in cache (about 2^18
-        # numbers each); the memory budget caps the size too.
-        per_sample = 8 * (12 * mdp.n_states + 4 * mdp.n_pairs)
+        # numbers each); the memory budget caps the size too. The compiled
+        # kernel works sample by sample, with fewer temporaries.
+        if kernel == "compiled" and mdp.is_deterministic:
+            per_sample = 8 * (4 * mdp.n_states + 2 * mdp.n_pairs)
+        else:
+            per_sample = 8 * (12 * mdp.n_states + 4 * mdp.n_pairs)
         cache_rows = max(32, CACHE_NUMBERS // mdp.n_states)
         chunk_rows = max(1, min(cache_rows, int(memory) // per_sample))
     else:
@@ -240,8 +250,6 @@ def prepare(
             )
         chunk_rows = int(chunk_size)
     check_device(device, precision)  # fail now, not in a work unit
-    # decided once for the whole run, so every chunk runs on the same kernel
-    kernel = choose_kernel(options.solver.kernel, mdp, plan.n_samples, gamma_values)
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise InvalidTypeError(
             "`executor` must be a concurrent.futures.Executor (or have its submit method, as "
@@ -260,6 +268,7 @@ def prepare(
         device,
         precision,
         kernel,
+        options.solver.kernel,
     )
 
 
@@ -313,7 +322,14 @@ def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> t
     moments: dict[tuple[int, str], list] = {}
     solved: dict[int, SolverDiagnostics] = {}
     for g, gamma in enumerate(run.gammas):
-        ctx = Context(mdp, gamma, RT, run.tie_tol, solver=_solver(mdp, RT, gamma, run, previous))
+        ctx = Context(
+            mdp,
+            gamma,
+            RT,
+            run.tie_tol,
+            solver=_solver(mdp, RT, gamma, run, previous),
+            kernel=run.kernel_option,
+        )
         for name, (_, function) in quantities.items():
             values = np.asarray(function(ctx), dtype=float)
             per_block, offset = [], 0

@@ -140,8 +140,15 @@ def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
         "--method",
         default="auto",
         choices=("auto", "policy-iteration", "extrapolated-value-iteration", "value-iteration"),
-        help="solver (default auto: policy iteration if deterministic, else extrapolated value "
-        "iteration)",
+        help="solver (default auto: policy iteration if deterministic or near gamma = 1, else "
+        "extrapolated value iteration)",
+    )
+    parser.add_argument(
+        "--kernel",
+        default="auto",
+        choices=("auto", "compiled", "numpy"),
+        help="where deterministic policy iteration runs: compiled with numba (the fast extra) "
+        "or numpy (default auto: compiled when numba is installed and the run is large)",
     )
     parser.add_argument(
         "--tol",
@@ -210,6 +217,7 @@ def _analysis_options(args: argparse.Namespace, mdp: MDP, n_gammas: int) -> dict
         "rng": seed,
         "qmc": args.qmc,
         "method": args.method,
+        "kernel": args.kernel,
         "tol": check_tol(args.tol),
         "chunk_size": args.chunk_size,
         "progress": False if args.quiet else None,

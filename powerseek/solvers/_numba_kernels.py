@@ -3,6 +3,9 @@
 import numba
 import numpy as np
 
+#: Samples swept together by settle_samples.
+BLOCK = 8
+
 
 @numba.njit(nogil=True, cache=True)
 def evaluate(r, succ, pol, gamma, doublings, S, T, P, Q):
@@ -89,10 +92,10 @@ def residual(r, V, best, gamma):
 
 @numba.njit(nogil=True, cache=True)
 def policy_iteration_samples(
-    RT, succ, offsets, policy, start, gamma, doublings, floor, max_iter, sweeps, lo, hi, V, out
+    RT, succ, offsets, policy, gamma, doublings, floor, max_iter, lo, hi, V, out
 ):
-    # Samples lo..hi-1: out[j] = (bound, iterations, stable). Without a `start`,
-    # up to `sweeps` value sweeps from R/(1−γ) first, as numpy_backend does.
+    # Policy iteration from `policy` for samples lo..hi-1:
+    # out[j] = (Bellman residual, evaluations, stable).
     n = RT.shape[0]
     r = np.empty(n)
     pol = np.empty(n, dtype=np.int64)
@@ -104,29 +107,8 @@ def policy_iteration_samples(
     for j in range(lo, hi):
         for s in range(n):
             r[s] = RT[s, j]
-        count = 0
-        if start:
-            for s in range(n):
-                pol[s] = policy[s, j]
-        else:
-            for s in range(n):
-                S[s] = r[s] / (1.0 - gamma)
-            settled = False
-            change = 0.0
-            while count < sweeps and not settled:
-                count += 1
-                change = sweep(r, succ, offsets, gamma, S, T)
-                S, T = T, S
-                settled = change <= floor[j]
-            greedy_within(S, succ, offsets, pol, floor[j])
-            if settled:
-                for s in range(n):
-                    V[s, j] = S[s]
-                    policy[s, j] = pol[s]
-                out[j, 0] = gamma * change
-                out[j, 1] = count
-                out[j, 2] = 1.0
-                continue
+        for s in range(n):
+            pol[s] = policy[s, j]
         iterations = 0
         stable = False
         values = S
@@ -143,5 +125,102 @@ def policy_iteration_samples(
             V[s, j] = values[s]
             policy[s, j] = pol[s]
         out[j, 0] = residual(r, values, best, gamma)
-        out[j, 1] = count + iterations
+        out[j, 1] = iterations
         out[j, 2] = 1.0 if stable else 0.0
+
+
+@numba.njit(nogil=True, cache=True)
+def optimal_mask_samples(V, succ, offsets, gamma, tie_tol, noise, lo, hi, mask):
+    # Samples lo..hi-1 of sample-major values V (m, n): mask[p, j] when pair p's
+    # successor value is within tolerance of its state's best, as
+    # limits._optimal_mask computes it.
+    n = V.shape[1]
+    for j in range(lo, hi):
+        scale = 0.0
+        for s in range(n):
+            scale = max(scale, abs(V[j, s]))
+        scale = max(scale, 1e-300)
+        tolerance = max(tie_tol * scale * (1 - gamma), noise * scale)
+        for s in range(n):
+            start, stop = offsets[s], offsets[s + 1]
+            top = V[j, succ[start]]
+            for p in range(start + 1, stop):
+                top = max(top, V[j, succ[p]])
+            floor = top - tolerance
+            for p in range(start, stop):
+                mask[p, j] = floor <= V[j, succ[p]]
+
+
+@numba.njit(nogil=True, cache=True)
+def settle_samples(RT, succ, offsets, gamma, floor, sweeps, lo, hi, V, policy, out, settled):
+    # Value sweeps from R/(1−γ) for samples lo..hi-1, BLOCK samples at a time so
+    # that the inner loops run over contiguous samples (SIMD). A sample settles
+    # when max|V_{k+1} − V_k| ≤ floor: its values, greedy policy and record
+    # (γ·change, sweeps, 1) are written then, exactly as numpy_backend does;
+    # an unsettled sample leaves its last sweep's greedy policy for policy iteration.
+    n = RT.shape[0]
+    width = BLOCK
+    X = np.empty((n, width))
+    Y = np.empty((n, width))
+    top = np.empty(width)
+    change = np.empty(width)
+    done = np.zeros(width, dtype=np.bool_)
+    column = np.empty(n)
+    pol = np.empty(n, dtype=np.int64)
+    rewards = np.empty((n, width))
+    for j0 in range(lo, hi, width):
+        b_count = min(width, hi - j0)
+        # a short last block repeats its last sample, so the loops keep their width
+        for s in range(n):
+            for b in range(width):
+                rewards[s, b] = RT[s, j0 + min(b, b_count - 1)]
+                X[s, b] = rewards[s, b] / (1.0 - gamma)
+        for b in range(b_count):
+            done[b] = False
+        left = b_count
+        count = 0
+        while count < sweeps and left > 0:
+            count += 1
+            for b in range(width):
+                change[b] = 0.0
+            for s in range(n):
+                start, stop = offsets[s], offsets[s + 1]
+                q = succ[start]
+                for b in range(width):
+                    top[b] = X[q, b]
+                for p in range(start + 1, stop):
+                    q = succ[p]
+                    for b in range(width):  # a select, not max(): it vectorises
+                        x = X[q, b]
+                        top[b] = x if x > top[b] else top[b]
+                for b in range(width):
+                    v = rewards[s, b] + gamma * top[b]
+                    d = abs(v - X[s, b])
+                    change[b] = d if d > change[b] else change[b]
+                    Y[s, b] = v
+            X, Y = Y, X
+            for b in range(b_count):
+                if not done[b] and change[b] <= floor[j0 + b]:
+                    done[b] = True
+                    left -= 1
+                    j = j0 + b
+                    for s in range(n):
+                        column[s] = X[s, b]
+                        V[s, j] = X[s, b]
+                    greedy_within(column, succ, offsets, pol, floor[j])
+                    for s in range(n):
+                        policy[s, j] = pol[s]
+                    out[j, 0] = gamma * change[b]
+                    out[j, 1] = count
+                    out[j, 2] = 1.0
+                    settled[j] = True
+        for b in range(b_count):
+            if not done[b]:  # start policy iteration from the last sweep's greedy policy
+                j = j0 + b
+                for s in range(n):
+                    column[s] = X[s, b]
+                greedy_within(column, succ, offsets, pol, floor[j])
+                for s in range(n):
+                    policy[s, j] = pol[s]
+                out[j, 1] = count
+                settled[j] = False

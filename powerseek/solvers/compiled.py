@@ -138,6 +138,20 @@ def _kernel():
     return policy_iteration_samples
 
 
+@cache
+def _settle_kernel():
+    from ._numba_kernels import settle_samples
+
+    return settle_samples
+
+
+@cache
+def _mask_kernel():
+    from ._numba_kernels import optimal_mask_samples
+
+    return optimal_mask_samples
+
+
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 
@@ -148,6 +162,66 @@ def _executor(threads: int) -> ThreadPoolExecutor:
         if _pool is None or _pool._max_workers < threads:
             _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="powerseek")
         return _pool
+
+
+def _split(kernel, args, tail, m, threads):
+    """Run ``kernel(*args, lo, hi, *tail)`` over sample ranges, one per thread."""
+    threads = min(thread_count() if threads is None else max(1, int(threads)), max(m, 1))
+    if threads <= 1:
+        kernel(*args, 0, m, *tail)
+        return
+    edges = np.linspace(0, m, threads + 1).astype(int)
+    pool = _executor(threads)
+    futures = [
+        pool.submit(kernel, *args, int(lo), int(hi), *tail) for lo, hi in zip(edges[:-1], edges[1:])
+    ]
+    for future in futures:
+        future.result()
+
+
+def optimal_mask(mdp, values, gamma, tie_tol, noise, *, threads=None):
+    """Actions within tolerance of the best successor value, per pair and sample (compiled).
+
+    The same test as the numpy one in :mod:`powerseek.solvers.limits`: pair p of
+    state s is kept when max_a V(succ) − tolerance ≤ V(succ(p)), with tolerance
+    max(tie_tol·scale·(1−γ), noise·scale) and scale = max|V| of the sample.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    values : numpy.ndarray, shape (m, n_states)
+        Sample-major values (as :attr:`powerseek.solve` returns them).
+    gamma : float
+    tie_tol, noise : float
+    threads : int, optional
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_pairs, m)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")      # start, wait, candy, chocolate, hug
+    >>> V = np.array([[1.0, 2.0, 1.0, 2.0, 0.0]])
+    >>> optimal_mask(mdp, V, 0.5, 1e-9, 1e-12).ravel().tolist()
+    [False, True, True, False, True, True, True]
+    """
+    values = np.ascontiguousarray(values, dtype=float)
+    m = values.shape[0]
+    mask = np.empty((mdp.n_pairs, m), dtype=np.bool_)
+    args = (
+        values,
+        np.ascontiguousarray(mdp.successor_indices, dtype=np.int32),
+        np.ascontiguousarray(mdp.pair_offsets, dtype=np.int64),
+        float(gamma),
+        float(tie_tol),
+        float(noise),
+    )
+    _split(_mask_kernel(), args, (mask,), m, threads)
+    return mask
 
 
 def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
@@ -194,34 +268,36 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
     policy = np.array(policy, dtype=np.int64, order="C") if start else np.empty((n, m), np.int64)
     V = np.empty_like(RT)
     out = np.zeros((m, 3))
-    run = _kernel()
     doublings = doublings_for(gamma)
-    threads = thread_count() if threads is None else max(1, int(threads))
-    threads = min(threads, m)
-    sweeps = sweep_budget(mdp, gamma)
-    args = (
-        RT,
-        successors,
-        offsets,
-        policy,
-        start,
-        float(gamma),
-        doublings,
-        floor,
-        int(max_iter),
-        sweeps,
-    )
-    if threads <= 1:
-        run(*args, 0, m, V, out)
-    else:
-        edges = np.linspace(0, m, threads + 1).astype(int)
-        pool = _executor(threads)
-        futures = [
-            pool.submit(run, *args, int(lo), int(hi), V, out)
-            for lo, hi in zip(edges[:-1], edges[1:])
-        ]
-        for future in futures:
-            future.result()
+    if start:
+        rest = np.arange(m)
+    else:  # value sweeps first; policy iteration for the samples they do not settle
+        settled = np.zeros(m, dtype=np.bool_)
+        args = (RT, successors, offsets, float(gamma), floor, sweep_budget(mdp, gamma))
+        _split(_settle_kernel(), args, (V, policy, out, settled), m, threads)
+        rest = np.flatnonzero(~settled)
+    if rest.size:
+        whole = rest.size == m
+        sub = (lambda a: a) if whole else (lambda a: np.ascontiguousarray(a[:, rest]))
+        R_rest, policy_rest = sub(RT), sub(policy)
+        V_rest = V if whole else np.empty_like(R_rest)
+        out_rest = np.zeros((rest.size, 3))
+        args = (
+            R_rest,
+            successors,
+            offsets,
+            policy_rest,
+            float(gamma),
+            doublings,
+            floor[rest],
+            int(max_iter),
+        )
+        _split(_kernel(), args, (V_rest, out_rest), rest.size, threads)
+        if not whole:
+            V[:, rest] = V_rest
+            policy[:, rest] = policy_rest
+        out_rest[:, 1] += out[rest, 1]  # the sweeps before
+        out[rest] = out_rest
     bound = float(out[:, 0].max()) if m else 0.0
     iterations = int(out[:, 1].max()) if m else 0
     return V, policy, bound, iterations, bool(out[:, 2].all())

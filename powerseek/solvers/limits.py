@@ -32,6 +32,8 @@ from scipy.sparse import csgraph
 
 from ..exceptions import InvalidParameterError
 from ..mdp.model import MDP
+from . import compiled
+from .compiled import choose_kernel
 from .kernels import expected_next, first_attaining, segment_max
 from .solve import solve
 
@@ -254,7 +256,7 @@ def _cesaro_limit(P: np.ndarray) -> np.ndarray:
 # optimal action sets at the limits
 
 
-def blackwell_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9):
+def blackwell_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9, *, kernel: str = "auto"):
     """Blackwell-optimal actions per pair and sample, and unresolved samples.
 
     Parameters
@@ -264,6 +266,9 @@ def blackwell_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9):
         State-major rewards, one column per sample.
     tie_tol : float, default 1e-9
         Relative tolerance for ties.
+    kernel : {"auto", "compiled", "numpy"}
+        Where the deterministic solves run (see :func:`powerseek.solve`);
+        ``"auto"`` weighs both solves together.
 
     Returns
     -------
@@ -274,14 +279,18 @@ def blackwell_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9):
     """
     if mdp.is_deterministic:
         gammas = BLACKWELL_GAMMAS
+        kernel = choose_kernel(kernel, mdp, RT.shape[1], gammas)
         masks = []
-        policy = None
         for gamma in gammas:
             # policy iteration evaluates exactly; only floating point limits the
-            # residual bound (about eps·|R|/(1−γ)), hence the loose tolerance
-            result = solve(mdp, RT.T, gamma, initial_policy=policy, tol=1e-5)
-            policy = result.policy
-            masks.append(_optimal_mask(mdp, result.values.T, gamma, tie_tol))
+            # residual bound (about eps·|R|/(1−γ)), hence the loose tolerance.
+            # No warm start: the value sweeps from R/(1−γ) settle sooner.
+            result = solve(mdp, RT.T, gamma, tol=1e-5, kernel=kernel)
+            if kernel == "compiled":
+                noise = 1e3 * np.finfo(float).eps
+                masks.append(compiled.optimal_mask(mdp, result.values, gamma, tie_tol, noise))
+            else:
+                masks.append(_optimal_mask(mdp, result.values.T, gamma, tie_tol))
     else:
         _check_stochastic_size(mdp)
         T = mdp.transition_matrix.toarray()

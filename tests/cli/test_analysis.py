@@ -475,3 +475,15 @@ def test_pair_arguments_are_required(capsys):
         capsys, "symmetry", "turner-fig1", "--state", "start", "--actions", "right", "up"
     )
     assert status == 1 and "'up' is not an action of state 'start'" in err
+
+
+def test_kernel_option_gives_identical_numbers(capsys):
+    pytest.importorskip("numba")
+    outputs = []
+    for kernel in ("numpy", "compiled"):
+        argv = ["power", "powerplay-maze-7x7", "--gamma", "0.99", "--samples", "300"]
+        status, out, _ = run(capsys, *argv, "--seed", "2", "--kernel", kernel, "--format", "json")
+        assert status == 0
+        document = json.loads(out)
+        outputs.append((document["power"], document["stderr"], document["solver"]))
+    assert outputs[0] == outputs[1]
