@@ -151,6 +151,29 @@ def optimal_mask_samples(V, succ, offsets, gamma, tie_tol, noise, lo, hi, mask):
                 mask[p, j] = floor <= V[j, succ[p]]
 
 
+@numba.njit(nogil=True, cache=True, inline="always")
+def block_sweep(X, Y, rewards, succ, offsets, gamma, top, change, width):
+    # One value sweep of samples 0..width-1 of a block: Y = R + γ max_a X(succ);
+    # change[b] = max |Y − X| of sample b.
+    for b in range(width):
+        change[b] = 0.0
+    for s in range(rewards.shape[0]):
+        start, stop = offsets[s], offsets[s + 1]
+        q = succ[start]
+        for b in range(width):
+            top[b] = X[q, b]
+        for p in range(start + 1, stop):
+            q = succ[p]
+            for b in range(width):  # a select, not max(): it vectorises
+                x = X[q, b]
+                top[b] = x if x > top[b] else top[b]
+        for b in range(width):
+            v = rewards[s, b] + gamma * top[b]
+            d = abs(v - X[s, b])
+            change[b] = d if d > change[b] else change[b]
+            Y[s, b] = v
+
+
 @numba.njit(nogil=True, cache=True)
 def settle_samples(RT, succ, offsets, gamma, floor, sweeps, lo, hi, V, policy, out, settled):
     # Value sweeps from R/(1−γ) for samples lo..hi-1, BLOCK samples at a time so
@@ -170,10 +193,9 @@ def settle_samples(RT, succ, offsets, gamma, floor, sweeps, lo, hi, V, policy, o
     rewards = np.empty((n, width))
     for j0 in range(lo, hi, width):
         b_count = min(width, hi - j0)
-        # a short last block repeats its last sample, so the loops keep their width
         for s in range(n):
-            for b in range(width):
-                rewards[s, b] = RT[s, j0 + min(b, b_count - 1)]
+            for b in range(b_count):
+                rewards[s, b] = RT[s, j0 + b]
                 X[s, b] = rewards[s, b] / (1.0 - gamma)
         for b in range(b_count):
             done[b] = False
@@ -181,23 +203,10 @@ def settle_samples(RT, succ, offsets, gamma, floor, sweeps, lo, hi, V, policy, o
         count = 0
         while count < sweeps and left > 0:
             count += 1
-            for b in range(width):
-                change[b] = 0.0
-            for s in range(n):
-                start, stop = offsets[s], offsets[s + 1]
-                q = succ[start]
-                for b in range(width):
-                    top[b] = X[q, b]
-                for p in range(start + 1, stop):
-                    q = succ[p]
-                    for b in range(width):  # a select, not max(): it vectorises
-                        x = X[q, b]
-                        top[b] = x if x > top[b] else top[b]
-                for b in range(width):
-                    v = rewards[s, b] + gamma * top[b]
-                    d = abs(v - X[s, b])
-                    change[b] = d if d > change[b] else change[b]
-                    Y[s, b] = v
+            if b_count == width:  # a literal width, so the loops vectorise
+                block_sweep(X, Y, rewards, succ, offsets, gamma, top, change, BLOCK)
+            else:  # a short last block: only its own samples
+                block_sweep(X, Y, rewards, succ, offsets, gamma, top, change, b_count)
             X, Y = Y, X
             for b in range(b_count):
                 if not done[b] and change[b] <= floor[j0 + b]:

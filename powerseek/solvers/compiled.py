@@ -101,7 +101,7 @@ def choose_kernel(kernel, mdp, n_samples: int, gammas) -> str:
     if not available() or mdp.successor_indices is None:
         return "numpy"
     work = sum(mdp.n_states * n_samples * (doublings_for(g) + 1) for g in gammas if 0.0 < g < 1.0)
-    if work and _kernel.cache_info().currsize:  # loaded already: nothing to repay
+    if work and _loaded():  # loaded already: nothing to repay
         return "compiled"
     return "compiled" if work >= COMPILE_WORK else "numpy"
 
@@ -136,6 +136,11 @@ def _kernel():
     from ._numba_kernels import policy_iteration_samples
 
     return policy_iteration_samples
+
+
+def _loaded() -> bool:
+    """Whether numba and the kernels have been loaded in this process."""
+    return any(k.cache_info().currsize for k in (_kernel, _settle_kernel, _mask_kernel))
 
 
 @cache

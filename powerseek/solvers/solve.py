@@ -335,8 +335,8 @@ def solve(
             )
             for rows in chunks
         ]
-        V = np.hstack([part[0] for part in parts])
-        policy_out = np.ascontiguousarray(np.hstack([part[1] for part in parts]).T)
+        V = _joined([part[0] for part in parts])
+        policy_out = np.ascontiguousarray(_joined([part[1] for part in parts]).T)
         bound = max(part[2] for part in parts)
         iterations = max(part[3] for part in parts)
         stable = all(part[4] for part in parts)
@@ -363,7 +363,7 @@ def solve(
             )
             for rows in chunks
         ]
-        V = np.hstack([part[0] for part in parts])
+        V = _joined([part[0] for part in parts])
         bound = max(part[1] for part in parts)
         iterations = max(part[2] for part in parts)
         converged = all(part[3] for part in parts)
@@ -383,6 +383,11 @@ def solve(
 
 # ----------------------------------------------------------------------
 # validation
+
+
+def _joined(columns: list[np.ndarray]) -> np.ndarray:
+    """The chunks' state-major arrays side by side (no copy for one chunk)."""
+    return columns[0] if len(columns) == 1 else np.hstack(columns)
 
 
 def _chunks(n_samples: int, n_states: int, chunk_size: Any) -> list[slice]:

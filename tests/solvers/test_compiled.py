@@ -152,3 +152,9 @@ def test_auto_compiles_large_runs_only():
 def test_kernel_is_validated():
     with pytest.raises(InvalidParameterError, match="`kernel` must be one of"):
         solve(load("candy-wait"), np.zeros(5), 0.9, kernel="fortran")
+
+
+def test_auto_uses_the_compiled_kernel_once_loaded():
+    mdp = load("candy-wait")
+    solve(mdp, np.ones((2, 5)), 0.9, kernel="compiled")  # sweeps settle: only they ran
+    assert compiled.choose_kernel("auto", mdp, 2, [0.9]) == "compiled"
