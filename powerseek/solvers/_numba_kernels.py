@@ -182,7 +182,7 @@ def settle_samples(RT, succ, offsets, gamma, floor, sweeps, lo, hi, V, policy, o
     # (γ·change, sweeps, 1) are written then, exactly as numpy_backend does;
     # an unsettled sample leaves its last sweep's greedy policy for policy iteration.
     n = RT.shape[0]
-    width = BLOCK
+    width = max(1, min(BLOCK, hi - lo))  # a narrow range needs no wide (strided) block
     X = np.empty((n, width))
     Y = np.empty((n, width))
     top = np.empty(width)
@@ -203,7 +203,7 @@ def settle_samples(RT, succ, offsets, gamma, floor, sweeps, lo, hi, V, policy, o
         count = 0
         while count < sweeps and left > 0:
             count += 1
-            if b_count == width:  # a literal width, so the loops vectorise
+            if b_count == BLOCK:  # a literal width, so the loops vectorise
                 block_sweep(X, Y, rewards, succ, offsets, gamma, top, change, BLOCK)
             else:  # a short last block: only its own samples
                 block_sweep(X, Y, rewards, succ, offsets, gamma, top, change, b_count)

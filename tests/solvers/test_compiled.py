@@ -158,3 +158,24 @@ def test_auto_uses_the_compiled_kernel_once_loaded():
     mdp = load("candy-wait")
     solve(mdp, np.ones((2, 5)), 0.9, kernel="compiled")  # sweeps settle: only they ran
     assert compiled.choose_kernel("auto", mdp, 2, [0.9]) == "compiled"
+
+
+@pytest.mark.parametrize("gamma", [0.5, 1 - 1e-4])
+def test_compiled_masks_match_numpy(gamma):
+    from powerseek.solvers.limits import _optimal_mask, blackwell_optimal
+
+    mdp = load("powerplay-maze-7x7")
+    rng = np.random.default_rng(6)
+    # values on a coarse grid plus offsets near the tie tolerance, so some actions
+    # fall just inside and some just outside it
+    V = rng.integers(0, 4, (50, mdp.n_states)) / (1 - gamma)
+    V += rng.choice([0.0, 3e-10, 3e-8, 3e-6], size=V.shape) * np.abs(V).max()
+    noise = 1e3 * np.finfo(float).eps
+    ours = compiled.optimal_mask(mdp, V, gamma, 1e-9, noise)
+    theirs = _optimal_mask(mdp, np.ascontiguousarray(V.T), gamma, 1e-9, noise)
+    assert np.array_equal(ours, theirs)
+    assert (ours.sum(axis=0) > mdp.n_states).sum() > 0  # ties were present
+    RT = np.ascontiguousarray(rng.random((mdp.n_states, 40)))
+    a = blackwell_optimal(mdp, RT, kernel="compiled")
+    b = blackwell_optimal(mdp, RT, kernel="numpy")
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
