@@ -15,6 +15,7 @@ dispatches that bound the numpy kernel.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -47,13 +48,23 @@ class NumbaUnavailableError(PowerseekError, ImportError):
 def available() -> bool:
     """Whether numba is installed, so that the compiled kernels can run.
 
+    Looks for the package without importing it (importing numba takes about
+    0.3 s, which a small run should not pay).
+
     Returns
     -------
     bool
     """
+    return importlib.util.find_spec("numba") is not None
+
+
+@cache
+def _loadable() -> bool:
+    """Whether the compiled kernels load here (numba imports and can compile them)."""
     try:
-        import numba  # noqa: F401
-    except ImportError:
+        _kernel()
+        _settle_kernel()
+    except Exception:  # a broken numba install, an unsupported platform: use numpy
         return False
     return True
 
@@ -103,7 +114,7 @@ def choose_kernel(kernel, mdp, n_samples: int, gammas) -> str:
     work = sum(mdp.n_states * n_samples * (doublings_for(g) + 1) for g in gammas if 0.0 < g < 1.0)
     if work and _loaded():  # loaded already: nothing to repay
         return "compiled"
-    return "compiled" if work >= COMPILE_WORK else "numpy"
+    return "compiled" if work >= COMPILE_WORK and _loadable() else "numpy"
 
 
 def thread_count() -> int:
@@ -159,13 +170,15 @@ def _mask_kernel():
 
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
+_pool_size = 0
 
 
 def _executor(threads: int) -> ThreadPoolExecutor:
-    global _pool
+    global _pool, _pool_size
     with _pool_lock:
-        if _pool is None or _pool._max_workers < threads:
+        if _pool is None or _pool_size < threads:
             _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="powerseek")
+            _pool_size = threads
         return _pool
 
 

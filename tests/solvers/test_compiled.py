@@ -179,3 +179,17 @@ def test_compiled_masks_match_numpy(gamma):
     a = blackwell_optimal(mdp, RT, kernel="compiled")
     b = blackwell_optimal(mdp, RT, kernel="numpy")
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+def test_auto_falls_back_to_numpy_when_the_kernels_do_not_load(monkeypatch):
+    def broken():
+        raise RuntimeError("cannot cache function: no locator available")
+
+    mdp = load("powerplay-robot-face")
+    monkeypatch.setattr(compiled, "_loaded", lambda: False)
+    monkeypatch.setattr(compiled, "_kernel", broken)
+    compiled._loadable.cache_clear()
+    try:
+        assert compiled.choose_kernel("auto", mdp, 10**5, [0.99]) == "numpy"
+    finally:
+        compiled._loadable.cache_clear()

@@ -4,13 +4,11 @@ import warnings
 
 import networkx as nx
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import brute_force_values
 
 from powerseek import ConvergenceWarning, from_graph, gridworld, load, power_sweep
-from powerseek.exceptions import InvalidParameterError
 from powerseek.solvers import stochastic
 from powerseek.solvers.solve import solve
 
@@ -127,15 +125,3 @@ def test_sweeps_warm_start_across_gammas_and_agree_with_value_iteration():
     methods = [s["method"] for s in ours.solver]
     assert methods == ["extrapolated-value-iteration", "policy-iteration", "policy-iteration"]
     assert np.abs(ours.power - reference.power).max() <= 2e-9
-
-
-def test_policy_iteration_on_a_torch_device_needs_a_deterministic_mdp():
-    pytest.importorskip("torch")
-    with pytest.raises(InvalidParameterError, match="needs a deterministic MDP"):
-        solve(
-            load("powerplay-stochastic-4"),
-            np.zeros(4),
-            0.5,
-            method="policy-iteration",
-            device="cpu",
-        )

@@ -91,3 +91,14 @@ def test_cli_device(capsys):
 
     a, b = json.loads(default), json.loads(capsys.readouterr().out)
     np.testing.assert_allclose(a["power"], b["power"], atol=1e-9)
+
+
+def test_policy_iteration_on_a_torch_device_needs_a_deterministic_mdp():
+    with pytest.raises(InvalidParameterError, match="needs a deterministic MDP"):
+        solve(
+            powerseek.load("powerplay-stochastic-4"),
+            np.zeros(4),
+            0.5,
+            method="policy-iteration",
+            device="cpu",
+        )
