@@ -29,40 +29,39 @@ def evaluate(r, succ, pol, gamma, doublings, S, T, P, Q):
     return T
 
 
+@numba.njit(nogil=True, cache=True, inline="always")
+def best_successor(V, succ, start, stop):
+    # The largest successor value over pairs start..stop-1.
+    top = V[succ[start]]
+    for p in range(start + 1, stop):
+        top = max(top, V[succ[p]])  # branch-free: the comparisons are unpredictable
+    return top
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def first_within(V, succ, start, stop, floor):
+    # The first of pairs start..stop-1 whose successor value reaches `floor`
+    # (floor is at most the best, so one does).
+    for p in range(start, stop):
+        if V[succ[p]] >= floor:
+            return p
+    return stop - 1
+
+
 @numba.njit(nogil=True, cache=True)
 def improve(V, succ, offsets, pol, margin, best):
     # Howard's step where a state has a choice: switch to the first action
     # within `margin` of the best one, only if the best beats the current
     # action by more than `margin`. Returns whether any state switched.
     changed = False
-    n = V.shape[0]
-    for s in range(n):
+    for s in range(V.shape[0]):
         start, stop = offsets[s], offsets[s + 1]
-        top = V[succ[start]]
-        for p in range(start + 1, stop):
-            top = max(top, V[succ[p]])  # branch-free: the comparisons are unpredictable
+        top = best_successor(V, succ, start, stop)
         best[s] = top
         if stop - start > 1 and top > V[succ[pol[s]]] + margin:
-            floor = top - margin
-            for p in range(start, stop):
-                if V[succ[p]] >= floor:
-                    pol[s] = p
-                    break
+            pol[s] = first_within(V, succ, start, stop, top - margin)
             changed = True
     return changed
-
-
-@numba.njit(nogil=True, cache=True)
-def sweep(r, succ, offsets, gamma, V, new):
-    # One value sweep new = r + γ max_a V(succ); returns max |new − V|.
-    change = 0.0
-    for s in range(r.shape[0]):
-        top = V[succ[offsets[s]]]
-        for p in range(offsets[s] + 1, offsets[s + 1]):
-            top = max(top, V[succ[p]])
-        new[s] = r[s] + gamma * top
-        change = max(change, abs(new[s] - V[s]))
-    return change
 
 
 @numba.njit(nogil=True, cache=True)
@@ -70,14 +69,7 @@ def greedy_within(V, succ, offsets, pol, margin):
     # Each state's first action within `margin` of its best successor value.
     for s in range(V.shape[0]):
         start, stop = offsets[s], offsets[s + 1]
-        top = V[succ[start]]
-        for p in range(start + 1, stop):
-            top = max(top, V[succ[p]])
-        floor = top - margin
-        for p in range(start, stop):
-            if V[succ[p]] >= floor:
-                pol[s] = p
-                break
+        pol[s] = first_within(V, succ, start, stop, best_successor(V, succ, start, stop) - margin)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -141,14 +133,12 @@ def optimal_mask_samples(V, succ, offsets, gamma, tie_tol, noise, lo, hi, mask):
             scale = max(scale, abs(V[j, s]))
         scale = max(scale, 1e-300)
         tolerance = max(tie_tol * scale * (1 - gamma), noise * scale)
+        row = V[j]
         for s in range(n):
             start, stop = offsets[s], offsets[s + 1]
-            top = V[j, succ[start]]
-            for p in range(start + 1, stop):
-                top = max(top, V[j, succ[p]])
-            floor = top - tolerance
+            floor = best_successor(row, succ, start, stop) - tolerance
             for p in range(start, stop):
-                mask[p, j] = floor <= V[j, succ[p]]
+                mask[p, j] = floor <= row[succ[p]]
 
 
 @numba.njit(nogil=True, cache=True, inline="always")
