@@ -17,11 +17,14 @@ __all__ = [
     "CACHE_NUMBERS",
     "FLOOR_ULPS",
     "Segments",
+    "bellman_residual",
     "doublings_for",
     "evaluate_deterministic",
     "expected_next",
     "first_attaining",
     "gather_rows",
+    "greedy_policy",
+    "improve_policy",
     "noise_floor",
     "padded_pairs",
     "segment_max",
@@ -154,6 +157,103 @@ def first_attaining(mask: np.ndarray, mdp: MDP) -> np.ndarray:
         Pair indices (rows of ``mdp.transition_matrix``).
     """
     return segments_of(mdp).first(mask)
+
+
+def greedy_policy(mdp: MDP, W: np.ndarray, margin) -> np.ndarray:
+    """Per state and sample, the first pair within `margin` of the best of `W`.
+
+    Parameters
+    ----------
+    mdp : MDP
+    W : numpy.ndarray, shape (n_pairs, m)
+        Each pair's value E V(s'), per sample.
+    margin : float or numpy.ndarray, shape (m,)
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_states, m)
+        Pair indices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from powerseek import load
+    >>> W = np.array([2.0, 1.0, 3.0, 4.0, 2.0, 3.0, 4.0])[:, None]
+    >>> greedy_policy(load("candy-wait"), W, 0.0).ravel().tolist()
+    [0, 3, 4, 5, 6]
+    """
+    return segments_of(mdp).first_within(W, segment_max(W, mdp) - margin)
+
+
+def improve_policy(mdp: MDP, W: np.ndarray, policy: np.ndarray, margin: np.ndarray):
+    """Howard's improvement step on pair values, above floating-point noise.
+
+    A state switches only where its best pair beats the current one by more
+    than `margin`, and then to the first pair within `margin` of the best, so
+    that iteration ends in a greedy policy.
+
+    Parameters
+    ----------
+    mdp : MDP
+    W : numpy.ndarray, shape (n_pairs, m)
+        Each pair's value E V(s'), per sample.
+    policy : numpy.ndarray of int, shape (n_states, m)
+        Current pair indices (left unchanged).
+    margin : numpy.ndarray, shape (m,)
+        Per sample, the noise floor (:func:`noise_floor`).
+
+    Returns
+    -------
+    best : numpy.ndarray, shape (n_states, m)
+        Per-state maxima of `W`.
+    improved : numpy.ndarray of int, shape (n_states, m)
+        The improved policy (`policy` itself when nothing changed).
+    changed : numpy.ndarray of bool, shape (m,)
+        Whether the sample's policy changed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")      # start and wait choose; pairs 0-1 and 2-3
+    >>> W = np.array([2.0, 1.0, 3.0, 4.0, 2.0, 3.0, 4.0])[:, None]
+    >>> best, improved, changed = improve_policy(mdp, W, np.array([[1], [2], [4], [5], [6]]),
+    ...                                          np.array([1e-12]))
+    >>> improved.ravel().tolist(), changed.tolist()
+    ([0, 3, 4, 5, 6], [True])
+    """
+    best = segment_max(W, mdp)
+    improve = best > gather_rows(W, policy) + margin
+    changed = improve.any(axis=0)
+    if not changed.any():
+        return best, policy, changed
+    rows = slice(None) if changed.all() else np.flatnonzero(changed)
+    choice = segments_of(mdp).first_within(W[:, rows], best[:, rows] - margin[rows])
+    improved = policy.copy()
+    improved[:, rows] = np.where(improve[:, rows], choice, policy[:, rows])
+    return best, improved, changed
+
+
+def bellman_residual(RT: np.ndarray, best: np.ndarray, V: np.ndarray, gamma: float) -> np.ndarray:
+    """Per sample, ‖R + γ·best − V‖∞: the bound on (1−γ)·‖V − V*‖∞ it certifies.
+
+    Parameters
+    ----------
+    RT, best, V : numpy.ndarray, shape (n_states, m)
+        Rewards, per-state maxima of E V(s') and the values.
+    gamma : float
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bellman_residual(np.ones((2, 1)), np.full((2, 1), 2.0), np.array([[2.0], [2.5]]), 0.5)
+    array([0.5])
+    """
+    return np.abs(RT + gamma * best - V).max(axis=0)
 
 
 def sweep_budget(mdp: MDP, gamma: float) -> int:

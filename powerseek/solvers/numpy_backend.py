@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from .kernels import (
+    bellman_residual,
     doublings_for,
     evaluate_deterministic,
     expected_next,
-    gather_rows,
+    greedy_policy,
+    improve_policy,
     noise_floor,
     segment_max,
-    segments_of,
     sweep_budget,
 )
 
@@ -54,7 +55,6 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
     n, m = RT.shape
     successors = mdp.successor_indices
     floor = noise_floor(RT, gamma)
-    segments = segments_of(mdp)
     V = np.empty_like(RT)
     residual = np.zeros(m)
     sweeps = np.zeros(m, dtype=np.int64)
@@ -62,7 +62,6 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
         # value sweeps from R/(1−γ); the samples that settle are done
         X = RT / (1.0 - gamma)
         active = np.arange(m)
-        policy = np.empty((n, m), dtype=np.int64)
         R_a = RT
         for _ in range(sweep_budget(mdp, gamma)):
             new = R_a + gamma * segment_max(X[successors], mdp)
@@ -78,13 +77,8 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
                 active, X, R_a = active[keep], X[:, keep], R_a[:, keep]
             if not active.size:
                 break
-        done = np.setdiff1d(np.arange(m), active)
-        if done.size:  # their greedy policies, as policy iteration would pick them
-            Wd = V[:, done][successors]
-            policy[:, done] = segments.first_within(Wd, segment_max(Wd, mdp) - floor[done])
-        if active.size:
-            W = X[successors]
-            policy[:, active] = segments.first_within(W, segment_max(W, mdp) - floor[active])
+        V[:, active] = X  # the unsettled: their last sweep, replaced by policy iteration's values
+        policy = greedy_policy(mdp, V[successors], floor)
     else:
         active = np.arange(m)
     policy = np.array(policy, dtype=np.int64)
@@ -97,25 +91,13 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
             break
         evaluations[active] += 1
         V_a = evaluate_deterministic(R_a, successors[pol], gamma, doublings)
-        W = V_a[successors]
-        best = segment_max(W, mdp)
-        improve = best > gather_rows(W, pol) + margin
-        changed = improve.any(axis=0)
-        if changed.all():
-            choice = segments.first_within(W, best - margin)
-            pol = np.where(improve, choice, pol)
-        elif changed.any():
-            rows = np.flatnonzero(changed)
-            choice = segments.first_within(W[:, rows], best[:, rows] - margin[rows])
-            pol[:, rows] = np.where(improve[:, rows], choice, pol[:, rows])
+        best, pol, changed = improve_policy(mdp, V_a[successors], pol, margin)
         done = np.flatnonzero(~changed)
         if done.size:  # stable: record, and certify with the Bellman residual ‖BV − V‖
             finished = active[done]
             V[:, finished] = V_a[:, done]
             policy[:, finished] = pol[:, done]
-            residual[finished] = np.abs(R_a[:, done] + gamma * best[:, done] - V_a[:, done]).max(
-                axis=0
-            )
+            residual[finished] = bellman_residual(R_a[:, done], best[:, done], V_a[:, done], gamma)
             keep = np.flatnonzero(changed)
             active, R_a, pol, margin = active[keep], R_a[:, keep], pol[:, keep], margin[keep]
     stable = active.size == 0
@@ -124,7 +106,7 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
         best = segment_max(V_a[successors], mdp)
         V[:, active] = V_a
         policy[:, active] = pol
-        residual[active] = np.abs(R_a + gamma * best - V_a).max(axis=0)
+        residual[active] = bellman_residual(R_a, best, V_a, gamma)
     bound = float(residual.max()) if m else 0.0  # (1-γ)‖V−V*‖ ≤ ‖BV − V‖
     iterations = int((sweeps + evaluations).max()) if m else 0
     return V, policy, bound, iterations, stable

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from ..mdp.model import MDP
-from .kernels import gather_rows, noise_floor, segment_max, segments_of
+from .kernels import bellman_residual, greedy_policy, improve_policy, noise_floor, segment_max
 
 __all__ = ["START_SWEEPS", "evaluate_policy", "policy_iteration"]
 
@@ -160,15 +160,13 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
     """
     n, m = RT.shape
     T = mdp.transition_matrix
-    segments = segments_of(mdp)
     rows = _pair_rows(mdp, gamma)
     margin = noise_floor(RT, gamma)
     if policy is None:
         X = RT / (1.0 - gamma)
         for _ in range(start_sweeps(gamma)):
             X = RT + gamma * segment_max(np.asarray(T @ X), mdp)
-        Q = np.asarray(T @ X)
-        policy = segments.first_within(Q, segment_max(Q, mdp))
+        policy = greedy_policy(mdp, np.asarray(T @ X), 0.0)
     policy = np.array(policy, dtype=np.int64)
     V = np.empty_like(RT)
     residual = np.zeros(m)
@@ -180,26 +178,18 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
         for i, j in enumerate(active):
             lu, A_T = _factor(rows, policy[:, j])
             X[:, i] = _refined_solve(lu, A_T, RT[:, j])
-        Q = np.asarray(T @ X)
-        best = segment_max(Q, mdp)
         pol = policy[:, active]
-        improve = best > gather_rows(Q, pol) + margin[active]
-        changed = improve.any(axis=0)
-        if changed.any():
-            choice = segments.first_within(Q, best - margin[active])
-            policy[:, active] = np.where(improve, choice, pol)
+        best, policy[:, active], changed = improve_policy(
+            mdp, np.asarray(T @ X), pol, margin[active]
+        )
         done = ~changed
         finished = active[done]
         V[:, finished] = X[:, done]
-        residual[finished] = np.abs(RT[:, finished] + gamma * best[:, done] - X[:, done]).max(
-            axis=0
-        )
+        residual[finished] = bellman_residual(RT[:, finished], best[:, done], X[:, done], gamma)
         left = active[changed]
         if left.size and iterations == max_iter:  # the limit: the values evaluated last
             V[:, left] = X[:, changed]
-            residual[left] = np.abs(RT[:, left] + gamma * best[:, changed] - X[:, changed]).max(
-                axis=0
-            )
+            residual[left] = bellman_residual(RT[:, left], best[:, changed], X[:, changed], gamma)
             policy[:, left] = pol[:, changed]
             return V, policy, float(residual.max()), iterations, False
         active = left
