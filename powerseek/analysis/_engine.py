@@ -331,7 +331,9 @@ def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> t
             kernel=run.kernel_option,
         )
         for name, (_, function) in quantities.items():
-            values = np.asarray(function(ctx), dtype=float)
+            values = np.asarray(function(ctx))
+            if values.dtype != bool:  # indicators keep their type: their moments are counts
+                values = values.astype(float, copy=False)
             per_block, offset = [], 0
             for block in chunk:
                 per_block.append(block_moments(values[offset : offset + block.size]))

@@ -218,14 +218,16 @@ class OptimalitySweepResult(Sequence):
 def _quantities(mdp: MDP, rows: np.ndarray, owner: np.ndarray, n_states: int, gamma_one: bool):
     """Indicator quantities restricted to the pairs `rows` (owned by local states)."""
     k = rows.size
-    # counts of optimal actions per local state, as one sparse product
-    membership = sp.csr_array((np.ones(k), (owner, np.arange(k))), shape=(n_states, k))
+    # counts of optimal actions per local state, as one sparse integer product
+    membership = sp.csr_array(
+        (np.ones(k, dtype=np.int32), (owner, np.arange(k))), shape=(n_states, k)
+    )
 
     def optimal(ctx):
         return ctx.optimal[rows].T
 
     def ties(ctx):
-        counts = membership @ ctx.optimal[rows].astype(np.float64)
+        counts = membership @ ctx.optimal[rows].view(np.int8)
         return (counts > 1).T
 
     quantities = {"optimal": ((k,), optimal), "ties": ((n_states,), ties)}

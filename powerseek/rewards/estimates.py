@@ -77,7 +77,15 @@ def block_moments(values: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     >>> n, mean, m2 = block_moments(np.array([1.0, 2.0, 3.0]))
     >>> n, float(mean), float(m2)   # sum of squared deviations: 1 + 0 + 1
     (3, 2.0, 2.0)
+    >>> n, mean, m2 = block_moments(np.array([True, False, True, True]))
+    >>> n, float(mean), float(m2)   # 3·(1/4)² + 1·(3/4)²
+    (4, 0.75, 0.75)
     """
+    values = np.asarray(values)
+    if values.dtype == bool:  # an indicator: k ones in n give m2 = k(n − k)/n exactly
+        n = len(values)
+        ones = np.count_nonzero(values, axis=0)
+        return n, ones / max(n, 1), ones * (n - ones) / max(n, 1)
     values = np.asarray(values, dtype=float)
     mean = values.mean(axis=0)
     return len(values), mean, ((values - mean) ** 2).sum(axis=0)

@@ -121,24 +121,60 @@ def policy_iteration_samples(
         out[j, 2] = 1.0 if stable else 0.0
 
 
-@numba.njit(nogil=True, cache=True)
-def optimal_mask_samples(V, succ, offsets, gamma, tie_tol, noise, lo, hi, mask):
-    # Samples lo..hi-1 of sample-major values V (m, n): mask[p, j] when pair p's
-    # successor value is within tolerance of its state's best, as
-    # limits._optimal_mask computes it.
-    n = V.shape[1]
+@numba.njit(nogil=True, cache=True, inline="always")
+def tolerances(V, lo, hi, gamma, tie_tol, noise, out):
+    # out[j - lo] = max(tie_tol·scale·(1−γ), noise·scale), scale = max|V[:, j]|,
+    # for the state-major values V (n, m), as limits._optimal_mask computes it.
     for j in range(lo, hi):
-        scale = 0.0
-        for s in range(n):
-            scale = max(scale, abs(V[j, s]))
-        scale = max(scale, 1e-300)
-        tolerance = max(tie_tol * scale * (1 - gamma), noise * scale)
-        row = V[j]
-        for s in range(n):
-            start, stop = offsets[s], offsets[s + 1]
-            floor = best_successor(row, succ, start, stop) - tolerance
-            for p in range(start, stop):
-                mask[p, j] = floor <= row[succ[p]]
+        out[j - lo] = 0.0
+    for s in range(V.shape[0]):
+        for j in range(lo, hi):
+            x = abs(V[s, j])
+            out[j - lo] = x if x > out[j - lo] else out[j - lo]
+    for j in range(hi - lo):
+        scale = max(out[j], 1e-300)
+        out[j] = max(tie_tol * scale * (1 - gamma), noise * scale)
+
+
+@numba.njit(nogil=True, cache=True)
+def blackwell_mask_samples(
+    V1, V2, succ, offsets, gamma1, gamma2, tie_tol, noise, lo, hi, mask, unresolved
+):
+    # Samples lo..hi-1 of the state-major values V1, V2 (n, m) at discounts
+    # gamma1 < gamma2: mask[p, j] when pair p's successor value at gamma2 is
+    # within tolerance of its state's best (limits._optimal_mask's test), and
+    # unresolved[s, j] when that test gives another answer at gamma1 for some
+    # pair of s. The inner loops run over contiguous samples.
+    width = hi - lo
+    tol1 = np.empty(width)
+    tol2 = np.empty(width)
+    tolerances(V1, lo, hi, gamma1, tie_tol, noise, tol1)
+    tolerances(V2, lo, hi, gamma2, tie_tol, noise, tol2)
+    floor1 = np.empty(width)
+    floor2 = np.empty(width)
+    for s in range(V1.shape[0]):
+        start, stop = offsets[s], offsets[s + 1]
+        q = succ[start]
+        for j in range(width):
+            floor1[j] = V1[q, lo + j]
+            floor2[j] = V2[q, lo + j]
+        for p in range(start + 1, stop):
+            q = succ[p]
+            for j in range(width):
+                x, y = V1[q, lo + j], V2[q, lo + j]
+                floor1[j] = x if x > floor1[j] else floor1[j]
+                floor2[j] = y if y > floor2[j] else floor2[j]
+        for j in range(width):
+            floor1[j] -= tol1[j]
+            floor2[j] -= tol2[j]
+            unresolved[s, lo + j] = False
+        for p in range(start, stop):
+            q = succ[p]
+            for j in range(width):
+                keep = floor2[j] <= V2[q, lo + j]
+                mask[p, lo + j] = keep
+                if keep != (floor1[j] <= V1[q, lo + j]):
+                    unresolved[s, lo + j] = True
 
 
 @numba.njit(nogil=True, cache=True, inline="always")

@@ -163,9 +163,9 @@ def _settle_kernel():
 
 @cache
 def _mask_kernel():
-    from ._numba_kernels import optimal_mask_samples
+    from ._numba_kernels import blackwell_mask_samples
 
-    return optimal_mask_samples
+    return blackwell_mask_samples
 
 
 _pool_lock = threading.Lock()
@@ -197,49 +197,61 @@ def _split(kernel, args, tail, m, threads):
         future.result()
 
 
-def optimal_mask(mdp, values, gamma, tie_tol, noise, *, threads=None):
-    """Actions within tolerance of the best successor value, per pair and sample (compiled).
+def blackwell_masks(mdp, near, nearer, gammas, tie_tol, noise, *, threads=None):
+    """Optimal actions at the nearer of two discounts, and where the two disagree (compiled).
 
-    The same test as the numpy one in :mod:`powerseek.solvers.limits`: pair p of
-    state s is kept when max_a V(succ) − tolerance ≤ V(succ(p)), with tolerance
-    max(tie_tol·scale·(1−γ), noise·scale) and scale = max|V| of the sample.
+    The test of :func:`powerseek.solvers.limits.blackwell_optimal`: pair p of
+    state s is kept at γ when max_a V(succ) − tolerance ≤ V(succ(p)), with
+    tolerance max(tie_tol·scale·(1−γ), noise·scale) and scale = max|V| of the
+    sample; a state is unresolved when the test differs between the discounts
+    for one of its pairs.
 
     Parameters
     ----------
     mdp : MDP
         A deterministic MDP.
-    values : numpy.ndarray, shape (m, n_states)
-        Sample-major values (as :attr:`powerseek.solve` returns them).
-    gamma : float
+    near, nearer : numpy.ndarray, shape (n_states, m)
+        State-major values at ``gammas[0]`` and ``gammas[1]``.
+    gammas : tuple of two floats
     tie_tol, noise : float
     threads : int, optional
 
     Returns
     -------
-    numpy.ndarray of bool, shape (n_pairs, m)
+    mask : numpy.ndarray of bool, shape (n_pairs, m)
+        The test at ``gammas[1]``.
+    unresolved : numpy.ndarray of bool, shape (n_states, m)
 
     Examples
     --------
     >>> import numpy as np
     >>> from powerseek import load
     >>> mdp = load("candy-wait")      # start, wait, candy, chocolate, hug
-    >>> V = np.array([[1.0, 2.0, 1.0, 2.0, 0.0]])
-    >>> optimal_mask(mdp, V, 0.5, 1e-9, 1e-12).ravel().tolist()
-    [False, True, True, False, True, True, True]
+    >>> V = np.array([[1.0], [2.0], [1.0], [2.0], [0.0]])
+    >>> W = np.array([[1.0], [2.0], [1.0], [0.0], [1.0]])   # hug beats chocolate
+    >>> mask, unresolved = blackwell_masks(mdp, V, W, (0.5, 0.6), 1e-9, 1e-12)
+    >>> mask.ravel().tolist()
+    [False, True, False, True, True, True, True]
+    >>> unresolved.ravel().tolist()   # only wait's choice changed
+    [False, True, False, False, False]
     """
-    values = np.ascontiguousarray(values, dtype=float)
-    m = values.shape[0]
+    near = np.ascontiguousarray(near, dtype=float)
+    nearer = np.ascontiguousarray(nearer, dtype=float)
+    m = near.shape[1]
     mask = np.empty((mdp.n_pairs, m), dtype=np.bool_)
+    unresolved = np.empty((mdp.n_states, m), dtype=np.bool_)
     args = (
-        values,
+        near,
+        nearer,
         np.ascontiguousarray(mdp.successor_indices, dtype=np.int32),
         np.ascontiguousarray(mdp.pair_offsets, dtype=np.int64),
-        float(gamma),
+        float(gammas[0]),
+        float(gammas[1]),
         float(tie_tol),
         float(noise),
     )
-    _split(_mask_kernel(), args, (mask,), m, threads)
-    return mask
+    _split(_mask_kernel(), args, (mask, unresolved), m, threads)
+    return mask, unresolved
 
 
 def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):

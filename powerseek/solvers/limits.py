@@ -27,15 +27,17 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.sparse import csgraph
 
-from ..exceptions import InvalidParameterError
+from ..exceptions import ConvergenceWarning, InvalidParameterError
 from ..mdp.model import MDP
 from . import compiled
 from .compiled import choose_kernel
 from .kernels import expected_next, first_attaining, segment_max
-from .solve import solve
+from .solve import _DEFAULT_MAX_ITER, solve
 
 __all__ = [
     "BLACKWELL_GAMMAS",
@@ -280,17 +282,15 @@ def blackwell_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9, *, kernel
     if mdp.is_deterministic:
         gammas = BLACKWELL_GAMMAS
         kernel = choose_kernel(kernel, mdp, RT.shape[1], gammas)
+        if kernel == "compiled":
+            return _compiled_blackwell(mdp, RT, gammas, tie_tol)
         masks = []
         for gamma in gammas:
             # policy iteration evaluates exactly; only floating point limits the
             # residual bound (about eps·|R|/(1−γ)), hence the loose tolerance.
             # No warm start: the value sweeps from R/(1−γ) settle sooner.
             result = solve(mdp, RT.T, gamma, tol=1e-5, kernel=kernel)
-            if kernel == "compiled":
-                noise = 1e3 * np.finfo(float).eps
-                masks.append(compiled.optimal_mask(mdp, result.values, gamma, tie_tol, noise))
-            else:
-                masks.append(_optimal_mask(mdp, result.values.T, gamma, tie_tol))
+            masks.append(_optimal_mask(mdp, result.values.T, gamma, tie_tol))
     else:
         _check_stochastic_size(mdp)
         T = mdp.transition_matrix.toarray()
@@ -302,6 +302,26 @@ def blackwell_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9, *, kernel
     differ = masks[0] != masks[1]
     unresolved = np.logical_or.reduceat(differ, mdp.pair_offsets[:-1], axis=0)
     return masks[1], unresolved
+
+
+def _compiled_blackwell(mdp, RT, gammas, tie_tol):
+    """:func:`blackwell_optimal` with the compiled kernels, state-major throughout."""
+    RT = np.ascontiguousarray(RT, dtype=float)
+    values = []
+    for gamma in gammas:
+        V, _, _, iterations, stable = compiled.policy_iteration(
+            mdp, RT, gamma, 0.0, _DEFAULT_MAX_ITER["policy-iteration"], None
+        )
+        if not stable:  # as solve() warns
+            warnings.warn(
+                f"policy-iteration at gamma={gamma!r} stopped at its limit of {iterations} "
+                "iterations; the Blackwell-optimal actions may be wrong.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        values.append(V)
+    noise = 1e3 * np.finfo(float).eps
+    return compiled.blackwell_masks(mdp, values[0], values[1], gammas, tie_tol, noise)
 
 
 def _dense_values(mdp, T, RT, policy, gamma):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from powerseek.rewards.distributions import IID, SamplePlan
-from powerseek.rewards.estimates import Accumulator, Estimate
+from powerseek.rewards.estimates import Accumulator, Estimate, block_moments
 
 
 def accumulate(plan, values):
@@ -24,6 +24,23 @@ def test_monte_carlo_matches_numpy():
         estimate.stderr, values.std(axis=0, ddof=1) / np.sqrt(10_000), rtol=1e-10
     )
     assert estimate.method == "monte carlo" and estimate.n_samples == 10_000
+
+
+@pytest.mark.parametrize("p", [0.0, 0.013, 0.5, 1.0])
+def test_indicator_moments_match_float_moments(p):
+    # indicators are counted, not converted: same mean, same squared deviations
+    flags = np.random.default_rng(2).random((777, 3)) < p
+    n, mean, m2 = block_moments(flags)
+    as_float = flags.astype(float)
+    assert n == 777
+    np.testing.assert_array_equal(mean, as_float.mean(axis=0))
+    np.testing.assert_allclose(
+        m2, ((as_float - as_float.mean(axis=0)) ** 2).sum(axis=0), rtol=1e-12
+    )
+    plan = SamplePlan(IID(), [0] * 100, 777, rng=0)
+    np.testing.assert_allclose(
+        accumulate(plan, flags).stderr, as_float.std(axis=0, ddof=1) / np.sqrt(777), rtol=1e-12
+    )
 
 
 def test_replicate_standard_error():

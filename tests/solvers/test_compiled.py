@@ -160,21 +160,36 @@ def test_auto_uses_the_compiled_kernel_once_loaded():
     assert compiled.choose_kernel("auto", mdp, 2, [0.9]) == "compiled"
 
 
-@pytest.mark.parametrize("gamma", [0.5, 1 - 1e-4])
-def test_compiled_masks_match_numpy(gamma):
+@pytest.mark.parametrize("gammas", [(0.5, 0.6), (1 - 1e-4, 1 - 1e-6)])
+def test_compiled_masks_match_numpy(gammas):
     from powerseek.solvers.limits import _optimal_mask, blackwell_optimal
 
     mdp = load("powerplay-maze-7x7")
     rng = np.random.default_rng(6)
-    # values on a coarse grid plus offsets near the tie tolerance, so some actions
-    # fall just inside and some just outside it
-    V = rng.integers(0, 4, (50, mdp.n_states)) / (1 - gamma)
-    V += rng.choice([0.0, 3e-10, 3e-8, 3e-6], size=V.shape) * np.abs(V).max()
-    noise = 1e3 * np.finfo(float).eps
-    ours = compiled.optimal_mask(mdp, V, gamma, 1e-9, noise)
-    theirs = _optimal_mask(mdp, np.ascontiguousarray(V.T), gamma, 1e-9, noise)
-    assert np.array_equal(ours, theirs)
-    assert (ours.sum(axis=0) > mdp.n_states).sum() > 0  # ties were present
+    noise = 2.0**-40  # with a power-of-two scale, best − tolerance is exact
+
+    def near_ties(gamma):
+        # values on a power-of-two grid, lowered by multiples of the tolerance
+        # (0, 1/2, exactly 1, 2 and 100 of it) so that actions fall just inside,
+        # exactly on and just outside it
+        V = rng.integers(1, 4, (mdp.n_states, 60)) * 2.0**20
+        V[0] = 2.0**22  # the scale max|V|, a power of two
+        tolerance = max(1e-9 * 2.0**22 * (1 - gamma), noise * 2.0**22)
+        return V - rng.choice([0.0, 0.5, 1.0, 2.0, 100.0], size=V.shape) * tolerance
+
+    near, nearer = near_ties(gammas[0]), near_ties(gammas[1])
+    nearer[:, :10] = near[:, :10]  # some samples agree
+    for threads in (1, 3):
+        mask, unresolved = compiled.blackwell_masks(
+            mdp, near, nearer, gammas, 1e-9, noise, threads=threads
+        )
+        first = _optimal_mask(mdp, near, gammas[0], 1e-9, noise)
+        second = _optimal_mask(mdp, nearer, gammas[1], 1e-9, noise)
+        assert np.array_equal(mask, second)
+        differ = np.logical_or.reduceat(first != second, mdp.pair_offsets[:-1], axis=0)
+        assert np.array_equal(unresolved, differ)
+    assert (mask.sum(axis=0) > mdp.n_states).sum() > 0  # ties were present
+    assert 0 < unresolved.sum() < unresolved.size
     RT = np.ascontiguousarray(rng.random((mdp.n_states, 40)))
     a = blackwell_optimal(mdp, RT, kernel="compiled")
     b = blackwell_optimal(mdp, RT, kernel="numpy")
