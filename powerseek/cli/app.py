@@ -2,7 +2,7 @@
 
 Thin by design: it parses arguments, calls the library and prints. Every
 command takes ``ENV``, a catalog name (``powerseek list``) or the path of an
-environment file (``.toml``, ``.grid`` or node-link ``.json``). User mistakes
+environment file (``.toml``, ``.grid``, node-link ``.json`` or POWERplay ``.gv``). User mistakes
 print one line, ``powerseek: error: ...``, to stderr and exit with status 1
 (2 for a malformed command line), without a traceback.
 """

@@ -39,7 +39,7 @@ DEFAULT_TIME_LIMIT = 25.0
 #: about an hour of solving on one core; ``--max-work`` raises it.
 DEFAULT_MAX_WORK = 10**10
 
-ENV_HELP = "a catalog name (see `powerseek list`) or an environment file (.toml, .grid, .json)"
+ENV_HELP = "a catalog name (see `powerseek list`) or an environment file (.toml, .grid, .json, .gv)"
 
 
 def check_positive(value: int | None, option: str) -> None:

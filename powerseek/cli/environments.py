@@ -55,11 +55,14 @@ def add_parsers(commands) -> None:
         help="save an environment in another file format",
         description=(
             "Read ENV and write it to OUTPUT, in the format given by OUTPUT's suffix: .toml "
-            "(string labels), .grid (gridworlds) or .json (networkx node-link)."
+            "(string labels), .grid (gridworlds), .json (networkx node-link) or .gv / .dot "
+            "(POWERplay's graphviz graphs)."
         ),
     )
     convert.add_argument("env", metavar="ENV", help=ENV_HELP)
-    convert.add_argument("output", metavar="OUTPUT", help="file to write (.toml, .grid or .json)")
+    convert.add_argument(
+        "output", metavar="OUTPUT", help="file to write (.toml, .grid, .json or .gv)"
+    )
     convert.set_defaults(run=_run_convert)
 
 

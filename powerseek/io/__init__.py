@@ -1,8 +1,9 @@
 """Environment files and the catalog.
 
 One module per file format, each with ``parse(text, source, default_name)`` and
-``dump(mdp)``: :mod:`.toml` (graph MDPs), :mod:`.grid` (ASCII gridworlds) and
-:mod:`.json` (networkx node-link); :mod:`.files` reads and writes files by suffix
+``dump(mdp)``: :mod:`.toml` (graph MDPs), :mod:`.grid` (ASCII gridworlds),
+:mod:`.json` (networkx node-link) and :mod:`.graphviz` (POWERplay's DOT graphs,
+parsed by :mod:`._dot`); :mod:`.files` reads and writes files by suffix
 (docs/file-formats.md); :mod:`.outputs` holds the output-folder rule and atomic
 writes; :mod:`.catalog` resolves the bundled environments by name.
 """

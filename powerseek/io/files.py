@@ -1,4 +1,4 @@
-"""Environment files: read and write the three formats.
+"""Environment files: read and write the four formats.
 
 ``.toml``
     Graph MDPs in a human-writable TOML form: metadata keys at the top and a
@@ -15,12 +15,16 @@
     (edge key ``"edges"`` or the older ``"links"``), in the edge conventions
     of :mod:`powerseek.mdp.graph`. JSON lists in node ids are read as tuples, so
     ``(row, col)`` labels survive the trip.
+``.gv`` / ``.dot``
+    POWERplay's graphviz DOT graphs: plain successor graphs and tripartite
+    state / action / outcome graphs with ``weight`` probabilities
+    (:mod:`.graphviz`); no graphviz installation is needed.
 
 Metadata keys shared by all formats: ``name``, ``title``, ``source``,
 ``description``, ``gamma`` (a suggested discount or a list of them) and, for
 graphs, ``start``. The full reference is ``docs/file-formats.md``.
 
-Each format has its module (:mod:`.toml`, :mod:`.grid`, :mod:`.json`) with a
+Each format has its module (:mod:`.toml`, :mod:`.grid`, :mod:`.json`, :mod:`.graphviz`) with a
 ``parse(text, source, default_name)`` and a ``dump(mdp)``; this module picks
 one by suffix. Readers never modify anything; writers build the whole text
 first and then replace the target file atomically (:mod:`.outputs`), so a
@@ -30,18 +34,11 @@ failed write leaves nothing behind.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from ..exceptions import InvalidTypeError, ParseError
 from ..mdp.model import MDP
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - exercised on Python 3.10 only
-    pass
-
-from . import grid, json, toml
+from . import graphviz, grid, json, toml
 from .outputs import check_output_folder, write_bytes_atomic, write_text_atomic
 
 __all__ = [
@@ -57,9 +54,9 @@ __all__ = [
 ]
 
 #: File formats by suffix.
-FORMATS = {".toml": "toml", ".grid": "grid", ".json": "json"}
+FORMATS = {".toml": "toml", ".grid": "grid", ".json": "json", ".gv": "gv", ".dot": "gv"}
 #: The module that reads and writes each format.
-_MODULES = {"toml": toml, "grid": grid, "json": json}
+_MODULES = {"toml": toml, "grid": grid, "json": json, "gv": graphviz}
 
 
 def format_of(path: str | os.PathLike, format: str | None = None) -> str:
@@ -68,7 +65,7 @@ def format_of(path: str | os.PathLike, format: str | None = None) -> str:
     Parameters
     ----------
     path : str or os.PathLike
-    format : {"toml", "grid", "json"}, optional
+    format : {"toml", "grid", "json", "gv"}, optional
         Given explicitly; default: from the suffix of `path`.
 
     Returns
@@ -83,9 +80,7 @@ def format_of(path: str | os.PathLike, format: str | None = None) -> str:
     """
     if format is not None:
         if format not in FORMATS.values():
-            raise ParseError(
-                f"unknown format {format!r}; expected one of {', '.join(FORMATS.values())}."
-            )
+            raise ParseError(f"unknown format {format!r}; expected one of {', '.join(_MODULES)}.")
         return format
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
@@ -103,7 +98,7 @@ def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
     Parameters
     ----------
     path : str or path-like
-    format : {"toml", "grid", "json"}, optional
+    format : {"toml", "grid", "json", "gv"}, optional
         Defaults to the file's suffix.
 
     Returns
@@ -145,12 +140,12 @@ def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
 def loads(
     text: str, format: str, *, source: str = "<string>", default_name: str | None = None
 ) -> MDP:
-    """Parse an environment from a string in `format` ("toml", "grid" or "json").
+    """Parse an environment from a string in `format` ("toml", "grid", "json" or "gv").
 
     Parameters
     ----------
     text : str
-    format : {"toml", "grid", "json"}
+    format : {"toml", "grid", "json", "gv"}
     source : str, default "<string>"
         Where the text came from, for error messages.
     default_name : str, optional
@@ -176,12 +171,12 @@ def loads(
 
 
 def dumps(mdp: MDP, format: str) -> str:
-    """The text of `mdp` in `format` ("toml", "grid" or "json").
+    """The text of `mdp` in `format` ("toml", "grid", "json" or "gv").
 
     Parameters
     ----------
     mdp : MDP
-    format : {"toml", "grid", "json"}
+    format : {"toml", "grid", "json", "gv"}
 
     Returns
     -------
@@ -217,7 +212,7 @@ def write(mdp: MDP, path: str | os.PathLike, *, format: str | None = None) -> Pa
     mdp : MDP
     path : str or os.PathLike
         The file to write; its folder must exist.
-    format : {"toml", "grid", "json"}, optional
+    format : {"toml", "grid", "json", "gv"}, optional
         Default: from the suffix of `path`.
 
     Returns

@@ -1,7 +1,7 @@
 """Fuzzing the file readers: a mutated environment file loads or gets a powerseek error.
 
 Every bundled environment is written in each format it fits (TOML, .grid, node-link
-JSON), then mutated at the level of bytes, lines and number tokens, and read back. The
+JSON, .gv), then mutated at the level of bytes, lines and number tokens, and read back. The
 promise under test (docs/file-formats.md): loading either gives a valid MDP or raises a
 :class:`powerseek.PowerseekError` (``ParseError`` or ``InvalidMDPError``) naming the
 file, quickly; never another exception. The ``ci`` profile runs a few hundred inputs per
@@ -28,7 +28,7 @@ TIME_BOUND = 5.0
 
 def _sources() -> dict[str, list[str]]:
     """Every catalog environment in every format that can hold it."""
-    out: dict[str, list[str]] = {"toml": [], "grid": [], "json": []}
+    out: dict[str, list[str]] = {"toml": [], "grid": [], "json": [], "gv": []}
     for info in powerseek.list_environments():
         mdp = powerseek.load(info.name)
         for kind in out:
@@ -124,7 +124,7 @@ FUZZ = settings(
 )
 
 
-@pytest.mark.parametrize("kind", ["toml", "grid", "json"])
+@pytest.mark.parametrize("kind", ["toml", "grid", "json", "gv"])
 @FUZZ
 @given(data=st.data())
 def test_byte_mutations_load_or_raise_a_powerseek_error(tmp_path, kind, data):
@@ -139,14 +139,14 @@ def test_byte_mutations_load_or_raise_a_powerseek_error(tmp_path, kind, data):
     assert time.perf_counter() - start < TIME_BOUND
 
 
-@pytest.mark.parametrize("kind", ["toml", "grid", "json"])
+@pytest.mark.parametrize("kind", ["toml", "grid", "json", "gv"])
 @FUZZ
 @given(data=st.data())
 def test_line_mutations_load_or_raise_a_powerseek_error(kind, data):
     _check_load(data.draw(line_mutations(kind)), kind)
 
 
-@pytest.mark.parametrize("kind", ["toml", "grid", "json"])
+@pytest.mark.parametrize("kind", ["toml", "grid", "json", "gv"])
 @FUZZ
 @given(data=st.data())
 def test_number_mutations_load_or_raise_a_powerseek_error(kind, data):
