@@ -16,6 +16,7 @@ P(s1, N, 1) = 1/3). See :mod:`powerseek.solvers.limits`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_gamma, label_text
+from ..frames import Tabular, attrs_of, cell_columns, data_frame, estimate_columns, require
 from ..mdp.model import MDP
 from ..rewards.distributions import RewardDistribution
 from ..rewards.estimates import Estimate
@@ -82,7 +84,7 @@ def optimal_actions(
 
 
 @dataclass(frozen=True)
-class OptimalityResult:
+class OptimalityResult(Tabular):
     """Optimality probabilities of the actions of one state (or of every state).
 
     Attributes
@@ -167,6 +169,48 @@ class OptimalityResult:
             return {**head, **entries[0], **tail}
         return {**head, "states": entries, **tail}
 
+    def to_frame(self):
+        """One row per state and action, as a tidy pandas DataFrame.
+
+        Columns ``quantity`` ("optimality"), ``gamma``, ``state`` (``row``,
+        ``col`` for grid cells), ``action``, ``value`` (P(s, a, γ)),
+        ``stderr``, ``ci_low``, ``ci_high``, ``tie_mass`` (of the state) and, at
+        γ = 1, ``unresolved_mass``; the provenance is in ``attrs``.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> from powerseek import load, optimality
+        >>> result = optimality(load("candy-wait"), 0.9, n_samples=200, rng=0)
+        >>> frame = result.to_frame()
+        >>> frame[frame.state == "start"][["action", "value"]].values.tolist()
+        [['candy', 0.355], ['wait', 0.645]]
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        counts = [len(actions) for actions in self.actions]
+        per_state = np.repeat(np.arange(len(self.states)), counts)
+        cells = cell_columns(self.states)
+        columns = {
+            "quantity": "optimality",
+            "gamma": self.gamma,
+            **{key: [values[i] for i in per_state] for key, values in cells.items()},
+            "action": [label_text(a) for actions in self.actions for a in actions],
+            **estimate_columns(self.probability),
+            "tie_mass": np.asarray(self.tie_mass.mean)[per_state],
+        }
+        if self.unresolved is not None:
+            columns["unresolved_mass"] = np.asarray(self.unresolved.mean)[per_state]
+        attrs = attrs_of(
+            self.provenance, confidence=self.probability.confidence, solver=self.solver
+        )
+        return columns, attrs
+
 
 @dataclass(frozen=True)
 class OptimalitySweepResult(Sequence):
@@ -213,6 +257,89 @@ class OptimalitySweepResult(Sequence):
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ``{"gammas": [...], "results": [one dict per γ]}``."""
         return {"gammas": list(self.gammas), "results": [r.to_dict() for r in self.results]}
+
+    def to_frame(self):
+        """One row per γ, state and action: the frames of :meth:`OptimalityResult.to_frame`.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        pd = require("pandas")
+        frames = [result.to_frame() for result in self.results]
+        if any("unresolved_mass" in f.columns for f in frames):  # γ = 1 among others
+            for f in frames:
+                if "unresolved_mass" not in f.columns:
+                    f["unresolved_mass"] = np.nan
+        frame = pd.concat(frames, ignore_index=True)
+        frame.attrs.update(frames[0].attrs)
+        frame.attrs["solver"] = json.dumps([r.solver for r in self.results], default=str)
+        return frame
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`to_frame` as dicts of plain values, without pandas.
+
+        Returns
+        -------
+        list of dict
+        """
+        rows = [row for result in self.results for row in result.to_records()]
+        if any("unresolved_mass" in row for row in rows):
+            for row in rows:
+                row.setdefault("unresolved_mass", None)
+        return rows
+
+    def to_xarray(self):
+        """The probabilities as an xarray Dataset.
+
+        ``probability``, ``stderr``, ``ci_low`` and ``ci_high`` have dims
+        (gamma, pair), with the coordinates ``pair_state`` and ``action`` along
+        ``pair`` (the states have different actions, so the pairs are one
+        dimension); ``tie_mass`` has dims (gamma, state).
+
+        Returns
+        -------
+        xarray.Dataset
+
+        Examples
+        --------
+        >>> from powerseek import load, optimality_sweep
+        >>> ds = optimality_sweep(load("candy-wait"), [0.5, 0.9], n_samples=100, rng=0).to_xarray()
+        >>> dict(ds.sizes)
+        {'gamma': 2, 'pair': 7, 'state': 5}
+        """
+        xr = require("xarray")
+        first = self.results[0]
+        counts = [len(actions) for actions in first.actions]
+        pair_states = [label_text(first.states[i]) for i in np.repeat(range(len(counts)), counts)]
+        stacked = {
+            name: (
+                ("gamma", "pair"),
+                np.array([getattr(r.probability, field) for r in self.results]),
+            )
+            for name, field in (
+                ("probability", "mean"),
+                ("stderr", "stderr"),
+                ("ci_low", "ci_low"),
+                ("ci_high", "ci_high"),
+            )
+        }
+        stacked["tie_mass"] = (
+            ("gamma", "state"),
+            np.array([r.tie_mass.mean for r in self.results]),
+        )
+        coords = {
+            "gamma": np.asarray(self.gammas, dtype=float),
+            "state": [label_text(s) for s in first.states],
+            "pair_state": ("pair", pair_states),
+            "action": ("pair", [label_text(a) for actions in first.actions for a in actions]),
+        }
+        attrs = attrs_of(
+            first.provenance,
+            confidence=first.probability.confidence,
+            solver=[r.solver for r in self.results],
+        )
+        return xr.Dataset(stacked, coords=coords, attrs=attrs)
 
 
 def _quantities(mdp: MDP, rows: np.ndarray, owner: np.ndarray, n_states: int, gamma_one: bool):

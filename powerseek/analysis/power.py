@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_gamma, label_text
+from ..frames import Tabular, attrs_of, cell_columns, data_frame, estimate_columns, xarray_dataset
 from ..mdp.model import MDP
 from ..rewards.distributions import RewardDistribution
 from ..rewards.estimates import Estimate
@@ -47,7 +48,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class PowerResult:
+class PowerResult(Tabular):
     """POWER of every state at one discount.
 
     Attributes
@@ -101,9 +102,45 @@ class PowerResult:
             "solver": self.solver,
         }
 
+    def to_frame(self):
+        """One row per state, as a tidy pandas DataFrame (:mod:`powerseek.frames`).
+
+        Columns ``quantity`` ("power"), ``gamma``, ``state`` (``row``, ``col``
+        for grid cells), ``value``, ``stderr``, ``ci_low``, ``ci_high``; the
+        provenance and solver diagnostics are in ``attrs``.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> from powerseek import load, power
+        >>> frame = power(load("powerplay-3x3"), 0.6, n_samples=100, rng=0).to_frame()
+        >>> list(frame.columns)
+        ['quantity', 'gamma', 'state', 'row', 'col', 'value', 'stderr', 'ci_low', 'ci_high']
+        >>> frame.attrs["n_samples"], len(frame)
+        (100, 9)
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        columns = {
+            "quantity": "power",
+            "gamma": self.gamma,
+            **cell_columns(self.states),
+            **estimate_columns(self.estimate),
+        }
+        return columns, _attrs(self.provenance, self.estimate, self.solver)
+
+
+def _attrs(provenance: dict, estimate: Estimate, solver: Any) -> dict[str, Any]:
+    return attrs_of(provenance, confidence=estimate.confidence, solver=solver)
+
 
 @dataclass(frozen=True)
-class PowerSweepResult:
+class PowerSweepResult(Tabular):
     """POWER of every state over a grid of discounts, on the same samples.
 
     Attributes
@@ -160,6 +197,68 @@ class PowerSweepResult:
             "confidence": self.estimates[0].confidence,
             "solver": list(self.solver),
         }
+
+    def to_frame(self):
+        """One row per γ and state, as a tidy pandas DataFrame.
+
+        The columns of :meth:`PowerResult.to_frame`, γ by γ.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> from powerseek import load, power_sweep
+        >>> sweep = power_sweep(load("candy-wait"), [0.5, 0.9], n_samples=100, rng=0)
+        >>> frame = sweep.to_frame()
+        >>> frame.shape, frame.groupby("gamma").size().tolist()
+        ((10, 7), [5, 5])
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        n = len(self.states)
+        cells = cell_columns(self.states)
+        columns = {
+            "quantity": "power",
+            "gamma": np.repeat(np.asarray(self.gammas, dtype=float), n),
+            **{key: list(values) * len(self.gammas) for key, values in cells.items()},
+            "value": self.power.ravel(),
+            "stderr": self.stderr.ravel(),
+            "ci_low": np.concatenate([e.ci_low for e in self.estimates]),
+            "ci_high": np.concatenate([e.ci_high for e in self.estimates]),
+        }
+        return columns, _attrs(self.provenance, self.estimates[0], list(self.solver))
+
+    def to_xarray(self):
+        """POWER as an xarray Dataset with dims (gamma, state).
+
+        Variables ``power``, ``stderr``, ``ci_low``, ``ci_high``; coordinates
+        ``gamma``, ``state`` (labels as text) and, for grid cells, ``row`` and
+        ``col`` along ``state``; the provenance in ``attrs``.
+
+        Returns
+        -------
+        xarray.Dataset
+
+        Examples
+        --------
+        >>> from powerseek import load, power_sweep
+        >>> sweep = power_sweep(load("candy-wait"), [0.5, 0.9], n_samples=100, rng=0)
+        >>> ds = sweep.to_xarray()
+        >>> dict(ds.sizes), float(ds.power.sel(gamma=0.9, state="wait")) == sweep.at(1)["wait"]
+        ({'gamma': 2, 'state': 5}, True)
+        """
+        variables = {
+            "power": self.power,
+            "stderr": self.stderr,
+            "ci_low": np.array([e.ci_low for e in self.estimates]),
+            "ci_high": np.array([e.ci_high for e in self.estimates]),
+        }
+        attrs = _attrs(self.provenance, self.estimates[0], list(self.solver))
+        return xarray_dataset(self.gammas, self.states, variables, attrs)
 
 
 def power_samples(
@@ -336,7 +435,7 @@ def power(
 
 
 @dataclass(frozen=True)
-class PowerSeekingResult:
+class PowerSeekingResult(Tabular):
     """Expected POWER after each action of a state (Def 5.6), with differences.
 
     Attributes
@@ -397,6 +496,37 @@ class PowerSeekingResult:
             "differences_stderr": self.differences.stderr.tolist(),
             "solver": self.solver,
         }
+
+    def to_frame(self):
+        """One row per action: expected POWER after it, as a tidy pandas DataFrame.
+
+        Columns ``quantity`` ("expected_power"), ``gamma``, ``state``,
+        ``action``, ``value``, ``stderr``, ``ci_low``, ``ci_high``. The pairwise
+        differences are in :meth:`to_dict` and :attr:`differences`.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> from powerseek import load, power_seeking
+        >>> result = power_seeking(load("candy-wait"), "start", 0.9, n_samples=100, rng=0)
+        >>> result.to_frame()[["action", "value"]].round(3).values.tolist()
+        [['candy', 0.481], ['wait', 0.621]]
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        columns = {
+            "quantity": "expected_power",
+            "gamma": self.gamma,
+            "state": label_text(self.state),
+            "action": [label_text(a) for a in self.actions],
+            **estimate_columns(self.expected),
+        }
+        return columns, _attrs(self.provenance, self.expected, self.solver)
 
 
 def power_seeking(

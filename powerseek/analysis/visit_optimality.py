@@ -25,6 +25,7 @@ import numpy as np
 from .._validation import check_gamma
 from ..exact.visits import VisitDistribution, visit_distributions
 from ..exceptions import InvalidParameterError, InvalidTypeError
+from ..frames import Tabular, attrs_of, data_frame, estimate_columns
 from ..mdp.model import MDP
 from ..rewards.distributions import IID, RewardDistribution, SamplePlan
 from ..rewards.estimates import Accumulator, Estimate
@@ -35,7 +36,7 @@ __all__ = ["SetOptimalityResult", "linear_optimality", "visit_optimality"]
 
 
 @dataclass(frozen=True)
-class SetOptimalityResult:
+class SetOptimalityResult(Tabular):
     """An estimated optimality probability of a set.
 
     Attributes
@@ -59,6 +60,24 @@ class SetOptimalityResult:
     def stderr(self) -> float:
         """Its standard error."""
         return float(self.probability.stderr[0])
+
+    def to_frame(self):
+        """One row: ``quantity`` ("set_optimality"), ``gamma``, ``value``, ``stderr``, ...
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        columns = {
+            "quantity": "set_optimality",
+            "gamma": self.gamma,
+            **estimate_columns(self.probability),
+        }
+        return columns, attrs_of(self.provenance, confidence=self.probability.confidence)
 
 
 def coefficient_stack(functions: Sequence[VisitDistribution], gamma: float) -> np.ndarray:

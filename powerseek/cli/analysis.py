@@ -21,6 +21,7 @@ from .common import (
     parse_gammas,
     seed_from,
     write_json,
+    write_json_lines,
 )
 
 if TYPE_CHECKING:
@@ -165,9 +166,10 @@ def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("table", "json", "csv"),
+        choices=("table", "json", "csv", "jsonl"),
         default="table",
-        help="output format (default: table)",
+        help="output format (default: table); jsonl prints one JSON object per row of the "
+        "result's to_frame() table, as pandas.read_json(..., lines=True) reads it",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
@@ -240,6 +242,8 @@ def _run_power(args: argparse.Namespace, out: TextIO) -> int:
         sweep = power_sweep(mdp, gammas, executor=pool, **options)
     if args.format == "json":
         write_json(sweep.at(0).to_dict() if len(gammas) == 1 else sweep.to_dict(), out)
+    elif args.format == "jsonl":
+        write_json_lines(sweep.to_records(), out)
     elif args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["environment", "gamma", "state", "power", "stderr", "ci_low", "ci_high"])
@@ -278,6 +282,8 @@ def _run_optimality(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         documents = [r.to_dict() for r in results]
         write_json(documents[0] if len(documents) == 1 else documents, out)
+    elif args.format == "jsonl":
+        write_json_lines(results.to_records(), out)
     elif args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(
@@ -311,6 +317,8 @@ def _run_exact_power(args: argparse.Namespace, mdp: MDP, out: TextIO) -> int:
     if args.format == "json":
         documents = [r.to_dict() for r in results]
         write_json(documents[0] if len(documents) == 1 else documents, out)
+    elif args.format == "jsonl":
+        write_json_lines([row for r in results for row in r.to_records()], out)
     elif args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["environment", "gamma", "state", "power", "power_decimal"])
@@ -342,6 +350,8 @@ def _run_exact_optimality(args, mdp: MDP, state, out: TextIO) -> int:
     if args.format == "json":
         documents = [r.to_dict() for r in results]
         write_json(documents[0] if len(documents) == 1 else documents, out)
+    elif args.format == "jsonl":
+        write_json_lines([row for r in results for row in r.to_records()], out)
     elif args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(

@@ -186,6 +186,19 @@ def write_json(payload: Any, out: TextIO) -> None:
     out.write("\n")
 
 
+def write_json_lines(rows: Any, out: TextIO) -> None:
+    """Write `rows` to `out` as JSON Lines: one compact object per row.
+
+    Non-finite numbers are written as ``null`` (JSON has no NaN or infinity).
+    """
+    for row in rows:
+        clean = {
+            key: None if isinstance(v, float) and not math.isfinite(v) else v
+            for key, v in plain(row).items()
+        }
+        out.write(json.dumps(clean, ensure_ascii=False, allow_nan=False) + "\n")
+
+
 def options_parser(*adders) -> argparse.ArgumentParser:
     """An argparse parent parser holding an option group that several commands share.
 

@@ -41,6 +41,7 @@ from scipy import stats
 
 from .._validation import label_text, quote
 from ..exceptions import InvalidParameterError, InvalidTypeError
+from ..frames import Tabular, attrs_of, cell_columns, data_frame
 from ..mdp.model import MDP
 from ..rewards.distributions import IID, FiniteSupport, PerState, RewardDistribution, describe_scipy
 from ._polytope import IntegrationError, region_moments
@@ -236,7 +237,7 @@ def _dot(x: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
 
 
 @dataclass(frozen=True)
-class ExactPower:
+class ExactPower(Tabular):
     """Exact POWER of every state under a distribution.
 
     Attributes
@@ -273,9 +274,55 @@ class ExactPower:
             "stderr": [0.0] * len(self.power),
         }
 
+    def to_frame(self):
+        """One row per state, with the columns of :meth:`powerseek.PowerResult.to_frame`.
+
+        ``value`` is the float nearest the exact value, ``stderr`` is 0, the
+        interval ends equal the value, and ``exact`` holds the fraction as text.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> from powerseek import load
+        >>> result = exact_power(load("candy-wait"), "1/2")   # IID uniform on [0, 1]
+        >>> result.to_frame()[["state", "value", "exact"]].values.tolist()[:2]
+        [['start', 0.6875, '11/16'], ['wait', 0.6666666666666666, '2/3']]
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        values = np.array([float(p) for p in self.power])
+        columns = {
+            "quantity": "power",
+            "gamma": float(self.gamma),
+            **cell_columns(self.states),
+            **_exact_columns(values),
+            "exact": [str(p) for p in self.power],
+        }
+        return columns, _exact_attrs(self)
+
+
+def _exact_columns(values: np.ndarray) -> dict[str, np.ndarray]:
+    return {"value": values, "stderr": np.zeros_like(values), "ci_low": values, "ci_high": values}
+
+
+def _exact_attrs(result: Any) -> dict[str, Any]:
+    return attrs_of(
+        {
+            "environment": result.environment,
+            "gamma_exact": str(result.gamma),
+            "method": result.method,
+            "distribution": result.distribution,
+        }
+    )
+
 
 @dataclass(frozen=True)
-class ExactOptimality:
+class ExactOptimality(Tabular):
     """Exact optimality probabilities of the actions of some states.
 
     Attributes
@@ -336,6 +383,35 @@ class ExactOptimality:
         if len(entries) == 1:
             return {**head, **entries[0]}
         return {**head, "states": entries}
+
+    def to_frame(self):
+        """One row per state and action, as :meth:`powerseek.OptimalityResult.to_frame`.
+
+        Exact: ``stderr`` is 0, and the fractions are text in ``exact`` and
+        ``tie_mass_exact``.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        per_state = [i for i, actions in enumerate(self.actions) for _ in actions]
+        cells = cell_columns(self.states)
+        values = np.array([float(p) for row in self.probability for p in row])
+        columns = {
+            "quantity": "optimality",
+            "gamma": float(self.gamma),
+            **{key: [column[i] for i in per_state] for key, column in cells.items()},
+            "action": [label_text(a) for actions in self.actions for a in actions],
+            **_exact_columns(values),
+            "tie_mass": [float(self.tie_mass[i]) for i in per_state],
+            "exact": [str(p) for row in self.probability for p in row],
+            "tie_mass_exact": [str(self.tie_mass[i]) for i in per_state],
+        }
+        return columns, _exact_attrs(self)
 
 
 def exact_power(

@@ -56,6 +56,7 @@ from hypothesis.errors import Unsatisfiable
 
 from .._validation import label_text
 from ..exceptions import InvalidParameterError, InvalidTypeError, PredicateError
+from ..frames import Tabular, attrs_of, data_frame
 from ..mdp.model import MDP
 from ..progress import progress_bar
 from ..rewards.distributions import IID, RewardDistribution
@@ -327,7 +328,7 @@ class Finding:
 
 
 @dataclass
-class Exploration:
+class Exploration(Tabular):
     """The outcome of :func:`explore` or :func:`sweep`.
 
     Attributes
@@ -431,6 +432,39 @@ class Exploration:
                 if self.closest_verdict.detail:
                     lines.append(f"  {self.closest_verdict.detail}")
         return "\n".join(lines)
+
+    def to_frame(self):
+        """One row per group of findings: ``group``, ``cases``, ``violations``, ``min``, ...
+
+        Columns ``group``, ``cases``, ``violations``, ``min``, ``mean`` and
+        ``max`` of the values the conjecture reported (NaN where none were);
+        the conjecture's name, the mode, the seed and the totals are in ``attrs``.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        groups = sorted(self.findings, key=_natural)
+        found = [self.findings[g] for g in groups]
+        columns = {
+            "group": groups,
+            "cases": [f.cases for f in found],
+            "violations": [f.violations for f in found],
+            "min": [f.minimum if f.counted else math.nan for f in found],
+            "mean": [f.mean for f in found],
+            "max": [f.maximum if f.counted else math.nan for f in found],
+        }
+        attrs = attrs_of(
+            {"conjecture": self.conjecture.name, "mode": self.mode, "seed": self.seed},
+            tried=self.tried,
+            applicable=self.applicable,
+            violations=self.violations,
+        )
+        return columns, attrs
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready results."""

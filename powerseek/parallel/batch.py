@@ -73,6 +73,7 @@ import numpy as np
 from .._provenance import software_versions
 from .._validation import MAX_SOLVER_TOL, label_text
 from ..exceptions import InvalidParameterError, ParseError, PowerseekError
+from ..frames import Tabular, data_frame, require
 from ..io.outputs import check_output_folder, write_bytes_atomic, write_text_atomic
 from ..progress import progress_bar
 from ..solvers.solve import METHODS
@@ -164,7 +165,7 @@ class Unit:
 
 
 @dataclass
-class BatchResult:
+class BatchResult(Tabular):
     """What a batch computed and where it went."""
 
     rows: list[dict[str, Any]]
@@ -176,6 +177,56 @@ class BatchResult:
     recomputed: int = 0
     #: Why they were recomputed: the changed input's name -> how many units.
     reasons: dict[str, int] = field(default_factory=dict)
+
+    def to_frame(self):
+        """The results table (``DIR/results.csv``) as a pandas DataFrame.
+
+        The power and optimality rows have :data:`COLUMNS`, the names
+        :meth:`powerseek.PowerResult.to_frame` uses; orbit and check rows add
+        their own columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        names = list(COLUMNS) + sorted({k for row in self.rows for k in row} - set(COLUMNS))
+        columns = {name: [row.get(name) for row in self.rows] for name in names}
+        return columns, {"directory": str(self.directory)}
+
+    def to_xarray(self, quantity: str = "power"):
+        """One quantity's rows as an xarray Dataset with dims (..., gamma, state).
+
+        Parameters
+        ----------
+        quantity : {"power", "optimality"}
+            Optimality adds an ``action`` dimension.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``value``, ``stderr``, ``ci_low``, ``ci_high`` over the dims
+            ``environment``, ``distribution``, ``samples``, ``gamma``, ``state``
+            (and ``action``); NaN where a combination was not computed (states
+            differ between environments).
+        """
+        if quantity not in QUANTITIES:
+            raise InvalidParameterError(
+                f"`quantity` must be one of {', '.join(QUANTITIES)}; got {quantity!r}."
+            )
+        require("xarray")
+        frame = self.to_frame()
+        frame = frame[frame["quantity"] == quantity]
+        dims = ["environment", "distribution", "samples", "gamma", "state"]
+        if quantity == "optimality":
+            dims.append("action")
+        data = frame.set_index(dims)[["value", "stderr", "ci_low", "ci_high"]].astype(float)
+        dataset = data.to_xarray()
+        dataset.attrs.update(directory=str(self.directory), quantity=quantity)
+        return dataset
 
 
 def _fail(message: str, path: Path, text: str, key: str | None = None) -> ParseError:

@@ -52,8 +52,9 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_gamma, check_rewards
+from .._validation import check_gamma, check_rewards, label_text
 from ..exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
+from ..frames import attrs_of, cell_columns, data_frame
 from ..mdp.model import MDP
 from . import compiled, stochastic
 from .compiled import choose_kernel
@@ -169,6 +170,51 @@ class SolveResult:
     def summary(self) -> dict[str, Any]:
         """:attr:`diagnostics` as plain data (for JSON)."""
         return self.diagnostics.to_dict()
+
+    def to_frame(self, mdp: MDP | None = None):
+        """One row per sample and state: ``sample``, ``state``, ``value`` (V*).
+
+        Parameters
+        ----------
+        mdp : MDP, optional
+            The MDP solved: its state labels name the states (as text, with
+            ``row`` and ``col`` for grid cells) and, where policy iteration ran,
+            ``action`` gives each state's greedy action. Without it states are
+            numbered.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The diagnostics (:meth:`summary`) and ``gamma`` are in ``attrs``.
+
+        Examples
+        --------
+        >>> from powerseek import load
+        >>> mdp = load("candy-wait")
+        >>> frame = solve(mdp, [[0, 0, 1, 0, 0]], 0.5).to_frame(mdp)
+        >>> frame[["state", "value", "action"]].values.tolist()[:2]
+        [['start', 1.0, 'candy'], ['wait', 0.0, 'chocolate']]
+        """
+        return data_frame(*self._columns(mdp))
+
+    def _columns(self, mdp):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        m, n = self.values.shape
+        if mdp is not None and mdp.n_states != n:
+            raise InvalidParameterError(
+                f"`mdp` has {mdp.n_states} states; these values are of {n} states."
+            )
+        states = mdp.states if mdp is not None else tuple(range(n))
+        cells = cell_columns(states) if mdp is not None else {"state": list(states)}
+        columns = {
+            "sample": np.repeat(np.arange(m), n),
+            **{key: list(values) * m for key, values in cells.items()},
+            "value": self.values.ravel(),
+        }
+        if mdp is not None and self.policy is not None:
+            labels = [a for actions in mdp.actions for a in actions]
+            columns["action"] = [label_text(labels[k]) for k in self.policy.ravel()]
+        return columns, attrs_of(None, gamma=self.gamma, **self.summary())
 
 
 def solve(

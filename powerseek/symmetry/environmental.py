@@ -47,6 +47,7 @@ from ..exact.visits import (
     visit_distributions,
 )
 from ..exceptions import InvalidParameterError, InvalidTypeError
+from ..frames import Tabular, data_frame
 from ..mdp.model import MDP
 from ..mdp.structure import reachable
 from ..rewards.distributions import (
@@ -254,7 +255,7 @@ def _contained(phi: Permutation, sources: Iterable[VisitDistribution], targets) 
 
 
 @dataclass(frozen=True)
-class CopyResult:
+class CopyResult(Tabular):
     """The outcome of a symmetry search.
 
     Attributes
@@ -289,6 +290,27 @@ class CopyResult:
             "reason": self.reason,
             **{k: v for k, v in self.details.items() if isinstance(v, (bool, int, float, str))},
         }
+
+    def to_frame(self):
+        """The search's outcome as a one-row pandas DataFrame.
+
+        The columns of :meth:`to_dict`, the permutation written as cycles
+        (``"(a b)(c d)"``).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        data = self.to_dict()
+        cycles = data.pop("permutation")
+        data["permutation"] = (
+            None if cycles is None else "".join("(" + " ".join(c) + ")" for c in cycles)
+        )
+        return {key: data[key] for key in ("found", "permutation", *data) if key in data}, {}
 
 
 # ----------------------------------------------------------------------

@@ -42,6 +42,7 @@ from ..analysis.power import power_samples
 from ..analysis.visit_optimality import coefficient_stack, lexicographic_best
 from ..exact.visits import VisitDistribution, visit_distributions
 from ..exceptions import InvalidParameterError, InvalidTypeError
+from ..frames import Tabular, data_frame
 from ..mdp.model import MDP
 from ..mdp.structure import reachable
 from ..rewards.distributions import (
@@ -210,7 +211,7 @@ def visit_set_optimality(
 
 
 @dataclass(frozen=True)
-class OrbitComparison:
+class OrbitComparison(Tabular):
     """How f1 and f2 compare over the orbit of a distribution.
 
     Attributes
@@ -306,6 +307,39 @@ class OrbitComparison:
                 None if self.counterexample is None else np.asarray(self.counterexample).tolist()
             ),
         }
+
+    def to_frame(self):
+        """The comparison as a one-row pandas DataFrame.
+
+        Columns ``f1``, ``f2``, ``orbit_size``, ``method``, ``greater``, ``less``,
+        ``equal``, ``most``, ``n_fold`` (inf when nothing is <),
+        ``fraction_at_least`` and the interval ends ``ci_low``, ``ci_high``
+        (equal to it when the orbit was enumerated).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        low, high = self.fraction_interval or (self.fraction, self.fraction)
+        columns = {
+            "f1": self.f1,
+            "f2": self.f2,
+            "orbit_size": self.orbit_size,
+            "method": self.method,
+            "greater": self.greater,
+            "less": self.less,
+            "equal": self.equal,
+            "most": self.most,
+            "n_fold": self.n_fold(),
+            "fraction_at_least": self.fraction,
+            "ci_low": low,
+            "ci_high": high,
+        }
+        return columns, {}
 
 
 def _labels(dist: RewardDistribution, n: int) -> tuple[list, Callable[[list], Any]]:

@@ -41,6 +41,7 @@ from ..analysis.power import power_samples
 from ..budget import Budget
 from ..exact.visits import one_cycle_options
 from ..exceptions import InvalidTypeError
+from ..frames import Tabular, attrs_of, data_frame
 from ..mdp.model import MDP
 from ..rewards.distributions import FiniteSupport
 from .environmental import CopyResult, Permutation, find_action_copy, find_rsd_copy, find_state_copy
@@ -116,7 +117,7 @@ class Check:
 
 
 @dataclass(frozen=True)
-class TheoremReport:
+class TheoremReport(Tabular):
     """The checks for one state pair or action pair."""
 
     environment: str | None
@@ -138,6 +139,39 @@ class TheoremReport:
             "failed": self.failed,
             "checks": [check.to_dict() for check in self.checks],
         }
+
+    def to_frame(self):
+        """One row per verification of each check (one row for a check without any).
+
+        Columns ``subject``, ``theorem``, ``applies``, ``prediction``,
+        ``verification``, ``passed`` (True, False or None) and ``detail``;
+        ``environment`` and ``gammas`` are in ``attrs``.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        rows = []
+        for check in self.checks:
+            for v in check.verifications or (None,):
+                rows.append(
+                    (
+                        check.theorem,
+                        check.applies,
+                        check.prediction,
+                        None if v is None else v.name,
+                        None if v is None else v.passed,
+                        check.reason if v is None else v.detail,
+                    )
+                )
+        names = ("theorem", "applies", "prediction", "verification", "passed", "detail")
+        columns = {"subject": [self.subject] * len(rows)}
+        columns.update({name: [row[i] for row in rows] for i, name in enumerate(names)})
+        return columns, attrs_of({"environment": self.environment}, gammas=list(self.gammas))
 
     def describe(self) -> str:
         """The report as readable text, one check per paragraph."""
