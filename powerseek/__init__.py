@@ -53,6 +53,9 @@ _EXPORTS = {
     "save": "powerseek.io.catalog",
     "Estimate": "powerseek.rewards.estimates",
     "from_graph": "powerseek.mdp.graph",
+    "from_gymnasium": "powerseek.io.gymnasium",
+    "from_quantecon": "powerseek.io.quantecon",
+    "to_quantecon": "powerseek.io.quantecon",
     "to_graph": "powerseek.mdp.graph",
     "gridworld": None,
     "MDP": "powerseek.mdp.model",
@@ -134,6 +137,8 @@ if TYPE_CHECKING:
         power_sweep,
     )
     from .io.catalog import EnvironmentInfo, list_environments, load, save
+    from .io.gymnasium import from_gymnasium
+    from .io.quantecon import from_quantecon, to_quantecon
     from .mdp import gridworld
     from .mdp.graph import from_graph, to_graph
     from .mdp.model import MDP
@@ -174,6 +179,8 @@ __all__ = [
     "UnknownStateError",
     "__version__",
     "from_graph",
+    "from_gymnasium",
+    "from_quantecon",
     "gridworld",
     "list_environments",
     "load",
@@ -189,4 +196,5 @@ __all__ = [
     "solve",
     "summarize",
     "to_graph",
+    "to_quantecon",
 ]

@@ -5,7 +5,9 @@ One module per file format, each with ``parse(text, source, default_name)`` and
 :mod:`.json` (networkx node-link) and :mod:`.graphviz` (POWERplay's DOT graphs,
 parsed by :mod:`._dot`); :mod:`.files` reads and writes files by suffix
 (docs/file-formats.md); :mod:`.outputs` holds the output-folder rule and atomic
-writes; :mod:`.catalog` resolves the bundled environments by name.
+writes; :mod:`.catalog` resolves the bundled environments by name. Other tools'
+objects come in through :mod:`.gymnasium` (toy-text ``P`` tables) and
+:mod:`.quantecon` (``DiscreteDP``); see docs/interop.md.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from pathlib import Path
 from .._validation import did_you_mean
 from ..exceptions import InvalidTypeError, UnknownEnvironmentError
 from ..mdp.model import MDP
-from . import files
+from . import files, gymnasium
 
 __all__ = ["EnvironmentInfo", "catalog_path", "list_environments", "load", "save"]
 
@@ -117,8 +117,10 @@ def load(name_or_path: str | os.PathLike) -> MDP:
     Parameters
     ----------
     name_or_path : str or path-like
-        A catalog name (see :func:`list_environments` or ``powerseek list``)
-        or the path of a ``.toml``, ``.grid`` or ``.json`` file.
+        A catalog name (see :func:`list_environments` or ``powerseek list``),
+        the path of a ``.toml``, ``.grid``, ``.json`` or ``.gv`` file, or a
+        gymnasium environment ``gymnasium:ID?key=value&...`` (made with
+        ``gymnasium.make`` when gymnasium is installed; :mod:`.gymnasium`).
 
     Returns
     -------
@@ -142,6 +144,8 @@ def load(name_or_path: str | os.PathLike) -> MDP:
             f"`name_or_path` must be a catalog name or a file path; got "
             f"{type(name_or_path).__name__} {name_or_path!r}."
         )
+    if isinstance(name_or_path, str) and name_or_path.startswith(gymnasium.PREFIX):
+        return gymnasium.make(name_or_path)
     path = Path(name_or_path)
     if path.is_file():
         return files.read(path)

@@ -92,8 +92,12 @@ def check_rows(matrix: sp.csr_array, states, actions, offsets) -> None:
             f"transition probabilities out of {pair_label(k)} sum to {sums[k]:.12g}, not 1.",
             state=pair_state(k),
         )
-    if np.any(sums != 1.0):
-        data /= np.repeat(sums, counts)
+    # Renormalise rows whose sum is off by more than rounding could leave after a
+    # renormalisation (2 ulps per entry): so building an MDP from its own matrix
+    # gives back the same matrix.
+    renormalise = np.abs(sums - 1.0) > 2.0 * np.finfo(float).eps * np.maximum(counts, 1)
+    if np.any(renormalise):
+        data /= np.repeat(np.where(renormalise, sums, 1.0), counts)
     matrix.eliminate_zeros()
     matrix.sort_indices()
 

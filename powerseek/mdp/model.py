@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from .._validation import check_hashable, did_you_mean, preview, quote
 from ..exceptions import InvalidMDPError, InvalidTypeError, UnknownActionError, UnknownStateError
 from ._build import as_csr, check_rows, no_action_message, parse_transitions
+from .arrays import SAPairs, product_of, product_parts, sa_pair_parts, sa_pairs_of
 
 __all__ = ["MDP"]
 
@@ -150,6 +151,149 @@ class MDP:
         obj = cls.__new__(cls)
         obj._initialise(states, action_lists, transition_matrix, name, metadata)
         return obj
+
+    @classmethod
+    def from_sa_pairs(
+        cls,
+        Q: Any,
+        s_indices: Any,
+        a_indices: Any,
+        *,
+        states: Iterable[Hashable] | None = None,
+        actions: Iterable[Hashable] | None = None,
+        name: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> MDP:
+        """Build an MDP from the state-action-pair form (QuantEcon's ``DiscreteDP``).
+
+        Parameters
+        ----------
+        Q : array_like or scipy sparse, shape (L, n)
+            Row k is the next-state distribution of pair k.
+        s_indices, a_indices : array_like of int, shape (L,)
+            The state and the action index of each pair, in any order.
+        states : sequence, optional
+            n state labels (default 0 .. n−1).
+        actions : sequence, optional
+            Labels of the action indices (default the indices).
+        name, metadata
+            As in :class:`MDP`.
+
+        Returns
+        -------
+        MDP
+            Each state's actions in the order of its rows.
+
+        Raises
+        ------
+        InvalidParameterError, InvalidMDPError
+            Wrong shapes, indices out of range, a repeated pair, a state
+            without actions, or a row that is not a distribution (naming the
+            row, state or action).
+
+        Examples
+        --------
+        >>> mdp = MDP.from_sa_pairs([[0, 1], [0.5, 0.5], [0, 1]], [0, 0, 1], [0, 1, 0],
+        ...                         states=["a", "b"], actions=["go", "try"])
+        >>> mdp.actions_of("a"), mdp.transition("a", "try")
+        (('go', 'try'), {'a': 0.5, 'b': 0.5})
+        >>> Q, s, a, _, labels = mdp.to_sa_pairs()
+        >>> s.tolist(), a.tolist(), labels
+        ([0, 0, 1], [0, 1, 0], ('go', 'try'))
+        """
+        parts = sa_pair_parts(
+            Q,
+            s_indices,
+            a_indices,
+            states=None if states is None else tuple(states),
+            actions=None if actions is None else tuple(actions),
+        )
+        return cls.from_arrays(*parts, name=name, metadata=metadata)
+
+    @classmethod
+    def from_product(
+        cls,
+        P: Any,
+        *,
+        layout: str = "ass",
+        available: Any = None,
+        states: Iterable[Hashable] | None = None,
+        actions: Iterable[Hashable] | None = None,
+        name: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> MDP:
+        """Build an MDP from ``P[a, s, s']`` (pymdptoolbox) or ``T[s, a, s']``.
+
+        Parameters
+        ----------
+        P : array_like or list of (n, n) matrices (sparse ones too)
+        layout : {"ass", "sas"}, default "ass"
+            ``"ass"``: P[a, s, s'], pymdptoolbox's layout; ``"sas"``: T[s, a, s'].
+        available : array_like of bool, shape (n, m), optional
+            Which actions each state has. Default: those whose row is not all
+            zero (pymdptoolbox itself needs every row to be a distribution;
+            pass `available` to leave actions out there).
+        states, actions : sequence, optional
+            n state and m action labels (default indices).
+        name, metadata
+            As in :class:`MDP`.
+
+        Returns
+        -------
+        MDP
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> T = np.zeros((2, 2, 2)); T[0, 0, 1] = T[0, 1, 0] = T[1, 0, 1] = 1
+        >>> mdp = MDP.from_product(T, layout="sas", actions=["right", "stay"])
+        >>> mdp.actions_of(0), mdp.actions_of(1)     # T[1, 1] is all zero: unavailable
+        (('right', 'stay'), ('right',))
+        >>> P, available, labels = mdp.to_product()
+        >>> P.shape, available.tolist()
+        ((2, 2, 2), [[True, True], [True, False]])
+        """
+        parts = product_parts(
+            P,
+            layout=layout,
+            available=available,
+            states=None if states is None else tuple(states),
+            actions=None if actions is None else tuple(actions),
+        )
+        return cls.from_arrays(*parts, name=name, metadata=metadata)
+
+    def to_sa_pairs(self) -> SAPairs:
+        """The state-action-pair form: ``(Q, s_indices, a_indices, states, actions)``.
+
+        ``Q`` is the (n_pairs, n_states) CSR transition matrix; ``a_indices``
+        index into ``actions``, every action label once, in an order that agrees
+        with each state's own where one exists (QuantEcon's
+        ``DiscreteDP(R, Q, beta, s_indices, a_indices)`` takes the first three
+        and sorts pairs by action index). :meth:`from_sa_pairs` inverts it.
+
+        Returns
+        -------
+        SAPairs
+        """
+        return sa_pairs_of(self)
+
+    def to_product(self, layout: str = "ass") -> tuple[np.ndarray, np.ndarray, tuple]:
+        """The dense product form: ``(P, available, actions)``.
+
+        Parameters
+        ----------
+        layout : {"ass", "sas"}, default "ass"
+            P[a, s, s'] or T[s, a, s'].
+
+        Returns
+        -------
+        P : numpy.ndarray
+            Zero rows where an action is unavailable.
+        available : numpy.ndarray of bool, shape (n_states, n_actions)
+        actions : tuple
+            The action labels (ordered as by :meth:`to_sa_pairs`).
+        """
+        return product_of(self, layout)
 
     # ------------------------------------------------------------------
     # construction
