@@ -328,7 +328,8 @@ def make(spec: str) -> MDP:
     try:
         env = gymnasium.make(env_id, **kwargs)
     except Exception as exc:  # gymnasium's own errors: unknown id, bad arguments
-        raise InvalidParameterError(f"gymnasium cannot make {spec!r}: {exc}") from None
+        reason = str(exc).rstrip(".")
+        raise InvalidParameterError(f"gymnasium cannot make {spec!r}: {reason}.") from None
     try:
         return from_gymnasium(env, name=spec[len(PREFIX) :] if spec.startswith(PREFIX) else spec)
     finally:

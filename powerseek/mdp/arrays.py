@@ -98,12 +98,18 @@ def _rows(Q: Any, name: str) -> sp.csr_array:
         if dense.ndim != 2:
             raise InvalidParameterError(f"`{name}` must be 2-dimensional; got shape {dense.shape}.")
         matrix = sp.csr_array(dense)
-    if matrix.data.size and not np.all(np.isfinite(matrix.data)):
-        k = int(
-            np.searchsorted(matrix.indptr, np.flatnonzero(~np.isfinite(matrix.data))[0], "right")
-        )
-        raise InvalidMDPError(f"row {k - 1} of `{name}` has a non-finite probability.")
+    row = _non_finite_row(matrix)
+    if row is not None:
+        raise InvalidMDPError(f"row {row} of `{name}` has a non-finite probability.")
     return matrix
+
+
+def _non_finite_row(matrix: sp.csr_array) -> int | None:
+    """The first row holding a NaN or an infinity, or None."""
+    bad = np.flatnonzero(~np.isfinite(matrix.data))
+    if not bad.size:
+        return None
+    return int(np.searchsorted(matrix.indptr, bad[0], "right")) - 1
 
 
 def sa_pair_parts(Q, s_indices, a_indices, *, states=None, actions=None):
@@ -127,8 +133,8 @@ def sa_pair_parts(Q, s_indices, a_indices, *, states=None, actions=None):
     --------
     >>> states, actions, Q = sa_pair_parts([[0, 1], [1, 0], [0, 1]], [1, 0, 0], [0, 1, 0],
     ...                                    actions=["go", "stay"])
-    >>> states, actions, Q.toarray().tolist()
-    ((0, 1), [('go', 'stay'), ('go',)], [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> states, actions, Q.toarray().tolist()     # state 0's rows: "stay", then "go"
+    ((0, 1), [('stay', 'go'), ('go',)], [[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
     """
     matrix = _rows(Q, "Q")
     L, n = matrix.shape
@@ -200,15 +206,8 @@ def product_parts(P, *, layout="ass", available=None, states=None, actions=None)
                 f"({n}, {n})."
             )
     stacked = sp.vstack(blocks, format="csr")  # row a·n + s
-    if stacked.data.size and not np.all(np.isfinite(stacked.data)):
-        row = (
-            int(
-                np.searchsorted(
-                    stacked.indptr, np.flatnonzero(~np.isfinite(stacked.data))[0], "right"
-                )
-            )
-            - 1
-        )
+    row = _non_finite_row(stacked)
+    if row is not None:
         raise InvalidMDPError(f"state {row % n}, action {row // n} has a non-finite probability.")
     if available is None:
         mask = (np.diff(stacked.indptr) > 0).reshape(m, n).T
@@ -270,6 +269,15 @@ def action_order(per_state: Sequence[Sequence[Hashable]]) -> tuple:
     down, left, right, stay), sorting pairs by action index keeps each state's
     order; otherwise the labels come in order of first appearance.
 
+    Parameters
+    ----------
+    per_state : sequence of sequences
+        Each state's action labels, in order.
+
+    Returns
+    -------
+    tuple
+
     Examples
     --------
     >>> action_order([("down", "stay"), ("up", "down", "stay")])
@@ -293,7 +301,16 @@ def action_order(per_state: Sequence[Sequence[Hashable]]) -> tuple:
 
 
 def sa_pairs_of(mdp) -> SAPairs:
-    """The state-action-pair form of `mdp` (see :meth:`powerseek.MDP.to_sa_pairs`)."""
+    """The state-action-pair form of `mdp` (see :meth:`powerseek.MDP.to_sa_pairs`).
+
+    Parameters
+    ----------
+    mdp : MDP
+
+    Returns
+    -------
+    SAPairs
+    """
     labels = action_order(mdp.actions)
     index = {label: i for i, label in enumerate(labels)}
     a_indices = np.fromiter(
@@ -304,7 +321,18 @@ def sa_pairs_of(mdp) -> SAPairs:
 
 
 def product_of(mdp, layout: str = "ass"):
-    """The product form of `mdp`: (P, available, actions) (see :meth:`powerseek.MDP.to_product`)."""
+    """The product form of `mdp`: (P, available, actions) (see :meth:`powerseek.MDP.to_product`).
+
+    Parameters
+    ----------
+    mdp : MDP
+    layout : {"ass", "sas"}, default "ass"
+
+    Returns
+    -------
+    tuple
+        ``(P, available, actions)``.
+    """
     pairs = sa_pairs_of(mdp)
     n, m = mdp.n_states, len(pairs.actions)
     if n * n * m > MAX_DENSE_ENTRIES:

@@ -324,22 +324,11 @@ class OrbitComparison(Tabular):
 
     def _columns(self):
         """The columns of :meth:`to_frame` and its ``attrs``."""
+        columns = self.to_dict()
+        del columns["counterexample"], columns["fraction_interval"]
+        columns["n_fold"] = self.n_fold()  # inf rather than JSON's null
         low, high = self.fraction_interval or (self.fraction, self.fraction)
-        columns = {
-            "f1": self.f1,
-            "f2": self.f2,
-            "orbit_size": self.orbit_size,
-            "method": self.method,
-            "greater": self.greater,
-            "less": self.less,
-            "equal": self.equal,
-            "most": self.most,
-            "n_fold": self.n_fold(),
-            "fraction_at_least": self.fraction,
-            "ci_low": low,
-            "ci_high": high,
-        }
-        return columns, {}
+        return {**columns, "ci_low": low, "ci_high": high}, {}
 
 
 def _labels(dist: RewardDistribution, n: int) -> tuple[list, Callable[[list], Any]]:
