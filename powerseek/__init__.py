@@ -93,6 +93,7 @@ _SUBPACKAGES = (
     "explore",
     "io",
     "mdp",
+    "multiagent",
     "parallel",
     "rewards",
     "solvers",

@@ -25,6 +25,7 @@ ROOMS = [
     "solvers",
     "exact",
     "analysis",
+    "multiagent",
     "symmetry",
     "explore",
     "parallel",

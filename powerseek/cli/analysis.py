@@ -32,9 +32,14 @@ if TYPE_CHECKING:
 __all__ = ["add_parsers"]
 
 
+def analysis_options() -> argparse.ArgumentParser:
+    """The parent parser of the options ``power`` and ``optimality`` share."""
+    return options_parser(_add_analysis_options)
+
+
 def add_parsers(commands) -> None:
     """Add ``power``, ``optimality`` and ``visits`` to the CLI's subparsers."""
-    shared = options_parser(_add_analysis_options)
+    shared = analysis_options()
     power_cmd = commands.add_parser(
         "power",
         parents=[shared],
@@ -229,11 +234,16 @@ def _analysis_options(args: argparse.Namespace, mdp: MDP, n_gammas: int) -> dict
 
 
 def _run_power(args: argparse.Namespace, out: TextIO) -> int:
-    from ..analysis.power import power_sweep
     from ..io.catalog import load
+
+    return run_power_on(args, load(args.env), out)
+
+
+def run_power_on(args: argparse.Namespace, mdp: MDP, out: TextIO) -> int:
+    """``powerseek power`` on `mdp` with the command's options (also for induced MDPs)."""
+    from ..analysis.power import power_sweep
     from ..parallel import executors as parallel
 
-    mdp = load(args.env)
     if args.exact:
         return _run_exact_power(args, mdp, out)
     gammas = parse_gammas(args.gamma)

@@ -81,6 +81,7 @@ def _build_parser() -> argparse.ArgumentParser:
     from . import analysis, environments, symmetry
     from . import batch as cli_sweep
     from . import explore as cli_explore
+    from . import multiagent as cli_multiagent
     from . import plot as cli_plot
 
     parser = argparse.ArgumentParser(
@@ -99,6 +100,7 @@ def _build_parser() -> argparse.ArgumentParser:
     analysis.add_parsers(commands)
     symmetry.add_parsers(commands)
     cli_explore.add_parser(commands)
+    cli_multiagent.add_parser(commands)
     cli_plot.add_parsers(commands)
     cli_sweep.add_parser(commands)
     return parser

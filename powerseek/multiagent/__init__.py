@@ -1,0 +1,25 @@
+"""Two agents in one world: joint MDPs, the other agent's policy, and POWER.
+
+:mod:`.model` holds :class:`JointMDP` and its builders (two MDPs, a gridworld
+map and two agents, a joint ``.gv`` file); :mod:`.policies` the other agent's
+behaviour and the MDP it leaves (:func:`induced_mdp`); :mod:`.power` POWER with
+the other agent's policy fixed. See docs/multiagent.md.
+"""
+
+from .model import DEFAULT_AGENTS, JointMDP, joint_gridworld, product
+from .policies import check_policy, fixed_policy, induced_mdp, uniform_policy
+from .power import fixed_policy_power, fixed_policy_power_sweep, resolve_policy
+
+__all__ = [
+    "DEFAULT_AGENTS",
+    "JointMDP",
+    "check_policy",
+    "fixed_policy",
+    "fixed_policy_power",
+    "fixed_policy_power_sweep",
+    "induced_mdp",
+    "joint_gridworld",
+    "product",
+    "resolve_policy",
+    "uniform_policy",
+]
