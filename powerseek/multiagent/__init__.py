@@ -3,17 +3,22 @@
 :mod:`.model` holds :class:`JointMDP` and its builders (two MDPs, a gridworld
 map and two agents, a joint ``.gv`` file); :mod:`.policies` the other agent's
 behaviour and the MDP it leaves (:func:`induced_mdp`); :mod:`.power` POWER with
-the other agent's policy fixed. See docs/multiagent.md.
+the other agent's policy fixed; :mod:`.correlation` POWER of both agents with
+correlated rewards. See docs/multiagent.md.
 """
 
+from .correlation import CorrelationSweepResult, correlated_rewards, correlation_sweep
 from .model import DEFAULT_AGENTS, JointMDP, joint_gridworld, product
 from .policies import check_policy, fixed_policy, induced_mdp, uniform_policy
 from .power import fixed_policy_power, fixed_policy_power_sweep, resolve_policy
 
 __all__ = [
     "DEFAULT_AGENTS",
+    "CorrelationSweepResult",
     "JointMDP",
     "check_policy",
+    "correlated_rewards",
+    "correlation_sweep",
     "fixed_policy",
     "fixed_policy_power",
     "fixed_policy_power_sweep",

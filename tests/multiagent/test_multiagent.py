@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from powerseek import InvalidMDPError, InvalidParameterError, gridworld, load
+from powerseek import InvalidMDPError, InvalidParameterError, gridworld, load, solve
 from powerseek.analysis.power import power_samples
 from powerseek.cli import main
 from powerseek.exact.results import exact_power
@@ -190,3 +190,172 @@ def test_command_line(tmp_path, capsys):
     policy = tmp_path / "a.gv"
     policy.write_text(graphviz.dump_policy(uniform_policy(joint, "A"), agents=("H", "A")))
     assert main([*argv, "--other-policy", str(policy), "--quiet"]) == 0
+
+
+# ----------------------------------------------------------------------
+# correlated rewards
+
+
+def test_correlated_rewards_by_construction():
+    from powerseek.multiagent import correlated_rewards
+
+    rng = np.random.default_rng(0)
+    R, other, coins = rng.random((3, 20_000))
+    same = correlated_rewards(R, other, coins, 1.0)
+    assert np.array_equal(same, R)
+    independent = correlated_rewards(R, other, coins, 0.0)
+    assert np.array_equal(independent, other) and abs(np.corrcoef(R, independent)[0, 1]) < 0.03
+    half = correlated_rewards(R, other, coins, 0.5)
+    assert np.corrcoef(R, half)[0, 1] == pytest.approx(0.5, abs=0.03)
+    reflected = correlated_rewards(R, other, coins, -1.0, (0.0, 1.0))
+    np.testing.assert_allclose(reflected, 1 - R)
+    assert np.corrcoef(R, correlated_rewards(R, other, coins, -0.4, (0.0, 1.0)))[0, 1] == (
+        pytest.approx(-0.4, abs=0.03)
+    )
+
+
+def test_correlation_sweep_identities():
+    from powerseek.multiagent import correlation_sweep
+
+    joint = joint_gridworld("..\n..", overlap=False)
+    result = correlation_sweep(joint, [-1, 0, 1], 0.6, n_samples=1200, rng=4)
+    assert result.provenance["seed"] == 4 and result.correlations == (-1.0, 0.0, 1.0)
+    # c = 1: both agents value the same joint process under the same reward
+    np.testing.assert_allclose(result.power_first[2].mean, result.power_second[2].mean, atol=1e-9)
+    assert result.power_correlation[2] == pytest.approx(1.0)
+    # c = -1 with uniform rewards: R_A = 1 - R_H, a constant-sum world; POWER sums to 1
+    total = result.power_first[0].mean + result.power_second[0].mean
+    np.testing.assert_allclose(total, 1.0, atol=1e-9)
+    # common random numbers: the same R_H for every c, so H's POWER at c = 0 is reproducible
+    again = correlation_sweep(joint, [0], 0.6, n_samples=1200, rng=4)
+    np.testing.assert_array_equal(again.power_first[0].mean, result.power_first[1].mean)
+    assert np.all(result.power_correlation_stderr[1] > 0)
+    frame = result.to_frame()
+    assert len(frame) == 3 * 2 * joint.mdp.n_states and set(frame.agent) == {"H", "A"}
+
+
+def test_correlation_sweep_against_brute_force_per_sample():
+    """One reward sample, followed step by step with dense linear algebra."""
+    from powerseek.multiagent.correlation import _first_policy, _respond, _Structure
+
+    joint = joint_gridworld("...", overlap=False)
+    seed_mdp = induced_mdp(joint, "H", uniform_policy(joint, "A"))
+    structure = _Structure(joint, acting=0)
+    own_to_seed = np.array(
+        [
+            seed_mdp.pair_index(joint.states[i], a) if a in seed_mdp.actions_of(joint.states[i])
+            else -1
+            for i, a in structure.own_keys
+        ]
+    )  # fmt: skip
+    rng = np.random.default_rng(9)
+    R, RA = rng.random((2, 1, joint.mdp.n_states))
+    policy_h = _first_policy(seed_mdp, structure, own_to_seed, R, 0.6, 1e-9)
+    power_h, power_a = _respond(structure, policy_h, R, RA, 0.6, 0.6, 1e-9)
+    # by hand: H's greedy policy against the uniform seed, from an exact solve
+    n = joint.mdp.n_states
+    V = solve(seed_mdp, R, 0.6, tol=1e-13).values[0]
+    h_choice = {}
+    for s in joint.states:
+        q = {a: sum(p * V[seed_mdp.index(t)] for t, p in seed_mdp.transition(s, a).items())
+             for a in seed_mdp.actions_of(s)}  # fmt: skip
+        h_choice[s] = max(q, key=q.get)
+    # A's MDP against that deterministic H: the joint actions with H's choice
+    A_mdp_transitions = {
+        s: {act[1]: joint.mdp.transition(s, act) for act in joint.mdp.actions_of(s)
+            if act[0] == h_choice[s]}
+        for s in joint.states
+    }  # fmt: skip
+    from powerseek import MDP
+
+    A_mdp = MDP(A_mdp_transitions, states=joint.states)
+    VA = solve(A_mdp, RA, 0.6, tol=1e-13).values[0]
+    a_choice, expected_a = {}, []
+    for s in joint.states:
+        q = {a: sum(p * VA[A_mdp.index(t)] for t, p in A_mdp.transition(s, a).items())
+             for a in A_mdp.actions_of(s)}  # fmt: skip
+        a_choice[s] = max(q, key=q.get)
+        expected_a.append(0.4 * q[a_choice[s]])
+    np.testing.assert_allclose(power_a[0], expected_a, atol=1e-9)
+    P = np.zeros((n, n))
+    for i, s in enumerate(joint.states):
+        for t, p in joint.mdp.transition(s, (h_choice[s], a_choice[s])).items():
+            P[i, joint.mdp.index(t)] += p
+    VH = np.linalg.solve(np.eye(n) - 0.6 * P, R[0])
+    np.testing.assert_allclose(power_h[0], 0.4 * P @ VH, atol=1e-9)
+
+
+def test_correlation_sweep_bad_input():
+    from scipy import stats
+
+    from powerseek import IID
+    from powerseek.multiagent import correlation_sweep
+
+    joint = joint_gridworld("..")
+    with pytest.raises(InvalidParameterError, match=r"correlations must be in \[-1, 1\]; got 1.5"):
+        correlation_sweep(joint, [1.5], 0.6, n_samples=10)
+    with pytest.raises(InvalidParameterError, match="beta.* is not one"):
+        correlation_sweep(joint, [-0.5], 0.6, dist=IID(stats.beta(2, 1)), n_samples=10)
+    with pytest.raises(InvalidParameterError, match=r"`gamma_other` must be in \(0, 1\)"):
+        correlation_sweep(joint, [0], 0.6, gamma_other=1.0, n_samples=10)
+
+
+def test_correlation_command(tmp_path, capsys):
+    import json
+
+    joint = joint_gridworld("..", overlap=False)
+    path = tmp_path / "j.gv"
+    path.write_text(graphviz.dump(joint.mdp.with_metadata(name="pair")), encoding="utf-8")
+    argv = ["multiagent", "correlation", str(path), "--correlation=-1,0.5", "--gamma", "0.6"]
+    assert main([*argv, "--samples", "300", "--seed", "3", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["correlation"] == [-1.0, 0.5] and document["seed"] == 3
+    assert len(document["power_H"]) == 2 and len(document["power_A"][0]) == 2
+    assert main([*argv, "--samples", "300", "--seed", "3"]) == 0
+    assert "corr(POWER_H, POWER_A)" in capsys.readouterr().out
+
+
+def test_tied_first_agent_and_different_discounts():
+    """H indifferent (constant reward): H plays uniformly, so A faces the uniform-H world."""
+    from powerseek.multiagent.correlation import _first_policy, _respond, _Structure
+
+    joint = joint_gridworld("...", overlap=False)
+    seed_mdp = induced_mdp(joint, "H", uniform_policy(joint, "A"))
+    structure = _Structure(joint, acting=0)
+    own_to_seed = np.array(
+        [
+            seed_mdp.pair_index(joint.states[i], a) if a in seed_mdp.actions_of(joint.states[i])
+            else -1
+            for i, a in structure.own_keys
+        ]
+    )  # fmt: skip
+    n = joint.mdp.n_states
+    R = np.full((1, n), 0.5)
+    RA = np.random.default_rng(2).random((1, n))
+    gamma_h, gamma_a = 0.5, 0.8
+    policy_h = _first_policy(seed_mdp, structure, own_to_seed, R, gamma_h, 1e-9)
+    power_h, power_a = _respond(structure, policy_h, R, RA, gamma_h, gamma_a, 1e-9)
+    A_mdp = induced_mdp(joint, "A", uniform_policy(joint, "H"))
+    expected = power_samples(A_mdp, RA, gamma_a)[0]
+    np.testing.assert_allclose(power_a[0], expected, atol=1e-9)
+    # H's reward is constant: its POWER is (1 − γ_H)·0.5/(1 − γ_H) = 0.5 whatever happens
+    np.testing.assert_allclose(power_h[0], 0.5, atol=1e-9)
+
+
+def test_jackknife_of_the_power_correlation():
+    from powerseek.multiagent.correlation import _jackknife_correlation
+
+    rng = np.random.default_rng(0)
+    g, n = 10, 7
+    counts = np.full(g, 50.0)
+    sums = rng.random((g, 1, 2, n)) * 50
+    full, se = _jackknife_correlation(sums, counts)
+    means = sums.sum(axis=0)[0] / counts.sum()
+    assert full[0] == pytest.approx(np.corrcoef(means[0], means[1])[0, 1])
+    leave = []
+    for i in range(g):
+        m = (sums.sum(axis=0)[0] - sums[i, 0]) / (counts.sum() - counts[i])
+        leave.append(np.corrcoef(m[0], m[1])[0, 1])
+    leave = np.array(leave)
+    textbook = np.sqrt((g - 1) / g * ((leave - leave.mean()) ** 2).sum())
+    assert se[0] == pytest.approx(textbook)
