@@ -35,6 +35,7 @@ from scipy import stats
 from .._validation import check_gamma, label_text, make_rng
 from ..exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, attrs_of
+from ..mdp.model import MDP
 from ..rewards.distributions import IID
 from ..rewards.estimates import Estimate
 from ..solvers.kernels import expected_next, segment_max
@@ -136,6 +137,16 @@ class _Structure:
         self.S = sp.csr_array(
             (np.ones(pairs), (self.pair_states, np.arange(pairs))), shape=(self.n, pairs)
         )
+        self.states = mdp.states
+
+    def seed_pairs(self, first_mdp: MDP) -> np.ndarray:
+        """For each (state, own action) group, its pair in `first_mdp` (−1 where absent)."""
+        out = np.full(len(self.own_keys), -1)
+        for g, (i, action) in enumerate(self.own_keys):
+            state = self.states[i]
+            if action in first_mdp.actions_of(state):
+                out[g] = first_mdp.pair_index(state, action)
+        return out
 
 
 def _iterate(update, V, gamma, tol, what):
@@ -310,11 +321,7 @@ def correlation_sweep(
     seeds = np.random.SeedSequence(seed)
     first_mdp = induced_mdp(joint, h, resolve_policy(joint, a, seed_policy))
     structure = _Structure(joint, acting=0)
-    own_to_seed = np.full(len(structure.own_keys), -1)
-    for g, (i, action) in enumerate(structure.own_keys):
-        state = first_mdp.states[i]
-        if action in first_mdp.actions_of(state):
-            own_to_seed[g] = first_mdp.pair_index(state, action)
+    own_to_seed = structure.seed_pairs(first_mdp)
     n = joint.mdp.n_states
     sums = np.zeros((len(cs), 2, n))
     squares = np.zeros((len(cs), 2, n))

@@ -241,13 +241,7 @@ def test_correlation_sweep_against_brute_force_per_sample():
     joint = joint_gridworld("...", overlap=False)
     seed_mdp = induced_mdp(joint, "H", uniform_policy(joint, "A"))
     structure = _Structure(joint, acting=0)
-    own_to_seed = np.array(
-        [
-            seed_mdp.pair_index(joint.states[i], a) if a in seed_mdp.actions_of(joint.states[i])
-            else -1
-            for i, a in structure.own_keys
-        ]
-    )  # fmt: skip
+    own_to_seed = structure.seed_pairs(seed_mdp)
     rng = np.random.default_rng(9)
     R, RA = rng.random((2, 1, joint.mdp.n_states))
     policy_h = _first_policy(seed_mdp, structure, own_to_seed, R, 0.6, 1e-9)
@@ -322,13 +316,7 @@ def test_tied_first_agent_and_different_discounts():
     joint = joint_gridworld("...", overlap=False)
     seed_mdp = induced_mdp(joint, "H", uniform_policy(joint, "A"))
     structure = _Structure(joint, acting=0)
-    own_to_seed = np.array(
-        [
-            seed_mdp.pair_index(joint.states[i], a) if a in seed_mdp.actions_of(joint.states[i])
-            else -1
-            for i, a in structure.own_keys
-        ]
-    )  # fmt: skip
+    own_to_seed = structure.seed_pairs(seed_mdp)
     n = joint.mdp.n_states
     R = np.full((1, n), 0.5)
     RA = np.random.default_rng(2).random((1, n))
