@@ -4,16 +4,24 @@
 map and two agents, a joint ``.gv`` file); :mod:`.policies` the other agent's
 behaviour and the MDP it leaves (:func:`induced_mdp`); :mod:`.power` POWER with
 the other agent's policy fixed; :mod:`.correlation` POWER of both agents with
-correlated rewards. See docs/multiagent.md.
+correlated rewards; :mod:`.games` POWER in Bayesian games. See docs/multiagent.md.
 """
 
 from .correlation import CorrelationSweepResult, correlated_rewards, correlation_sweep
+from .games import (
+    BayesianGame,
+    game_power,
+    interim_utilities,
+    sampled_game_power,
+    zero_sum_equilibrium,
+)
 from .model import DEFAULT_AGENTS, JointMDP, joint_gridworld, product
 from .policies import check_policy, fixed_policy, induced_mdp, uniform_policy
 from .power import fixed_policy_power, fixed_policy_power_sweep, resolve_policy
 
 __all__ = [
     "DEFAULT_AGENTS",
+    "BayesianGame",
     "CorrelationSweepResult",
     "JointMDP",
     "check_policy",
@@ -22,9 +30,13 @@ __all__ = [
     "fixed_policy",
     "fixed_policy_power",
     "fixed_policy_power_sweep",
+    "game_power",
     "induced_mdp",
+    "interim_utilities",
     "joint_gridworld",
     "product",
     "resolve_policy",
+    "sampled_game_power",
     "uniform_policy",
+    "zero_sum_equilibrium",
 ]

@@ -347,3 +347,121 @@ def test_jackknife_of_the_power_correlation():
     leave = np.array(leave)
     textbook = np.sqrt((g - 1) / g * ((leave - leave.mean()) ** 2).sum())
     assert se[0] == pytest.approx(textbook)
+
+
+# ----------------------------------------------------------------------
+# figures
+
+
+def test_figures(tmp_path):
+    pytest.importorskip("matplotlib")
+    from powerseek.multiagent import correlation_sweep
+    from powerseek.viz import joint_power_grid, power_correlation_plot, power_vs_correlation
+
+    joint = joint_gridworld(".#\n..", overlap=False)
+    result = fixed_policy_power(joint, 0.6, other_policy="uniform", n_samples=200, rng=0)
+    fig, axes = joint_power_grid(joint, result, path=tmp_path / "grid.png")
+    assert axes.shape == (2, 2) and (tmp_path / "grid.png").stat().st_size > 1000
+    assert not axes[0, 1].axison  # a wall: no panel
+    panel = axes[1, 0]  # A at (1, 0): H's values at its two other cells
+    texts = [t.get_text() for t in panel.texts if t.get_gid() != "mark"]
+    expected = [f"{result[(h, (1, 0))]:.2f}" for h in ((0, 0), (1, 1))]
+    assert sorted(texts) == sorted(expected)
+    assert np.isnan(panel.images[0].get_array().filled(np.nan)[1, 0])  # A's own cell is empty
+    sweep = correlation_sweep(joint, [-1, 0, 1], 0.6, n_samples=200, rng=1)
+    state = joint.states[0]
+    fig, ax = power_vs_correlation(sweep, state, path=tmp_path / "c.svg")
+    lines = ax.get_lines()
+    assert len(lines) == 2 and list(lines[0].get_xdata()) == [-1.0, 0.0, 1.0]
+    np.testing.assert_allclose(lines[1].get_ydata(), [e.mean[0] for e in sweep.power_second])
+    fig, ax = power_correlation_plot(sweep)
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), sweep.power_correlation)
+    with pytest.raises(InvalidParameterError, match="is not a joint state of the result"):
+        power_vs_correlation(sweep, ((5, 5), (0, 0)))
+    with pytest.raises(InvalidParameterError, match="has no map of the agents' cells"):
+        joint_power_grid(JointMDP.from_mdp(graphviz.parse(graphviz.dump(joint.mdp), "x", "x")),
+                         result)  # fmt: skip
+
+
+# ----------------------------------------------------------------------
+# Bayesian games
+
+
+def test_single_agent_identity():
+    from fractions import Fraction
+
+    from powerseek.multiagent import BayesianGame, game_power
+
+    # one player's types are three equally likely reward vectors over its 3 actions;
+    # the other player has one action: POWER = E[max_a r(a)]
+    vectors = [[1, 5, 2], [4, 0, 0], [2, 2, 3]]
+    third = Fraction(1, 3)
+    game = BayesianGame(
+        ([[[x] for x in v] for v in vectors], [[[0] for _ in range(3)]]),
+        prior=[[third], [third], [third]],
+    )
+    assert game_power(game, 0, [1]) == Fraction(5 + 4 + 3, 3)
+
+
+def test_hand_computed_2x2_bayesian_game():
+    from fractions import Fraction
+
+    from powerseek.multiagent import BayesianGame, game_power, interim_utilities
+
+    half, third = Fraction(1, 2), Fraction(1, 3)
+    low = [[2, 0], [0, 1]]
+    high = [[0, 1], [3, 0]]
+    game = BayesianGame(([low, high], [[[0, 0], [0, 0]]]), prior=[[half], [half]])
+    sigma_1 = [third, 2 * third]
+    # type low: a=0 gives 2/3, a=1 gives 2/3; type high: 2/3 and 1 -> POWER (2/3 + 1)/2
+    assert interim_utilities(game, 0, sigma_1).tolist() == [
+        [Fraction(2, 3), Fraction(2, 3)],
+        [Fraction(2, 3), Fraction(1)],
+    ]
+    assert game_power(game, 0, sigma_1) == Fraction(5, 6)
+
+
+def test_correlated_types_use_the_conditional_prior():
+    from fractions import Fraction
+
+    from powerseek.multiagent import BayesianGame, game_power
+
+    rng = np.random.default_rng(3)
+    r0 = rng.integers(-3, 4, (2, 2, 2)).tolist()
+    r1 = rng.integers(-3, 4, (2, 2, 2)).tolist()
+    prior = [[Fraction(1, 2), Fraction(1, 8)], [Fraction(1, 8), Fraction(1, 4)]]
+    sigma_1 = [[Fraction(1), Fraction(0)], [Fraction(1, 4), Fraction(3, 4)]]  # by type
+    game = BayesianGame((r0, r1), prior=prior)
+    # brute force: for each own type, the best action against the conditional mix
+    expected = Fraction(0)
+    for t0 in range(2):
+        p_t0 = prior[t0][0] + prior[t0][1]
+        best = max(
+            sum(prior[t0][t1] / p_t0 * sigma_1[t1][b] * r0[t0][a][b] for t1 in range(2)
+                for b in range(2))
+            for a in range(2)
+        )  # fmt: skip
+        expected += p_t0 * best
+    assert game_power(game, 0, sigma_1) == expected
+
+
+def test_sampled_game_power_and_bad_games():
+    from powerseek.multiagent import BayesianGame, game_power, sampled_game_power
+
+    # 3 actions, uniform rewards, against a fixed mix of the other's 2 actions: E max of 3
+    # variables each the mix of two uniforms; compare with a large-sample reference
+    q = [0.25, 0.75]
+    est = sampled_game_power(lambda g, n: g.random((n, 3, 2)), q, n_samples=20_000, rng=1)
+    reference = (np.random.default_rng(99).random((400_000, 3, 2)) @ q).max(axis=1).mean()
+    assert abs(est.mean[0] - reference) < 4 * est.stderr[0]
+    with pytest.raises(InvalidParameterError, match="must be a distribution over the other"):
+        sampled_game_power(lambda g, n: g.random((n, 3, 2)), [0.5, 0.6], n_samples=10)
+    with pytest.raises(InvalidParameterError, match="must return shape"):
+        sampled_game_power(lambda g, n: g.random((n, 3)), [1.0], n_samples=10)
+    with pytest.raises(InvalidParameterError, match="disagree on the actions"):
+        BayesianGame(([[[1, 2]]], [[[1], [2]]]))
+    with pytest.raises(InvalidParameterError, match="`prior` must be a distribution"):
+        BayesianGame(([[[1]]], [[[1]]]), prior=[[0.5]])
+    game = BayesianGame.complete([[1, 0], [0, 1]], [[0, 1], [1, 0]])
+    with pytest.raises(InvalidParameterError, match="strategy at type 0 is not a distribution"):
+        game_power(game, 0, [0.5, 0.6])

@@ -24,6 +24,7 @@ SECTIONS = {
     "test_b2_power": "B.2 POWER properties (OPT §5, App. E.3)",
     "test_b3_symmetry": "B.3 Symmetry theorems (OPT §6, App. E.1.2, E.4; RDSP App. D)",
     "test_b4_retargetability": "B.4 Retargetability (RDSP)",
+    "test_b5_multiagent": "B.5 Multi-agent POWER (P-MULTI)",
 }
 
 #: theory.md §B items: number -> the result's name.
@@ -72,6 +73,7 @@ ITEMS = {
     42: "RDSP Lemma B.11 / Thm A.13",
     43: "RDSP Prop A.11",
     45: "RDSP Prop C.4 / Cor C.6",
+    47: "P-MULTI conservation of POWER in constant-sum games",
 }
 
 #: test -> the items it checks.
@@ -135,6 +137,7 @@ CHECKS = {
     "test_prop_a_11_quantilizer_uniform_base": [43],
     "test_c6_retargetability_tables": [43],
     "test_cor_c_6_featurized_montezuma": [45],
+    "test_p_multi_conservation_of_power_in_constant_sum_games": [47],
 }
 
 
