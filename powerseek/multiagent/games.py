@@ -265,7 +265,7 @@ def sampled_game_power(
     R = np.asarray(draw_rewards(make_rng(rng), n_samples), dtype=float)
     if R.ndim != 3 or R.shape[0] != n_samples or R.shape[2] != q.size:
         raise InvalidParameterError(
-            f"draw_rewards must return shape ({n_samples}, own actions, {q.size}); got {R.shape}."
+            f"`draw_rewards` must return shape ({n_samples}, own actions, {q.size}); got {R.shape}."
         )
     values = (R @ q).max(axis=1)
     mean = values.mean()
@@ -309,7 +309,8 @@ def zero_sum_equilibrium(payoffs: Any) -> tuple[np.ndarray, np.ndarray, float]:
         bounds = [(0, None)] * m + [(None, None)]
         result = linprog(c, A_ub=A_ub, b_ub=np.zeros(n), A_eq=A_eq, b_eq=[1.0], bounds=bounds)
         if not result.success:  # pragma: no cover - a bounded LP always solves
-            raise InvalidParameterError(f"the equilibrium LP failed: {result.message}")
+            reason = str(result.message).rstrip(".")
+            raise InvalidParameterError(f"the equilibrium LP failed: {reason}.")
         x = np.clip(result.x[:m], 0, None)
         return x / x.sum(), float(result.x[-1])
 

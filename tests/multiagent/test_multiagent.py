@@ -465,3 +465,22 @@ def test_sampled_game_power_and_bad_games():
     game = BayesianGame.complete([[1, 0], [0, 1]], [[0, 1], [1, 0]])
     with pytest.raises(InvalidParameterError, match="strategy at type 0 is not a distribution"):
         game_power(game, 0, [0.5, 0.6])
+
+
+def test_joint_world_from_a_networkx_multigraph():
+    import networkx as nx
+
+    from powerseek import from_graph
+
+    G = nx.MultiDiGraph()
+    a, b = ("x", "y"), ("y", "x")  # joint states: where H and A are
+    G.add_edge(a, b, action=("go", "go"))
+    G.add_edge(a, a, action=("stay", "stay"))
+    G.add_edge(a, b, action=("go", "stay"), p=0.5)
+    G.add_edge(a, a, action=("go", "stay"), p=0.5)
+    G.add_edge(b, b, action=("stay", "stay"))
+    joint = JointMDP.from_mdp(from_graph(G))
+    assert joint.actions_of(a, "H") == ("go", "stay") and joint.actions_of(a, "A") == ("go", "stay")
+    mdp = induced_mdp(joint, "H", uniform_policy(joint, "A"))
+    # H goes: A goes (1/2) -> b surely, A stays (1/2) -> b or a with 1/2 each
+    assert mdp.transition(a, "go") == {a: 0.25, b: 0.75}
