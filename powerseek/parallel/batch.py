@@ -29,6 +29,14 @@ tables::
     gamma = [0.1, 0.5, 0.9]
     samples = 2000
 
+    [[multiagent]]                  # powerseek multiagent: a joint world of two agents
+    environment = "joint.gv"
+    other_policy = "uniform"        # the other agent's (fixed or seed) policy
+    agent = "H"                     # the acting agent (default the first)
+    gamma = [0.6]
+    samples = 2000
+    correlation = [0, 0.5, 1]       # optional: POWER of both agents per correlation
+
 Each (environment, distribution, sample count, quantity) is a *work unit*,
 computed over all discounts on common reward samples. A unit's seed is the
 base seed's ``SeedSequence`` child with a spawn key hashed from the unit
@@ -96,12 +104,15 @@ COLUMNS = (
 )  # fmt: skip
 _KEYS = {
     "name", "seed", "environments", "distributions", "samples", "gamma", "quantities",
-    "method", "tol", "orbit", "check",
+    "method", "tol", "orbit", "check", "multiagent",
 }  # fmt: skip
 _JOB_KEYS = {
     "orbit": {"environment", "state", "states", "actions", "gamma", "reward", "distribution"},
     "check": {"environment", "state", "states", "actions", "gamma", "samples"},
-}
+    "multiagent": {
+        "environment", "gamma", "samples", "distribution", "other_policy", "agent", "correlation",
+    },
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -149,11 +160,25 @@ class Unit:
     pair_kind: str = ""  # "states" or "actions", for orbit and check jobs
     pair: tuple[str, ...] = ()
     reward: tuple[float, ...] = ()
+    other_policy: str = ""  # multiagent jobs
+    agent: str = ""
+    correlations: tuple[float, ...] = ()
+
+    def definition(self) -> dict[str, Any]:
+        """The unit as plain data (the multiagent fields only where set).
+
+        Leaving unset fields out keeps the keys and seeds of earlier batch files' units.
+        """
+        data = asdict(self)
+        for name in ("other_policy", "agent", "correlations"):
+            if not data[name]:
+                del data[name]
+        return data
 
     @property
     def key(self) -> str:
         """A stable identifier: a hash of what the unit computes."""
-        text = json.dumps(asdict(self), sort_keys=True)
+        text = json.dumps(self.definition(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def seed(self, base: int) -> int:
@@ -308,12 +333,13 @@ def read_batch(path: str | Path) -> BatchSpec:
             path, text, "tol",
         )  # fmt: skip
     jobs = []
-    for kind in ("orbit", "check"):
+    for kind in ("orbit", "check", "multiagent"):
         tables = doc.get(kind, [])
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
             raise _fail(f"{kind!r} must be an array of tables: [[{kind}]].", path, text, kind)
         for number, table in enumerate(tables, 1):
-            jobs.append(_job(kind, number, table, path, text))
+            read = _multiagent_job if kind == "multiagent" else _job
+            jobs.append(read(kind, number, table, path, text))
     grid = "environments" in doc or not jobs  # a file of jobs alone needs no grid
     return BatchSpec(
         name=str(doc.get("name", path.stem)),
@@ -400,6 +426,51 @@ def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
     )  # fmt: skip
 
 
+def _multiagent_job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
+    where = f"[[{kind}]] number {number}"
+    unknown = sorted(set(table) - _JOB_KEYS[kind])
+    if unknown:
+        raise _fail(
+            f"{where}: unknown key {unknown[0]!r}; it holds {', '.join(sorted(_JOB_KEYS[kind]))}.",
+            path, text, f"[[{kind}]]",
+        )  # fmt: skip
+    environment = table.get("environment")
+    if not isinstance(environment, str):
+        raise _fail(f"{where}: 'environment' (a name or file) is required.", path, text)
+    gammas = table.get("gamma", [0.6])
+    gammas = gammas if isinstance(gammas, list) else [gammas]
+    correlations = table.get("correlation", [])
+    correlations = correlations if isinstance(correlations, list) else [correlations]
+
+    def numbers_in(values, low, high):
+        return all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and low <= v <= high
+            for v in values
+        )
+
+    if not gammas or not numbers_in(gammas, 0, 1) or (correlations and len(gammas) != 1):
+        what = "one discount in (0, 1)" if correlations else "discounts in [0, 1]"
+        raise _fail(f"{where}: 'gamma' must be {what}; got {table.get('gamma')!r}.", path, text)
+    if not numbers_in(correlations, -1, 1):
+        raise _fail(
+            f"{where}: 'correlation' must be numbers in [-1, 1]; got {table['correlation']!r}.",
+            path, text,
+        )  # fmt: skip
+    samples = table.get("samples", 2000)
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise _fail(f"{where}: 'samples' must be an integer of at least 2.", path, text)
+    defaults = (("other_policy", "uniform"), ("agent", ""), ("distribution", "uniform"))
+    strings = {key: table.get(key, default) for key, default in defaults}
+    for key, value in strings.items():
+        if not isinstance(value, str):
+            raise _fail(f"{where}: {key!r} must be a string; got {value!r}.", path, text)
+    return Unit(
+        environment, strings["distribution"], samples, kind, tuple(float(g) for g in gammas),
+        other_policy=strings["other_policy"], agent=strings["agent"] or "",
+        correlations=tuple(float(c) for c in correlations),
+    )  # fmt: skip
+
+
 def _environment(name: str, base: str):
     from ..io.catalog import load
 
@@ -419,6 +490,8 @@ def run_unit(unit: Unit, spec: BatchSpec, mdp=None) -> list[dict[str, Any]]:
     solver = {"method": spec.method, "tol": spec.tol}
     if unit.quantity in ("orbit", "check"):
         return _run_job(unit, spec, mdp, seed)
+    if unit.quantity == "multiagent":
+        return _run_multiagent(unit, spec, mdp, seed)
     dist = parse_distribution(unit.distribution, mdp)
     head = {
         "batch": spec.name,
@@ -515,10 +588,74 @@ def _run_job(unit: Unit, spec: BatchSpec, mdp, seed: int) -> list[dict[str, Any]
     return rows
 
 
+def _policy_of(unit: Unit, spec: BatchSpec, joint, agent: str):
+    from ..multiagent import resolve_policy
+
+    policy = unit.other_policy
+    candidate = Path(spec.base) / policy
+    if candidate.suffix.lower() in (".gv", ".dot") and candidate.is_file():
+        policy = str(candidate)
+    return resolve_policy(joint, joint.other(agent), policy)
+
+
+def _run_multiagent(unit: Unit, spec: BatchSpec, mdp, seed: int) -> list[dict[str, Any]]:
+    """A multiagent job: POWER of one agent (fixed policy) or of both (per correlation)."""
+    from ..multiagent import JointMDP, correlation_sweep, fixed_policy_power_sweep
+    from ..rewards.spec import parse_distribution
+
+    joint = JointMDP.from_mdp(mdp)
+    agent = unit.agent or joint.agents[0]
+    dist = parse_distribution(unit.distribution, mdp)
+    policy = _policy_of(unit, spec, joint, agent)
+    head = {
+        "batch": spec.name,
+        "environment": unit.environment,
+        "distribution": dist.describe(),
+        "samples": unit.samples,
+        "seed": seed,
+    }
+    rows = []
+    if not unit.correlations:
+        result = fixed_policy_power_sweep(
+            joint, list(unit.gammas), other_policy=policy, agent=agent, dist=dist,
+            n_samples=unit.samples, rng=seed, method=spec.method, tol=spec.tol,
+        )  # fmt: skip
+        for gamma, estimate in zip(result.gammas, result.estimates):
+            for i, state in enumerate(result.states):
+                rows.append(
+                    {**head, "gamma": gamma, "quantity": "multiagent power",
+                     "state": label_text(state), "action": agent, **_stats(estimate, i)}
+                )  # fmt: skip
+        return rows
+    result = correlation_sweep(
+        joint, list(unit.correlations), unit.gammas[0], seed_policy=policy, dist=dist,
+        n_samples=unit.samples, rng=seed,
+    )  # fmt: skip
+    for c, first, second in zip(result.correlations, result.power_first, result.power_second):
+        for name, estimate in zip(joint.agents, (first, second)):
+            for i, state in enumerate(result.states):
+                rows.append(
+                    {**head, "gamma": result.gamma,
+                     "quantity": f"multiagent power at correlation {c:g}",
+                     "state": label_text(state), "action": name, **_stats(estimate, i)}
+                )  # fmt: skip
+    return rows
+
+
 def _check_job(job: Unit, spec: BatchSpec, mdp) -> None:
     """Labels, rewards and distributions of a job, checked before any work."""
     from ..mdp.labels import parse_action, parse_state
     from ..rewards.spec import parse_distribution
+
+    if job.quantity == "multiagent":
+        from ..multiagent import JointMDP
+
+        joint = JointMDP.from_mdp(mdp)
+        agent = job.agent or joint.agents[0]
+        joint.agent_index(agent)
+        _policy_of(job, spec, joint, agent)
+        parse_distribution(job.distribution, mdp)
+        return
 
     if job.pair_kind == "actions":
         state = parse_state(mdp, job.state)
@@ -573,14 +710,14 @@ def unit_inputs(unit: Unit, spec: BatchSpec, mdp) -> dict[str, Any]:
     return json.loads(
         json.dumps(
             {
-                "unit": asdict(unit),
+                "unit": unit.definition(),
                 "environment": mdp.digest(),
                 "base_seed": spec.seed,
                 "seed": unit.seed(spec.seed),
                 # orbit and check jobs run the solvers at their defaults
                 "solver": (
                     {"method": spec.method, "tol": spec.tol}
-                    if unit.quantity in QUANTITIES
+                    if unit.quantity in (*QUANTITIES, "multiagent")
                     else None
                 ),
                 "powerseek": _version.__version__,

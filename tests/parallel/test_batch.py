@@ -336,3 +336,51 @@ def test_bad_solver_settings(tmp_path, line, message):
     path.write_text(ONE + "gamma = [0.5]\n" + line + "\n")
     with pytest.raises(ParseError, match=re.escape(message)):
         read_batch(path)
+
+
+def test_units_of_earlier_batch_files_keep_their_keys():
+    import hashlib
+    from dataclasses import asdict
+
+    unit = sweep_module.Unit("candy-wait", "uniform", 400, "power", (0.5,))
+    old_fields = {k: v for k, v in asdict(unit).items()
+                  if k not in ("other_policy", "agent", "correlations")}  # fmt: skip
+    expected = hashlib.sha256(json.dumps(old_fields, sort_keys=True).encode()).hexdigest()[:16]
+    assert unit.key == expected
+
+
+def test_multiagent_jobs(tmp_path):
+    from powerseek.io import graphviz
+    from powerseek.multiagent import correlation_sweep, fixed_policy_power_sweep, joint_gridworld
+
+    joint = joint_gridworld("..", overlap=False)
+    (tmp_path / "pair.gv").write_text(graphviz.dump(joint.mdp.with_metadata(name="pair")))
+    (tmp_path / "s.toml").write_text(
+        'seed = 3\n[[multiagent]]\nenvironment = "pair.gv"\nother_policy = "stay"\n'
+        "gamma = [0.5, 0.9]\nsamples = 300\n"
+        '[[multiagent]]\nenvironment = "pair.gv"\ngamma = 0.6\nsamples = 200\n'
+        "correlation = [0, 1]\n"
+    )
+    spec = read_batch(tmp_path / "s.toml")
+    result = run_batch(spec, tmp_path / "out", progress=False)
+    rows = result.rows
+    fixed = [r for r in rows if r["quantity"] == "multiagent power"]
+    assert len(fixed) == 2 * joint.mdp.n_states and {r["action"] for r in fixed} == {"H"}
+    seed = fixed[0]["seed"]
+    direct = fixed_policy_power_sweep(joint, [0.5, 0.9], other_policy="stay", n_samples=300,
+                                      rng=seed)  # fmt: skip
+    assert [r["value"] for r in fixed] == direct.power.ravel().tolist()
+    paired = [r for r in rows if r["quantity"].startswith("multiagent power at correlation")]
+    assert len(paired) == 2 * 2 * joint.mdp.n_states
+    sweep = correlation_sweep(joint, [0, 1], 0.6, n_samples=200, rng=paired[0]["seed"])
+    at_one_a = [r["value"] for r in paired if r["quantity"].endswith(" 1") and r["action"] == "A"]
+    assert at_one_a == sweep.power_second[1].mean.tolist()
+    assert run_batch(spec, tmp_path / "out", progress=False).reused == 2
+    (tmp_path / "bad.toml").write_text(
+        '[[multiagent]]\nenvironment = "pair.gv"\ncorrelation = [2]\ngamma = 0.6\n'
+    )
+    with pytest.raises(ParseError, match=r"'correlation' must be numbers in \[-1, 1\]"):
+        read_batch(tmp_path / "bad.toml")
+    (tmp_path / "agent.toml").write_text('[[multiagent]]\nenvironment = "pair.gv"\nagent = "B"\n')
+    with pytest.raises(powerseek.InvalidParameterError, match="'B' is not an agent"):
+        run_batch(read_batch(tmp_path / "agent.toml"), tmp_path / "out2", progress=False)
