@@ -34,7 +34,7 @@ from scipy import stats
 
 from .._validation import check_gamma, label_text, make_rng
 from ..exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
-from ..frames import Tabular, attrs_of
+from ..frames import Tabular, attrs_of, data_frame
 from ..mdp.model import MDP
 from ..rewards.distributions import IID
 from ..rewards.estimates import Estimate
@@ -222,8 +222,6 @@ class CorrelationSweepResult(Tabular):
         -------
         pandas.DataFrame
         """
-        from ..frames import data_frame
-
         return data_frame(*self._columns())
 
     def _columns(self):

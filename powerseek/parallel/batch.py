@@ -366,7 +366,8 @@ def read_batch(path: str | Path) -> BatchSpec:
     )
 
 
-def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
+def _job_start(kind: str, number: int, table: dict, path: Path, text: str) -> tuple[str, str]:
+    """Where a job table is (for messages) and its environment; unknown keys refused."""
     where = f"[[{kind}]] number {number}"
     unknown = sorted(set(table) - _JOB_KEYS[kind])
     if unknown:
@@ -377,6 +378,18 @@ def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
     environment = table.get("environment")
     if not isinstance(environment, str):
         raise _fail(f"{where}: 'environment' (a name or file) is required.", path, text)
+    return where, environment
+
+
+def _job_samples(table: dict, where: str, path: Path, text: str) -> int:
+    samples = table.get("samples", 2000)
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise _fail(f"{where}: 'samples' must be an integer of at least 2.", path, text)
+    return samples
+
+
+def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
+    where, environment = _job_start(kind, number, table, path, text)
     if ("actions" in table) == ("states" in table):
         raise _fail(f"{where}: give either actions = [A1, A2] or states = [S1, S2].", path, text)
     pair_kind = "actions" if "actions" in table else "states"
@@ -417,9 +430,7 @@ def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
         else:
             distribution = str(table["distribution"])
     else:
-        samples = table.get("samples", 2000)
-        if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
-            raise _fail(f"{where}: 'samples' must be an integer of at least 2.", path, text)
+        samples = _job_samples(table, where, path, text)
     return Unit(
         environment, distribution, samples, kind, tuple(float(g) for g in gammas),
         state, pair_kind, tuple(pair), reward,
@@ -427,16 +438,7 @@ def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
 
 
 def _multiagent_job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
-    where = f"[[{kind}]] number {number}"
-    unknown = sorted(set(table) - _JOB_KEYS[kind])
-    if unknown:
-        raise _fail(
-            f"{where}: unknown key {unknown[0]!r}; it holds {', '.join(sorted(_JOB_KEYS[kind]))}.",
-            path, text, f"[[{kind}]]",
-        )  # fmt: skip
-    environment = table.get("environment")
-    if not isinstance(environment, str):
-        raise _fail(f"{where}: 'environment' (a name or file) is required.", path, text)
+    where, environment = _job_start(kind, number, table, path, text)
     gammas = table.get("gamma", [0.6])
     gammas = gammas if isinstance(gammas, list) else [gammas]
     correlations = table.get("correlation", [])
@@ -456,9 +458,7 @@ def _multiagent_job(kind: str, number: int, table: dict, path: Path, text: str) 
             f"{where}: 'correlation' must be numbers in [-1, 1]; got {table['correlation']!r}.",
             path, text,
         )  # fmt: skip
-    samples = table.get("samples", 2000)
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
-        raise _fail(f"{where}: 'samples' must be an integer of at least 2.", path, text)
+    samples = _job_samples(table, where, path, text)
     defaults = (("other_policy", "uniform"), ("agent", ""), ("distribution", "uniform"))
     strings = {key: table.get(key, default) for key, default in defaults}
     for key, value in strings.items():
