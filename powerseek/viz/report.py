@@ -32,7 +32,7 @@ from .._provenance import software_versions
 from .._validation import label_text
 from ..analysis.optimality import optimality, optimality_sweep
 from ..analysis.power import power, power_sweep
-from ..exceptions import InvalidParameterError
+from ..exceptions import InvalidParameterError, PowerseekError
 from ..io.outputs import check_output_folder, write_text_atomic
 from ..mdp import gridworld
 from ..mdp.model import MDP
@@ -238,6 +238,10 @@ def build_report(
     if not choice_states:
         parts.append("<p>No state has more than one action.</p>")
 
+    joint = _joint_world(mdp)
+    if joint is not None:
+        parts += _two_agent_section(joint, gamma, dist, n_samples, seed, progress)
+
     parts.append("<h2>Settings</h2>")
     settings = {
         "seed": seed,
@@ -262,6 +266,79 @@ def build_report(
         + "\n".join(parts)
         + "\n</body>\n</html>\n"
     )
+
+
+#: Reward correlations of the report's two-agent section.
+REPORT_CORRELATIONS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+
+
+def _joint_world(mdp: MDP):
+    """The MDP as a two-agent world (with the agents' map where cells allow), or None."""
+    from ..mdp.gridworld import GridLayout
+    from ..multiagent import JointMDP
+
+    if "agents" not in mdp.metadata:
+        return None
+    try:
+        joint = JointMDP.from_mdp(mdp)
+    except PowerseekError:
+        return None
+    cells = [cell for state in joint.states for cell in state]
+    if "agent_grid" not in mdp.metadata and all(
+        isinstance(c, tuple) and len(c) == 2 and all(isinstance(x, int) and x >= 0 for x in c)
+        for c in cells
+    ):
+        shape = (max(r for r, _ in cells) + 1, max(c for _, c in cells) + 1)
+        joint = JointMDP(mdp.with_metadata(agent_grid=GridLayout(shape=shape)), joint.agents)
+    return joint
+
+
+def _two_agent_section(joint, gamma, dist, n_samples, seed, progress) -> list[str]:
+    """POWER of the first agent against a random second one, and the correlation sweep."""
+    from ..multiagent import correlation_sweep, fixed_policy_power
+    from . import multiagent as joint_figures
+
+    h, a = joint.agents
+    parts = ["<h2>Two agents</h2>"]
+    if not 0.0 < gamma < 1.0 or not isinstance(dist, IID):
+        return parts + [
+            "<p>The two-agent analyses need 0 &lt; γ &lt; 1 and an IID reward distribution.</p>"
+        ]
+    result = fixed_policy_power(
+        joint, gamma, other_policy="uniform", dist=dist, n_samples=n_samples, rng=seed,
+        progress=progress,
+    )  # fmt: skip
+    parts.append(
+        f"<p>POWER of {_e(h)} at every joint state while {_e(a)} moves uniformly at random, "
+        f"at γ = {gamma:g}, largest standard error {float(result.stderr.max()):.2g}.</p>"
+    )
+    if "agent_grid" in joint.mdp.metadata and joint.mdp.n_states <= 2500:
+        parts.append(_png(joint_figures.joint_power_grid(joint, result)[0]))
+    sweep = correlation_sweep(
+        joint, list(REPORT_CORRELATIONS), gamma, dist=dist, n_samples=n_samples, rng=seed
+    )
+    parts.append(
+        f"<p>{_e(a)} with a reward of its own, correlated with {_e(h)}'s (c from −1 to 1); "
+        f"{_e(h)} plays optimally against a random {_e(a)}, and {_e(a)} responds optimally. "
+        f"The correlation of their POWER across joint states:</p>"
+    )
+    parts.append(_png(joint_figures.power_correlation_plot(sweep)[0]))
+    rows = "".join(
+        f"<tr><td>{c:g}</td><td>{r:.3f}</td><td>{se:.3f}</td>"
+        f"<td>{float(first.mean.mean()):.4f}</td><td>{float(second.mean.mean()):.4f}</td></tr>"
+        for c, r, se, first, second in zip(
+            sweep.correlations,
+            sweep.power_correlation,
+            np.nan_to_num(sweep.power_correlation_stderr),
+            sweep.power_first,
+            sweep.power_second,
+        )
+    )
+    parts.append(
+        f"<table><tr><th>c</th><th>corr(POWER_{_e(h)}, POWER_{_e(a)})</th><th>stderr</th>"
+        f"<th>mean POWER_{_e(h)}</th><th>mean POWER_{_e(a)}</th></tr>{rows}</table>"
+    )
+    return parts
 
 
 def _outcome(mdp: MDP, state: Hashable, action: Hashable) -> str:

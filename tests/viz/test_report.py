@@ -180,3 +180,22 @@ def test_the_report_seed_comes_from_rng():
         _report_seed(-1)
     with pytest.raises(InvalidParameterError, match="`rng` must be None"):
         _report_seed("7")
+
+
+def test_two_agent_section():
+    from powerseek.io import graphviz
+    from powerseek.multiagent import joint_gridworld
+    from powerseek.viz.report import REPORT_CORRELATIONS, build_report
+
+    joint = joint_gridworld("..\n..", overlap=False, name="room")
+    page = build_report(joint.mdp, gamma=0.6, n_samples=200, rng=1)
+    assert "<h2>Two agents</h2>" in page
+    section = page[page.index("<h2>Two agents</h2>") : page.index("<h2>Settings</h2>")]
+    assert section.count("<img") == 2  # the joint grid and the correlation plot
+    assert section.count("<tr><td>") == len(REPORT_CORRELATIONS)
+    # a joint .gv file keeps no map: the grid is rebuilt from the cells
+    back = graphviz.parse(graphviz.dump(joint.mdp), "<gv>", "room")
+    section = build_report(back, gamma=0.6, n_samples=200, rng=1)
+    assert section.count("<img") >= 2 and "<h2>Two agents</h2>" in section
+    single = build_report(powerseek.load("candy-wait"), gamma=0.6, n_samples=200, rng=1)
+    assert "Two agents" not in single
