@@ -493,13 +493,7 @@ def run_unit(unit: Unit, spec: BatchSpec, mdp=None) -> list[dict[str, Any]]:
     if unit.quantity == "multiagent":
         return _run_multiagent(unit, spec, mdp, seed)
     dist = parse_distribution(unit.distribution, mdp)
-    head = {
-        "batch": spec.name,
-        "environment": unit.environment,
-        "distribution": dist.describe(),
-        "samples": unit.samples,
-        "seed": seed,
-    }
+    head = _row_head(unit, spec, dist, seed)
     rows = []
     if unit.quantity == "power":
         result = power_sweep(
@@ -526,6 +520,17 @@ def run_unit(unit: Unit, spec: BatchSpec, mdp=None) -> list[dict[str, Any]]:
                     )  # fmt: skip
                     k += 1
     return rows
+
+
+def _row_head(unit: Unit, spec: BatchSpec, dist, seed: int) -> dict[str, Any]:
+    """The columns a unit's rows share: batch, environment, distribution, samples, seed."""
+    return {
+        "batch": spec.name,
+        "environment": unit.environment,
+        "distribution": dist.describe(),
+        "samples": unit.samples,
+        "seed": seed,
+    }
 
 
 def _run_job(unit: Unit, spec: BatchSpec, mdp, seed: int) -> list[dict[str, Any]]:
@@ -607,13 +612,7 @@ def _run_multiagent(unit: Unit, spec: BatchSpec, mdp, seed: int) -> list[dict[st
     agent = unit.agent or joint.agents[0]
     dist = parse_distribution(unit.distribution, mdp)
     policy = _policy_of(unit, spec, joint, agent)
-    head = {
-        "batch": spec.name,
-        "environment": unit.environment,
-        "distribution": dist.describe(),
-        "samples": unit.samples,
-        "seed": seed,
-    }
+    head = _row_head(unit, spec, dist, seed)
     rows = []
     if not unit.correlations:
         result = fixed_policy_power_sweep(
