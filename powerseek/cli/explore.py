@@ -7,7 +7,7 @@ import json
 import shlex
 from typing import TextIO
 
-from ..exceptions import InvalidParameterError, PowerseekError
+from ..exceptions import InvalidParameterError
 from .common import check_positive, parse_exact_gammas
 
 __all__ = ["MAX_SEARCH_STATES", "add_parser"]
@@ -52,8 +52,9 @@ def add_parser(commands) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="with --exhaustive: at most N states (default 3), or N options for the "
-        "terminal-choice conjectures (default 5)",
+        help="with --exhaustive: at most N states (default 3), N options for the "
+        "terminal-choice conjectures (default 5), or N actions a player for the game "
+        "conjectures (default 2)",
     )
     parser.add_argument(
         "--examples",
@@ -96,7 +97,7 @@ def add_parser(commands) -> None:
         "--output",
         metavar="FILE",
         help="write the counterexample as an environment file (.toml or .json) and its "
-        "rewards beside it as FILE's stem + .dist.toml",
+        "rewards beside it as FILE's stem + .dist.toml; a game conjecture's as a .json game",
     )
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
@@ -118,20 +119,20 @@ def _listing(out: TextIO) -> int:
     return 0
 
 
-def _environment_text(mdp) -> str:
-    from ..io.files import dumps
-
-    try:
-        return dumps(mdp, "toml").rstrip()
-    except PowerseekError:  # labels TOML cannot hold
-        return dumps(mdp, "json").rstrip()
-
-
-def _check_output(path: str) -> None:
+def _check_output(path: str, conjecture) -> None:
     """Refuse a path the counterexample could not be written to, before searching."""
+    from pathlib import Path
+
     from ..io.files import format_of
     from ..io.outputs import check_output_folder
 
+    if conjecture.subject == "game":
+        if Path(path).suffix.lower() != ".json":
+            raise InvalidParameterError(
+                f"-o {path}: counterexamples to {conjecture.name} are games; write them as .json."
+            )
+        check_output_folder(path)
+        return
     kind = format_of(path)
     if kind == "grid":
         raise InvalidParameterError(
@@ -188,10 +189,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if given
     ]
     if chosen and not conjecture.general:
+        size = "actions" if conjecture.subject == "game" else "options"
         raise InvalidParameterError(
-            f"{conjecture.name} has its own cases (terminal choices with finite-support rewards "
-            f"at gamma = 1), so {', '.join(chosen)} cannot be used with it; --size sets how "
-            "many options the exhaustive sweep goes up to."
+            f"{conjecture.name} has its own cases ({conjecture.cases_text}), so "
+            f"{', '.join(chosen)} cannot be used with it; --size sets how many {size} the "
+            "exhaustive sweep goes up to."
         )
     if args.exhaustive and (args.stochastic or args.max_states is not None):
         raise InvalidParameterError(
@@ -199,7 +201,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             "--max-states apply to the random search."
         )
     if args.output:
-        _check_output(args.output)
+        _check_output(args.output, conjecture)
     progress = False if args.quiet else None
     gammas = parse_exact_gammas(args.gamma) if args.gamma is not None else list(DEFAULT_GAMMAS)
     dist = IID(parse_scipy(args.dist)) if args.dist is not None else IID()
@@ -231,9 +233,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     else:
         print(result.summary(), file=out)
         if result.counterexample is not None:
-            print("\nthe counterexample as an environment file:\n", file=out)
-            print(_environment_text(result.counterexample_mdp(source=source)), file=out)
-        if written:
+            kind = "a game" if conjecture.subject == "game" else "an environment"
+            print(f"\nthe counterexample as {kind} file:\n", file=out)
+            print(result.counterexample_text(source=source), file=out)
+        if written and conjecture.subject == "game":
+            print(f"\nwrote {written[0]}", file=out)
+        elif written:
             env = written[0]
             dist_option = f" --dist {written[1]}" if len(written) > 1 else ""
             print(f"\nwrote {', '.join(map(str, written))}; check it with:", file=out)

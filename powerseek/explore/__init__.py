@@ -2,7 +2,8 @@
 
 :mod:`.search` runs hypothesis searches and exhaustive enumerations of
 :class:`Conjecture` objects; :mod:`.conjectures` holds the built-in conjectures and
-resolves them by name; :mod:`.families` enumerates small MDPs up to isomorphism;
+resolves them by name; :mod:`.families` enumerates small MDPs up to isomorphism; :mod:`.games`
+holds the cases of conjectures about games;
 :mod:`.strategies` holds the hypothesis strategies for MDPs, rewards and
 permutations (imported with hypothesis).
 """
@@ -24,6 +25,7 @@ from .search import (
     Conjecture,
     Exploration,
     Finding,
+    GameCase,
     Verdict,
     exhaustive_cases,
     exhaustive_search,
@@ -37,6 +39,7 @@ __all__ = [
     "Conjecture",
     "Exploration",
     "Finding",
+    "GameCase",
     "Verdict",
     "conjecture",
     "copies_fraction",

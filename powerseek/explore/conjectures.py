@@ -9,6 +9,11 @@
 * ``copies-fraction`` (§E.3; P-ENV): with n copies of the smaller option set,
   the orbit share preferring the larger set is at least n/(n+1), so it tends
   to 1 as copies are added; findings tabulate the worst and mean share by n.
+* ``identical-rewards-power`` (§E.10; P-MULTI): in two-player games with
+  identical rewards, the sum of POWER at every pure Bayesian Nash equilibrium
+  equals the sum of best-case POWER. Its cases are games
+  (:mod:`powerseek.explore.games`); it fails at the worse equilibria of
+  coordination games and holds at the best one.
 
 Each is a :class:`~powerseek.explore.Conjecture` with a default search space
 and an exhaustive family, ready for :func:`powerseek.explore.explore`;
@@ -51,6 +56,7 @@ from ..rewards.distributions import FiniteSupport, RewardDistribution, sample
 from ..symmetry.retarget import MAX_OUTCOMES, rule_tendency
 from . import strategies
 from .families import terminal_choice
+from .games import common_payoff_family, common_payoff_games, identical_rewards_power
 from .search import DEFAULT_GAMMAS, Case, Conjecture, Verdict, exhaustive_cases, search_cases
 
 __all__ = [
@@ -393,6 +399,7 @@ CONJECTURES: dict[str, Conjecture] = {
             default_size=5,
             group_label="options",
             general=False,
+            cases_text="terminal choices with finite-support rewards at gamma = 1",
         ),
         Conjecture(
             "copies-fraction",
@@ -405,6 +412,21 @@ CONJECTURES: dict[str, Conjecture] = {
             default_size=5,
             group_label="copies",
             general=False,
+            cases_text="terminal choices with finite-support rewards at gamma = 1",
+        ),
+        Conjecture(
+            "identical-rewards-power",
+            "with identical rewards, the sum of POWER at every pure Bayesian Nash "
+            "equilibrium equals the sum of best-case POWER",
+            identical_rewards_power,
+            source="theory.md §E.10 (P-MULTI final notes)",
+            cases=lambda: common_payoff_games(),
+            family=common_payoff_family,
+            default_size=2,
+            group_label="game",
+            general=False,
+            cases_text="small two-player games with identical rewards",
+            subject="game",
         ),
     )
 }

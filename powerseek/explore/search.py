@@ -69,6 +69,7 @@ __all__ = [
     "Conjecture",
     "Exploration",
     "Finding",
+    "GameCase",
     "Verdict",
     "exhaustive_cases",
     "exhaustive_search",
@@ -89,6 +90,10 @@ class Case:
     dist: RewardDistribution
     gamma: Any
 
+    def arguments(self) -> tuple:
+        """What the predicate is called with: ``(mdp, dist, gamma)``."""
+        return self.mdp, self.dist, self.gamma
+
     def describe(self) -> str:
         """One line: the MDP's size and structure, the rewards and γ."""
         moves = "; ".join(
@@ -99,6 +104,56 @@ class Case:
             f"{self.mdp.name or 'MDP'} ({self.mdp.n_states} states: {moves}); "
             f"rewards {self.dist.describe()}; gamma {self.gamma}"
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the MDP's states and successors, the rewards and γ."""
+        return {
+            "mdp": self.mdp.name,
+            "states": [label_text(s) for s in self.mdp.states],
+            "successors": {
+                label_text(s): [label_text(t) for t in self.mdp.successors(s)]
+                for s in self.mdp.states
+            },
+            "rewards": self.dist.describe(),
+            "gamma": str(self.gamma),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class GameCase:
+    """One finite two-player game a conjecture about games speaks about.
+
+    Attributes
+    ----------
+    game : powerseek.multiagent.BayesianGame
+    """
+
+    game: Any
+
+    def arguments(self) -> tuple:
+        """What the predicate is called with: ``(game,)``."""
+        return (self.game,)
+
+    def describe(self) -> str:
+        """One line: the actions, types, prior and both players' rewards."""
+        data = self.game.to_dict()
+        (n0, n1), (m0, m1) = self.game.n_types, self.game.n_actions
+        return (
+            f"game ({m0}x{m1} actions, {n0}x{n1} types; prior {_compact(data['prior'])}; "
+            f"rewards of player 0 {_compact(data['rewards'][0])}, of player 1 "
+            f"{_compact(data['rewards'][1])})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the game as :meth:`BayesianGame.to_dict` writes it."""
+        return {"game": self.game.to_dict()}
+
+
+def _compact(nested: Any) -> str:
+    """Nested lists printed without quotes: [[1, 1/2], [0, 2]]."""
+    if isinstance(nested, list):
+        return "[" + ", ".join(_compact(x) for x in nested) + "]"
+    return str(nested)
 
 
 @dataclass(frozen=True)
@@ -149,7 +204,8 @@ class Conjecture:
     statement : str
         The conjecture in words.
     predicate : callable
-        ``predicate(mdp, dist, gamma)`` returning a bool, None or a
+        ``predicate(mdp, dist, gamma)`` (``predicate(game)`` for conjectures
+        whose cases are :class:`GameCase`) returning a bool, None or a
         :class:`Verdict`.
     source : str
         Where it comes from (e.g. ``theory.md §E.9``).
@@ -168,6 +224,11 @@ class Conjecture:
         or sweep over user-chosen MDPs, rewards and discounts makes sense (the
         CLI's ``--dist``, ``--gamma``, ``--max-states``); False for conjectures
         with their own structured cases.
+    cases_text : str
+        For conjectures that are not general: what their cases are, in words.
+    subject : {"mdp", "game"}
+        What a case is: an MDP with rewards and γ (:class:`Case`), or a finite
+        game (:class:`GameCase`).
     """
 
     name: str
@@ -179,10 +240,12 @@ class Conjecture:
     default_size: int = 3
     group_label: str = "group"
     general: bool = True
+    cases_text: str = ""
+    subject: str = "mdp"
 
-    def judge(self, case: Case) -> Verdict:
+    def judge(self, case: Case | GameCase) -> Verdict:
         """The predicate's verdict on `case`."""
-        return _verdict(self.predicate(case.mdp, case.dist, case.gamma))
+        return _verdict(self.predicate(*case.arguments()))
 
     @classmethod
     def from_predicate(cls, predicate: Callable[..., Any]) -> Conjecture:
@@ -469,18 +532,11 @@ class Exploration(Tabular):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready results."""
 
-        def case(c: Case | None, v: Verdict | None):
+        def case(c: Case | GameCase | None, v: Verdict | None):
             if c is None:
                 return None
             return {
-                "mdp": c.mdp.name,
-                "states": [label_text(s) for s in c.mdp.states],
-                "successors": {
-                    label_text(s): [label_text(t) for t in c.mdp.successors(s)]
-                    for s in c.mdp.states
-                },
-                "rewards": c.dist.describe(),
-                "gamma": str(c.gamma),
+                **c.to_dict(),
                 "detail": v.detail,
                 "margin": v.margin if math.isfinite(v.margin) else None,
             }
@@ -511,6 +567,11 @@ class Exploration(Tabular):
             "elapsed_s": self.elapsed,
         }
 
+    def _command(self) -> str:
+        """The ``powerseek explore`` command that finds this result's counterexample."""
+        how = f" --seed {self.seed}" if self.mode == "search" else " --exhaustive"
+        return f"powerseek explore {self.conjecture.name}{how}"
+
     def counterexample_mdp(self, name: str = "counterexample", source: str | None = None) -> MDP:
         """The counterexample's MDP, ready to save: labels as text, the story in metadata.
 
@@ -523,10 +584,13 @@ class Exploration(Tabular):
         if self.counterexample is None:
             raise InvalidParameterError("there is no counterexample to save: the conjecture held.")
         case = self.counterexample
-        if source is None:
-            source = f"powerseek explore {self.conjecture.name}" + (
-                f" --seed {self.seed}" if self.mode == "search" else " --exhaustive"
+        if not isinstance(case, Case):
+            raise InvalidTypeError(
+                f"the counterexample to {self.conjecture.name!r} is a game, not an MDP; write "
+                "it with save_counterexample (a .json game file)."
             )
+        if source is None:
+            source = self._command()
         described = (
             f"A counterexample to the conjecture {self.conjecture.name!r}: "
             f"{self.conjecture.statement}\n{self.verdict.detail}\n"
@@ -553,12 +617,56 @@ class Exploration(Tabular):
         from ..rewards.spec import format_distribution
 
         path = Path(path)
-        written = [write(self.counterexample_mdp(path.stem, source), path)]
         case = self.counterexample
+        if isinstance(case, GameCase):
+            return [self._save_game(path, source)]
+        written = [write(self.counterexample_mdp(path.stem, source), path)]
         text = format_distribution(case.dist, case.mdp)
         if text is not None:
             written.append(write_text_atomic(path.with_name(path.stem + ".dist.toml"), text))
         return written
+
+    def counterexample_text(self, source: str | None = None) -> str:
+        """The counterexample as the file :meth:`save_counterexample` writes, in TOML or JSON."""
+        from ..exceptions import PowerseekError
+        from ..io.files import dumps
+
+        if isinstance(self.counterexample, GameCase):
+            return _json_lines(self._game_record(source))
+        mdp = self.counterexample_mdp(source=source)
+        try:
+            return dumps(mdp, "toml").rstrip()
+        except PowerseekError:  # labels TOML cannot hold
+            return dumps(mdp, "json").rstrip()
+
+    def _game_record(self, source: str | None) -> dict[str, Any]:
+        if source is None:
+            source = self._command()
+        return {
+            "description": f"A counterexample to the conjecture {self.conjecture.name!r}: "
+            f"{self.conjecture.statement}",
+            "detail": self.verdict.detail,
+            "source": source,
+            **self.counterexample.to_dict(),
+        }
+
+    def _save_game(self, path: Path, source: str | None) -> Path:
+        from ..io.outputs import write_text_atomic
+
+        if path.suffix.lower() != ".json":
+            raise InvalidParameterError(
+                f"{path}: the counterexample to {self.conjecture.name!r} is a game; write it "
+                "as a .json file."
+            )
+        return write_text_atomic(path, _json_lines(self._game_record(source)) + "\n")
+
+
+def _json_lines(record: dict[str, Any]) -> str:
+    """A JSON object with one key per line and each value on its own line, however nested."""
+    import json
+
+    items = [f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in record.items()]
+    return "{\n" + ",\n".join(items) + "\n}"
 
 
 def _as_text_labels(mdp: MDP) -> MDP:
@@ -751,9 +859,10 @@ def exhaustive_search(
         cases = family(size)
     cases = list(cases)
     for case in cases:
-        if not isinstance(case, Case):
+        if not isinstance(case, (Case, GameCase)):
             raise InvalidTypeError(
-                f"exhaustive_search cases must be Case objects; got {type(case).__name__}."
+                "exhaustive_search cases must be Case or GameCase objects; got "
+                f"{type(case).__name__}."
             )
     result = Exploration(conjecture, "exhaustive")
     started = time.perf_counter()

@@ -9,9 +9,13 @@ correlated rewards; :mod:`.games` POWER in Bayesian games. See docs/multiagent.m
 
 from .correlation import CorrelationSweepResult, correlated_rewards, correlation_sweep
 from .games import (
+    MAX_PURE_PROFILES,
     BayesianGame,
+    best_case_power,
     game_power,
+    identical_rewards,
     interim_utilities,
+    pure_equilibria,
     sampled_game_power,
     zero_sum_equilibrium,
 )
@@ -21,9 +25,11 @@ from .power import fixed_policy_power, fixed_policy_power_sweep, resolve_policy
 
 __all__ = [
     "DEFAULT_AGENTS",
+    "MAX_PURE_PROFILES",
     "BayesianGame",
     "CorrelationSweepResult",
     "JointMDP",
+    "best_case_power",
     "check_policy",
     "correlated_rewards",
     "correlation_sweep",
@@ -31,10 +37,12 @@ __all__ = [
     "fixed_policy_power",
     "fixed_policy_power_sweep",
     "game_power",
+    "identical_rewards",
     "induced_mdp",
     "interim_utilities",
     "joint_gridworld",
     "product",
+    "pure_equilibria",
     "resolve_policy",
     "sampled_game_power",
     "uniform_policy",

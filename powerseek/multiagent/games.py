@@ -16,6 +16,12 @@ standard error when player i's type is drawn from a continuous distribution
 independent of the other's; :func:`zero_sum_equilibrium` solves a complete-
 information two-player zero-sum game by linear programming, where the
 conservation of POWER (theory.md B.5) holds with equality.
+
+For games with identical rewards, :func:`best_case_power` is the POWER a player
+would have if it could choose every player's action ("everyone plays nice":
+E_{t_i}[max_a r_i(t_i, a)]), and :func:`pure_equilibria` lists every pure
+Bayesian Nash equilibrium, the profiles at which the conjecture of theory.md
+E.10 compares the two.
 """
 
 from __future__ import annotations
@@ -29,13 +35,17 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
-from ..exceptions import InvalidParameterError
+from ..exceptions import InvalidParameterError, SearchLimitError
 from ..rewards.estimates import Estimate
 
 __all__ = [
+    "MAX_PURE_PROFILES",
     "BayesianGame",
+    "best_case_power",
     "game_power",
+    "identical_rewards",
     "interim_utilities",
+    "pure_equilibria",
     "sampled_game_power",
     "zero_sum_equilibrium",
 ]
@@ -130,6 +140,74 @@ class BayesianGame:
         """The number of types of each player."""
         return self.rewards[0].shape[0], self.rewards[1].shape[0]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: rewards and prior as nested lists, fractions as ``"p/q"`` strings.
+
+        Returns
+        -------
+        dict
+            ``{"rewards": [player 0's, player 1's], "prior": ...}``; read back
+            with :meth:`from_dict`.
+
+        Examples
+        --------
+        >>> game = BayesianGame.complete([[1, 0], [0, 2]], [[1, 0], [0, 2]])
+        >>> BayesianGame.from_dict(game.to_dict()) == game
+        True
+        """
+
+        def text(array: np.ndarray) -> list:
+            if array.dtype == object:
+                return np.vectorize(str, otypes=[object])(array).tolist()
+            return array.tolist()
+
+        return {"rewards": [text(r) for r in self.rewards], "prior": text(self.prior)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BayesianGame:
+        """The game :meth:`to_dict` wrote: numbers, or fractions as ``"p/q"`` strings.
+
+        Parameters
+        ----------
+        data : dict
+            With ``rewards`` (two nested lists) and ``prior``.
+
+        Returns
+        -------
+        BayesianGame
+        """
+        if not isinstance(data, dict) or "rewards" not in data:
+            raise InvalidParameterError(
+                "a game must be a mapping with `rewards` (two nested lists) and `prior`; got "
+                f"{type(data).__name__}."
+            )
+
+        def number(x: Any) -> Any:
+            if isinstance(x, str):
+                try:
+                    return Fraction(x)
+                except ValueError:
+                    raise InvalidParameterError(
+                        f"a game's entries must be numbers or fractions like '1/3'; got {x!r}."
+                    ) from None
+            return x
+
+        def values(array: Any) -> np.ndarray:
+            return np.vectorize(number, otypes=[object])(np.asarray(array, dtype=object))
+
+        prior = data.get("prior")
+        return cls(
+            tuple(values(r) for r in data["rewards"]), None if prior is None else values(prior)
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BayesianGame):
+            return NotImplemented
+        return all(
+            a.shape == b.shape and bool(np.all(a == b))
+            for a, b in zip((*self.rewards, self.prior), (*other.rewards, other.prior))
+        )
+
 
 def _strategy(game: BayesianGame, player: int, sigma: Any) -> np.ndarray:
     n_types, n_actions = game.n_types[player], game.n_actions[player]
@@ -215,6 +293,150 @@ def game_power(game: BayesianGame, player: int, other_strategy: Any):
     prior = game.prior if player == 0 else game.prior.T
     marginals = [sum(row) for row in prior]
     return sum(p * max(row) for p, row in zip(marginals, f))
+
+
+def best_case_power(game: BayesianGame, player: int):
+    """POWER if `player` could choose every player's action: E_{t_i}[max_a r_i(t_i, a)].
+
+    This is Stavrianos and Turner's "everyone plays nice" case: the globally
+    maximal reward of each of the player's types, averaged over its types. It
+    bounds POWER(i, σ) from above for every σ.
+
+    Parameters
+    ----------
+    game : BayesianGame
+    player : {0, 1}
+
+    Returns
+    -------
+    Fraction or float
+
+    Examples
+    --------
+    >>> game = BayesianGame.complete([[2, 0], [0, 1]], [[2, 0], [0, 1]])
+    >>> best_case_power(game, 0), game_power(game, 0, [0, 1])   # B's best reply to B is B
+    (Fraction(2, 1), Fraction(1, 1))
+    """
+    if player not in (0, 1):
+        raise InvalidParameterError(f"`player` must be 0 or 1; got {player!r}.")
+    prior = game.prior if player == 0 else game.prior.T
+    return sum(sum(row) * max(r.ravel()) for row, r in zip(prior, game.rewards[player]))
+
+
+def identical_rewards(game: BayesianGame) -> bool:
+    """Whether both players get the same reward at every type profile the prior allows.
+
+    That is r_0(t_0, a) = r_1(t_1, a) for every action profile a and every
+    (t_0, t_1) of positive prior probability: a common-payoff game. Exact for
+    games in integers and fractions; floats agree to 1e-12 of their scale.
+
+    Parameters
+    ----------
+    game : BayesianGame
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> identical_rewards(BayesianGame.complete([[1, 0], [0, 1]], [[1, 0], [0, 1]]))
+    True
+    >>> identical_rewards(BayesianGame.complete([[1, 0], [0, 1]], [[0, 1], [1, 0]]))
+    False
+    """
+    r0, r1 = game.rewards
+    exact = r0.dtype == object and r1.dtype == object
+    scale = (
+        1.0 if exact else max(1.0, float(np.abs(np.concatenate([r0.ravel(), r1.ravel()])).max()))
+    )
+    for t0, t1 in zip(*np.nonzero(game.prior != 0)):
+        if exact:
+            if not bool(np.all(r0[t0] == r1[t1])):
+                return False
+        elif not np.allclose(
+            np.asarray(r0[t0], float), np.asarray(r1[t1], float), rtol=0, atol=1e-12 * scale
+        ):
+            return False
+    return True
+
+
+#: The most pure strategy profiles :func:`pure_equilibria` enumerates.
+MAX_PURE_PROFILES = 1_000_000
+
+
+def _best_replies(f: np.ndarray, exact: bool) -> list[list[int]]:
+    """Per type, the actions attaining the row's maximum (exactly, or to 1e-12 for floats)."""
+    replies = []
+    for row in f:
+        best = max(row)
+        slack = 0 if exact else 1e-12 * max(1.0, abs(float(best)))
+        replies.append([a for a, v in enumerate(row) if best - v <= slack])
+    return replies
+
+
+def pure_equilibria(game: BayesianGame) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every pure Bayesian Nash equilibrium: each type's action is a best reply.
+
+    A pure strategy gives one action per type. A profile (s_0, s_1) is an
+    equilibrium when, for every type t_i of positive probability, s_i(t_i)
+    maximises f_i(t_i, ·, s_{−i}). Types of probability zero play their first
+    best reply, so each equilibrium is listed once. Player 1's strategies are
+    enumerated and player 0's best replies to each are checked in turn, exactly
+    for games in integers and fractions.
+
+    Parameters
+    ----------
+    game : BayesianGame
+
+    Returns
+    -------
+    list of (numpy.ndarray, numpy.ndarray)
+        Each equilibrium as the two players' strategies, 0/1 arrays of shape
+        (types, actions), ready for :func:`game_power`.
+
+    Raises
+    ------
+    SearchLimitError
+        When there are more than :data:`MAX_PURE_PROFILES` pure profiles.
+
+    Examples
+    --------
+    A coordination game has two pure equilibria, the good one and the bad one:
+
+    >>> game = BayesianGame.complete([[2, 0], [0, 1]], [[2, 0], [0, 1]])
+    >>> [(int(s0[0].argmax()), int(s1[0].argmax())) for s0, s1 in pure_equilibria(game)]
+    [(0, 0), (1, 1)]
+    """
+    import itertools
+
+    (n0, n1), (m0, m1) = game.n_types, game.n_actions
+    profiles = m0**n0 * m1**n1
+    if profiles > MAX_PURE_PROFILES:
+        raise SearchLimitError(
+            f"the game has {profiles:,} pure strategy profiles ({m0}^{n0} x {m1}^{n1}); "
+            f"`pure_equilibria` enumerates at most {MAX_PURE_PROFILES:,}."
+        )
+    exact = all(r.dtype == object for r in game.rewards) and game.prior.dtype == object
+    marginals = [[sum(row) for row in game.prior], [sum(col) for col in game.prior.T]]
+    eye = [np.eye(m0, dtype=int), np.eye(m1, dtype=int)]
+
+    def replies(player: int, other: np.ndarray) -> list[list[int]]:
+        f = interim_utilities(game, player, other)
+        best = _best_replies(f, exact)
+        # a type of probability zero is indifferent: it plays its first best reply
+        return [b if marginals[player][t] != 0 else b[:1] for t, b in enumerate(best)]
+
+    found = []
+    for actions_1 in itertools.product(range(m1), repeat=n1):
+        s1 = eye[1][list(actions_1)]
+        for actions_0 in itertools.product(*replies(0, s1)):
+            s0 = eye[0][list(actions_0)]
+            best_1 = replies(1, s0)
+            if all(a in best_1[t] for t, a in enumerate(actions_1)):
+                found.append((s0, s1))
+    found.sort(key=lambda pair: (pair[0].argmax(axis=1).tolist(), pair[1].argmax(axis=1).tolist()))
+    return found
 
 
 def sampled_game_power(

@@ -10,7 +10,15 @@ from scipy import stats
 from powerseek import FiniteSupport, load
 from powerseek.analysis.optimality import optimal_actions
 from powerseek.analysis.power import power_samples
-from powerseek.explore import Case, Conjecture, Verdict, conjecture, exhaustive_search, explore
+from powerseek.explore import (
+    Case,
+    Conjecture,
+    GameCase,
+    Verdict,
+    conjecture,
+    exhaustive_search,
+    explore,
+)
 from powerseek.explore.conjectures import (
     CONJECTURES,
     copies_fraction,
@@ -212,7 +220,10 @@ def test_builtins_are_registered_with_their_sources():
         "power-seeking-implies-optimal",
         "fractional-copies",
         "copies-fraction",
+        "identical-rewards-power",
     ]
     for builtin in CONJECTURES.values():
         assert builtin.source.startswith("theory.md §E.")
-        assert isinstance(next(iter(builtin.family(3 if builtin.general else 4))), Case)
+        kind = GameCase if builtin.subject == "game" else Case
+        assert isinstance(next(iter(builtin.family(3 if builtin.general else 4))), kind)
+        assert builtin.general or builtin.cases_text

@@ -199,7 +199,9 @@ def test_exhaustive_search_counts_every_violation():
 def test_exhaustive_search_rejects_bad_arguments():
     with pytest.raises(InvalidParameterError, match="size must be a positive integer"):
         exhaustive_search(at_most_half, size=0)
-    with pytest.raises(InvalidTypeError, match="exhaustive_search cases must be Case objects"):
+    with pytest.raises(
+        InvalidTypeError, match="exhaustive_search cases must be Case or GameCase objects"
+    ):
         exhaustive_search(at_most_half, [1])
 
 
