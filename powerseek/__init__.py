@@ -87,6 +87,7 @@ _EXPORTS = {
 }
 _MODULES = {"gridworld": "powerseek.mdp.gridworld"}
 _SUBPACKAGES = (
+    "agents",
     "analysis",
     "cli",
     "exact",

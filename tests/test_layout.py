@@ -26,6 +26,7 @@ ROOMS = [
     "exact",
     "analysis",
     "multiagent",
+    "agents",
     "symmetry",
     "explore",
     "parallel",

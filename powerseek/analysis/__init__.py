@@ -2,7 +2,7 @@
 
 POWER (:mod:`.power`), action optimality probabilities (:mod:`.optimality`) and
 optimality of sets of visit distributions (:mod:`.visit_optimality`), all on the
-chunked engine of :mod:`._engine`; the decision rules over outcome lotteries of
+chunked engine of :mod:`.engine`; the decision rules over outcome lotteries of
 RDSP (:mod:`.decision_rules`).
 """
 

@@ -29,7 +29,7 @@ from ..frames import Tabular, attrs_of, cell_columns, data_frame, estimate_colum
 from ..mdp.model import MDP
 from ..rewards.distributions import RewardDistribution
 from ..rewards.estimates import Estimate
-from . import _engine
+from . import engine
 from .options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
 
 __all__ = [
@@ -46,7 +46,7 @@ def optimal_actions(
     rewards: Any,
     gamma: float,
     *,
-    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    tie_tol: float = engine.DEFAULT_TIE_TOL,
     method: str = "auto",
     tol: float = 1e-9,
 ) -> np.ndarray:
@@ -79,7 +79,7 @@ def optimal_actions(
     >>> optimal_actions(mdp, [[0, 0, 0.5, 0.9, 0.1]], 0.9)[0, :2].tolist()
     [False, True]
     """
-    ctx = _engine.context_for(mdp, rewards, gamma, method=method, tol=tol, tie_tol=tie_tol)
+    ctx = engine.context_for(mdp, rewards, gamma, method=method, tol=tol, tie_tol=tie_tol)
     return ctx.optimal.T.copy()
 
 
@@ -165,6 +165,8 @@ class OptimalityResult(Tabular):
             "sampling": self.provenance["sampling"],
         }
         tail = {"confidence": self.probability.confidence, "solver": self.solver}
+        if "rule" in self.provenance:  # a bounded agent's choice probabilities
+            tail["rule"] = self.provenance["rule"]
         if len(entries) == 1:
             return {**head, **entries[0], **tail}
         return {**head, "states": entries, **tail}
@@ -372,7 +374,7 @@ def optimality_sweep(
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
-    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    tie_tol: float = engine.DEFAULT_TIE_TOL,
     progress: bool | None = False,
     solver: SolverOptions | None = None,
     sampling: SamplingOptions | None = None,
@@ -410,7 +412,7 @@ def optimality_sweep(
     >>> len(sweep), round(sweep[0].of("start", "wait"), 1), round(sweep[1].of("start", "wait"), 1)
     (2, 0.5, 0.7)
     """
-    run = _engine.prepare(
+    run = engine.prepare(
         mdp,
         gammas,
         dist=dist,
@@ -433,7 +435,7 @@ def optimality_sweep(
         owner = np.zeros(rows.size, dtype=np.int64)
     gamma_one = any(g == 1.0 for g in run.gammas)
     quantities = _quantities(mdp, rows, owner, len(states), gamma_one)
-    estimates, solver = _engine.execute(mdp, run, quantities, label="optimality")
+    estimates, solver = engine.execute(mdp, run, quantities, label="optimality")
     provenance = run.provenance(mdp)
     actions = tuple(mdp.actions_of(s) for s in states)
     successors = tuple(
@@ -464,7 +466,7 @@ def optimality(
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
-    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    tie_tol: float = engine.DEFAULT_TIE_TOL,
     progress: bool | None = False,
     solver: SolverOptions | None = None,
     sampling: SamplingOptions | None = None,

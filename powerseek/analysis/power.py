@@ -33,7 +33,7 @@ from ..frames import Tabular, attrs_of, cell_columns, data_frame, estimate_colum
 from ..mdp.model import MDP
 from ..rewards.distributions import RewardDistribution
 from ..rewards.estimates import Estimate
-from . import _engine
+from . import engine
 from .options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
 
 __all__ = [
@@ -85,22 +85,29 @@ class PowerResult(Tabular):
         return float(self.power[self.states.index(state)])
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``powerseek power`` (see docs/cli.md)."""
-        return {
-            "environment": self.provenance["environment"],
-            "gamma": self.gamma,
-            "n_samples": self.provenance["n_samples"],
-            "seed": self.provenance["seed"],
-            "distribution": self.provenance["distribution"],
-            "sampling": self.provenance["sampling"],
-            "states": [label_text(s) for s in self.states],
-            "power": self.power.tolist(),
-            "stderr": self.stderr.tolist(),
-            "ci_low": self.estimate.ci_low.tolist(),
-            "ci_high": self.estimate.ci_high.tolist(),
-            "confidence": self.estimate.confidence,
-            "solver": self.solver,
-        }
+        """The JSON document of ``powerseek power`` (see docs/cli.md).
+
+        With a decision rule other than the optimal one (:mod:`powerseek.agents`)
+        it adds a ``rule`` field.
+        """
+        return _with_rule(
+            self.provenance,
+            {
+                "environment": self.provenance["environment"],
+                "gamma": self.gamma,
+                "n_samples": self.provenance["n_samples"],
+                "seed": self.provenance["seed"],
+                "distribution": self.provenance["distribution"],
+                "sampling": self.provenance["sampling"],
+                "states": [label_text(s) for s in self.states],
+                "power": self.power.tolist(),
+                "stderr": self.stderr.tolist(),
+                "ci_low": self.estimate.ci_low.tolist(),
+                "ci_high": self.estimate.ci_high.tolist(),
+                "confidence": self.estimate.confidence,
+                "solver": self.solver,
+            },
+        )
 
     def to_frame(self):
         """One row per state, as a tidy pandas DataFrame (:mod:`powerseek.frames`).
@@ -133,6 +140,13 @@ class PowerResult(Tabular):
             **estimate_columns(self.estimate),
         }
         return columns, _attrs(self.provenance, self.estimate, self.solver)
+
+
+def _with_rule(provenance: dict, document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with the ``rule`` field of a bounded agent's result, if any."""
+    if "rule" in provenance:
+        document["rule"] = provenance["rule"]
+    return document
 
 
 def _attrs(provenance: dict, estimate: Estimate, solver: Any) -> dict[str, Any]:
@@ -182,21 +196,24 @@ class PowerSweepResult(Tabular):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON document: like :meth:`PowerResult.to_dict` with one row per γ."""
-        return {
-            "environment": self.provenance["environment"],
-            "gamma": list(self.gammas),
-            "n_samples": self.provenance["n_samples"],
-            "seed": self.provenance["seed"],
-            "distribution": self.provenance["distribution"],
-            "sampling": self.provenance["sampling"],
-            "states": [label_text(s) for s in self.states],
-            "power": self.power.tolist(),
-            "stderr": self.stderr.tolist(),
-            "ci_low": [e.ci_low.tolist() for e in self.estimates],
-            "ci_high": [e.ci_high.tolist() for e in self.estimates],
-            "confidence": self.estimates[0].confidence,
-            "solver": list(self.solver),
-        }
+        return _with_rule(
+            self.provenance,
+            {
+                "environment": self.provenance["environment"],
+                "gamma": list(self.gammas),
+                "n_samples": self.provenance["n_samples"],
+                "seed": self.provenance["seed"],
+                "distribution": self.provenance["distribution"],
+                "sampling": self.provenance["sampling"],
+                "states": [label_text(s) for s in self.states],
+                "power": self.power.tolist(),
+                "stderr": self.stderr.tolist(),
+                "ci_low": [e.ci_low.tolist() for e in self.estimates],
+                "ci_high": [e.ci_high.tolist() for e in self.estimates],
+                "confidence": self.estimates[0].confidence,
+                "solver": list(self.solver),
+            },
+        )
 
     def to_frame(self):
         """One row per γ and state, as a tidy pandas DataFrame.
@@ -299,10 +316,10 @@ def power_samples(
     >>> power_samples(mdp, [[0, 0, 0.2, 0.9, 0.4]], 1).round(3).tolist()
     [[0.9, 0.9, 0.2, 0.9, 0.4]]
     """
-    return _engine.context_for(mdp, rewards, gamma, method=method, tol=tol).power.T.copy()
+    return engine.context_for(mdp, rewards, gamma, method=method, tol=tol).power.T.copy()
 
 
-def _power_quantity(mdp: MDP) -> _engine.Quantity:
+def _power_quantity(mdp: MDP) -> engine.Quantity:
     return (mdp.n_states,), lambda ctx: ctx.power.T
 
 
@@ -343,7 +360,7 @@ def power_sweep(
     >>> sweep.power[:, 0].round(2).tolist()   # k/(k+1) = 4/5 at every γ
     [0.8, 0.8, 0.8]
     """
-    run = _engine.prepare(
+    run = engine.prepare(
         mdp,
         gammas,
         dist=dist,
@@ -352,7 +369,7 @@ def power_sweep(
         progress=progress,
         options=EngineOptions.gather(solver, sampling, execution, settings, caller="power_sweep()"),
     )
-    estimates, solver = _engine.execute(mdp, run, {"power": _power_quantity(mdp)}, label="POWER")
+    estimates, solver = engine.execute(mdp, run, {"power": _power_quantity(mdp)}, label="POWER")
     return PowerSweepResult(
         states=mdp.states,
         gammas=run.gammas,
@@ -476,26 +493,29 @@ class PowerSeekingResult(Tabular):
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        """The comparison as JSON-ready data."""
-        return {
-            "environment": self.provenance["environment"],
-            "gamma": self.gamma,
-            "state": label_text(self.state),
-            "n_samples": self.provenance["n_samples"],
-            "seed": self.provenance["seed"],
-            "distribution": self.provenance["distribution"],
-            "actions": [
-                {
-                    "action": label_text(a),
-                    "expected_power": float(self.expected.mean[i]),
-                    "stderr": float(self.expected.stderr[i]),
-                }
-                for i, a in enumerate(self.actions)
-            ],
-            "differences": self.differences.mean.tolist(),
-            "differences_stderr": self.differences.stderr.tolist(),
-            "solver": self.solver,
-        }
+        """The comparison as JSON-ready data (with a ``rule`` field for a bounded agent)."""
+        return _with_rule(
+            self.provenance,
+            {
+                "environment": self.provenance["environment"],
+                "gamma": self.gamma,
+                "state": label_text(self.state),
+                "n_samples": self.provenance["n_samples"],
+                "seed": self.provenance["seed"],
+                "distribution": self.provenance["distribution"],
+                "actions": [
+                    {
+                        "action": label_text(a),
+                        "expected_power": float(self.expected.mean[i]),
+                        "stderr": float(self.expected.stderr[i]),
+                    }
+                    for i, a in enumerate(self.actions)
+                ],
+                "differences": self.differences.mean.tolist(),
+                "differences_stderr": self.differences.stderr.tolist(),
+                "solver": self.solver,
+            },
+        )
 
     def to_frame(self):
         """One row per action: expected POWER after it, as a tidy pandas DataFrame.
@@ -583,7 +603,7 @@ def power_seeking(
         x = expected(ctx)
         return x[:, :, None] - x[:, None, :]
 
-    run = _engine.prepare(
+    run = engine.prepare(
         mdp,
         [check_gamma(gamma)],
         dist=dist,
@@ -594,7 +614,7 @@ def power_seeking(
             solver, sampling, execution, settings, caller="power_seeking()"
         ),
     )
-    estimates, solver = _engine.execute(
+    estimates, solver = engine.execute(
         mdp,
         run,
         {"expected": ((k,), expected), "differences": ((k, k), differences)},

@@ -29,7 +29,7 @@ from ..frames import Tabular, attrs_of, data_frame, estimate_columns
 from ..mdp.model import MDP
 from ..rewards.distributions import IID, RewardDistribution, SamplePlan
 from ..rewards.estimates import Accumulator, Estimate
-from . import _engine
+from . import engine
 from .options import EngineOptions, ExecutionOptions, SamplingOptions
 
 __all__ = ["SetOptimalityResult", "linear_optimality", "visit_optimality"]
@@ -119,7 +119,7 @@ def visit_optimality(
     dist: RewardDistribution | None = None,
     n_samples: int | None = 10_000,
     rng: Any = None,
-    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    tie_tol: float = engine.DEFAULT_TIE_TOL,
     progress: bool | None = False,
     sampling: SamplingOptions | None = None,
     execution: ExecutionOptions | None = None,
@@ -186,7 +186,7 @@ def visit_optimality(
         alive = lexicographic_best(stack, ctx.rewards, ctx.tie_tol)
         return alive[chosen].any(axis=0)[:, None]
 
-    run = _engine.prepare(
+    run = engine.prepare(
         mdp,
         [gamma],
         dist=dist,
@@ -203,7 +203,7 @@ def visit_optimality(
             accepts=("qmc", "n_replicates", "confidence", "chunk_size"),
         ),
     )
-    estimates, _ = _engine.execute(mdp, run, {"p": ((1,), indicator)}, label="P(F optimal)")
+    estimates, _ = engine.execute(mdp, run, {"p": ((1,), indicator)}, label="P(F optimal)")
     return SetOptimalityResult(estimates[(0, "p")], gamma, run.provenance(mdp))
 
 
@@ -216,7 +216,7 @@ def linear_optimality(
     rng: Any = None,
     qmc: bool = False,
     n_replicates: int | None = None,
-    tie_tol: float = _engine.DEFAULT_TIE_TOL,
+    tie_tol: float = engine.DEFAULT_TIE_TOL,
     confidence: float = 0.95,
 ) -> SetOptimalityResult:
     """p_D(A ≥ B) = P(max_{a∈A} aᵀr ≥ max_{b∈B} bᵀr) for finite vector sets (Def E.19).

@@ -204,6 +204,14 @@ def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
         help="working precision of the torch solvers (default float64)",
     )
     parser.add_argument(
+        "--rule",
+        metavar="RULE",
+        help="analyse a bounded decision-maker instead of the optimal agent, written "
+        "NAME:VALUE or NAME:key=value,... : boltzmann:0.1, soft-optimal:0.1, "
+        "epsilon-greedy:0.05, satisficer:0.5, best-of-k:3, truncated-vi:5, "
+        "q-learning:episodes=200,epsilon=0.1 (default optimal; see docs/bounded-agents.md)",
+    )
+    parser.add_argument(
         "--exact",
         action="store_true",
         help="exact rational results instead of Monte Carlo: finite-support distributions "
@@ -233,6 +241,26 @@ def _analysis_options(args: argparse.Namespace, mdp: MDP, n_gammas: int) -> dict
     }
 
 
+def _rule_of(args: argparse.Namespace):
+    """The decision rule of ``--rule`` (None: the optimal agent), refused with ``--exact``."""
+    if getattr(args, "rule", None) is None:
+        return None
+    from ..agents.spec import parse_rule
+
+    if args.exact:
+        raise InvalidParameterError(
+            "--exact computes the optimal agent's results; it does not take --rule."
+        )
+    return parse_rule(args.rule)
+
+
+def _with_rule_column(rows: list[dict[str, Any]], rule) -> list[dict[str, Any]]:
+    if rule is not None:
+        for row in rows:
+            row["rule"] = str(rule)
+    return rows
+
+
 def _run_power(args: argparse.Namespace, out: TextIO) -> int:
     from ..io.catalog import load
 
@@ -244,19 +272,27 @@ def run_power_on(args: argparse.Namespace, mdp: MDP, out: TextIO) -> int:
     from ..analysis.power import power_sweep
     from ..parallel import executors as parallel
 
+    rule = _rule_of(args)
     if args.exact:
         return _run_exact_power(args, mdp, out)
     gammas = parse_gammas(args.gamma)
     options = _analysis_options(args, mdp, len(gammas))
     with parallel.executor(args.workers, args.scheduler) as pool:
-        sweep = power_sweep(mdp, gammas, executor=pool, **options)
+        if rule is None:
+            sweep = power_sweep(mdp, gammas, executor=pool, **options)
+        else:
+            from ..agents.analysis import rule_power_sweep
+
+            sweep = rule_power_sweep(mdp, gammas, rule, executor=pool, **options)
+    extra = [] if rule is None else [str(rule)]
     if args.format == "json":
         write_json(sweep.at(0).to_dict() if len(gammas) == 1 else sweep.to_dict(), out)
     elif args.format == "jsonl":
-        write_json_lines(sweep.to_records(), out)
+        write_json_lines(_with_rule_column(sweep.to_records(), rule), out)
     elif args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["environment", "gamma", "state", "power", "stderr", "ci_low", "ci_high"])
+        header = ["environment", "gamma", "state", "power", "stderr", "ci_low", "ci_high"]
+        writer.writerow(header + (["rule"] if rule is not None else []))
         for gamma, estimate in zip(sweep.gammas, sweep.estimates):
             for i, state in enumerate(sweep.states):
                 writer.writerow(
@@ -268,6 +304,7 @@ def run_power_on(args: argparse.Namespace, mdp: MDP, out: TextIO) -> int:
                         repr(float(estimate.stderr[i])),
                         repr(float(estimate.ci_low[i])),
                         repr(float(estimate.ci_high[i])),
+                        *extra,
                     ]
                 )
     else:
@@ -283,22 +320,30 @@ def _run_optimality(args: argparse.Namespace, out: TextIO) -> int:
 
     mdp = load(args.env)
     state = parse_state(mdp, args.state) if args.state is not None else None
+    rule = _rule_of(args)
     if args.exact:
         return _run_exact_optimality(args, mdp, state, out)
     gammas = parse_gammas(args.gamma)
     options = _analysis_options(args, mdp, len(gammas))
     with parallel.executor(args.workers, args.scheduler) as pool:
-        results = optimality_sweep(mdp, gammas, state=state, executor=pool, **options)
+        if rule is None:
+            results = optimality_sweep(mdp, gammas, state=state, executor=pool, **options)
+        else:
+            from ..agents.analysis import choice_probability_sweep
+
+            results = choice_probability_sweep(
+                mdp, gammas, rule, state=state, executor=pool, **options
+            )
+    extra = [] if rule is None else [str(rule)]
     if args.format == "json":
         documents = [r.to_dict() for r in results]
         write_json(documents[0] if len(documents) == 1 else documents, out)
     elif args.format == "jsonl":
-        write_json_lines(results.to_records(), out)
+        write_json_lines(_with_rule_column(results.to_records(), rule), out)
     elif args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(
-            ["environment", "gamma", "state", "action", "probability", "stderr", "tie_mass"]
-        )
+        header = ["environment", "gamma", "state", "action", "probability", "stderr", "tie_mass"]
+        writer.writerow(header + (["rule"] if rule is not None else []))
         for result in results:
             for entry in _optimality_entries(result):
                 for action in entry["actions"]:
@@ -311,6 +356,7 @@ def _run_optimality(args: argparse.Namespace, out: TextIO) -> int:
                             repr(action["probability"]),
                             repr(action["stderr"]),
                             repr(entry["tie_mass"]),
+                            *extra,
                         ]
                     )
     else:
@@ -471,11 +517,14 @@ def _run_visits(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _header(mdp: MDP, provenance: dict[str, Any], gammas: Sequence[float]) -> list[str]:
-    return [
+    lines = [
         f"{mdp.name or 'environment'}: gamma {', '.join(f'{g:g}' for g in gammas)}; "
         f"{provenance['n_samples']} samples ({provenance['sampling']}), seed {provenance['seed']}",
         f"rewards: {provenance['distribution']}",
     ]
+    if "rule" in provenance:
+        lines.append(f"agent: {provenance['rule']} (a bounded decision-maker, not the optimal one)")
+    return lines
 
 
 def _solver_line(solver: dict[str, Any]) -> str:
@@ -531,7 +580,8 @@ def _optimality_table(mdp: MDP, results: Sequence[OptimalityResult]) -> str:
             extra = ""
             if "unresolved_mass" in entry and entry["unresolved_mass"] > 0:
                 extra = f", unresolved {entry['unresolved_mass']:.4f}"
-            lines.append(f"  state {entry['state']} (tie mass {entry['tie_mass']:.4f}{extra})")
+            mass = "mixed mass" if "rule" in result.provenance else "tie mass"
+            lines.append(f"  state {entry['state']} ({mass} {entry['tie_mass']:.4f}{extra})")
             width = max(6, max(len(a["action"]) for a in entry["actions"]))
             for action in entry["actions"]:
                 successors = ", ".join(

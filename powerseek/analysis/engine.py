@@ -1,4 +1,4 @@
-"""The chunked Monte Carlo loop shared by every analysis (private).
+"""The chunked Monte Carlo loop shared by every analysis.
 
 For each chunk of sample blocks: draw the rewards once, and for every γ
 (warm-started from the previous one) solve, then hand a :class:`Context` to
@@ -6,6 +6,10 @@ each requested quantity, whose per-sample values are accumulated block by
 block. Every γ and every quantity sees the same reward samples (common
 random numbers), so differences between states, actions or discounts have
 small variance.
+
+Analyses in other subpackages (the bounded agents of :mod:`powerseek.agents`)
+define their quantities on the same :class:`Context` and run them through
+:func:`prepare` and :func:`execute`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from .._validation import check_gamma, check_gammas, check_rewards
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..mdp.model import MDP
 from ..progress import progress_bar
-from ..rewards.distributions import IID, RewardDistribution, SamplePlan
+from ..rewards.distributions import IID, Block, RewardDistribution, SamplePlan
 from ..rewards.estimates import Accumulator, Estimate, block_moments
 from ..solvers.compiled import choose_kernel
 from ..solvers.kernels import CACHE_NUMBERS, expected_next, segment_max
@@ -44,7 +48,36 @@ class Context:
     tie_tol: float
     solver: Callable[[], SolveResult] | None = None  # called once, when V* is first needed
     kernel: str = "auto"  # of the γ → 1 limit's solves
+    entropy: tuple[int, ...] = (0,)  # of the sample plan: seeds the per-block streams
+    blocks: tuple[Block, ...] = ()  # the sample blocks of the chunk, in order
     _cache: dict = field(default_factory=dict)
+
+    def streams(self) -> list[tuple[slice, np.random.Generator]]:
+        """Each sample block's columns and its own random stream.
+
+        Streams are keyed by the block's index, so decision rules draw the same
+        numbers at every γ (common random numbers) and whatever the chunk size
+        or executor. Without blocks (explicit rewards) there is one stream.
+        """
+        m = self.rewards.shape[1]
+        if not self.blocks:
+            seed = np.random.SeedSequence(list(self.entropy), spawn_key=(2,))
+            return [(slice(0, m), np.random.default_rng(seed))]
+        out, offset = [], 0
+        for block in self.blocks:
+            seed = np.random.SeedSequence(list(self.entropy), spawn_key=(2, block.index))
+            out.append((slice(offset, offset + block.size), np.random.default_rng(seed)))
+            offset += block.size
+        return out
+
+    def per_block(self, draw: Callable[[np.random.Generator, int], np.ndarray]) -> np.ndarray:
+        """Randomness drawn block by block: ``draw(generator, size)`` per stream.
+
+        Each call returns an array whose last axis holds `size` samples; the
+        blocks' arrays are joined along it (see :meth:`streams`).
+        """
+        parts = [np.asarray(draw(g, s.stop - s.start)) for s, g in self.streams()]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
 
     @property
     def result(self) -> SolveResult:
@@ -55,6 +88,7 @@ class Context:
 
     @property
     def solved(self) -> bool:
+        """Whether the optimal values were computed (a rule may need none)."""
         return "result" in self._cache
 
     @property
@@ -127,8 +161,12 @@ def context_for(
     method: str = "auto",
     tol: float = 1e-9,
     tie_tol: float = DEFAULT_TIE_TOL,
+    seed: int = 0,
 ) -> Context:
-    """A solved :class:`Context` for explicit reward vectors (no sampling)."""
+    """A solved :class:`Context` for explicit reward vectors (no sampling).
+
+    `seed` seeds the randomness of decision rules (:meth:`Context.per_block`).
+    """
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     gamma = check_gamma(gamma)
@@ -139,6 +177,7 @@ def context_for(
         np.ascontiguousarray(R.T),
         float(tie_tol),
         solver=lambda: solve(mdp, R, gamma, method=method, tol=tol),
+        entropy=(int(seed),),
     )
 
 
@@ -329,6 +368,8 @@ def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> t
             run.tie_tol,
             solver=_solver(mdp, RT, gamma, run, previous),
             kernel=run.kernel_option,
+            entropy=tuple(run.plan.entropy),
+            blocks=tuple(chunk),
         )
         for name, (_, function) in quantities.items():
             values = np.asarray(function(ctx))
