@@ -124,6 +124,12 @@ def add_parsers(commands) -> None:
         help="random point masses whose orbits are counted (default 3)",
     )
     check_cmd.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
+    check_cmd.add_argument(
+        "--rule",
+        metavar="RULE",
+        help="with --state/--actions: also check RDSP's retargetability (Def 3.5, Thm 3.6) of "
+        "a decision rule's choice, e.g. boltzmann:0.1 or q-learning:episodes=200,epsilon=0.1",
+    )
     check_cmd.set_defaults(run=_run_check)
 
 
@@ -321,10 +327,20 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
         "rng": seed,
         **_search_bounds(args),
     }
+    rule = None
+    if args.rule is not None:
+        from ..agents.spec import parse_rule
+
+        rule = parse_rule(args.rule)
+        if pair[0] == "states":
+            raise InvalidParameterError(
+                "--rule compares a decision rule's choice between two actions; give "
+                "--state S --actions A1 A2 instead of --states."
+            )
     if pair[0] == "states":
         report = check_states(mdp, pair[1], pair[2], **options)
     else:
-        report = check_actions(mdp, pair[1], pair[2], pair[3], **options)
+        report = check_actions(mdp, pair[1], pair[2], pair[3], rule=rule, **options)
     if args.format == "json":
         write_json({**report.to_dict(), "seed": seed}, out)
     else:

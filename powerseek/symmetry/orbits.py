@@ -37,6 +37,7 @@ import numpy as np
 from scipy import stats
 
 from .._validation import check_gamma, label_text, make_rng
+from ..agents import as_rule, rule_policy
 from ..analysis.optimality import optimal_actions
 from ..analysis.power import power_samples
 from ..analysis.visit_optimality import coefficient_stack, lexicographic_best
@@ -61,6 +62,7 @@ __all__ = [
     "compare_over_orbit",
     "orbit_size",
     "power_of",
+    "rule_choice",
     "successor_power",
     "visit_set_optimality",
 ]
@@ -208,6 +210,62 @@ def visit_set_optimality(
         return alive[chosen].any(axis=0).astype(float)
 
     return Functional(f"P(F, {gamma:g}) at {label_text(state)}", _relevant(mdp, state), per_sample)
+
+
+def rule_choice(
+    mdp: MDP,
+    state: Hashable,
+    action: Hashable,
+    gamma: float,
+    rule: Any,
+    *,
+    repeats: int = 64,
+    seed: int = 0,
+) -> Functional:
+    """P_d(state, action, γ) = E[π_d(action | state)] of a decision rule (powerseek.agents).
+
+    For a randomised rule (best-of-k, Q-learning, a random initialisation) each
+    reward vector's value averages the rule over `repeats` of its random streams.
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    action : hashable
+    gamma : float in [0, 1]
+    rule : DecisionRule or str
+    repeats : int, default 64
+        Draws of a randomised rule per reward vector.
+    seed : int, default 0
+        Seeds the rule's streams.
+
+    Returns
+    -------
+    Functional
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> f = rule_choice(load("candy-wait"), "start", "wait", 0.9, "epsilon-greedy:0.1")
+    >>> f.name, f.per_sample(np.array([[0, 0, 0.5, 0.9, 0.1]])).tolist()
+    ('P_epsilon-greedy:0.1(start, wait, 0.9)', [0.9])
+    """
+    gamma = check_gamma(gamma)
+    rule = as_rule(rule)
+    rule.check_gamma(gamma)
+    k = mdp.pair_index(state, action)
+    copies = repeats if rule.randomised else 1
+
+    def per_sample(R: np.ndarray) -> np.ndarray:
+        R = np.atleast_2d(R)
+        policy = rule_policy(mdp, np.repeat(R, copies, axis=0), gamma, rule, seed=seed)
+        return policy[:, k].reshape(len(R), copies).mean(axis=1)
+
+    return Functional(
+        f"P_{rule}({label_text(state)}, {label_text(action)}, {gamma:g})",
+        _relevant(mdp, state),
+        per_sample,
+    )
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_gammas, label_text, make_rng
+from ..agents import as_rule, rule_policy
 from ..analysis.optimality import optimal_actions
 from ..analysis.power import power_samples
 from ..budget import Budget
@@ -45,12 +46,21 @@ from ..frames import Tabular, attrs_of, data_frame
 from ..mdp.model import MDP
 from ..rewards.distributions import FiniteSupport
 from .environmental import CopyResult, Permutation, find_action_copy, find_rsd_copy, find_state_copy
-from .orbits import action_optimality, compare_over_orbit, power_of, successor_power
+from .orbits import action_optimality, compare_over_orbit, power_of, rule_choice, successor_power
 
 __all__ = ["Check", "TheoremReport", "Verification", "check_actions", "check_states"]
 
 #: Margin, in standard errors, for the strict IID predictions.
 IID_MARGIN = 5.0
+
+#: Choice probabilities closer than this count as equal in the retargeting check.
+RULE_TOL = 1e-9
+
+#: Draws of a randomised rule averaged per reward vector in the retargeting check.
+RULE_REPEATS = 256
+
+#: Orbit elements sampled per point mass for a randomised rule.
+RULE_ORBIT_DRAWS = 200
 
 
 @dataclass(frozen=True)
@@ -395,10 +405,13 @@ def check_actions(
     rng: Any = None,
     time_limit: float | None = None,
     progress: bool | None = False,
+    rule: Any = None,
 ) -> TheoremReport:
     """Check Prop 6.9 and RDSP Thm D.11 for `action` against `other` at `state`.
 
     `time_limit` and `progress` bound and show the search as in :func:`check_states`.
+    With a decision `rule` (:mod:`powerseek.agents`) the report adds RDSP's
+    retargetability check for that rule's choice probabilities (Def 3.5, Thm 3.6).
 
     Parameters
     ----------
@@ -417,6 +430,8 @@ def check_actions(
         Seconds for the copy searches; default none.
     progress : bool or None, default False
         Progress bars for the long searches.
+    rule : DecisionRule or str, optional
+        A bounded decision-maker whose tendency to choose `action` is checked too.
 
     Returns
     -------
@@ -440,6 +455,21 @@ def check_actions(
     budget = Budget(time_limit, progress)
     checks = [_prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator, budget)]
     checks.append(_rdsp_d11(mdp, state, action, other, n_orbits, generator, budget))
+    if rule is not None:
+        checks.append(
+            _rdsp_rule(
+                mdp,
+                state,
+                action,
+                other,
+                as_rule(rule),
+                gammas,
+                n_samples,
+                n_orbits,
+                generator,
+                budget,
+            )
+        )
     return TheoremReport(mdp.name, subject, gammas, tuple(checks))
 
 
@@ -578,6 +608,87 @@ def _rdsp_d11(mdp, state, action, other, n_orbits, generator, budget) -> Check:
         example,
     )
     return Check("RDSP Thm D.11", statement, hypotheses, True, None, prediction, (verification,))
+
+
+def _rdsp_rule(
+    mdp, state, action, other, rule, gammas, n_samples, n_orbits, generator, budget
+) -> Check:
+    """RDSP Def 3.5 / Thm 3.6 for a decision rule's choice between two actions.
+
+    When φ·F(s | π(s) = b) ⊆ F(s | π(s) = a) for an involution φ fixing s,
+    Q*_{φ·r}(s, a) ≥ Q*_r(s, b) and Q*_{φ·r}(s, b) ≤ Q*_r(s, a) for every r, so a
+    rule that ranks a state's actions by Q* (optimal, Boltzmann, satisficer) is
+    retargetable from b to a: whenever it prefers b under r it prefers a under
+    φ·r. That transport, checked per sample, gives the orbit tendency
+    P_d(s, a) ≥_most P_d(s, b); rules that ignore rewards (a stubborn one) fail it.
+    """
+    s, a, b = label_text(state), label_text(action), label_text(other)
+    statement = (
+        f"{rule} is (Θ, {b} → {a})-retargetable at {s}: F({s} | π({s}) = {a}) contains a "
+        f"copy of F({s} | π({s}) = {b}) via an involution φ fixing {s}"
+    )
+    prediction = f"P_{rule}({s}, {a}, γ) ≥_most P_{rule}({s}, {b}, γ)"
+    copy: CopyResult = find_action_copy(mdp, state, action, other, budget=budget)
+    hypotheses = {"copy": copy.found}
+    if not copy.found:
+        return Check(
+            "RDSP Thm 3.6 (rule)", statement, hypotheses, False, None, prediction, (), copy.reason
+        )
+    for gamma in gammas:
+        rule.check_gamma(gamma)
+    phi = copy.permutation
+    R = _rewards(mdp, n_samples, generator)
+    # a randomised rule's choice is an average of RULE_REPEATS draws: differences within
+    # 4 standard errors of it (at most 0.5/sqrt(repeats) each) are noise, not a preference
+    tol = 4 * np.sqrt(2) * 0.5 / np.sqrt(RULE_REPEATS) if rule.randomised else RULE_TOL
+    worst, tested, broken = None, 0, 0
+    k_a, k_b = mdp.pair_index(state, action), mdp.pair_index(state, other)
+    copies = RULE_REPEATS if rule.randomised else 1
+    mapped = phi.apply(R)
+    for gamma in gammas:
+        budget.check("checking retargetability")
+        choices = []
+        for rewards in (R, mapped):
+            pi = rule_policy(mdp, np.repeat(rewards, copies, axis=0), gamma, rule, seed=1)
+            choices.append(pi[:, [k_a, k_b]].reshape(len(R), copies, 2).mean(axis=1))
+        (before_a, before_b), (after_a, after_b) = choices[0].T, choices[1].T
+        prefers_b = before_b > before_a + tol
+        bad = prefers_b & (after_a < after_b - tol)
+        tested += int(prefers_b.sum())
+        broken += int(bad.sum())
+        if bad.any() and worst is None:
+            worst = R[np.flatnonzero(bad)[0]]
+    transport = Verification(
+        "retargeting (Def 3.5)",
+        worst is None,
+        f"whenever {rule} prefers {b} for r it does not prefer {b} for φ·r: {broken} of "
+        f"{tested} reward vectors preferring {b} break it (of {n_samples} at γ = "
+        f"{', '.join(f'{g:g}' for g in gammas)})",
+        worst,
+    )
+    f1 = rule_choice(mdp, state, action, gammas[-1], rule, repeats=RULE_REPEATS)
+    f2 = rule_choice(mdp, state, other, gammas[-1], rule, repeats=RULE_REPEATS)
+    # a randomised rule costs RULE_REPEATS runs per element: sample its orbits
+    sizes = {"max_elements": 0, "n_draws": RULE_ORBIT_DRAWS} if rule.randomised else {}
+    orbit_ok, fractions, example = True, [], None
+    for point in _orbit_points(mdp, n_orbits, generator):
+        budget.check("counting orbits")
+        result = compare_over_orbit(
+            mdp, point, f1, f2, rng=generator, tie_tol=max(tol, 1e-9), **sizes
+        )
+        fractions.append(_share(result))
+        if result.contradicts_most():
+            orbit_ok, example = False, result.counterexample
+    orbit = Verification(
+        "orbit counts (Thm 3.6)",
+        orbit_ok,
+        f"|{{>}}| ≥ |{{<}}| for {f1.name} vs {f2.name} on the orbits of {n_orbits} random "
+        f"point masses; share with ≥: " + ", ".join(fractions),
+        example,
+    )
+    return Check(
+        "RDSP Thm 3.6 (rule)", statement, hypotheses, True, phi, prediction, (transport, orbit)
+    )
 
 
 def _prop_6_12(mdp, state, other, n_samples, n_orbits, generator, budget) -> Check:
