@@ -9,6 +9,9 @@
 * ``copies-fraction`` (§E.3; P-ENV): with n copies of the smaller option set,
   the orbit share preferring the larger set is at least n/(n+1), so it tends
   to 1 as copies are added; findings tabulate the worst and mean share by n.
+* ``finite-time-tendency`` (§E.8; RDSP §6.2): value iteration truncated after
+  t sweeps from a random initialisation has the ≥_most tendency of its optimal
+  limit for every t past some T (:mod:`powerseek.explore.finite_time`).
 * ``identical-rewards-power`` (§E.10; P-MULTI): in two-player games with
   identical rewards, the sum of POWER at every pure Bayesian Nash equilibrium
   equals the sum of best-case POWER. Its cases are games
@@ -56,6 +59,7 @@ from ..rewards.distributions import FiniteSupport, RewardDistribution, sample
 from ..symmetry.retarget import MAX_OUTCOMES, rule_tendency
 from . import strategies
 from .families import terminal_choice
+from .finite_time import finite_time_family, finite_time_tendency, symmetric_start_cases
 from .games import common_payoff_family, common_payoff_games, identical_rewards_power
 from .search import DEFAULT_GAMMAS, Case, Conjecture, Verdict, exhaustive_cases, search_cases
 
@@ -413,6 +417,19 @@ CONJECTURES: dict[str, Conjecture] = {
             group_label="copies",
             general=False,
             cases_text="terminal choices with finite-support rewards at gamma = 1",
+        ),
+        Conjecture(
+            "finite-time-tendency",
+            "for every t past some T, value iteration truncated after t sweeps from a random "
+            "initialisation keeps the optimal agent's >=_most tendency to keep options open",
+            finite_time_tendency,
+            source="theory.md §E.8 (RDSP §6.2)",
+            cases=symmetric_start_cases,
+            family=finite_time_family,
+            default_size=3,
+            group_label="procedure",
+            general=False,
+            cases_text="point masses on Figure 1 (right vs left at start)",
         ),
         Conjecture(
             "identical-rewards-power",
