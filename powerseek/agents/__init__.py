@@ -4,6 +4,8 @@ Decision rules map (MDP, reward sample, γ) to a policy (:mod:`.rules`, written
 as text by :mod:`.spec`); :mod:`.analysis` runs the engine's analyses for any
 rule: choice probabilities, the POWER of a d-agent and its POWER-seeking
 comparisons. The optimal rule reproduces the optimal-agent analyses exactly.
+:mod:`.shutdown` holds Krakovna & Kramár's training-compatible goals and the
+shutdown setting.
 """
 
 from __future__ import annotations

@@ -78,6 +78,7 @@ def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from . import agents as cli_agents
     from . import analysis, environments, symmetry
     from . import batch as cli_sweep
     from . import explore as cli_explore
@@ -101,6 +102,7 @@ def _build_parser() -> argparse.ArgumentParser:
     symmetry.add_parsers(commands)
     cli_explore.add_parser(commands)
     cli_multiagent.add_parser(commands)
+    cli_agents.add_parser(commands)
     cli_plot.add_parsers(commands)
     cli_sweep.add_parser(commands)
     return parser

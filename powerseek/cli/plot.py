@@ -29,6 +29,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         help="reward distribution, as for `powerseek power` (default: IID uniform on [0, 1])",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--rule",
+        metavar="RULE",
+        help="a bounded decision-maker instead of the optimal agent, as for `powerseek power "
+        "--rule` (boltzmann:0.1, q-learning:episodes=200,epsilon=0.1, ...)",
+    )
 
 
 def add_parsers(commands) -> None:
@@ -101,9 +107,30 @@ def _gamma(text: str | None, mdp) -> float:
     return values[0]
 
 
-def run_plot(args: argparse.Namespace, out: TextIO) -> int:
+def _analyses(rule):
+    """POWER, choice probabilities and their sweeps: the optimal agent's or the rule's."""
     from ..analysis.optimality import optimality, optimality_sweep
     from ..analysis.power import power, power_sweep
+
+    if rule is None:
+        return power, optimality, power_sweep, optimality_sweep
+    from ..agents import (
+        choice_probability,
+        choice_probability_sweep,
+        rule_power,
+        rule_power_sweep,
+    )
+
+    return (
+        lambda mdp, gamma, **kw: rule_power(mdp, gamma, rule, **kw),
+        lambda mdp, gamma, **kw: choice_probability(mdp, gamma, rule, **kw),
+        lambda mdp, gammas, **kw: rule_power_sweep(mdp, gammas, rule, **kw),
+        lambda mdp, gammas, **kw: choice_probability_sweep(mdp, gammas, rule, **kw),
+    )
+
+
+def run_plot(args: argparse.Namespace, out: TextIO) -> int:
+    from ..agents.spec import parse_rule
     from ..io.catalog import load
     from ..mdp.labels import parse_state
     from ..rewards.spec import parse_distribution
@@ -112,6 +139,10 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
     check_positive(args.samples, "--samples")
     path = plotting.check_path(args.output)
     mdp = load(args.env)
+    rule = parse_rule(args.rule) if args.rule is not None else None
+    power, optimality, power_sweep, optimality_sweep = _analyses(rule)
+    # a bounded agent's POWER is computed below γ = 1: its curves stop at 0.99
+    curve = "0:1:11" if rule is None else "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,0.99"
     options = {
         "dist": parse_distribution(args.dist, mdp),
         "n_samples": args.samples,
@@ -135,23 +166,26 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
             fig, ax = plotting.power_heatmap(mdp, result, stderr=args.stderr)
             plotting.tendency_overlay(mdp, optimality(mdp, gamma, **options), ax=ax)
     elif args.what == "gamma-curve":
-        gammas = parse_gammas(args.gamma or "0:1:11")
+        gammas = parse_gammas(args.gamma or curve)
         states = [parse_state(mdp, s) for s in args.states] if args.states else None
         fig, _ = plotting.power_vs_gamma(power_sweep(mdp, gammas, **options), states)
     else:
         if args.state is None:
             raise InvalidParameterError("--what optimality-curve needs --state S.")
         state = parse_state(mdp, args.state)
-        gammas = parse_gammas(args.gamma or "0:1:11")
+        gammas = parse_gammas(args.gamma or curve)
         fig, _ = plotting.optimality_vs_gamma(
             optimality_sweep(mdp, gammas, state=state, **options), state
         )
+    if rule is not None:
+        fig.suptitle(f"agent: {rule}", fontsize=9)
     plotting.save(fig, path)
     print(f"wrote {path}", file=out)
     return 0
 
 
 def run_report(args: argparse.Namespace, out: TextIO) -> int:
+    from ..agents.spec import parse_rule
     from ..io.catalog import load
     from ..mdp.labels import parse_state
     from ..rewards.spec import parse_distribution
@@ -173,6 +207,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         states=states,
         command="powerseek " + shlex.join(getattr(args, "argv", [])),
         progress=False if args.quiet else None,
+        rule=parse_rule(args.rule) if args.rule is not None else None,
     )
     print(
         f"wrote {path}: {mdp.name or args.env}, POWER at gamma {gamma:g} from {args.samples} "

@@ -30,6 +30,7 @@ import numpy as np
 
 from .._provenance import software_versions
 from .._validation import label_text
+from ..agents import as_rule, choice_probability, rule_power
 from ..analysis.optimality import optimality, optimality_sweep
 from ..analysis.power import power, power_sweep
 from ..exceptions import InvalidParameterError, PowerseekError
@@ -114,6 +115,7 @@ def build_report(
     states: Sequence[Hashable] | None = None,
     command: str | None = None,
     progress: bool | None = False,
+    rule: Any = None,
 ) -> str:
     """The HTML report on `mdp`.
 
@@ -140,6 +142,10 @@ def build_report(
         The command line, recorded for reproduction.
     progress : bool or None, default False
         Progress bars for the analyses (None: only on a terminal).
+    rule : DecisionRule or str, optional
+        Adds a section on that bounded agent (:mod:`powerseek.agents`): its
+        POWER beside the optimal agent's on the same samples, and its choice
+        probabilities at the chosen states.
 
     Returns
     -------
@@ -241,6 +247,8 @@ def build_report(
     joint = _joint_world(mdp)
     if joint is not None:
         parts += _two_agent_section(joint, gamma, dist, n_samples, seed, progress)
+    if rule is not None:
+        parts += _rule_section(mdp, as_rule(rule), gamma, result, choice_states, seed, options)
 
     parts.append("<h2>Settings</h2>")
     settings = {
@@ -250,6 +258,7 @@ def build_report(
         "gamma": f"{gamma:g}",
         "gamma curve": ", ".join(f"{g:g}" for g in gammas),
         "solver": result.solver.get("method"),
+        **({"bounded agent": str(as_rule(rule))} if rule is not None else {}),
         **software_versions(),
     }
     if command:
@@ -266,6 +275,47 @@ def build_report(
         + "\n".join(parts)
         + "\n</body>\n</html>\n"
     )
+
+
+def _rule_section(mdp, rule, gamma, optimal, states, seed, options) -> list[str]:
+    """The bounded-agent section: the rule's POWER beside POWER, and its choices."""
+    if gamma == 1.0:
+        return [
+            f"<h2>Bounded agent: {_e(str(rule))}</h2>",
+            "<p>The POWER of a bounded agent is computed for γ below 1; choose --gamma.</p>",
+        ]
+    ours = rule_power(mdp, gamma, rule, rng=seed, **options)
+    parts = [f"<h2>Bounded agent: {_e(str(rule))}</h2>"]
+    parts.append(
+        f"<p>POWER of the {_e(str(rule))} agent at γ = {gamma:g}, E[Σ_a π(a|s) E (1−γ)V^π(s')], "
+        "on the same reward samples as the optimal agent's POWER above; it is at most POWER "
+        "sample by sample (docs/bounded-agents.md).</p>"
+    )
+    if "grid" in mdp.metadata:
+        parts.append(
+            _png(plotting.power_heatmap(mdp, ours, title=f"POWER of {rule} at γ = {gamma:g}")[0])
+        )
+    rows = "".join(
+        f'<tr><td class="label">{_e(label_text(s))}</td><td>{p:.4f}</td><td>{e:.4f}</td>'
+        f"<td>{q:.4f}</td></tr>"
+        for s, p, e, q in zip(mdp.states, ours.power, ours.stderr, optimal.power)
+    )
+    parts.append(
+        f"<table><tr><th>state</th><th>POWER of {_e(str(rule))}</th><th>stderr</th>"
+        f"<th>POWER (optimal)</th></tr>{rows}</table>"
+    )
+    for state in states:
+        choice = choice_probability(mdp, gamma, rule, state=state, rng=seed, **options)
+        rows = "".join(
+            f'<tr><td class="label">{_e(label_text(a))}</td><td>{choice.of(state, a):.4f}</td>'
+            f"<td>{choice.stderr_of(state, a):.4f}</td></tr>"
+            for a in mdp.actions_of(state)
+        )
+        parts.append(
+            f"<h3>Choices at {_e(label_text(state))}</h3><table><tr><th>action</th>"
+            f"<th>P(chosen) at γ = {gamma:g}</th><th>stderr</th></tr>{rows}</table>"
+        )
+    return parts
 
 
 #: Reward correlations of the report's two-agent section.

@@ -75,3 +75,35 @@ def test_bad_rules_are_one_line_errors(capsys, argv, words):
     assert status != 0 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and words.lower() in lines[0].lower(), err
+
+
+def test_shutdown_command(capsys):
+    status, out, err = run(
+        capsys, "shutdown", "--seed", "0", "--samples", "500", "--format", "json"
+    )
+    assert status == 0 and err == ""
+    document = json.loads(out)
+    assert document["n_recurrent"] == [1, 1, 3, 3, 3]
+    assert all(
+        p >= b - 4 * se
+        for p, b, se in zip(document["avoid_shutdown"], document["orbit_bound"], document["stderr"])
+    )
+    assert document["reading"].startswith("Q-value")
+    status, out, _ = run(
+        capsys,
+        "shutdown",
+        "turner-fig1",
+        "--training",
+        "start:left",
+        "--option",
+        "go:right",
+        "--gamma",
+        "0.9",
+        "--samples",
+        "200",
+        "--seed",
+        "1",
+    )
+    assert status == 0 and "right_up (gamma* 0.5)" in out
+    status, _, err = run(capsys, "shutdown", "turner-fig1", "--training", "start:left")
+    assert status != 0 and "--option" in err and len(err.strip().splitlines()) == 1

@@ -220,6 +220,7 @@ def test_builtins_are_registered_with_their_sources():
         "power-seeking-implies-optimal",
         "fractional-copies",
         "copies-fraction",
+        "finite-time-tendency",
         "identical-rewards-power",
     ]
     for builtin in CONJECTURES.values():

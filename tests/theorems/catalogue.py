@@ -24,6 +24,7 @@ SECTIONS = {
     "test_b2_power": "B.2 POWER properties (OPT §5, App. E.3)",
     "test_b3_symmetry": "B.3 Symmetry theorems (OPT §6, App. E.1.2, E.4; RDSP App. D)",
     "test_b4_retargetability": "B.4 Retargetability (RDSP)",
+    "test_b5_training_compatible": "B.5 Training-compatible goals (KK)",
     "test_b5_multiagent": "B.5 Multi-agent POWER (P-MULTI)",
 }
 
@@ -72,7 +73,9 @@ ITEMS = {
     41: "RDSP Lemma B.9",
     42: "RDSP Lemma B.11 / Thm A.13",
     43: "RDSP Prop A.11",
+    44: "RDSP Prop C.2 / Cor C.3 / Lemma C.1",
     45: "RDSP Prop C.4 / Cor C.6",
+    46: "KK Thm 2 / Prop 3",
     47: "P-MULTI conservation of POWER in constant-sum games",
 }
 
@@ -137,6 +140,11 @@ CHECKS = {
     "test_prop_a_11_quantilizer_uniform_base": [43],
     "test_c6_retargetability_tables": [43],
     "test_cor_c_6_featurized_montezuma": [45],
+    "test_prop_c2_lemma_c1_epsilon_greedy_bandit": [44],
+    "test_kk_thm_2_at_least_n_over_n_plus_1_of_every_orbit_avoids_shutdown": [46],
+    "test_kk_prop_3_shutdown_needs_the_larger_reward_and_the_swap_avoids_it": [46],
+    "test_kk_caveat_zero_rewards_break_the_strict_step": [46],
+    "test_kk_caveat_only_s_ood_permutations_keep_theta_in_g_t": [46],
     "test_p_multi_conservation_of_power_in_constant_sum_games": [47],
 }
 

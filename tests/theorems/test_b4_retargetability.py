@@ -5,6 +5,7 @@ the exact closed forms of powerseek.analysis.decision_rules, so every n-fold cou
 is exact and a single orbit element on the wrong side fails the test.
 """
 
+import itertools
 import math
 from functools import partial
 
@@ -459,3 +460,43 @@ def test_cor_c_6_featurized_montezuma():
         assert result.greater >= 3 * result.less
     exact = rule_tendency(is_optimal, B, A, C, [4, 3, 2, 1])
     assert (exact.greater, exact.less) == (18, 6)
+
+
+# --- item 44: the ε-greedy bandit (RDSP Prop C.2 / Cor C.3, Lemma C.1) ---------------
+
+
+def _bandit():
+    from powerseek import MDP
+
+    arms = ("a1", "a2", "a3", "a4", "a5")
+    return MDP({"start": list(arms), **{a: [a] for a in arms}}, metadata={"start": "start"})
+
+
+@pytest.mark.parametrize("epsilon", [0.04, 0.2])
+def test_prop_c2_lemma_c1_epsilon_greedy_bandit(epsilon):
+    """RDSP Prop C.2 / Cor C.3 and Lemma C.1, simulated: an ε-greedy Q-learner on 5 arms,
+    T = 100 trials, α = 1, exploration uniform over the 4 non-greedy arms, learns a strictly
+    best arm with probability 1 − (4/5)(1 − ε/4)^99 ≥ 1 − (1 − ε/4)^100 (Lemma C.1), and the
+    learnt choice of B = {a2..a5} over A = {a1} is 4-retargetable: over each utility's orbit,
+    at least 4/5 of the elements choose B more often than A."""
+    from powerseek.agents import QLearning, rule_policy
+
+    mdp = _bandit()
+    rule = QLearning(episodes=100, epsilon=epsilon, alpha=1.0, init=-100.0)
+    n = 20_000
+    R = np.zeros((n, mdp.n_states))
+    R[:, 1:] = np.random.default_rng(8).random((n, 5))
+    pi = rule_policy(mdp, R, 0.9, rule, seed=9)[:, :5]
+    learnt = pi[np.arange(n), R[:, 1:].argmax(axis=1)].mean()
+    exact = 1 - (4 / 5) * (1 - epsilon / 4) ** 99
+    se = math.sqrt(exact * (1 - exact) / n)
+    assert abs(learnt - exact) <= 4.5 * se
+    assert exact >= 1 - (1 - epsilon / 4) ** 100
+    u = np.array([0.9, 0.1, 0.3, 0.5, 0.7])
+    orbit = np.array(list(itertools.permutations(u)))
+    Ro = np.zeros((len(orbit), mdp.n_states))
+    Ro[:, 1:] = orbit
+    reps = 300
+    probs = rule_policy(mdp, np.repeat(Ro, reps, axis=0), 0.9, rule, seed=10)[:, :5]
+    probs = probs.reshape(len(orbit), reps, 5).mean(axis=1)
+    assert np.mean(probs[:, 1:].sum(axis=1) > probs[:, 0]) >= 4 / 5
