@@ -57,6 +57,7 @@ __all__ = [
     "EpsilonGreedy",
     "Optimal",
     "QLearning",
+    "Quantilizer",
     "Satisficer",
     "SoftOptimal",
     "TruncatedValueIteration",
@@ -536,6 +537,109 @@ class BestOfK(DecisionRule):
             after = expected_next(mdp, values[i])  # (n_pairs, m)
             out += weights[i] * after[pairs[i], columns[None, :]]
         return out, bound
+
+
+def _visit_stack(mdp: MDP, state_index: int, gamma: float, limit: int):
+    """(1−γ)f(γ) for f in F(s) and each f's first pair, cached on the MDP per (s, γ)."""
+
+    def build():
+        from ..exact.visits import visit_distributions
+
+        state = mdp.states[state_index]
+        functions = visit_distributions(mdp, state, max_count=limit)
+        stack = np.array([(1.0 - gamma) * f.at(gamma) for f in functions])
+        first = np.array([mdp.pair_index(state, f.policy[state]) for f in functions])
+        return stack, first
+
+    return mdp.cached(("quantilizer-visits", state_index, float(gamma), limit), build)
+
+
+@dataclass(frozen=True)
+class Quantilizer(DecisionRule):
+    """The quantilizer Q_{q,P} over visit distributions (RDSP Def B.12), base P uniform on F(s).
+
+    At each state s the agent draws a visit distribution f ∈ F(s) from the top
+    q-quantile of the uniform distribution on F(s) by value (1−γ)f(γ)ᵀR (the
+    boundary level shared in proportion, as :func:`~powerseek.analysis.decision_rules.quantilize`)
+    and follows a policy realising it; π(a | s) is the chosen f's first action.
+    F(s) is enumerated (:func:`powerseek.exact.visit_distributions`), so this is
+    for small MDPs; its POWER at s is the value after the first step of the f it
+    commits to. Defined for 0 < γ < 1.
+
+    Parameters
+    ----------
+    q : float in (0, 1]
+    max_functions : int, default 2000
+        Refuse a state with more visit distributions than this.
+    """
+
+    q: float
+    max_functions: int = 2000
+    name: ClassVar[str] = "quantilizer"
+
+    def __post_init__(self) -> None:
+        q = _number(self.q, "q", self.name)
+        if not 0.0 < q <= 1.0:
+            raise InvalidParameterError(
+                f"`q` of the quantilizer rule must be in (0, 1]; got {self.q}."
+            )
+        object.__setattr__(self, "q", q)
+        object.__setattr__(
+            self, "max_functions", _count(self.max_functions, "max_functions", self.name, 1)
+        )
+
+    def describe(self) -> str:
+        """The rule as ``--rule`` writes it."""
+        if self.max_functions == 2000:
+            return f"{self.name}:{_text(self.q)}"
+        return super().describe()
+
+    def check_gamma(self, gamma: float) -> None:
+        """Visit distributions are compared at 0 < γ < 1."""
+        if not 0.0 < gamma < 1.0:
+            raise InvalidParameterError(
+                f"the {self} rule is defined for gamma in (0, 1); got gamma = {gamma:g}."
+            )
+
+    def _shares(self, ctx: Any) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per state: its visit stack (k, n), first pairs (k,), and P(choose f) (k, m)."""
+        key = ("quantilizer", self)
+        if key in ctx._cache:
+            return ctx._cache[key]
+        from ..analysis.decision_rules import quantilize
+
+        self.check_gamma(ctx.gamma)
+        out = []
+        u = ctx.rewards.T  # (m, n)
+        for i in range(ctx.mdp.n_states):
+            stack, first = _visit_stack(ctx.mdp, i, ctx.gamma, self.max_functions)
+            k = len(stack)
+            # the share of each f, one lottery at a time, in sample batches of bounded size
+            shares = np.empty((k, u.shape[0]))
+            batch = max(1, (1 << 22) // (k * k))
+            for lo in range(0, u.shape[0], batch):
+                part = u[lo : lo + batch]
+                for j in range(k):
+                    shares[j, lo : lo + batch] = quantilize(stack[j : j + 1], stack, part, q=self.q)
+            out.append((stack, first, shares))
+        ctx._cache[key] = out
+        return out
+
+    def policy(self, ctx: Any) -> np.ndarray:
+        """π(a | s): the share of the quantile whose visit distributions start with a."""
+        pi = np.zeros((ctx.mdp.n_pairs, ctx.rewards.shape[1]))
+        for _, first, shares in self._shares(ctx):
+            np.add.at(pi, first, shares)
+        return pi
+
+    def power(self, ctx: Any) -> tuple[np.ndarray, float]:
+        """Σ_f P(f) · (value of f after its first step), per state."""
+        gamma, R = ctx.gamma, ctx.rewards
+        out = np.empty_like(R)
+        for i, (stack, _, shares) in enumerate(self._shares(ctx)):
+            values = stack @ R  # (k, m): (1−γ) f(γ)ᵀR
+            out[i] = (shares * (values - (1.0 - gamma) * R[i])).sum(axis=0) / gamma
+        return out, 0.0
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from .rules import (
     EpsilonGreedy,
     Optimal,
     QLearning,
+    Quantilizer,
     Satisficer,
     SoftOptimal,
     TruncatedValueIteration,
@@ -44,6 +45,7 @@ RULES: dict[str, type[DecisionRule]] = {
         EpsilonGreedy,
         Satisficer,
         BestOfK,
+        Quantilizer,
         TruncatedValueIteration,
         QLearning,
     )

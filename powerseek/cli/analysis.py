@@ -208,7 +208,7 @@ def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
         metavar="RULE",
         help="analyse a bounded decision-maker instead of the optimal agent, written "
         "NAME:VALUE or NAME:key=value,... : boltzmann:0.1, soft-optimal:0.1, "
-        "epsilon-greedy:0.05, satisficer:0.5, best-of-k:3, truncated-vi:5, "
+        "epsilon-greedy:0.05, satisficer:0.5, best-of-k:3, quantilizer:0.1, truncated-vi:5, "
         "q-learning:episodes=200,epsilon=0.1 (default optimal; see docs/bounded-agents.md)",
     )
     parser.add_argument(

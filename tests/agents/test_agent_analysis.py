@@ -175,3 +175,15 @@ def test_bad_input_through_the_engine():
         rule_power(mdp, 0.9, "greedy", n_samples=20, rng=0)
     with pytest.raises(InvalidParameterError, match="empty sequence"):
         rule_power(mdp, 0.9, [], n_samples=20, rng=0)
+
+
+def test_rules_run_on_quasi_monte_carlo_samples():
+    """With --qmc the rule sees the same Sobol' points as the optimal agent."""
+    mdp = load("candy-wait")
+    ours = choice_probability(
+        mdp, 0.9, EpsilonGreedy(0.2), state="start", n_samples=512, rng=0, qmc=True
+    )
+    optimal = optimality(mdp, 0.9, state="start", n_samples=512, rng=0, qmc=True)
+    p = optimal.probability.mean
+    np.testing.assert_allclose(ours.probability.mean, 0.8 * p + 0.2 * (1 - p), atol=1e-12)
+    assert ours.provenance["sampling"] == optimal.provenance["sampling"] != "monte carlo"

@@ -452,3 +452,46 @@ def test_gamma_one_is_refused_where_a_rule_has_no_limit():
     with pytest.raises(InvalidParameterError, match="POWER of a boltzmann:0.1 agent"):
         rule_power_samples(mdp, R, 1.0, Boltzmann(0.1))
     rule_policy(mdp, R, 1.0, Boltzmann(0.1))  # choices have the gain limit
+
+
+# --- quantilizer over visit distributions ---------------------------------------------
+
+
+def test_quantilizer_on_the_k_way_choice_is_the_lottery_rule():
+    from powerseek.agents import Quantilizer
+
+    mdp = choice_world()
+    R = rewards_for(mdp, TABLE_UTILITIES)
+    for q in (0.2, 0.5, 2 / 3, 1.0):
+        pi = start_policy(mdp, rule_policy(mdp, R, 0.8, Quantilizer(q)))
+        for i in range(3):
+            expected = decision_rules.quantilize(
+                np.eye(3)[[i]], np.eye(3), np.array(TABLE_UTILITIES, dtype=float), q=q
+            )
+            np.testing.assert_allclose(pi[:, i], expected, atol=1e-12)
+
+
+def test_quantilizer_limits_on_figure_1():
+    from powerseek.agents import Quantilizer
+    from powerseek.exact import visit_distributions
+
+    mdp = load("turner-fig1")
+    R = np.random.default_rng(15).random((40, mdp.n_states))
+    # q = 1: uniform over F(start), so each action's share of F(start)
+    F = visit_distributions(mdp, "start")
+    counts = {a: sum(f.policy["start"] == a for f in F) / len(F) for a in mdp.actions_of("start")}
+    pi = start_policy(mdp, rule_policy(mdp, R, 0.9, Quantilizer(1.0)))
+    np.testing.assert_allclose(
+        pi, np.broadcast_to([counts[a] for a in mdp.actions_of("start")], pi.shape)
+    )
+    # q -> 0: the best visit distribution, so the optimal agent's POWER
+    np.testing.assert_allclose(
+        rule_power_samples(mdp, R, 0.9, Quantilizer(1e-9)), power_samples(mdp, R, 0.9), atol=1e-12
+    )
+    assert np.all(
+        rule_power_samples(mdp, R, 0.9, Quantilizer(0.3)) <= power_samples(mdp, R, 0.9) + 1e-12
+    )
+    with pytest.raises(InvalidParameterError, match="`q`"):
+        Quantilizer(0)
+    with pytest.raises(InvalidParameterError, match="gamma in \\(0, 1\\)"):
+        rule_policy(mdp, R, 0.0, Quantilizer(0.5))
