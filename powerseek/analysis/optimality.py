@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_gamma, label_text
+from ..display import table_html
 from ..frames import Tabular, attrs_of, cell_columns, data_frame, estimate_columns, require
 from ..mdp.model import MDP
 from ..rewards.distributions import RewardDistribution
@@ -118,6 +119,41 @@ class OptimalityResult(Tabular):
 
     def _offsets(self) -> list[int]:
         return list(np.cumsum([0] + [len(a) for a in self.actions]))
+
+    def __repr__(self) -> str:
+        rule = f", rule={self.provenance['rule']!r}" if "rule" in self.provenance else ""
+        return (
+            f"OptimalityResult(environment={self.provenance['environment']!r}, "
+            f"gamma={self.gamma:g}, n_states={len(self.states)}, "
+            f"n_samples={self.provenance['n_samples']}{rule})"
+        )
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: each state's actions with their probabilities.
+
+        Examples
+        --------
+        >>> from powerseek import load, optimality
+        >>> result = optimality(load("candy-wait"), 0.9, state="start", n_samples=100, rng=0)
+        >>> result._repr_html_().count("<tr>")
+        3
+        """
+        from .power import _html_head
+
+        offsets = self._offsets()
+        rows = [
+            [
+                label_text(s),
+                label_text(a),
+                self.probability.mean[offsets[i] + j],
+                self.probability.stderr[offsets[i] + j],
+            ]
+            for i, s in enumerate(self.states)
+            for j, a in enumerate(self.actions[i])
+        ]
+        what = "P(chosen)" if "rule" in self.provenance else "P(optimal)"
+        head = _html_head(self.provenance, f"{what} at γ = {self.gamma:g}")
+        return head + table_html(["state", "action", what, "stderr"], rows)
 
     def of(self, state: Hashable, action: Hashable) -> float:
         """P(state, action, γ)."""

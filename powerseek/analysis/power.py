@@ -22,6 +22,7 @@ is kept far below the standard error by the default ``tol=1e-9``.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_gamma, label_text
+from ..display import curves_svg, grid_shape, heatmap_html, table_html
 from ..frames import Tabular, attrs_of, cell_columns, data_frame, estimate_columns, xarray_dataset
 from ..mdp.model import MDP
 from ..rewards.distributions import RewardDistribution
@@ -83,6 +85,33 @@ class PowerResult(Tabular):
 
     def __getitem__(self, state: Hashable) -> float:
         return float(self.power[self.states.index(state)])
+
+    def __repr__(self) -> str:
+        rule = f", rule={self.provenance['rule']!r}" if "rule" in self.provenance else ""
+        return (
+            f"PowerResult(environment={self.provenance['environment']!r}, gamma={self.gamma:g}, "
+            f"n_states={len(self.states)}, n_samples={self.provenance['n_samples']}{rule})"
+        )
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: a heatmap for grid cells, else a table, with the provenance.
+
+        Examples
+        --------
+        >>> from powerseek import load, power
+        >>> "POWER" in power(load("candy-wait"), 0.9, n_samples=100, rng=0)._repr_html_()
+        True
+        """
+        head = _html_head(self.provenance, f"POWER at γ = {self.gamma:g}")
+        if grid_shape(self.states) is not None:
+            return head + heatmap_html(self.states, self.power, stderr=self.stderr)
+        rows = [
+            [label_text(s), m, e, f"[{lo:.4f}, {hi:.4f}]"]
+            for s, m, e, lo, hi in zip(
+                self.states, self.power, self.stderr, self.estimate.ci_low, self.estimate.ci_high
+            )
+        ]
+        return head + table_html(["state", "POWER", "stderr", "interval"], rows)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``powerseek power`` (see docs/cli.md).
@@ -142,6 +171,16 @@ class PowerResult(Tabular):
         return columns, _attrs(self.provenance, self.estimate, self.solver)
 
 
+def _html_head(provenance: dict, title: str) -> str:
+    """The title line of a result's notebook view, with where it came from."""
+    rule = f", agent {provenance['rule']}" if "rule" in provenance else ""
+    return (
+        f"<p><b>{html.escape(title)}</b>: {html.escape(str(provenance['environment']))}, "
+        f"{provenance['n_samples']} samples, seed {provenance['seed']}, "
+        f"{html.escape(str(provenance['distribution']))}{html.escape(rule)}</p>"
+    )
+
+
 def _with_rule(provenance: dict, document: dict[str, Any]) -> dict[str, Any]:
     """`document` with the ``rule`` field of a bounded agent's result, if any."""
     if "rule" in provenance:
@@ -183,6 +222,36 @@ class PowerSweepResult(Tabular):
     def stderr(self) -> np.ndarray:
         """Standard errors, shape (n_gammas, n_states)."""
         return np.array([e.stderr for e in self.estimates])
+
+    def __repr__(self) -> str:
+        gammas = ", ".join(f"{g:g}" for g in self.gammas)
+        return (
+            f"PowerSweepResult(environment={self.provenance['environment']!r}, "
+            f"gammas=[{gammas}], n_states={len(self.states)}, "
+            f"n_samples={self.provenance['n_samples']})"
+        )
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: POWER against γ for the most powerful states, with bands.
+
+        Examples
+        --------
+        >>> from powerseek import load, power_sweep
+        >>> sweep = power_sweep(load("candy-wait"), [0.1, 0.9], n_samples=100, rng=0)
+        >>> "<svg" in sweep._repr_html_()
+        True
+        """
+        top = np.argsort(-self.power[-1])[:6]
+        series = {
+            label_text(self.states[i]): (
+                self.power[:, i],
+                np.array([e.ci_low[i] for e in self.estimates]),
+                np.array([e.ci_high[i] for e in self.estimates]),
+            )
+            for i in top
+        }
+        head = _html_head(self.provenance, "POWER against γ (the most powerful states)")
+        return head + curves_svg(self.gammas, series)
 
     def at(self, index: int) -> PowerResult:
         """The result at ``gammas[index]`` alone."""

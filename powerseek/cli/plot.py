@@ -17,7 +17,12 @@ _WHAT = ("power", "tendency", "gamma-curve", "optimality-curve", "graph")
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--samples", type=int, default=4000, metavar="N", help="reward samples (default 4000)"
+        "--samples",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="reward samples (default 10000, as for `powerseek power`: the same seed gives the "
+        "same numbers)",
     )
     parser.add_argument(
         "--seed", type=int, default=None, metavar="S", help="random seed (default: a fresh one)"

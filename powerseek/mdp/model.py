@@ -17,6 +17,7 @@ with probability 1, are recognised on construction and expose
 from __future__ import annotations
 
 import hashlib
+import html
 import types
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_hashable, did_you_mean, preview, quote
+from .._validation import check_hashable, did_you_mean, label_text, preview, quote
 from ..exceptions import InvalidMDPError, InvalidTypeError, UnknownActionError, UnknownStateError
 from ._build import as_csr, check_rows, no_action_message, parse_transitions
 from .arrays import SAPairs, product_of, product_parts, sa_pair_parts, sa_pairs_of
@@ -744,6 +745,56 @@ class MDP:
             f"deterministic={self.is_deterministic}",
         ]
         return f"MDP({', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: a gridworld's map, or a table of states and their actions.
+
+        Examples
+        --------
+        >>> from powerseek import load
+        >>> "<table" in load("powerplay-maze-7x7")._repr_html_()
+        True
+        """
+        from ..display import table_html
+
+        kind = "deterministic" if self.is_deterministic else "stochastic"
+        head = (
+            f"<p><b>{html.escape(self._name or 'MDP')}</b>: {self.n_states} states, "
+            f"{self.n_pairs} state-action pairs, {kind}</p>"
+        )
+        grid = self._metadata.get("grid")
+        if grid is not None and hasattr(grid, "shape") and hasattr(grid, "mark_of"):
+            open_cells = set(self._states)
+            rows = []
+            for r in range(grid.shape[0]):
+                cells = []
+                for c in range(grid.shape[1]):
+                    if (r, c) in open_cells:
+                        mark = grid.mark_of((r, c))
+                        text = "" if mark == "." else html.escape(mark)
+                        cells.append(
+                            f'<td title="({r}, {c})" style="border:1px solid #ccc;width:18px;'
+                            f'height:18px;text-align:center">{text}</td>'
+                        )
+                    else:
+                        cells.append('<td style="background:#444;width:18px;height:18px"></td>')
+                rows.append("<tr>" + "".join(cells) + "</tr>")
+            return head + '<table style="border-collapse:collapse">' + "".join(rows) + "</table>"
+        rows = [
+            [
+                label_text(s),
+                "; ".join(
+                    f"{label_text(a)} → "
+                    + ", ".join(
+                        label_text(t) if p == 1.0 else f"{label_text(t)} ({p:.3g})"
+                        for t, p in self.transition(s, a).items()
+                    )
+                    for a in self.actions_of(s)
+                ),
+            ]
+            for s in self._states
+        ]
+        return head + table_html(["state", "actions"], rows)
 
 
 # ----------------------------------------------------------------------

@@ -110,7 +110,7 @@ def build_report(
     gamma: float | None = None,
     gammas: Sequence[float] = DEFAULT_GAMMAS,
     dist: RewardDistribution | None = None,
-    n_samples: int = 4000,
+    n_samples: int = 10_000,
     rng: Any = None,
     states: Sequence[Hashable] | None = None,
     command: str | None = None,

@@ -48,3 +48,20 @@ def test_plot_with_a_rule(tmp_path, capsys, what):
         argv += ["--state", "start"]
     assert main(argv) == 0 and path.stat().st_size > 1000
     np.testing.assert_equal(capsys.readouterr().err, "")
+
+
+def test_report_and_power_share_their_default_sample_count(tmp_path, capsys):
+    """Same seed, default sample counts: the report's POWER table is `powerseek power`'s."""
+    import json
+
+    assert main(["power", "turner-fig1", "--gamma", "0.9", "--seed", "5", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    out = tmp_path / "rep"
+    assert (
+        main(["report", "turner-fig1", "--gamma", "0.9", "--seed", "5", "-o", str(out), "--quiet"])
+        == 0
+    )
+    page = (out / "report.html").read_text()
+    for state, value in zip(document["states"], document["power"]):
+        assert f'<td class="label">{state}</td><td>{value:.4f}</td>' in page
+    assert document["n_samples"] == 10_000

@@ -1,0 +1,69 @@
+"""Notebook displays: MDPs and results as HTML and SVG, with short plain reprs."""
+
+import re
+
+import numpy as np
+
+from powerseek import MDP, load, optimality, power, power_sweep
+from powerseek.agents import rule_power
+from powerseek.display import curves_svg, grid_shape, heatmap_html, table_html
+
+
+def test_gridworld_mdp_draws_its_map():
+    mdp = load("powerplay-maze-7x7")
+    page = mdp._repr_html_()
+    rows, cols = mdp.metadata["grid"].shape
+    assert page.count("<td") == rows * cols
+    assert page.count("background:#444") == rows * cols - mdp.n_states  # the walls
+    assert "31 states" in page
+
+
+def test_graph_mdp_lists_its_states_and_escapes_labels():
+    mdp = MDP({"<a>": ["b"], "b": ["b"]})
+    page = mdp._repr_html_()
+    assert "&lt;a&gt;" in page and "<a>" not in page
+    assert page.count("<tr>") == 3
+
+
+def test_power_result_heatmap_shows_values_and_errors_on_hover():
+    mdp = load("powerplay-maze-7x7")
+    result = power(mdp, 0.9, n_samples=200, rng=0)
+    page = result._repr_html_()
+    tips = re.findall(r'title="\((\d+), (\d+)\): ([0-9.]+) ± ([0-9.]+)"', page)
+    assert len(tips) == mdp.n_states
+    for r, c, value, se in tips:
+        assert float(value) == round(result[(int(r), int(c))], 4)
+        assert float(se) == round(float(result.stderr[mdp.states.index((int(r), int(c)))]), 4)
+    assert "seed 0" in page and "200 samples" in page
+
+
+def test_reprs_stay_short():
+    mdp = load("powerplay-maze-7x7")
+    for result in (
+        power(mdp, 0.9, n_samples=50, rng=0),
+        power_sweep(mdp, [0.5, 0.9], n_samples=50, rng=0),
+        optimality(mdp, 0.9, n_samples=50, rng=0),
+        rule_power(mdp, 0.9, "boltzmann:0.1", n_samples=50, rng=0),
+    ):
+        text = repr(result)
+        assert len(text) < 160 and "\n" not in text, text
+    assert "rule='boltzmann:0.1'" in repr(
+        rule_power(mdp, 0.9, "boltzmann:0.1", n_samples=50, rng=0)
+    )
+
+
+def test_sweep_curves_and_optimality_tables():
+    sweep = power_sweep(load("turner-fig1"), [0, 0.5, 0.9], n_samples=100, rng=0)
+    svg = sweep._repr_html_()
+    assert svg.count("<polyline") == 6 and svg.count("<polygon") == 6
+    table = optimality(load("turner-fig1"), 0.9, state="start", n_samples=100, rng=0)._repr_html_()
+    assert table.count("<tr>") == 4 and "P(optimal)" in table
+
+
+def test_building_blocks():
+    assert grid_shape([(0, 0), (2, 1)]) == (3, 2) and grid_shape(["a"]) is None
+    assert heatmap_html([(0, 0)], [1.0], shape=(1, 2)).count("background:#444") == 1
+    rows = [[i, float(i)] for i in range(100)]
+    assert "60 more rows" in table_html(["i", "x"], rows)
+    flat = curves_svg([0, 1], {"a": (np.array([1.0, 1.0]), None, None)})  # a constant line
+    assert "NaN" not in flat and "nan" not in flat
