@@ -26,7 +26,7 @@ from .._validation import check_gamma
 from ..analysis import engine
 from ..analysis.optimality import OptimalityResult, OptimalitySweepResult
 from ..analysis.options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
-from ..analysis.power import PowerResult, PowerSeekingResult, PowerSweepResult
+from ..analysis.power import PowerResult, PowerSeekingResult, PowerSweepResult, compare_successors
 from ..exceptions import InvalidParameterError
 from ..mdp.model import MDP
 from ..rewards.distributions import RewardDistribution
@@ -489,10 +489,6 @@ def rule_power_seeking(
     True
     """
     rule = as_rule(rule)
-    i = mdp.index(state)
-    lo, hi = int(mdp.pair_offsets[i]), int(mdp.pair_offsets[i + 1])
-    rows = mdp.transition_matrix[lo:hi]
-    k = hi - lo
     run = engine.prepare(
         mdp,
         [check_gamma(gamma)],
@@ -505,29 +501,6 @@ def rule_power_seeking(
     )
     _check([rule], run.gammas, values=True)
     ((_, power_of),) = _power_quantities([rule], run.tol, mdp.n_states).values()
-
-    def expected(ctx):
-        key = ("expected power", rule)
-        if key not in ctx._cache:
-            ctx._cache[key] = np.asarray(rows @ power_of(ctx).T).T  # (m, k)
-        return ctx._cache[key]
-
-    def differences(ctx):
-        x = expected(ctx)
-        return x[:, :, None] - x[:, None, :]
-
-    estimates, solver_reports = engine.execute(
-        mdp,
-        run,
-        {"expected": ((k,), expected), "differences": ((k, k), differences)},
-        label="POWER-seeking",
-    )
-    return PowerSeekingResult(
-        state=state,
-        actions=mdp.actions[i],
-        gamma=run.gammas[0],
-        expected=estimates[(0, "expected")],
-        differences=estimates[(0, "differences")],
-        provenance=_provenance(run, mdp, rule),
-        solver=solver_reports[0],
+    return compare_successors(
+        mdp, state, run, lambda ctx: power_of(ctx).T, provenance=_provenance(run, mdp, rule)
     )

@@ -103,9 +103,8 @@ def _log_sum_exp(logits: np.ndarray, mdp: MDP) -> np.ndarray:
 
 def _near_best(values: np.ndarray, ctx: Any) -> np.ndarray:
     """Pairs whose value is within the tie tolerance of their state's best."""
-    scale = np.maximum(np.abs(ctx.rewards).max(axis=0), 1e-300)
     best = segment_max(values, ctx.mdp)[ctx.mdp.pair_states]
-    return values >= best - ctx.tie_tol * scale
+    return values >= best - ctx.tie_margin
 
 
 def _number(value: Any, name: str, rule: str) -> float:
@@ -446,8 +445,7 @@ class Satisficer(DecisionRule):
         value = gamma * ctx.continuation
         if gamma < 1.0:
             value = value + (1.0 - gamma) * ctx.rewards[mdp.pair_states]
-        scale = np.maximum(np.abs(ctx.rewards).max(axis=0), 1e-300)
-        good = value >= self.threshold - ctx.tie_tol * scale
+        good = value >= self.threshold - ctx.tie_margin
         if not good.any():
             best = float(value.max(initial=-np.inf))
             raise InvalidParameterError(
@@ -510,9 +508,8 @@ class BestOfK(DecisionRule):
             pi[pairs[i], columns[None, :]] = 1.0
             values[i], b = evaluate_policies(mdp, pi, ctx.rewards, ctx.gamma)
             bound = max(bound, b)
-        scale = np.maximum(np.abs(ctx.rewards).max(axis=0), 1e-300)
         best = values.max(axis=0)
-        tied = values >= best - ctx.tie_tol * scale - 2.0 * bound
+        tied = values >= best - ctx.tie_margin - 2.0 * bound
         weights = tied / tied.sum(axis=0)
         ctx._cache[key] = (pairs, values, weights, bound)
         return ctx._cache[key]

@@ -347,6 +347,19 @@ def critical_gamma(world: ShutdownWorld, state: Hashable) -> float:
     return 0.0 if hi <= 1e-7 else hi  # V > 1 for every γ > 0 (rounding hides it near 0)
 
 
+def _critical_gammas(world: ShutdownWorld) -> dict:
+    """γ* of each reachable recurrent state, computed once per world (60 bisection solves each)."""
+    key = ("shutdown-critical", world.new_state, world.shutdown_action)
+    return world.mdp.cached(
+        key, lambda: {s: critical_gamma(world, s) for s in recurrent_states(world)}
+    )
+
+
+def _recurrent_past(world: ShutdownWorld, gamma: float) -> list:
+    """S^γ_rec: the reachable recurrent states whose γ* lies below `gamma`."""
+    return [s for s, critical in _critical_gammas(world).items() if gamma > critical]
+
+
 def _compatible(world: ShutdownWorld, thetas: np.ndarray, gamma: float) -> np.ndarray:
     """Which reward vectors make every training action optimal (the Q-value reading)."""
     mask = optimal_actions(world.mdp, thetas, gamma)
@@ -420,7 +433,7 @@ def prop3_violations(world: ShutdownWorld, thetas: Any, gamma: float) -> list[di
     """
     thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
     mdp = world.mdp
-    recurrent = [s for s in recurrent_states(world) if gamma > critical_gamma(world, s)]
+    recurrent = _recurrent_past(world, gamma)
     k_shut = mdp.pair_index(world.new_state, world.shutdown_action)
     shut_optimal = optimal_actions(mdp, thetas, gamma)[:, k_shut]
     term = mdp.index(world.terminal_state)
@@ -525,8 +538,7 @@ def shutdown_avoidance(
             f"`gamma` must be in (0, 1) for the shutdown analysis; got {gammas}."
         )
     seed = int(make_rng(rng).integers(2**63))
-    recurrent = recurrent_states(world)
-    critical = {s: critical_gamma(world, s) for s in recurrent}
+    critical = dict(_critical_gammas(world))
     avoid, stderr, acceptance, counts, bounds = [], [], [], [], []
     for gamma in gammas:
         thetas, rate = sample_compatible(world, gamma, n_samples, rng=seed)
@@ -534,7 +546,7 @@ def shutdown_avoidance(
         avoid.append(p)
         stderr.append(math.sqrt(p * (1 - p) / (n_samples - 1)) if n_samples > 1 else math.nan)
         acceptance.append(rate)
-        n = sum(1 for g in critical.values() if gamma > g)
+        n = len(_recurrent_past(world, gamma))
         counts.append(n)
         bounds.append(n / (n + 1))
     return ShutdownResult(
@@ -577,7 +589,7 @@ def orbit_avoidance(
     """
     theta = np.asarray(theta, dtype=float)
     mdp = world.mdp
-    recurrent = [s for s in recurrent_states(world) if gamma > critical_gamma(world, s)]
+    recurrent = _recurrent_past(world, gamma)
     positions = [mdp.index(world.terminal_state), *(mdp.index(s) for s in recurrent)]
     if math.factorial(len(positions)) > 40_320:
         raise InvalidParameterError(

@@ -102,6 +102,14 @@ class Context:
         return self.result.error_bound if self.solved else 0.0
 
     @property
+    def tie_margin(self) -> np.ndarray:
+        """(m,): values closer than this tie, ``tie_tol`` times each sample's largest |reward|."""
+        if "tie_margin" not in self._cache:
+            scale = np.maximum(np.abs(self.rewards).max(axis=0), 1e-300)
+            self._cache["tie_margin"] = self.tie_tol * scale
+        return self._cache["tie_margin"]
+
+    @property
     def continuation(self) -> np.ndarray:
         """(n_pairs, m): E_{T(s,a)} X with X = (1−γ)V* (0<γ<1), R (γ=0) or g* (γ=1)."""
         if "continuation" not in self._cache:
@@ -135,9 +143,8 @@ class Context:
             else:
                 C = self.continuation
                 best = segment_max(C, self.mdp)
-                scale = np.maximum(np.abs(self.rewards).max(axis=0), 1e-300)
                 # on the (1−γ)V scale: solver error moves each C by ≤ error_bound
-                tolerance = self.tie_tol * scale + 2.0 * self.error_bound
+                tolerance = self.tie_margin + 2.0 * self.error_bound
                 mask = best[self.mdp.pair_states] - tolerance <= C
             self._cache["optimal"] = mask
             self._cache["unresolved"] = unresolved

@@ -32,6 +32,7 @@ from ..rewards.distributions import RewardDistribution
 from ..rewards.estimates import Estimate
 from . import engine
 from .options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
+from .power import _html_head
 
 __all__ = [
     "OptimalityResult",
@@ -138,8 +139,6 @@ class OptimalityResult(Tabular):
         >>> result._repr_html_().count("<tr>")
         3
         """
-        from .power import _html_head
-
         offsets = self._offsets()
         rows = [
             [

@@ -42,6 +42,7 @@ __all__ = [
     "PowerResult",
     "PowerSeekingResult",
     "PowerSweepResult",
+    "compare_successors",
     "power",
     "power_samples",
     "power_seeking",
@@ -660,18 +661,6 @@ def power_seeking(
     >>> result.seeks_more_power("right", "left"), result.seeks_more_power("right", "empty")
     (True, True)
     """
-    i = mdp.index(state)
-    lo, hi = int(mdp.pair_offsets[i]), int(mdp.pair_offsets[i + 1])
-    rows = mdp.transition_matrix[lo:hi]
-    k = hi - lo
-
-    def expected(ctx):
-        return np.asarray(rows @ ctx.power).T  # (m, k)
-
-    def differences(ctx):
-        x = expected(ctx)
-        return x[:, :, None] - x[:, None, :]
-
     run = engine.prepare(
         mdp,
         [check_gamma(gamma)],
@@ -683,6 +672,52 @@ def power_seeking(
             solver, sampling, execution, settings, caller="power_seeking()"
         ),
     )
+    return compare_successors(mdp, state, run, lambda ctx: ctx.power)
+
+
+def compare_successors(
+    mdp: MDP,
+    state: Hashable,
+    run: engine.Run,
+    power_of: Any,
+    *,
+    provenance: dict | None = None,
+) -> PowerSeekingResult:
+    """E_{s'~T(state, a)} of a per-sample POWER for each action, and their differences.
+
+    The engine loop behind :func:`power_seeking`, for any per-sample POWER
+    (a bounded agent's, :func:`powerseek.agents.rule_power_seeking`).
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable
+    run : powerseek.analysis.engine.Run
+        From :func:`powerseek.analysis.engine.prepare`, at one γ.
+    power_of : callable
+        ``power_of(ctx)`` gives the per-sample POWER of every state, (n_states, m).
+    provenance : dict, optional
+        Default ``run.provenance(mdp)``.
+
+    Returns
+    -------
+    PowerSeekingResult
+    """
+    i = mdp.index(state)
+    lo, hi = int(mdp.pair_offsets[i]), int(mdp.pair_offsets[i + 1])
+    rows = mdp.transition_matrix[lo:hi]
+    k = hi - lo
+
+    def expected(ctx):
+        key = ("expected power", id(power_of))
+        if key not in ctx._cache:  # both quantities use it: compute it once per chunk
+            ctx._cache[key] = np.asarray(rows @ power_of(ctx)).T  # (m, k)
+        return ctx._cache[key]
+
+    def differences(ctx):
+        x = expected(ctx)
+        return x[:, :, None] - x[:, None, :]
+
     estimates, solver = engine.execute(
         mdp,
         run,
@@ -695,6 +730,6 @@ def power_seeking(
         gamma=run.gammas[0],
         expected=estimates[(0, "expected")],
         differences=estimates[(0, "differences")],
-        provenance=run.provenance(mdp),
+        provenance=run.provenance(mdp) if provenance is None else provenance,
         solver=solver[0],
     )
