@@ -79,7 +79,9 @@ def add_parsers(commands) -> None:
             "Analyse ENV and write DIR/report.html: the environment, its POWER table with "
             "standard errors, a heatmap (gridworlds) or graph drawing, POWER against γ, action "
             "tendencies at chosen states, and the settings (seed, samples, versions) that "
-            "reproduce it. Figures are embedded, so the file stands alone."
+            "reproduce it. The page is interactive (a γ slider, hover values, click-through "
+            "curves) and loads nothing from the network; --static writes PNG figures instead. "
+            "Everything is embedded, so the file stands alone."
         ),
     )
     report.add_argument("env", metavar="ENV", help=ENV_HELP)
@@ -98,6 +100,12 @@ def add_parsers(commands) -> None:
     )
     report.add_argument(
         "--states", nargs="+", metavar="S", help="states for the γ curves and tendencies"
+    )
+    report.add_argument(
+        "--static",
+        action="store_true",
+        help="PNG figures instead of the interactive page (for journals and e-mail; needs "
+        "matplotlib)",
     )
     _add_common(report)
     report.set_defaults(run=run_report)
@@ -213,10 +221,12 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         command="powerseek " + shlex.join(getattr(args, "argv", [])),
         progress=False if args.quiet else None,
         rule=parse_rule(args.rule) if args.rule is not None else None,
+        static=args.static,
     )
+    size = path.stat().st_size / 1024
     print(
-        f"wrote {path}: {mdp.name or args.env}, POWER at gamma {gamma:g} from {args.samples} "
-        f"samples (seed {seed}); open it in a browser",
+        f"wrote {path} ({size:.0f} KiB): {mdp.name or args.env}, POWER at gamma {gamma:g} from "
+        f"{args.samples} samples (seed {seed}); open it in a browser",
         file=out,
     )
     return 0

@@ -31,6 +31,7 @@ from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..mdp.model import MDP
 
 __all__ = [
+    "DIRECTIONS",
     "FORMATS",
     "check_path",
     "draw_graph",
@@ -38,14 +39,57 @@ __all__ = [
     "orbit_shares",
     "power_heatmap",
     "power_vs_gamma",
+    "resolved_leaders",
     "save",
     "tendency_overlay",
 ]
 
 #: Figure formats `save` writes, by suffix.
 FORMATS = (".png", ".svg", ".pdf")
-# Unit vectors (dx, dy) in plot coordinates, where rows grow downwards.
-_DIRECTIONS = {"up": (0.0, -1.0), "down": (0.0, 1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
+#: Unit vectors (dx, dy) of the gridworld moves in plot coordinates (rows grow downwards).
+DIRECTIONS = {"up": (0.0, -1.0), "down": (0.0, 1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
+
+
+def resolved_leaders(probability: Any, stderr: Any, z: float = 1.96) -> np.ndarray:
+    """At each discount, the action that leads beyond noise, or -1 where none does.
+
+    An action leads at a discount when its optimality probability exceeds every
+    other action's by more than ``z`` times the standard error of the
+    difference, bounded above by the sum of the two standard errors (the
+    probabilities come from the same samples, so their covariance is unknown
+    here and the bound is the honest one).
+
+    Parameters
+    ----------
+    probability, stderr : array_like, shape (n_gammas, n_actions)
+        Optimality probabilities of one state's actions and their standard errors.
+    z : float, default 1.96
+        The multiple of the standard error (1.96: 95% two-sided).
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_gammas,)
+
+    Examples
+    --------
+    >>> resolved_leaders([[0.5, 0.5], [0.6, 0.4], [0.9, 0.1]], [[0.01] * 2] * 3).tolist()
+    [-1, 0, 0]
+    >>> resolved_leaders([[0.52, 0.48]], [[0.02, 0.02]]).tolist()   # within noise
+    [-1]
+    """
+    P = np.atleast_2d(np.asarray(probability, dtype=float))
+    E = np.atleast_2d(np.asarray(stderr, dtype=float))
+    if P.shape != E.shape:
+        raise InvalidParameterError(
+            f"`probability` and `stderr` must have the same shape; got {P.shape} and {E.shape}."
+        )
+    if P.shape[1] < 2:
+        return np.where(P.shape[1] == 1, 0, -1) * np.ones(P.shape[0], dtype=np.int64)
+    order = np.argsort(-P, axis=1, kind="stable")
+    rows = np.arange(P.shape[0])
+    first, second = order[:, 0], order[:, 1]
+    gap = P[rows, first] - P[rows, second]
+    return np.where(gap > z * (E[rows, first] + E[rows, second]), first, -1).astype(np.int64)
 
 
 def _figure(ax, size=(6.0, 4.5)):
@@ -300,8 +344,8 @@ def tendency_overlay(
                 continue
             if action == "stay":
                 ax.scatter([col], [row], s=120 * p, color=color, edgecolors="black", zorder=3)
-            elif action in _DIRECTIONS:
-                dx, dy = _DIRECTIONS[action]
+            elif action in DIRECTIONS:
+                dx, dy = DIRECTIONS[action]
                 length = 0.38 * p
                 ax.arrow(
                     col,
@@ -382,8 +426,10 @@ def optimality_vs_gamma(
 ):
     """Optimality probability of each action of `state` against γ.
 
-    Dotted vertical lines mark where the most probable action changes (midway
-    between the two discounts of the sweep that straddle the change).
+    "X leads" marks, inside the axes, the first discount of the sweep from which
+    an action's lead is resolved (:func:`resolved_leaders`: beyond the
+    confidence band of the difference); a dotted line marks each change
+    between two resolved leaders.
 
     Parameters
     ----------
@@ -429,17 +475,25 @@ def optimality_vs_gamma(
                 alpha=0.2,
                 lw=0,
             )
-    leader = P.argmax(axis=1)
-    for k in np.flatnonzero(leader[1:] != leader[:-1]):
-        where = (gammas[k] + gammas[k + 1]) / 2
-        ax.axvline(where, color="grey", ls=":", gid="switch")
-        ax.annotate(
-            f"{label_text(actions[leader[k + 1]])} leads",
-            (where, 1.0),
+    leader = resolved_leaders(P, E, z)
+    previous = -1
+    for k in np.flatnonzero(leader >= 0):
+        if leader[k] == previous:
+            continue
+        if previous >= 0:  # a change between two resolved leaders
+            ax.axvline(gammas[k], color="grey", ls=":", gid="switch")
+        previous = leader[k]
+        right = gammas[k] > (gammas[0] + gammas[-1]) / 2
+        ax.text(
+            gammas[k],
+            0.97 - 0.07 * (len(ax.texts) % 2),  # alternate heights so neighbours do not overlap
+            f" {label_text(actions[leader[k]])} leads ",
+            transform=ax.get_xaxis_transform(),
             fontsize=7,
-            ha="center",
-            va="bottom",
-            annotation_clip=False,
+            ha="right" if right else "left",
+            va="top",
+            gid="leads",
+            clip_on=True,
         )
     ax.set_xlabel("γ")
     ax.set_ylabel(f"P({label_text(state)}, a, γ)")

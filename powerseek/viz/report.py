@@ -2,17 +2,23 @@
 
 :func:`build_report` runs the analyses (POWER at one discount with standard
 errors, a γ sweep on common samples, action optimality probabilities) and
-returns the HTML text, figures embedded as PNG data, so the file can be mailed
-or archived alone; :func:`write_report` writes it atomically. The settings
-section records everything needed to reproduce the numbers: seed, samples,
-distribution, discounts and the versions of powerseek and its dependencies.
+returns the HTML text; :func:`write_report` writes it atomically. By default
+the page is interactive (:mod:`powerseek.viz.interactive`: an SVG map with a γ
+slider, hover values and click-through curves, one file that loads nothing
+from the network); ``static=True`` gives the page of PNG figures for journals
+and e-mail (it needs matplotlib). The settings section records everything
+needed to reproduce the numbers: seed, samples, distribution, discounts, the
+command line and the versions of powerseek and its dependencies.
 
 Examples
 --------
 >>> import powerseek
 >>> from powerseek.viz.report import build_report
->>> html = build_report(powerseek.load("candy-wait"), n_samples=500, rng=0)
->>> "<h2>POWER</h2>" in html and "data:image/png;base64," in html
+>>> page = build_report(powerseek.load("candy-wait"), n_samples=500, rng=0)
+>>> 'id="gamma-slider"' in page and "https://" not in page
+True
+>>> page = build_report(powerseek.load("candy-wait"), n_samples=500, rng=0, static=True)
+>>> "<h2>POWER</h2>" in page and "data:image/png;base64," in page
 True
 """
 
@@ -33,6 +39,7 @@ from .._validation import label_text
 from ..agents import as_rule, choice_probability, rule_power
 from ..analysis.optimality import optimality, optimality_sweep
 from ..analysis.power import power, power_sweep
+from ..display import curves_svg, heatmap_html, table_html
 from ..exceptions import InvalidParameterError, PowerseekError
 from ..io.outputs import check_output_folder, write_text_atomic
 from ..mdp import gridworld
@@ -80,21 +87,24 @@ def _report_seed(rng: Any) -> int:
     return int(rng)
 
 
-def _default_states(mdp: MDP, values: np.ndarray, states) -> list:
+def _default_states(mdp: MDP, values: np.ndarray, states, gamma: float) -> list[tuple]:
+    """The states to highlight, each with the sentence saying why it was chosen."""
     if states is not None:
         unknown = [s for s in states if s not in mdp]
         if unknown:
             raise InvalidParameterError(f"{label_text(unknown[0])} is not a state of the MDP.")
-        return list(states)
-    chosen = []
+        return [(s, "asked for with --states.") for s in dict.fromkeys(states)]
+    chosen: dict = {}
     start = mdp.metadata.get("start")
     if start is not None:
-        chosen.append(start)
-    order = np.argsort(values)
-    for k in (*order[::-1][:3], *order[:2]):  # the most and least powerful
-        if mdp.states[k] not in chosen:
-            chosen.append(mdp.states[k])
-    return chosen[:6]
+        chosen[start] = "the environment's start state."
+    order = np.argsort(values, kind="stable")
+    ranks = ("most", "second most", "third most")
+    picks = [*zip(ranks, order[::-1][:3]), *zip(("least", "second least"), order[:2])]
+    for rank, k in picks:
+        state, why = mdp.states[k], f"the {rank} powerful state at γ = {gamma:g}."
+        chosen[state] = f"{chosen[state][:-1]}, and {why}" if state in chosen else why
+    return list(chosen.items())[:6]
 
 
 def _choice_states(mdp: MDP, states: Sequence[Hashable]) -> list:
@@ -116,8 +126,9 @@ def build_report(
     command: str | None = None,
     progress: bool | None = False,
     rule: Any = None,
+    static: bool = False,
 ) -> str:
-    """The HTML report on `mdp`.
+    """The HTML report on `mdp`: interactive by default, PNG figures with `static`.
 
     Parameters
     ----------
@@ -146,36 +157,80 @@ def build_report(
         Adds a section on that bounded agent (:mod:`powerseek.agents`): its
         POWER beside the optimal agent's on the same samples, and its choice
         probabilities at the chosen states.
+    static : bool, default False
+        The page of PNG figures (needs matplotlib) instead of the interactive
+        one (inline SVG and script, no dependency).
 
     Returns
     -------
     str
-        The HTML text, figures embedded.
+        The HTML text, figures and script embedded: the file stands alone offline.
     """
     dist = IID() if dist is None else dist
     if gamma is None:
         gamma = float(mdp.metadata.get("gamma", (0.9,))[0])
     seed = _report_seed(rng)
+    settings = {
+        "seed": seed,
+        "reward samples": n_samples,
+        "distribution": dist.describe(),
+        "gamma": f"{gamma:g}",
+        "gamma curve": ", ".join(f"{g:g}" for g in gammas),
+        **({"bounded agent": str(as_rule(rule))} if rule is not None else {}),
+        **({"command": command} if command else {}),
+    }
+    if static:
+        return _static_report(
+            mdp, gamma, gammas, dist, n_samples, seed, states, settings, progress, rule
+        )
+    from .interactive import build_interactive_report, report_data
+
     options = {"dist": dist, "n_samples": n_samples, "progress": progress}
     result = power(mdp, gamma, rng=seed, **options)
-    values = np.asarray(result.estimate.mean)
-    chosen = _default_states(mdp, values, states)
-    sweep = power_sweep(mdp, list(gammas), rng=seed, **options)
-    choice_states = _choice_states(mdp, chosen)
-    is_grid = "grid" in mdp.metadata
+    highlighted = _default_states(mdp, np.asarray(result.estimate.mean), states, gamma)
+    data = report_data(
+        mdp, gamma=gamma, gammas=gammas, seed=seed, highlighted=highlighted, **options
+    )
+    settings["solver"] = data["solver"]
+    settings["reproduce POWER"] = (
+        f"powerseek power ENV --gamma {gamma:g} --samples {n_samples} --seed {seed} --format json"
+    )
+    sections = _environment(mdp)
+    choice_states = _choice_states(mdp, [s for s, _ in highlighted])
+    joint = _joint_world(mdp)
+    if joint is not None:
+        sections += _two_agent_section(joint, gamma, dist, n_samples, seed, progress, False)
+    if rule is not None:
+        sections += _rule_section(
+            mdp, as_rule(rule), gamma, result, choice_states, seed, options, False
+        )
+    return build_interactive_report(
+        data,
+        title=f"powerseek report: {mdp.name or 'environment'}",
+        intro=_intro(mdp),
+        sections=sections,
+        settings=settings,
+    )
 
-    parts = [f"<h1>{_e(mdp.name or 'Environment')}</h1>"]
+
+def _intro(mdp: MDP) -> list[str]:
+    """The environment's title, description and source."""
+    parts = []
     meta = mdp.metadata
     if meta.get("title"):
         parts.append(f"<p><strong>{_e(meta['title'])}</strong></p>")
     for key in ("description", "source"):
         if meta.get(key):
             parts.append(f'<p class="note">{_e(key)}: {_e(" ".join(str(meta[key]).split()))}</p>')
-
-    parts.append("<h2>Environment</h2>")
     kind = "deterministic" if mdp.is_deterministic else "stochastic"
     parts.append(f"<p>{mdp.n_states} states, {mdp.n_pairs} state-action pairs, {kind}.</p>")
-    if is_grid:
+    return parts
+
+
+def _environment(mdp: MDP) -> list[str]:
+    """The environment's map (gridworlds) or its table of actions."""
+    parts = ["<h2>Environment</h2>"]
+    if "grid" in mdp.metadata:
         parts.append(f"<pre>{_e(gridworld.render(mdp))}</pre>")
     else:
         rows = "".join(
@@ -185,7 +240,21 @@ def build_report(
             for s in mdp.states[:_MAX_TABLE]
         )
         parts.append(f"<table><tr><th>state</th><th>actions</th></tr>{rows}</table>")
+    return parts
 
+
+def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, progress, rule):
+    """The page of PNG figures (matplotlib), for journals and e-mail."""
+    options = {"dist": dist, "n_samples": n_samples, "progress": progress}
+    result = power(mdp, gamma, rng=seed, **options)
+    values = np.asarray(result.estimate.mean)
+    highlighted = _default_states(mdp, values, states, gamma)
+    chosen = [s for s, _ in highlighted]
+    sweep = power_sweep(mdp, list(gammas), rng=seed, **options)
+    choice_states = _choice_states(mdp, chosen)
+    is_grid = "grid" in mdp.metadata
+
+    parts = [f"<h1>{_e(mdp.name or 'Environment')}</h1>", *_intro(mdp), *_environment(mdp)]
     parts.append("<h2>POWER</h2>")
     parts.append(
         f"<p>POWER at γ = {gamma:g} from {n_samples} reward samples ({_e(dist.describe())}), "
@@ -217,7 +286,9 @@ def build_report(
     parts.append("<h2>POWER against the discount</h2>")
     parts.append(
         f"<p>On common samples at γ = {', '.join(f'{g:g}' for g in gammas)} "
-        "(0 and 1 are the limits).</p>"
+        "(0 and 1 are the limits). The states drawn:</p><ul>"
+        + "".join(f"<li>{_e(label_text(s))}: {_e(why)}</li>" for s, why in highlighted)
+        + "</ul>"
     )
     parts.append(_png(plotting.power_vs_gamma(sweep, chosen)[0]))
 
@@ -246,23 +317,14 @@ def build_report(
 
     joint = _joint_world(mdp)
     if joint is not None:
-        parts += _two_agent_section(joint, gamma, dist, n_samples, seed, progress)
+        parts += _two_agent_section(joint, gamma, dist, n_samples, seed, progress, True)
     if rule is not None:
-        parts += _rule_section(mdp, as_rule(rule), gamma, result, choice_states, seed, options)
+        parts += _rule_section(
+            mdp, as_rule(rule), gamma, result, choice_states, seed, options, True
+        )
 
     parts.append("<h2>Settings</h2>")
-    settings = {
-        "seed": seed,
-        "reward samples": n_samples,
-        "distribution": dist.describe(),
-        "gamma": f"{gamma:g}",
-        "gamma curve": ", ".join(f"{g:g}" for g in gammas),
-        "solver": result.solver.get("method"),
-        **({"bounded agent": str(as_rule(rule))} if rule is not None else {}),
-        **software_versions(),
-    }
-    if command:
-        settings["command"] = command
+    settings = {**settings, "solver": result.solver.get("method"), **software_versions()}
     rows = "".join(
         f'<tr><td class="label">{_e(k)}</td><td class="label">{_e(v)}</td></tr>'
         for k, v in settings.items()
@@ -277,7 +339,7 @@ def build_report(
     )
 
 
-def _rule_section(mdp, rule, gamma, optimal, states, seed, options) -> list[str]:
+def _rule_section(mdp, rule, gamma, optimal, states, seed, options, static) -> list[str]:
     """The bounded-agent section: the rule's POWER beside POWER, and its choices."""
     if gamma == 1.0:
         return [
@@ -291,9 +353,19 @@ def _rule_section(mdp, rule, gamma, optimal, states, seed, options) -> list[str]
         "on the same reward samples as the optimal agent's POWER above; it is at most POWER "
         "sample by sample (docs/bounded-agents.md).</p>"
     )
-    if "grid" in mdp.metadata:
+    if "grid" in mdp.metadata and static:
         parts.append(
             _png(plotting.power_heatmap(mdp, ours, title=f"POWER of {rule} at γ = {gamma:g}")[0])
+        )
+    elif "grid" in mdp.metadata:
+        parts.append(
+            heatmap_html(
+                mdp.states,
+                ours.power,
+                stderr=ours.stderr,
+                shape=mdp.metadata["grid"].shape,
+                caption=f"POWER of {rule} at γ = {gamma:g} (hover: ± standard error)",
+            )
         )
     rows = "".join(
         f'<tr><td class="label">{_e(label_text(s))}</td><td>{p:.4f}</td><td>{e:.4f}</td>'
@@ -343,7 +415,7 @@ def _joint_world(mdp: MDP):
     return joint
 
 
-def _two_agent_section(joint, gamma, dist, n_samples, seed, progress) -> list[str]:
+def _two_agent_section(joint, gamma, dist, n_samples, seed, progress, static) -> list[str]:
     """POWER of the first agent against a random second one, and the correlation sweep."""
     from ..multiagent import correlation_sweep, fixed_policy_power
     from . import multiagent as joint_figures
@@ -362,8 +434,21 @@ def _two_agent_section(joint, gamma, dist, n_samples, seed, progress) -> list[st
         f"<p>POWER of {_e(h)} at every joint state while {_e(a)} moves uniformly at random, "
         f"at γ = {gamma:g}, largest standard error {float(result.stderr.max()):.2g}.</p>"
     )
-    if "agent_grid" in joint.mdp.metadata and joint.mdp.n_states <= 2500:
+    if static and "agent_grid" in joint.mdp.metadata and joint.mdp.n_states <= 2500:
         parts.append(_png(joint_figures.joint_power_grid(joint, result)[0]))
+    elif not static:
+        top = np.argsort(-np.asarray(result.power), kind="stable")[:5]
+        parts.append(
+            table_html(
+                ["joint state", f"POWER of {h}", "stderr"],
+                [
+                    [label_text(joint.mdp.states[k]), float(result.power[k]),
+                     float(result.stderr[k])]
+                    for k in top
+                ],
+                caption=f"The joint states where {h} is most powerful",
+            )
+        )  # fmt: skip
     sweep = correlation_sweep(
         joint, list(REPORT_CORRELATIONS), gamma, dist=dist, n_samples=n_samples, rng=seed
     )
@@ -372,7 +457,18 @@ def _two_agent_section(joint, gamma, dist, n_samples, seed, progress) -> list[st
         f"{_e(h)} plays optimally against a random {_e(a)}, and {_e(a)} responds optimally. "
         f"The correlation of their POWER across joint states:</p>"
     )
-    parts.append(_png(joint_figures.power_correlation_plot(sweep)[0]))
+    if static:
+        parts.append(_png(joint_figures.power_correlation_plot(sweep)[0]))
+    else:
+        r = np.asarray(sweep.power_correlation, dtype=float)
+        se = np.nan_to_num(np.asarray(sweep.power_correlation_stderr, dtype=float))
+        parts.append(
+            curves_svg(
+                sweep.correlations,
+                {"corr(POWER)": (r, r - 1.96 * se, r + 1.96 * se)},
+                xlabel="reward correlation c",
+            )
+        )
     rows = "".join(
         f"<tr><td>{c:g}</td><td>{r:.3f}</td><td>{se:.3f}</td>"
         f"<td>{float(first.mean.mean()):.4f}</td><td>{float(second.mean.mean()):.4f}</td></tr>"

@@ -16,6 +16,7 @@ from powerseek.viz.figures import (
     orbit_shares,
     power_heatmap,
     power_vs_gamma,
+    resolved_leaders,
     save,
     tendency_overlay,
 )
@@ -100,13 +101,39 @@ def _fake_results(P):
     ]
 
 
-def test_optimality_vs_gamma_marks_where_the_leader_changes():
+def _leads(ax):
+    return [t for t in ax.texts if t.get_gid() == "leads"]
+
+
+def test_optimality_vs_gamma_marks_resolved_leaders_inside_the_axes():
     fig, ax = optimality_vs_gamma(_fake_results([[0.7, 0.3], [0.4, 0.6], [0.2, 0.8]]), "s")
     switches = [line for line in ax.lines if line.get_gid() == "switch"]
-    assert len(switches) == 1 and switches[0].get_xdata()[0] == pytest.approx(0.25)
-    assert [t.get_text() for t in ax.texts] == ["b leads"]
+    assert len(switches) == 1 and switches[0].get_xdata()[0] == pytest.approx(0.5)
+    assert [t.get_text().strip() for t in _leads(ax)] == ["a leads", "b leads"]
+    for text in _leads(ax):
+        x, y = text.get_position()
+        assert 0 <= x <= 1 and 0 < y < 1 and text.get_clip_on()  # axes coordinates in y
     fig, ax = optimality_vs_gamma(_fake_results([[0.7, 0.3]] * 3), "s")
     assert not [line for line in ax.lines if line.get_gid() == "switch"]
+    assert [t.get_text().strip() for t in _leads(ax)] == ["a leads"]
+
+
+def test_optimality_vs_gamma_marks_nothing_within_noise():
+    # 0.515 against 0.485, standard errors 0.01 each: the gap 0.03 is not beyond 1.96 x 0.02
+    fig, ax = optimality_vs_gamma(
+        _fake_results([[0.515, 0.485], [0.485, 0.515], [0.515, 0.485]]), "s"
+    )
+    assert not _leads(ax) and not [line for line in ax.lines if line.get_gid() == "switch"]
+
+
+def test_resolved_leaders_uses_the_band_of_the_difference():
+    P = [[0.55, 0.45], [0.53, 0.47], [0.3, 0.3], [0.2, 0.8]]
+    # gaps 0.10, 0.06, 0 and 0.6 against 1.96 x (0.02 + 0.01) = 0.0588 and exact ties
+    assert resolved_leaders(P, [[0.02, 0.01]] * 4).tolist() == [0, 0, -1, 1]
+    assert resolved_leaders(P, [[0.02, 0.01]] * 4, z=3).tolist() == [0, -1, -1, 1]
+    assert resolved_leaders([[1.0, 1.0, 0.0]], [[0.0, 0.0, 0.0]]).tolist() == [-1]
+    with pytest.raises(InvalidParameterError, match="same shape"):
+        resolved_leaders([[0.5, 0.5]], [[0.1]])
 
 
 def test_optimality_vs_gamma_on_a_real_sweep():

@@ -1,4 +1,4 @@
-"""The HTML report and the `plot` / `report` commands."""
+"""The static (PNG) HTML report and the `plot` / `report` commands."""
 
 import re
 from html.parser import HTMLParser
@@ -49,11 +49,12 @@ def check(text):
 
 
 SECTIONS = ["Environment", "POWER", "POWER against the discount", "Action tendencies", "Settings"]
+STATIC = {"static": True}
 
 
 def test_gridworld_report():
     maze = powerseek.load("powerplay-3x3")
-    text = build_report(maze, gamma=0.6, n_samples=300, rng=7, gammas=[0, 0.5, 1])
+    text = build_report(maze, gamma=0.6, n_samples=300, rng=7, gammas=[0, 0.5, 1], **STATIC)
     parsed = check(text)
     assert parsed.h2 == SECTIONS
     # heatmap, gamma curve, tendency overlay, and one optimality curve per chosen state
@@ -67,11 +68,12 @@ def test_gridworld_report():
 
 def test_graph_report_and_file(tmp_path):
     fig1 = powerseek.load("turner-fig1")
-    path = write_report(fig1, tmp_path / "out", n_samples=300, rng=1, gammas=[0, 1])
+    path = write_report(fig1, tmp_path / "out", n_samples=300, rng=1, gammas=[0, 1], **STATIC)
     text = path.read_text()
     parsed = check(text)
     assert parsed.h2 == SECTIONS and parsed.images >= 3
     assert "<h3>State start</h3>" in text
+    assert "<li>start: the environment&#x27;s start state, and the most powerful" in text
     # one POWER row (value, stderr, interval) per state
     power_row = r'<tr><td class="label">{}</td><td>0\.\d{{4}}</td><td>0\.\d{{4}}</td><td>\['
     for state in fig1.states:
@@ -141,10 +143,19 @@ def test_report_command(capsys, tmp_path, monkeypatch):
     )
     assert status == 0
     path = tmp_path / "candy-wait-report" / "report.html"
-    assert out.startswith(f"wrote {path.relative_to(tmp_path)}") and "seed 3" in out
+    size = path.stat().st_size / 1024
+    assert out.startswith(f"wrote {path.relative_to(tmp_path)} ({size:.0f} KiB)")
+    assert "seed 3" in out
     text = path.read_text()
     check(text)
     assert "powerseek report candy-wait --samples 200 --seed 3 --quiet" in text
+    assert 'id="gamma-slider"' in text and "<img" not in text
+    status, out, _ = run(
+        capsys, "report", "candy-wait", "--samples", "200", "--seed", "3", "--quiet", "--static",
+        "-o", "static",
+    )  # fmt: skip
+    text = (tmp_path / "static" / "report.html").read_text()
+    assert status == 0 and "gamma-slider" not in text and "data:image/png;base64," in text
 
 
 @pytest.mark.parametrize(
@@ -188,14 +199,19 @@ def test_two_agent_section():
     from powerseek.viz.report import REPORT_CORRELATIONS, build_report
 
     joint = joint_gridworld("..\n..", overlap=False, name="room")
-    page = build_report(joint.mdp, gamma=0.6, n_samples=200, rng=1)
+    page = build_report(joint.mdp, gamma=0.6, n_samples=200, rng=1, **STATIC)
     assert "<h2>Two agents</h2>" in page
     section = page[page.index("<h2>Two agents</h2>") : page.index("<h2>Settings</h2>")]
     assert section.count("<img") == 2  # the joint grid and the correlation plot
     assert section.count("<tr><td>") == len(REPORT_CORRELATIONS)
     # a joint .gv file keeps no map: the grid is rebuilt from the cells
     back = graphviz.parse(graphviz.dump(joint.mdp), "<gv>", "room")
-    section = build_report(back, gamma=0.6, n_samples=200, rng=1)
+    section = build_report(back, gamma=0.6, n_samples=200, rng=1, **STATIC)
     assert section.count("<img") >= 2 and "<h2>Two agents</h2>" in section
     single = build_report(powerseek.load("candy-wait"), gamma=0.6, n_samples=200, rng=1)
     assert "Two agents" not in single
+    # the interactive page has the section too, its figures drawn as inline SVG
+    page = build_report(joint.mdp, gamma=0.6, n_samples=200, rng=1)
+    section = page[page.index("<h2>Two agents</h2>") : page.index("<h2>Settings</h2>")]
+    assert "<img" not in section and section.count("<svg") == 1
+    assert section.count("<tr><td>") == len(REPORT_CORRELATIONS)

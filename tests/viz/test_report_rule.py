@@ -62,6 +62,14 @@ def test_report_and_power_share_their_default_sample_count(tmp_path, capsys):
         == 0
     )
     page = (out / "report.html").read_text()
-    for state, value in zip(document["states"], document["power"]):
-        assert f'<td class="label">{state}</td><td>{value:.4f}</td>' in page
-    assert document["n_samples"] == 10_000
+    data = json.loads(
+        re.search(
+            r'<script type="application/json" id="powerseek-data">(.*?)</script>', page
+        ).group(1)
+    )
+    assert data["states"] == document["states"] and data["gammas"][data["initial"]] == 0.9
+    np.testing.assert_allclose(data["power"]["mean"][data["initial"]], document["power"], rtol=1e-9)
+    np.testing.assert_allclose(
+        data["power"]["stderr"][data["initial"]], document["stderr"], rtol=1e-9
+    )
+    assert document["n_samples"] == data["n_samples"] == 10_000

@@ -1,0 +1,225 @@
+"""The interactive report in a real browser: headless Chromium driven by Playwright.
+
+Uses the system's Chromium (Debian's ``chromium`` package, or $POWERSEEK_CHROMIUM);
+nothing downloads a browser. The tests skip where no browser is installed,
+unless $POWERSEEK_REQUIRE_BROWSER is set (CI sets it), where they fail instead.
+A 1400 px wide screenshot of each report lands in $POWERSEEK_TEST_ARTIFACTS
+(default: test-artifacts/ in the repository).
+"""
+
+import json
+import os
+import re
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+
+from powerseek.cli import main
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SEED, SAMPLES = "11", "2000"
+REQUIRED = bool(os.environ.get("POWERSEEK_REQUIRE_BROWSER"))
+
+
+def _chromium():
+    for candidate in (os.environ.get("POWERSEEK_CHROMIUM"), "chromium", "chromium-browser"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    return None
+
+
+def _missing(what):
+    if REQUIRED:
+        pytest.fail(f"{what}, and POWERSEEK_REQUIRE_BROWSER is set.")
+    pytest.skip(f"{what}.")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright is not installed (pip install playwright)")
+    executable = _chromium()
+    if executable is None:
+        _missing("no Chromium on this machine (apt install chromium)")
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=executable, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _report(tmp, env, gamma):
+    out = tmp / env
+    argv = ["report", env, "--gamma", gamma, "--seed", SEED, "--samples", SAMPLES, "--quiet"]
+    assert main([*argv, "-o", str(out)]) == 0
+    return out / "report.html"
+
+
+def _power_json(capsys, env, gamma):
+    capsys.readouterr()
+    argv = ["power", env, "--gamma", gamma, "--seed", SEED, "--samples", SAMPLES]
+    assert main([*argv, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("reports")
+    return {
+        "powerplay-maze-7x7": _report(tmp, "powerplay-maze-7x7", "0.9"),
+        "turner-fig1": _report(tmp, "turner-fig1", "0.9"),
+    }
+
+
+class Page:
+    """One report open in a fresh page, with the console errors and requests it made."""
+
+    def __init__(self, browser, path):
+        self.errors, self.requests = [], []
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+        self.data = json.loads(self.page.locator("#powerseek-data").text_content())
+
+    def _route(self, route):
+        # offline: the file itself is served, anything else is recorded and refused
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            self.requests.append(route.request.url)
+            route.abort()
+
+    def cell(self, label):
+        return self.page.locator(f'.cell[data-state="{self.data["states"].index(label)}"]')
+
+    def hover(self, label):
+        """The tooltip's text over a cell (near its corner, clear of the arrows)."""
+        cell = self.cell(label)
+        if self.data["kind"] == "grid":
+            cell.hover(position={"x": 3, "y": 3})
+        else:
+            cell.hover()
+        return self.page.locator("#tooltip").text_content()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    pages = []
+
+    def opener(path):
+        pages.append(Page(browser, path))
+        return pages[-1]
+
+    yield opener
+    for page in pages:
+        page.close()
+
+
+SHOWN = re.compile(r"POWER (\d+\.\d{4}) ± (\d+\.\d{4})")
+
+
+@pytest.mark.parametrize("env", ["powerplay-maze-7x7", "turner-fig1"])
+def test_no_console_errors_and_nothing_fetched(open_page, reports, env):
+    page = open_page(reports[env])
+    page.hover(page.data["states"][0])
+    page.page.locator("#play").click()
+    page.page.wait_for_timeout(1000)
+    page.page.locator("#play").click()
+    assert page.errors == [] and page.requests == []
+
+
+@pytest.mark.parametrize("env", ["powerplay-maze-7x7", "turner-fig1"])
+def test_hover_shows_the_json_outputs_value_and_stderr(open_page, reports, capsys, env):
+    expected = _power_json(capsys, env, "0.9")
+    page = open_page(reports[env])
+    assert page.data["states"] == expected["states"]
+    for k in range(0, len(expected["states"]), max(1, len(expected["states"]) // 8)):
+        label = expected["states"][k]
+        shown = SHOWN.search(page.hover(label))
+        assert shown is not None, label
+        assert shown.groups() == (f"{expected['power'][k]:.4f}", f"{expected['stderr'][k]:.4f}")
+
+
+def test_the_slider_moves_the_heatmap_to_that_gamma(open_page, reports, capsys):
+    env = "powerplay-maze-7x7"
+    page = open_page(reports[env])
+    labels = page.data["states"][:6]
+    before = [page.cell(label).get_attribute("fill") for label in labels]
+    k = page.data["gammas"].index(0.5)
+    page.page.locator("#gamma-slider").fill(str(k))
+    assert page.page.locator("#gamma-value").text_content() == "0.5"
+    expected = _power_json(capsys, env, "0.5")
+    for label in labels:
+        i = expected["states"].index(label)
+        shown = SHOWN.search(page.hover(label)).groups()
+        assert shown == (f"{expected['power'][i]:.4f}", f"{expected['stderr'][i]:.4f}")
+        assert float(page.cell(label).get_attribute("data-value")) == pytest.approx(
+            expected["power"][i], rel=1e-9
+        )
+    after = [page.cell(label).get_attribute("fill") for label in labels]
+    assert after != before
+    assert page.page.locator("#power-table th").nth(1).text_content() == "POWER at γ = 0.5"
+
+
+@pytest.mark.parametrize("env, label", [("powerplay-maze-7x7", "(3, 3)"), ("turner-fig1", "start")])
+def test_clicking_a_cell_draws_its_curves(open_page, reports, env, label):
+    page = open_page(reports[env])
+    cell = page.cell(label)
+    if page.data["kind"] == "grid":
+        cell.click(position={"x": 3, "y": 3})
+    else:
+        cell.click()
+    assert page.page.locator("#detail-title").text_content() == f"State {label}"
+    curves = page.page.locator("#detail-curves polyline.curve")
+    i = page.data["states"].index(label)
+    assert curves.count() == 1 + len(page.data["actions"][i])  # POWER, then each action
+    points = curves.first.get_attribute("points").split()
+    assert len(points) == len(page.data["gammas"])
+    assert page.page.locator("#detail-curves polygon.band").count() == curves.count()
+    assert "selected" in cell.get_attribute("class")
+    assert page.errors == []
+
+
+def test_leads_are_marked_only_where_resolved(open_page, reports):
+    page = open_page(reports["turner-fig1"])
+    page.cell("start").click()
+    marks = [m.text_content() for m in page.page.locator("#detail-curves text.lead").all()]
+    leads = page.data["leads"][page.data["states"].index("start")]
+    names = page.data["actions"][page.data["states"].index("start")]
+    runs = [k for k, lead in enumerate(leads) if lead >= 0 and lead != next(
+        (p for p in reversed(leads[:k]) if p >= 0), -1)]  # fmt: skip
+    assert marks == [f"{names[leads[k]]} leads" for k in runs]
+    assert marks and marks[-1] == "right leads"
+
+
+@pytest.mark.parametrize("env", ["powerplay-maze-7x7", "turner-fig1"])
+def test_a_screenshot_1400_px_wide(open_page, reports, env, pytestconfig):
+    folder = Path(
+        os.environ.get("POWERSEEK_TEST_ARTIFACTS", pytestconfig.rootpath / "test-artifacts")
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    page = open_page(reports[env])
+    target = folder / f"report-{env}.png"
+    page.page.screenshot(path=str(target), full_page=True)
+    header = target.read_bytes()[:24]  # PNG signature, then IHDR: width and height
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", header[16:24])
+    assert width == 1400 and height > 1000
