@@ -21,6 +21,7 @@ SHOTS = [
 
 
 def shoot(folder: Path) -> None:
+    """Write each picture of `SHOTS` into ``folder/images``."""
     scratch = Path(tempfile.mkdtemp())
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)

@@ -165,3 +165,58 @@ def test_getting_started_walkthrough(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "ledge.png").is_file() and (
         tmp_path / "ledge-report" / "report.html"
     ).is_file()
+
+
+#: Commands whose output draws no reward samples, so needs no seed to be reproduced.
+UNSAMPLED = {"list", "show", "convert", "symmetry", "--version"}
+
+
+def console_outputs():
+    """(page, command, printed output) of every ```console command shown with its output."""
+    found = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+            lines = block.splitlines()
+            starts = [k for k, line in enumerate(lines) if line.startswith("$ ")]
+            for k, end in zip(starts, [*starts[1:], len(lines)]):
+                output = lines[k + 1 : end]
+                if output:
+                    found.append((page, lines[k][2:], "\n".join(output) + "\n"))
+    return found
+
+
+OUTPUTS = console_outputs()
+
+
+def test_docs_show_printed_outputs():
+    """The reproduced outputs below are there to be checked (this guards their discovery)."""
+    assert {page.name for page, _, _ in OUTPUTS} >= {"README.md", "cli.md", "getting-started.md"}
+
+
+@pytest.mark.parametrize(
+    "page, command, expected", OUTPUTS, ids=[f"{p.name}: {c}" for p, c, _ in OUTPUTS]
+)
+def test_printed_outputs_are_reproduced(page, command, expected, tmp_path, monkeypatch, capsys):
+    """Every output printed in the docs comes with the seed and samples that reproduce it,
+    and running its command prints it (``...`` stands for text left out)."""
+    import shlex
+
+    from powerseek.cli import main
+
+    argv = shlex.split(command)
+    assert argv[0] == "powerseek", command
+    if argv[1] not in UNSAMPLED:
+        assert "--seed" in argv and "--samples" in argv, f"{page.name}: {command} needs both"
+    monkeypatch.chdir(tmp_path)
+    guide = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    (ledge,) = [b for b in re.findall(r"```text\n(.*?)```", guide, flags=re.S) if "---" in b]
+    (tmp_path / "ledge.grid").write_text(ledge)
+    capsys.readouterr()
+    assert main(argv[1:]) == 0, command
+    printed = capsys.readouterr().out
+    checker = doctest.OutputChecker()
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    assert checker.check_output(expected, printed, flags), checker.output_difference(
+        doctest.Example(command, expected), printed, flags
+    )

@@ -43,6 +43,8 @@ from .figures import DIRECTIONS, resolved_leaders
 
 __all__ = ["build_interactive_report", "report_data", "robust_range"]
 
+#: The most states the interactive page draws (each at every discount, with its actions).
+MAX_STATES = 5_000
 #: The colour scale leaves out at most this share of the values at each end ...
 SHARE = 0.02
 #: ... and only when they widen its range this many times.
@@ -79,9 +81,10 @@ def robust_range(
     The full range of the values, unless leaving out at most `share` of them
     (at least one, and only among ten or more values) at either end shrinks
     it by a factor of `stretch` or more: then the range of the rest, leaving
-    out as few values as that takes, and again while it shrinks so. Values beyond the range are drawn at the end
-    colours, and the report says how many. Clusters of real structure (a
-    quarter of the cells at one level) are never clipped.
+    out as few values as that takes, and again while it shrinks so. Values
+    beyond the range are drawn at the end colours, and the report says how
+    many. Clusters of real structure (a quarter of the cells at one level) are
+    never clipped.
 
     Parameters
     ----------
@@ -208,6 +211,11 @@ def report_data(
         States to outline and draw curves for, each with the sentence saying why.
     progress : bool or None, default False
 
+    Raises
+    ------
+    InvalidParameterError
+        For more than :data:`MAX_STATES` states, before any work.
+
     Returns
     -------
     dict
@@ -219,6 +227,14 @@ def report_data(
     """
     dist = IID() if dist is None else dist
     grid = sorted({float(g) for g in gammas} | {float(gamma)})
+    if mdp.n_states > MAX_STATES:  # before any work: the page would not open comfortably
+        size = (mdp.n_states * 26 + mdp.n_pairs * 30) * len(grid) / 2**20
+        raise InvalidParameterError(
+            f"{mdp.name or 'the MDP'} has {mdp.n_states} states; the interactive report draws "
+            f"every state at every discount (a page of about {size:.0f} MiB here) and takes at "
+            f"most {MAX_STATES}. Use --static, or `powerseek power ENV --format csv` for the "
+            "numbers."
+        )
     options = {"dist": dist, "n_samples": n_samples, "rng": seed, "progress": progress}
     sweep = power_sweep(mdp, grid, **options)
     choices = optimality_sweep(mdp, grid, **options)

@@ -80,7 +80,7 @@ def test_leads_are_resolved_beyond_the_band():
     data = report_data(fig1, gamma=0.9, gammas=gammas, n_samples=400, seed=2)
     P = np.array(data["optimality"]["mean"])
     E = np.array(data["optimality"]["stderr"])
-    for i, state in enumerate(fig1.states):
+    for i in range(fig1.n_states):
         a, b = data["offsets"][i], data["offsets"][i + 1]
         if b - a < 2:
             assert data["leads"][i] == []
@@ -181,3 +181,14 @@ def test_the_interactive_page_needs_no_matplotlib():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "static needs matplotlib"
+
+
+def test_a_world_too_large_for_the_page_is_refused_before_any_work(monkeypatch):
+    import powerseek.viz.interactive as interactive
+
+    monkeypatch.setattr(interactive, "MAX_STATES", 8)
+    calls = []
+    monkeypatch.setattr(interactive, "power_sweep", lambda *a, **k: calls.append(a))
+    with pytest.raises(InvalidParameterError, match=r"has 9 states.*at most 8\. Use --static"):
+        report_data(powerseek.load("powerplay-3x3"), gamma=0.5, gammas=[0.5], n_samples=10)
+    assert calls == []

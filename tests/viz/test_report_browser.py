@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from powerseek import list_environments
 from powerseek.cli import main
 
 ARGS = [
@@ -223,3 +224,18 @@ def test_a_screenshot_1400_px_wide(open_page, reports, env, pytestconfig):
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", header[16:24])
     assert width == 1400 and height > 1000
+
+
+@pytest.mark.parametrize("env", [entry.name for entry in list_environments()])
+def test_every_catalog_environment(open_page, tmp_path, env):
+    """Each catalog world's report loads cleanly, shows a cell's numbers and draws its curves."""
+    out = tmp_path / "report"
+    argv = ["report", env, "--seed", "0", "--samples", "200", "--quiet", "-o", str(out)]
+    assert main(argv) == 0
+    page = open_page(out / "report.html")
+    label = page.data["states"][-1]
+    assert SHOWN.search(page.hover(label)) is not None
+    cell = page.cell(label)
+    cell.click(**({"position": {"x": 3, "y": 3}} if page.data["kind"] == "grid" else {}))
+    assert page.page.locator("#detail-title").text_content() == f"State {label}"
+    assert page.errors == [] and page.requests == []
