@@ -232,8 +232,8 @@ def report_data(
         raise InvalidParameterError(
             f"{mdp.name or 'the MDP'} has {mdp.n_states} states; the interactive report draws "
             f"every state at every discount (a page of about {size:.0f} MiB here) and takes at "
-            f"most {MAX_STATES}. Use --static, or `powerseek power ENV --format csv` for the "
-            "numbers."
+            f"most {MAX_STATES}. Use the static report (`static=True`), or the table of "
+            "`powerseek.power` for the numbers."
         )
     options = {"dist": dist, "n_samples": n_samples, "rng": seed, "progress": progress}
     sweep = power_sweep(mdp, grid, **options)

@@ -239,3 +239,23 @@ def test_every_catalog_environment(open_page, tmp_path, env):
     cell.click(**({"position": {"x": 3, "y": 3}} if page.data["kind"] == "grid" else {}))
     assert page.page.locator("#detail-title").text_content() == f"State {label}"
     assert page.errors == [] and page.requests == []
+
+
+def test_bounded_agent_and_two_agent_sections(open_page, tmp_path):
+    from powerseek.multiagent import joint_gridworld
+    from powerseek.viz.report import write_report
+
+    out = tmp_path / "rule"
+    argv = ["report", "powerplay-3x3", "--gamma", "0.6", "--rule", "boltzmann:0.1"]
+    assert main([*argv, "--seed", "0", "--samples", "300", "--quiet", "-o", str(out)]) == 0
+    page = open_page(out / "report.html")
+    assert page.page.locator("h2", has_text="Bounded agent: boltzmann:0.1").count() == 1
+    cells = page.page.locator("table td[title]")  # the agent's heatmap, ± SE on hover
+    assert cells.count() == 9 and "±" in cells.first.get_attribute("title")
+    joint = joint_gridworld("..\n..", overlap=False, name="room")
+    path = write_report(joint.mdp, tmp_path / "joint", gamma=0.6, n_samples=200, rng=1)
+    page = open_page(path)
+    assert page.page.locator("h2", has_text="Two agents").count() == 1
+    label = page.data["states"][0]
+    assert SHOWN.search(page.hover(label)) is not None
+    assert page.errors == [] and page.requests == []
