@@ -5,6 +5,8 @@ import numpy as np
 
 #: Samples swept together by settle_samples.
 BLOCK = 8
+#: Samples swept together by stochastic_sweep_samples (a pair's row is read once per block).
+STOCHASTIC_BLOCK = 32
 
 
 @numba.njit(nogil=True, cache=True)
@@ -259,3 +261,48 @@ def settle_samples(RT, succ, offsets, gamma, floor, sweeps, lo, hi, V, policy, o
                     policy[s, j] = pol[s]
                 out[j, 1] = count
                 settled[j] = False
+
+
+@numba.njit(nogil=True, cache=True)
+def stochastic_sweep_samples(RT, X, indptr, indices, data, offsets, gamma, sweeps, lo, hi):
+    # `sweeps` value sweeps X <- R + γ max_a Σ_t T(s, a, t) X(t) of samples lo..hi-1 of a
+    # stochastic MDP, in place, STOCHASTIC_BLOCK samples at a time. Each pair's sum runs over its
+    # row of T in storage order from 0, as scipy's sparse product does, and max is
+    # exact, so the values are the numpy sweeps' bit for bit.
+    n = RT.shape[0]
+    width = max(1, min(STOCHASTIC_BLOCK, hi - lo))
+    A = np.empty((n, width))
+    B = np.empty((n, width))
+    R = np.empty((n, width))
+    acc = np.empty(width)
+    top = np.empty(width)
+    for j0 in range(lo, hi, width):
+        count = min(width, hi - j0)
+        for s in range(n):
+            for b in range(count):
+                A[s, b] = X[s, j0 + b]
+                R[s, b] = RT[s, j0 + b]
+        for k in range(sweeps):
+            src = A if k % 2 == 0 else B
+            dst = B if k % 2 == 0 else A
+            for s in range(n):
+                for p in range(offsets[s], offsets[s + 1]):
+                    for b in range(count):
+                        acc[b] = 0.0
+                    for q in range(indptr[p], indptr[p + 1]):
+                        t = indices[q]
+                        w = data[q]
+                        for b in range(count):
+                            acc[b] += w * src[t, b]
+                    if p == offsets[s]:
+                        for b in range(count):
+                            top[b] = acc[b]
+                    else:
+                        for b in range(count):  # a select, not max(): it vectorises
+                            top[b] = acc[b] if acc[b] > top[b] else top[b]
+                for b in range(count):
+                    dst[s, b] = R[s, b] + gamma * top[b]
+        last = A if sweeps % 2 == 0 else B
+        for s in range(n):
+            for b in range(count):
+                X[s, j0 + b] = last[s, b]

@@ -31,6 +31,7 @@ __all__ = [
     "available",
     "choose_kernel",
     "policy_iteration",
+    "stochastic_sweeps",
     "thread_count",
 ]
 
@@ -38,6 +39,8 @@ KERNELS = ("auto", "compiled", "numpy")
 #: State-sample doubling steps above which loading the compiled kernel pays (about
 #: 1 s of numpy work; loading it from numba's disk cache takes 0.3-0.5 s).
 COMPILE_WORK = 10_000_000
+#: Multiply-adds of a stochastic sweep that cost about one deterministic doubling step.
+STOCHASTIC_WORK_PER_STEP = 50
 
 
 class NumbaUnavailableError(PowerseekError, ImportError):
@@ -64,16 +67,19 @@ def _loadable() -> bool:
     try:
         _kernel()
         _settle_kernel()
+        _stochastic_kernel()
     except Exception:  # a broken numba install, an unsupported platform: use numpy
         return False
     return True
 
 
 def choose_kernel(kernel, mdp, n_samples: int, gammas) -> str:
-    """The kernel a deterministic policy iteration of this size runs on.
+    """The kernel a policy iteration of this size runs on.
 
     ``"auto"`` is the compiled kernel when numba is installed and the work is
-    large enough to repay loading it (or it is loaded already), else numpy.
+    large enough to repay loading it (or it is loaded already), else numpy:
+    for a deterministic MDP the whole iteration, for a stochastic one its
+    value sweeps (:func:`stochastic_sweeps`; the evaluations are sparse LU).
 
     Parameters
     ----------
@@ -109,9 +115,16 @@ def choose_kernel(kernel, mdp, n_samples: int, gammas) -> str:
         )
     if kernel != "auto":
         return kernel
-    if not available() or mdp.successor_indices is None:
+    if not available():
         return "numpy"
-    work = sum(mdp.n_states * n_samples * (doublings_for(g) + 1) for g in gammas if 0.0 < g < 1.0)
+    if mdp.successor_indices is not None:
+        work = sum(
+            mdp.n_states * n_samples * (doublings_for(g) + 1) for g in gammas if 0.0 < g < 1.0
+        )
+    else:  # the value sweeps of stochastic policy iteration, about 3/(1−γ) of them
+        nnz = mdp.transition_matrix.nnz
+        work = sum(nnz * n_samples * min(300, 3 / (1 - g)) for g in gammas if 0.0 < g < 1.0)
+        work = work // STOCHASTIC_WORK_PER_STEP
     if work and _loaded():  # loaded already: nothing to repay
         return "compiled"
     return "compiled" if work >= COMPILE_WORK and _loadable() else "numpy"
@@ -151,7 +164,63 @@ def _kernel():
 
 def _loaded() -> bool:
     """Whether numba and the kernels have been loaded in this process."""
-    return any(k.cache_info().currsize for k in (_kernel, _settle_kernel, _mask_kernel))
+    kernels = (_kernel, _settle_kernel, _mask_kernel, _stochastic_kernel)
+    return any(k.cache_info().currsize for k in kernels)
+
+
+@cache
+def _stochastic_kernel():
+    from ._numba_kernels import stochastic_sweep_samples
+
+    return stochastic_sweep_samples
+
+
+def stochastic_sweeps(mdp, RT, X, gamma, sweeps, *, threads=None):
+    """`sweeps` value sweeps of a stochastic MDP, compiled, the samples split over threads.
+
+    ``X ← R + γ max_a Σ_t T(s, a, t) X(t)``, in place, with the same
+    floating-point operations in the same order as the numpy sweep
+    ``RT + γ·segment_max(T @ X)``, so the values are identical.
+
+    Parameters
+    ----------
+    mdp : MDP
+    RT : numpy.ndarray, shape (n_states, m)
+        State-major rewards.
+    X : numpy.ndarray, shape (n_states, m), C-contiguous float64
+        The values swept, overwritten.
+    gamma : float
+    sweeps : int
+    threads : int, optional
+        Threads to split the samples over (default :func:`thread_count`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from powerseek import gridworld
+    >>> from powerseek.solvers.kernels import segment_max
+    >>> mdp = gridworld.parse(["...", ".#."], noise=0.1)
+    >>> RT = np.random.default_rng(0).random((mdp.n_states, 3))
+    >>> X = RT.copy()
+    >>> stochastic_sweeps(mdp, RT, X, 0.9, 2)
+    >>> Y = RT.copy()
+    >>> for _ in range(2):
+    ...     Y = RT + 0.9 * segment_max(np.asarray(mdp.transition_matrix @ Y), mdp)
+    >>> bool((X == Y).all())
+    True
+    """
+    T = mdp.transition_matrix
+    args = (
+        np.ascontiguousarray(RT, dtype=float),
+        X,
+        np.ascontiguousarray(T.indptr, dtype=np.int64),
+        np.ascontiguousarray(T.indices, dtype=np.int64),
+        np.ascontiguousarray(T.data, dtype=float),
+        np.ascontiguousarray(mdp.pair_offsets, dtype=np.int64),
+        float(gamma),
+        int(sweeps),
+    )
+    _split(_stochastic_kernel(), args, (), RT.shape[1], threads)
 
 
 @cache

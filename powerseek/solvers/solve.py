@@ -44,6 +44,7 @@ when ``converged``. Memory is the caller's to bound: pass samples in chunks
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import warnings
@@ -365,7 +366,7 @@ def solve(
     if method == "policy-iteration":
         start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
         if not mdp.is_deterministic:
-            iterate = stochastic.policy_iteration
+            iterate = functools.partial(stochastic.policy_iteration, kernel=kernel)
         elif kernel == "compiled":
             iterate = compiled.policy_iteration
         else:

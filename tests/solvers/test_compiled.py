@@ -12,7 +12,7 @@ from oracles import brute_force_values
 from powerseek import MDP, from_graph, gridworld, load, power_sweep
 from powerseek.exceptions import InvalidParameterError
 from powerseek.solvers import compiled, numpy_backend
-from powerseek.solvers.kernels import sweep_budget
+from powerseek.solvers.kernels import segment_max, sweep_budget
 from powerseek.solvers.solve import solve
 from strategies import successor_graphs
 
@@ -145,8 +145,40 @@ def test_auto_falls_back_to_numpy_without_numba(monkeypatch):
 def test_auto_compiles_large_runs_only():
     mdp = load("powerplay-robot-face")
     assert compiled.choose_kernel("auto", mdp, 10**5, [0.99]) == "compiled"
-    stochastic = gridworld.parse(["...", "..."], noise=0.1)
-    assert compiled.choose_kernel("auto", stochastic, 10**6, [0.99]) == "numpy"
+    stochastic = gridworld.parse(["...", "..."], noise=0.1)  # its value sweeps compile
+    assert compiled.choose_kernel("auto", stochastic, 10**6, [0.99]) == "compiled"
+
+
+def _random_stochastic_mdp(seed, n_states):
+    """Each state 1-3 actions, each over 1-3 successors with non-dyadic probabilities."""
+    import networkx as nx
+
+    rng = np.random.default_rng(seed)
+    graph = nx.MultiDiGraph()
+    for s in range(n_states):
+        for a in range(int(rng.integers(1, 4))):
+            targets = rng.choice(n_states, size=int(rng.integers(1, 4)), replace=False)
+            weights = rng.integers(1, 8, size=targets.size).astype(float)
+            for t, w in zip(targets, weights / weights.sum()):
+                graph.add_edge(s, int(t), action=f"a{a}", p=float(w))
+    return from_graph(graph)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("gamma", [0.5, 0.9, 0.99, 0.999])
+def test_compiled_stochastic_sweeps_give_identical_solves(seed, gamma):
+    mdp = _random_stochastic_mdp(seed, 12 + seed)
+    R = np.random.default_rng(seed).random((37, mdp.n_states))
+    ours = solve(mdp, R, gamma, method="policy-iteration", kernel="compiled")
+    theirs = solve(mdp, R, gamma, method="policy-iteration", kernel="numpy")
+    assert (ours.values == theirs.values).all() and (ours.policy == theirs.policy).all()
+    assert ours.error_bound == theirs.error_bound and ours.converged
+    X = R.T / (1 - gamma)
+    swept = X.copy()
+    compiled.stochastic_sweeps(mdp, np.ascontiguousarray(R.T), swept, gamma, 7, threads=2)
+    for _ in range(7):
+        X = R.T + gamma * segment_max(np.asarray(mdp.transition_matrix @ X), mdp)
+    assert (swept == X).all()
 
 
 def test_kernel_is_validated():
