@@ -259,3 +259,25 @@ def test_bounded_agent_and_two_agent_sections(open_page, tmp_path):
     label = page.data["states"][0]
     assert SHOWN.search(page.hover(label)) is not None
     assert page.errors == [] and page.requests == []
+
+
+def test_lead_marks_skip_unresolved_discounts(open_page, tmp_path):
+    """Marks at the first γ of each resolved leader, none where no lead is resolved, and a
+    dotted line only between two resolved leaders (crafted leads: -1, right, -1, left, left)."""
+    from powerseek import load
+    from powerseek.viz.interactive import build_interactive_report, report_data
+
+    fig1 = load("turner-fig1")
+    data = report_data(fig1, gamma=0.5, gammas=[0, 0.25, 0.75, 1], n_samples=100, seed=0)
+    start = fig1.index("start")
+    right, left = (data["actions"][start].index(a) for a in ("right", "left"))
+    data["leads"][start] = [-1, right, -1, left, left]
+    path = tmp_path / "crafted.html"
+    path.write_text(build_interactive_report(data, title="crafted"), encoding="utf-8")
+    page = open_page(path)
+    page.cell("start").click()
+    marks = page.page.locator("#detail-curves text.lead")
+    assert [m.text_content() for m in marks.all()] == ["right leads", "left leads"]
+    dotted = page.page.locator('#detail-curves line[stroke-dasharray="1 2"]')
+    assert dotted.count() == 1
+    assert page.errors == []
