@@ -20,11 +20,10 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._validation import check_gamma
 from ..analysis import engine
-from ..analysis.optimality import OptimalityResult, OptimalitySweepResult
+from ..analysis.optimality import OptimalityResult, OptimalitySweepResult, StateCounter
 from ..analysis.options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
 from ..analysis.power import PowerResult, PowerSeekingResult, PowerSweepResult, compare_successors
 from ..exceptions import InvalidParameterError
@@ -179,10 +178,7 @@ def rule_power_samples(
 
 
 def _choice_quantities(mdp, rules, rows, owner, n_local):
-    k = rows.size
-    membership = sp.csr_array(
-        (np.ones(k, dtype=np.int32), (owner, np.arange(k))), shape=(n_local, k)
-    )
+    counter = StateCounter(rows, owner, n_local)
     quantities = {}
     for i, rule in enumerate(rules):
 
@@ -196,10 +192,9 @@ def _choice_quantities(mdp, rules, rows, owner, n_local):
             return chosen(ctx)[rows].T
 
         def mixed(ctx, chosen=chosen):
-            counts = membership @ (chosen(ctx)[rows] > 0).view(np.int8)
-            return (counts > 1).T
+            return counter.several(chosen(ctx) > 0)
 
-        quantities[f"{i}:p"] = ((k,), probability)
+        quantities[f"{i}:p"] = ((rows.size,), probability)
         quantities[f"{i}:mixed"] = ((n_local,), mixed)
     return quantities
 

@@ -37,6 +37,7 @@ from .power import _html_head
 __all__ = [
     "OptimalityResult",
     "OptimalitySweepResult",
+    "StateCounter",
     "optimal_actions",
     "optimality",
     "optimality_sweep",
@@ -379,22 +380,60 @@ class OptimalitySweepResult(Sequence):
         return xr.Dataset(stacked, coords=coords, attrs=attrs)
 
 
+class StateCounter:
+    """Counts per local state of the chosen pairs among `rows`, as one sparse integer product.
+
+    Parameters
+    ----------
+    rows : numpy.ndarray of int, shape (k,)
+        Pair indices (rows of ``mdp.transition_matrix``).
+    owner : numpy.ndarray of int, shape (k,)
+        The local state (0..n_states-1) each pair belongs to.
+    n_states : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> counter = StateCounter(np.array([0, 1, 2]), np.array([0, 0, 1]), 2)
+    >>> chosen = np.array([[True, False], [True, True], [True, True]])   # (pairs, samples)
+    >>> counter.several(chosen).tolist()   # per sample: which states chose two or more
+    [[True, False], [False, False]]
+    """
+
+    def __init__(self, rows: np.ndarray, owner: np.ndarray, n_states: int) -> None:
+        self.rows = rows
+        k = rows.size
+        self.membership = sp.csr_array(
+            (np.ones(k, dtype=np.int32), (owner, np.arange(k))), shape=(n_states, k)
+        )
+
+    def several(self, chosen: np.ndarray) -> np.ndarray:
+        """(m, n_states): where more than one of a state's pairs is chosen.
+
+        Parameters
+        ----------
+        chosen : numpy.ndarray of bool, shape (n_pairs, m)
+            Chosen pairs per sample, every pair of the MDP (only `rows` are read).
+
+        Returns
+        -------
+        numpy.ndarray of bool
+        """
+        counts = self.membership @ chosen[self.rows].view(np.int8)
+        return (counts > 1).T
+
+
 def _quantities(mdp: MDP, rows: np.ndarray, owner: np.ndarray, n_states: int, gamma_one: bool):
     """Indicator quantities restricted to the pairs `rows` (owned by local states)."""
-    k = rows.size
-    # counts of optimal actions per local state, as one sparse integer product
-    membership = sp.csr_array(
-        (np.ones(k, dtype=np.int32), (owner, np.arange(k))), shape=(n_states, k)
-    )
+    counter = StateCounter(rows, owner, n_states)
 
     def optimal(ctx):
         return ctx.optimal[rows].T
 
     def ties(ctx):
-        counts = membership @ ctx.optimal[rows].view(np.int8)
-        return (counts > 1).T
+        return counter.several(ctx.optimal)
 
-    quantities = {"optimal": ((k,), optimal), "ties": ((n_states,), ties)}
+    quantities = {"optimal": ((rows.size,), optimal), "ties": ((n_states,), ties)}
     if gamma_one:
         states = np.unique(mdp.pair_states[rows])
         quantities["unresolved"] = ((n_states,), lambda ctx: ctx.unresolved[states].T)

@@ -303,14 +303,9 @@ def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, 
         results = optimality_sweep(mdp, list(gammas), state=state, rng=seed, **options)
         parts.append(f"<h3>State {_e(label_text(state))}</h3>")
         parts.append(_png(plotting.optimality_vs_gamma(results, state)[0]))
-        rows = "".join(
-            f'<tr><td class="label">{_e(label_text(a))}</td><td>{every.of(state, a):.4f}</td>'
-            f"<td>{every.stderr_of(state, a):.4f}</td></tr>"
-            for a in mdp.actions_of(state)
-        )
         parts.append(
             f"<table><tr><th>action</th><th>P at γ = {gamma:g}</th><th>stderr</th></tr>"
-            f"{rows}</table>"
+            f"{_action_rows(mdp, state, every)}</table>"
         )
     if not choice_states:
         parts.append("<p>No state has more than one action.</p>")
@@ -336,6 +331,15 @@ def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, 
         f"<title>{title}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(parts)
         + "\n</body>\n</html>\n"
+    )
+
+
+def _action_rows(mdp: MDP, state: Hashable, result) -> str:
+    """Table rows of `state`'s actions: the probability in `result` and its standard error."""
+    return "".join(
+        f'<tr><td class="label">{_e(label_text(a))}</td><td>{result.of(state, a):.4f}</td>'
+        f"<td>{result.stderr_of(state, a):.4f}</td></tr>"
+        for a in mdp.actions_of(state)
     )
 
 
@@ -378,14 +382,10 @@ def _rule_section(mdp, rule, gamma, optimal, states, seed, options, static) -> l
     )
     for state in states:
         choice = choice_probability(mdp, gamma, rule, state=state, rng=seed, **options)
-        rows = "".join(
-            f'<tr><td class="label">{_e(label_text(a))}</td><td>{choice.of(state, a):.4f}</td>'
-            f"<td>{choice.stderr_of(state, a):.4f}</td></tr>"
-            for a in mdp.actions_of(state)
-        )
         parts.append(
             f"<h3>Choices at {_e(label_text(state))}</h3><table><tr><th>action</th>"
-            f"<th>P(chosen) at γ = {gamma:g}</th><th>stderr</th></tr>{rows}</table>"
+            f"<th>P(chosen) at γ = {gamma:g}</th><th>stderr</th></tr>"
+            f"{_action_rows(mdp, state, choice)}</table>"
         )
     return parts
 
