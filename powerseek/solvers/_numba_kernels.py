@@ -3,8 +3,8 @@
 import numba
 import numpy as np
 
-#: Samples swept together by settle_samples.
-BLOCK = 8
+#: Samples swept together by settle_samples (the columns of its block).
+BLOCK = 32
 #: Samples swept together by stochastic_sweep_samples (a pair's row is read once per block).
 STOCHASTIC_BLOCK = 32
 
@@ -86,23 +86,19 @@ def residual(r, V, best, gamma):
 
 @numba.njit(nogil=True, cache=True)
 def policy_iteration_samples(
-    RT, succ, offsets, policy, gamma, doublings, floor, max_iter, lo, hi, V, out
+    RS, succ, offsets, PS, gamma, doublings, floor, max_iter, lo, hi, VS, out
 ):
-    # Policy iteration from `policy` for samples lo..hi-1:
+    # Policy iteration from the policies PS[j] for samples lo..hi-1, sample-major
+    # (rows of RS, PS, VS): PS[j] ends as the last policy, VS[j] its values, and
     # out[j] = (Bellman residual, evaluations, stable).
-    n = RT.shape[0]
-    r = np.empty(n)
-    pol = np.empty(n, dtype=np.int64)
+    n = RS.shape[1]
     best = np.empty(n)
     S = np.empty(n)
     T = np.empty(n)
     P = np.empty(n, dtype=np.int32)
     Q = np.empty(n, dtype=np.int32)
     for j in range(lo, hi):
-        for s in range(n):
-            r[s] = RT[s, j]
-        for s in range(n):
-            pol[s] = policy[s, j]
+        r, pol = RS[j], PS[j]
         iterations = 0
         stable = False
         values = S
@@ -115,9 +111,7 @@ def policy_iteration_samples(
         if not stable:  # limit reached: the last policy's value and residual
             values = evaluate(r, succ, pol, gamma, doublings, S, T, P, Q)
             improve(values, succ, offsets, pol.copy(), np.inf, best)
-        for s in range(n):
-            V[s, j] = values[s]
-            policy[s, j] = pol[s]
+        VS[j] = values
         out[j, 0] = residual(r, values, best, gamma)
         out[j, 1] = iterations
         out[j, 2] = 1.0 if stable else 0.0
@@ -180,87 +174,116 @@ def blackwell_mask_samples(
 
 
 @numba.njit(nogil=True, cache=True, inline="always")
-def block_sweep(X, Y, rewards, succ, offsets, gamma, top, change, width):
-    # One value sweep of samples 0..width-1 of a block: Y = R + γ max_a X(succ);
+def padded_sweep(X, Y, rewards, pad, gamma, change, width):
+    # One value sweep of the block's samples 0..width-1: Y = R + γ max_a X(succ),
+    # the successors `pad` (n, 5k) repeated to a multiple of 5, five rows at a time
+    # so that each inner loop runs over contiguous samples and vectorises;
     # change[b] = max |Y − X| of sample b.
+    n, k = pad.shape
+    for s in range(n):
+        y = Y[s]
+        for g in range(0, k, 5):
+            x0, x1, x2 = X[pad[s, g]], X[pad[s, g + 1]], X[pad[s, g + 2]]
+            x3, x4 = X[pad[s, g + 3]], X[pad[s, g + 4]]
+            for b in range(width):  # selects, not max(): they vectorise
+                t = x0[b]
+                x = x1[b]
+                t = x if x > t else t
+                x = x2[b]
+                t = x if x > t else t
+                x = x3[b]
+                t = x if x > t else t
+                x = x4[b]
+                t = x if x > t else t
+                if g:
+                    x = y[b]
+                    t = x if x > t else t
+                y[b] = t
+        r = rewards[s]
+        for b in range(width):
+            y[b] = r[b] + gamma * y[b]
     for b in range(width):
         change[b] = 0.0
-    for s in range(rewards.shape[0]):
-        start, stop = offsets[s], offsets[s + 1]
-        q = succ[start]
+    for s in range(n):
+        x, y = X[s], Y[s]
         for b in range(width):
-            top[b] = X[q, b]
-        for p in range(start + 1, stop):
-            q = succ[p]
-            for b in range(width):  # a select, not max(): it vectorises
-                x = X[q, b]
-                top[b] = x if x > top[b] else top[b]
-        for b in range(width):
-            v = rewards[s, b] + gamma * top[b]
-            d = abs(v - X[s, b])
+            d = abs(y[b] - x[b])
             change[b] = d if d > change[b] else change[b]
-            Y[s, b] = v
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def settle_record(X, b, j, count, done, bound, succ, offsets, floor, VS, PS, out):
+    # Sample j, in column b of the block, after `count` sweeps: its greedy policy,
+    # and if `done` its values and record (bound, sweeps, 1), as numpy_backend
+    # writes them; sample-major (rows of VS, PS), so that the writes are contiguous.
+    column = VS[j]
+    for s in range(X.shape[0]):
+        column[s] = X[s, b]
+    greedy_within(column, succ, offsets, PS[j], floor[j])
+    out[j, 1] = count
+    if done:  # an unsettled sample's values come from policy iteration
+        out[j, 0] = bound
+        out[j, 2] = 1.0
 
 
 @numba.njit(nogil=True, cache=True)
-def settle_samples(RT, succ, offsets, gamma, floor, sweeps, lo, hi, V, policy, out, settled):
-    # Value sweeps from R/(1−γ) for samples lo..hi-1, BLOCK samples at a time so
-    # that the inner loops run over contiguous samples (SIMD). A sample settles
-    # when max|V_{k+1} − V_k| ≤ floor: its values, greedy policy and record
-    # (γ·change, sweeps, 1) are written then, exactly as numpy_backend does;
-    # an unsettled sample leaves its last sweep's greedy policy for policy iteration.
-    n = RT.shape[0]
-    width = max(1, min(BLOCK, hi - lo))  # a narrow range needs no wide (strided) block
+def settle_samples(RS, succ, offsets, pad, gamma, floor, sweeps, lo, hi, VS, PS, out, settled):
+    # Value sweeps from R/(1−γ) for samples lo..hi-1, BLOCK at a time in the
+    # columns of a block so that the inner loops run over contiguous samples.
+    # Rewards, values and policies are sample-major (m, n) here. A sample
+    # settles when max|V_{k+1} − V_k| ≤ floor: its values, greedy policy and
+    # record (γ·change, sweeps, 1) are written then, exactly as numpy_backend
+    # does, and the next sample takes its column; a sample
+    # unsettled after `sweeps` sweeps leaves its last sweep's greedy policy
+    # for policy iteration. Each column's sweeps are its own sample's, so the
+    # values do not depend on which samples share a block.
+    n = RS.shape[1]
+    width = max(1, min(BLOCK, hi - lo))
     X = np.empty((n, width))
     Y = np.empty((n, width))
-    top = np.empty(width)
-    change = np.empty(width)
-    done = np.zeros(width, dtype=np.bool_)
-    column = np.empty(n)
-    pol = np.empty(n, dtype=np.int64)
     rewards = np.empty((n, width))
-    for j0 in range(lo, hi, width):
-        b_count = min(width, hi - j0)
-        for s in range(n):
-            for b in range(b_count):
-                rewards[s, b] = RT[s, j0 + b]
+    change = np.empty(width)
+    sample = np.empty(width, dtype=np.int64)
+    count = np.zeros(width, dtype=np.int64)
+    following = lo
+    active = 0
+    for b in range(width):  # the first samples; spare columns stay idle
+        if following < hi:
+            sample[b] = following
+            following += 1
+            active += 1
+            for s in range(n):
+                rewards[s, b] = RS[sample[b], s]
                 X[s, b] = rewards[s, b] / (1.0 - gamma)
-        for b in range(b_count):
-            done[b] = False
-        left = b_count
-        count = 0
-        while count < sweeps and left > 0:
-            count += 1
-            if b_count == BLOCK:  # a literal width, so the loops vectorise
-                block_sweep(X, Y, rewards, succ, offsets, gamma, top, change, BLOCK)
-            else:  # a short last block: only its own samples
-                block_sweep(X, Y, rewards, succ, offsets, gamma, top, change, b_count)
-            X, Y = Y, X
-            for b in range(b_count):
-                if not done[b] and change[b] <= floor[j0 + b]:
-                    done[b] = True
-                    left -= 1
-                    j = j0 + b
-                    for s in range(n):
-                        column[s] = X[s, b]
-                        V[s, j] = X[s, b]
-                    greedy_within(column, succ, offsets, pol, floor[j])
-                    for s in range(n):
-                        policy[s, j] = pol[s]
-                    out[j, 0] = gamma * change[b]
-                    out[j, 1] = count
-                    out[j, 2] = 1.0
-                    settled[j] = True
-        for b in range(b_count):
-            if not done[b]:  # start policy iteration from the last sweep's greedy policy
-                j = j0 + b
+        else:
+            sample[b] = -1
+            for s in range(n):
+                rewards[s, b] = 0.0
+                X[s, b] = 0.0
+    while active:
+        padded_sweep(X, Y, rewards, pad, gamma, change, width)
+        X, Y = Y, X
+        for b in range(width):
+            j = sample[b]
+            if j < 0:
+                continue
+            count[b] += 1
+            done = change[b] <= floor[j]
+            if not done and count[b] < sweeps:
+                continue
+            settled[j] = done
+            bound = gamma * change[b]
+            settle_record(X, b, j, count[b], done, bound, succ, offsets, floor, VS, PS, out)
+            count[b] = 0
+            if following < hi:  # the next sample takes the column
+                sample[b] = following
+                following += 1
                 for s in range(n):
-                    column[s] = X[s, b]
-                greedy_within(column, succ, offsets, pol, floor[j])
-                for s in range(n):
-                    policy[s, j] = pol[s]
-                out[j, 1] = count
-                settled[j] = False
+                    rewards[s, b] = RS[sample[b], s]
+                    X[s, b] = rewards[s, b] / (1.0 - gamma)
+            else:
+                sample[b] = -1
+                active -= 1
 
 
 @numba.njit(nogil=True, cache=True)

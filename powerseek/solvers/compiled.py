@@ -323,6 +323,23 @@ def blackwell_masks(mdp, near, nearer, gammas, tie_tol, noise, *, threads=None):
     return mask, unresolved
 
 
+def _padded_successors(mdp) -> np.ndarray:
+    """Each state's successor states, the last repeated to a multiple of five columns.
+
+    The layout the compiled value sweep reads five successor rows at a time
+    from; repeats leave each maximum alone.
+    """
+    from .kernels import padded_pairs
+
+    def build():
+        pad = padded_pairs(mdp)
+        width = -(-pad.shape[1] // 5) * 5
+        pad = np.concatenate([pad, np.repeat(pad[:, -1:], width - pad.shape[1], axis=1)], axis=1)
+        return np.ascontiguousarray(mdp.successor_indices[pad], dtype=np.int64)
+
+    return mdp.cached("padded-successors", build)
+
+
 def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
     """Policy iteration on a deterministic MDP, compiled, the samples split over threads.
 
@@ -334,7 +351,9 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
     mdp : MDP
         A deterministic MDP.
     RT : numpy.ndarray, shape (n_states, m)
-        State-major rewards.
+        State-major rewards; the kernels work sample-major, so ``R.T`` of a
+        C-contiguous R is taken without a copy, and the values and policies
+        returned are transposed views of sample-major arrays.
     gamma : float in (0, 1)
     tol : float
         Unused (the iteration stops when the policy is stable), as in the numpy kernel.
@@ -359,27 +378,27 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
     from .kernels import doublings_for, noise_floor, sweep_budget
 
     n, m = RT.shape
-    RT = np.ascontiguousarray(RT, dtype=float)
+    RS = np.ascontiguousarray(RT.T, dtype=float)  # sample-major: no copy for a view R.T
     successors = np.ascontiguousarray(mdp.successor_indices, dtype=np.int32)
     offsets = np.ascontiguousarray(mdp.pair_offsets, dtype=np.int64)
     floor = noise_floor(RT, gamma)
     start = policy is not None
-    policy = np.array(policy, dtype=np.int64, order="C") if start else np.empty((n, m), np.int64)
-    V = np.empty_like(RT)
+    PS = np.array(np.asarray(policy).T, dtype=np.int64, order="C") if start else None
+    VS = np.empty((m, n))
     out = np.zeros((m, 3))
-    doublings = doublings_for(gamma)
     if start:
         rest = np.arange(m)
     else:  # value sweeps first; policy iteration for the samples they do not settle
+        PS = np.empty((m, n), dtype=np.int64)
         settled = np.zeros(m, dtype=np.bool_)
-        args = (RT, successors, offsets, float(gamma), floor, sweep_budget(mdp, gamma))
-        _split(_settle_kernel(), args, (V, policy, out, settled), m, threads)
+        args = (RS, successors, offsets, _padded_successors(mdp), float(gamma), floor)
+        tail = (VS, PS, out, settled)
+        _split(_settle_kernel(), (*args, sweep_budget(mdp, gamma)), tail, m, threads)
         rest = np.flatnonzero(~settled)
     if rest.size:
         whole = rest.size == m
-        sub = (lambda a: a) if whole else (lambda a: np.ascontiguousarray(a[:, rest]))
-        R_rest, policy_rest = sub(RT), sub(policy)
-        V_rest = V if whole else np.empty_like(R_rest)
+        R_rest, policy_rest = (RS, PS) if whole else (RS[rest], PS[rest])
+        V_rest = VS if whole else np.empty_like(R_rest)
         out_rest = np.zeros((rest.size, 3))
         args = (
             R_rest,
@@ -387,16 +406,17 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
             offsets,
             policy_rest,
             float(gamma),
-            doublings,
+            doublings_for(gamma),
             floor[rest],
             int(max_iter),
         )
         _split(_kernel(), args, (V_rest, out_rest), rest.size, threads)
         if not whole:
-            V[:, rest] = V_rest
-            policy[:, rest] = policy_rest
+            VS[rest] = V_rest
+            PS[rest] = policy_rest
         out_rest[:, 1] += out[rest, 1]  # the sweeps before
         out[rest] = out_rest
     bound = float(out[:, 0].max()) if m else 0.0
     iterations = int(out[:, 1].max()) if m else 0
+    V, policy = VS.T, PS.T  # state-major views
     return V, policy, bound, iterations, bool(out[:, 2].all())

@@ -312,7 +312,7 @@ def solve(
     kernel = choose_kernel(kernel, mdp, R.shape[0], [gamma])
 
     torch_device = check_device(device, precision)
-    RT = np.ascontiguousarray(R.T)  # state-major inside: (n_states, n_samples)
+    RT = R.T  # state-major inside: (n_states, n_samples), made contiguous per chunk
     if gamma == 0.0:
         return SolveResult(R.copy(), 0.0, method, tol, 0.0, 0, True, None)
     if R.shape[0] == 0:  # nothing to solve, and no max|R| to set the floor from
@@ -338,7 +338,15 @@ def solve(
     if torch_device is not None:
         start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
         V, policy, bound, iterations, converged = torch_solve(
-            mdp, RT, gamma, tol, max_iter, method, torch_device, precision, start
+            mdp,
+            np.ascontiguousarray(RT),
+            gamma,
+            tol,
+            max_iter,
+            method,
+            torch_device,
+            precision,
+            start,
         )
         if precision == "float32":  # certify only above float32's noise floor
             floor = FLOOR_ULPS * np.finfo(np.float32).eps * float(np.abs(R).max())
@@ -371,14 +379,16 @@ def solve(
             iterate = compiled.policy_iteration
         else:
             iterate = policy_iteration
+        # the compiled kernel works sample-major: it takes views of R and the start
+        columns = (lambda a: a) if iterate is compiled.policy_iteration else np.ascontiguousarray
         parts = [
             iterate(
                 mdp,
-                np.ascontiguousarray(RT[:, rows]),
+                columns(RT[:, rows]),
                 gamma,
                 tol,
                 max_iter,
-                None if start is None else np.ascontiguousarray(start[:, rows]),
+                None if start is None else columns(start[:, rows]),
             )
             for rows in chunks
         ]

@@ -106,6 +106,43 @@ def test_both_phases_agree_where_value_sweeps_settle_and_where_they_do_not():
         assert (ours[3] <= sweep_budget(mdp, 0.99)) == settles  # settled, or went on
 
 
+def test_sweeps_with_many_actions_and_mixed_blocks_match_numpy():
+    # more than five actions per state (several groups of the padded sweep), one-action
+    # states, and a batch that is not a multiple of the block, in which some samples
+    # settle in the sweeps and others go on to policy iteration: each sample's result
+    # must not depend on the samples that share its block
+    hub = {0: [0, 1, 4], 1: [2], 2: [3], 3: [1, 0]}  # stay at 0, or a 3-cycle
+    hub.update({4: list(range(4, 12)), **{s: [4, (s + 1) % 12] for s in range(5, 12)}})
+    mdp = MDP(hub)
+    assert int(np.diff(mdp.pair_offsets).max()) > 5
+    R = np.random.default_rng(8).random((3 * 32 + 7, mdp.n_states))
+    reference = numpy_backend.policy_iteration(mdp, np.ascontiguousarray(R.T), 0.99, 0, 1000, None)
+    counts = set()
+    for threads in (1, 2):
+        V, policy, bound, iterations, stable = compiled.policy_iteration(
+            mdp, R.T, 0.99, 0, 1000, None, threads=threads
+        )
+        assert np.array_equal(V, reference[0]) and np.array_equal(policy, reference[1])
+        assert (bound, iterations, stable) == reference[2:]
+        for j in (0, 2, 40, 102):  # alone, each sample gives the same result
+            alone = compiled.policy_iteration(mdp, R[j : j + 1].T, 0.99, 0, 1000, None)
+            assert np.array_equal(alone[0][:, 0], V[:, j])
+            counts.add(alone[3] <= sweep_budget(mdp, 0.99))
+    assert counts == {True, False}  # some settled in the sweeps, some did not
+
+
+def test_settled_policies_break_noise_ties_as_numpy_does():
+    # state 0 chooses between two absorbing states whose rewards differ by one ulp
+    # (or are equal): within the noise floor they are tied, and the first is chosen
+    mdp = MDP({0: [1, 2], 1: [1], 2: [2]})
+    R = np.array([[0.0, 0.5, np.nextafter(0.5, 1)], [0.0, 0.5, 0.5], [0.0, 0.5, 0.6]])
+    reference = numpy_backend.policy_iteration(mdp, np.ascontiguousarray(R.T), 0.9, 0, 1000, None)
+    ours = compiled.policy_iteration(mdp, R.T, 0.9, 0, 1000, None)
+    assert ours[3] <= sweep_budget(mdp, 0.9)  # settled in the sweeps
+    assert ours[1][0].tolist() == reference[1][0].tolist() == [0, 0, 1]
+    assert np.array_equal(ours[0], reference[0])
+
+
 def test_concurrent_calls_from_threads_are_identical():
     mdp = load("powerplay-maze-7x7")
     R = np.random.default_rng(2).random((500, mdp.n_states))
