@@ -287,18 +287,20 @@ def settle_samples(RS, succ, offsets, pad, gamma, floor, sweeps, lo, hi, VS, PS,
 
 
 @numba.njit(nogil=True, cache=True)
-def stochastic_sweep_samples(RT, X, indptr, indices, data, offsets, gamma, sweeps, lo, hi):
+def stochastic_sweep_samples(RT, X, columns, weights, offsets, gamma, sweeps, lo, hi):
     # `sweeps` value sweeps X <- R + γ max_a Σ_t T(s, a, t) X(t) of samples lo..hi-1 of a
-    # stochastic MDP, in place, STOCHASTIC_BLOCK samples at a time. Each pair's sum runs over its
-    # row of T in storage order from 0, as scipy's sparse product does, and max is
-    # exact, so the values are the numpy sweeps' bit for bit.
+    # stochastic MDP, in place, STOCHASTIC_BLOCK samples at a time. Pair p's row of T is
+    # columns[p], weights[p] in storage order, padded with zero weights to a multiple of
+    # five; its sum runs left to right from the first product, as scipy's sparse product
+    # does from 0 (adding 0·x changes no sum), and max is exact, so the values equal the
+    # numpy sweeps'. Five rows are read per pass over the block's contiguous samples.
     n = RT.shape[0]
     width = max(1, min(STOCHASTIC_BLOCK, hi - lo))
+    length = columns.shape[1]
     A = np.empty((n, width))
     B = np.empty((n, width))
     R = np.empty((n, width))
     acc = np.empty(width)
-    top = np.empty(width)
     for j0 in range(lo, hi, width):
         count = min(width, hi - j0)
         for s in range(n):
@@ -309,23 +311,31 @@ def stochastic_sweep_samples(RT, X, indptr, indices, data, offsets, gamma, sweep
             src = A if k % 2 == 0 else B
             dst = B if k % 2 == 0 else A
             for s in range(n):
+                y = dst[s]
                 for p in range(offsets[s], offsets[s + 1]):
-                    for b in range(count):
-                        acc[b] = 0.0
-                    for q in range(indptr[p], indptr[p + 1]):
-                        t = indices[q]
-                        w = data[q]
-                        for b in range(count):
-                            acc[b] += w * src[t, b]
-                    if p == offsets[s]:
-                        for b in range(count):
-                            top[b] = acc[b]
-                    else:
-                        for b in range(count):  # a select, not max(): it vectorises
-                            top[b] = acc[b] if acc[b] > top[b] else top[b]
-                for b in range(count):
-                    dst[s, b] = R[s, b] + gamma * top[b]
-        last = A if sweeps % 2 == 0 else B
+                    c, w = columns[p], weights[p]
+                    for g in range(0, length, 5):
+                        x0, x1, x2 = src[c[g]], src[c[g + 1]], src[c[g + 2]]
+                        x3, x4 = src[c[g + 3]], src[c[g + 4]]
+                        w0, w1, w2, w3, w4 = w[g], w[g + 1], w[g + 2], w[g + 3], w[g + 4]
+                        last = g + 5 >= length
+                        for b in range(width):
+                            t = w0 * x0[b] if g == 0 else acc[b] + w0 * x0[b]
+                            t = t + w1 * x1[b]
+                            t = t + w2 * x2[b]
+                            t = t + w3 * x3[b]
+                            t = t + w4 * x4[b]
+                            if not last:
+                                acc[b] = t
+                            elif p == offsets[s]:
+                                y[b] = t
+                            else:  # a select, not max(): it vectorises
+                                u = y[b]
+                                y[b] = t if t > u else u
+                r = R[s]
+                for b in range(width):
+                    y[b] = r[b] + gamma * y[b]
+        last_values = A if sweeps % 2 == 0 else B
         for s in range(n):
             for b in range(count):
-                X[s, j0 + b] = last[s, b]
+                X[s, j0 + b] = last_values[s, b]

@@ -209,18 +209,38 @@ def stochastic_sweeps(mdp, RT, X, gamma, sweeps, *, threads=None):
     >>> bool((X == Y).all())
     True
     """
-    T = mdp.transition_matrix
+    columns, weights = _padded_rows(mdp)
     args = (
         np.ascontiguousarray(RT, dtype=float),
         X,
-        np.ascontiguousarray(T.indptr, dtype=np.int64),
-        np.ascontiguousarray(T.indices, dtype=np.int64),
-        np.ascontiguousarray(T.data, dtype=float),
+        columns,
+        weights,
         np.ascontiguousarray(mdp.pair_offsets, dtype=np.int64),
         float(gamma),
         int(sweeps),
     )
     _split(_stochastic_kernel(), args, (), RT.shape[1], threads)
+
+
+def _padded_rows(mdp):
+    """Each pair's row of T as (columns, weights), zero weights padding it to a multiple of five.
+
+    Storage order is kept, so that each sum runs as scipy's sparse product runs it;
+    a padding entry repeats the row's first column.
+    """
+
+    def build():
+        T = mdp.transition_matrix
+        lengths = np.diff(T.indptr)
+        width = max(5, -(-int(lengths.max()) // 5) * 5)
+        slot = np.arange(width)
+        inside = slot[None, :] < lengths[:, None]
+        take = np.where(inside, T.indptr[:-1, None] + slot[None, :], T.indptr[:-1, None])
+        columns = np.ascontiguousarray(T.indices[take], dtype=np.int64)
+        weights = np.ascontiguousarray(np.where(inside, T.data[take], 0.0), dtype=float)
+        return columns, weights
+
+    return mdp.cached("padded-rows", build)
 
 
 @cache

@@ -186,15 +186,15 @@ def test_auto_compiles_large_runs_only():
     assert compiled.choose_kernel("auto", stochastic, 10**6, [0.99]) == "compiled"
 
 
-def _random_stochastic_mdp(seed, n_states):
-    """Each state 1-3 actions, each over 1-3 successors with non-dyadic probabilities."""
+def _random_stochastic_mdp(seed, n_states, most=3):
+    """Each state 1-3 actions, each over 1 to `most` successors with non-dyadic probabilities."""
     import networkx as nx
 
     rng = np.random.default_rng(seed)
     graph = nx.MultiDiGraph()
     for s in range(n_states):
         for a in range(int(rng.integers(1, 4))):
-            targets = rng.choice(n_states, size=int(rng.integers(1, 4)), replace=False)
+            targets = rng.choice(n_states, size=int(rng.integers(1, most + 1)), replace=False)
             weights = rng.integers(1, 8, size=targets.size).astype(float)
             for t, w in zip(targets, weights / weights.sum()):
                 graph.add_edge(s, int(t), action=f"a{a}", p=float(w))
@@ -203,8 +203,9 @@ def _random_stochastic_mdp(seed, n_states):
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("gamma", [0.5, 0.9, 0.99, 0.999])
-def test_compiled_stochastic_sweeps_give_identical_solves(seed, gamma):
-    mdp = _random_stochastic_mdp(seed, 12 + seed)
+@pytest.mark.parametrize("most", [3, 12])  # rows of up to 3 or 12 successors (several passes)
+def test_compiled_stochastic_sweeps_give_identical_solves(seed, gamma, most):
+    mdp = _random_stochastic_mdp(seed, 12 + seed, most)
     R = np.random.default_rng(seed).random((37, mdp.n_states))
     ours = solve(mdp, R, gamma, method="policy-iteration", kernel="compiled")
     theirs = solve(mdp, R, gamma, method="policy-iteration", kernel="numpy")
