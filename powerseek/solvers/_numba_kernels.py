@@ -295,7 +295,8 @@ def stochastic_sweep_samples(RT, X, columns, weights, offsets, gamma, sweeps, lo
     # does from 0 (adding 0·x changes no sum), and max is exact, so the values equal the
     # numpy sweeps'. Five rows are read per pass over the block's contiguous samples.
     n = RT.shape[0]
-    width = max(1, min(STOCHASTIC_BLOCK, hi - lo))
+    blocks = max(1, -(-(hi - lo) // STOCHASTIC_BLOCK))
+    width = max(1, -(-(hi - lo) // blocks))  # even blocks: no narrow last one
     length = columns.shape[1]
     A = np.empty((n, width))
     B = np.empty((n, width))

@@ -212,11 +212,14 @@ def test_compiled_stochastic_sweeps_give_identical_solves(seed, gamma, most):
     assert (ours.values == theirs.values).all() and (ours.policy == theirs.policy).all()
     assert ours.error_bound == theirs.error_bound and ours.converged
     X = R.T / (1 - gamma)
-    swept = X.copy()
-    compiled.stochastic_sweeps(mdp, np.ascontiguousarray(R.T), swept, gamma, 7, threads=2)
+    swept = [X.copy(), X.copy()]  # one thread: two blocks of 19 and 18; two threads: one each
+    for threads, values in zip((1, 2), swept):
+        compiled.stochastic_sweeps(
+            mdp, np.ascontiguousarray(R.T), values, gamma, 7, threads=threads
+        )
     for _ in range(7):
         X = R.T + gamma * segment_max(np.asarray(mdp.transition_matrix @ X), mdp)
-    assert (swept == X).all()
+    assert (swept[0] == X).all() and (swept[1] == X).all()
 
 
 def test_kernel_is_validated():
