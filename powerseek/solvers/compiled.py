@@ -31,6 +31,7 @@ __all__ = [
     "available",
     "choose_kernel",
     "policy_iteration",
+    "split_over_threads",
     "stochastic_sweeps",
     "thread_count",
 ]
@@ -269,6 +270,30 @@ def _executor(threads: int) -> ThreadPoolExecutor:
             _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="powerseek")
             _pool_size = threads
         return _pool
+
+
+def split_over_threads(work, m: int, *, threads: int | None = None) -> None:
+    """Run ``work(range(lo, hi))`` over ranges of `m` items, one range per thread.
+
+    For work that releases the GIL (the compiled kernels, SuperLU); one
+    thread runs it inline.
+
+    Parameters
+    ----------
+    work : callable
+        Takes a ``range`` of item indices.
+    m : int
+    threads : int, optional
+        Default :func:`thread_count`.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> split_over_threads(lambda items: seen.extend(items), 5, threads=2)
+    >>> sorted(seen)
+    [0, 1, 2, 3, 4]
+    """
+    _split(lambda lo, hi: work(range(lo, hi)), (), (), m, threads)
 
 
 def _split(kernel, args, tail, m, threads):

@@ -20,12 +20,15 @@ Howard's, on V^π itself.
 
 The evaluation is in float64 with one step of iterative refinement; I − γP_π
 is strictly diagonally dominant by rows, so its transpose factors stably in
-diagonal order (no pivoting), after a fill-reducing symmetric ordering.
+diagonal order (no pivoting), after a fill-reducing symmetric ordering that
+is computed once per MDP and discount; the samples' factorisations run side
+by side on threads (SuperLU releases the GIL).
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -43,10 +46,31 @@ START_SWEEPS = 300
 LOOKAHEAD_SWEEPS = 30
 
 
-def _pair_rows(mdp: MDP, gamma: float) -> sp.csr_array:
-    """Rows of I − γP for every pair: e_s − γT(s, a, ·), duplicates summed."""
+class _Ordered(NamedTuple):
+    """Rows of I − γP for every pair, their states renumbered by a fill-reducing order."""
 
-    def build() -> sp.csr_array:
+    rows: sp.csr_array  # row p: e_s − γT(s, a, ·), column t at position rank[t]
+    order: np.ndarray  # order[i]: the state at position i
+
+
+class _Factored(NamedTuple):
+    """SuperLU of (I − γP_π)ᵀ in the renumbered states, with the matrix factored."""
+
+    lu: spla.SuperLU
+    matrix: sp.csc_matrix
+    order: np.ndarray
+
+
+def _ordered_rows(mdp: MDP, gamma: float) -> _Ordered:
+    """The pair rows of I − γP, renumbered once for every policy of the MDP.
+
+    The order is SuperLU's minimum degree ordering of the union of all
+    policies' patterns (every pair of a state in its row), so a policy's
+    matrix factors with no ordering step, and the factorisation depends on
+    the policy alone, not on which samples share a batch.
+    """
+
+    def build() -> _Ordered:
         T = sp.csr_array(mdp.transition_matrix)
         own = sp.csr_array(
             (np.ones(mdp.n_pairs), (np.arange(mdp.n_pairs), mdp.pair_states)),
@@ -54,28 +78,43 @@ def _pair_rows(mdp: MDP, gamma: float) -> sp.csr_array:
         )
         rows = sp.csr_array(own - gamma * T)
         rows.sum_duplicates()
-        rows.sort_indices()
-        return rows
+        # the union is strictly diagonally dominant by rows, as each policy's matrix is
+        owner = sp.csr_array(
+            (np.ones(mdp.n_pairs), (mdp.pair_states, np.arange(mdp.n_pairs))),
+            shape=(mdp.n_states, mdp.n_pairs),
+        )
+        union = owner @ abs(rows)
+        rank = _superlu(sp.csc_matrix(union.T), "MMD_AT_PLUS_A").perm_c
+        pair_of = np.repeat(np.arange(mdp.n_pairs), np.diff(rows.indptr))
+        renumbered = sp.coo_array((rows.data, (pair_of, rank[rows.indices])), shape=rows.shape)
+        renumbered = sp.csr_array(renumbered)
+        renumbered.sum_duplicates()
+        renumbered.sort_indices()
+        return _Ordered(renumbered, np.argsort(rank))
 
-    return mdp.cached(f"pair-rows-{gamma!r}", build)
+    return mdp.cached(f"ordered-pair-rows-{gamma!r}", build)
 
 
-def _factor(rows: sp.csr_array, policy: np.ndarray):
-    """SuperLU of (I − γP_π)ᵀ: the rows of the chosen pairs, read as columns."""
+def _superlu(matrix: sp.csc_matrix, ordering: str) -> spla.SuperLU:
+    # diagonally dominant by columns: the diagonal pivots are stable, none is needed
+    return spla.splu(
+        matrix, permc_spec=ordering, diag_pivot_thresh=0.0, options={"SymmetricMode": True}
+    )
+
+
+def _factor(ordered: _Ordered, policy: np.ndarray) -> _Factored:
+    """SuperLU of (I − γP_π)ᵀ: the rows of the chosen pairs, read as columns, renumbered."""
+    rows, order = ordered
+    chosen = policy[order]
     indptr, indices, data = rows.indptr, rows.indices, rows.data
-    starts, stops = indptr[policy], indptr[policy + 1]
+    starts, stops = indptr[chosen], indptr[chosen + 1]
     lengths = stops - starts
-    pointer = np.zeros(policy.size + 1, dtype=np.int64)
+    pointer = np.zeros(chosen.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=pointer[1:])
     take = np.repeat(starts - pointer[:-1], lengths) + np.arange(pointer[-1])
-    n = policy.size
+    n = chosen.size
     transposed = sp.csc_matrix((data[take], indices[take], pointer), shape=(n, n))
-    return spla.splu(
-        transposed,
-        permc_spec="MMD_AT_PLUS_A",
-        diag_pivot_thresh=0.0,
-        options={"SymmetricMode": True},
-    ), transposed
+    return _Factored(_superlu(transposed, "NATURAL"), transposed, order)
 
 
 def evaluate_policy(mdp: MDP, R: np.ndarray, gamma: float, policy: np.ndarray) -> np.ndarray:
@@ -106,13 +145,16 @@ def evaluate_policy(mdp: MDP, R: np.ndarray, gamma: float, policy: np.ndarray) -
     [0.5, 1.0, 1.0, 2.0, 0.0]
     """
     policy = np.asarray(policy, dtype=np.int64)
-    lu, A_T = _factor(_pair_rows(mdp, gamma), policy)
-    return _refined_solve(lu, A_T, np.asarray(R, dtype=float))
+    return _refined_solve(_factor(_ordered_rows(mdp, gamma), policy), np.asarray(R, dtype=float))
 
 
-def _refined_solve(lu, A_T, b: np.ndarray) -> np.ndarray:
-    x = lu.solve(b, trans="T")
-    x += lu.solve(b - A_T.T @ x, trans="T")  # one step of iterative refinement
+def _refined_solve(factored: _Factored, b: np.ndarray) -> np.ndarray:
+    lu, matrix, order = factored
+    b = b[order]
+    y = lu.solve(b, trans="T")
+    y += lu.solve(b - matrix.T @ y, trans="T")  # one step of iterative refinement
+    x = np.empty_like(y)
+    x[order] = y
     return x
 
 
@@ -166,6 +208,23 @@ def _swept(mdp: MDP, RT: np.ndarray, X: np.ndarray, gamma: float, sweeps: int, k
     return X
 
 
+def _evaluated(rows: _Ordered, RT: np.ndarray, policy: np.ndarray) -> np.ndarray:
+    """V^π of each sample's policy (columns), the factorisations split over threads.
+
+    SuperLU releases the GIL while it factors, so the samples' evaluations
+    run side by side; each column is the one-sample evaluation's exactly.
+    """
+    n, m = RT.shape
+    X = np.empty((n, m))
+
+    def evaluate(columns: range) -> None:
+        for i in columns:
+            X[:, i] = _refined_solve(_factor(rows, policy[:, i]), RT[:, i])
+
+    compiled.split_over_threads(evaluate, m)
+    return X
+
+
 def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, kernel="numpy"):
     """Howard's policy iteration for stochastic MDPs, each policy evaluated by sparse LU.
 
@@ -205,7 +264,7 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, kernel="numpy"):
     """
     n, m = RT.shape
     T = mdp.transition_matrix
-    rows = _pair_rows(mdp, gamma)
+    rows = _ordered_rows(mdp, gamma)
     margin = noise_floor(RT, gamma)
     if policy is None:
         X = _swept(mdp, RT, RT / (1.0 - gamma), gamma, start_sweeps(gamma), kernel)
@@ -217,10 +276,7 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, kernel="numpy"):
     iterations = 0
     while active.size and iterations < max_iter:
         iterations += 1
-        X = np.empty((n, active.size))
-        for i, j in enumerate(active):
-            lu, A_T = _factor(rows, policy[:, j])
-            X[:, i] = _refined_solve(lu, A_T, RT[:, j])
+        X = _evaluated(rows, RT[:, active], policy[:, active])
         pol = policy[:, active]
         best, policy[:, active], changed = improve_policy(
             mdp, np.asarray(T @ X), pol, margin[active]

@@ -136,8 +136,8 @@ def test_the_lookahead_step_cuts_the_evaluations_near_one(monkeypatch):
     evaluated = {j: [] for j in range(4)}
     solve_one = stochastic._refined_solve
 
-    def recording(lu, A_T, b):
-        x = solve_one(lu, A_T, b)
+    def recording(factored, b):
+        x = solve_one(factored, b)
         (j,) = [j for j in range(4) if np.array_equal(RT[:, j], b)]
         evaluated[j].append(x)
         return x
