@@ -80,7 +80,7 @@ def test_auto_chooses_policy_iteration_near_one():
     assert solve(small, np.zeros(4), 0.9).method == "extrapolated-value-iteration"
 
 
-def test_results_do_not_depend_on_chunking_or_warm_start():
+def test_results_do_not_depend_on_chunking_threads_or_warm_start(monkeypatch):
     mdp = gridworld.parse([".....", ".#.#.", "....."], noise=0.2)
     R = np.random.default_rng(1).random((30, mdp.n_states))
     whole = solve(mdp, R, 0.99, method="policy-iteration")
@@ -88,6 +88,11 @@ def test_results_do_not_depend_on_chunking_or_warm_start():
         part = solve(mdp, R, 0.99, method="policy-iteration", chunk_size=chunk_size)
         assert np.array_equal(part.values, whole.values)
         assert np.array_equal(part.policy, whole.policy)
+    for threads in ("1", "3"):  # the evaluations and sweeps split over threads
+        monkeypatch.setenv("POWERSEEK_THREADS", threads)
+        split = solve(mdp, R, 0.99, method="policy-iteration")
+        assert np.array_equal(split.values, whole.values)
+        assert np.array_equal(split.policy, whole.policy)
     warm = solve(mdp, R, 0.99, method="policy-iteration", initial_policy=whole.policy)
     assert warm.iterations == 1 and np.array_equal(warm.policy, whole.policy)
     assert np.abs(warm.values - whole.values).max() <= 1e-12 / (1 - 0.99)
@@ -152,3 +157,24 @@ def test_the_lookahead_step_cuts_the_evaluations_near_one(monkeypatch):
             assert (after >= before - 1e-9).all()
     reference = solve(mdp, RT.T, 0.999, method="extrapolated-value-iteration", tol=1e-11)
     np.testing.assert_allclose(0.001 * V.T, 0.001 * reference.values, atol=2e-11)
+
+
+def test_the_fixed_ordering_keeps_the_fill_of_ordering_each_matrix_anew():
+    # one minimum-degree ordering of the union of all policies' patterns serves every policy
+    import scipy.sparse.linalg as spla
+
+    mdp = gridworld.parse(["." * 12] * 12, noise=0.1)
+    ordered = stochastic._ordered_rows(mdp, 0.99)
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        policy = mdp.pair_offsets[:-1] + rng.integers(0, np.diff(mdp.pair_offsets))
+        factored = stochastic._factor(ordered, policy)
+        original = factored.matrix[np.argsort(factored.order)][:, np.argsort(factored.order)]
+        anew = spla.splu(
+            original.tocsc(),
+            permc_spec="MMD_AT_PLUS_A",
+            diag_pivot_thresh=0.0,
+            options={"SymmetricMode": True},
+        )
+        fill = factored.lu.L.nnz + factored.lu.U.nnz
+        assert fill <= 1.1 * (anew.L.nnz + anew.U.nnz)
