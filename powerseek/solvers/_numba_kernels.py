@@ -247,7 +247,7 @@ def settle_samples(RS, succ, offsets, pad, gamma, floor, sweeps, lo, hi, VS, PS,
     count = np.zeros(width, dtype=np.int64)
     following = lo
     active = 0
-    for b in range(width):  # the first samples; spare columns stay idle
+    for b in range(width):  # the first samples (an empty range leaves its one column idle)
         if following < hi:
             sample[b] = following
             following += 1
