@@ -226,6 +226,14 @@ def settle_record(X, b, j, count, done, bound, succ, offsets, floor, VS, PS, out
         out[j, 2] = 1.0
 
 
+@numba.njit(nogil=True, cache=True, inline="always")
+def start_column(RS, j, b, gamma, rewards, X):
+    # Sample j takes column b of the block: its rewards, and values R/(1−γ).
+    for s in range(X.shape[0]):
+        rewards[s, b] = RS[j, s]
+        X[s, b] = rewards[s, b] / (1.0 - gamma)
+
+
 @numba.njit(nogil=True, cache=True)
 def settle_samples(RS, succ, offsets, pad, gamma, floor, sweeps, lo, hi, VS, PS, out, settled):
     # Value sweeps from R/(1−γ) for samples lo..hi-1, BLOCK at a time in the
@@ -252,9 +260,7 @@ def settle_samples(RS, succ, offsets, pad, gamma, floor, sweeps, lo, hi, VS, PS,
             sample[b] = following
             following += 1
             active += 1
-            for s in range(n):
-                rewards[s, b] = RS[sample[b], s]
-                X[s, b] = rewards[s, b] / (1.0 - gamma)
+            start_column(RS, sample[b], b, gamma, rewards, X)
         else:
             sample[b] = -1
             for s in range(n):
@@ -278,9 +284,7 @@ def settle_samples(RS, succ, offsets, pad, gamma, floor, sweeps, lo, hi, VS, PS,
             if following < hi:  # the next sample takes the column
                 sample[b] = following
                 following += 1
-                for s in range(n):
-                    rewards[s, b] = RS[sample[b], s]
-                    X[s, b] = rewards[s, b] / (1.0 - gamma)
+                start_column(RS, sample[b], b, gamma, rewards, X)
             else:
                 sample[b] = -1
                 active -= 1

@@ -223,6 +223,15 @@ def stochastic_sweeps(mdp, RT, X, gamma, sweeps, *, threads=None):
     _split(_stochastic_kernel(), args, (), RT.shape[1], threads)
 
 
+#: Rows the compiled sweeps read per pass over a block (x0..x4 in _numba_kernels).
+ROWS_PER_PASS = 5
+
+
+def _passes_width(width: int) -> int:
+    """`width` rounded up to whole passes of ROWS_PER_PASS rows."""
+    return -(-width // ROWS_PER_PASS) * ROWS_PER_PASS
+
+
 def _padded_rows(mdp):
     """Each pair's row of T as (columns, weights), zero weights padding it to a multiple of five.
 
@@ -233,7 +242,7 @@ def _padded_rows(mdp):
     def build():
         T = mdp.transition_matrix
         lengths = np.diff(T.indptr)
-        width = max(5, -(-int(lengths.max()) // 5) * 5)
+        width = _passes_width(int(lengths.max()))
         slot = np.arange(width)
         inside = slot[None, :] < lengths[:, None]
         take = np.where(inside, T.indptr[:-1, None] + slot[None, :], T.indptr[:-1, None])
@@ -378,7 +387,7 @@ def _padded_successors(mdp) -> np.ndarray:
 
     def build():
         pad = padded_pairs(mdp)
-        width = -(-pad.shape[1] // 5) * 5
+        width = _passes_width(pad.shape[1])
         pad = np.concatenate([pad, np.repeat(pad[:, -1:], width - pad.shape[1], axis=1)], axis=1)
         return np.ascontiguousarray(mdp.successor_indices[pad], dtype=np.int64)
 

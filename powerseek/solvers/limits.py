@@ -305,12 +305,12 @@ def blackwell_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9, *, kernel
 
 
 def _compiled_blackwell(mdp, RT, gammas, tie_tol):
-    """:func:`blackwell_optimal` with the compiled kernels, state-major throughout."""
-    RT = np.ascontiguousarray(RT, dtype=float)
+    """:func:`blackwell_optimal` with the compiled kernels."""
+    R = np.ascontiguousarray(RT.T, dtype=float)  # sample-major, as the kernels read it
     values = []
     for gamma in gammas:
         V, _, _, iterations, stable = compiled.policy_iteration(
-            mdp, RT, gamma, 0.0, _DEFAULT_MAX_ITER["policy-iteration"], None
+            mdp, R.T, gamma, 0.0, _DEFAULT_MAX_ITER["policy-iteration"], None
         )
         if not stable:  # as solve() warns
             warnings.warn(

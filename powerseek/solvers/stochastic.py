@@ -78,12 +78,9 @@ def _ordered_rows(mdp: MDP, gamma: float) -> _Ordered:
         )
         rows = sp.csr_array(own - gamma * T)
         rows.sum_duplicates()
-        # the union is strictly diagonally dominant by rows, as each policy's matrix is
-        owner = sp.csr_array(
-            (np.ones(mdp.n_pairs), (mdp.pair_states, np.arange(mdp.n_pairs))),
-            shape=(mdp.n_states, mdp.n_pairs),
-        )
-        union = owner @ abs(rows)
+        # each state's row sums its pairs' |rows|: strictly diagonally dominant, as
+        # each policy's matrix is
+        union = own.T @ abs(rows)
         rank = _superlu(sp.csc_matrix(union.T), "MMD_AT_PLUS_A").perm_c
         pair_of = np.repeat(np.arange(mdp.n_pairs), np.diff(rows.indptr))
         renumbered = sp.coo_array((rows.data, (pair_of, rank[rows.indices])), shape=rows.shape)
