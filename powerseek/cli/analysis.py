@@ -471,6 +471,9 @@ def _run_visits(args: argparse.Namespace, out: TextIO) -> int:
     for f in shown:
         function = f.function()
         exact = f.exact(g)
+        # the states the function visits, even where their value is 0 (at γ = 0 every
+        # state after the first)
+        visited = [(label_text(s), x) for s, x, e in zip(mdp.states, exact, function) if e != 0]
         entries.append(
             {
                 "walk": [label_text(s) for s in f.prefix] if f.prefix is not None else None,
@@ -482,8 +485,8 @@ def _run_visits(args: argparse.Namespace, out: TextIO) -> int:
                     for s, expr in zip(mdp.states, function)
                     if expr != 0
                 },
-                "value": {label_text(s): float(x) for s, x in zip(mdp.states, exact) if x},
-                "exact_value": {label_text(s): str(x) for s, x in zip(mdp.states, exact) if x},
+                "value": {s: float(x) for s, x in visited},
+                "exact_value": {s: str(x) for s, x in visited},
             }
         )
     if args.format == "json":

@@ -48,6 +48,7 @@ __all__ = [
     "format_of",
     "loads",
     "read",
+    "read_text",
     "write",
     "write_bytes_atomic",
     "write_text_atomic",
@@ -122,19 +123,55 @@ def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
     """
     path = Path(path)
     kind = format_of(path, format)
+    text = read_text(path, "an environment file")
+    return loads(text, kind, source=str(path), default_name=path.stem)
+
+
+def read_text(path: str | os.PathLike, what: str = "a text file") -> str:
+    """The UTF-8 text of a file; any failure is a ParseError naming the file.
+
+    Every reader of powerseek's text inputs (environments, distributions,
+    policies, batch files) reads through this, so that a folder, a missing
+    file or binary data gets the same one-line error everywhere.
+
+    Parameters
+    ----------
+    path : str or path-like
+    what : str, default "a text file"
+        What the file should be, for the messages ("an environment file").
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParseError
+        The file cannot be read, is a folder or is not UTF-8 text.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "latin1.toml"
+    >>> _ = path.write_bytes("name = 'caf\xe9'".encode("latin-1"))
+    >>> read_text(path, "a batch file")
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.ParseError: .../latin1.toml: not UTF-8 text (byte 11); a batch ...
+    """
+    path = Path(path)
     try:
         data = path.read_bytes()
     except IsADirectoryError:
-        raise ParseError("is a directory, not an environment file.", source=str(path)) from None
+        raise ParseError(f"is a directory, not {what}.", source=str(path)) from None
     except OSError as exc:
         raise ParseError(f"cannot read the file: {exc.strerror}.", source=str(path)) from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(
-            f"not UTF-8 text (byte {exc.start}); environment files are text.", source=str(path)
+            f"not UTF-8 text (byte {exc.start}); {what} is text.", source=str(path)
         ) from None
-    return loads(text, kind, source=str(path), default_name=path.stem)
 
 
 def loads(

@@ -70,7 +70,8 @@ import csv
 import hashlib
 import io
 import json
-import sys
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -79,21 +80,16 @@ from typing import Any
 import numpy as np
 
 from .._provenance import software_versions
-from .._validation import MAX_SOLVER_TOL, label_text
+from .._validation import MAX_SOLVER_TOL, as_float, label_text, short_value
 from ..exceptions import InvalidParameterError, ParseError, PowerseekError
 from ..frames import Tabular, data_frame, require
 from ..io.outputs import check_output_folder, write_bytes_atomic, write_text_atomic
 from ..progress import progress_bar
 from ..solvers.solve import METHODS
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 __all__ = [
-    "COLUMNS", "QUANTITIES", "BatchResult", "BatchSpec", "Unit", "read_batch", "run_batch",
-    "unit_inputs",
+    "COLUMNS", "FILE_FIELDS", "QUANTITIES", "BatchResult", "BatchSpec", "Unit", "read_batch",
+    "run_batch", "unit_inputs",
 ]  # fmt: skip
 
 QUANTITIES = ("power", "optimality")
@@ -254,8 +250,9 @@ class BatchResult(Tabular):
         return dataset
 
 
-def _fail(message: str, path: Path, text: str, key: str | None = None) -> ParseError:
-    line = None
+def _fail(
+    message: str, path: Path, text: str, key: str | None = None, line: int | None = None
+) -> ParseError:
     if key is not None:
         for number, content in enumerate(text.splitlines(), 1):
             if content.strip().startswith(key):
@@ -271,15 +268,12 @@ def read_batch(path: str | Path) -> BatchSpec:
     -------
     BatchSpec
     """
+    from ..io.files import read_text
+    from ..io.toml import parse_document
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParseError(f"cannot read the file: {exc.strerror}.", source=str(path)) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ParseError(f"invalid TOML: {exc}.", source=str(path)) from None
+    text = read_text(path, "a batch file")
+    doc = parse_document(text, str(path))
     unknown = sorted(set(doc) - _KEYS)
     if unknown:
         raise _fail(
@@ -295,6 +289,7 @@ def read_batch(path: str | Path) -> BatchSpec:
             value = [value]
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             raise _fail(f"{key!r} must be a non-empty list of strings.", path, text, key)
+        _refuse_repeats(key, value, path, text)
         return tuple(value)
 
     def numbers(key, kind, check, what):
@@ -307,7 +302,8 @@ def read_batch(path: str | Path) -> BatchSpec:
             raise _fail(f"{key!r} must be {what}; got {value!r}.", path, text, key)
         bad = [v for v in value if not check(v)]
         if bad:
-            raise _fail(f"{key!r} must be {what}; got {bad[0]!r}.", path, text, key)
+            raise _fail(f"{key!r} must be {what}; got {short_value(bad[0])}.", path, text, key)
+        _refuse_repeats(key, value, path, text)
         return tuple(value)
 
     quantities = strings("quantities", ["power"])
@@ -332,7 +328,7 @@ def read_batch(path: str | Path) -> BatchSpec:
             f"{tol!r}.",
             path, text, "tol",
         )  # fmt: skip
-    jobs = []
+    jobs, wheres = [], []
     for kind in ("orbit", "check", "multiagent"):
         tables = doc.get(kind, [])
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -340,7 +336,17 @@ def read_batch(path: str | Path) -> BatchSpec:
         for number, table in enumerate(tables, 1):
             read = _multiagent_job if kind == "multiagent" else _job
             jobs.append(read(kind, number, table, path, text))
+            wheres.append((f"[[{kind}]] number {number}", _job_line(text, kind, number)))
     grid = "environments" in doc or not jobs  # a file of jobs alone needs no grid
+    seen: dict[Unit, str] = {}
+    for job, (where, line) in zip(jobs, wheres):
+        if job in seen:
+            raise _fail(
+                f"{where} repeats {seen[job]}: the same job twice would give the same rows "
+                "twice; remove one.",
+                path, text, line=line,
+            )  # fmt: skip
+        seen[job] = where
     return BatchSpec(
         name=str(doc.get("name", path.stem)),
         seed=seed,
@@ -366,43 +372,78 @@ def read_batch(path: str | Path) -> BatchSpec:
     )
 
 
-def _job_start(kind: str, number: int, table: dict, path: Path, text: str) -> tuple[str, str]:
-    """Where a job table is (for messages) and its environment; unknown keys refused."""
+def _refuse_repeats(key: str, values: list, path: Path, text: str) -> None:
+    """Refuse a list that names one entry twice: its units would repeat their rows."""
+    seen = set()
+    for value in values:
+        # 0.5 and 0.50 are one discount; 1 and 1.0 too
+        same = as_float(value) if isinstance(value, (int, float)) else value
+        if same in seen:
+            raise _fail(
+                f"{key!r} lists {short_value(value)!s} twice; each entry gives its own rows, "
+                "so a repeat would duplicate them: remove it.",
+                path, text, key,
+            )  # fmt: skip
+        seen.add(same)
+
+
+def _job_line(text: str, kind: str, number: int) -> int | None:
+    """1-based line of the `number`-th ``[[kind]]`` header."""
+    header = re.compile(r"^\s*\[\[\s*" + re.escape(kind) + r"\s*\]\]")
+    seen = 0
+    for line, content in enumerate(text.splitlines(), 1):
+        if header.match(content):
+            seen += 1
+            if seen == number:
+                return line
+    return None
+
+
+def _job_start(kind: str, number: int, table: dict, path: Path, text: str):
+    """Where a job table is (for messages), its environment, and its error maker.
+
+    The error maker gives a ParseError naming the file and the line of the
+    table's ``[[kind]]`` header. Unknown keys are refused here.
+    """
     where = f"[[{kind}]] number {number}"
+    line = _job_line(text, kind, number)
+
+    def fail(message: str) -> ParseError:
+        return _fail(message, path, text, line=line)
+
     unknown = sorted(set(table) - _JOB_KEYS[kind])
     if unknown:
-        raise _fail(
-            f"{where}: unknown key {unknown[0]!r}; it holds {', '.join(sorted(_JOB_KEYS[kind]))}.",
-            path, text, f"[[{kind}]]",
-        )  # fmt: skip
+        raise fail(
+            f"{where}: unknown key {unknown[0]!r}; it holds {', '.join(sorted(_JOB_KEYS[kind]))}."
+        )
     environment = table.get("environment")
     if not isinstance(environment, str):
-        raise _fail(f"{where}: 'environment' (a name or file) is required.", path, text)
-    return where, environment
+        raise fail(f"{where}: 'environment' (a name or file) is required.")
+    return where, environment, fail
 
 
-def _job_samples(table: dict, where: str, path: Path, text: str) -> int:
+def _job_samples(table: dict, where: str, fail) -> int:
     samples = table.get("samples", 2000)
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
-        raise _fail(f"{where}: 'samples' must be an integer of at least 2.", path, text)
+        raise fail(f"{where}: 'samples' must be an integer of at least 2.")
     return samples
 
 
 def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
-    where, environment = _job_start(kind, number, table, path, text)
+    where, environment, fail = _job_start(kind, number, table, path, text)
     if ("actions" in table) == ("states" in table):
-        raise _fail(f"{where}: give either actions = [A1, A2] or states = [S1, S2].", path, text)
+        raise fail(f"{where}: give either actions = [A1, A2] or states = [S1, S2].")
     pair_kind = "actions" if "actions" in table else "states"
     pair = table[pair_kind]
     if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
-        raise _fail(f"{where}: {pair_kind!r} must be two names; got {pair!r}.", path, text)
+        raise fail(f"{where}: {pair_kind!r} must be two names; got {pair!r}.")
     state = table.get("state", "")
     if (
         pair_kind == "actions"
         and not isinstance(state, str)
         or (pair_kind == "actions" and not state)
     ):
-        raise _fail(f'{where}: actions need the state they belong to: state = "S".', path, text)
+        raise fail(f'{where}: actions need the state they belong to: state = "S".')
     gammas = table.get("gamma", 0.9 if kind == "orbit" else [0.1, 0.5, 0.9])
     gammas = gammas if isinstance(gammas, list) else [gammas]
     if (
@@ -412,25 +453,27 @@ def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
         or (kind == "orbit" and len(gammas) != 1)
     ):
         what = "one discount in [0, 1]" if kind == "orbit" else "discounts in [0, 1]"
-        raise _fail(f"{where}: 'gamma' must be {what}; got {table.get('gamma')!r}.", path, text)
+        raise fail(f"{where}: 'gamma' must be {what}; got {short_value(table.get('gamma'))}.")
     reward, distribution, samples = (), "", 0
     if kind == "orbit":
         if ("reward" in table) == ("distribution" in table):
-            raise _fail(
-                f"{where}: give either reward = [one per state] or distribution = \"SPEC\".",
-                path, text,
-            )  # fmt: skip
+            raise fail(f'{where}: give either reward = [one per state] or distribution = "SPEC".')
         if "reward" in table:
             values = table["reward"]
             if not isinstance(values, list) or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
             ):
-                raise _fail(f"{where}: 'reward' must be a list of numbers.", path, text)
-            reward = tuple(float(v) for v in values)
+                raise fail(f"{where}: 'reward' must be a list of numbers.")
+            reward = tuple(as_float(v) for v in values)
+            infinite = [v for v, r in zip(values, reward) if not math.isfinite(r)]
+            if infinite:
+                raise fail(
+                    f"{where}: 'reward' must be finite numbers; got {short_value(infinite[0])}."
+                )
         else:
             distribution = str(table["distribution"])
     else:
-        samples = _job_samples(table, where, path, text)
+        samples = _job_samples(table, where, fail)
     return Unit(
         environment, distribution, samples, kind, tuple(float(g) for g in gammas),
         state, pair_kind, tuple(pair), reward,
@@ -438,7 +481,7 @@ def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
 
 
 def _multiagent_job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
-    where, environment = _job_start(kind, number, table, path, text)
+    where, environment, fail = _job_start(kind, number, table, path, text)
     gammas = table.get("gamma", [0.6])
     gammas = gammas if isinstance(gammas, list) else [gammas]
     correlations = table.get("correlation", [])
@@ -452,18 +495,18 @@ def _multiagent_job(kind: str, number: int, table: dict, path: Path, text: str) 
 
     if not gammas or not numbers_in(gammas, 0, 1) or (correlations and len(gammas) != 1):
         what = "one discount in (0, 1)" if correlations else "discounts in [0, 1]"
-        raise _fail(f"{where}: 'gamma' must be {what}; got {table.get('gamma')!r}.", path, text)
+        raise fail(f"{where}: 'gamma' must be {what}; got {short_value(table.get('gamma'))}.")
     if not numbers_in(correlations, -1, 1):
-        raise _fail(
-            f"{where}: 'correlation' must be numbers in [-1, 1]; got {table['correlation']!r}.",
-            path, text,
-        )  # fmt: skip
-    samples = _job_samples(table, where, path, text)
+        raise fail(
+            f"{where}: 'correlation' must be numbers in [-1, 1]; got "
+            f"{short_value(table['correlation'])}."
+        )
+    samples = _job_samples(table, where, fail)
     defaults = (("other_policy", "uniform"), ("agent", ""), ("distribution", "uniform"))
     strings = {key: table.get(key, default) for key, default in defaults}
     for key, value in strings.items():
         if not isinstance(value, str):
-            raise _fail(f"{where}: {key!r} must be a string; got {value!r}.", path, text)
+            raise fail(f"{where}: {key!r} must be a string; got {value!r}.")
     return Unit(
         environment, strings["distribution"], samples, kind, tuple(float(g) for g in gammas),
         other_policy=strings["other_policy"], agent=strings["agent"] or "",
@@ -471,18 +514,65 @@ def _multiagent_job(kind: str, number: int, table: dict, path: Path, text: str) 
     )  # fmt: skip
 
 
+#: The fields of a unit that may name a file, with the suffixes that make a value a file
+#: name (None: any value with a suffix that names an existing file). Every file a unit
+#: reads is named by one of these, and its contents enter the unit's inputs.
+FILE_FIELDS: dict[str, tuple[str, ...] | None] = {
+    "environment": None,
+    "distribution": (".toml",),
+    "other_policy": (".gv", ".dot"),
+}
+
+
+def _input_file(field_name: str, value: str, base: str) -> Path | None:
+    """The file a unit's field names, resolved against the batch file's folder, or None.
+
+    A relative name is looked up beside the batch file first, then in the
+    working directory, as the environments always were.
+    """
+    suffixes = FILE_FIELDS[field_name]
+    if not value or not Path(value).suffix:
+        return None
+    if suffixes is not None and Path(value).suffix.lower() not in suffixes:
+        return None
+    for candidate in (Path(base) / value, Path(value)):
+        if candidate.is_file():
+            return candidate
+    return None if suffixes is None else Path(base) / value
+
+
+def _file_digests(unit: Unit, base: str) -> dict[str, str]:
+    """SHA-256 of the contents of every file the unit reads, by field name."""
+    digests = {}
+    for name in FILE_FIELDS:
+        path = _input_file(name, getattr(unit, name), base)
+        if path is None:
+            continue
+        try:
+            digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise ParseError(f"cannot read the file: {exc.strerror}.", source=str(path)) from None
+    return digests
+
+
 def _environment(name: str, base: str):
     from ..io.catalog import load
 
-    candidate = Path(base) / name
-    return load(str(candidate) if candidate.suffix and candidate.is_file() else name)
+    path = _input_file("environment", name, base)
+    return load(str(path) if path is not None else name)
+
+
+def _distribution(name: str, base: str, mdp):
+    from ..rewards.spec import parse_distribution
+
+    path = _input_file("distribution", name, base)
+    return parse_distribution(str(path) if path is not None else name, mdp)
 
 
 def run_unit(unit: Unit, spec: BatchSpec, mdp=None) -> list[dict[str, Any]]:
     """Compute one unit (on `mdp`, by default loaded from its name) and return its rows."""
     from ..analysis.optimality import optimality_sweep
     from ..analysis.power import power_sweep
-    from ..rewards.spec import parse_distribution
 
     if mdp is None:
         mdp = _environment(unit.environment, spec.base)
@@ -492,7 +582,7 @@ def run_unit(unit: Unit, spec: BatchSpec, mdp=None) -> list[dict[str, Any]]:
         return _run_job(unit, spec, mdp, seed)
     if unit.quantity == "multiagent":
         return _run_multiagent(unit, spec, mdp, seed)
-    dist = parse_distribution(unit.distribution, mdp)
+    dist = _distribution(unit.distribution, spec.base, mdp)
     head = _row_head(unit, spec, dist, seed)
     rows = []
     if unit.quantity == "power":
@@ -537,7 +627,6 @@ def _run_job(unit: Unit, spec: BatchSpec, mdp, seed: int) -> list[dict[str, Any]
     """An orbit comparison or a theorem check, as table rows."""
     from ..mdp.labels import parse_action, parse_state
     from ..rewards.distributions import FiniteSupport
-    from ..rewards.spec import parse_distribution
     from ..symmetry.orbits import action_optimality, compare_over_orbit, power_of
     from ..symmetry.theorems import check_actions, check_states
 
@@ -561,7 +650,7 @@ def _run_job(unit: Unit, spec: BatchSpec, mdp, seed: int) -> list[dict[str, Any]
                 )
             dist = FiniteSupport([list(unit.reward)])
         else:
-            dist = parse_distribution(unit.distribution, mdp)
+            dist = _distribution(unit.distribution, spec.base, mdp)
         if state is None:
             f1, f2 = power_of(mdp, a, gamma), power_of(mdp, b, gamma)
         else:
@@ -596,21 +685,18 @@ def _run_job(unit: Unit, spec: BatchSpec, mdp, seed: int) -> list[dict[str, Any]
 def _policy_of(unit: Unit, spec: BatchSpec, joint, agent: str):
     from ..multiagent import resolve_policy
 
-    policy = unit.other_policy
-    candidate = Path(spec.base) / policy
-    if candidate.suffix.lower() in (".gv", ".dot") and candidate.is_file():
-        policy = str(candidate)
+    path = _input_file("other_policy", unit.other_policy, spec.base)
+    policy = str(path) if path is not None else unit.other_policy
     return resolve_policy(joint, joint.other(agent), policy)
 
 
 def _run_multiagent(unit: Unit, spec: BatchSpec, mdp, seed: int) -> list[dict[str, Any]]:
     """A multiagent job: POWER of one agent (fixed policy) or of both (per correlation)."""
     from ..multiagent import JointMDP, correlation_sweep, fixed_policy_power_sweep
-    from ..rewards.spec import parse_distribution
 
     joint = JointMDP.from_mdp(mdp)
     agent = unit.agent or joint.agents[0]
-    dist = parse_distribution(unit.distribution, mdp)
+    dist = _distribution(unit.distribution, spec.base, mdp)
     policy = _policy_of(unit, spec, joint, agent)
     head = _row_head(unit, spec, dist, seed)
     rows = []
@@ -644,7 +730,6 @@ def _run_multiagent(unit: Unit, spec: BatchSpec, mdp, seed: int) -> list[dict[st
 def _check_job(job: Unit, spec: BatchSpec, mdp) -> None:
     """Labels, rewards and distributions of a job, checked before any work."""
     from ..mdp.labels import parse_action, parse_state
-    from ..rewards.spec import parse_distribution
 
     if job.quantity == "multiagent":
         from ..multiagent import JointMDP
@@ -653,7 +738,7 @@ def _check_job(job: Unit, spec: BatchSpec, mdp) -> None:
         agent = job.agent or joint.agents[0]
         joint.agent_index(agent)
         _policy_of(job, spec, joint, agent)
-        parse_distribution(job.distribution, mdp)
+        _distribution(job.distribution, spec.base, mdp)
         return
 
     if job.pair_kind == "actions":
@@ -669,7 +754,7 @@ def _check_job(job: Unit, spec: BatchSpec, mdp) -> None:
             f"{mdp.n_states} states."
         )
     if job.quantity == "orbit" and not job.reward:
-        parse_distribution(job.distribution, mdp)
+        _distribution(job.distribution, spec.base, mdp)
 
 
 def _stats(estimate, k: int) -> dict[str, float]:
@@ -688,8 +773,10 @@ def unit_inputs(unit: Unit, spec: BatchSpec, mdp) -> dict[str, Any]:
     unit itself (environment name, distribution, samples, discounts, quantity,
     job labels), the digest of the loaded environment's dynamics
     (:meth:`MDP.digest`, so an edited file counts, whatever its name), the
-    batch's base seed and the unit's seed, the solver settings and the
-    version of powerseek.
+    SHA-256 of the contents of every file the unit reads (each field of
+    :data:`FILE_FIELDS` that names a file: environment, distribution, the other
+    agent's policy), the batch's base seed and the unit's seed, the solver
+    settings and the version of powerseek.
 
     Parameters
     ----------
@@ -706,11 +793,15 @@ def unit_inputs(unit: Unit, spec: BatchSpec, mdp) -> dict[str, Any]:
     """
     from .. import _version
 
+    files = _file_digests(unit, spec.base)
     return json.loads(
         json.dumps(
             {
                 "unit": unit.definition(),
                 "environment": mdp.digest(),
+                # only where the unit reads files, so that the stored units of
+                # catalog worlds keep their inputs
+                **({"files": files} if files else {}),
                 "base_seed": spec.seed,
                 "seed": unit.seed(spec.seed),
                 # orbit and check jobs run the solvers at their defaults
@@ -729,6 +820,7 @@ def unit_inputs(unit: Unit, spec: BatchSpec, mdp) -> dict[str, Any]:
 _INPUT_NAMES = {
     "unit": "the unit's definition changed",
     "environment": "the environment's content changed",
+    "files": "a file the unit reads changed",
     "base_seed": "the seed changed",
     "seed": "the seed changed",
     "solver": "the solver settings changed",
@@ -753,9 +845,9 @@ def _finished(path: Path, inputs: dict[str, Any]) -> tuple[list | None, str | No
     previous = stored.get("inputs")
     if not isinstance(previous, dict):
         return None, "the stored file recorded no inputs"
-    for key, value in inputs.items():
-        if previous.get(key) != value:
-            return None, _INPUT_NAMES[key]
+    for key in [*inputs, *(key for key in previous if key not in inputs)]:
+        if previous.get(key) != inputs.get(key):
+            return None, _INPUT_NAMES.get(key, "the stored file recorded other inputs")
     return stored["rows"], None
 
 
@@ -791,8 +883,6 @@ def run_batch(
     if directory.exists() and not directory.is_dir():
         raise InvalidParameterError(f"{str(directory)!r} exists and is not a folder.")
     units = spec.units()
-    from ..rewards.spec import parse_distribution
-
     # Each environment is loaded once: the same object is checked, keyed and
     # computed on, so a file edited while the batch runs cannot slip in.
     environments: dict[str, Any] = {}
@@ -801,7 +891,7 @@ def run_batch(
             environments[name] = _environment(name, spec.base)
     for environment in spec.environments:  # fail early, before any work
         for dist in spec.distributions:
-            parse_distribution(dist, environments[environment])
+            _distribution(dist, spec.base, environments[environment])
     for job in spec.jobs:
         _check_job(job, spec, environments[job.environment])
     check_output_folder(directory)
@@ -819,6 +909,13 @@ def run_batch(
     with progress_bar(progress, total=len(todo), desc=spec.name, unit="unit") as bar:
 
         def keep(i: int, unit_rows: list) -> None:
+            # a file edited while its unit ran would store numbers under the old
+            # contents' key: refuse rather than keep them
+            if _file_digests(units[i], spec.base) != inputs[i].get("files", {}):
+                raise InvalidParameterError(
+                    f"a file read by the unit {units[i].key} ({units[i].environment}) changed "
+                    "while it ran; run the batch again."
+                )
             document = {"unit": asdict(units[i]), "inputs": inputs[i], "rows": unit_rows}
             write_text_atomic(paths[i], json.dumps(document))
             rows[i] = unit_rows

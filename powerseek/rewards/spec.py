@@ -189,12 +189,10 @@ def parse_distribution(spec: str, mdp: MDP) -> RewardDistribution:
 
 
 def _from_file(path: Path, mdp: MDP) -> RewardDistribution:
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ParseError(f"cannot read the file: {exc.strerror}.", source=str(path)) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ParseError(f"invalid TOML: {exc}.", source=str(path)) from None
+    from ..io.files import read_text
+    from ..io.toml import parse_document
+
+    doc = parse_document(read_text(path, "a distribution file"), str(path))
     allowed = {"default", "states", "vectors", "weights"}
     unknown = set(doc) - allowed
     if unknown:

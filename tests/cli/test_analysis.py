@@ -353,6 +353,21 @@ def test_visits_command(capsys):
     assert status == 1 and "one value in [0, 1)" in err
 
 
+@pytest.mark.parametrize("form", ["text", "json"])
+def test_visits_at_gamma_zero_lists_every_visited_state(capsys, form):
+    # at γ = 0 every state after the first has value 0: still listed, at 0
+    status, out, _ = run(capsys, "visits", "candy-wait", "--state", "start", "--gamma", "0",
+                         "--format", form)  # fmt: skip
+    assert status == 0
+    if form == "text":
+        assert "candy: gamma/(1 - gamma)   = 0 at gamma = 0" in out
+        assert "start: 1   = 1 at gamma = 0" in out
+        return
+    first = json.loads(out)["functions"][0]
+    assert first["exact_value"] == {"start": "1", "candy": "0"}
+    assert first["value"] == {"start": 1.0, "candy": 0.0}
+
+
 def test_symmetry_command(capsys):
     status, out, _ = run(capsys, "symmetry", "turner-fig1", "--states", "right", "left")
     assert status == 0 and "yes: φ·F_nd(left) ⊆ F(right)" in out

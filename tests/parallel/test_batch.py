@@ -115,12 +115,56 @@ ONE = "environments = ['candy-wait']\nsamples = 10\n"
         (ONE + "gamma = [0.5]\nquantities = ['value']\n", "unknown quantity 'value'"),
         (ONE + "gamma = [0.5]\nseed = -1\n", "'seed' must be a non-negative integer"),
         ("environments = [\n", "invalid TOML"),
+        # repeats would give the same rows twice
+        ("environments = ['candy-wait', 'candy-wait']\nsamples = 10\ngamma = [0.5]\n",
+         "'environments' lists candy-wait twice"),
+        (ONE + "gamma = [0.5, 0.50]\n", "'gamma' lists 0.5 twice"),
+        (ONE + "gamma = [1, 1.0]\n", "'gamma' lists 1.0 twice"),
+        ("environments = ['candy-wait']\nsamples = [10, 10]\ngamma = [0.5]\n",
+         "'samples' lists 10 twice"),
+        (ONE + "gamma = [0.5]\ndistributions = ['uniform', 'uniform']\n",
+         "'distributions' lists uniform twice"),
+        (ONE + "gamma = [0.5]\nquantities = ['power', 'power']\n", "'quantities' lists power"),
+        # numbers past what Python converts, as the environment readers refuse them
+        (ONE + "gamma = [0.5]\nseed = " + "9" * 5000 + "\n", "more digits than Python converts"),
+        (ONE + "gamma = [" + "1" * 400 + "]\n", "got an integer of 400 digits"),
+        ('[[orbit]]\nenvironment = "candy-wait"\nstates = ["candy", "wait"]\nreward = ['
+         + "9" * 400 + ", 0, 0, 0, 0]\n", "'reward' must be finite numbers; got an integer"),
     ],
-)
+)  # fmt: skip
 def test_bad_sweep_files(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(ParseError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        read_batch(path)
+
+
+def test_batch_files_that_are_not_text(tmp_path):
+    path = tmp_path / "latin.toml"
+    path.write_bytes("name = 'caf\xe9'\n".encode("latin-1"))
+    with pytest.raises(ParseError, match=r"latin.toml: not UTF-8 text \(byte 11\)"):
+        read_batch(path)
+    with pytest.raises(ParseError, match="is a directory, not a batch file"):
+        read_batch(tmp_path)
+
+
+def test_repeated_jobs_are_refused_naming_both(tmp_path):
+    job = '[[check]]\nenvironment = "candy-wait"\nstates = ["candy", "wait"]\n'
+    path = tmp_path / "twice.toml"
+    path.write_text("seed = 1\n\n" + job + "\n" + job)
+    with pytest.raises(ParseError, match=r"line 7: \[\[check\]\] number 2 repeats "
+                       r"\[\[check\]\] number 1"):  # fmt: skip
+        read_batch(path)
+
+
+def test_job_errors_name_the_line_of_their_table(tmp_path):
+    path = tmp_path / "jobs.toml"
+    path.write_text(
+        '[[orbit]]\nenvironment = "candy-wait"\nstates = ["candy", "wait"]\nreward = [0]\n\n'
+        '[[multiagent]]\nenvironment = "x.gv"\nsamples = 1\n'
+    )
+    with pytest.raises(ParseError, match=r"jobs.toml, line 6: \[\[multiagent\]\] number 1: "
+                       "'samples'"):  # fmt: skip
         read_batch(path)
 
 
@@ -384,3 +428,88 @@ def test_multiagent_jobs(tmp_path):
     (tmp_path / "agent.toml").write_text('[[multiagent]]\nenvironment = "pair.gv"\nagent = "B"\n')
     with pytest.raises(powerseek.InvalidParameterError, match="'B' is not an agent"):
         run_batch(read_batch(tmp_path / "agent.toml"), tmp_path / "out2", progress=False)
+
+
+def _file_inputs(folder):
+    """The files of every job kind's file-valued fields, and the edit that changes each."""
+    from powerseek.io import graphviz
+    from powerseek.multiagent import joint_gridworld, uniform_policy
+
+    joint = joint_gridworld("..", overlap=False)
+    catalog = powerseek.io.catalog.catalog_path() / "candy-wait.toml"
+    (folder / "world.toml").write_text(catalog.read_text())
+    (folder / "pair.gv").write_text(graphviz.dump(joint.mdp.with_metadata(name="pair")))
+    (folder / "d.toml").write_text('default = "uniform"\n')
+    policy = uniform_policy(joint, "A")
+    (folder / "pol.gv").write_text(graphviz.dump_policy(policy, agents=joint.agents))
+    stay = {s: {a: float(a == "stay") for a in per} for s, per in policy.items()}
+    return {
+        # an edit that keeps the dynamics (the environment's digest) is still a change
+        "world.toml": lambda: (folder / "world.toml").write_text(
+            catalog.read_text() + "# edited\n"
+        ),
+        "pair.gv": lambda: (folder / "pair.gv").write_text(
+            graphviz.dump(joint.mdp.with_metadata(name="renamed"))
+        ),
+        "d.toml": lambda: (folder / "d.toml").write_text('default = "beta(2, 1)"\n'),
+        "pol.gv": lambda: (folder / "pol.gv").write_text(
+            graphviz.dump_policy(stay, agents=joint.agents)
+        ),
+    }
+
+
+#: One batch file per job kind; every field that can name a file names one.
+_FILE_JOBS = {
+    "power": 'environments = ["world.toml"]\ndistributions = ["d.toml"]\nsamples = [100]\n'
+    "gamma = [0.5]\n",
+    "optimality": 'environments = ["world.toml"]\ndistributions = ["d.toml"]\nsamples = [100]\n'
+    'gamma = [0.5]\nquantities = ["optimality"]\n',
+    "orbit": '[[orbit]]\nenvironment = "world.toml"\nstates = ["candy", "wait"]\n'
+    'distribution = "d.toml"\ngamma = 0.5\n',
+    "check": '[[check]]\nenvironment = "world.toml"\nstates = ["candy", "wait"]\ngamma = [0.5]\n'
+    "samples = 100\n",
+    "multiagent": '[[multiagent]]\nenvironment = "pair.gv"\nother_policy = "pol.gv"\n'
+    'distribution = "d.toml"\ngamma = [0.5]\nsamples = 100\n',
+    "correlation": '[[multiagent]]\nenvironment = "pair.gv"\nother_policy = "pol.gv"\n'
+    'distribution = "d.toml"\ngamma = 0.5\nsamples = 100\ncorrelation = [0, 1]\n',
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_FILE_JOBS))
+def test_every_file_a_unit_reads_enters_its_key(kind, tmp_path, monkeypatch):
+    # run from another folder: the files are found beside the batch file
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    edits = _file_inputs(folder)
+    (folder / "b.toml").write_text("seed = 2\n" + _FILE_JOBS[kind])
+    spec = read_batch(folder / "b.toml")
+    (unit,) = spec.units()
+    named = {
+        name: getattr(unit, name)
+        for name in sweep_module.FILE_FIELDS
+        if getattr(unit, name) in edits
+    }
+    expected = {"environment"} | ({"distribution"} if kind != "check" else set())
+    if kind in ("multiagent", "correlation"):
+        expected.add("other_policy")
+    assert set(named) == expected
+    assert run_batch(spec, tmp_path / "out").computed == 1
+    for field_name, file_name in named.items():
+        before = run_batch(spec, tmp_path / "out")
+        assert (before.computed, before.reused) == (0, 1)
+        edits[file_name]()
+        after = run_batch(read_batch(folder / "b.toml"), tmp_path / "out")
+        assert (after.computed, after.reused) == (1, 0), field_name
+        assert after.reasons == {"a file the unit reads changed": 1}
+        if field_name != "environment":  # the edits of these change the table too
+            assert not _same_rows(after.rows, before.rows)
+        fresh = run_batch(read_batch(folder / "b.toml"), tmp_path / f"fresh-{field_name}")
+        assert _same_rows(after.rows, fresh.rows)
+
+
+def _same_rows(first, second):
+    def clean(rows):
+        return [{k: (None if v != v else v) for k, v in row.items()} for row in rows]
+
+    return clean(first) == clean(second)
