@@ -18,7 +18,102 @@ from typing import Any
 from .exceptions import InvalidParameterError, SearchLimitError
 from .progress import progress_bar
 
-__all__ = ["Budget"]
+__all__ = ["DEFAULT_MAX_WORK", "Budget", "check_work", "work_advice"]
+
+#: The largest run (states x samples x runs) a command or batch unit starts unasked:
+#: about an hour of solving on one core; ``--max-work`` (``max_work`` in a batch file)
+#: raises it.
+DEFAULT_MAX_WORK = 10**10
+
+
+def work_advice(work: int) -> str:
+    """A short number, at least `work`, to pass as the work limit that allows it.
+
+    Two significant digits, rounded up (not to nearest), so that the printed
+    value, read back as a float, admits the run it was printed for.
+
+    Examples
+    --------
+    >>> work_advice(10_004_000_000)
+    '1.1e+10'
+    >>> work_advice(34_084_860_461_056)
+    '3.5e+13'
+    >>> work_advice(99_600)
+    '1e+05'
+    >>> work_advice(57)
+    '57'
+    """
+    if work < 100:
+        return str(work)
+    scale = 10 ** (len(str(work)) - 2)
+    rounded = -(-work // scale) * scale  # the first two digits, rounded up
+    return f"{rounded:.2g}" if rounded < 10**300 else str(rounded)
+
+
+def check_work(
+    n_states: int,
+    n_samples: int,
+    n_runs: int,
+    limit: float | None = None,
+    *,
+    runs: str = "discounts",
+    option: str = "--max-work",
+    fewer: str | None = None,
+    raise_with: str = "pass {option} {work}",
+) -> int:
+    """Refuse a run whose size (states x samples x runs) exceeds `limit`; return the size.
+
+    Every command and batch job estimates its work with this before it
+    allocates anything, so that a mistyped sample count is refused in a line
+    rather than starting hours of work or running out of memory.
+
+    Parameters
+    ----------
+    n_states, n_samples, n_runs : int
+        The run's size: states (of the MDP solved), reward samples, and the
+        number of solves per sample (discounts, correlations, ...).
+    limit : float, optional
+        The most state-samples allowed (default :data:`DEFAULT_MAX_WORK`).
+    runs : str, default "discounts"
+        What `n_runs` counts, for the message.
+    option : str, default "--max-work"
+        How the user raises the limit, for the message.
+    fewer : str, optional
+        What the user can reduce instead (default "samples or RUNS").
+    raise_with : str, default "pass {option} {work}"
+        How to raise the limit, with the option's name and a limit that admits
+        this run.
+
+    Returns
+    -------
+    int
+        The work, states x samples x runs.
+
+    Examples
+    --------
+    >>> check_work(31, 10_000, 11)
+    3410000
+    >>> check_work(31, 2**40, 1)
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.InvalidParameterError: this run would solve 31 states x ... samples x 1
+    discounts = 3.4e+13 state-samples, more than the limit of 1e+10 ... pass --max-work 3.5e+13 ...
+    """
+    limit = DEFAULT_MAX_WORK if limit is None else limit
+    if isinstance(limit, bool) or not limit >= 0:  # NaN too: it would refuse nothing
+        raise InvalidParameterError(
+            f"{option} must be a non-negative number of state-samples; got {limit!r}."
+        )
+    work = int(n_states) * int(n_samples) * int(n_runs)
+    if work > limit:
+        size = f"{work:.2g}" if work < 10**300 else f"an integer of {len(str(work))} digits"
+        raise InvalidParameterError(
+            f"this run would solve {n_states} states x {n_samples} samples x {n_runs} "
+            f"{runs} = {size} state-samples, more than the limit of {limit:.2g} (about an "
+            f"hour on one core). Use fewer {fewer or 'samples or ' + runs}, or "
+            f"{raise_with.format(option=option, work=work_advice(work))} to run it anyway."
+        )
+    return work
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """Bounded searches: time limits that say where they stopped, capped candidate searches."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import powerseek
 from powerseek import SearchLimitError, load
@@ -62,3 +64,24 @@ def test_a_capped_copy_search_does_not_claim_there_is_no_copy(monkeypatch):
 def test_budget_refuses_a_negative_limit():
     with pytest.raises(powerseek.InvalidParameterError, match="`time_limit` must be"):
         Budget(time_limit=-1)
+
+
+@given(st.integers(min_value=0, max_value=10**40))
+def test_the_advised_work_limit_admits_the_run(work):
+    """The advice is rounded up: read back as a float, it admits the run it was printed for."""
+    from powerseek.budget import check_work, work_advice
+
+    advice = work_advice(work)
+    assert float(advice) >= work
+    assert len(advice) <= 7  # short: two digits and an exponent
+    check_work(work, 1, 1, float(advice))
+    if work >= 100:  # and no more than one unit in the second digit above it
+        assert float(advice) <= work * 1.1 + 1
+
+
+def test_the_work_limit_refuses_nan_and_negative_values():
+    from powerseek.budget import check_work
+
+    for limit in (float("nan"), -1.0):
+        with pytest.raises(powerseek.InvalidParameterError, match="must be a non-negative"):
+            check_work(1, 1, 1, limit)

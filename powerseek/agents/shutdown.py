@@ -369,6 +369,10 @@ def _compatible(world: ShutdownWorld, thetas: np.ndarray, gamma: float) -> np.nd
     return keep
 
 
+#: The most uniform numbers one round of rejection sampling draws (32 MiB of floats).
+_DRAW_ELEMENTS = 2**22
+
+
 def sample_compatible(
     world: ShutdownWorld,
     gamma: float,
@@ -397,7 +401,9 @@ def sample_compatible(
     gamma = check_gamma(gamma)
     generator = make_rng(rng)
     accepted, drawn, kept = [], 0, 0
-    batch = max(256, 2 * n_samples)
+    # twice the goals asked for, but never more than _DRAW_ELEMENTS numbers at once: a
+    # low acceptance rate then costs time, not memory
+    batch = max(256, min(2 * n_samples, _DRAW_ELEMENTS // world.mdp.n_states))
     while kept < n_samples:
         if drawn >= max_draws:
             raise InvalidParameterError(

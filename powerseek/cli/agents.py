@@ -15,7 +15,16 @@ import argparse
 from typing import TextIO
 
 from ..exceptions import InvalidParameterError
-from .common import ENV_HELP, add_format, check_positive, parse_gammas, seed_from, write_json
+from .common import (
+    ENV_HELP,
+    add_format,
+    add_max_work,
+    check_positive,
+    check_work,
+    parse_gammas,
+    seed_from,
+    write_json,
+)
 
 __all__ = ["add_parser"]
 
@@ -48,6 +57,7 @@ def add_parser(commands) -> None:
         "--samples", type=int, default=4000, metavar="N", help="accepted goals per gamma"
     )
     cmd.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
+    add_max_work(cmd)
     add_format(cmd)
     cmd.set_defaults(run=_run_shutdown)
 
@@ -93,7 +103,9 @@ def _run_shutdown(args: argparse.Namespace, out: TextIO) -> int:
     check_positive(args.samples, "--samples")
     seed = seed_from(args.seed)
     world = _world(args)
-    result = shutdown_avoidance(world, parse_gammas(args.gamma), n_samples=args.samples, rng=seed)
+    gammas = parse_gammas(args.gamma)
+    check_work(world.mdp.n_states, args.samples, len(gammas), args.max_work)
+    result = shutdown_avoidance(world, gammas, n_samples=args.samples, rng=seed)
     if args.format == "json":
         write_json({"environment": world.mdp.name, "seed": seed, **result.to_dict()}, out)
         return 0

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .._validation import label_text
 from ..exceptions import InvalidParameterError
 from .common import (
-    DEFAULT_MAX_WORK,
     ENV_HELP,
     add_format,
+    add_max_work,
     check_positive,
     check_tol,
     check_work,
@@ -100,14 +100,7 @@ def add_parsers(commands) -> None:
 
 
 def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--max-work",
-        type=float,
-        default=None,
-        metavar="W",
-        help=f"refuse runs of more than W state-samples (states x samples x discounts; "
-        f"default {DEFAULT_MAX_WORK:.0e}, about an hour on one core)",
-    )
+    add_max_work(parser)
     parser.add_argument(
         "--gamma",
         required=True,

@@ -48,6 +48,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
         print(f"powerseek: error: cannot access{where}: {exc.strerror or exc}.", file=sys.stderr)
         return 1
+    except MemoryError:
+        # the work bound (--max-work) refuses oversized runs up front; this is the net
+        # for a bound raised past what this machine holds
+        print(
+            "powerseek: error: out of memory; use fewer samples, discounts or states, or a "
+            "machine with more memory.",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         print("powerseek: interrupted", file=sys.stderr)
         return 130

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from .._validation import MAX_SOLVER_TOL
+from ..budget import DEFAULT_MAX_WORK, check_work
 from ..exceptions import InvalidParameterError
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "ENV_HELP",
     "MAX_GAMMA_POINTS",
     "add_format",
+    "add_max_work",
     "check_positive",
     "check_tol",
     "check_work",
@@ -35,9 +37,6 @@ __all__ = [
 MAX_GAMMA_POINTS = 10_000
 #: Seconds a theorem check or symmetry search runs before it gives up, saying where.
 DEFAULT_TIME_LIMIT = 25.0
-#: The largest run (states x samples x discounts) a command starts unasked:
-#: about an hour of solving on one core; ``--max-work`` raises it.
-DEFAULT_MAX_WORK = 10**10
 
 ENV_HELP = "a catalog name (see `powerseek list`) or an environment file (.toml, .grid, .json, .gv)"
 
@@ -48,27 +47,16 @@ def check_positive(value: int | None, option: str) -> None:
         raise InvalidParameterError(f"{option} must be a positive integer; got {value}.")
 
 
-def check_work(n_states: int, n_samples: int, n_gammas: int, limit: int | None) -> None:
-    """Refuse a run whose size (states x samples x discounts) exceeds `limit`.
-
-    Examples
-    --------
-    >>> check_work(31, 10_000, 11, None)
-    >>> check_work(31, 2**40, 1, None)
-    Traceback (most recent call last):
-    ...
-    powerseek.exceptions.InvalidParameterError: this run would solve 31 states x ... samples x 1
-    discounts = 3.4e+13 state-samples, more than the limit of 1e+10 ... pass --max-work 3.4e+13 ...
-    """
-    limit = DEFAULT_MAX_WORK if limit is None else limit
-    work = n_states * n_samples * n_gammas
-    if work > limit:
-        raise InvalidParameterError(
-            f"this run would solve {n_states} states x {n_samples} samples x {n_gammas} "
-            f"discounts = {work:.2g} state-samples, more than the limit of {limit:.2g} (about an "
-            f"hour on one core). Use fewer samples or discounts, or pass --max-work {work:.2g} "
-            "to run it anyway."
-        )
+def add_max_work(parser: argparse.ArgumentParser, runs: str = "discounts") -> None:
+    """Add ``--max-work W``: the work bound every sampling command checks up front."""
+    parser.add_argument(
+        "--max-work",
+        type=float,
+        default=None,
+        metavar="W",
+        help=f"refuse runs of more than W state-samples (states x samples x {runs}; "
+        f"default {DEFAULT_MAX_WORK:.0e}, about an hour on one core)",
+    )
 
 
 def seed_from(value: int | None, option: str = "--seed") -> int:

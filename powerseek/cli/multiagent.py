@@ -14,7 +14,7 @@ import argparse
 from typing import TextIO
 
 from .analysis import analysis_options, run_power_on
-from .common import ENV_HELP
+from .common import ENV_HELP, add_max_work
 
 __all__ = ["add_parser"]
 
@@ -80,6 +80,7 @@ def add_parser(commands) -> None:
     )
     corr.add_argument("--samples", type=int, default=10_000, metavar="N")
     corr.add_argument("--seed", type=int, default=None, metavar="S")
+    add_max_work(corr, "correlations")
     corr.add_argument(
         "--dist",
         default="uniform",
@@ -111,7 +112,7 @@ def _run_correlation(args: argparse.Namespace, out: TextIO) -> int:
     from ..io.catalog import load
     from ..multiagent import JointMDP, correlation_sweep
     from ..rewards.spec import parse_distribution
-    from .common import check_positive, seed_from, write_json, write_json_lines
+    from .common import check_positive, check_work, seed_from, write_json, write_json_lines
 
     joint = JointMDP.from_mdp(load(args.env))
     try:
@@ -122,6 +123,9 @@ def _run_correlation(args: argparse.Namespace, out: TextIO) -> int:
             f"{args.correlation!r}."
         ) from None
     check_positive(args.samples, "--samples")
+    # each correlation solves both agents' MDPs on every sample
+    check_work(joint.mdp.n_states, args.samples, 2 * len(correlations), args.max_work,
+               runs="solves (two per correlation)")  # fmt: skip
     result = correlation_sweep(
         joint,
         correlations,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..exceptions import InvalidParameterError
-from .common import ENV_HELP, check_positive, parse_gammas, seed_from
+from .common import ENV_HELP, add_max_work, check_positive, check_work, parse_gammas, seed_from
 
 __all__ = ["add_parsers"]
 
@@ -34,6 +34,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         help="reward distribution, as for `powerseek power` (default: IID uniform on [0, 1])",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_max_work(parser, "solves")
     parser.add_argument(
         "--rule",
         metavar="RULE",
@@ -163,6 +164,12 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
         "progress": False if args.quiet else None,
     }
     grid = "grid" in mdp.metadata
+    # the solves per sample: POWER at one discount (and optimality for the arrows), or a curve
+    if args.what in ("power", "tendency", "graph"):
+        runs = 2 if args.what == "tendency" else 1
+    else:
+        runs = len(parse_gammas(args.gamma or curve))
+    check_work(mdp.n_states, args.samples, runs, args.max_work, runs="solves")
     if args.what in ("power", "tendency", "graph"):
         gamma = _gamma(args.gamma, mdp)
         result = power(mdp, gamma, **options)
@@ -202,10 +209,13 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
     from ..io.catalog import load
     from ..mdp.labels import parse_state
     from ..rewards.spec import parse_distribution
-    from ..viz.report import write_report
+    from ..viz.report import DEFAULT_GAMMAS, write_report
 
     check_positive(args.samples, "--samples")
     mdp = load(args.env)
+    # POWER and optimality at --gamma and on the γ slider's discounts
+    check_work(mdp.n_states, args.samples, 2 * (len(DEFAULT_GAMMAS) + 1), args.max_work,
+               runs="solves")  # fmt: skip
     gamma = _gamma(args.gamma, mdp)
     states = [parse_state(mdp, s) for s in args.states] if args.states else None
     directory = Path(args.output or f"{Path(args.env).stem}-report")

@@ -16,6 +16,9 @@ from .common import (
     DEFAULT_TIME_LIMIT,
     ENV_HELP,
     add_format,
+    add_max_work,
+    check_positive,
+    check_work,
     options_parser,
     parse_gammas,
     seed_from,
@@ -87,6 +90,7 @@ def add_parsers(commands) -> None:
         metavar="N",
         help="Monte Carlo samples per element for continuous distributions",
     )
+    add_max_work(orbit_cmd, "2 compared functions, per orbit element")
     add_format(orbit_cmd)
     orbit_cmd.set_defaults(run=_run_orbit)
 
@@ -124,6 +128,7 @@ def add_parsers(commands) -> None:
         help="random point masses whose orbits are counted (default 3)",
     )
     check_cmd.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
+    add_max_work(check_cmd)
     check_cmd.add_argument(
         "--rule",
         metavar="RULE",
@@ -249,6 +254,10 @@ def _run_orbit(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidParameterError(f"--gamma must be one value; got {args.gamma!r}.")
     gamma = gamma[0]
     seed = seed_from(args.seed)
+    check_positive(args.samples, "--samples")
+    # per orbit element, the two compared functions are solved on every sample
+    check_work(mdp.n_states, args.samples, 2, args.max_work, runs="compared functions",
+               fewer="samples")  # fmt: skip
     if args.dist is not None and args.reward is not None:
         raise InvalidParameterError("give either --reward or --dist, not both.")
     if args.dist is not None:
@@ -320,8 +329,11 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
     mdp = load(args.env)
     pair = _pair(args, mdp)
     seed = seed_from(args.seed)
+    check_positive(args.samples, "--samples")
+    gammas = parse_gammas(args.gamma)
+    check_work(mdp.n_states, args.samples, len(gammas), args.max_work)
     options = {
-        "gammas": parse_gammas(args.gamma),
+        "gammas": gammas,
         "n_samples": args.samples,
         "n_orbits": args.orbits,
         "rng": seed,

@@ -100,7 +100,7 @@ COLUMNS = (
 )  # fmt: skip
 _KEYS = {
     "name", "seed", "environments", "distributions", "samples", "gamma", "quantities",
-    "method", "tol", "orbit", "check", "multiagent",
+    "method", "tol", "max_work", "orbit", "check", "multiagent",
 }  # fmt: skip
 _JOB_KEYS = {
     "orbit": {"environment", "state", "states", "actions", "gamma", "reward", "distribution"},
@@ -127,6 +127,8 @@ class BatchSpec:
     jobs: tuple = ()
     method: str = "auto"
     tol: float = 1e-9
+    #: The most state-samples one unit may take (None: the default bound).
+    max_work: float | None = None
 
     def units(self) -> list[Unit]:
         """The work units and jobs of the batch, in file order.
@@ -328,6 +330,17 @@ def read_batch(path: str | Path) -> BatchSpec:
             f"{tol!r}.",
             path, text, "tol",
         )  # fmt: skip
+    max_work = doc.get("max_work")
+    if max_work is not None and (
+        isinstance(max_work, bool)
+        or not isinstance(max_work, (int, float))
+        or not as_float(max_work) >= 0
+    ):
+        raise _fail(
+            "'max_work' (the most state-samples a unit may take) must be a non-negative "
+            f"number; got {short_value(max_work)}.",
+            path, text, "max_work",
+        )  # fmt: skip
     jobs, wheres = [], []
     for kind in ("orbit", "check", "multiagent"):
         tables = doc.get(kind, [])
@@ -369,6 +382,7 @@ def read_batch(path: str | Path) -> BatchSpec:
         jobs=tuple(jobs),
         method=method,
         tol=float(tol),
+        max_work=None if max_work is None else as_float(max_work),
     )
 
 
@@ -757,6 +771,25 @@ def _check_job(job: Unit, spec: BatchSpec, mdp) -> None:
         _distribution(job.distribution, spec.base, mdp)
 
 
+def _check_unit_work(unit: Unit, spec: BatchSpec, mdp) -> None:
+    """Refuse a unit larger than the batch's work bound, before any unit runs."""
+    from ..budget import check_work
+
+    if unit.quantity == "orbit":  # one point mass or the default sample count: small
+        return
+    runs, what = len(unit.gammas), "discounts"
+    if unit.correlations:
+        runs, what = 2 * len(unit.correlations), "solves (two per correlation)"
+    where = f"the unit {unit.quantity} on {unit.environment}: "
+    try:
+        check_work(
+            mdp.n_states, unit.samples, runs, spec.max_work, runs=what, option="max_work",
+            raise_with="set max_work = {work} in the batch file",
+        )  # fmt: skip
+    except InvalidParameterError as exc:
+        raise InvalidParameterError(where + str(exc)) from None
+
+
 def _stats(estimate, k: int) -> dict[str, float]:
     return {
         "value": float(estimate.mean[k]),
@@ -894,6 +927,8 @@ def run_batch(
             _distribution(dist, spec.base, environments[environment])
     for job in spec.jobs:
         _check_job(job, spec, environments[job.environment])
+    for unit in units:
+        _check_unit_work(unit, spec, environments[unit.environment])
     check_output_folder(directory)
     (directory / "units").mkdir(parents=True, exist_ok=True)
     paths = [directory / "units" / f"{unit.key}.json" for unit in units]

@@ -40,7 +40,16 @@ CASES = [
     (["optimality", *CANDY, "--gamma", "0.5", "--samples", str(2**63)], "pass --max-work"),
     (["power", *CANDY, "--gamma", "0:1:11", "--samples", str(10**9)], "more than the limit"),
     (["explore", "power-seeking-implies-optimal", "--max-states", "100000"], "at most 12 states"),
-    ([*ORBIT, "--dist", "uniform", "--samples", str(2**40)], "at most 1e[+]10 samples"),
+    ([*ORBIT, "--dist", "uniform", "--samples", str(2**40)], "pass --max-work 1.1e[+]13"),
+    # every sampling command goes through the same up-front bound
+    (["shutdown", "--samples", str(10**12)], "pass --max-work 4e[+]13"),
+    (["check", *CANDY, "--states", "wait", "candy", "--samples", str(10**12)], "--max-work"),
+    (["multiagent", "correlation", "tests/io/data/joint_1x2.gv", "--correlation", "0,1",
+      "--gamma", "0.6", "--samples", str(10**12)], "x 4 solves .* --max-work 1.2e[+]13"),
+    (["multiagent", "power", "tests/io/data/joint_1x2.gv", "--gamma", "0.6", "--samples",
+      str(10**12)], "pass --max-work"),
+    (["shutdown", "--samples", "100", "--max-work", "nan"], "--max-work must be a non-neg"),
+    (["power", *CANDY, "--gamma", "0.5", "--samples", str(10**400)], "integer of 401 digits"),
     (["check", *CANDY, "--states", "wait", "candy", "--time-limit", "-1"], "--time-limit must"),
 ]
 
@@ -63,6 +72,34 @@ def test_max_work_lets_a_large_run_through_the_check(capsys):
     assert main([*argv, "--max-work", "1000"]) == 1
     assert "5000 state-samples" in capsys.readouterr().err.replace("5e+03", "5000")
     assert main([*argv, "--max-work", "5000"]) == 0
+
+
+def test_the_advised_max_work_admits_the_run(capsys):
+    """The refusal once said --max-work 1e+10 (rounded to nearest) for 1.00004e10 state-samples,
+    and that value was refused again."""
+    import re
+
+    argv = ["power", *CANDY, "--gamma", "0.5", "--samples", "2000008000", "--quiet"]
+    assert main(argv) == 1
+    advice = re.search(r"--max-work (\S+) to run it", capsys.readouterr().err).group(1)
+    assert advice == "1.1e+10" and float(advice) >= 5 * 2000008000
+
+
+def test_every_command_with_samples_takes_max_work():
+    """A new command that samples must bound its work like the others."""
+    from powerseek.cli.app import _build_parser
+
+    def commands(parser, path=()):
+        for action in parser._actions:
+            if hasattr(action, "choices") and isinstance(action.choices, dict):
+                for name, sub in action.choices.items():
+                    yield from commands(sub, (*path, name))
+        yield path, {flag for action in parser._actions for flag in action.option_strings}
+
+    sampling = [(path, flags) for path, flags in commands(_build_parser()) if "--samples" in flags]
+    assert len(sampling) >= 8
+    missing = [" ".join(path) for path, flags in sampling if "--max-work" not in flags]
+    assert not missing
 
 
 def _plain(value) -> bool:

@@ -513,3 +513,38 @@ def _same_rows(first, second):
         return [{k: (None if v != v else v) for k, v in row.items()} for row in rows]
 
     return clean(first) == clean(second)
+
+
+@pytest.mark.parametrize(
+    "text, runs",
+    [
+        ('environments = ["candy-wait"]\nsamples = [9000000000]\ngamma = [0.5, 0.9]\n',
+         "x 2 discounts"),
+        ('[[check]]\nenvironment = "candy-wait"\nstates = ["candy", "wait"]\n'
+         "samples = 9000000000\n", "x 3 discounts"),
+        ('[[multiagent]]\nenvironment = "pair.gv"\nsamples = 9000000000\n', "x 1 discounts"),
+        ('[[multiagent]]\nenvironment = "pair.gv"\nsamples = 9000000000\ngamma = 0.6\n'
+         "correlation = [0, 1]\n", "x 4 solves"),
+    ],
+)  # fmt: skip
+def test_every_job_kind_is_bounded_before_any_work(tmp_path, text, runs):
+    from powerseek.io import graphviz
+    from powerseek.multiagent import joint_gridworld
+
+    joint = joint_gridworld("..", overlap=False)
+    (tmp_path / "pair.gv").write_text(graphviz.dump(joint.mdp))
+    (tmp_path / "big.toml").write_text(text)
+    with pytest.raises(powerseek.InvalidParameterError, match=runs + ".* set max_work = "):
+        run_batch(read_batch(tmp_path / "big.toml"), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    # the advised bound lets it through the check (the batch is not run here)
+    spec = read_batch(tmp_path / "big.toml")
+    (unit,) = spec.units()
+    mdp = sweep_module._environment(unit.environment, spec.base)
+    try:
+        sweep_module._check_unit_work(unit, spec, mdp)
+    except powerseek.InvalidParameterError as exc:
+        advice = re.search(r"max_work = (\S+) in", str(exc)).group(1)
+    (tmp_path / "big.toml").write_text(f"max_work = {advice}\n" + text)
+    spec = read_batch(tmp_path / "big.toml")
+    sweep_module._check_unit_work(spec.units()[0], spec, mdp)
