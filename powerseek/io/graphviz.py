@@ -269,6 +269,27 @@ def _decoders(states: list[str], actions: list[str]):
     return state, action, agents
 
 
+def _one_to_one(decode, texts, what: str, source: str, line_of):
+    """`decode`, after checking that no two of `texts` decode to the same label.
+
+    ``[(0, 0)]`` and ``[(0,0)]`` (or ``(00, 0)``, a tab, a fullwidth digit) are one
+    cell once decoded: two such nodes would become one state, one node's edges
+    silently replacing the other's, so the file is refused, naming both.
+    """
+    seen: dict[Hashable, str] = {}
+    for text in texts:
+        label = decode(text)
+        first = seen.setdefault(label, text)
+        if first != text:
+            raise ParseError(
+                f"the {what} nodes {first!r} and {text!r} both read as {label!r}; name each "
+                f"{what} one way.",
+                source=source,
+                line=line_of(text),
+            )
+    return decode
+
+
 def _metadata(graph: DotGraph, source: str, state_label, states: list[str]) -> dict[str, Any]:
     metadata: dict[str, Any] = {}
     for key in _METADATA:
@@ -345,6 +366,12 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
     first_line = {
         state: graph.nodes.get(state, graph.nodes.get(f"[{state}]")) for state in layers.states
     }
+    outcome_line = {s: line for entries in layers.outcomes.values() for s, _, line in entries}
+    every_state = list(dict.fromkeys([*layers.states, *outcome_line]))
+    state_label = _one_to_one(
+        state_label, every_state, "state", source,
+        lambda text: first_line.get(text) or outcome_line.get(text),
+    )  # fmt: skip
     for state in layers.states:
         entries = layers.actions[state]
         if not entries:
@@ -432,6 +459,10 @@ def parse_policy(text: str, source: str = "<string>") -> dict[Hashable, dict[Has
         )
     actions_text = [a for state in layers.states for a, _, _ in layers.actions[state]]
     state_label, action_label, _ = _decoders(layers.states, actions_text)
+    state_label = _one_to_one(
+        state_label, layers.states, "state", source,
+        lambda text: graph.nodes.get(_node_name(encoding, [text])),
+    )  # fmt: skip
     policy: dict[Hashable, dict[Hashable, float]] = {}
     for state in layers.states:
         entries = layers.actions[state]
@@ -439,7 +470,18 @@ def parse_policy(text: str, source: str = "<string>") -> dict[Hashable, dict[Has
             continue  # no decision recorded for this state
         node = _node_name(encoding, [state])
         weights = _distribution(entries, f"state node {node!r}", entries[0][2], source)
-        policy[state_label(state)] = {action_label(a): p for a, p in weights.items()}
+        labels = {}
+        for action, p in weights.items():
+            label = action_label(action)
+            if label in labels:
+                raise ParseError(
+                    f"state node {node!r} has two actions that read as {label!r}; name each "
+                    "action one way.",
+                    source=source,
+                    line=entries[0][2],
+                )
+            labels[label] = p
+        policy[state_label(state)] = labels
     return policy
 
 
@@ -455,12 +497,10 @@ def read_policy(path: str | os.PathLike) -> dict[Hashable, dict[Hashable, float]
     dict
         state -> {action: probability}, zero-probability actions left out.
     """
+    from .files import read_text  # files reads through this module
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParseError(f"cannot read the file: {exc}.", source=str(path)) from None
-    return parse_policy(text, str(path))
+    return parse_policy(read_text(path, "a policy graph"), str(path))
 
 
 # ----------------------------------------------------------------------

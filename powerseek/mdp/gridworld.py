@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -433,8 +434,26 @@ def _check_names(names: Mapping[str, str] | None, used: set[str], source: str):
             raise InvalidTypeError(
                 f"the name of {letter!r} must be a non-empty string; got {long_name!r}."
             )
+        # A name that reads as another label would make a state named on the command
+        # line (--state, --dist "NAME=...") mean two cells, one of them silently.
+        squeezed = "".join(long_name.split())
+        if _CELL_TEXT.fullmatch(squeezed):
+            raise InvalidParameterError(
+                f"`names` gives {letter!r} the name {long_name!r}, which reads as a cell "
+                "(row, col); give the letter a name that no cell has."
+            )
+        if squeezed == "start" or (squeezed in used and squeezed != letter):
+            other = "the start cell" if squeezed == "start" else f"the letter {squeezed!r}"
+            raise InvalidParameterError(
+                f"`names` gives {letter!r} the name {long_name!r}, already the name of "
+                f"{other}; give each legend mark its own name."
+            )
         pairs.append((letter, long_name))
     return tuple(sorted(pairs))
+
+
+#: A cell as printed, spaces removed: what a name must not read as.
+_CELL_TEXT = re.compile(r"\(-?[0-9]+,-?[0-9]+\)", re.ASCII)
 
 
 def _as_cell(state: Hashable) -> tuple[int, int]:

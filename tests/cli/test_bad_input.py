@@ -5,12 +5,15 @@ a silently wrong number or an hours-long run); each must now print exactly one l
 """
 
 import json
+from pathlib import Path
 
 import pytest
 
 from powerseek.cli import main
 
 CANDY = ["candy-wait"]
+JOINT = str(Path(__file__).parents[1] / "io" / "data" / "joint_1x2.gv")
+CORRELATION = ["multiagent", "correlation", JOINT, "--correlation", "0,1", "--gamma", "0.6"]
 ORBIT = ["orbit", "candy-wait", "--state", "start", "--actions", "wait", "candy"]
 POWER = ["power", "candy-wait", "--gamma", "0.5", "--samples", "100", "--seed", "1", "--quiet"]
 
@@ -44,10 +47,8 @@ CASES = [
     # every sampling command goes through the same up-front bound
     (["shutdown", "--samples", str(10**12)], "pass --max-work 4e[+]13"),
     (["check", *CANDY, "--states", "wait", "candy", "--samples", str(10**12)], "--max-work"),
-    (["multiagent", "correlation", "tests/io/data/joint_1x2.gv", "--correlation", "0,1",
-      "--gamma", "0.6", "--samples", str(10**12)], "x 4 solves .* --max-work 1.2e[+]13"),
-    (["multiagent", "power", "tests/io/data/joint_1x2.gv", "--gamma", "0.6", "--samples",
-      str(10**12)], "pass --max-work"),
+    ([*CORRELATION, "--samples", str(10**12)], "x 4 solves .* --max-work 1.2e[+]13"),
+    (["multiagent", "power", JOINT, "--gamma", "0.6", "--samples", str(10**12)], "--max-work"),
     (["shutdown", "--samples", "100", "--max-work", "nan"], "--max-work must be a non-neg"),
     (["power", *CANDY, "--gamma", "0.5", "--samples", str(10**400)], "integer of 401 digits"),
     (["check", *CANDY, "--states", "wait", "candy", "--time-limit", "-1"], "--time-limit must"),

@@ -200,3 +200,53 @@ def test_labels_that_would_change_are_refused():
         graphviz.dump(MDP({"(0, 0)": ["(0, 0)"]}))
     with pytest.raises(InvalidTypeError, match="string and \\(row, col\\) labels; 3 is a int"):
         graphviz.dump(MDP({3: [3]}))
+
+
+_SAME_CELL = ["(0,0)", "( 0, 0 )", "(00, 0)", "(0,\t0)", "(\uff10, 0)", "(-0, 0)"]
+
+
+def _cell_world(first: str, second: str) -> str:
+    """Two state nodes whose texts differ but name the cell (0, 0), each with its own action."""
+    return (
+        "strict digraph {\n"
+        f'"[{first}]" -> "[stay]__[{first}]";\n'
+        f'"[stay]__[{first}]" -> "[{first}]__[stay]__[{first}]" [weight=1];\n'
+        f'"[{second}]" -> "[go]__[{second}]";\n'
+        f'"[go]__[{second}]" -> "[{first}]__[go]__[{second}]" [weight=1];\n'
+        "}\n"
+    )
+
+
+@pytest.mark.parametrize("second", _SAME_CELL)
+def test_state_nodes_that_read_as_one_cell_are_refused_naming_both(second):
+    """They were merged: one node's dynamics silently replaced the other's."""
+    with pytest.raises(ParseError, match=r"line 4: the state nodes '\(0, 0\)' and .* both read "
+                       r"as \(0, 0\)"):  # fmt: skip
+        graphviz.parse(_cell_world("(0, 0)", second), "<gv>", None)
+
+
+def test_joint_state_nodes_that_read_as_one_are_refused():
+    text = (DATA / "joint_1x2.gv").read_text()
+    # the state (0, 1)_H^(0, 1)_A a second time, spelt (0,1)_H^(0, 1)_A, with its own edges
+    extra = (
+        '"[(0,1)_H^(0, 1)_A]" -> "[stay_H^stay_A]__[(0,1)_H^(0, 1)_A]";\n'
+        '"[stay_H^stay_A]__[(0,1)_H^(0, 1)_A]" -> "[(0, 0)_H^(0, 0)_A]__[stay_H^stay_A]__'
+        '[(0,1)_H^(0, 1)_A]" [weight="1.0"];\n'
+    )
+    with pytest.raises(ParseError, match=r"'\(0, 1\)_H\^\(0, 1\)_A' and '\(0,1\)_H\^\(0, 1\)_A' "
+                       r"both read as \(\(0, 1\), \(0, 1\)\)"):  # fmt: skip
+        graphviz.parse(text.replace("}", extra + "}"), "<gv>", None)
+
+
+def test_policy_states_that_read_as_one_cell_are_refused():
+    text = (
+        'digraph {\n"[(0, 0)]" -> "[stay]__[(0, 0)]" [weight=1];\n'
+        '"[(0,0)]" -> "[left]__[(0,0)]" [weight=1];\n}\n'
+    )
+    with pytest.raises(ParseError, match=r"line 3: the state nodes '\(0, 0\)' and '\(0,0\)'"):
+        graphviz.parse_policy(text)
+
+
+def test_distinct_cells_still_read():
+    mdp = graphviz.parse(_cell_world("(0, 0)", "(0, 1)"), "<gv>", None)
+    assert mdp.states == ((0, 0), (0, 1)) and mdp.actions_of((0, 1)) == ("go",)
