@@ -281,10 +281,25 @@ def _script() -> str:
     return resources.files(__package__).joinpath("report.js").read_text(encoding="utf-8")
 
 
+#: Characters written as JSON \u escapes inside the page's data element. With no "<" left
+#: the HTML parser cannot leave the script-data state ("</script", and "<!--" followed by
+#: "<script", which would make the data swallow the page's script); "&" and ">" are escaped
+#: for parsers that treat the element as markup, and U+2028/2029 for old JavaScript.
+_EMBED_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+
+
 def _embed(data: dict[str, Any]) -> str:
-    # "</" cannot end the script element early; JSON allows "\/" for "/"
+    """The page's data as JSON text that no HTML parser state can end early.
+
+    Examples
+    --------
+    >>> print(_embed({"label": "<!--<script></script>&"}))
+    {"label":"\\u003c!--\\u003cscript\\u003e\\u003c/script\\u003e\\u0026"}
+    >>> json.loads(_embed({"label": "<!--<script>"}))["label"]
+    '<!--<script>'
+    """
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return text.replace("</", "<\\/")
+    return text.translate(_EMBED_ESCAPES)
 
 
 def build_interactive_report(

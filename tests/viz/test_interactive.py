@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import powerseek
 from powerseek import InvalidParameterError
@@ -149,9 +151,39 @@ def test_labels_cannot_break_out_of_the_page():
     graph = nx.DiGraph([("</script><b>", "b&c"), ("b&c", "b&c"), ("</script><b>", "</script><b>")])
     mdp = powerseek.from_graph(graph, name="tricky")
     page = build_report(mdp, n_samples=50, rng=0, gammas=[0.5])
-    assert page.count("</script>") == 2  # the data's own "</" is written "<\/"
+    assert page.count("</script>") == 2  # the data's own "<" is written "\u003c"
     assert embedded(page)["states"] == ["</script><b>", "b&c"]
     balanced(page)
+
+
+#: Labels that once broke the page (``<!--<script>`` made the data swallow the page's
+#: script) or could: every HTML parser state that ends or re-enters script data.
+HOSTILE = [
+    "<!--<script>", "</script>", "<script>alert(1)</script>", "<!--", "-->", "]]>",
+    "a\u2028b\u2029c", "</SCRIPT >", "<!-- <script> </script> -->", "&amp;\"'", "<\\/",
+]  # fmt: skip
+
+
+def test_hostile_labels_leave_no_markup_in_the_data_element():
+    states = HOSTILE
+    graph = nx.DiGraph([(a, b) for a, b in zip(states, states[1:])] + [(s, s) for s in states])
+    mdp = powerseek.from_graph(graph, name="<!--<script>")
+    page = build_report(mdp, n_samples=50, rng=0, gammas=[0.5])
+    start = page.index('id="powerseek-data">') + len('id="powerseek-data">')
+    text = page[start : page.index("</script>", start)]
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert embedded(page)["states"] == states
+    assert page.count("<script") == 2 and page.count("</script>") == 2
+    balanced(page)
+
+
+@given(st.dictionaries(st.text(), st.text(), max_size=5))
+def test_the_embedded_data_round_trips_and_holds_no_markup(data):
+    from powerseek.viz.interactive import _embed
+
+    text = _embed({"labels": data})
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert json.loads(text) == {"labels": data}
 
 
 @pytest.mark.parametrize(

@@ -281,3 +281,44 @@ def test_lead_marks_skip_unresolved_discounts(open_page, tmp_path):
     dotted = page.page.locator('#detail-curves line[stroke-dasharray="1 2"]')
     assert dotted.count() == 1
     assert page.errors == []
+
+
+#: Pieces of labels that end or re-enter the HTML parser's script-data states.
+HOSTILE_PIECES = [
+    "<!--", "<script>", "</script>", "-->", "<SCRIPT", "</script ", "\u2028", "\u2029", "&lt;",
+    "]]>", "\"'", "<\\/", "`${x}`", "<b>", "\\u003c", "(0, 0)",
+]  # fmt: skip
+
+
+def _hostile_labels(seed, n=6):
+    import random
+
+    if seed == "reported":  # the label that broke the page (no "-->" after it to undo it)
+        return ["<!--<script>", "a</script>b", "x\u2028y", "<SCRIPT"]
+    rng = random.Random(seed)
+    labels = []
+    while len(labels) < n:
+        label = "".join(rng.choice(HOSTILE_PIECES) for _ in range(rng.randint(1, 4)))
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+@pytest.mark.parametrize("seed", ["reported", 0, 1, 2])
+def test_hostile_labels_leave_the_page_working(open_page, tmp_path, seed):
+    """A label holding <!--<script> once made the data swallow the page's script: no map,
+    no interactivity. Labels built from every such piece must leave the page working."""
+    import networkx as nx
+
+    import powerseek
+    from powerseek.viz.report import write_report
+
+    labels = _hostile_labels(seed)
+    edges = [(a, b) for a, b in zip(labels, labels[1:])] + [(s, s) for s in labels]
+    mdp = powerseek.from_graph(nx.DiGraph(edges), name=labels[0])
+    page = open_page(write_report(mdp, tmp_path / "hostile", gamma=0.5, n_samples=100, rng=1))
+    assert page.data["states"] == labels
+    for label in labels:
+        tip = page.hover(label)
+        assert tip.startswith(label + "   (γ = 0.5)") and SHOWN.search(tip) is not None
+    assert page.errors == [] and page.requests == []
