@@ -140,8 +140,6 @@ def sa_pair_parts(Q, s_indices, a_indices, *, states=None, actions=None):
     L, n = matrix.shape
     s = _index_array(s_indices, "s_indices", L, n)
     a = _index_array(a_indices, "a_indices", L, None if actions is None else len(actions))
-    state_labels = _labels(states, n, "states")
-    action_labels = tuple(actions) if actions is not None else None
     by_pair = np.lexsort((a, s))
     repeated = np.flatnonzero((np.diff(s[by_pair]) == 0) & (np.diff(a[by_pair]) == 0))
     if repeated.size:
@@ -150,14 +148,22 @@ def sa_pair_parts(Q, s_indices, a_indices, *, states=None, actions=None):
             f"rows {i} and {j} of `Q` are both state {int(s[i])}, action {int(a[i])}; each "
             "state-action pair may appear once."
         )
+    # Every state needs a row: checked on the L rows before anything of size n (the labels,
+    # a count per state) is made, so that Q declaring 10^9 columns fails at once.
+    present = np.unique(s)
+    gaps = np.flatnonzero(present != np.arange(present.size))
+    if present.size < n:
+        first = int(gaps[0]) if gaps.size else int(present.size)
+        shown = repr(tuple(states)[first]) if states is not None and len(states) == n else first
+        rows = f" ({L} rows for {n} states)" if L < n else ""
+        raise InvalidMDPError(
+            f"state {shown} (index {first}) has no row in `Q`{rows}: every state needs at least "
+            "one action (a terminal state has a self-loop)."
+        )
+    state_labels = _labels(states, n, "states")
+    action_labels = tuple(actions) if actions is not None else None
     order = np.argsort(s, kind="stable")  # by state; each state's pairs in the given order
     s, a = s[order], a[order]
-    missing = np.setdiff1d(np.arange(n), s)
-    if missing.size:
-        raise InvalidMDPError(
-            f"state {state_labels[int(missing[0])]!r} (index {int(missing[0])}) has no row in "
-            "`Q`: every state needs at least one action (a terminal state has a self-loop)."
-        )
     counts = np.bincount(s, minlength=n)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     name = (lambda k: action_labels[k]) if action_labels is not None else int

@@ -114,6 +114,27 @@ def test_bad_pair_arrays(args, error, message):
         MDP.from_sa_pairs(*args)
 
 
+def test_a_declared_size_is_checked_before_anything_of_that_size_is_made():
+    """A sparse Q declaring 10^9 columns once made 10^9 labels before noticing that most
+    states have no row (MemoryError)."""
+    import tracemalloc
+
+    import scipy.sparse as sp
+
+    Q = sp.csr_matrix((np.ones(2), ([0, 1], [0, 1])), shape=(2, 10**9))
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidMDPError, match=r"state 2 \(index 2\) has no row in `Q` \(2 "
+                           r"rows for 1000000000 states\)"):  # fmt: skip
+            MDP.from_sa_pairs(Q, [0, 1], [0, 0])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
+    with pytest.raises(InvalidMDPError, match=r"state 'b' \(index 1\) has no row in `Q`:"):
+        MDP.from_sa_pairs(np.eye(3), [0, 2, 2], [0, 0, 1], states="abc")
+
+
 def test_bad_products():
     with pytest.raises(InvalidParameterError, match=r"`P` must be 3-dimensional \(P\[a, s, s'\]\)"):
         MDP.from_product(np.eye(2))
