@@ -118,7 +118,13 @@ def check_work(
 
 @dataclass
 class Budget:
-    """A time limit (seconds, None for none) and whether to show progress.
+    """Time limits (seconds, None for none) and whether to show progress.
+
+    Two clocks: `time_limit` counts wall-clock seconds, which a loaded machine
+    spends on other work too; `cpu_limit` counts this process's CPU seconds (all
+    its threads, :func:`time.process_time`), which do not depend on the load, so
+    a search bounded by it gets as far on a busy machine as on an idle one. The
+    message of a spent budget says which clock ran out.
 
     Examples
     --------
@@ -129,27 +135,40 @@ class Budget:
     >>> Budget(time_limit=0).check("nothing")
     Traceback (most recent call last):
     ...
-    powerseek.exceptions.SearchLimitError: gave up after the time limit of 0 s while nothing; \
-raise `time_limit` to go on.
+    powerseek.exceptions.SearchLimitError: gave up after the time limit of 0 s (wall-clock) \
+while nothing; raise `time_limit` to go on.
+    >>> Budget(cpu_limit=0).check("nothing")
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.SearchLimitError: gave up after the CPU-time limit of 0 s (this \
+process's CPU time) while nothing; raise `cpu_limit` to go on.
     """
 
     time_limit: float | None = None
     progress: bool | None = False
     started: float = field(default_factory=time.monotonic)
+    cpu_limit: float | None = None
+    cpu_started: float = field(default_factory=time.process_time)
 
     def __post_init__(self) -> None:
-        limit = self.time_limit
-        if limit is not None and (isinstance(limit, bool) or not limit >= 0):
-            raise InvalidParameterError(
-                f"`time_limit` must be a non-negative number of seconds or None; got {limit!r}."
-            )
+        for name in ("time_limit", "cpu_limit"):
+            limit = getattr(self, name)
+            if limit is not None and (isinstance(limit, bool) or not limit >= 0):
+                raise InvalidParameterError(
+                    f"`{name}` must be a non-negative number of seconds or None; got {limit!r}."
+                )
 
     def check(self, doing: str) -> None:
-        """Raise SearchLimitError if the time is up; `doing` says what was under way."""
+        """Raise SearchLimitError if either clock is up; `doing` says what was under way."""
+        if self.cpu_limit is not None and time.process_time() - self.cpu_started >= self.cpu_limit:
+            raise SearchLimitError(
+                f"gave up after the CPU-time limit of {self.cpu_limit:g} s (this process's CPU "
+                f"time) while {doing}; raise `cpu_limit` to go on."
+            )
         if self.time_limit is not None and time.monotonic() - self.started >= self.time_limit:
             raise SearchLimitError(
-                f"gave up after the time limit of {self.time_limit:g} s while {doing}; raise "
-                "`time_limit` to go on."
+                f"gave up after the time limit of {self.time_limit:g} s (wall-clock) while "
+                f"{doing}; raise `time_limit` to go on."
             )
 
     @contextlib.contextmanager

@@ -34,8 +34,38 @@ def test_a_spent_budget_names_the_step_and_how_far_it_got():
     ],
 )
 def test_theorems_honour_the_time_limit(run):
-    with pytest.raises(SearchLimitError, match="gave up after the time limit of 0 s while"):
+    with pytest.raises(SearchLimitError, match=r"gave up after the time limit of 0 s \(wall-"):
         run()
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda: check_states(load("turner-fig1"), "right_down", "left_down", cpu_limit=0),
+        lambda: check_actions(load("candy-wait"), "start", "wait", "candy", cpu_limit=0),
+    ],
+)
+def test_theorems_honour_the_cpu_limit(run):
+    with pytest.raises(SearchLimitError, match=r"CPU-time limit of 0 s \(this process's CPU"):
+        run()
+
+
+def test_the_cpu_limit_does_not_count_time_spent_waiting():
+    """A wall-clock limit gave up after a fraction of the work on a loaded machine; time the
+    process spends not running (here: asleep, as when other work has the cores) does not
+    count against a CPU-time limit."""
+    import time
+
+    cpu, wall = Budget(cpu_limit=0.05), Budget(time_limit=0.05)
+    time.sleep(0.2)
+    cpu.check("waiting")
+    with pytest.raises(SearchLimitError, match="wall-clock"):
+        wall.check("waiting")
+    deadline = time.process_time() + 0.1
+    while time.process_time() < deadline:  # working: the CPU clock runs
+        pass
+    with pytest.raises(SearchLimitError, match="CPU-time limit of 0.05 s"):
+        cpu.check("working")
 
 
 def test_the_cli_gives_up_in_one_line_and_says_how_to_go_on(tmp_path, capsys):
@@ -45,8 +75,15 @@ def test_the_cli_gives_up_in_one_line_and_says_how_to_go_on(tmp_path, capsys):
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "gave up after the time limit of 1e-09 s while deciding non-domination (1 of" in err
+    assert (
+        "gave up after the time limit of 1e-09 s (wall-clock) while deciding non-domination" in err
+    )
     assert "rows done); raise the time limit" in err and "--time-limit" in err
+    argv = ["check", str(path), "--states", "(4, 4)", "(5, 4)", "--cpu-limit", "1e-9", "--quiet"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "gave up after the CPU-time limit of 1e-09 s (this process's CPU time)" in err
+    assert "raise the CPU-time limit (--cpu-limit) to go on" in err and err.count("\n") == 1
 
 
 def test_a_capped_copy_search_does_not_claim_there_is_no_copy(monkeypatch):
@@ -64,6 +101,8 @@ def test_a_capped_copy_search_does_not_claim_there_is_no_copy(monkeypatch):
 def test_budget_refuses_a_negative_limit():
     with pytest.raises(powerseek.InvalidParameterError, match="`time_limit` must be"):
         Budget(time_limit=-1)
+    with pytest.raises(powerseek.InvalidParameterError, match="`cpu_limit` must be"):
+        Budget(cpu_limit=float("nan"))
 
 
 @given(st.integers(min_value=0, max_value=10**40))

@@ -65,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 #: Library parameters and the command-line options that set them, for error messages.
 _FLAGS = {
     "`time_limit`": "the time limit (--time-limit)",
+    "`cpu_limit`": "the CPU-time limit (--cpu-limit)",
     "`workers` or `scheduler`": "--workers or --scheduler",
 }
 

@@ -142,21 +142,35 @@ def _add_search_bounds(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--time-limit",
         type=float,
-        default=DEFAULT_TIME_LIMIT,
+        default=None,
         metavar="SECONDS",
-        help="give up, saying where, after this long (default %(default)g; 0 for no limit): "
-        "the searches grow exponentially with the MDP",
+        help=f"give up, saying where, after this many wall-clock seconds (default "
+        f"{DEFAULT_TIME_LIMIT:g} unless --cpu-limit is given; 0 for no limit): the searches grow "
+        "exponentially with the MDP",
+    )
+    parser.add_argument(
+        "--cpu-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="give up after this much CPU time of the process (0 for no limit): unlike "
+        "wall-clock time, the same limit gets as far on a loaded machine as on an idle one",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _search_bounds(args: argparse.Namespace) -> dict[str, Any]:
-    if not args.time_limit >= 0:
-        raise InvalidParameterError(
-            f"--time-limit must be a non-negative number of seconds; got {args.time_limit}."
-        )
+    for option, value in (("--time-limit", args.time_limit), ("--cpu-limit", args.cpu_limit)):
+        if value is not None and not value >= 0:
+            raise InvalidParameterError(
+                f"{option} must be a non-negative number of seconds; got {value}."
+            )
+    wall = args.time_limit
+    if wall is None and args.cpu_limit is None:
+        wall = DEFAULT_TIME_LIMIT
     return {
-        "time_limit": args.time_limit or None,
+        "time_limit": wall or None,  # 0: no limit
+        "cpu_limit": args.cpu_limit or None,
         "progress": False if args.quiet else None,
     }
 

@@ -155,7 +155,7 @@ def sa_pair_parts(Q, s_indices, a_indices, *, states=None, actions=None):
     if present.size < n:
         first = int(gaps[0]) if gaps.size else int(present.size)
         shown = repr(tuple(states)[first]) if states is not None and len(states) == n else first
-        rows = f" ({L} rows for {n} states)" if L < n else ""
+        rows = f" ({L} rows for {n} states)" if n > L else ""
         raise InvalidMDPError(
             f"state {shown} (index {first}) has no row in `Q`{rows}: every state needs at least "
             "one action (a terminal state has a self-loop)."

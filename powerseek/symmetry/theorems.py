@@ -266,11 +266,13 @@ def check_states(
     rng: Any = None,
     time_limit: float | None = None,
     progress: bool | None = False,
+    cpu_limit: float | None = None,
 ) -> TheoremReport:
     """Check Prop 6.6 for `state` against `other`: does `state` seek more POWER?
 
     The search for the witness permutation grows exponentially with the MDP:
-    `time_limit` (seconds; None for none) bounds it, and past it a
+    `time_limit` (wall-clock seconds; None for none) or `cpu_limit` (CPU seconds of
+    this process, the same on a loaded machine) bounds it, and past it a
     :class:`~powerseek.exceptions.SearchLimitError` says what was being done and how
     far it got; `progress` shows a bar (None: when stderr is a terminal).
 
@@ -287,9 +289,11 @@ def check_states(
         Random point masses whose orbits are counted.
     rng : None, int or numpy.random.Generator
     time_limit : float, optional
-        Seconds for the copy searches; default none.
+        Wall-clock seconds for the copy searches; default none.
     progress : bool or None, default False
         Progress bars for the long searches.
+    cpu_limit : float, optional
+        CPU seconds of this process for the copy searches; default none.
 
     Returns
     -------
@@ -308,7 +312,7 @@ def check_states(
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     gammas = check_gammas(list(gammas))
     generator = make_rng(rng)
-    budget = Budget(time_limit, progress)
+    budget = Budget(time_limit, progress, cpu_limit=cpu_limit)
     copy = find_state_copy(mdp, state, other, budget=budget)
     subject = f"states {label_text(state)} vs {label_text(other)}"
     statement = (
@@ -405,11 +409,13 @@ def check_actions(
     rng: Any = None,
     time_limit: float | None = None,
     progress: bool | None = False,
+    cpu_limit: float | None = None,
     rule: Any = None,
 ) -> TheoremReport:
     """Check Prop 6.9 and RDSP Thm D.11 for `action` against `other` at `state`.
 
-    `time_limit` and `progress` bound and show the search as in :func:`check_states`.
+    `time_limit`, `cpu_limit` and `progress` bound and show the search as in
+    :func:`check_states`.
     With a decision `rule` (:mod:`powerseek.agents`) the report adds RDSP's
     retargetability check for that rule's choice probabilities (Def 3.5, Thm 3.6).
 
@@ -427,9 +433,11 @@ def check_actions(
         Random point masses whose orbits are counted.
     rng : None, int or numpy.random.Generator
     time_limit : float, optional
-        Seconds for the copy searches; default none.
+        Wall-clock seconds for the copy searches; default none.
     progress : bool or None, default False
         Progress bars for the long searches.
+    cpu_limit : float, optional
+        CPU seconds of this process for the copy searches; default none.
     rule : DecisionRule or str, optional
         A bounded decision-maker whose tendency to choose `action` is checked too.
 
@@ -452,7 +460,7 @@ def check_actions(
     gammas = check_gammas(list(gammas))
     generator = make_rng(rng)
     subject = f"actions {label_text(action)} vs {label_text(other)} at {label_text(state)}"
-    budget = Budget(time_limit, progress)
+    budget = Budget(time_limit, progress, cpu_limit=cpu_limit)
     checks = [_prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator, budget)]
     checks.append(_rdsp_d11(mdp, state, action, other, n_orbits, generator, budget))
     if rule is not None:
