@@ -17,6 +17,7 @@ together are analysed on the same reward samples and the same rule streams.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -177,25 +178,62 @@ def rule_power_samples(
     return values.T.copy()
 
 
+@dataclass(frozen=True, eq=False)
+class _Choice:
+    """(n_pairs, m): a rule's choice probabilities, computed once per chunk and γ."""
+
+    rule: Any
+
+    def __call__(self, ctx: engine.Context) -> np.ndarray:
+        key = ("choice", self.rule)
+        if key not in ctx._cache:
+            ctx._cache[key] = np.asarray(self.rule.choice(ctx))
+        return ctx._cache[key]
+
+
+@dataclass(frozen=True, eq=False)
+class _ChoiceAt:
+    """A picklable quantity: a rule's choice probabilities of the pairs `rows`."""
+
+    choice: _Choice
+    rows: np.ndarray
+
+    def __call__(self, ctx: engine.Context) -> np.ndarray:
+        return self.choice(ctx)[self.rows].T
+
+
+@dataclass(frozen=True, eq=False)
+class _Mixed:
+    """A picklable quantity: the local states where a rule gives several pairs weight."""
+
+    choice: _Choice
+    counter: StateCounter
+
+    def __call__(self, ctx: engine.Context) -> np.ndarray:
+        return self.counter.several(self.choice(ctx) > 0)
+
+
+@dataclass(frozen=True, eq=False)
+class _RulePower:
+    """A picklable quantity: a rule's per-sample POWER, its bound certified against `tol`."""
+
+    rule: Any
+    tol: float
+    transpose: bool = True
+
+    def __call__(self, ctx: engine.Context) -> np.ndarray:
+        values, bound = self.rule.power(ctx)
+        _certified(bound, self.tol, self.rule)
+        return values.T if self.transpose else values
+
+
 def _choice_quantities(mdp, rules, rows, owner, n_local):
     counter = StateCounter(rows, owner, n_local)
     quantities = {}
     for i, rule in enumerate(rules):
-
-        def chosen(ctx, rule=rule):
-            key = ("choice", rule)
-            if key not in ctx._cache:
-                ctx._cache[key] = np.asarray(rule.choice(ctx))
-            return ctx._cache[key]
-
-        def probability(ctx, chosen=chosen):
-            return chosen(ctx)[rows].T
-
-        def mixed(ctx, chosen=chosen):
-            return counter.several(chosen(ctx) > 0)
-
-        quantities[f"{i}:p"] = ((rows.size,), probability)
-        quantities[f"{i}:mixed"] = ((n_local,), mixed)
+        choice = _Choice(rule)
+        quantities[f"{i}:p"] = ((rows.size,), _ChoiceAt(choice, rows))
+        quantities[f"{i}:mixed"] = ((n_local,), _Mixed(choice, counter))
     return quantities
 
 
@@ -334,16 +372,7 @@ def choice_probability(
 
 
 def _power_quantities(rules, tol, n_states):
-    quantities = {}
-    for i, rule in enumerate(rules):
-
-        def power_of(ctx, rule=rule):
-            values, bound = rule.power(ctx)
-            _certified(bound, tol, rule)
-            return values.T
-
-        quantities[f"{i}:power"] = ((n_states,), power_of)
-    return quantities
+    return {f"{i}:power": ((n_states,), _RulePower(rule, tol)) for i, rule in enumerate(rules)}
 
 
 def rule_power_sweep(
@@ -495,7 +524,5 @@ def rule_power_seeking(
         options=_options(solver, sampling, execution, settings, "rule_power_seeking()"),
     )
     _check([rule], run.gammas, values=True)
-    ((_, power_of),) = _power_quantities([rule], run.tol, mdp.n_states).values()
-    return compare_successors(
-        mdp, state, run, lambda ctx: power_of(ctx).T, provenance=_provenance(run, mdp, rule)
-    )
+    power_of = _RulePower(rule, run.tol, transpose=False)
+    return compare_successors(mdp, state, run, power_of, provenance=_provenance(run, mdp, rule))

@@ -157,7 +157,44 @@ class Context:
         return self._cache["unresolved"]
 
 
+#: A quantity: the shape of its per-sample value and the function computing it from a
+#: :class:`Context`. The function must pickle (a module-level function or a small object
+#: such as :class:`ContextArray`, not a closure): work units run in other processes too.
 Quantity = tuple[tuple[int, ...], Callable[[Context], np.ndarray]]
+
+
+@dataclass(frozen=True, eq=False)
+class ContextArray:
+    """A picklable quantity function: one of the Context's arrays, some rows, transposed.
+
+    Parameters
+    ----------
+    name : str
+        The :class:`Context` attribute: ``"power"``, ``"optimal"``, ``"unresolved"``.
+    rows : numpy.ndarray of int, optional
+        Rows to keep (default all).
+    transpose : bool, default True
+        Samples first, as the engine accumulates them.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> from powerseek import load
+    >>> ctx = context_for(load("candy-wait"), [[0, 0, 0.2, 0.9, 0.4]], 0.5)
+    >>> pickle.loads(pickle.dumps(ContextArray("power")))(ctx).round(3).tolist()
+    [[0.575, 0.65, 0.2, 0.9, 0.4]]
+    """
+
+    name: str
+    rows: np.ndarray | None = None
+    transpose: bool = True
+
+    def __call__(self, ctx: Context) -> np.ndarray:
+        """The array's rows, samples first unless `transpose` is False."""
+        values = getattr(ctx, self.name)
+        if self.rows is not None:
+            values = values[self.rows]
+        return values.T if self.transpose else values
 
 
 def context_for(

@@ -425,19 +425,32 @@ class StateCounter:
 
 def _quantities(mdp: MDP, rows: np.ndarray, owner: np.ndarray, n_states: int, gamma_one: bool):
     """Indicator quantities restricted to the pairs `rows` (owned by local states)."""
-    counter = StateCounter(rows, owner, n_states)
-
-    def optimal(ctx):
-        return ctx.optimal[rows].T
-
-    def ties(ctx):
-        return counter.several(ctx.optimal)
-
-    quantities = {"optimal": ((rows.size,), optimal), "ties": ((n_states,), ties)}
+    quantities = {
+        "optimal": ((rows.size,), engine.ContextArray("optimal", rows)),
+        "ties": ((n_states,), _SeveralChosen(StateCounter(rows, owner, n_states), "optimal")),
+    }
     if gamma_one:
         states = np.unique(mdp.pair_states[rows])
-        quantities["unresolved"] = ((n_states,), lambda ctx: ctx.unresolved[states].T)
+        quantities["unresolved"] = ((n_states,), engine.ContextArray("unresolved", states))
     return quantities
+
+
+@dataclass(frozen=True, eq=False)
+class _SeveralChosen:
+    """A picklable quantity: per sample, the local states where several pairs are chosen.
+
+    Parameters
+    ----------
+    counter : StateCounter
+    name : str
+        The Context's (n_pairs, m) array of chosen pairs (``"optimal"``).
+    """
+
+    counter: StateCounter
+    name: str
+
+    def __call__(self, ctx: engine.Context) -> np.ndarray:
+        return self.counter.several(getattr(ctx, self.name))
 
 
 def optimality_sweep(

@@ -390,7 +390,7 @@ def power_samples(
 
 
 def _power_quantity(mdp: MDP) -> engine.Quantity:
-    return (mdp.n_states,), lambda ctx: ctx.power.T
+    return (mdp.n_states,), engine.ContextArray("power")
 
 
 def power_sweep(
@@ -672,7 +672,32 @@ def power_seeking(
             solver, sampling, execution, settings, caller="power_seeking()"
         ),
     )
-    return compare_successors(mdp, state, run, lambda ctx: ctx.power)
+    return compare_successors(mdp, state, run, engine.ContextArray("power", transpose=False))
+
+
+@dataclass(frozen=True, eq=False)
+class _ExpectedPower:
+    """(m, k): E_{s'~T(state, a)} of a per-sample POWER, for each of the state's k actions."""
+
+    rows: Any  # the state's rows of the transition matrix
+    power_of: Any  # ctx -> (n_states, m)
+
+    def __call__(self, ctx: engine.Context) -> np.ndarray:
+        key = ("expected power", self)
+        if key not in ctx._cache:  # both quantities use it: computed once per chunk
+            ctx._cache[key] = np.asarray(self.rows @ self.power_of(ctx)).T
+        return ctx._cache[key]
+
+
+@dataclass(frozen=True, eq=False)
+class _PowerDifferences:
+    """(m, k, k): pairwise differences of :class:`_ExpectedPower` between actions."""
+
+    expected: _ExpectedPower
+
+    def __call__(self, ctx: engine.Context) -> np.ndarray:
+        x = self.expected(ctx)
+        return x[:, :, None] - x[:, None, :]
 
 
 def compare_successors(
@@ -705,19 +730,9 @@ def compare_successors(
     """
     i = mdp.index(state)
     lo, hi = int(mdp.pair_offsets[i]), int(mdp.pair_offsets[i + 1])
-    rows = mdp.transition_matrix[lo:hi]
     k = hi - lo
-
-    def expected(ctx):
-        key = ("expected power", id(power_of))
-        if key not in ctx._cache:  # both quantities use it: compute it once per chunk
-            ctx._cache[key] = np.asarray(rows @ power_of(ctx)).T  # (m, k)
-        return ctx._cache[key]
-
-    def differences(ctx):
-        x = expected(ctx)
-        return x[:, :, None] - x[:, None, :]
-
+    expected = _ExpectedPower(mdp.transition_matrix[lo:hi], power_of)
+    differences = _PowerDifferences(expected)
     estimates, solver = engine.execute(
         mdp,
         run,

@@ -143,9 +143,10 @@ def visit_optimality(
         optimal for both.
     sampling : SamplingOptions, optional
     execution : ExecutionOptions, optional
-        Only ``chunk_size`` is used: nothing is solved.
+        Only ``chunk_size`` and ``executor`` are used: nothing is solved.
     **settings
-        ``qmc``, ``n_replicates``, ``confidence`` or ``chunk_size`` as keywords.
+        ``qmc``, ``n_replicates``, ``confidence``, ``chunk_size`` or ``executor`` as
+        keywords.
 
     Returns
     -------
@@ -182,10 +183,7 @@ def visit_optimality(
     chosen[[position[f] for f in subset]] = True
     stack = coefficient_stack(F, gamma)
 
-    def indicator(ctx):
-        alive = lexicographic_best(stack, ctx.rewards, ctx.tie_tol)
-        return alive[chosen].any(axis=0)[:, None]
-
+    indicator = _SetOptimal(stack, chosen)
     run = engine.prepare(
         mdp,
         [gamma],
@@ -200,11 +198,23 @@ def visit_optimality(
             execution,
             settings,
             caller="visit_optimality()",
-            accepts=("qmc", "n_replicates", "confidence", "chunk_size"),
+            accepts=("qmc", "n_replicates", "confidence", "chunk_size", "executor"),
         ),
     )
     estimates, _ = engine.execute(mdp, run, {"p": ((1,), indicator)}, label="P(F optimal)")
     return SetOptimalityResult(estimates[(0, "p")], gamma, run.provenance(mdp))
+
+
+@dataclass(frozen=True, eq=False)
+class _SetOptimal:
+    """A picklable quantity: per sample, whether a chosen visit distribution is optimal."""
+
+    stack: np.ndarray  # from coefficient_stack
+    chosen: np.ndarray  # bool, one per visit distribution
+
+    def __call__(self, ctx: engine.Context) -> np.ndarray:
+        alive = lexicographic_best(self.stack, ctx.rewards, ctx.tie_tol)
+        return alive[self.chosen].any(axis=0)[:, None]
 
 
 def linear_optimality(

@@ -139,3 +139,85 @@ def test_orbit_elements_as_work_units_give_the_same_counts():
         parallel = compare_over_orbit(mdp, point, f1, f2, executor=pool)
     assert serial.orbit_size == 40320  # ten units of 4096 elements
     assert parallel.to_dict() == serial.to_dict()
+
+
+def _analyses():
+    """Every analysis that runs on the engine, as (name, call) with common settings."""
+    from powerseek.agents import choice_probability_sweep, rule_power_seeking, rule_power_sweep
+    from powerseek.analysis.visit_optimality import visit_optimality
+    from powerseek.exact.visits import visit_distributions
+
+    fig1 = powerseek.load("turner-fig1")
+    candy = powerseek.load("candy-wait")
+    # several chunks of several blocks, so that the per-block streams and their merge in
+    # block order are exercised across workers
+    common = {"n_samples": 700, "rng": 9, "chunk_size": 150}
+    F = visit_distributions(candy, "start")
+    return {
+        "power_sweep": lambda **kw: powerseek.power_sweep(fig1, [0, 0.5, 1], **common, **kw),
+        "power_seeking": lambda **kw: powerseek.power_seeking(fig1, "start", 0.9, **common, **kw),
+        "optimality_sweep": lambda **kw: powerseek.optimality_sweep(
+            fig1, [0, 0.5, 1], **common, **kw
+        ),
+        "visit_optimality": lambda **kw: visit_optimality(
+            candy, "start", F[:1], 0.5, functions=F, **common, **kw
+        ),
+        # ε-greedy draws its exploration from the engine's per-block random streams
+        "choice_probability": lambda **kw: choice_probability_sweep(
+            fig1, [0.5, 0.9], "epsilon-greedy:0.2", **common, **kw
+        ),
+        "rule_power": lambda **kw: rule_power_sweep(
+            fig1, [0.5, 0.9], "boltzmann:0.1", **common, **kw
+        ),
+        "rule_power_seeking": lambda **kw: rule_power_seeking(
+            fig1, "start", 0.9, "epsilon-greedy:0.2", **common, **kw
+        ),
+    }
+
+
+def _numbers(result):
+    """Every estimate of a result (a list of results too), as one flat array."""
+    import dataclasses
+    from collections.abc import Sequence
+
+    from powerseek.rewards.estimates import Estimate
+
+    if isinstance(result, Estimate):
+        return np.concatenate([np.ravel(result.mean), np.ravel(result.stderr)])
+    if isinstance(result, Sequence):  # a list of results, or a sweep of them
+        return np.concatenate([_numbers(r) for r in result])
+    found = [
+        np.ravel(np.concatenate([np.ravel(e.mean), np.ravel(e.stderr)]))
+        for e in (getattr(result, f.name) for f in dataclasses.fields(result))
+        if isinstance(e, Estimate)
+    ]
+    found += [_numbers(e) for e in getattr(result, "estimates", [])]
+    assert found, type(result)
+    return np.concatenate(found)
+
+
+@pytest.fixture(scope="module")
+def pools():
+    """A thread pool, a process pool and (with the dask extra) a local Dask cluster."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # forkserver: the parent may hold the compiled kernel's threads, which fork would copy
+    context = multiprocessing.get_context("forkserver")
+    with ThreadPoolExecutor(2) as threads, ProcessPoolExecutor(2, mp_context=context) as procs:
+        found = {"threads": threads, "processes": procs}
+        if distributed is None:
+            yield found
+            return
+        with executor(workers=2) as cluster:
+            yield {**found, "dask": cluster}
+
+
+@pytest.mark.parametrize("kind", ["threads", "processes", "dask"])
+@pytest.mark.parametrize("analysis", sorted(_analyses()))
+def test_every_analysis_on_every_executor_gives_the_serial_numbers(pools, kind, analysis):
+    """The engine's quantities once were closures: a process pool could not pickle them."""
+    if kind not in pools:
+        pytest.skip("needs the dask extra")
+    run = _analyses()[analysis]
+    np.testing.assert_array_equal(_numbers(run(executor=pools[kind])), _numbers(run()))
