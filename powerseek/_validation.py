@@ -224,6 +224,11 @@ def check_rewards(rewards: Any, mdp: Any) -> np.ndarray:
         R = np.array(rewards, dtype=float, ndmin=2)
     except (TypeError, ValueError) as exc:
         raise InvalidTypeError(f"`rewards` must be a numeric array; {exc}.") from None
+    except OverflowError:  # a Python integer too large for a float
+        raise InvalidParameterError(
+            "`rewards` holds an integer too large for a floating-point number; rewards must be "
+            "finite numbers."
+        ) from None
     if R.ndim != 2 or R.shape[1] != mdp.n_states:
         raise InvalidParameterError(
             f"`rewards` must have shape (n_samples, n_states) with n_states = {mdp.n_states}; "

@@ -500,8 +500,10 @@ def load_predicate(spec: str) -> Callable[..., Any]:
             f"a predicate is named FILE.py:FUNCTION or package.module:FUNCTION; got {spec!r}."
         )
     if where.endswith(".py"):
+        from ..io.files import is_file
+
         path = Path(where)
-        if not path.is_file():
+        if not is_file(path):
             raise InvalidParameterError(f"the predicate file {where!r} does not exist.")
         module_spec = importlib.util.spec_from_file_location(f"_powerseek_user_{path.stem}", path)
         module = importlib.util.module_from_spec(module_spec)

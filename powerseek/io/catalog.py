@@ -147,17 +147,18 @@ def load(name_or_path: str | os.PathLike) -> MDP:
     if isinstance(name_or_path, str) and name_or_path.startswith(gymnasium.PREFIX):
         return gymnasium.make(name_or_path)
     path = Path(name_or_path)
-    if path.is_file():
+    if files.is_file(path):
         return files.read(path)
     catalog = _catalog_files()
     text = str(name_or_path)
     if text in catalog and not isinstance(name_or_path, os.PathLike):
         return files.read(catalog[text])
     looks_like_path = path.suffix.lower() in files.FORMATS or os.sep in text or "/" in text
+    shown = repr(text) if len(text) <= 200 else f"{text[:60]!r}... ({len(text)} characters)"
     if looks_like_path or isinstance(name_or_path, os.PathLike):
-        raise UnknownEnvironmentError(f"no such environment file: {text!r}.")
+        raise UnknownEnvironmentError(f"no such environment file: {shown}.")
     raise UnknownEnvironmentError(
-        f"{text!r} is neither a catalog environment nor a file.{did_you_mean(text, catalog)} "
+        f"{shown} is neither a catalog environment nor a file.{did_you_mean(text, catalog)} "
         f"Catalog: {', '.join(catalog)} (see `powerseek list`)."
     )
 

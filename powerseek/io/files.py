@@ -46,6 +46,7 @@ __all__ = [
     "check_output_folder",
     "dumps",
     "format_of",
+    "is_file",
     "loads",
     "read",
     "read_text",
@@ -125,6 +126,23 @@ def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
     kind = format_of(path, format)
     text = read_text(path, "an environment file")
     return loads(text, kind, source=str(path), default_name=path.stem)
+
+
+def is_file(path: str | os.PathLike) -> bool:
+    """Whether `path` names an existing file; False for a name no file can have.
+
+    :meth:`pathlib.Path.is_file` raises for a name longer than the system allows
+    (``ENAMETOOLONG``); a name that cannot be a file is simply not one.
+
+    Examples
+    --------
+    >>> is_file("x" * 5000 + ".toml")
+    False
+    """
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def read_text(path: str | os.PathLike, what: str = "a text file") -> str:

@@ -83,13 +83,14 @@ from .._provenance import software_versions
 from .._validation import MAX_SOLVER_TOL, as_float, label_text, short_value
 from ..exceptions import InvalidParameterError, ParseError, PowerseekError
 from ..frames import Tabular, data_frame, require
+from ..io.files import is_file
 from ..io.outputs import check_output_folder, write_bytes_atomic, write_text_atomic
 from ..progress import progress_bar
 from ..solvers.solve import METHODS
 
 __all__ = [
-    "COLUMNS", "FILE_FIELDS", "QUANTITIES", "BatchResult", "BatchSpec", "Unit", "read_batch",
-    "run_batch", "unit_inputs",
+    "COLUMNS", "FILE_FIELDS", "QUANTITIES", "BatchResult", "BatchSpec", "Unit", "check_batch",
+    "read_batch", "run_batch", "unit_inputs",
 ]  # fmt: skip
 
 QUANTITIES = ("power", "optimality")
@@ -550,7 +551,7 @@ def _input_file(field_name: str, value: str, base: str) -> Path | None:
     if suffixes is not None and Path(value).suffix.lower() not in suffixes:
         return None
     for candidate in (Path(base) / value, Path(value)):
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate
     return None if suffixes is None else Path(base) / value
 
@@ -884,6 +885,40 @@ def _finished(path: Path, inputs: dict[str, Any]) -> tuple[list | None, str | No
     return stored["rows"], None
 
 
+def check_batch(spec: BatchSpec) -> dict[str, Any]:
+    """Load a batch's environments and check everything its units need, before any work.
+
+    Every environment loads, every distribution parses on it, every job's
+    labels, policies and rewards fit its environment, and no unit exceeds the
+    work bound (``max_work``). :func:`run_batch` calls this first, so that a
+    mistake in the last unit is reported before the first one runs.
+
+    Parameters
+    ----------
+    spec : BatchSpec
+        From :func:`read_batch`.
+
+    Returns
+    -------
+    dict
+        Environment name -> loaded MDP. Each is loaded once: the same object
+        is checked, keyed and computed on, so a file edited while the batch
+        runs cannot slip in.
+    """
+    environments: dict[str, Any] = {}
+    for name in list(spec.environments) + [job.environment for job in spec.jobs]:
+        if name not in environments:
+            environments[name] = _environment(name, spec.base)
+    for environment in spec.environments:
+        for dist in spec.distributions:
+            _distribution(dist, spec.base, environments[environment])
+    for job in spec.jobs:
+        _check_job(job, spec, environments[job.environment])
+    for unit in spec.units():
+        _check_unit_work(unit, spec, environments[unit.environment])
+    return environments
+
+
 def run_batch(
     spec: BatchSpec,
     directory: str | Path,
@@ -916,19 +951,7 @@ def run_batch(
     if directory.exists() and not directory.is_dir():
         raise InvalidParameterError(f"{str(directory)!r} exists and is not a folder.")
     units = spec.units()
-    # Each environment is loaded once: the same object is checked, keyed and
-    # computed on, so a file edited while the batch runs cannot slip in.
-    environments: dict[str, Any] = {}
-    for name in list(spec.environments) + [job.environment for job in spec.jobs]:
-        if name not in environments:
-            environments[name] = _environment(name, spec.base)
-    for environment in spec.environments:  # fail early, before any work
-        for dist in spec.distributions:
-            _distribution(dist, spec.base, environments[environment])
-    for job in spec.jobs:
-        _check_job(job, spec, environments[job.environment])
-    for unit in units:
-        _check_unit_work(unit, spec, environments[unit.environment])
+    environments = check_batch(spec)
     check_output_folder(directory)
     (directory / "units").mkdir(parents=True, exist_ok=True)
     paths = [directory / "units" / f"{unit.key}.json" for unit in units]

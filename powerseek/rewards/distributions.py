@@ -37,7 +37,7 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc as scipy_qmc
 
-from .._validation import did_you_mean, make_rng, preview, quote
+from .._validation import did_you_mean, make_rng, preview, quote, short_value
 from ..exceptions import InvalidParameterError, InvalidTypeError, UnknownStateError
 
 __all__ = [
@@ -291,7 +291,13 @@ class FiniteSupport(RewardDistribution):
         if weights is None:
             probabilities = np.full(array.shape[0], 1.0 / array.shape[0])
         else:
-            probabilities = np.asarray(weights, dtype=float)
+            try:
+                probabilities = np.asarray(weights, dtype=float)
+            except (TypeError, ValueError, OverflowError):
+                raise InvalidParameterError(
+                    f"`weights` must be finite non-negative numbers, one per vector; got "
+                    f"{short_value(weights)}."
+                ) from None
             if probabilities.shape != (array.shape[0],):
                 raise InvalidParameterError(
                     f"`weights` must hold one weight per vector ({array.shape[0]}); "
@@ -400,6 +406,11 @@ def _reward_array(values: Any, name: str, shape: str) -> np.ndarray:
         array = np.array(values, dtype=float, ndmin=2)
     except (TypeError, ValueError) as exc:
         raise InvalidTypeError(f"`{name}` must be a numeric array; {exc}.") from None
+    except OverflowError:  # a Python integer too large for a float
+        raise InvalidParameterError(
+            f"`{name}` holds an integer too large for a floating-point number; rewards must be "
+            "finite numbers."
+        ) from None
     if array.ndim != 2 or 0 in array.shape:
         raise InvalidParameterError(f"`{name}` must have shape {shape}; got {array.shape}.")
     _check_finite(array, f"`{name}`")

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .._validation import as_float, short_value
 from ..exceptions import InvalidParameterError, InvalidTypeError, ParseError, PowerseekError
 from ..mdp.labels import label_text, parse_state
 from ..mdp.model import MDP
@@ -125,7 +126,14 @@ def _numbers(arguments: str, text: str) -> list[float]:
         raise InvalidParameterError(
             f"the arguments of {text.strip()!r} must be numbers separated by commas."
         )
-    return [float(v) for v in values]
+    numbers = [as_float(v) for v in values]  # an integer too large for a float: infinite
+    infinite = [v for v, x in zip(values, numbers) if not math.isfinite(x)]
+    if infinite:
+        raise InvalidParameterError(
+            f"the arguments of {short_value(text.strip(), 60)!r} must be finite numbers; got "
+            f"{short_value(infinite[0])}."
+        )
+    return numbers
 
 
 def parse_distribution(spec: str, mdp: MDP) -> RewardDistribution:

@@ -139,6 +139,14 @@ def test_bad_sweep_files(tmp_path, text, message):
         read_batch(path)
 
 
+def test_a_name_too_long_for_a_file_is_an_unknown_environment(tmp_path):
+    """Found by fuzzing: checking whether such a name is a file raised OSError."""
+    path = tmp_path / "long.toml"
+    path.write_text(f'environments = ["{"a" * 5000}"]\nsamples = 10\ngamma = 0.5\n')
+    with pytest.raises(UnknownEnvironmentError, match=r"\.\.\. \(5000 characters\) is neither"):
+        run_batch(read_batch(path), tmp_path / "out")
+
+
 def test_batch_files_that_are_not_text(tmp_path):
     path = tmp_path / "latin.toml"
     path.write_bytes("name = 'caf\xe9'\n".encode("latin-1"))

@@ -131,6 +131,10 @@ def test_callable_sampler_gets_a_generator():
             "non-negative",
         ),
         (lambda: FiniteSupport([["x", 2]]), InvalidTypeError, "numeric array"),
+        # found by fuzzing the distribution files: OverflowError before
+        (lambda: FiniteSupport([[10**400, 2]]), InvalidParameterError, "integer too large"),
+        (lambda: FiniteSupport([[1, 2]], weights=[10**400]), InvalidParameterError, "`weights`"),
+        (lambda: FiniteSupport([[1, 2]], weights=["x"]), InvalidParameterError, "`weights`"),
         (
             lambda: RewardSamples([[1, np.nan]]),
             InvalidParameterError,

@@ -67,6 +67,9 @@ def test_a_state_given_twice_is_refused(spec, message):
         ("; empty=uniform", "starts with no default"),
         ("uniform; empty", "STATE=DIST"),
         ("uniform; middle=uniform", "'middle' is not a state"),
+        # found by fuzzing: an integer too large for a float raised OverflowError
+        ("beta(" + "1" * 400 + ", 1)", "must be finite numbers; got an integer of 400 digits"),
+        ("beta(1e400, 1)", "must be finite numbers; got inf"),
     ],
 )
 def test_bad_specs(spec, message):
