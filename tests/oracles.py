@@ -153,3 +153,20 @@ def gridworld_by_cells(mdp: MDP):
         (np.asarray(vals), (np.asarray(rows), np.asarray(cols))), shape=(pair, len(cells))
     )
     return tuple(actions), matrix.tocsr()
+
+
+def assert_verified(check, may_be_inconclusive=("IID uniform",)):
+    """Every verification of an applicable theorem check ran and passed.
+
+    ``not report.failed`` also holds when a verification was not run or came out
+    inconclusive (``passed is None``), so a verifier weakened to decide nothing would
+    pass it. Only the IID margin, a sample-size question, may be inconclusive.
+    """
+    assert check.applies, check.theorem
+    assert check.verifications, f"{check.theorem}: nothing was verified"
+    for verification in check.verifications:
+        if verification.name in may_be_inconclusive:
+            assert verification.passed in (True, None), (check.theorem, verification.detail)
+        else:
+            assert verification.passed is True, (check.theorem, verification.name,
+                                                  verification.detail)  # fmt: skip

@@ -32,6 +32,8 @@ TESTS = [
     "tests/solvers/test_solve.py", "tests/analysis/test_power.py", "tests/analysis/test_optimality.py",
     "tests/rewards/test_estimates.py", "tests/analysis/test_engine_mutants.py", "tests/symmetry/test_environmental.py",
     "tests/symmetry/test_orbits.py", "tests/exact/test_visits.py", "tests/theorems",
+    "tests/analysis/test_decision_rules.py", "tests/agents/test_agent_rules.py",
+    "tests/solvers/test_stochastic.py", "tests/solvers/test_policy_evaluation.py",
 ]  # fmt: skip
 
 
@@ -50,8 +52,8 @@ MUTANTS = [
     Mutant("solvers/kernels.py", "    for _ in range(doublings + 1):", "    for _ in range(doublings):",
            "pointer doubling one step short"),
     Mutant("solvers/kernels.py", "        g *= g", "        g *= gamma", "doubling the discount wrongly"),
-    Mutant("solvers/numpy_backend.py", "        improve = best > gather_rows(W, pol) + margin",
-           "        improve = best > gather_rows(W, pol) - margin", "improvement margin sign"),
+    Mutant("solvers/kernels.py", "    improve = best > gather_rows(W, policy) + margin",
+           "    improve = best > gather_rows(W, policy) - margin", "improvement margin sign"),
     Mutant("solvers/numpy_backend.py", "            bound = gamma * (hi - lo) / 2  # (1-γ)·c·(hi-lo)/2",
            "            bound = gamma * (hi - lo) / 4  # (1-γ)·c·(hi-lo)/2",
            "extrapolated value iteration's bound halved"),
@@ -65,16 +67,36 @@ MUTANTS = [
     Mutant("solvers/kernels.py", "    horizon = math.log(eps / 16) / math.log(gamma)",
            "    horizon = math.log(eps / 16) / math.log(gamma) / 4", "too few doublings"),
     # the Monte Carlo engine
-    Mutant("analysis/_engine.py", "                X = (1.0 - self.gamma) * self.values",
+    Mutant("analysis/engine.py", "                X = (1.0 - self.gamma) * self.values",
            "                X = self.values", "POWER without the (1 − γ) normalisation"),
-    Mutant("analysis/_engine.py", "                tolerance = self.tie_tol * scale + 2.0 * self.error_bound",
-           "                tolerance = self.tie_tol * scale",
+    Mutant("analysis/engine.py", "                tolerance = self.tie_margin + 2.0 * self.error_bound",
+           "                tolerance = self.tie_margin",
            "tie tolerance without the solver's error bound"),
-    Mutant("analysis/_engine.py", "                mask = best[self.mdp.pair_states] - tolerance <= C",
+    Mutant("analysis/engine.py", "                mask = best[self.mdp.pair_states] - tolerance <= C",
            "                mask = best[self.mdp.pair_states] + tolerance <= C",
            "tie tolerance with the wrong sign"),
-    Mutant("analysis/_engine.py", "                X = self.rewards", "                X = 0 * self.rewards",
+    Mutant("analysis/engine.py", "                X = self.rewards", "                X = 0 * self.rewards",
            "γ = 0 POWER from nothing"),
+    # the engine's random streams
+    Mutant("rewards/distributions.py", "            np.random.SeedSequence(self.entropy, spawn_key=(0, block.index))",
+           "            np.random.SeedSequence(self.entropy, spawn_key=(0,))",
+           "every sample block draws the same rewards"),
+    Mutant("analysis/engine.py", "            seed = np.random.SeedSequence(list(self.entropy), spawn_key=(2, block.index))",
+           "            seed = np.random.SeedSequence(list(self.entropy), spawn_key=(2,))",
+           "every sample block shares one decision-rule stream"),
+    # reported error bounds
+    Mutant("solvers/stochastic.py", "    bound = float(residual.max()) if m else 0.0", "    bound = 0.0",
+           "stochastic policy iteration reports a bound of 0"),
+    Mutant("solvers/policy_evaluation.py", "    return float(np.abs(residual).max(initial=0.0)) / (1.0 - gamma)",
+           "    return float(np.abs(residual).max(initial=0.0))",
+           "policy evaluation's bound without its 1/(1 − γ)"),
+    # decision rules
+    Mutant("analysis/decision_rules.py", "TIE_TOL = 1e-9", "TIE_TOL = 1e-3", "lottery tie tolerance 1e-3"),
+    Mutant("analysis/decision_rules.py", "    weights = special.softmax(values / temperature, axis=1)",
+           "    weights = special.softmax(values, axis=1)", "lottery Boltzmann ignores its temperature"),
+    Mutant("agents/rules.py", "        return _softmax(ctx.gamma * ctx.continuation / self.temperature, ctx.mdp)",
+           "        return _softmax(ctx.continuation / self.temperature, ctx.mdp)",
+           "MDP Boltzmann without the discount"),
     # estimates
     Mutant("rewards/estimates.py", "            variance = self._m2[0] / (n_total - 1)",
            "            variance = self._m2[0] / (n_total - 2)", "variance off by one"),
@@ -109,6 +131,10 @@ MUTANTS = [
            "Wilson interval with the one-sided z"),
     Mutant("symmetry/orbits.py", "    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)",
            "    centre = p", "Wilson interval centred on p"),
+    # theorem verdicts
+    Mutant("symmetry/theorems.py", '"transport (Lemma E.21)",\n            worst is None,',
+           '"transport (Lemma E.21)",\n            None,',
+           "Prop 6.6's transport check decides nothing (inconclusive)"),
     # permutations
     Mutant("symmetry/environmental.py", "        return Permutation.from_indices(self.states, self.image[other.image])",
            "        return Permutation.from_indices(self.states, other.image[self.image])",
@@ -130,6 +156,14 @@ MUTANTS = [
 ]  # fmt: skip
 
 
+def stale(mutant: Mutant, root: Path = ROOT) -> bool:
+    """Whether the mutant no longer applies: its file is gone or its line is not there once."""
+    path = root / "powerseek" / mutant.module
+    if not path.is_file():
+        return True
+    return path.read_text(encoding="utf-8").count(mutant.original) != 1
+
+
 def _copy_tree(into: Path) -> None:
     for name in ("powerseek", "tests", "environments"):
         shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -141,9 +175,9 @@ def run_one(number: int, mutant: Mutant, timeout: float) -> str:
         work = Path(folder)
         _copy_tree(work)
         path = work / "powerseek" / mutant.module
-        text = path.read_text(encoding="utf-8")
-        if text.count(mutant.original) != 1:
+        if stale(mutant, work):
             return "stale"
+        text = path.read_text(encoding="utf-8")
         path.write_text(text.replace(mutant.original, mutant.mutated), encoding="utf-8")
         command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                    "--no-header", *TESTS]  # fmt: skip
@@ -167,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [(n, m) for n, m in enumerate(MUTANTS, 1) if not args.only or n in args.only]
     if args.list:
         for n, m in chosen:
-            print(f"{n:3d}  {m.module:<26} {m.what}")
+            mark = "  (stale)" if stale(m) else ""
+            print(f"{n:3d}  {m.module:<26} {m.what}{mark}")
         return 0
     counts = {"killed": 0, "survived": 0, "stale": 0}
     for n, m in chosen:

@@ -492,3 +492,19 @@ def test_quantilizer_limits_on_figure_1():
         Quantilizer(0)
     with pytest.raises(InvalidParameterError, match="gamma in \\(0, 1\\)"):
         rule_policy(mdp, R, 0.0, Quantilizer(0.5))
+
+
+@pytest.mark.parametrize("temperature", [0.25, 1.0, 3.0])
+@pytest.mark.parametrize("gamma", [0.3, 0.9])
+def test_boltzmann_at_several_temperatures_is_the_softmax_formula(gamma, temperature):
+    """At one temperature (T = 1 for the lottery rule) a rule that ignored T passed."""
+    mdp = choice_world()
+    R = rewards_for(mdp, [(0.2, 0.9, 0.4), (1.0, 0.0, 0.5)])
+    pi = start_policy(mdp, rule_policy(mdp, R, gamma, Boltzmann(temperature)))
+    # each outcome is terminal with reward u: (1 - γ)·Q*(start, k) - (1 - γ)R(start) = γ·u_k
+    u = R[:, [mdp.index(o) for o in OUTCOMES]]
+    weights = np.exp(gamma * u / temperature)
+    np.testing.assert_allclose(pi, weights / weights.sum(axis=1, keepdims=True), atol=1e-12)
+    lottery = decision_rules.boltzmann(np.eye(3)[:1], np.eye(3), u, temperature=temperature)
+    expected = np.exp(u / temperature)
+    np.testing.assert_allclose(lottery, expected[:, 0] / expected.sum(axis=1), atol=1e-12)

@@ -115,6 +115,16 @@ def test_ties_within_rounding_count_as_ties():
     assert frac_optimal(C[:1], C, u) == 0.5
 
 
+@pytest.mark.parametrize("gap", [1e-6, 1e-4, 1e-2])
+def test_utilities_apart_by_more_than_rounding_do_not_tie(gap):
+    """A tie tolerance of 1e-3 (not 1e-9) passed every test with ties; lotteries whose
+    utilities differ by a small but real amount must not tie."""
+    C = np.array([[1.0, 0.0], [0.0, 1.0]])
+    u = np.array([1.0, 1.0 - gap])
+    assert frac_optimal(C[:1], C, u) == 1.0 and frac_optimal(C[1:], C, u) == 0.0
+    assert is_optimal(C[:1], C, u) and not is_optimal(C[1:], C, u)
+
+
 def test_make_rule():
     rule = make_rule("boltzmann", 2)
     assert rule.__name__ == "boltzmann(temperature=2.0)"

@@ -283,3 +283,99 @@ def test_reported_standard_errors_match_the_spread_over_independent_runs():
     spread = np.std([c.probability.mean for c in chances], axis=0, ddof=1)
     reported = np.mean([c.probability.stderr for c in chances], axis=0)
     np.testing.assert_allclose(reported, spread, rtol=0.35, atol=1e-3)
+
+
+# ----------------------------------------------------------------------
+# the engine's random streams: every sample block has its own
+
+
+def test_every_sample_block_draws_its_own_rewards():
+    """Kills: every block seeded alike (no test used more than one sample block)."""
+    from powerseek import load
+    from powerseek.rewards.distributions import IID, MAX_BLOCK_ROWS, SamplePlan
+
+    mdp = load("turner-fig1")
+    plan = SamplePlan(IID(), mdp, 3 * MAX_BLOCK_ROWS + 5, rng=3)
+    assert len(plan.blocks) >= 4
+    rewards = plan.draw(plan.blocks)
+    assert len(np.unique(rewards, axis=0)) == rewards.shape[0]
+    # each block alone is uniform on [0, 1]: scipy's KS test on its first state's column
+    for block in plan.blocks[:-1]:
+        assert stats.kstest(plan.draw([block])[:, 0], "uniform").pvalue > 1e-4
+
+
+def test_every_sample_block_has_its_own_rule_stream():
+    """Kills: every block's decision-rule randomness drawn from one shared stream."""
+    from powerseek import load
+    from powerseek.analysis.engine import Context
+    from powerseek.rewards.distributions import Block
+
+    mdp = load("candy-wait")
+    blocks = tuple(Block(k, 4 * k, 4 * k + 4, 0) for k in range(3))
+    ctx = Context(mdp, 0.5, np.zeros((mdp.n_states, 12)), 1e-9, entropy=(7,), blocks=blocks)
+    draws = ctx.per_block(lambda generator, size: generator.random(size))
+    assert draws.shape == (12,) and len(set(draws.tolist())) == 12
+    again = Context(mdp, 0.9, np.zeros((mdp.n_states, 12)), 1e-9, entropy=(7,), blocks=blocks)
+    # the same numbers at every γ (common random numbers), block by block
+    np.testing.assert_array_equal(again.per_block(lambda g, n: g.random(n)), draws)
+
+
+# ----------------------------------------------------------------------
+# reported error bounds, against exact arithmetic
+
+
+def _exact_residual(mdp, R, V, gamma):
+    """max |R + γ max_a E V − V| in exact rational arithmetic from the float V."""
+    T = mdp.transition_matrix.toarray()
+    worst = Fraction(0)
+    g = Fraction(gamma)
+    for k in range(R.shape[0]):
+        v = [Fraction(float(x)) for x in V[k]]
+        for i in range(mdp.n_states):
+            best = max(
+                sum(Fraction(float(T[p, j])) * v[j] for j in range(mdp.n_states))
+                for p in range(mdp.pair_offsets[i], mdp.pair_offsets[i + 1])
+            )
+            worst = max(worst, abs(Fraction(float(R[k, i])) + g * best - v[i]))
+    return worst
+
+
+STOCHASTIC = MDP(
+    {
+        "a": {"go": {"a": 1 / 3, "b": 2 / 3}, "stay": "a"},
+        "b": {"go": {"c": 0.7, "a": 0.3}, "back": {"b": 0.2, "c": 0.8}},
+        "c": {"x": {"a": 0.6, "c": 0.4}, "stay": "c"},
+    }
+)
+
+
+@pytest.mark.parametrize("gamma", [0.5, 0.9, 0.99])
+def test_stochastic_policy_iteration_reports_its_residual(gamma):
+    """Kills: stochastic policy iteration reporting a bound of 0. Its bound is the final
+    values' Bellman residual; exactly, that residual is not 0 for non-dyadic dynamics, and
+    the reported one agrees with it up to the rounding of its own computation."""
+    from powerseek.solvers.solve import solve
+
+    R = np.random.default_rng(0).random((64, STOCHASTIC.n_states))
+    result = solve(STOCHASTIC, R, gamma, method="policy-iteration", kernel="numpy")
+    exact = _exact_residual(STOCHASTIC, R, result.values, gamma)
+    assert exact > 0
+    assert Fraction(result.error_bound) >= exact / 4
+
+
+@pytest.mark.parametrize("gamma", [0.5, 0.9, 0.999])
+def test_a_policy_evaluation_bound_covers_an_error_spread_over_every_state(gamma):
+    """Kills: the evaluation bound without its 1/(1−γ). An approximation off by the same
+    0.01 at every state has residual (1−γ)·0.01; the bound must still be 0.01."""
+    from powerseek.solvers.policy_evaluation import evaluate_policies, evaluation_bound
+
+    rng = np.random.default_rng(1)
+    pi = rng.random((STOCHASTIC.n_pairs, 5))
+    for i in range(STOCHASTIC.n_states):  # each state's pairs sum to 1
+        lo, hi = STOCHASTIC.pair_offsets[i], STOCHASTIC.pair_offsets[i + 1]
+        pi[lo:hi] /= pi[lo:hi].sum(axis=0)
+    R = rng.random((STOCHASTIC.n_states, 5))
+    W, bound = evaluate_policies(STOCHASTIC, pi, R, gamma)
+    assert bound < 1e-12
+    shifted = evaluation_bound(STOCHASTIC, pi, W + 0.01, (1 - gamma) * R, gamma)
+    assert shifted == pytest.approx(0.01, rel=1e-9)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from oracles import assert_verified
 from scipy import stats
 
 from powerseek import IID, MDP, from_graph, load, optimality, power_seeking
@@ -55,6 +56,7 @@ def test_rdsp_d11_n_copies():
     )
     d11 = report.checks[1]
     assert d11.applies and d11.hypotheses["n copies"] == 5 and not report.failed
+    assert_verified(d11)
     candy = check_actions(load("candy-wait"), "start", "wait", "candy", n_samples=200, rng=4)
     assert candy.checks[1].applies and candy.checks[1].hypotheses["n copies"] == 2
     assert "2/3" in candy.checks[1].prediction
@@ -71,6 +73,7 @@ def test_planted_copies_satisfy_prop_6_9(graph_and_copy):
     prop = report.checks[0]
     assert prop.applies, prop.reason
     assert not report.failed, report.describe()
+    assert_verified(prop)
 
 
 def test_without_the_bottleneck_counterexamples_appear():
@@ -130,3 +133,4 @@ def test_g3_n_copies_of_death(graph_and_n):
     d11 = report.checks[1]
     assert d11.applies and d11.hypotheses["n copies"] >= n
     assert not report.failed, report.describe()
+    assert_verified(d11)

@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import assert_verified
 from scipy import stats
 
 from powerseek import (
@@ -205,6 +206,7 @@ def test_prop_6_9_keeping_options_open(graph_and_copy):
         from_graph(graph), "s", "a", "a_prime", gammas=(0.3, 0.9), n_samples=400, n_orbits=1, rng=2
     )
     assert report.checks[0].applies and not report.failed
+    assert_verified(report.checks[0])
 
 
 def test_prop_6_12_rsds_control_power_at_one():
@@ -213,6 +215,7 @@ def test_prop_6_12_rsds_control_power_at_one():
     report = check_states(FIG1, "right_down", "left_down", n_samples=2000, n_orbits=2, rng=3)
     at_one = report.checks[1]
     assert at_one.theorem == "Prop 6.12" and at_one.applies and not at_one.failed
+    assert_verified(at_one)
     assert exact_power(FIG1, 1)["right_down"] > exact_power(FIG1, 1)["left_down"]
 
 
@@ -346,3 +349,4 @@ def test_g3_generator_rdsp_d11(graph_and_n):
     graph, n = graph_and_n
     report = check_actions(from_graph(graph), "s", "live", "die", n_samples=100, n_orbits=1, rng=10)
     assert report.checks[1].applies and not report.failed
+    assert_verified(report.checks[1])
