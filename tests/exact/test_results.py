@@ -27,7 +27,7 @@ from powerseek.exact.results import (
     exact_visit_optimality,
 )
 from powerseek.exact.visits import visit_distributions
-from strategies import stochastic_multigraphs, successor_graphs
+from strategies import examples, stochastic_multigraphs, successor_graphs
 
 F = Fraction
 FIG1 = load("turner-fig1")
@@ -103,7 +103,7 @@ def test_three_valued_and_per_state_supports():
     assert exact_power(k_way, 0, dist=mixed)["start"] == 1 - F(3, 4) * F(1, 2) ** 3
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(successor_graphs(max_states=4), st.sampled_from(["1/5", "7/10", 0, 1]))
 def test_exact_bernoulli_agrees_with_monte_carlo(graph, gamma):
     mdp = from_graph(graph)
@@ -114,7 +114,7 @@ def test_exact_bernoulli_agrees_with_monte_carlo(graph, gamma):
         assert abs(float(value) - mean) <= 5 * se + 1e-12
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(stochastic_multigraphs(max_states=3, max_actions=2), st.sampled_from(["1/2", 0]))
 def test_exact_stochastic_agrees_with_monte_carlo(graph, gamma):
     mdp = from_graph(graph)
@@ -125,7 +125,7 @@ def test_exact_stochastic_agrees_with_monte_carlo(graph, gamma):
         assert abs(float(value) - mean) <= 5 * se + 1e-12
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(successor_graphs(max_states=4), st.sampled_from(["1/3", "4/5"]))
 def test_exact_uniform_agrees_with_monte_carlo(graph, gamma):
     mdp = from_graph(graph)

@@ -26,7 +26,7 @@ from powerseek.symmetry.environmental import (
     find_state_copy,
     terminal_copies,
 )
-from strategies import planted_copies
+from strategies import examples, planted_copies
 
 FIG1 = load("turner-fig1")
 SWAP = [("left", "right"), ("left_up", "right_up"), ("left_down", "right_down")]
@@ -124,7 +124,7 @@ def test_planted_copies_are_found_and_transport(graph_and_copy, seed):
         assert not np.any(original & ~mapped)
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(25))
 @given(planted_copies(max_size=2, stochastic=True), st.integers(0, 10**6))
 def test_stochastic_planted_copies(graph_and_copy, seed):
     graph, _ = graph_and_copy

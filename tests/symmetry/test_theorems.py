@@ -11,7 +11,7 @@ from powerseek.analysis.optimality import optimal_actions
 from powerseek.exact.results import exact_optimality, exact_power
 from powerseek.symmetry.environmental import find_action_copy
 from powerseek.symmetry.theorems import check_actions, check_states
-from strategies import many_one_cycles, planted_copies
+from strategies import examples, many_one_cycles, planted_copies
 
 FIG1 = load("turner-fig1")
 
@@ -62,7 +62,7 @@ def test_rdsp_d11_n_copies():
     assert "2/3" in candy.checks[1].prediction
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(planted_copies(max_size=2))
 def test_planted_copies_satisfy_prop_6_9(graph_and_copy):
     graph, _ = graph_and_copy
@@ -123,7 +123,7 @@ def test_b36_skewed_rewards_counterexample():
     assert up - right > 5 * 2 * result.stderr_of("s1", "up")
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(many_one_cycles())
 def test_g3_n_copies_of_death(graph_and_n):
     """RDSP Thm D.11 / Cor D.12: with n copies, at least n/(n+1) of every orbit lives."""

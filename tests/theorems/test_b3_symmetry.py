@@ -24,6 +24,7 @@ from powerseek.explore.strategies import many_one_cycles, planted_copies
 from powerseek.symmetry.environmental import Permutation, find_action_copy, find_state_copy
 from powerseek.symmetry.orbits import Functional, compare_over_orbit, power_of
 from powerseek.symmetry.theorems import check_actions, check_states
+from strategies import examples
 
 FIG1 = load("turner-fig1")
 SWAP = Permutation(FIG1, [("left", "right"), ("left_up", "right_up"), ("left_down", "right_down")])
@@ -106,7 +107,7 @@ def test_prop_6_6_more_options_more_power():
     assert [v.passed for v in report.checks[0].verifications] == [True, True, True]
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(planted_copies(max_size=2))
 def test_prop_6_6_on_planted_copies(graph_and_copy):
     """Prop 6.6 on generator G2: the copy's entry r0 has more options than l0."""
@@ -153,7 +154,7 @@ def test_lemma_e27_e28_optimality_probability_transport(seed):
     assert np.all(optimal(A, r) <= optimal(B, apply(phi, r)))
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(planted_copies(max_size=2), st.integers(0, 10**6))
 def test_lemma_e29_transport_at_the_limits(graph_and_copy, seed):
     """Lemma E.29: the transport of optimality also holds for the limits γ -> 0 and γ -> 1
@@ -169,7 +170,7 @@ def test_lemma_e29_transport_at_the_limits(graph_and_copy, seed):
         assert np.all(before <= after)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(planted_copies(max_size=2), st.integers(0, 10**6))
 def test_lemma_e47_bottleneck(graph_and_copy, seed):
     """Lemma E.47: when s' is a bottleneck (the region after a' and a is entered only through
@@ -194,7 +195,7 @@ def test_lemma_e47_bottleneck(graph_and_copy, seed):
         assert np.all(before <= after)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(planted_copies(max_size=2))
 def test_prop_6_9_keeping_options_open(graph_and_copy):
     """Prop 6.9: if F(s | π(s)=a) contains a copy of F(s | π(s)=a') via φ (φ(s) = s), then
@@ -282,7 +283,7 @@ def test_rdsp_thm_d11_cor_d12_n_copies():
         assert ratio >= 3
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.integers(1, 4), st.integers(0, 10**6))
 def test_rdsp_lemma_d3_d5_n_copies_of_nd(n, seed):
     """RDSP Lemma D.3/D.5: if B contains n copies of ND(A), E[g(max_B)] ≥^n_most E[g(max_A)]:
@@ -342,7 +343,7 @@ def test_b36_negative_results():
     assert result.of("s1", "up") - result.of("s1", "right") > Z * 2 * result.stderr_of("s1", "up")
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(many_one_cycles())
 def test_g3_generator_rdsp_d11(graph_and_n):
     """RDSP Thm D.11 on generator G3: at least n/(n+1) of every orbit stays alive."""
