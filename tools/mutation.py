@@ -34,6 +34,7 @@ TESTS = [
     "tests/symmetry/test_orbits.py", "tests/exact/test_visits.py", "tests/theorems",
     "tests/analysis/test_decision_rules.py", "tests/agents/test_agent_rules.py",
     "tests/solvers/test_stochastic.py", "tests/solvers/test_policy_evaluation.py",
+    "tests/multiagent/test_multiagent.py", "tests/agents/test_shutdown.py",
 ]  # fmt: skip
 
 
@@ -135,6 +136,12 @@ MUTANTS = [
     Mutant("symmetry/theorems.py", '"transport (Lemma E.21)",\n            worst is None,',
            '"transport (Lemma E.21)",\n            None,',
            "Prop 6.6's transport check decides nothing (inconclusive)"),
+    # two agents
+    Mutant("multiagent/correlation.py", "        copied = support[0] + support[1] - R",
+           "        copied = support[1] - R", "the reflection ignores the lower end of the support"),
+    # training-compatible goals and shutdown
+    Mutant("agents/shutdown.py", "    return float(\n        max(\n", "    return float(\n        min(\n",
+           "the revisit count takes the worst option, not the best"),
     # permutations
     Mutant("symmetry/environmental.py", "        return Permutation.from_indices(self.states, self.image[other.image])",
            "        return Permutation.from_indices(self.states, other.image[self.image])",
@@ -143,6 +150,9 @@ MUTANTS = [
            "permutations act in the inverse direction"),
     Mutant("symmetry/environmental.py", "        inverse[self.image] = np.arange(len(self.image))",
            "        inverse[:] = self.image", "inverse is the permutation itself"),
+    # visit-set optimality at the limits
+    Mutant("analysis/visit_optimality.py", "    for coefficients in stack:", "    for coefficients in stack[:1]:",
+           "the γ → 0 and γ → 1 comparison stops at its first coefficient"),
     # non-domination
     Mutant("exact/visits.py", "            if t <= threshold:  # a relaxation: t* ≤ t",
            "            if t <= -threshold:  # a relaxation: t* ≤ t", "relaxed LP threshold sign"),

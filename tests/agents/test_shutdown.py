@@ -29,6 +29,30 @@ def test_discounted_visit_counts_match_closed_forms(gamma):
     assert revisit_count(WORLD, "room_c", gamma) == pytest.approx(gamma / (1 - gamma), rel=1e-9)
 
 
+@pytest.mark.parametrize("gamma", [0.3, 0.9])
+def test_visit_counts_take_the_best_of_several_options(gamma):
+    """With one option any rule over options passed; with two, V is the best option's."""
+    base = MDP(
+        {
+            "start": {"to_goal": "goal", "wait": "start"},
+            "goal": {"stay": "goal"},
+            "room_a": {"to_b": "room_b", "to_c": "room_c"},
+            "room_b": {"to_a": "room_a"},
+            "room_c": {"stay": "room_c"},
+        }
+    )
+    training = [[("start", "to_goal"), ("goal", "stay")]]
+    for options in (
+        {"explore": "room_a", "jump": "room_b"},
+        {"jump": "room_b", "explore": "room_a"},
+    ):
+        world = shutdown_world(base, training, options)
+        # via room_a, room_b is reached at odd steps; via room_b, at even ones: the better
+        assert revisit_count(world, "room_b", gamma) == pytest.approx(1 / (1 - gamma**2), rel=1e-9)
+        assert revisit_count(world, "room_a", gamma) == pytest.approx(1 / (1 - gamma**2), rel=1e-9)
+        assert revisit_count(world, "room_c", gamma) == pytest.approx(gamma / (1 - gamma), rel=1e-9)
+
+
 def test_critical_discounts():
     assert recurrent_states(WORLD) == ("room_a", "room_b", "room_c")
     assert critical_gamma(WORLD, "room_a") == 0.0

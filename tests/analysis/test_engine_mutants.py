@@ -379,3 +379,37 @@ def test_a_policy_evaluation_bound_covers_an_error_spread_over_every_state(gamma
     assert bound < 1e-12
     shifted = evaluation_bound(STOCHASTIC, pi, W + 0.01, (1 - gamma) * R, gamma)
     assert shifted == pytest.approx(0.01, rel=1e-9)
+
+
+# ----------------------------------------------------------------------
+# visit-set optimality at the limits: decided past the first coefficient
+
+
+@pytest.mark.parametrize(
+    "gamma, reward, expected",
+    [
+        # γ → 0: both walks start at start (a tie); the next state decides
+        (0.0, {"candy": 0.9, "wait": 0.1}, 1.0),
+        (0.0, {"candy": 0.1, "wait": 0.9}, 0.0),
+        # γ → 1: both end in reward 0.5 for ever (a tie in gain); the bias decides: the
+        # walk through wait collects 0.9 once more
+        (1.0, {"candy": 0.5, "chocolate": 0.5, "wait": 0.9}, 0.0),
+        (1.0, {"candy": 0.5, "chocolate": 0.5, "wait": 0.1}, 1.0),
+    ],
+)
+def test_visit_set_optimality_at_the_limits_looks_past_a_first_coefficient_tie(
+    gamma, reward, expected
+):
+    """Kills: the lexicographic comparison stopping after its first coefficient (tests at
+    γ = 0 and 1 never needed a second)."""
+    from powerseek import FiniteSupport, load
+    from powerseek.analysis.visit_optimality import visit_optimality
+    from powerseek.exact.visits import visit_distributions
+
+    mdp = load("candy-wait")  # start, wait, candy, chocolate, hug
+    F = visit_distributions(mdp, "start")
+    candy = [f for f in F if f.cycle == ("candy",)]
+    vector = [reward.get(s, 0.0) for s in mdp.states]
+    dist = FiniteSupport([vector])
+    result = visit_optimality(mdp, "start", candy, gamma, functions=F, dist=dist, n_samples=4)
+    assert result.value == expected

@@ -214,6 +214,26 @@ def test_correlated_rewards_by_construction():
     )
 
 
+@pytest.mark.parametrize("lo, hi", [(2.0, 3.0), (-1.5, 0.5)])
+def test_the_reflection_is_about_the_supports_centre(lo, hi):
+    """Rewards from 0 hid a reflection written hi − R: it must be lo + hi − R."""
+    from scipy import stats
+
+    from powerseek import IID
+    from powerseek.multiagent import correlated_rewards, correlation_sweep
+
+    rng = np.random.default_rng(1)
+    R, other = lo + (hi - lo) * rng.random((2, 1000))
+    coins = rng.random(1000)
+    np.testing.assert_allclose(correlated_rewards(R, other, coins, -1.0, (lo, hi)), lo + hi - R)
+    # c = -1: R_A = lo + hi − R_H, a constant-sum world; POWER sums to lo + hi at every state
+    joint = joint_gridworld("..\n..", overlap=False)
+    dist = IID(stats.uniform(lo, hi - lo))
+    result = correlation_sweep(joint, [-1], 0.6, dist=dist, n_samples=400, rng=4)
+    total = result.power_first[0].mean + result.power_second[0].mean
+    np.testing.assert_allclose(total, lo + hi, atol=1e-9)
+
+
 def test_correlation_sweep_identities():
     from powerseek.multiagent import correlation_sweep
 
