@@ -32,6 +32,16 @@ def work_advice(work: int) -> str:
     Two significant digits, rounded up (not to nearest), so that the printed
     value, read back as a float, admits the run it was printed for.
 
+    Parameters
+    ----------
+    work : int
+        The run's size in state-samples.
+
+    Returns
+    -------
+    str
+        The limit to print, e.g. ``"1.1e+10"``.
+
     Examples
     --------
     >>> work_advice(10_004_000_000)

@@ -182,7 +182,7 @@ class ContextArray:
     >>> from powerseek import load
     >>> ctx = context_for(load("candy-wait"), [[0, 0, 0.2, 0.9, 0.4]], 0.5)
     >>> pickle.loads(pickle.dumps(ContextArray("power")))(ctx).round(3).tolist()
-    [[0.575, 0.65, 0.2, 0.9, 0.4]]
+    [[0.45, 0.9, 0.2, 0.9, 0.4]]
     """
 
     name: str

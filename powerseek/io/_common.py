@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import os
 import re
 import sys
 from collections.abc import Hashable, Mapping
+from pathlib import Path
 from typing import Any
 
 from .._validation import as_float, did_you_mean, short_value
@@ -167,3 +169,75 @@ def _toml_metadata_lines(mdp: MDP) -> list[str]:
         gamma = mdp.metadata["gamma"]
         lines.append(f"gamma = {_toml_value(list(gamma) if isinstance(gamma, tuple) else gamma)}")
     return lines
+
+
+def is_file(path: str | os.PathLike) -> bool:
+    """Whether `path` names an existing file; False for a name no file can have.
+
+    :meth:`pathlib.Path.is_file` raises for a name longer than the system allows
+    (``ENAMETOOLONG``); a name that cannot be a file is simply not one.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_file("x" * 5000 + ".toml")
+    False
+    """
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def read_text(path: str | os.PathLike, what: str = "a text file") -> str:
+    """The UTF-8 text of a file; any failure is a ParseError naming the file.
+
+    Every reader of powerseek's text inputs (environments, distributions,
+    policies, batch files) reads through this, so that a folder, a missing
+    file or binary data gets the same one-line error everywhere.
+
+    Parameters
+    ----------
+    path : str or path-like
+    what : str, default "a text file"
+        What the file should be, for the messages ("an environment file").
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParseError
+        The file cannot be read, is a folder or is not UTF-8 text.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "latin1.toml"
+    >>> _ = path.write_bytes("name = 'caf\xe9'".encode("latin-1"))
+    >>> read_text(path, "a batch file")
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.ParseError: .../latin1.toml: not UTF-8 text (byte 11); a batch ...
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise ParseError(f"is a directory, not {what}.", source=str(path)) from None
+    except OSError as exc:
+        raise ParseError(f"cannot read the file: {exc.strerror}.", source=str(path)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            f"not UTF-8 text (byte {exc.start}); {what} is text.", source=str(path)
+        ) from None

@@ -39,6 +39,7 @@ from pathlib import Path
 from ..exceptions import InvalidTypeError, ParseError
 from ..mdp.model import MDP
 from . import graphviz, grid, json, toml
+from ._common import is_file, read_text
 from .outputs import check_output_folder, write_bytes_atomic, write_text_atomic
 
 __all__ = [
@@ -126,70 +127,6 @@ def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
     kind = format_of(path, format)
     text = read_text(path, "an environment file")
     return loads(text, kind, source=str(path), default_name=path.stem)
-
-
-def is_file(path: str | os.PathLike) -> bool:
-    """Whether `path` names an existing file; False for a name no file can have.
-
-    :meth:`pathlib.Path.is_file` raises for a name longer than the system allows
-    (``ENAMETOOLONG``); a name that cannot be a file is simply not one.
-
-    Examples
-    --------
-    >>> is_file("x" * 5000 + ".toml")
-    False
-    """
-    try:
-        return Path(path).is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def read_text(path: str | os.PathLike, what: str = "a text file") -> str:
-    """The UTF-8 text of a file; any failure is a ParseError naming the file.
-
-    Every reader of powerseek's text inputs (environments, distributions,
-    policies, batch files) reads through this, so that a folder, a missing
-    file or binary data gets the same one-line error everywhere.
-
-    Parameters
-    ----------
-    path : str or path-like
-    what : str, default "a text file"
-        What the file should be, for the messages ("an environment file").
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ParseError
-        The file cannot be read, is a folder or is not UTF-8 text.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "latin1.toml"
-    >>> _ = path.write_bytes("name = 'caf\xe9'".encode("latin-1"))
-    >>> read_text(path, "a batch file")
-    Traceback (most recent call last):
-    ...
-    powerseek.exceptions.ParseError: .../latin1.toml: not UTF-8 text (byte 11); a batch ...
-    """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise ParseError(f"is a directory, not {what}.", source=str(path)) from None
-    except OSError as exc:
-        raise ParseError(f"cannot read the file: {exc.strerror}.", source=str(path)) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(
-            f"not UTF-8 text (byte {exc.start}); {what} is text.", source=str(path)
-        ) from None
 
 
 def loads(

@@ -41,7 +41,7 @@ from .._validation import quote
 from ..exceptions import InvalidMDPError, InvalidTypeError, ParseError
 from ..mdp.gridworld import GridLayout
 from ..mdp.model import MDP
-from ._common import _gamma_tuple
+from ._common import _gamma_tuple, read_text
 from ._dot import DotGraph, parse_dot
 
 __all__ = ["dump", "dump_policy", "parse", "parse_policy", "read_policy"]
@@ -470,18 +470,8 @@ def parse_policy(text: str, source: str = "<string>") -> dict[Hashable, dict[Has
             continue  # no decision recorded for this state
         node = _node_name(encoding, [state])
         weights = _distribution(entries, f"state node {node!r}", entries[0][2], source)
-        labels = {}
-        for action, p in weights.items():
-            label = action_label(action)
-            if label in labels:
-                raise ParseError(
-                    f"state node {node!r} has two actions that read as {label!r}; name each "
-                    "action one way.",
-                    source=source,
-                    line=entries[0][2],
-                )
-            labels[label] = p
-        policy[state_label(state)] = labels
+        # action texts decode piece by piece, unchanged: distinct texts stay distinct
+        policy[state_label(state)] = {action_label(a): p for a, p in weights.items()}
     return policy
 
 
@@ -497,8 +487,6 @@ def read_policy(path: str | os.PathLike) -> dict[Hashable, dict[Hashable, float]
     dict
         state -> {action: probability}, zero-probability actions left out.
     """
-    from .files import read_text  # files reads through this module
-
     path = Path(path)
     return parse_policy(read_text(path, "a policy graph"), str(path))
 

@@ -453,3 +453,28 @@ def test_every_reader_round_trips_labels_one_to_one(labels, kind):
         assert {t for a in back.actions_of(names[s]) for t in back.transition(names[s], a)} == (
             successors
         )
+
+
+#: Malformed files whose errors once could lose their line number unseen (a reader's
+#: ``line=`` dropped passed every test): each error must name the line.
+LINE_CASES = [
+    ("gv", 'digraph {\n a -> b;\n c [label=<x <b>y</b>', "line 3: an HTML string"),
+    ("gv", "digraph {\n a -> b;\n c -> d ` }", "line 3: unexpected character '`'"),
+    ("gv", "digraph {\n a -> b;\n /* never", "line 3: a comment '/\\*' is never closed"),
+    ("gv", 'digraph {\n a -> b;\n "x" + c -> d }', "line 3: '\\+' must join two quoted"),
+    ("gv", 'digraph { "[s]" -> "[go]__[s]";\n"[go]__[s]" -> "[s]__[go]__[s]" }',
+     "line 2: the edge of action node .* has no weight"),
+    ("gv", 'digraph { "[s]" -> "[go]__[s]";\n"[s]" -> "[stay]__[s]";\n'
+     '"[go]__[s]" -> "[s]__[go]__[s]" [weight=1] }', r"line 2: action node '\[stay\]__\[s\]' is "
+     "dangling"),
+    ("json", '{"directed": true,\n "nodes": [{"id": "a"}],\n "links": [{"source": "a", '
+     '"target": "a", "p": NaN}]}', "line 3: invalid JSON: NaN is not a JSON number"),
+    ("grid", 'name = "x"\n---\n###\n###', "line 3: the map has no open cell"),
+    ("grid", 'name = "x"\n---\n\n   \n', r"line \d+: the map is empty"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind, text, message", LINE_CASES)
+def test_errors_keep_their_line_numbers(kind, text, message):
+    with pytest.raises(ParseError, match=f"^broken.{kind}, {message}"):
+        loads(text, kind, source=f"broken.{kind}")
