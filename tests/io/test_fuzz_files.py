@@ -13,6 +13,7 @@ import json
 import time
 
 import pytest
+from fuzzing import byte_mutations, line_mutations, number_mutations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,7 +47,6 @@ NASTY_NUMBERS = [
     "inf", "true", "null", "[]", "{}", '""', '"1/3"', '"1/0"', "1e-320", "100000",
     "4294967297", "[1.5, 1]", "[100000, 100000]",
 ]  # fmt: skip
-NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 
 
 def _check_load(text: str, kind: str) -> None:
@@ -64,56 +64,6 @@ def _check_load(text: str, kind: str) -> None:
     assert elapsed < TIME_BOUND, f"loading took {elapsed:.1f} s"
 
 
-@st.composite
-def byte_mutations(draw, kind):
-    text = draw(st.sampled_from(SOURCES[kind])).encode()
-    for _ in range(draw(st.integers(1, 4))):
-        position = draw(st.integers(0, len(text)))
-        action = draw(st.sampled_from(["replace", "insert", "delete"]))
-        byte = bytes([draw(st.integers(0, 255))])
-        if action == "replace":
-            text = text[:position] + byte + text[position + 1 :]
-        elif action == "insert":
-            text = text[:position] + byte + text[position:]
-        else:
-            text = text[:position] + text[position + 1 :]
-    return text
-
-
-@st.composite
-def line_mutations(draw, kind):
-    lines = draw(st.sampled_from(SOURCES[kind])).split("\n")
-    for _ in range(draw(st.integers(1, 3))):
-        i = draw(st.integers(0, len(lines) - 1))
-        j = draw(st.integers(0, len(lines) - 1))
-        action = draw(st.sampled_from(["delete", "duplicate", "swap", "truncate"]))
-        if action == "delete" and len(lines) > 1:
-            del lines[i]
-        elif action == "duplicate":
-            lines.insert(j, lines[i])
-        elif action == "swap":
-            lines[i], lines[j] = lines[j], lines[i]
-        else:
-            lines[i] = lines[i][: draw(st.integers(0, max(0, len(lines[i]) - 1)))]
-    return "\n".join(lines)
-
-
-@st.composite
-def number_mutations(draw, kind):
-    import re
-
-    text = draw(st.sampled_from(SOURCES[kind]))
-    spans = [m.span() for m in re.finditer(NUMBER, text)]
-    for _ in range(draw(st.integers(1, 3))):
-        if not spans:
-            break
-        start, stop = draw(st.sampled_from(spans))
-        token = draw(st.sampled_from(NASTY_NUMBERS))
-        text = text[:start] + token + text[stop:]
-        spans = [m.span() for m in re.finditer(NUMBER, text)]
-    return text
-
-
 FUZZ = settings(
     max_examples=EXAMPLES,
     suppress_health_check=[
@@ -128,7 +78,7 @@ FUZZ = settings(
 @FUZZ
 @given(data=st.data())
 def test_byte_mutations_load_or_raise_a_powerseek_error(tmp_path, kind, data):
-    raw = data.draw(byte_mutations(kind))
+    raw = data.draw(byte_mutations(SOURCES[kind]))
     path = tmp_path / f"fuzz.{kind}"
     path.write_bytes(raw)
     start = time.perf_counter()
@@ -143,14 +93,14 @@ def test_byte_mutations_load_or_raise_a_powerseek_error(tmp_path, kind, data):
 @FUZZ
 @given(data=st.data())
 def test_line_mutations_load_or_raise_a_powerseek_error(kind, data):
-    _check_load(data.draw(line_mutations(kind)), kind)
+    _check_load(data.draw(line_mutations(SOURCES[kind])), kind)
 
 
 @pytest.mark.parametrize("kind", ["toml", "grid", "json", "gv"])
 @FUZZ
 @given(data=st.data())
 def test_number_mutations_load_or_raise_a_powerseek_error(kind, data):
-    _check_load(data.draw(number_mutations(kind)), kind)
+    _check_load(data.draw(number_mutations(SOURCES[kind], NASTY_NUMBERS)), kind)
 
 
 def test_every_format_has_sources_to_mutate():

@@ -11,6 +11,7 @@ and policy graphs are fuzzed the same way through their own readers.
 import time
 
 import pytest
+from fuzzing import byte_mutations, line_mutations, number_mutations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,7 +51,6 @@ NASTY_NUMBERS = [
     "1e400", "-1e400", "1" * 400, "1" * 5000, "-0", "0", "-1", "1.5", "2", "nan", "inf",
     "-inf", "true", "[]", "{}", '""', "1e-320", "4294967297", "[1, 1]", "[0.5, 0.5]",
 ]  # fmt: skip
-NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 FUZZ = settings(
     max_examples=EXAMPLES,
     suppress_health_check=[
@@ -61,42 +61,13 @@ FUZZ = settings(
 )
 
 
-@st.composite
-def mutated(draw, texts):
-    """A text of `texts` with bytes, lines or number tokens changed."""
-    import re
-
-    text = draw(st.sampled_from(texts))
-    level = draw(st.sampled_from(["bytes", "lines", "numbers"]))
-    if level == "bytes":
-        data = text.encode()
-        for _ in range(draw(st.integers(1, 4))):
-            i = draw(st.integers(0, len(data)))
-            byte = bytes([draw(st.integers(0, 255))])
-            replaced, inserted = data[:i] + byte + data[i + 1 :], data[:i] + byte + data[i:]
-            data = draw(st.sampled_from([replaced, inserted, data[:i] + data[i + 1 :]]))
-        return data
-    if level == "lines":
-        lines = text.split("\n")
-        for _ in range(draw(st.integers(1, 3))):
-            i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
-            action = draw(st.sampled_from(["delete", "duplicate", "swap", "truncate"]))
-            if action == "delete" and len(lines) > 1:
-                del lines[i]
-            elif action == "duplicate":
-                lines.insert(j, lines[i])
-            elif action == "swap":
-                lines[i], lines[j] = lines[j], lines[i]
-            else:
-                lines[i] = lines[i][: draw(st.integers(0, max(0, len(lines[i]) - 1)))]
-        return "\n".join(lines).encode()
-    for _ in range(draw(st.integers(1, 3))):
-        spans = [m.span() for m in re.finditer(NUMBER, text)]
-        if not spans:
-            break
-        start, stop = draw(st.sampled_from(spans))
-        text = text[:start] + draw(st.sampled_from(NASTY_NUMBERS)) + text[stop:]
-    return text.encode()
+def mutated(texts):
+    """One of `texts` with bytes, lines or number tokens changed, as bytes."""
+    return st.one_of(
+        byte_mutations(texts),
+        line_mutations(texts).map(str.encode),
+        number_mutations(texts, NASTY_NUMBERS).map(str.encode),
+    )
 
 
 def _inputs(folder):
