@@ -387,18 +387,22 @@ def read_batch(path: str | Path) -> BatchSpec:
     )
 
 
-def _refuse_repeats(key: str, values: list, path: Path, text: str) -> None:
-    """Refuse a list that names one entry twice: its units would repeat their rows."""
+def _refuse_repeats(key: str, values: list, path: Path, text: str, fail=None) -> None:
+    """Refuse a list that names one entry twice: its units would repeat their rows.
+
+    `fail` makes the error of a job's key (with its table's line); by default the
+    error names the line of the top-level `key`.
+    """
     seen = set()
     for value in values:
         # 0.5 and 0.50 are one discount; 1 and 1.0 too
         same = as_float(value) if isinstance(value, (int, float)) else value
         if same in seen:
-            raise _fail(
+            message = (
                 f"{key!r} lists {short_value(value)!s} twice; each entry gives its own rows, "
-                "so a repeat would duplicate them: remove it.",
-                path, text, key,
-            )  # fmt: skip
+                "so a repeat would duplicate them: remove it."
+            )
+            raise fail(message) if fail is not None else _fail(message, path, text, key)
         seen.add(same)
 
 
@@ -469,6 +473,7 @@ def _job(kind: str, number: int, table: dict, path: Path, text: str) -> Unit:
     ):
         what = "one discount in [0, 1]" if kind == "orbit" else "discounts in [0, 1]"
         raise fail(f"{where}: 'gamma' must be {what}; got {short_value(table.get('gamma'))}.")
+    _refuse_repeats("gamma", gammas, path, text, lambda message: fail(f"{where}: {message}"))
     reward, distribution, samples = (), "", 0
     if kind == "orbit":
         if ("reward" in table) == ("distribution" in table):
@@ -511,6 +516,10 @@ def _multiagent_job(kind: str, number: int, table: dict, path: Path, text: str) 
     if not gammas or not numbers_in(gammas, 0, 1) or (correlations and len(gammas) != 1):
         what = "one discount in (0, 1)" if correlations else "discounts in [0, 1]"
         raise fail(f"{where}: 'gamma' must be {what}; got {short_value(table.get('gamma'))}.")
+    _refuse_repeats("gamma", gammas, path, text, lambda message: fail(f"{where}: {message}"))
+    _refuse_repeats(
+        "correlation", correlations, path, text, lambda message: fail(f"{where}: {message}")
+    )
     if not numbers_in(correlations, -1, 1):
         raise fail(
             f"{where}: 'correlation' must be numbers in [-1, 1]; got "

@@ -165,6 +165,23 @@ def test_repeated_jobs_are_refused_naming_both(tmp_path):
         read_batch(path)
 
 
+@pytest.mark.parametrize(
+    "job, message",
+    [
+        ('[[check]]\nenvironment = "candy-wait"\nstates = ["candy", "wait"]\ngamma = [0.5, 0.5]\n',
+         "'gamma' lists 0.5 twice"),
+        ('[[multiagent]]\nenvironment = "x.gv"\ngamma = [0.6, 0.6]\n', "'gamma' lists 0.6 twice"),
+        ('[[multiagent]]\nenvironment = "x.gv"\ngamma = 0.6\ncorrelation = [0, 1, 0.0]\n',
+         "'correlation' lists 0.0 twice"),
+    ],
+)  # fmt: skip
+def test_repeated_discounts_and_correlations_of_a_job_are_refused(tmp_path, job, message):
+    path = tmp_path / "jobs.toml"
+    path.write_text("seed = 1\n" + job)
+    with pytest.raises(ParseError, match=r"line 2: \[\[.*\]\] number 1: " + message):
+        read_batch(path)
+
+
 def test_job_errors_name_the_line_of_their_table(tmp_path):
     path = tmp_path / "jobs.toml"
     path.write_text(
