@@ -403,13 +403,20 @@ def sample_compatible(
     accepted, drawn, kept = [], 0, 0
     # twice the goals asked for, but never more than _DRAW_ELEMENTS numbers at once: a
     # low acceptance rate then costs time, not memory
-    batch = max(256, min(2 * n_samples, _DRAW_ELEMENTS // world.mdp.n_states))
+    batch = max(256, min(2 * n_samples, _DRAW_ELEMENTS // world.mdp.n_states, max_draws))
     while kept < n_samples:
         if drawn >= max_draws:
+            if kept == 0:
+                raise InvalidParameterError(
+                    f"the training behaviour is optimal for none of {drawn} uniform reward "
+                    f"vectors at gamma = {gamma:g} (G_T is empty or has measure below "
+                    f"1/{drawn}); check `training`."
+                )
+            needed = math.ceil(n_samples * drawn / kept)
             raise InvalidParameterError(
-                f"the training behaviour is optimal for {kept} of {drawn} uniform reward vectors "
-                f"at gamma = {gamma:g} (G_T is empty or has measure below 1/{drawn}); check "
-                "`training`."
+                f"{n_samples} training-compatible goals at gamma = {gamma:g} need about "
+                f"{needed:.2g} uniform draws ({kept} of {drawn} were compatible), more than "
+                f"the {max_draws} allowed; ask for fewer samples."
             )
         thetas = generator.random((batch, world.mdp.n_states))
         thetas[:, world.mdp.index(world.end_state)] = 0.0  # the episode is over

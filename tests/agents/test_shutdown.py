@@ -172,3 +172,14 @@ def test_an_empty_g_t_is_reported():
     with pytest.raises(InvalidParameterError, match="G_T is empty") as error:
         sample_compatible(world, 0.9, 10, rng=0, max_draws=5000)
     assert "\n" not in str(error.value)
+
+
+def test_too_many_goals_for_the_draws_say_so_rather_than_blame_training():
+    """Past the draw limit with half the draws compatible, the message once said that G_T
+    was empty or tiny and to check `training`."""
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"need about .* uniform draws \(\d+ of 4000 "
+        r"were compatible\), more than the 4000 allowed; ask for fewer samples",
+    ):
+        sample_compatible(WORLD, 0.3, 10_000, rng=0, max_draws=4000)  # fmt: skip
