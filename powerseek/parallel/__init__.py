@@ -7,7 +7,7 @@ resumably, one unit file per result.
 
 from __future__ import annotations
 
-from .batch import BatchResult, BatchSpec, Unit, read_batch, run_batch, unit_inputs
+from .batch import BatchResult, BatchSpec, Unit, check_batch, read_batch, run_batch, unit_inputs
 from .executors import DaskExecutor, DaskUnavailableError, executor
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "DaskExecutor",
     "DaskUnavailableError",
     "Unit",
+    "check_batch",
     "executor",
     "read_batch",
     "run_batch",
