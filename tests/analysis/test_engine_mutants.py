@@ -16,6 +16,7 @@ from scipy import stats
 
 from powerseek import MDP, from_graph, optimal_actions, power_samples, power_seeking
 from powerseek.io.files import loads
+from powerseek.solvers import compiled
 from powerseek.solvers.limits import lexicographic_optimal
 from powerseek.symmetry.environmental import Permutation
 from powerseek.symmetry.orbits import _wilson
@@ -42,9 +43,23 @@ def _near_tie(path: int, gap: float, bonus: float, swap: bool):
     return mdp, R
 
 
+#: The γ → 1 limit has a numpy and a compiled implementation; each is tested on its own
+#: (with numba installed, "auto" would test only the compiled one).
+KERNELS = [
+    "numpy",
+    pytest.param(
+        "compiled",
+        marks=pytest.mark.skipif(not compiled.available(), reason="needs numba (the fast extra)"),
+    ),
+]
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("swap", [False, True])
 @pytest.mark.parametrize("path, gap, bonus", [(1, 1e-5, 1.0), (3, 1e-5, 0.9), (2, 3e-5, 1.0)])
-def test_blackwell_optimal_actions_follow_the_larger_gain(path, gap, bonus, swap):
+def test_blackwell_optimal_actions_follow_the_larger_gain(path, gap, bonus, swap, kernel):
+    from powerseek.solvers.limits import blackwell_optimal
+
     mdp, R = _near_tie(path, gap, bonus, swap)
     # the oracle: gains by cycle enumeration; Blackwell optimality maximises the gain first
     gains = simple_cycles_mean_gain(mdp, R)[0]
@@ -52,12 +67,15 @@ def test_blackwell_optimal_actions_follow_the_larger_gain(path, gap, bonus, swap
     successor_gains = gains[mdp.successor_indices[lo:hi]]
     expected = successor_gains == successor_gains.max()
     assert expected.sum() == 1
+    mask, _ = blackwell_optimal(mdp, np.array([R]).T, kernel=kernel)
+    assert mask[lo:hi, 0].tolist() == expected.tolist()
     assert optimal_actions(mdp, [R], 1.0)[0, lo:hi].tolist() == expected.tolist()
     # and at 0.999 the walk really is optimal: the case separates the discounts
     assert optimal_actions(mdp, [R], 0.999)[0, lo:hi].tolist() == (~expected).tolist()
 
 
-def test_samples_the_two_blackwell_discounts_disagree_on_are_reported():
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_samples_the_two_blackwell_discounts_disagree_on_are_reported(kernel):
     """A gain gap of 1e-5 against a bonus of 1 flips between γ = 1 − 1e-4 (the walk) and
     1 − 1e-6 (the cycle): that sample is unresolved; a gap of 0.1 is settled at both."""
     from powerseek import FiniteSupport, optimality
@@ -65,7 +83,7 @@ def test_samples_the_two_blackwell_discounts_disagree_on_are_reported():
 
     mdp, close = _near_tie(1, 1e-5, 1.0, False)
     _, clear = _near_tie(1, 0.1, 1.0, False)
-    _, unresolved = blackwell_optimal(mdp, np.array([close, clear]).T)
+    _, unresolved = blackwell_optimal(mdp, np.array([close, clear]).T, kernel=kernel)
     s = mdp.index("s")
     assert unresolved[s].tolist() == [True, False]
     assert not unresolved[mdp.index("x")].any()
