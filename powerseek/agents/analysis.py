@@ -185,10 +185,7 @@ class _Choice:
     rule: Any
 
     def __call__(self, ctx: engine.Context) -> np.ndarray:
-        key = ("choice", self.rule)
-        if key not in ctx._cache:
-            ctx._cache[key] = np.asarray(self.rule.choice(ctx))
-        return ctx._cache[key]
+        return ctx.memo(("choice", self.rule), lambda: np.asarray(self.rule.choice(ctx)))
 
 
 @dataclass(frozen=True, eq=False)

@@ -345,14 +345,12 @@ class SoftOptimal(DecisionRule):
         policy : numpy.ndarray, shape (n_pairs, m)
         error_bound : float
         """
-        key = ("soft-optimal", self)
-        if key in ctx._cache:
-            return ctx._cache[key]
+        return ctx.memo(("soft-optimal", self), lambda: self._solve(ctx))
+
+    def _solve(self, ctx: Any) -> tuple[np.ndarray, np.ndarray, float]:
         mdp, gamma, T, R = ctx.mdp, ctx.gamma, self.temperature, ctx.rewards
         if gamma == 0.0:
-            out = (R.copy(), uniform_over(np.ones((mdp.n_pairs, R.shape[1]), bool), mdp), 0.0)
-            ctx._cache[key] = out
-            return out
+            return R.copy(), uniform_over(np.ones((mdp.n_pairs, R.shape[1]), bool), mdp), 0.0
         pi = _softmax(gamma * ctx.continuation / T, mdp)  # Boltzmann on Q*: a close start
         bound = np.inf
         for _ in range(self.max_iterations):
@@ -371,9 +369,8 @@ class SoftOptimal(DecisionRule):
                 f"{self.max_iterations} iterations with error bound {bound:.3g} > tol = "
                 f"{self.tol:g}; raise `tol` or the temperature.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        ctx._cache[key] = (W, pi, bound)
         return W, pi, bound
 
     def policy(self, ctx: Any) -> np.ndarray:
@@ -495,9 +492,9 @@ class BestOfK(DecisionRule):
 
     def _plan(self, ctx: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         """The drawn pairs (k, n, m), their values (k, n, m), weights (k, n, m), bound."""
-        key = ("best-of-k", self)
-        if key in ctx._cache:
-            return ctx._cache[key]
+        return ctx.memo(("best-of-k", self), lambda: self._draw(ctx))
+
+    def _draw(self, ctx: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         mdp, m = ctx.mdp, ctx.rewards.shape[1]
         pairs = _draw_policies(ctx, self.k)
         values = np.empty(pairs.shape)
@@ -511,8 +508,7 @@ class BestOfK(DecisionRule):
         best = values.max(axis=0)
         tied = values >= best - ctx.tie_margin - 2.0 * bound
         weights = tied / tied.sum(axis=0)
-        ctx._cache[key] = (pairs, values, weights, bound)
-        return ctx._cache[key]
+        return pairs, values, weights, bound
 
     def policy(self, ctx: Any) -> np.ndarray:
         """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`)."""
@@ -600,9 +596,9 @@ class Quantilizer(DecisionRule):
 
     def _shares(self, ctx: Any) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per state: its visit stack (k, n), first pairs (k,), and P(choose f) (k, m)."""
-        key = ("quantilizer", self)
-        if key in ctx._cache:
-            return ctx._cache[key]
+        return ctx.memo(("quantilizer", self), lambda: self._share_each(ctx))
+
+    def _share_each(self, ctx: Any) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         from ..analysis.decision_rules import quantilize
 
         self.check_gamma(ctx.gamma)
@@ -619,7 +615,6 @@ class Quantilizer(DecisionRule):
                 for j in range(k):
                     shares[j, lo : lo + batch] = quantilize(stack[j : j + 1], stack, part, q=self.q)
             out.append((stack, first, shares))
-        ctx._cache[key] = out
         return out
 
     def policy(self, ctx: Any) -> np.ndarray:

@@ -15,7 +15,7 @@ define their quantities on the same :class:`Context` and run them through
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -51,6 +51,28 @@ class Context:
     entropy: tuple[int, ...] = (0,)  # of the sample plan: seeds the per-block streams
     blocks: tuple[Block, ...] = ()  # the sample blocks of the chunk, in order
     _cache: dict = field(default_factory=dict)
+
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value stored under `key` for this chunk and γ, computed on first use.
+
+        Quantities and decision rules that need the same intermediate array (a
+        rule's policy for its choices and for its POWER, expected successor POWER
+        for both its means and its differences) compute it once per chunk and γ.
+        Keys should name their owner, e.g. ``("soft-optimal", rule)``.
+
+        Examples
+        --------
+        >>> from powerseek import load
+        >>> ctx = context_for(load("candy-wait"), [[0, 0, 0.2, 0.9, 0.4]], 0.5)
+        >>> calls = []
+        >>> first = ctx.memo(("mine", 1), lambda: calls.append(1) or 42)
+        >>> again = ctx.memo(("mine", 1), lambda: calls.append(1) or 43)
+        >>> first, again, len(calls)
+        (42, 42, 1)
+        """
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def streams(self) -> list[tuple[slice, np.random.Generator]]:
         """Each sample block's columns and its own random stream.

@@ -683,10 +683,10 @@ class _ExpectedPower:
     power_of: Any  # ctx -> (n_states, m)
 
     def __call__(self, ctx: engine.Context) -> np.ndarray:
-        key = ("expected power", self)
-        if key not in ctx._cache:  # both quantities use it: computed once per chunk
-            ctx._cache[key] = np.asarray(self.rows @ self.power_of(ctx)).T
-        return ctx._cache[key]
+        # both quantities use it: computed once per chunk
+        return ctx.memo(
+            ("expected power", self), lambda: np.asarray(self.rows @ self.power_of(ctx)).T
+        )
 
 
 @dataclass(frozen=True, eq=False)
