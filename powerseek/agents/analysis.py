@@ -284,17 +284,6 @@ def choice_probability_sweep(
     [0.65, 0.65, 0.53]
     """
     rules, single = _rules(rule)
-    run = engine.prepare(
-        mdp,
-        gammas,
-        dist=dist,
-        n_samples=n_samples,
-        rng=rng,
-        tie_tol=tie_tol,
-        progress=progress,
-        options=_options(solver, sampling, execution, settings, "choice_probability_sweep()"),
-    )
-    _check(rules, run.gammas)
     if state is None:
         states, rows, owner = mdp.states, np.arange(mdp.n_pairs), mdp.pair_states
     else:
@@ -302,8 +291,24 @@ def choice_probability_sweep(
         states = (state,)
         rows = np.arange(mdp.pair_offsets[i], mdp.pair_offsets[i + 1])
         owner = np.zeros(rows.size, dtype=np.int64)
-    quantities = _choice_quantities(mdp, rules, rows, owner, len(states))
-    estimates, solver_reports = engine.execute(mdp, run, quantities, label="choice probability")
+
+    def quantities(run: engine.Run) -> dict[str, engine.Quantity]:
+        _check(rules, run.gammas)
+        return _choice_quantities(mdp, rules, rows, owner, len(states))
+
+    out = engine.run(
+        mdp,
+        gammas,
+        quantities,
+        dist=dist,
+        n_samples=n_samples,
+        rng=rng,
+        tie_tol=tie_tol,
+        progress=progress,
+        options=_options(solver, sampling, execution, settings, "choice_probability_sweep()"),
+        label="choice probability",
+    )
+    run, estimates, solver_reports = out.run, out.estimates, out.solver
     actions = tuple(mdp.actions_of(s) for s in states)
     successors = tuple(
         tuple(mdp.transition(s, a) for a in acts) for s, acts in zip(states, actions)
@@ -412,26 +417,30 @@ def rule_power_sweep(
     (0.74, 0.5)
     """
     rules, single = _rules(rule)
-    run = engine.prepare(
+
+    def quantities(run: engine.Run) -> dict[str, engine.Quantity]:
+        _check(rules, run.gammas, values=True)
+        return _power_quantities(rules, run.tol, mdp.n_states)
+
+    out = engine.run(
         mdp,
         gammas,
+        quantities,
         dist=dist,
         n_samples=n_samples,
         rng=rng,
         tie_tol=tie_tol,
         progress=progress,
         options=_options(solver, sampling, execution, settings, "rule_power_sweep()"),
+        label="POWER",
     )
-    _check(rules, run.gammas, values=True)
-    quantities = _power_quantities(rules, run.tol, mdp.n_states)
-    estimates, solver_reports = engine.execute(mdp, run, quantities, label="POWER")
     results = tuple(
         PowerSweepResult(
             states=mdp.states,
-            gammas=run.gammas,
-            estimates=tuple(estimates[(g, f"{r}:power")] for g in range(len(run.gammas))),
-            provenance=_provenance(run, mdp, rule_),
-            solver=tuple(solver_reports),
+            gammas=out.run.gammas,
+            estimates=out.per_gamma(f"{r}:power"),
+            provenance=_provenance(out.run, mdp, rule_),
+            solver=out.solver,
         )
         for r, rule_ in enumerate(rules)
     )
@@ -510,9 +519,17 @@ def rule_power_seeking(
     True
     """
     rule = as_rule(rule)
-    run = engine.prepare(
+
+    def power_of(run: engine.Run) -> _RulePower:
+        _check([rule], run.gammas, values=True)
+        return _RulePower(rule, run.tol, transpose=False)
+
+    return compare_successors(
         mdp,
-        [check_gamma(gamma)],
+        state,
+        gamma,
+        power_of,
+        provenance=lambda run: _provenance(run, mdp, rule),
         dist=dist,
         n_samples=n_samples,
         rng=rng,
@@ -520,6 +537,3 @@ def rule_power_seeking(
         progress=progress,
         options=_options(solver, sampling, execution, settings, "rule_power_seeking()"),
     )
-    _check([rule], run.gammas, values=True)
-    power_of = _RulePower(rule, run.tol, transpose=False)
-    return compare_successors(mdp, state, run, power_of, provenance=_provenance(run, mdp, rule))

@@ -532,7 +532,11 @@ def shutdown_avoidance(
     """P(avoid shutdown at s_new) for θ uniform on G_T, at each γ, with standard errors.
 
     Every γ draws its proposals from the same stream (common random numbers);
-    the accepted sets differ because G_T depends on γ.
+    the accepted sets differ because G_T depends on γ. This does not run on
+    :func:`powerseek.analysis.engine.run`, whose reward distributions are fixed
+    in advance: the rewards here are drawn by rejection from G_T, which depends
+    on γ and on the training behaviour, and the probability is a proportion
+    over the accepted draws.
 
     Parameters
     ----------

@@ -15,8 +15,10 @@ define their quantities on the same :class:`Context` and run them through
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Hashable, Sequence
+import pickle
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -33,6 +35,11 @@ from ..solvers.limits import blackwell_optimal, lexicographic_optimal, optimal_g
 from ..solvers.solve import SolverDiagnostics, SolveResult, solve
 from ..solvers.torch_backend import check_device
 from .options import EngineOptions
+
+__all__ = [
+    "DEFAULT_TIE_TOL", "Context", "ContextArray", "EngineOutput", "Quantity", "Run", "context_for",
+    "execute", "prepare", "run", "solver_report",
+]  # fmt: skip
 
 #: Default tie tolerance, relative to the largest |reward| of a sample.
 DEFAULT_TIE_TOL = 1e-9
@@ -231,7 +238,23 @@ def context_for(
 ) -> Context:
     """A solved :class:`Context` for explicit reward vectors (no sampling).
 
-    `seed` seeds the randomness of decision rules (:meth:`Context.per_block`).
+    Parameters
+    ----------
+    mdp : MDP
+    rewards : array_like, shape (m, n_states)
+        One reward vector per row.
+    gamma : float in [0, 1]
+    method, tol
+        The solver and its error bound, as for :func:`powerseek.solve`.
+    tie_tol : float, default DEFAULT_TIE_TOL
+        Values this close (relative to a sample's largest reward) tie.
+    seed : int, default 0
+        Seeds the randomness of decision rules (:meth:`Context.per_block`).
+
+    Returns
+    -------
+    Context
+        Solved on first use of its optimal values.
     """
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
@@ -250,8 +273,17 @@ def context_for(
 def solver_report(diagnostics: SolverDiagnostics | None, gamma: float) -> dict[str, Any]:
     """The ``solver`` field of a result at `gamma`.
 
-    The ``solver`` field of a result at `gamma`: the merged diagnostics, or what
-    stood in for a solver (the γ → 0 and γ → 1 limits need none).
+    Parameters
+    ----------
+    diagnostics : SolverDiagnostics or None
+        Merged over the run's chunks; None where nothing was solved.
+    gamma : float
+
+    Returns
+    -------
+    dict
+        The diagnostics as plain data, or what stood in for a solver (the γ → 0
+        and γ → 1 limits need none).
     """
     if gamma == 0.0:
         return {"method": "closed form (gamma = 0: one-step lookahead)", "error_bound": 0.0}
@@ -264,21 +296,59 @@ def solver_report(diagnostics: SolverDiagnostics | None, gamma: float) -> dict[s
 
 @dataclass(frozen=True)
 class Run:
-    """Settings every analysis validates the same way."""
+    """A validated run: the sample plan, the discounts and the engine's options.
+
+    Built once by :func:`prepare` (which :func:`run` calls); the solver, sampling
+    and execution settings are read from `options`.
+    """
 
     plan: SamplePlan
     gammas: tuple[float, ...]
-    method: str
-    tol: float
+    options: EngineOptions
     tie_tol: float
     chunk_rows: int
-    progress: bool | None
-    confidence: float
-    executor: Any = None
-    device: Any = None
-    precision: str = "float64"
-    kernel: str = "numpy"
-    kernel_option: str = "auto"  # as asked for: the γ → 1 limit decides for its own solves
+    kernel: str = "numpy"  # the solver kernel decided for the whole run
+    progress: bool | None = False
+
+    @property
+    def method(self) -> str:
+        """The solver method asked for."""
+        return self.options.solver.method
+
+    @property
+    def tol(self) -> float:
+        """The solver's error bound on the POWER scale."""
+        return self.options.solver.tol
+
+    @property
+    def kernel_option(self) -> str:
+        """The kernel as asked for: the γ → 1 limit decides for its own solves."""
+        return self.options.solver.kernel
+
+    @property
+    def confidence(self) -> float:
+        """The confidence level of the intervals."""
+        return float(self.options.sampling.confidence)
+
+    @property
+    def executor(self) -> Any:
+        """Where work units run (None: here)."""
+        return self.options.execution.executor
+
+    @property
+    def device(self) -> Any:
+        """The torch device of the solves (None: numpy)."""
+        return self.options.execution.device
+
+    @property
+    def precision(self) -> str:
+        """The torch precision of the solves."""
+        return self.options.execution.precision
+
+    def local(self) -> Run:
+        """The run as a work unit sees it: no executor (it is one) and no progress bar."""
+        execution = replace(self.options.execution, executor=None)
+        return replace(self, options=replace(self.options, execution=execution), progress=False)
 
     def provenance(self, mdp: MDP) -> dict[str, Any]:
         """Where a result came from: environment, samples, seed, distribution."""
@@ -303,8 +373,26 @@ def prepare(
     options: EngineOptions,
     tie_tol: float = DEFAULT_TIE_TOL,
 ) -> Run:
-    """Validate the common arguments once and build the sample plan."""
-    method, tol = options.solver.method, options.solver.tol
+    """Validate the common arguments once and build the sample plan.
+
+    The first half of :func:`run`, for callers that need the validated run
+    before they can build their quantities.
+
+    Parameters
+    ----------
+    mdp : MDP
+    gammas : float or sequence of float
+    dist : RewardDistribution or None
+    n_samples : int or None
+    rng : None, int or numpy.random.Generator
+    progress : bool or None
+    options : EngineOptions
+    tie_tol : float, default DEFAULT_TIE_TOL
+
+    Returns
+    -------
+    Run
+    """
     qmc, n_replicates = options.sampling.qmc, options.sampling.n_replicates
     confidence = options.sampling.confidence
     chunk_size, memory = options.execution.chunk_size, options.execution.memory
@@ -360,21 +448,148 @@ def prepare(
             "`executor` must be a concurrent.futures.Executor (or have its submit method, as "
             f"a dask.distributed Client does); got {type(executor).__name__}."
         )
-    return Run(
-        plan,
-        gamma_values,
-        method,
-        tol,
-        float(tie_tol),
-        chunk_rows,
-        progress,
-        float(confidence),
-        executor,
-        device,
-        precision,
-        kernel,
-        options.solver.kernel,
+    return Run(plan, gamma_values, options, float(tie_tol), chunk_rows, kernel, progress)
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    """What :func:`run` returns: the validated run, the estimates and the solver reports.
+
+    Attributes
+    ----------
+    run : Run
+        The validated settings: discounts, sample plan, options.
+    estimates : mapping
+        ``(γ index, quantity name) -> Estimate``.
+    solver : tuple of dict
+        One report per γ (:func:`solver_report`).
+    """
+
+    run: Run
+    estimates: Mapping[tuple[int, str], Estimate]
+    solver: tuple[dict[str, Any], ...]
+
+    def per_gamma(self, name: str) -> tuple[Estimate, ...]:
+        """A quantity's estimates, one per γ in order."""
+        return tuple(self.estimates[(g, name)] for g in range(len(self.run.gammas)))
+
+
+def run(
+    mdp: MDP,
+    gammas: Any,
+    quantities: Mapping[str, Quantity] | Callable[[Run], Mapping[str, Quantity]],
+    *,
+    dist: RewardDistribution | None = None,
+    n_samples: int | None = 10_000,
+    rng: Any = None,
+    options: EngineOptions | None = None,
+    tie_tol: float = DEFAULT_TIE_TOL,
+    progress: bool | None = False,
+    label: str = "samples",
+) -> EngineOutput:
+    """Estimate quantities of optimal (or any) behaviour over reward samples, at every γ.
+
+    The one entry point of the engine: every analysis (POWER, optimality, the
+    bounded agents' choices and POWER, ...) validates its arguments here once,
+    draws the rewards in blocks, solves each chunk at every γ on the same samples
+    (common random numbers), hands each quantity a :class:`Context` and merges
+    the per-sample values block by block into estimates with standard errors.
+
+    Parameters
+    ----------
+    mdp : MDP
+    gammas : float or sequence of float
+        Discounts in [0, 1], validated here (0 and 1 are the limits).
+    quantities : mapping or callable
+        ``name -> (shape, function)``: ``function(ctx)`` returns the per-sample
+        values, shape ``(m, *shape)`` for the chunk's m samples (booleans for
+        indicators). The function must pickle (a module-level function or a small
+        object such as :class:`ContextArray`): work units may run in other
+        processes. Or a callable taking the validated :class:`Run` (its discounts,
+        its tolerance) and returning that mapping.
+    dist : RewardDistribution, optional
+        Default IID uniform on [0, 1].
+    n_samples : int or None, default 10000
+        None for a distribution of fixed size.
+    rng : None, int or numpy.random.Generator
+    options : EngineOptions, optional
+        Solver, sampling and execution settings (default the defaults).
+    tie_tol : float, default DEFAULT_TIE_TOL
+        Values this close (relative to a sample's largest reward) tie.
+    progress : bool or None, default False
+        A progress bar (None: on a terminal).
+    label : str, default "samples"
+        The progress bar's label.
+
+    Returns
+    -------
+    EngineOutput
+
+    See Also
+    --------
+    Context : what a quantity reads.
+    ContextArray : a picklable quantity function for the Context's own arrays.
+    powerseek.power_sweep, powerseek.optimality_sweep : analyses built on this.
+
+    Examples
+    --------
+    POWER of Candy/Wait's states at two discounts, with its standard errors:
+
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")
+    >>> out = run(mdp, [0.5, 0.9], {"power": ((mdp.n_states,), ContextArray("power"))},
+    ...           n_samples=2000, rng=0)
+    >>> [e.mean.round(2).tolist() for e in out.per_gamma("power")]
+    [[0.69, 0.67, 0.5, 0.51, 0.5], [0.74, 0.67, 0.5, 0.51, 0.5]]
+    """
+    setup = prepare(
+        mdp,
+        gammas,
+        dist=dist,
+        n_samples=n_samples,
+        rng=rng,
+        progress=progress,
+        options=EngineOptions() if options is None else options,
+        tie_tol=tie_tol,
     )
+    if callable(quantities) and not isinstance(quantities, Mapping):
+        quantities = quantities(setup)
+    quantities = _checked_quantities(quantities, setup)
+    estimates, solver = execute(mdp, setup, quantities, label=label)
+    return EngineOutput(setup, MappingProxyType(estimates), tuple(solver))
+
+
+def _checked_quantities(quantities: Any, setup: Run) -> dict[str, Quantity]:
+    """The quantities as a dict, each a (shape, function) pair that a process pool can send."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not isinstance(quantities, Mapping) or not quantities:
+        raise InvalidTypeError(
+            "`quantities` must map names to (shape, function) pairs; got "
+            f"{type(quantities).__name__}."
+        )
+    out = {}
+    for name, quantity in quantities.items():
+        if not (
+            isinstance(quantity, tuple)
+            and len(quantity) == 2
+            and isinstance(quantity[0], tuple)
+            and callable(quantity[1])
+        ):
+            raise InvalidTypeError(
+                f"quantity {name!r} must be a (shape, function) pair, e.g. ((n_states,), "
+                f"ContextArray('power')); got {quantity!r}."
+            )
+        if isinstance(setup.executor, ProcessPoolExecutor):
+            try:
+                pickle.dumps(quantity[1])
+            except Exception as exc:  # noqa: BLE001 - any pickling failure says the same
+                raise InvalidTypeError(
+                    f"quantity {name!r} cannot be sent to the process pool ({exc}); write its "
+                    "function at module level or as a small object (see ContextArray)."
+                ) from None
+        out[name] = quantity
+    return out
 
 
 def execute(
@@ -382,13 +597,32 @@ def execute(
 ) -> tuple[dict[tuple[int, str], Estimate], list[dict[str, Any]]]:
     """Run the chunked loop over every γ on common samples.
 
-    Run the chunked loop; return the estimates keyed by (γ index, name) and
-    the solver summary of each γ.
+    The second half of :func:`run`.
 
-    Each chunk of blocks is a work unit (:func:`_work`) returning every block's
+    Parameters
+    ----------
+    mdp : MDP
+    run : Run
+        From :func:`prepare`.
+    quantities : dict
+        ``name -> (shape, function)``, as for :func:`run`.
+    label : str, default "samples"
+        The progress bar's label.
+
+    Returns
+    -------
+    estimates : dict
+        ``(γ index, name) -> Estimate``.
+    solver : list of dict
+        The solver report of each γ (:func:`solver_report`).
+
+    Notes
+    -----
+    Each chunk of blocks is a work unit (``_work``) returning every block's
     sufficient statistics; they are merged in block order, so the estimates are
-    bit-identical whether the units ran here, in threads, in processes or on a
-    cluster (``run.executor``), and whatever the chunk size.
+    the same whether the units ran here, in threads, in processes or on a
+    cluster (``run.executor``), and whatever the chunk size (decision rules whose
+    POWER comes from LAPACK solves may differ in the last bit between processes).
     """
     plan = run.plan
     accumulators = {
@@ -402,7 +636,7 @@ def execute(
         if run.executor is None:
             outcomes = (_work(mdp, run, quantities, chunk) for chunk in chunks)
         else:
-            local = replace(run, executor=None, progress=False)
+            local = run.local()
             futures = [run.executor.submit(_work, mdp, local, quantities, c) for c in chunks]
             outcomes = (future.result() for future in futures)
         for chunk, (moments, solved) in zip(chunks, outcomes):
@@ -476,8 +710,3 @@ def _solver(mdp: MDP, RT: np.ndarray, gamma: float, run: Run, previous: SolveRes
         )
 
     return solve_now
-
-
-def as_gamma_list(gamma: Any) -> Sequence[float]:
-    """The discount(s) of a call as a list (a scalar becomes one element)."""
-    return check_gammas(gamma)

@@ -499,18 +499,6 @@ def optimality_sweep(
     >>> len(sweep), round(sweep[0].of("start", "wait"), 1), round(sweep[1].of("start", "wait"), 1)
     (2, 0.5, 0.7)
     """
-    run = engine.prepare(
-        mdp,
-        gammas,
-        dist=dist,
-        n_samples=n_samples,
-        rng=rng,
-        tie_tol=tie_tol,
-        progress=progress,
-        options=EngineOptions.gather(
-            solver, sampling, execution, settings, caller="optimality_sweep()"
-        ),
-    )
     if state is None:
         states = mdp.states
         rows = np.arange(mdp.n_pairs)
@@ -520,9 +508,22 @@ def optimality_sweep(
         states = (state,)
         rows = np.arange(mdp.pair_offsets[i], mdp.pair_offsets[i + 1])
         owner = np.zeros(rows.size, dtype=np.int64)
-    gamma_one = any(g == 1.0 for g in run.gammas)
-    quantities = _quantities(mdp, rows, owner, len(states), gamma_one)
-    estimates, solver = engine.execute(mdp, run, quantities, label="optimality")
+    out = engine.run(
+        mdp,
+        gammas,
+        # γ = 1 adds the unresolved Blackwell samples
+        lambda run: _quantities(mdp, rows, owner, len(states), 1.0 in run.gammas),
+        dist=dist,
+        n_samples=n_samples,
+        rng=rng,
+        tie_tol=tie_tol,
+        progress=progress,
+        options=EngineOptions.gather(
+            solver, sampling, execution, settings, caller="optimality_sweep()"
+        ),
+        label="optimality",
+    )
+    run, estimates = out.run, out.estimates
     provenance = run.provenance(mdp)
     actions = tuple(mdp.actions_of(s) for s in states)
     successors = tuple(
@@ -538,7 +539,7 @@ def optimality_sweep(
             tie_mass=estimates[(g, "ties")],
             unresolved=estimates[(g, "unresolved")] if gamma == 1.0 else None,
             provenance=provenance,
-            solver=solver[g],
+            solver=out.solver[g],
         )
         for g, gamma in enumerate(run.gammas)
     )

@@ -430,22 +430,23 @@ def power_sweep(
     >>> sweep.power[:, 0].round(2).tolist()   # k/(k+1) = 4/5 at every γ
     [0.8, 0.8, 0.8]
     """
-    run = engine.prepare(
+    out = engine.run(
         mdp,
         gammas,
+        {"power": _power_quantity(mdp)},
         dist=dist,
         n_samples=n_samples,
         rng=rng,
         progress=progress,
         options=EngineOptions.gather(solver, sampling, execution, settings, caller="power_sweep()"),
+        label="POWER",
     )
-    estimates, solver = engine.execute(mdp, run, {"power": _power_quantity(mdp)}, label="POWER")
     return PowerSweepResult(
         states=mdp.states,
-        gammas=run.gammas,
-        estimates=tuple(estimates[(g, "power")] for g in range(len(run.gammas))),
-        provenance=run.provenance(mdp),
-        solver=tuple(solver),
+        gammas=out.run.gammas,
+        estimates=out.per_gamma("power"),
+        provenance=out.run.provenance(mdp),
+        solver=out.solver,
     )
 
 
@@ -661,9 +662,11 @@ def power_seeking(
     >>> result.seeks_more_power("right", "left"), result.seeks_more_power("right", "empty")
     (True, True)
     """
-    run = engine.prepare(
+    return compare_successors(
         mdp,
-        [check_gamma(gamma)],
+        state,
+        gamma,
+        lambda run: engine.ContextArray("power", transpose=False),
         dist=dist,
         n_samples=n_samples,
         rng=rng,
@@ -672,7 +675,6 @@ def power_seeking(
             solver, sampling, execution, settings, caller="power_seeking()"
         ),
     )
-    return compare_successors(mdp, state, run, engine.ContextArray("power", transpose=False))
 
 
 @dataclass(frozen=True, eq=False)
@@ -703,26 +705,31 @@ class _PowerDifferences:
 def compare_successors(
     mdp: MDP,
     state: Hashable,
-    run: engine.Run,
+    gamma: float,
     power_of: Any,
     *,
-    provenance: dict | None = None,
+    provenance: Any = None,
+    **engine_args: Any,
 ) -> PowerSeekingResult:
     """E_{s'~T(state, a)} of a per-sample POWER for each action, and their differences.
 
-    The engine loop behind :func:`power_seeking`, for any per-sample POWER
+    The engine run behind :func:`power_seeking`, for any per-sample POWER
     (a bounded agent's, :func:`powerseek.agents.rule_power_seeking`).
 
     Parameters
     ----------
     mdp : MDP
     state : hashable
-    run : powerseek.analysis.engine.Run
-        From :func:`powerseek.analysis.engine.prepare`, at one γ.
+    gamma : float in [0, 1]
     power_of : callable
-        ``power_of(ctx)`` gives the per-sample POWER of every state, (n_states, m).
-    provenance : dict, optional
-        Default ``run.provenance(mdp)``.
+        ``power_of(run)``, given the validated :class:`~powerseek.analysis.engine.Run`,
+        returns the picklable function ``f(ctx)`` of the per-sample POWER of every state,
+        shape (n_states, m).
+    provenance : callable, optional
+        ``provenance(run)``, the result's provenance; default ``run.provenance(mdp)``.
+    **engine_args
+        ``dist``, ``n_samples``, ``rng``, ``progress``, ``options``, ``tie_tol`` of
+        :func:`powerseek.analysis.engine.run`.
 
     Returns
     -------
@@ -731,20 +738,19 @@ def compare_successors(
     i = mdp.index(state)
     lo, hi = int(mdp.pair_offsets[i]), int(mdp.pair_offsets[i + 1])
     k = hi - lo
-    expected = _ExpectedPower(mdp.transition_matrix[lo:hi], power_of)
-    differences = _PowerDifferences(expected)
-    estimates, solver = engine.execute(
-        mdp,
-        run,
-        {"expected": ((k,), expected), "differences": ((k, k), differences)},
-        label="POWER-seeking",
-    )
+
+    def quantities(run: engine.Run) -> dict[str, engine.Quantity]:
+        expected = _ExpectedPower(mdp.transition_matrix[lo:hi], power_of(run))
+        return {"expected": ((k,), expected), "differences": ((k, k), _PowerDifferences(expected))}
+
+    out = engine.run(mdp, [gamma], quantities, label="POWER-seeking", **engine_args)
+    run = out.run
     return PowerSeekingResult(
         state=state,
         actions=mdp.actions[i],
         gamma=run.gammas[0],
-        expected=estimates[(0, "expected")],
-        differences=estimates[(0, "differences")],
-        provenance=run.provenance(mdp) if provenance is None else provenance,
-        solver=solver[0],
+        expected=out.estimates[(0, "expected")],
+        differences=out.estimates[(0, "differences")],
+        provenance=run.provenance(mdp) if provenance is None else provenance(run),
+        solver=out.solver[0],
     )

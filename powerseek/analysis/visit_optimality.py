@@ -184,14 +184,16 @@ def visit_optimality(
     stack = coefficient_stack(F, gamma)
 
     indicator = _SetOptimal(stack, chosen)
-    run = engine.prepare(
+    out = engine.run(
         mdp,
         [gamma],
+        {"p": ((1,), indicator)},
         dist=dist,
         n_samples=n_samples,
         rng=rng,
         tie_tol=tie_tol,
         progress=progress,
+        label="P(F optimal)",
         options=EngineOptions.gather(
             None,
             sampling,
@@ -201,8 +203,7 @@ def visit_optimality(
             accepts=("qmc", "n_replicates", "confidence", "chunk_size", "executor"),
         ),
     )
-    estimates, _ = engine.execute(mdp, run, {"p": ((1,), indicator)}, label="P(F optimal)")
-    return SetOptimalityResult(estimates[(0, "p")], gamma, run.provenance(mdp))
+    return SetOptimalityResult(out.estimates[(0, "p")], gamma, out.run.provenance(mdp))
 
 
 @dataclass(frozen=True, eq=False)

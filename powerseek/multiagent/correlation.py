@@ -255,6 +255,13 @@ def correlation_sweep(
 ) -> CorrelationSweepResult:
     """POWER_H and POWER_A of every joint state for each reward correlation (module notes).
 
+    This sweep runs its own sample loop rather than :func:`powerseek.analysis.engine.run`:
+    A's reward is drawn from H's, sample by sample, for every correlation on the same
+    draws; each sample needs two solves in sequence (H against A's seed policy, then A's
+    best response), not one optimal-value solve per γ; and the standard error of the
+    correlation between the agents' POWER is a jackknife over groups of samples, not a
+    per-sample mean's.
+
     Parameters
     ----------
     joint : JointMDP
