@@ -13,6 +13,7 @@ __all__ = [
     "InvalidMDPError",
     "InvalidParameterError",
     "InvalidTypeError",
+    "MissingExtraError",
     "ParseError",
     "PowerseekError",
     "PowerseekWarning",
@@ -127,6 +128,18 @@ def _rebuild_invalid_mdp_error(message, state):
 
 def _rebuild_parse_error(message, source, line, column):
     return ParseError(message, source=source, line=line, column=column)
+
+
+class MissingExtraError(PowerseekError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install.
+
+    Examples
+    --------
+    >>> raise MissingExtraError('the explorer needs hypothesis: pip install "powerseek[explore]"')
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.MissingExtraError: the explorer needs hypothesis: pip install ...
+    """
 
 
 class PredicateError(PowerseekError, RuntimeError):

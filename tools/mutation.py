@@ -128,10 +128,8 @@ MUTANTS = [
            "seeks_more_power True for any positive difference"),
     Mutant("analysis/power.py", "        if mean < -z * se:", "        if mean < 0:",
            "seeks_more_power False for any negative difference"),
-    Mutant("symmetry/orbits.py", "    z = stats.norm.ppf(0.5 + confidence / 2)", "    z = stats.norm.ppf(confidence)",
-           "Wilson interval with the one-sided z"),
-    Mutant("symmetry/orbits.py", "    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)",
-           "    centre = p", "Wilson interval centred on p"),
+    Mutant("symmetry/orbits.py", '        confidence_level=confidence, method="wilson"',
+           '        confidence_level=confidence, method="wald"', "a Wald interval instead of Wilson's"),
     # theorem verdicts
     Mutant("symmetry/theorems.py", '"transport (Lemma E.21)",\n            worst is None,',
            '"transport (Lemma E.21)",\n            None,',

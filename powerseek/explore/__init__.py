@@ -10,7 +10,16 @@ permutations (imported with hypothesis).
 
 from __future__ import annotations
 
-from . import strategies
+try:  # the explorer's searches are hypothesis searches; the rest of powerseek needs none
+    import hypothesis  # noqa: F401
+except ImportError:
+    from ..exceptions import MissingExtraError
+
+    raise MissingExtraError(
+        'the conjecture explorer needs hypothesis: pip install "powerseek[explore]".'
+    ) from None
+
+from . import strategies  # noqa: E402
 from .conjectures import (
     CONJECTURES,
     conjecture,

@@ -706,10 +706,8 @@ def _monte_carlo(
 
 
 def _wilson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    p = successes / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = (
-        z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    """The Wilson score interval of a binomial proportion (scipy's)."""
+    ci = stats.binomtest(successes, trials).proportion_ci(
+        confidence_level=confidence, method="wilson"
     )
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    return float(ci.low), float(ci.high)

@@ -196,18 +196,31 @@ def test_seeks_more_power_is_undecided_within_the_noise():
 # the Wilson interval of sampled orbit shares
 
 
+def _wilson_by_hand(successes, trials, confidence):
+    """Wilson (1927): the score interval, written out (the oracle; the code uses scipy's)."""
+    import math
+
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials**2)) / (1 + z * z / trials)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 @pytest.mark.parametrize("trials", [1, 7, 50, 1000])
 @pytest.mark.parametrize("confidence", [0.8, 0.95, 0.99])
-def test_wilson_interval_matches_scipy(trials, confidence):
+def test_wilson_interval_is_the_score_interval(trials, confidence):
     for successes in sorted({0, 1, trials // 3, trials // 2, trials - 1, trials}):
         if not 0 <= successes <= trials:
             continue
-        ci = stats.binomtest(successes, trials).proportion_ci(
-            confidence_level=confidence, method="wilson"
-        )
         np.testing.assert_allclose(
-            _wilson(successes, trials, confidence), (ci.low, ci.high), rtol=1e-12, atol=1e-15
+            _wilson(successes, trials, confidence),
+            _wilson_by_hand(successes, trials, confidence),
+            rtol=1e-12,
+            atol=1e-15,
         )
+    # and a value computed by hand: 7 of 10 at 95%, z = 1.959964
+    np.testing.assert_allclose(_wilson(7, 10, 0.95), (0.396778, 0.892209), atol=1e-6)
 
 
 # ----------------------------------------------------------------------

@@ -137,3 +137,23 @@ def test_errors_are_one_line(capsys, tmp_path, monkeypatch, argv, message):
     assert status == 1 and out == ""
     assert err.startswith("powerseek: error: ") and err.count("\n") == 1
     assert message in err
+
+
+def test_without_hypothesis_the_explorer_says_which_extra_to_install_and_the_rest_works():
+    """hypothesis is the explore extra's, not a core dependency."""
+    import subprocess
+    import sys
+
+    hide = "import sys; sys.modules['hypothesis'] = None\nfrom powerseek.cli import main\n"
+    explore = subprocess.run(
+        [sys.executable, "-c", hide + "raise SystemExit(main(['explore', '--list']))"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert explore.returncode == 1 and explore.stderr.count("\n") == 1
+    assert 'needs hypothesis: pip install "powerseek[explore]"' in explore.stderr
+    argv = "['power', 'candy-wait', '--gamma', '0.5', '--samples', '50', '--seed', '1', '--quiet']"
+    power = subprocess.run(
+        [sys.executable, "-c", hide + f"raise SystemExit(main({argv}))"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert power.returncode == 0, power.stderr
