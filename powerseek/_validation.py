@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import warnings
 from collections.abc import Hashable, Iterable, Sequence
 from fractions import Fraction
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "preview",
     "quote",
     "short_value",
+    "stream_seed",
     "to_probability",
 ]
 
@@ -216,6 +218,43 @@ def make_rng(rng: Any, name: str = "rng") -> np.random.Generator:
             f"`{name}` must be None, a non-negative integer seed or a numpy Generator; "
             f"got {type(rng).__name__} {short_value(rng)} ({exc})."
         ) from None
+
+
+def stream_seed(rng: Any, seed: Any = None, caller: str = "this function") -> int:
+    """The integer seeding a function's random streams, from `rng` or the old `seed=`.
+
+    These functions took ``seed=`` where the rest of powerseek takes ``rng=``; the old
+    keyword works for one more release, with a FutureWarning. A Generator gives a seed
+    drawn from it.
+
+    Examples
+    --------
+    >>> stream_seed(7), stream_seed(None)
+    (7, 0)
+    """
+    if seed is not None:
+        if rng is not None:
+            raise InvalidParameterError(
+                f"{caller} takes `rng` (`seed` is its old name, going in the next release); "
+                "give one of them."
+            )
+        warnings.warn(
+            f"`seed` of {caller} is now `rng`, as everywhere in powerseek; `seed` goes in the "
+            "next release.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        rng = seed
+    if rng is None:
+        return 0
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63))
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
+        raise InvalidParameterError(
+            f"`rng` of {caller} must be a non-negative integer seed or a numpy Generator; got "
+            f"{short_value(rng)}."
+        )
+    return int(rng)
 
 
 def check_rewards(rewards: Any, mdp: Any) -> np.ndarray:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_gamma
+from .._validation import check_gamma, stream_seed
 from ..analysis import engine
 from ..analysis.optimality import OptimalityResult, OptimalitySweepResult, StateCounter
 from ..analysis.options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
@@ -92,10 +92,11 @@ def rule_policy(
     gamma: float,
     rule: Any,
     *,
-    seed: int = 0,
+    rng: Any = None,
     tie_tol: float = engine.DEFAULT_TIE_TOL,
     method: str = "auto",
     tol: float = 1e-9,
+    seed: Any = None,
 ) -> np.ndarray:
     """The policy π_d(a | s) of a rule for explicit reward vectors.
 
@@ -106,10 +107,12 @@ def rule_policy(
     gamma : float in [0, 1]
     rule : DecisionRule or str
         E.g. ``Boltzmann(0.1)`` or ``"boltzmann:0.1"``.
-    seed : int, default 0
-        Seeds the rule's randomness (best-of-k, Q-learning, random inits).
+    rng : int or numpy.random.Generator, optional
+        Seeds the rule's randomness (best-of-k, Q-learning, random inits); default 0.
     tie_tol, method, tol
         As in :func:`powerseek.optimal_actions`.
+    seed : int, optional
+        The old name of `rng` (a FutureWarning; it goes in the next release).
 
     Returns
     -------
@@ -124,9 +127,8 @@ def rule_policy(
     [0.1, 0.9]
     """
     rule = as_rule(rule)
-    ctx = engine.context_for(
-        mdp, rewards, gamma, method=method, tol=tol, tie_tol=tie_tol, seed=seed
-    )
+    rng = stream_seed(rng, seed, "rule_policy()")
+    ctx = engine.context_for(mdp, rewards, gamma, method=method, tol=tol, tie_tol=tie_tol, rng=rng)
     rule.check_gamma(ctx.gamma)
     return rule.policy(ctx).T.copy()
 
@@ -137,10 +139,11 @@ def rule_power_samples(
     gamma: float,
     rule: Any,
     *,
-    seed: int = 0,
+    rng: Any = None,
     tie_tol: float = engine.DEFAULT_TIE_TOL,
     method: str = "auto",
     tol: float = 1e-9,
+    seed: Any = None,
 ) -> np.ndarray:
     """Per-sample POWER of a d-agent for explicit reward vectors.
 
@@ -150,7 +153,7 @@ def rule_power_samples(
     rewards : array_like, shape (n_samples, n_states) or (n_states,)
     gamma : float in [0, 1) (or 1 for the optimal rule)
     rule : DecisionRule or str
-    seed, tie_tol, method, tol
+    rng, tie_tol, method, tol, seed
         As in :func:`rule_policy`.
 
     Returns
@@ -169,9 +172,8 @@ def rule_power_samples(
     0.375
     """
     rule = as_rule(rule)
-    ctx = engine.context_for(
-        mdp, rewards, gamma, method=method, tol=tol, tie_tol=tie_tol, seed=seed
-    )
+    rng = stream_seed(rng, seed, "rule_power_samples()")
+    ctx = engine.context_for(mdp, rewards, gamma, method=method, tol=tol, tie_tol=tie_tol, rng=rng)
     _check([rule], [ctx.gamma], values=True)
     values, bound = rule.power(ctx)
     _certified(bound, tol, rule)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_gamma, check_gammas, check_rewards
+from .._validation import check_gamma, check_gammas, check_rewards, stream_seed
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..mdp.model import MDP
 from ..progress import progress_bar
@@ -234,7 +234,8 @@ def context_for(
     method: str = "auto",
     tol: float = 1e-9,
     tie_tol: float = DEFAULT_TIE_TOL,
-    seed: int = 0,
+    rng: Any = None,
+    seed: Any = None,
 ) -> Context:
     """A solved :class:`Context` for explicit reward vectors (no sampling).
 
@@ -248,8 +249,10 @@ def context_for(
         The solver and its error bound, as for :func:`powerseek.solve`.
     tie_tol : float, default DEFAULT_TIE_TOL
         Values this close (relative to a sample's largest reward) tie.
-    seed : int, default 0
-        Seeds the randomness of decision rules (:meth:`Context.per_block`).
+    rng : int or numpy.random.Generator, optional
+        Seeds the randomness of decision rules (:meth:`Context.per_block`); default 0.
+    seed : int, optional
+        The old name of `rng` (a FutureWarning; it goes in the next release).
 
     Returns
     -------
@@ -258,6 +261,7 @@ def context_for(
     """
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    entropy = stream_seed(rng, seed, "context_for()")
     gamma = check_gamma(gamma)
     R = check_rewards(rewards, mdp)
     return Context(
@@ -266,7 +270,7 @@ def context_for(
         np.ascontiguousarray(R.T),
         float(tie_tol),
         solver=lambda: solve(mdp, R, gamma, method=method, tol=tol),
-        entropy=(int(seed),),
+        entropy=(entropy,),
     )
 
 

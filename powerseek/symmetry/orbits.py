@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .._validation import check_gamma, label_text, make_rng
+from .._validation import check_gamma, label_text, make_rng, stream_seed
 from ..agents import as_rule, rule_policy
 from ..analysis.optimality import optimal_actions
 from ..analysis.power import power_samples
@@ -220,7 +220,8 @@ def rule_choice(
     rule: Any,
     *,
     repeats: int = 64,
-    seed: int = 0,
+    rng: Any = None,
+    seed: Any = None,
 ) -> Functional:
     """P_d(state, action, γ) = E[π_d(action | state)] of a decision rule (powerseek.agents).
 
@@ -236,8 +237,10 @@ def rule_choice(
     rule : DecisionRule or str
     repeats : int, default 64
         Draws of a randomised rule per reward vector.
-    seed : int, default 0
-        Seeds the rule's streams.
+    rng : int or numpy.random.Generator, optional
+        Seeds the rule's streams; default 0.
+    seed : int, optional
+        The old name of `rng` (a FutureWarning; it goes in the next release).
 
     Returns
     -------
@@ -250,6 +253,7 @@ def rule_choice(
     >>> f.name, f.per_sample(np.array([[0, 0, 0.5, 0.9, 0.1]])).tolist()
     ('P_epsilon-greedy:0.1(start, wait, 0.9)', [0.9])
     """
+    entropy = stream_seed(rng, seed, "rule_choice()")
     gamma = check_gamma(gamma)
     rule = as_rule(rule)
     rule.check_gamma(gamma)
@@ -258,7 +262,7 @@ def rule_choice(
 
     def per_sample(R: np.ndarray) -> np.ndarray:
         R = np.atleast_2d(R)
-        policy = rule_policy(mdp, np.repeat(R, copies, axis=0), gamma, rule, seed=seed)
+        policy = rule_policy(mdp, np.repeat(R, copies, axis=0), gamma, rule, rng=entropy)
         return policy[:, k].reshape(len(R), copies).mean(axis=1)
 
     return Functional(

@@ -657,7 +657,7 @@ def _rdsp_rule(
         budget.check("checking retargetability")
         choices = []
         for rewards in (R, mapped):
-            pi = rule_policy(mdp, np.repeat(rewards, copies, axis=0), gamma, rule, seed=1)
+            pi = rule_policy(mdp, np.repeat(rewards, copies, axis=0), gamma, rule, rng=1)
             choices.append(pi[:, [k_a, k_b]].reshape(len(R), copies, 2).mean(axis=1))
         (before_a, before_b), (after_a, after_b) = choices[0].T, choices[1].T
         prefers_b = before_b > before_a + tol

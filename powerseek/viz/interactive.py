@@ -15,7 +15,7 @@ Examples
 >>> import powerseek
 >>> from powerseek.viz.interactive import report_data, robust_range
 >>> data = report_data(powerseek.load("candy-wait"), gamma=0.5, gammas=[0, 0.5, 1],
-...                    n_samples=500, seed=0)
+...                    n_samples=500, rng=0)
 >>> data["kind"], data["gammas"], data["initial"]
 ('graph', [0.0, 0.5, 1.0], 1)
 >>> robust_range([0.5, 0.51, 0.52, 0.53, 0.54, 0.55, 0.56, 0.57, 0.58, 0.6, 5.0])
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._provenance import software_versions
-from .._validation import label_text
+from .._validation import label_text, stream_seed
 from ..analysis.optimality import optimality_sweep
 from ..analysis.power import power_sweep
 from ..exceptions import InvalidParameterError
@@ -185,15 +185,16 @@ def report_data(
     gammas: Sequence[float],
     dist: RewardDistribution | None = None,
     n_samples: int = 10_000,
-    seed: int = 0,
+    rng: Any = None,
     highlighted: Sequence[tuple[Hashable, str]] = (),
     progress: bool | None = False,
+    seed: Any = None,
 ) -> dict[str, Any]:
     """The numbers the interactive report shows, as JSON-ready data.
 
     POWER of every state and the optimality probability of every action at
     each discount of ``gammas ∪ {gamma}``, all on the same reward samples
-    (`seed`), so the slider compares like with like and the values at `gamma`
+    (`rng`), so the slider compares like with like and the values at `gamma`
     are exactly :func:`powerseek.power`'s with that seed.
 
     Parameters
@@ -206,10 +207,13 @@ def report_data(
     dist : RewardDistribution, optional
         Default IID uniform on [0, 1].
     n_samples : int
-    seed : int
+    rng : int or numpy.random.Generator, optional
+        The seed of the reward samples (default 0).
     highlighted : sequence of (state, reason)
         States to outline and draw curves for, each with the sentence saying why.
     progress : bool or None, default False
+    seed : int, optional
+        The old name of `rng` (a FutureWarning; it goes in the next release).
 
     Raises
     ------
@@ -235,6 +239,7 @@ def report_data(
             f"most {MAX_STATES}. Use the static report (`static=True`), or the table of "
             "`powerseek.power` for the numbers."
         )
+    seed = stream_seed(rng, seed, "report_data()")
     options = {"dist": dist, "n_samples": n_samples, "rng": seed, "progress": progress}
     sweep = power_sweep(mdp, grid, **options)
     choices = optimality_sweep(mdp, grid, **options)

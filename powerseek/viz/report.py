@@ -189,7 +189,7 @@ def build_report(
     result = power(mdp, gamma, rng=seed, **options)
     highlighted = _default_states(mdp, np.asarray(result.estimate.mean), states, gamma)
     data = report_data(
-        mdp, gamma=gamma, gammas=gammas, seed=seed, highlighted=highlighted, **options
+        mdp, gamma=gamma, gammas=gammas, rng=seed, highlighted=highlighted, **options
     )
     settings["solver"] = data["solver"]
     settings["reproduce POWER"] = (

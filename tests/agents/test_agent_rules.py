@@ -144,7 +144,7 @@ def test_best_of_k_matches_the_exact_lottery_rule(k):
     mdp = choice_world()
     n = 40_000
     R = rewards_for(mdp, [(0.9, 0.2, 0.5)] * n)
-    pi = start_policy(mdp, rule_policy(mdp, R, 0.9, BestOfK(k), seed=3))
+    pi = start_policy(mdp, rule_policy(mdp, R, 0.9, BestOfK(k), rng=3))
     exact = [
         float(decision_rules.best_of_k(np.eye(3)[[i]], np.eye(3), np.array([0.9, 0.2, 0.5]), k=k))
         for i in range(3)
@@ -163,7 +163,7 @@ def test_best_of_k_power_is_the_committed_policys_value():
     R = rng.random((6, mdp.n_states))
     gamma = 0.9
     k = 4
-    power = rule_power_samples(mdp, R, gamma, BestOfK(k), seed=11)
+    power = rule_power_samples(mdp, R, gamma, BestOfK(k), rng=11)
     # the rule's streams: one for explicit rewards, spawn key (2,) of entropy (seed,)
     generator = np.random.default_rng(np.random.SeedSequence([11], spawn_key=(2,)))
     counts = np.diff(mdp.pair_offsets)
@@ -301,7 +301,7 @@ def test_q_learning_matches_the_psat_closed_form(epsilon, gamma):
     R = np.zeros((n, mdp.n_states))
     R[:, mdp.index("down")] = 1.0
     rule = QLearning(episodes=100, epsilon=epsilon, alpha=1.0, init=-100.0)
-    pi = start_policy(mdp, rule_policy(mdp, R, gamma, rule, seed=2))
+    pi = start_policy(mdp, rule_policy(mdp, R, gamma, rule, rng=2))
     never = (2 / 3) * (1 - epsilon / 2) ** 99
     expected = np.array([1 - never, never / 2, never / 2])
     se = np.sqrt(expected * (1 - expected) / n)
@@ -319,7 +319,7 @@ def test_epsilon_greedy_bandit_of_lemma_c1():
     R = np.zeros((n, mdp.n_states))
     R[:, 1:] = rng.random((n, 5))
     rule = QLearning(episodes=100, epsilon=epsilon, init=-100.0)
-    pi = start_policy(mdp, rule_policy(mdp, R, 0.9, rule, seed=9))
+    pi = start_policy(mdp, rule_policy(mdp, R, 0.9, rule, rng=9))
     best = R[:, 1:].argmax(axis=1)
     learnt = pi[np.arange(n), best]
     exact = 1 - (4 / 5) * (1 - epsilon / 4) ** 99
@@ -332,7 +332,7 @@ def test_epsilon_greedy_bandit_of_lemma_c1():
     Ro = np.zeros((len(orbit), mdp.n_states))
     Ro[:, 1:] = orbit
     reps = 400
-    probs = start_policy(mdp, rule_policy(mdp, np.repeat(Ro, reps, axis=0), 0.9, rule, seed=10))
+    probs = start_policy(mdp, rule_policy(mdp, np.repeat(Ro, reps, axis=0), 0.9, rule, rng=10))
     probs = probs.reshape(len(orbit), reps, 5).mean(axis=1)
     assert np.mean(probs[:, 1:].sum(axis=1) > probs[:, 0]) >= 4 / 5
 
@@ -343,7 +343,7 @@ def test_q_learning_on_a_stochastic_world_learns_the_optimal_policy():
     mdp = gridworld.parse(["...", "..."], noise=0.1)
     R = np.zeros((200, mdp.n_states))
     R[:, mdp.n_states - 1] = 1.0  # one rewarding corner
-    pi = rule_policy(mdp, R, 0.8, QLearning(episodes=300, epsilon=0.3, alpha=0.3), seed=1)
+    pi = rule_policy(mdp, R, 0.8, QLearning(episodes=300, epsilon=0.3, alpha=0.3), rng=1)
     optimal = rule_policy(mdp, R[:1], 0.8, Optimal())[0]
     agree = (pi * optimal).sum(axis=1) / optimal.sum()
     assert agree.mean() > 0.8
@@ -367,7 +367,7 @@ RULES = [
 def test_power_of_any_rule_is_at_most_power(rule, gamma):
     mdp = gridworld.parse(["..#.", "...."], noise=0.1)
     R = np.random.default_rng(12).random((25, mdp.n_states))
-    bounded = rule_power_samples(mdp, R, gamma, rule, seed=4)
+    bounded = rule_power_samples(mdp, R, gamma, rule, rng=4)
     optimal = power_samples(mdp, R, gamma)
     assert np.all(bounded <= optimal + 1e-9)
 
@@ -508,3 +508,20 @@ def test_boltzmann_at_several_temperatures_is_the_softmax_formula(gamma, tempera
     lottery = decision_rules.boltzmann(np.eye(3)[:1], np.eye(3), u, temperature=temperature)
     expected = np.exp(u / temperature)
     np.testing.assert_allclose(lottery, expected[:, 0] / expected.sum(axis=1), atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda **kw: rule_policy(choice_world(), [0, 0.2, 0.9, 0.4], 0.9, "best-of-k:2", **kw),
+        lambda **kw: rule_power_samples(choice_world(), [0, 0.2, 0.9, 0.4], 0.9, "best-of-k:2",
+                                        **kw),
+    ],
+)  # fmt: skip
+def test_the_old_seed_keyword_still_works_with_a_warning(call):
+    """`seed=` became `rng=`, as everywhere in powerseek; the old name goes next release."""
+    with pytest.warns(FutureWarning, match="`seed` of .* is now `rng`"):
+        old = call(seed=5)
+    np.testing.assert_array_equal(old, call(rng=5))
+    with pytest.raises(InvalidParameterError, match="give one of them"):
+        call(seed=5, rng=5)

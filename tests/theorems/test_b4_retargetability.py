@@ -486,7 +486,7 @@ def test_prop_c2_lemma_c1_epsilon_greedy_bandit(epsilon):
     n = 20_000
     R = np.zeros((n, mdp.n_states))
     R[:, 1:] = np.random.default_rng(8).random((n, 5))
-    pi = rule_policy(mdp, R, 0.9, rule, seed=9)[:, :5]
+    pi = rule_policy(mdp, R, 0.9, rule, rng=9)[:, :5]
     learnt = pi[np.arange(n), R[:, 1:].argmax(axis=1)].mean()
     exact = 1 - (4 / 5) * (1 - epsilon / 4) ** 99
     se = math.sqrt(exact * (1 - exact) / n)
@@ -497,6 +497,6 @@ def test_prop_c2_lemma_c1_epsilon_greedy_bandit(epsilon):
     Ro = np.zeros((len(orbit), mdp.n_states))
     Ro[:, 1:] = orbit
     reps = 300
-    probs = rule_policy(mdp, np.repeat(Ro, reps, axis=0), 0.9, rule, seed=10)[:, :5]
+    probs = rule_policy(mdp, np.repeat(Ro, reps, axis=0), 0.9, rule, rng=10)[:, :5]
     probs = probs.reshape(len(orbit), reps, 5).mean(axis=1)
     assert np.mean(probs[:, 1:].sum(axis=1) > probs[:, 0]) >= 4 / 5

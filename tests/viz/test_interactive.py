@@ -44,7 +44,7 @@ def balanced(page):
 
 def test_the_data_are_the_analyses_numbers_at_every_gamma():
     maze = powerseek.load("powerplay-3x3")
-    data = report_data(maze, gamma=0.6, gammas=[0, 0.5, 1], n_samples=300, seed=7)
+    data = report_data(maze, gamma=0.6, gammas=[0, 0.5, 1], n_samples=300, rng=7)
     assert data["gammas"] == [0.0, 0.5, 0.6, 1.0] and data["initial"] == 2
     assert data["kind"] == "grid" and data["shape"] == [3, 3]
     for k, gamma in enumerate(data["gammas"]):
@@ -79,7 +79,7 @@ def _leaders_by_hand(P, E, z):
 def test_leads_are_resolved_beyond_the_band():
     fig1 = powerseek.load("turner-fig1")
     gammas = [0.0, 0.05, 0.1, 0.3, 0.6, 0.9, 0.99]
-    data = report_data(fig1, gamma=0.9, gammas=gammas, n_samples=400, seed=2)
+    data = report_data(fig1, gamma=0.9, gammas=gammas, n_samples=400, rng=2)
     P = np.array(data["optimality"]["mean"])
     E = np.array(data["optimality"]["stderr"])
     for i in range(fig1.n_states):
@@ -121,7 +121,7 @@ def test_robust_range_clips_a_few_extremes_only():
 
 def test_the_scale_per_gamma_and_what_it_clips():
     maze = powerseek.load("powerplay-maze-7x7")
-    data = report_data(maze, gamma=0.9, gammas=[0.01, 0.5], n_samples=500, seed=0)
+    data = report_data(maze, gamma=0.9, gammas=[0.01, 0.5], n_samples=500, rng=0)
     for k, row in enumerate(data["power"]["mean"]):
         lo, hi = robust_range(row)
         scale = data["scale"][k]

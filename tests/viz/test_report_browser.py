@@ -268,7 +268,7 @@ def test_lead_marks_skip_unresolved_discounts(open_page, tmp_path):
     from powerseek.viz.interactive import build_interactive_report, report_data
 
     fig1 = load("turner-fig1")
-    data = report_data(fig1, gamma=0.5, gammas=[0, 0.25, 0.75, 1], n_samples=100, seed=0)
+    data = report_data(fig1, gamma=0.5, gammas=[0, 0.25, 0.75, 1], n_samples=100, rng=0)
     start = fig1.index("start")
     right, left = (data["actions"][start].index(a) for a in ("right", "left"))
     data["leads"][start] = [-1, right, -1, left, left]
