@@ -30,6 +30,7 @@ __all__ = [
     "did_you_mean",
     "label_text",
     "make_rng",
+    "position_of",
     "preview",
     "quote",
     "short_value",
@@ -217,6 +218,34 @@ def make_rng(rng: Any, name: str = "rng") -> np.random.Generator:
         raise InvalidTypeError(
             f"`{name}` must be None, a non-negative integer seed or a numpy Generator; "
             f"got {type(rng).__name__} {short_value(rng)} ({exc})."
+        ) from None
+
+
+def position_of(labels: Sequence[Hashable], label: Hashable, what: str = "state") -> int:
+    """The index of `label` in a result's `labels`, or a one-line error with a suggestion.
+
+    Results look their states and actions up by label; ``tuple.index`` would say
+    ``ValueError: tuple.index(x): x not in tuple``.
+
+    Examples
+    --------
+    >>> position_of(("start", "wait"), "wait")
+    1
+    >>> position_of(("start", "wait"), "wiat")
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.UnknownStateError: 'wiat' is not a state of this result. Did you mean \
+'wait'? Its states: 'start', 'wait'.
+    """
+    from .exceptions import UnknownActionError, UnknownStateError
+
+    try:
+        return labels.index(label)
+    except ValueError:
+        error = UnknownActionError if what == "action" else UnknownStateError
+        raise error(
+            f"{quote(label)} is not a{'n' if what[0] in 'aeiou' else ''} {what} of this result."
+            f"{did_you_mean(label, labels)} Its {what}s: {preview(labels)}."
         ) from None
 
 

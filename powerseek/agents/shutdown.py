@@ -45,6 +45,7 @@ import numpy as np
 from .._validation import check_gamma, check_gammas, label_text, make_rng, quote
 from ..analysis.optimality import optimal_actions
 from ..exceptions import InvalidParameterError, UnknownActionError, UnknownStateError
+from ..frames import Tabular, data_frame
 from ..mdp.model import MDP
 from ..mdp.structure import reachable
 from ..solvers.limits import optimal_gains
@@ -475,7 +476,7 @@ def _avoids(world: ShutdownWorld, thetas: np.ndarray, gamma: float) -> np.ndarra
 
 
 @dataclass(frozen=True)
-class ShutdownResult:
+class ShutdownResult(Tabular):
     """The probability of avoiding shutdown against γ, for θ uniform on G_T.
 
     Attributes
@@ -524,6 +525,35 @@ class ShutdownResult:
             "hypotheses": self.hypotheses,
             "reading": "Q-value (training actions optimal under theta)",
         }
+
+    def to_frame(self):
+        """One row per γ: the probability of avoiding shutdown, its standard error and more.
+
+        Columns ``gamma``, ``avoid_shutdown``, ``stderr``, ``acceptance``,
+        ``n_recurrent``, ``orbit_bound``; ``attrs`` hold the sample count, the
+        critical discounts and the hypotheses.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        columns = {
+            "gamma": list(self.gammas),
+            "avoid_shutdown": list(self.avoid),
+            "stderr": list(self.stderr),
+            "acceptance": list(self.acceptance),
+            "n_recurrent": list(self.n_recurrent),
+            "orbit_bound": list(self.bound),
+        }
+        attrs = {
+            "n_samples": self.n_samples,
+            "critical_gamma": {label_text(s): g for s, g in self.critical.items()},
+            "hypotheses": dict(self.hypotheses),
+        }
+        return columns, attrs
 
 
 def shutdown_avoidance(

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_gamma, label_text
+from .._validation import check_gamma, label_text, position_of
 from ..display import table_html
 from ..frames import Tabular, attrs_of, cell_columns, data_frame, estimate_columns, require
 from ..mdp.model import MDP
@@ -157,14 +157,14 @@ class OptimalityResult(Tabular):
 
     def of(self, state: Hashable, action: Hashable) -> float:
         """P(state, action, γ)."""
-        i = self.states.index(state)
-        k = self._offsets()[i] + self.actions[i].index(action)
+        i = position_of(self.states, state)
+        k = self._offsets()[i] + position_of(self.actions[i], action, "action")
         return float(self.probability.mean[k])
 
     def stderr_of(self, state: Hashable, action: Hashable) -> float:
         """Standard error of P(state, action, γ)."""
-        i = self.states.index(state)
-        k = self._offsets()[i] + self.actions[i].index(action)
+        i = position_of(self.states, state)
+        k = self._offsets()[i] + position_of(self.actions[i], action, "action")
         return float(self.probability.stderr[k])
 
     def to_dict(self) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_gamma, label_text
+from .._validation import check_gamma, label_text, position_of
 from ..display import curves_svg, grid_shape, heatmap_html, table_html
 from ..frames import Tabular, attrs_of, cell_columns, data_frame, estimate_columns, xarray_dataset
 from ..mdp.model import MDP
@@ -85,7 +85,7 @@ class PowerResult(Tabular):
         return self.estimate.stderr
 
     def __getitem__(self, state: Hashable) -> float:
-        return float(self.power[self.states.index(state)])
+        return float(self.power[position_of(self.states, state)])
 
     def __repr__(self) -> str:
         rule = f", rule={self.provenance['rule']!r}" if "rule" in self.provenance else ""

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .._validation import label_text, quote
+from .._validation import label_text, position_of, quote
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, attrs_of, cell_columns, data_frame
 from ..mdp.model import MDP
@@ -98,7 +98,7 @@ class ExactSolution:
 
     def optimal_actions(self, state: Hashable) -> tuple:
         """The optimal actions at `state` (ties included)."""
-        return self.optimal[self.states.index(state)]
+        return self.optimal[position_of(self.states, state)]
 
 
 def exact_solution(mdp: MDP, rewards: Sequence[Any], gamma: Any) -> ExactSolution:
@@ -257,7 +257,7 @@ class ExactPower(Tabular):
     environment: str | None = None
 
     def __getitem__(self, state: Hashable) -> Fraction:
-        return self.power[self.states.index(state)]
+        return self.power[position_of(self.states, state)]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON document: exact values as strings (``"3/4"``) beside their decimals."""
@@ -346,8 +346,8 @@ class ExactOptimality(Tabular):
 
     def of(self, state: Hashable, action: Hashable) -> Fraction:
         """P(state, action, γ), exactly."""
-        i = self.states.index(state)
-        return self.probability[i][self.actions[i].index(action)]
+        i = position_of(self.states, state)
+        return self.probability[i][position_of(self.actions[i], action, "action")]
 
     def to_dict(self) -> dict[str, Any]:
         """The probabilities as JSON-ready data (fractions as strings)."""

@@ -183,3 +183,14 @@ def test_too_many_goals_for_the_draws_say_so_rather_than_blame_training():
         r"were compatible\), more than the 4000 allowed; ask for fewer samples",
     ):
         sample_compatible(WORLD, 0.3, 10_000, rng=0, max_draws=4000)  # fmt: skip
+
+
+def test_the_result_is_a_table_like_the_others():
+    pytest.importorskip("pandas")
+    result = shutdown_avoidance(WORLD, [0.3, 0.9], n_samples=200, rng=1)
+    frame = result.to_frame()
+    assert list(frame.gamma) == [0.3, 0.9]
+    assert list(frame.avoid_shutdown) == list(result.avoid)
+    assert list(frame.stderr) == list(result.stderr)
+    assert frame.attrs["n_samples"] == 200 and "room_b" in frame.attrs["critical_gamma"]
+    assert result.to_records()[1]["orbit_bound"] == result.bound[1]

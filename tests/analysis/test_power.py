@@ -276,3 +276,23 @@ def test_progress_bar_only_when_asked(capsys):
     power(mdp, 0.6, n_samples=3000, rng=0)
     power(mdp, 0.6, n_samples=3000, rng=0, progress=None)  # auto: stderr is not a terminal here
     assert capsys.readouterr().err == ""
+
+
+def test_looking_up_an_unknown_label_says_so_with_a_suggestion():
+    """result["no-such-state"] once raised ValueError: tuple.index(x): x not in tuple."""
+    import powerseek
+    from powerseek import UnknownActionError, UnknownStateError
+    from powerseek.exact.results import exact_optimality, exact_power
+
+    candy = powerseek.load("candy-wait")
+    lookups = [
+        lambda: powerseek.power(candy, 0.5, n_samples=20, rng=0)["wiat"],
+        lambda: powerseek.optimality(candy, 0.5, n_samples=20, rng=0).of("strat", "wait"),
+        lambda: exact_power(candy, "1/2")["wiat"],
+        lambda: exact_optimality(candy, "1/2").of("strat", "wait"),
+    ]
+    for lookup in lookups:
+        with pytest.raises(UnknownStateError, match="is not a state of this result. Did you mean"):
+            lookup()
+    with pytest.raises(UnknownActionError, match="'wiat' is not an action .* Did you mean 'wait'"):
+        powerseek.optimality(candy, 0.5, n_samples=20, rng=0).of("start", "wiat")
