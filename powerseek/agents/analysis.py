@@ -273,6 +273,11 @@ def choice_probability_sweep(
         rule's policy puts weight on more than one action of the state (for
         the optimal rule: Def 4.4's ties). ``provenance["rule"]`` names the rule.
 
+    See Also
+    --------
+    choice_probability : a rule's choices at one discount.
+    powerseek.analysis.optimality.optimality_sweep : optimality probabilities on a sweep.
+
     Examples
     --------
     Candy/Wait: a Boltzmann agent waits less often than an optimal one as the
@@ -361,6 +366,11 @@ def choice_probability(
     -------
     OptimalityResult, or a tuple of them (one per rule)
 
+    See Also
+    --------
+    choice_probability_sweep : a rule's choices at several discounts on the same samples.
+    powerseek.analysis.optimality.optimality : how often each action is optimal.
+
     Examples
     --------
     >>> from powerseek import load
@@ -408,6 +418,11 @@ def rule_power_sweep(
     -------
     PowerSweepResult, or a tuple of them (one per rule)
         ``provenance["rule"]`` names the rule; ``to_dict`` adds a ``rule`` field.
+
+    See Also
+    --------
+    rule_power : a rule's POWER at one discount.
+    powerseek.analysis.power.power_sweep : the optimal agent's POWER on a sweep.
 
     Examples
     --------
@@ -466,6 +481,12 @@ def rule_power(
     -------
     PowerResult, or a tuple of them (one per rule)
 
+    See Also
+    --------
+    rule_power_sweep : a rule's POWER at several discounts on the same samples.
+    powerseek.analysis.power.power : POWER of the optimal agent.
+    rule_power_seeking : which action leads to more of a rule's POWER.
+
     Examples
     --------
     >>> from powerseek import load
@@ -511,6 +532,11 @@ def rule_power_seeking(
     PowerSeekingResult
         E_{s'~T(s,a)} POWER_d(s', γ) per action and the pairwise differences,
         on common samples; ``provenance["rule"]`` names the rule.
+
+    See Also
+    --------
+    powerseek.analysis.power.power_seeking : the same comparison for the optimal agent.
+    rule_power : a rule's POWER of every state.
 
     Examples
     --------

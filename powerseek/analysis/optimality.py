@@ -75,6 +75,11 @@ def optimal_actions(
         Column ``k`` is the pair ``k`` (a row of ``mdp.transition_matrix``);
         True when that action is optimal (weakly, Def 4.4) in its state.
 
+    See Also
+    --------
+    optimality : how often each action is optimal over a reward distribution.
+    powerseek.agents.rule_policy : a bounded decision-maker's policy for given reward vectors.
+
     Examples
     --------
     >>> from powerseek import load
@@ -490,6 +495,12 @@ def optimality_sweep(
     OptimalitySweepResult
         One :class:`OptimalityResult` per γ, in order.
 
+    See Also
+    --------
+    optimality : optimality probabilities at one discount.
+    powerseek.agents.choice_probability_sweep : the same sweep for a bounded decision-maker.
+    powerseek.analysis.power.power_sweep : POWER on a sweep.
+
     Examples
     --------
     Waiting at Candy/Wait's start is optimal half the time as γ → 0, two thirds as γ → 1:
@@ -582,6 +593,13 @@ def optimality(
     Returns
     -------
     OptimalityResult
+
+    See Also
+    --------
+    optimality_sweep : optimality probabilities at several discounts on the same samples.
+    powerseek.exact.results.exact_optimality : optimality probabilities exactly.
+    powerseek.agents.choice_probability : how often a bounded decision-maker chooses each action.
+    optimal_actions : the optimal actions of given reward vectors.
 
     Examples
     --------

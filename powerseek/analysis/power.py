@@ -379,6 +379,11 @@ def power_samples(
     numpy.ndarray, shape (n_samples, n_states)
         Each sample's POWER of every state.
 
+    See Also
+    --------
+    power : POWER estimated over a reward distribution.
+    powerseek.agents.rule_power_samples : per-sample POWER of a bounded decision-maker.
+
     Examples
     --------
     >>> from powerseek import load
@@ -422,6 +427,12 @@ def power_sweep(
     Returns
     -------
     PowerSweepResult
+
+    See Also
+    --------
+    power : POWER at one discount.
+    powerseek.agents.rule_power_sweep : the same sweep for a bounded decision-maker.
+    powerseek.analysis.optimality.optimality_sweep : optimality probabilities on a sweep.
 
     Examples
     --------
@@ -493,6 +504,13 @@ def power(
     Returns
     -------
     PowerResult
+
+    See Also
+    --------
+    power_sweep : POWER at several discounts on the same samples.
+    powerseek.exact.results.exact_power : POWER exactly, as a rational function of γ or a fraction.
+    powerseek.agents.rule_power : POWER of a bounded decision-maker instead of the optimal agent.
+    power_seeking : which action at a state leads to more POWER.
 
     Examples
     --------
@@ -652,6 +670,11 @@ def power_seeking(
     PowerSeekingResult
         E_{s'~T(s,a)} POWER(s', γ) of each action and their pairwise differences,
         with standard errors on common samples.
+
+    See Also
+    --------
+    power : POWER of every state.
+    powerseek.agents.rule_power_seeking : the same comparison for a bounded decision-maker.
 
     Examples
     --------

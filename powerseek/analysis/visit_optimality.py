@@ -153,6 +153,11 @@ def visit_optimality(
     SetOptimalityResult
         The estimate of p_D(A ≥ B) with its standard error.
 
+    See Also
+    --------
+    powerseek.exact.results.exact_visit_optimality : the same probability exactly.
+    powerseek.analysis.optimality.optimality : optimality probabilities of actions.
+
     Examples
     --------
     >>> from powerseek import load

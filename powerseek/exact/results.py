@@ -439,6 +439,11 @@ def exact_power(
     ExactPower
         POWER of every state as a Fraction.
 
+    See Also
+    --------
+    powerseek.analysis.power.power : POWER by Monte Carlo, on any MDP and distribution.
+    exact_optimality : optimality probabilities exactly.
+
     Examples
     --------
     >>> from powerseek import load
@@ -494,6 +499,12 @@ def exact_optimality(
     Returns
     -------
     ExactOptimality
+
+    See Also
+    --------
+    powerseek.analysis.optimality.optimality : optimality probabilities by Monte Carlo.
+    exact_power : POWER exactly.
+    exact_visit_optimality : the exact probability that a set of visit distributions is optimal.
 
     Examples
     --------
@@ -858,6 +869,11 @@ def exact_visit_optimality(
     Returns
     -------
     Fraction
+
+    See Also
+    --------
+    powerseek.analysis.visit_optimality.visit_optimality : the same probability by Monte Carlo.
+    exact_optimality : optimality probabilities of actions exactly.
 
     Examples
     --------
