@@ -513,14 +513,10 @@ class ShutdownResult(Tabular):
         -------
         dict
         """
+        columns, attrs = self._columns()
         return {
-            "gamma": list(self.gammas),
-            "avoid_shutdown": list(self.avoid),
-            "stderr": list(self.stderr),
-            "acceptance": list(self.acceptance),
-            "n_recurrent": list(self.n_recurrent),
-            "orbit_bound": list(self.bound),
-            "critical_gamma": {label_text(s): g for s, g in self.critical.items()},
+            **columns,
+            "critical_gamma": attrs["critical_gamma"],
             "n_samples": self.n_samples,
             "hypotheses": self.hypotheses,
             "reading": "Q-value (training actions optimal under theta)",
