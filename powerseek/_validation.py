@@ -33,6 +33,7 @@ __all__ = [
     "position_of",
     "preview",
     "quote",
+    "reward_matrix",
     "short_value",
     "stream_seed",
     "to_probability",
@@ -286,17 +287,32 @@ def stream_seed(rng: Any, seed: Any = None, caller: str = "this function") -> in
     return int(rng)
 
 
-def check_rewards(rewards: Any, mdp: Any) -> np.ndarray:
-    """`rewards` as a finite float array of shape (n_samples, mdp.n_states)."""
+def reward_matrix(values: Any, name: str = "rewards") -> np.ndarray:
+    """`values` as a new 2-d float array, or a one-line error naming `name`.
+
+    Examples
+    --------
+    >>> reward_matrix([0, 1]).tolist()
+    [[0.0, 1.0]]
+    >>> reward_matrix([[10**400]])
+    Traceback (most recent call last):
+    ...
+    powerseek.exceptions.InvalidParameterError: `rewards` holds an integer too large for ...
+    """
     try:
-        R = np.array(rewards, dtype=float, ndmin=2)
+        return np.array(values, dtype=float, ndmin=2)
     except (TypeError, ValueError) as exc:
-        raise InvalidTypeError(f"`rewards` must be a numeric array; {exc}.") from None
+        raise InvalidTypeError(f"`{name}` must be a numeric array; {exc}.") from None
     except OverflowError:  # a Python integer too large for a float
         raise InvalidParameterError(
-            "`rewards` holds an integer too large for a floating-point number; rewards must be "
+            f"`{name}` holds an integer too large for a floating-point number; rewards must be "
             "finite numbers."
         ) from None
+
+
+def check_rewards(rewards: Any, mdp: Any) -> np.ndarray:
+    """`rewards` as a finite float array of shape (n_samples, mdp.n_states)."""
+    R = reward_matrix(rewards)
     if R.ndim != 2 or R.shape[1] != mdp.n_states:
         raise InvalidParameterError(
             f"`rewards` must have shape (n_samples, n_states) with n_states = {mdp.n_states}; "

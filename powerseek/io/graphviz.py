@@ -269,8 +269,8 @@ def _decoders(states: list[str], actions: list[str]):
     return state, action, agents
 
 
-def _one_to_one(decode, texts, what: str, source: str, line_of):
-    """`decode`, after checking that no two of `texts` decode to the same label.
+def _refuse_merged_labels(decode, texts, what: str, source: str, line_of) -> None:
+    """Refuse two of `texts` that `decode` reads as the same label.
 
     ``[(0, 0)]`` and ``[(0,0)]`` (or ``(00, 0)``, a tab, a fullwidth digit) are one
     cell once decoded: two such nodes would become one state, one node's edges
@@ -287,7 +287,6 @@ def _one_to_one(decode, texts, what: str, source: str, line_of):
                 source=source,
                 line=line_of(text),
             )
-    return decode
 
 
 def _metadata(graph: DotGraph, source: str, state_label, states: list[str]) -> dict[str, Any]:
@@ -368,7 +367,7 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
     }
     outcome_line = {s: line for entries in layers.outcomes.values() for s, _, line in entries}
     every_state = list(dict.fromkeys([*layers.states, *outcome_line]))
-    state_label = _one_to_one(
+    _refuse_merged_labels(
         state_label, every_state, "state", source,
         lambda text: first_line.get(text) or outcome_line.get(text),
     )  # fmt: skip
@@ -459,7 +458,7 @@ def parse_policy(text: str, source: str = "<string>") -> dict[Hashable, dict[Has
         )
     actions_text = [a for state in layers.states for a, _, _ in layers.actions[state]]
     state_label, action_label, _ = _decoders(layers.states, actions_text)
-    state_label = _one_to_one(
+    _refuse_merged_labels(
         state_label, layers.states, "state", source,
         lambda text: graph.nodes.get(_node_name(encoding, [text])),
     )  # fmt: skip

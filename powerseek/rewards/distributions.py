@@ -37,7 +37,7 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc as scipy_qmc
 
-from .._validation import did_you_mean, make_rng, preview, quote, short_value
+from .._validation import did_you_mean, make_rng, preview, quote, reward_matrix, short_value
 from ..exceptions import InvalidParameterError, InvalidTypeError, UnknownStateError
 
 __all__ = [
@@ -402,15 +402,7 @@ class CallableRewards(RewardDistribution):
 
 def _reward_array(values: Any, name: str, shape: str) -> np.ndarray:
     """A read-only 2-d float copy of reward vectors, validated."""
-    try:
-        array = np.array(values, dtype=float, ndmin=2)
-    except (TypeError, ValueError) as exc:
-        raise InvalidTypeError(f"`{name}` must be a numeric array; {exc}.") from None
-    except OverflowError:  # a Python integer too large for a float
-        raise InvalidParameterError(
-            f"`{name}` holds an integer too large for a floating-point number; rewards must be "
-            "finite numbers."
-        ) from None
+    array = reward_matrix(values, name)
     if array.ndim != 2 or 0 in array.shape:
         raise InvalidParameterError(f"`{name}` must have shape {shape}; got {array.shape}.")
     _check_finite(array, f"`{name}`")
