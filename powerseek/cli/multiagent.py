@@ -80,7 +80,7 @@ def add_parser(commands) -> None:
     )
     corr.add_argument("--samples", type=int, default=10_000, metavar="N")
     corr.add_argument("--seed", type=int, default=None, metavar="S")
-    add_max_work(corr, "correlations")
+    add_max_work(corr, "solves, two per correlation")
     corr.add_argument(
         "--dist",
         default="uniform",
