@@ -24,7 +24,12 @@ import numpy as np
 
 from .._validation import check_gamma, stream_seed
 from ..analysis import engine
-from ..analysis.optimality import OptimalityResult, OptimalitySweepResult, StateCounter
+from ..analysis.optimality import (
+    OptimalityResult,
+    OptimalitySweepResult,
+    StateCounter,
+    state_pairs,
+)
 from ..analysis.options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
 from ..analysis.power import PowerResult, PowerSeekingResult, PowerSweepResult, compare_successors
 from ..exceptions import InvalidParameterError
@@ -291,13 +296,7 @@ def choice_probability_sweep(
     [0.65, 0.65, 0.53]
     """
     rules, single = _rules(rule)
-    if state is None:
-        states, rows, owner = mdp.states, np.arange(mdp.n_pairs), mdp.pair_states
-    else:
-        i = mdp.index(state)
-        states = (state,)
-        rows = np.arange(mdp.pair_offsets[i], mdp.pair_offsets[i + 1])
-        owner = np.zeros(rows.size, dtype=np.int64)
+    states, rows, owner = state_pairs(mdp, state)
 
     def quantities(run: engine.Run) -> dict[str, engine.Quantity]:
         _check(rules, run.gammas)

@@ -41,6 +41,7 @@ __all__ = [
     "optimal_actions",
     "optimality",
     "optimality_sweep",
+    "state_pairs",
 ]
 
 
@@ -440,6 +441,37 @@ def _quantities(mdp: MDP, rows: np.ndarray, owner: np.ndarray, n_states: int, ga
     return quantities
 
 
+def state_pairs(mdp: MDP, state: Hashable | None = None) -> tuple[tuple, np.ndarray, np.ndarray]:
+    """The states an action analysis covers, their pairs, and each pair's local state.
+
+    Parameters
+    ----------
+    mdp : MDP
+    state : hashable, optional
+        One state; default every state.
+
+    Returns
+    -------
+    states : tuple
+    rows : numpy.ndarray of int
+        The pairs' rows of ``mdp.transition_matrix``, state by state.
+    owner : numpy.ndarray of int
+        Each pair's index in `states` (a :class:`StateCounter`'s owner).
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> states, rows, owner = state_pairs(load("candy-wait"), "wait")
+    >>> states, rows.tolist(), owner.tolist()
+    (('wait',), [2, 3], [0, 0])
+    """
+    if state is None:
+        return mdp.states, np.arange(mdp.n_pairs), mdp.pair_states
+    i = mdp.index(state)
+    rows = np.arange(mdp.pair_offsets[i], mdp.pair_offsets[i + 1])
+    return (state,), rows, np.zeros(rows.size, dtype=np.int64)
+
+
 @dataclass(frozen=True, eq=False)
 class _SeveralChosen:
     """A picklable quantity: per sample, the local states where several pairs are chosen.
@@ -510,15 +542,7 @@ def optimality_sweep(
     >>> len(sweep), round(sweep[0].of("start", "wait"), 1), round(sweep[1].of("start", "wait"), 1)
     (2, 0.5, 0.7)
     """
-    if state is None:
-        states = mdp.states
-        rows = np.arange(mdp.n_pairs)
-        owner = mdp.pair_states
-    else:
-        i = mdp.index(state)
-        states = (state,)
-        rows = np.arange(mdp.pair_offsets[i], mdp.pair_offsets[i + 1])
-        owner = np.zeros(rows.size, dtype=np.int64)
+    states, rows, owner = state_pairs(mdp, state)
     out = engine.run(
         mdp,
         gammas,
