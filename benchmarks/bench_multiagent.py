@@ -23,7 +23,7 @@ import numpy as np
 
 from powerseek import gridworld, load
 from powerseek.multiagent import correlation_sweep, induced_mdp, joint_gridworld, uniform_policy
-from powerseek.multiagent.correlation import _first_policy, _respond, _Structure
+from powerseek.multiagent._correlation import _first_policy, _respond, _Structure
 
 
 def one_at_a_time(joint, n_samples, gamma=0.6):

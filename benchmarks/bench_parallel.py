@@ -17,7 +17,7 @@ import machine
 import numpy as np
 
 from powerseek import gridworld, power_sweep
-from powerseek.parallel.executors import executor
+from powerseek.parallel import executor
 
 
 def main() -> None:

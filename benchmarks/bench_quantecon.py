@@ -22,7 +22,7 @@ import machine
 import numpy as np
 
 from powerseek import gridworld, load, solve
-from powerseek.solvers import compiled
+from powerseek.solvers import _compiled as compiled
 
 
 def main() -> None:

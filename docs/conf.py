@@ -11,13 +11,18 @@ author = "The powerseek developers"
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
     "numpydoc",
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
 exclude_patterns = ["_build"]
+# A page per public object, from the summary tables of docs/api/ (tools/api_pages.py).
+autosummary_generate = True
+templates_path = ["_templates"]
 myst_heading_anchors = 3
 numpydoc_show_class_members = False
+# Every public function documents each of its parameters, with a description.
 numpydoc_validation_checks: set = set()
 autodoc_member_order = "bysource"
 html_theme = "alabaster"

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 import powerseek
-from powerseek.exact.results import exact_optimality, exact_power
-from powerseek.viz.figures import draw_graph, optimality_vs_gamma, save
+from powerseek.exact import exact_optimality, exact_power
+from powerseek.viz import draw_graph, optimality_vs_gamma, save
 
 
 def main(argv=None) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import powerseek
-from powerseek.viz.figures import power_vs_gamma
+from powerseek.viz import power_vs_gamma
 
 CLOSED_FORMS = {
     "empty": lambda g: 0.5 + 0 * g,

@@ -13,7 +13,7 @@ sweeps every deterministic MDP on up to 3 states.
 
 from fractions import Fraction
 
-from powerseek.exact.results import exact_power
+from powerseek.exact import exact_power
 from powerseek.explore import Verdict, exhaustive_cases, exhaustive_search, explore
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import powerseek
-from powerseek.viz.figures import power_heatmap, save, tendency_overlay
+from powerseek.viz import power_heatmap, save, tendency_overlay
 
 # POWERplay's figure for the 3x3 grid at γ = 0.6 (50,000 samples), row by row.
 PUBLISHED_3X3 = [0.805, 0.835, 0.805, 0.835, 0.862, 0.836, 0.807, 0.837, 0.806]

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 import powerseek
-from powerseek.viz.figures import power_heatmap, save, tendency_overlay
+from powerseek.viz import power_heatmap, save, tendency_overlay
 
 
 def main(argv=None) -> None:

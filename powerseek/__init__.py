@@ -47,43 +47,43 @@ from .exceptions import (
 
 #: Where each re-exported name lives (a module path, or the module itself).
 _EXPORTS = {
-    "EnvironmentInfo": "powerseek.io.catalog",
-    "list_environments": "powerseek.io.catalog",
-    "load": "powerseek.io.catalog",
-    "save": "powerseek.io.catalog",
-    "Estimate": "powerseek.rewards.estimates",
-    "from_graph": "powerseek.mdp.graph",
-    "from_gymnasium": "powerseek.io.gymnasium",
-    "from_quantecon": "powerseek.io.quantecon",
-    "to_quantecon": "powerseek.io.quantecon",
-    "to_graph": "powerseek.mdp.graph",
+    "EnvironmentInfo": "powerseek.io",
+    "list_environments": "powerseek.io",
+    "load": "powerseek.io",
+    "save": "powerseek.io",
+    "Estimate": "powerseek.rewards",
+    "from_graph": "powerseek.mdp",
+    "from_gymnasium": "powerseek.io",
+    "from_quantecon": "powerseek.io",
+    "to_quantecon": "powerseek.io",
+    "to_graph": "powerseek.mdp",
     "gridworld": None,
-    "MDP": "powerseek.mdp.model",
-    "OptimalityResult": "powerseek.analysis.optimality",
-    "OptimalitySweepResult": "powerseek.analysis.optimality",
-    "optimal_actions": "powerseek.analysis.optimality",
-    "optimality": "powerseek.analysis.optimality",
-    "optimality_sweep": "powerseek.analysis.optimality",
-    "PowerResult": "powerseek.analysis.power",
-    "PowerSeekingResult": "powerseek.analysis.power",
-    "PowerSweepResult": "powerseek.analysis.power",
-    "power": "powerseek.analysis.power",
-    "power_samples": "powerseek.analysis.power",
-    "power_seeking": "powerseek.analysis.power",
-    "power_sweep": "powerseek.analysis.power",
-    "IID": "powerseek.rewards.distributions",
-    "CallableRewards": "powerseek.rewards.distributions",
-    "FiniteSupport": "powerseek.rewards.distributions",
-    "PerState": "powerseek.rewards.distributions",
-    "RewardSamples": "powerseek.rewards.distributions",
-    "SolveResult": "powerseek.solvers.solve",
-    "SolverOptions": "powerseek.analysis.options",
-    "SamplingOptions": "powerseek.analysis.options",
-    "ExecutionOptions": "powerseek.analysis.options",
-    "solve": "powerseek.solvers.solve",
-    "ReachabilitySummary": "powerseek.mdp.structure",
-    "reachable": "powerseek.mdp.structure",
-    "summarize": "powerseek.mdp.structure",
+    "MDP": "powerseek.mdp",
+    "OptimalityResult": "powerseek.analysis",
+    "OptimalitySweepResult": "powerseek.analysis",
+    "optimal_actions": "powerseek.analysis",
+    "optimality": "powerseek.analysis",
+    "optimality_sweep": "powerseek.analysis",
+    "PowerResult": "powerseek.analysis",
+    "PowerSeekingResult": "powerseek.analysis",
+    "PowerSweepResult": "powerseek.analysis",
+    "power": "powerseek.analysis",
+    "power_samples": "powerseek.analysis",
+    "power_seeking": "powerseek.analysis",
+    "power_sweep": "powerseek.analysis",
+    "IID": "powerseek.rewards",
+    "CallableRewards": "powerseek.rewards",
+    "FiniteSupport": "powerseek.rewards",
+    "PerState": "powerseek.rewards",
+    "RewardSamples": "powerseek.rewards",
+    "SolveResult": "powerseek.solvers",
+    "SolverOptions": "powerseek.analysis",
+    "SamplingOptions": "powerseek.analysis",
+    "ExecutionOptions": "powerseek.analysis",
+    "solve": "powerseek.solvers",
+    "ReachabilitySummary": "powerseek.mdp",
+    "reachable": "powerseek.mdp",
+    "summarize": "powerseek.mdp",
 }
 _MODULES = {"gridworld": "powerseek.mdp.gridworld"}
 _SUBPACKAGES = (
@@ -121,33 +121,35 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .analysis.optimality import (
+    from .analysis import (
+        ExecutionOptions,
         OptimalityResult,
         OptimalitySweepResult,
-        optimal_actions,
-        optimality,
-        optimality_sweep,
-    )
-    from .analysis.options import ExecutionOptions, SamplingOptions, SolverOptions
-    from .analysis.power import (
         PowerResult,
         PowerSeekingResult,
         PowerSweepResult,
+        SamplingOptions,
+        SolverOptions,
+        optimal_actions,
+        optimality,
+        optimality_sweep,
         power,
         power_samples,
         power_seeking,
         power_sweep,
     )
-    from .io.catalog import EnvironmentInfo, list_environments, load, save
-    from .io.gymnasium import from_gymnasium
-    from .io.quantecon import from_quantecon, to_quantecon
-    from .mdp import gridworld
-    from .mdp.graph import from_graph, to_graph
-    from .mdp.model import MDP
-    from .mdp.structure import ReachabilitySummary, reachable, summarize
-    from .rewards.distributions import IID, CallableRewards, FiniteSupport, PerState, RewardSamples
-    from .rewards.estimates import Estimate
-    from .solvers.solve import SolveResult, solve
+    from .io import (
+        EnvironmentInfo,
+        from_gymnasium,
+        from_quantecon,
+        list_environments,
+        load,
+        save,
+        to_quantecon,
+    )
+    from .mdp import MDP, ReachabilitySummary, from_graph, gridworld, reachable, summarize, to_graph
+    from .rewards import IID, CallableRewards, Estimate, FiniteSupport, PerState, RewardSamples
+    from .solvers import SolveResult, solve
 
 __all__ = [
     "IID",

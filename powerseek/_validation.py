@@ -52,8 +52,24 @@ MAX_SOLVER_TOL = 1e-6
 def label_text(label: Hashable) -> str:
     """The text form of a state or action label, as the CLI prints it.
 
-    Strings print as themselves, anything else as ``str(label)``; a grid cell
-    ``(2, 3)`` prints as ``(2, 3)``.
+    Parameters
+    ----------
+    label : hashable
+        A state or action label.
+
+    Returns
+    -------
+    str
+        Strings as themselves, anything else as ``str(label)``.
+
+    See Also
+    --------
+    powerseek.mdp.parse_state : The reverse: a label from its text.
+
+    Examples
+    --------
+    >>> label_text("start"), label_text((2, 3))
+    ('start', '(2, 3)')
     """
     return label if isinstance(label, str) else str(label)
 

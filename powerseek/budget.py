@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._progress import progress_bar
 from .exceptions import InvalidParameterError, SearchLimitError
-from .progress import progress_bar
 
 __all__ = ["DEFAULT_MAX_WORK", "Budget", "check_work", "work_advice"]
 

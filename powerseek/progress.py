@@ -1,57 +1,8 @@
-"""Progress bars for long computations.
+"""Former path of :mod:`powerseek._progress`; import from :mod:`powerseek` instead.
 
-Off by default in the library (and so in tests and pipes); ``progress=True``
-turns a bar on, ``progress=None`` shows one only when stderr is a terminal,
-which is what the CLI does unless ``--quiet``.
+Kept for one release; every name read from here warns (see :mod:`powerseek._deprecation`).
 """
 
-from __future__ import annotations
+from ._deprecation import moved_module
 
-import contextlib
-import sys
-from collections.abc import Iterator
-from typing import Any
-
-__all__ = ["progress_bar"]
-
-
-class _Silent:
-    def update(self, n: int = 1) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def progress_bar(
-    enabled: bool | None, *, total: int, desc: str, unit: str = "sample"
-) -> Iterator[Any]:
-    """A tqdm bar writing to stderr, or a silent stand-in.
-
-    Parameters
-    ----------
-    enabled : bool or None
-        True: show; False: do not; None: only when stderr is a terminal.
-    total : int
-        The work to be done, in `unit`.
-    desc : str
-        What the bar is for, printed before it.
-    unit : str, default "sample"
-
-    Yields
-    ------
-    object
-        A bar with ``update(n)``, or one whose ``update`` does nothing.
-
-    Examples
-    --------
-    >>> with progress_bar(False, total=10, desc="samples") as bar:
-    ...     bar.update(10)
-    """
-    if enabled is None:
-        enabled = sys.stderr.isatty()
-    if not enabled:
-        yield _Silent()
-        return
-    from tqdm.auto import tqdm
-
-    with tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False) as bar:
-        yield bar
+__getattr__, __dir__ = moved_module(__name__, "powerseek._progress", "powerseek")

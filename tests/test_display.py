@@ -5,8 +5,8 @@ import re
 import numpy as np
 
 from powerseek import MDP, load, optimality, power, power_sweep
+from powerseek._display import curves_svg, grid_shape, heatmap_html, table_html
 from powerseek.agents import rule_power
-from powerseek.display import curves_svg, grid_shape, heatmap_html, table_html
 
 
 def test_gridworld_mdp_draws_its_map():

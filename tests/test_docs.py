@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from powerseek import list_environments
-from powerseek.cli.app import _build_parser
+from powerseek.cli._app import _build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]

@@ -10,6 +10,7 @@ import powerseek
 
 
 def _public_functions():
+    """Every function a public namespace or public module lists in ``__all__``."""
     seen = set()
     for info in pkgutil.walk_packages(powerseek.__path__, "powerseek."):
         if "._" in info.name or info.name.startswith("powerseek.cli"):
@@ -17,8 +18,7 @@ def _public_functions():
         module = importlib.import_module(info.name)
         for name in getattr(module, "__all__", []):
             function = getattr(module, name)
-            public = inspect.isfunction(function) and function.__module__ == module.__name__
-            if public and id(function) not in seen:
+            if inspect.isfunction(function) and id(function) not in seen:
                 seen.add(id(function))
                 yield f"{module.__name__}.{name}", function
 

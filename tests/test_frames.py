@@ -21,7 +21,7 @@ from powerseek import (
     solve,
 )
 from powerseek.cli import main
-from powerseek.exact.results import exact_optimality, exact_power
+from powerseek.exact._results import exact_optimality, exact_power
 
 pd = pytest.importorskip("pandas")
 xr = pytest.importorskip("xarray")
@@ -160,7 +160,7 @@ def test_jsonl_reads_into_pandas(capsys):
 
 
 def test_batch_table_columns_match_to_frame(tmp_path):
-    from powerseek.parallel.batch import COLUMNS, read_batch, run_batch
+    from powerseek.parallel._batch import COLUMNS, read_batch, run_batch
 
     spec = tmp_path / "s.toml"
     spec.write_text(

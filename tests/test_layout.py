@@ -138,9 +138,9 @@ def test_no_private_name_crosses_a_room():
 def test_the_import_reader_sees_local_imports_and_private_names(tmp_path):
     """The checks above read real imports: a planted function-local import is found,
     with the private name it takes from another room."""
-    planted = "def f():\n    from ..cli.app import _build_parser\n    from ._engine import x\n"
-    edges = list(_imports("powerseek.analysis.power", _write(tmp_path, planted)))
-    assert ("powerseek.cli.app", "_build_parser", 2) in edges
+    planted = "def f():\n    from ..cli._app import _build_parser\n    from ._engine import x\n"
+    edges = list(_imports("powerseek.analysis._power", _write(tmp_path, planted)))
+    assert ("powerseek.cli._app", "_build_parser", 2) in edges
     assert ("powerseek.analysis._engine", None, 3) not in edges  # a name, not a module
     assert ("powerseek.analysis._engine", "x", 3) in edges
 
@@ -156,7 +156,7 @@ HEAVY = ("sympy", "hypothesis", "matplotlib", "torch", "dask", "pandas")
 
 @pytest.mark.parametrize(
     "statement",
-    ["import powerseek", "import powerseek.cli", "from powerseek.cli.app import _build_parser"],
+    ["import powerseek", "import powerseek.cli", "from powerseek.cli._app import _build_parser"],
 )
 def test_light_imports_stay_light(statement):
     """`import powerseek` and the command line's start-up import none of the heavy

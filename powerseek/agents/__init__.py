@@ -1,16 +1,16 @@
 """Bounded and trained decision-makers in MDPs (RDSP; theory.md §A.3, B.4).
 
-Decision rules map (MDP, reward sample, γ) to a policy (:mod:`.rules`, written
-as text by :mod:`.spec`); :mod:`.analysis` runs the engine's analyses for any
+Decision rules map (MDP, reward sample, γ) to a policy (``_rules``, written
+as text by ``_spec``); ``_analysis`` runs the engine's analyses for any
 rule: choice probabilities, the POWER of a d-agent and its POWER-seeking
 comparisons. The optimal rule reproduces the optimal-agent analyses exactly.
-:mod:`.shutdown` holds Krakovna & Kramár's training-compatible goals and the
+``_shutdown`` holds Krakovna & Kramár's training-compatible goals and the
 shutdown setting.
 """
 
 from __future__ import annotations
 
-from .analysis import (
+from ._analysis import (
     choice_probability,
     choice_probability_sweep,
     rule_policy,
@@ -19,7 +19,7 @@ from .analysis import (
     rule_power_seeking,
     rule_power_sweep,
 )
-from .rules import (
+from ._rules import (
     BestOfK,
     Boltzmann,
     DecisionRule,
@@ -32,7 +32,20 @@ from .rules import (
     TruncatedValueIteration,
     uniform_over,
 )
-from .spec import RULES, as_rule, parse_rule
+from ._shutdown import (
+    ShutdownResult,
+    ShutdownWorld,
+    critical_gamma,
+    kk_example,
+    orbit_avoidance,
+    prop3_violations,
+    recurrent_states,
+    revisit_count,
+    sample_compatible,
+    shutdown_avoidance,
+    shutdown_world,
+)
+from ._spec import RULES, as_rule, parse_rule
 
 __all__ = [
     "RULES",
@@ -44,16 +57,27 @@ __all__ = [
     "QLearning",
     "Quantilizer",
     "Satisficer",
+    "ShutdownResult",
+    "ShutdownWorld",
     "SoftOptimal",
     "TruncatedValueIteration",
     "as_rule",
     "choice_probability",
     "choice_probability_sweep",
+    "critical_gamma",
+    "kk_example",
+    "orbit_avoidance",
     "parse_rule",
+    "prop3_violations",
+    "recurrent_states",
+    "revisit_count",
     "rule_policy",
     "rule_power",
     "rule_power_samples",
     "rule_power_seeking",
     "rule_power_sweep",
+    "sample_compatible",
+    "shutdown_avoidance",
+    "shutdown_world",
     "uniform_over",
 ]

@@ -1,14 +1,14 @@
 """Monte Carlo analyses over reward distributions.
 
-POWER (:mod:`.power`), action optimality probabilities (:mod:`.optimality`) and
-optimality of sets of visit distributions (:mod:`.visit_optimality`), all on the
-chunked engine of :mod:`.engine`; the decision rules over outcome lotteries of
-RDSP (:mod:`.decision_rules`).
+POWER (``_power``), action optimality probabilities (``_optimality``) and
+optimality of sets of visit distributions (``_visit_optimality``), all on the
+chunked engine of ``_engine``; the decision rules over outcome lotteries of
+RDSP (``_decision_rules``).
 """
 
 from __future__ import annotations
 
-from .decision_rules import (
+from ._decision_rules import (
     anti_optimal,
     as_lotteries,
     best_of_k,
@@ -19,24 +19,33 @@ from .decision_rules import (
     quantilize,
     satisfice,
 )
-from .optimality import (
+from ._optimality import (
     OptimalityResult,
     OptimalitySweepResult,
+    StateCounter,
     optimal_actions,
     optimality,
     optimality_sweep,
+    state_pairs,
 )
-from .options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
-from .power import (
+from ._options import EngineOptions, ExecutionOptions, SamplingOptions, SolverOptions
+from ._power import (
     PowerResult,
     PowerSeekingResult,
     PowerSweepResult,
+    compare_successors,
     power,
     power_samples,
     power_seeking,
     power_sweep,
 )
-from .visit_optimality import SetOptimalityResult, linear_optimality, visit_optimality
+from ._visit_optimality import (
+    SetOptimalityResult,
+    coefficient_stack,
+    lexicographic_best,
+    linear_optimality,
+    visit_optimality,
+)
 
 __all__ = [
     "EngineOptions",
@@ -49,12 +58,16 @@ __all__ = [
     "SamplingOptions",
     "SetOptimalityResult",
     "SolverOptions",
+    "StateCounter",
     "anti_optimal",
     "as_lotteries",
     "best_of_k",
     "boltzmann",
+    "coefficient_stack",
+    "compare_successors",
     "frac_optimal",
     "is_optimal",
+    "lexicographic_best",
     "linear_optimality",
     "make_rule",
     "optimal_actions",
@@ -66,5 +79,6 @@ __all__ = [
     "power_sweep",
     "quantilize",
     "satisfice",
+    "state_pairs",
     "visit_optimality",
 ]

@@ -23,18 +23,33 @@ from typing import Any
 
 import numpy as np
 
+from .._progress import progress_bar
 from .._validation import check_gamma, check_gammas, check_rewards, stream_seed
 from ..exceptions import InvalidParameterError, InvalidTypeError
-from ..mdp.model import MDP
-from ..progress import progress_bar
-from ..rewards.distributions import IID, Block, RewardDistribution, SamplePlan
-from ..rewards.estimates import Accumulator, Estimate, block_moments
-from ..solvers.compiled import choose_kernel
-from ..solvers.kernels import CACHE_NUMBERS, expected_next, segment_max
-from ..solvers.limits import blackwell_optimal, lexicographic_optimal, optimal_gains
-from ..solvers.solve import SolverDiagnostics, SolveResult, solve
-from ..solvers.torch_backend import check_device
-from .options import EngineOptions
+from ..mdp import MDP
+from ..rewards import (
+    IID,
+    Accumulator,
+    Block,
+    Estimate,
+    RewardDistribution,
+    SamplePlan,
+    block_moments,
+)
+from ..solvers import (
+    CACHE_NUMBERS,
+    SolverDiagnostics,
+    SolveResult,
+    blackwell_optimal,
+    check_device,
+    choose_kernel,
+    expected_next,
+    lexicographic_optimal,
+    optimal_gains,
+    segment_max,
+    solve,
+)
+from ._options import EngineOptions
 
 __all__ = [
     "DEFAULT_TIE_TOL", "Context", "ContextArray", "EngineOutput", "Quantity", "Run", "context_for",

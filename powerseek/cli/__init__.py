@@ -1,9 +1,9 @@
 """The ``powerseek`` command line: one module per command group.
 
-:mod:`.app` builds the parser and dispatches; each command's machinery is
+``_app`` builds the parser and dispatches; each command's machinery is
 imported only when that command runs.
 """
 
-from .app import main
+from ._app import main
 
 __all__ = ["main"]

@@ -1,14 +1,15 @@
 """Exact results in rational arithmetic.
 
-Visit distributions and non-domination (:mod:`.visits`), exact linear algebra over
-the rationals (:mod:`.rational`), and exact POWER and optimality probabilities for
-small MDPs (:mod:`.results`).
+Visit distributions and non-domination (``_visits``), exact linear algebra over
+the rationals (``_rational``), and exact POWER and optimality probabilities for
+small MDPs (``_results``).
 """
 
 from __future__ import annotations
 
-from .rational import as_fraction, exact_gamma, exact_rows, solve_exact
-from .results import (
+from ._polytope import IntegrationError
+from ._rational import as_fraction, exact_gamma, exact_rows, solve_exact
+from ._results import (
     ExactOptimality,
     ExactPower,
     ExactSolution,
@@ -17,7 +18,7 @@ from .results import (
     exact_solution,
     exact_visit_optimality,
 )
-from .visits import (
+from ._visits import (
     RecurrentDistribution,
     VisitDistribution,
     format_function,
@@ -34,6 +35,7 @@ __all__ = [
     "ExactOptimality",
     "ExactPower",
     "ExactSolution",
+    "IntegrationError",
     "RecurrentDistribution",
     "VisitDistribution",
     "as_fraction",

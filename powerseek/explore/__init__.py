@@ -1,10 +1,10 @@
 """Conjecture search over MDPs.
 
-:mod:`.search` runs hypothesis searches and exhaustive enumerations of
-:class:`Conjecture` objects; :mod:`.conjectures` holds the built-in conjectures and
-resolves them by name; :mod:`.families` enumerates small MDPs up to isomorphism; :mod:`.games`
+``_search`` runs hypothesis searches and exhaustive enumerations of
+:class:`Conjecture` objects; ``_conjectures`` holds the built-in conjectures and
+resolves them by name; ``_families`` enumerates small MDPs up to isomorphism; ``_games``
 holds the cases of conjectures about games;
-:mod:`.strategies` holds the hypothesis strategies for MDPs, rewards and
+``_strategies`` holds the hypothesis strategies for MDPs, rewards and
 permutations (imported with hypothesis).
 """
 
@@ -20,7 +20,7 @@ except ImportError:
     ) from None
 
 from . import strategies  # noqa: E402
-from .conjectures import (
+from ._conjectures import (
     CONJECTURES,
     conjecture,
     copies_fraction,
@@ -28,8 +28,17 @@ from .conjectures import (
     load_predicate,
     power_seeking_implies_optimal,
 )
-from .families import count_successor_graphs, deterministic_mdps, terminal_choice
-from .search import (
+from ._families import count_successor_graphs, deterministic_mdps, terminal_choice
+from ._finite_time import (
+    FiniteTimeCurve,
+    finite_time_curve,
+    finite_time_family,
+    finite_time_tendency,
+    symmetric_start_cases,
+)
+from ._games import common_payoff_family, common_payoff_games, identical_rewards_power
+from ._search import (
+    DEFAULT_GAMMAS,
     Case,
     Conjecture,
     Exploration,
@@ -44,12 +53,16 @@ from .search import (
 
 __all__ = [
     "CONJECTURES",
+    "DEFAULT_GAMMAS",
     "Case",
     "Conjecture",
     "Exploration",
     "Finding",
+    "FiniteTimeCurve",
     "GameCase",
     "Verdict",
+    "common_payoff_family",
+    "common_payoff_games",
     "conjecture",
     "copies_fraction",
     "count_successor_graphs",
@@ -57,10 +70,15 @@ __all__ = [
     "exhaustive_cases",
     "exhaustive_search",
     "explore",
+    "finite_time_curve",
+    "finite_time_family",
+    "finite_time_tendency",
     "fractional_copies",
+    "identical_rewards_power",
     "load_predicate",
     "power_seeking_implies_optimal",
     "search_cases",
     "strategies",
+    "symmetric_start_cases",
     "terminal_choice",
 ]

@@ -28,10 +28,9 @@ import numpy as np
 from hypothesis import strategies as st
 from scipy import stats
 
-from ..mdp.graph import from_graph
-from ..mdp.model import MDP
-from ..rewards.distributions import IID, FiniteSupport, PerState, RewardDistribution
-from ..symmetry.environmental import Permutation
+from ..mdp import MDP, from_graph
+from ..rewards import IID, FiniteSupport, PerState, RewardDistribution
+from ..symmetry import Permutation
 
 __all__ = [
     "LotteryCopies",

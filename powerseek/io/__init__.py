@@ -1,30 +1,47 @@
 """Environment files and the catalog.
 
 One module per file format, each with ``parse(text, source, default_name)`` and
-``dump(mdp)``: :mod:`.toml` (graph MDPs), :mod:`.grid` (ASCII gridworlds),
-:mod:`.json` (networkx node-link) and :mod:`.graphviz` (POWERplay's DOT graphs,
-parsed by :mod:`._dot`); :mod:`.files` reads and writes files by suffix
-(docs/file-formats.md); :mod:`.outputs` holds the output-folder rule and atomic
-writes; :mod:`.catalog` resolves the bundled environments by name. Other tools'
-objects come in through :mod:`.gymnasium` (toy-text ``P`` tables) and
-:mod:`.quantecon` (``DiscreteDP``); see docs/interop.md.
+``dump(mdp)``: ``_toml`` (graph MDPs), ``_grid`` (ASCII gridworlds),
+``_json`` (networkx node-link) and ``_graphviz`` (POWERplay's DOT graphs,
+parsed by ``_dot``); ``_files`` reads and writes files by suffix
+(docs/file-formats.md); ``_outputs`` holds the output-folder rule and atomic
+writes; ``_catalog`` resolves the bundled environments by name. Other tools'
+objects come in through ``_gymnasium`` (toy-text ``P`` tables) and
+``_quantecon`` (``DiscreteDP``); see docs/interop.md.
 """
 
 from __future__ import annotations
 
-from .catalog import EnvironmentInfo, catalog_path, list_environments, load, save
-from .files import FORMATS, dumps, format_of, loads, read, write
+from ._catalog import EnvironmentInfo, catalog_path, list_environments, load, save
+from ._files import FORMATS, dumps, format_of, is_file, loads, read, read_text, write
+from ._graphviz import dump_policy, parse_policy, read_policy
+from ._gymnasium import from_gymnasium
+from ._outputs import check_output_folder, write_bytes_atomic, write_text_atomic
+from ._quantecon import from_quantecon, to_quantecon
+from ._toml import parse_document
 
 __all__ = [
     "FORMATS",
     "EnvironmentInfo",
     "catalog_path",
+    "check_output_folder",
+    "dump_policy",
     "dumps",
     "format_of",
+    "from_gymnasium",
+    "from_quantecon",
+    "is_file",
     "list_environments",
     "load",
     "loads",
+    "parse_document",
+    "parse_policy",
     "read",
+    "read_policy",
+    "read_text",
     "save",
+    "to_quantecon",
     "write",
+    "write_bytes_atomic",
+    "write_text_atomic",
 ]

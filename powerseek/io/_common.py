@@ -14,7 +14,7 @@ from typing import Any
 
 from .._validation import as_float, did_you_mean, short_value
 from ..exceptions import InvalidTypeError, ParseError
-from ..mdp.model import MDP
+from ..mdp import MDP
 
 if sys.version_info >= (3, 11):
     pass

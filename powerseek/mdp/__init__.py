@@ -1,18 +1,18 @@
 """The MDP value type and its constructors.
 
-:class:`MDP` (:mod:`.model`) is the frozen value every analysis takes; it is built from
-networkx graphs (:mod:`.graph`) or ASCII gridworlds (:mod:`.gridworld`), inspected by
-:mod:`.structure`, and its states and actions are named on the command line and in
-batch files through :mod:`.labels`.
+:class:`MDP` (``_model``) is the frozen value every analysis takes; it is built from
+networkx graphs (``_graph``) or ASCII gridworlds (``_gridworld``), inspected by
+``_structure``, and its states and actions are named on the command line and in
+batch files through ``_labels``.
 """
 
 from __future__ import annotations
 
 from . import gridworld
-from .graph import from_graph, to_graph
-from .labels import parse_action, parse_state
-from .model import MDP
-from .structure import (
+from ._graph import from_graph, needs_multigraph, to_graph, transitions_from_edges
+from ._labels import label_text, parse_action, parse_state
+from ._model import MDP, thaw_metadata
+from ._structure import (
     ReachabilitySummary,
     closed_classes,
     reachable,
@@ -26,10 +26,14 @@ __all__ = [
     "closed_classes",
     "from_graph",
     "gridworld",
+    "label_text",
+    "needs_multigraph",
     "parse_action",
     "parse_state",
     "reachable",
     "strongly_connected_components",
     "summarize",
+    "thaw_metadata",
     "to_graph",
+    "transitions_from_edges",
 ]

@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from .._validation import as_float, quote, short_value
 from ..exceptions import InvalidMDPError, InvalidParameterError, InvalidTypeError, ParseError
-from .model import MDP
+from ._model import MDP
 
 __all__ = [
     "ACTIONS",

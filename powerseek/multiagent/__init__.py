@@ -1,14 +1,14 @@
 """Two agents in one world: joint MDPs, the other agent's policy, and POWER.
 
-:mod:`.model` holds :class:`JointMDP` and its builders (two MDPs, a gridworld
-map and two agents, a joint ``.gv`` file); :mod:`.policies` the other agent's
-behaviour and the MDP it leaves (:func:`induced_mdp`); :mod:`.power` POWER with
-the other agent's policy fixed; :mod:`.correlation` POWER of both agents with
-correlated rewards; :mod:`.games` POWER in Bayesian games. See docs/multiagent.md.
+``_model`` holds :class:`JointMDP` and its builders (two MDPs, a gridworld
+map and two agents, a joint ``.gv`` file); ``_policies`` the other agent's
+behaviour and the MDP it leaves (:func:`induced_mdp`); ``_power`` POWER with
+the other agent's policy fixed; ``_correlation`` POWER of both agents with
+correlated rewards; ``_games`` POWER in Bayesian games. See docs/multiagent.md.
 """
 
-from .correlation import CorrelationSweepResult, correlated_rewards, correlation_sweep
-from .games import (
+from ._correlation import CorrelationSweepResult, correlated_rewards, correlation_sweep
+from ._games import (
     MAX_PURE_PROFILES,
     BayesianGame,
     best_case_power,
@@ -19,9 +19,9 @@ from .games import (
     sampled_game_power,
     zero_sum_equilibrium,
 )
-from .model import DEFAULT_AGENTS, JointMDP, joint_gridworld, product
-from .policies import check_policy, fixed_policy, induced_mdp, uniform_policy
-from .power import fixed_policy_power, fixed_policy_power_sweep, resolve_policy
+from ._model import DEFAULT_AGENTS, JointMDP, joint_gridworld, product
+from ._policies import check_policy, fixed_policy, induced_mdp, uniform_policy
+from ._power import fixed_policy_power, fixed_policy_power_sweep, resolve_policy
 
 __all__ = [
     "DEFAULT_AGENTS",

@@ -1,14 +1,14 @@
 """Running analyses at scale.
 
-:mod:`.executors` provides the thread and Dask executors the engine maps chunks
-over; :mod:`.batch` runs batch files (grids of environments, distributions and γ)
+``_executors`` provides the thread and Dask executors the engine maps chunks
+over; ``_batch`` runs batch files (grids of environments, distributions and γ)
 resumably, one unit file per result.
 """
 
 from __future__ import annotations
 
-from .batch import BatchResult, BatchSpec, Unit, check_batch, read_batch, run_batch, unit_inputs
-from .executors import DaskExecutor, DaskUnavailableError, executor
+from ._batch import BatchResult, BatchSpec, Unit, check_batch, read_batch, run_batch, unit_inputs
+from ._executors import DaskExecutor, DaskUnavailableError, executor
 
 __all__ = [
     "BatchResult",

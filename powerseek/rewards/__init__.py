@@ -1,28 +1,32 @@
 """Reward distributions, sampling plans and Monte Carlo estimates.
 
-:mod:`.distributions` holds the distributions D over reward functions and the
-:class:`SamplePlan` that draws them reproducibly; :mod:`.estimates` the
-:class:`Estimate` with its standard error; :mod:`.spec` the text notation
+``_distributions`` holds the distributions D over reward functions and the
+:class:`SamplePlan` that draws them reproducibly; ``_estimates`` the
+:class:`Estimate` with its standard error; ``_spec`` the text notation
 (``uniform``, ``beta(2,5)``, ``s1=bernoulli(0.3)``) used by the command line and batch files.
 """
 
 from __future__ import annotations
 
-from .distributions import (
+from ._distributions import (
     IID,
+    Block,
     CallableRewards,
     FiniteSupport,
     PerState,
     RewardDistribution,
     RewardSamples,
     SamplePlan,
+    describe_scipy,
     sample,
 )
-from .estimates import Estimate
-from .spec import format_distribution, parse_distribution, parse_scipy
+from ._estimates import Accumulator, Estimate, block_moments
+from ._spec import format_distribution, parse_distribution, parse_scipy
 
 __all__ = [
     "IID",
+    "Accumulator",
+    "Block",
     "CallableRewards",
     "Estimate",
     "FiniteSupport",
@@ -30,6 +34,8 @@ __all__ = [
     "RewardDistribution",
     "RewardSamples",
     "SamplePlan",
+    "block_moments",
+    "describe_scipy",
     "format_distribution",
     "parse_distribution",
     "parse_scipy",

@@ -1,23 +1,38 @@
 """Batched optimal values: :func:`solve` and its backends.
 
-:mod:`.solve` dispatches to the numpy kernels (:mod:`.kernels`, :mod:`.numpy_backend`),
-their compiled twins (:mod:`.compiled`, with numba), policy iteration with sparse
-LU evaluation for stochastic MDPs (:mod:`.stochastic`) or the torch backend
-(:mod:`.torch_backend`, imported only when a device is asked for); :mod:`.limits`
-computes the γ→0 and γ→1 (Blackwell) limits; :mod:`.policy_evaluation` gives
+``_solve`` dispatches to the numpy kernels (``_kernels``, ``_numpy_backend``),
+their compiled twins (``_compiled``, with numba), policy iteration with sparse
+LU evaluation for stochastic MDPs (``_stochastic``) or the torch backend
+(``_torch_backend``, imported only when a device is asked for); ``_limits``
+computes the γ→0 and γ→1 (Blackwell) limits; ``_policy_evaluation`` gives
 the exact values of one stochastic policy per sample (bounded agents).
 """
 
 from __future__ import annotations
 
-from .limits import blackwell_optimal, lexicographic_optimal, optimal_gains
-from .solve import SolverDiagnostics, SolveResult, solve
+from ._compiled import NumbaUnavailableError, choose_kernel
+from ._kernels import CACHE_NUMBERS, expected_next, padded_pairs, segment_max
+from ._limits import blackwell_optimal, lexicographic_optimal, optimal_gains
+from ._policy_evaluation import evaluate_policies, state_sums
+from ._solve import METHODS, SolverDiagnostics, SolveResult, solve
+from ._torch_backend import TorchUnavailableError, check_device
 
 __all__ = [
+    "CACHE_NUMBERS",
+    "METHODS",
+    "NumbaUnavailableError",
     "SolveResult",
     "SolverDiagnostics",
+    "TorchUnavailableError",
     "blackwell_optimal",
+    "check_device",
+    "choose_kernel",
+    "evaluate_policies",
+    "expected_next",
     "lexicographic_optimal",
     "optimal_gains",
+    "padded_pairs",
+    "segment_max",
     "solve",
+    "state_sums",
 ]

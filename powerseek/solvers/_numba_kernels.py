@@ -1,4 +1,4 @@
-"""numba kernels of :mod:`powerseek.solvers.compiled` (imports numba; private)."""
+"""numba kernels of :mod:`powerseek.solvers._compiled` (imports numba; private)."""
 
 import numba
 import numpy as np

@@ -1,14 +1,14 @@
 """State permutations, environmental symmetries, orbits and theorem checks.
 
-:mod:`.environmental` finds the copies the theorems need; :mod:`.orbits` compares
-statistics over orbits of reward distributions; :mod:`.theorems` checks the
-hypotheses of the POWER-seeking theorems on an MDP; :mod:`.retarget` holds the
+``_environmental`` finds the copies the theorems need; ``_orbits`` compares
+statistics over orbits of reward distributions; ``_theorems`` checks the
+hypotheses of the POWER-seeking theorems on an MDP; ``_retarget`` holds the
 orbit-level retargetability results of RDSP over outcome lotteries.
 """
 
 from __future__ import annotations
 
-from .environmental import (
+from ._environmental import (
     CopyResult,
     Permutation,
     automorphisms,
@@ -17,17 +17,19 @@ from .environmental import (
     find_state_copy,
     terminal_copies,
 )
-from .orbits import (
+from ._orbits import (
     Functional,
     OrbitComparison,
     action_optimality,
     compare_over_orbit,
     orbit_size,
     power_of,
+    rule_choice,
     successor_power,
     visit_set_optimality,
 )
-from .retarget import (
+from ._retarget import (
+    MAX_OUTCOMES,
     RetargetCheck,
     all_involutions,
     check_retargetable,
@@ -39,9 +41,10 @@ from .retarget import (
     permute_outcomes,
     rule_tendency,
 )
-from .theorems import Check, TheoremReport, Verification, check_actions, check_states
+from ._theorems import Check, TheoremReport, Verification, check_actions, check_states
 
 __all__ = [
+    "MAX_OUTCOMES",
     "Check",
     "CopyResult",
     "Functional",
@@ -68,6 +71,7 @@ __all__ = [
     "outcome_permutation",
     "permute_outcomes",
     "power_of",
+    "rule_choice",
     "rule_tendency",
     "successor_power",
     "terminal_copies",

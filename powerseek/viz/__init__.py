@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .figures import (
+from ._figures import (
     check_path,
     draw_graph,
     optimality_vs_gamma,
@@ -12,10 +12,13 @@ from .figures import (
     save,
     tendency_overlay,
 )
-from .multiagent import joint_power_grid, power_correlation_plot, power_vs_correlation
-from .report import build_report, write_report
+from ._interactive import build_interactive_report, report_data, robust_range
+from ._multiagent import joint_power_grid, power_correlation_plot, power_vs_correlation
+from ._report import DEFAULT_GAMMAS, build_report, write_report
 
 __all__ = [
+    "DEFAULT_GAMMAS",
+    "build_interactive_report",
     "build_report",
     "check_path",
     "draw_graph",
@@ -26,6 +29,8 @@ __all__ = [
     "power_heatmap",
     "power_vs_correlation",
     "power_vs_gamma",
+    "report_data",
+    "robust_range",
     "save",
     "tendency_overlay",
     "write_report",

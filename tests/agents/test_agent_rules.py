@@ -26,9 +26,9 @@ from powerseek.agents import (
     rule_policy,
     rule_power_samples,
 )
-from powerseek.analysis import decision_rules
-from powerseek.analysis.optimality import optimal_actions
-from powerseek.analysis.power import power_samples
+from powerseek.analysis import _decision_rules as decision_rules
+from powerseek.analysis._optimality import optimal_actions
+from powerseek.analysis._power import power_samples
 from powerseek.exceptions import InvalidParameterError, InvalidTypeError, PowerseekError
 
 OUTCOMES = ("ghost", "apple", "cherry")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from powerseek import MDP
-from powerseek.agents.shutdown import (
+from powerseek.agents._shutdown import (
     critical_gamma,
     kk_example,
     orbit_avoidance,

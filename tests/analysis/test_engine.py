@@ -6,7 +6,7 @@ import pytest
 import powerseek
 from powerseek import InvalidTypeError
 from powerseek.analysis import engine
-from powerseek.analysis.options import EngineOptions, ExecutionOptions
+from powerseek.analysis._options import EngineOptions, ExecutionOptions
 
 CANDY = powerseek.load("candy-wait")
 

@@ -15,11 +15,11 @@ from oracles import brute_force_power_at_one, simple_cycles_mean_gain
 from scipy import stats
 
 from powerseek import MDP, from_graph, optimal_actions, power_samples, power_seeking
-from powerseek.io.files import loads
-from powerseek.solvers import compiled
-from powerseek.solvers.limits import lexicographic_optimal
-from powerseek.symmetry.environmental import Permutation
-from powerseek.symmetry.orbits import _wilson
+from powerseek.io._files import loads
+from powerseek.solvers import _compiled as compiled
+from powerseek.solvers._limits import lexicographic_optimal
+from powerseek.symmetry._environmental import Permutation
+from powerseek.symmetry._orbits import _wilson
 from strategies import stochastic_multigraphs
 
 # ----------------------------------------------------------------------
@@ -58,7 +58,7 @@ KERNELS = [
 @pytest.mark.parametrize("swap", [False, True])
 @pytest.mark.parametrize("path, gap, bonus", [(1, 1e-5, 1.0), (3, 1e-5, 0.9), (2, 3e-5, 1.0)])
 def test_blackwell_optimal_actions_follow_the_larger_gain(path, gap, bonus, swap, kernel):
-    from powerseek.solvers.limits import blackwell_optimal
+    from powerseek.solvers._limits import blackwell_optimal
 
     mdp, R = _near_tie(path, gap, bonus, swap)
     # the oracle: gains by cycle enumeration; Blackwell optimality maximises the gain first
@@ -79,7 +79,7 @@ def test_samples_the_two_blackwell_discounts_disagree_on_are_reported(kernel):
     """A gain gap of 1e-5 against a bonus of 1 flips between γ = 1 − 1e-4 (the walk) and
     1 − 1e-6 (the cycle): that sample is unresolved; a gap of 0.1 is settled at both."""
     from powerseek import FiniteSupport, optimality
-    from powerseek.solvers.limits import blackwell_optimal
+    from powerseek.solvers._limits import blackwell_optimal
 
     mdp, close = _near_tie(1, 1e-5, 1.0, False)
     _, clear = _near_tie(1, 0.1, 1.0, False)
@@ -269,7 +269,7 @@ z = ["z"]
 
 
 def test_the_iid_margin_says_holds_fails_and_inconclusive():
-    from powerseek.symmetry.theorems import IID_MARGIN, _iid_margin
+    from powerseek.symmetry._theorems import IID_MARGIN, _iid_margin
 
     rng = np.random.default_rng(0)
     noise = rng.normal(size=10_000)
@@ -284,7 +284,7 @@ def test_the_iid_margin_says_holds_fails_and_inconclusive():
 
 def test_check_actions_holds_on_figure_1_and_is_inconclusive_with_few_samples():
     from powerseek import load
-    from powerseek.symmetry.theorems import check_actions
+    from powerseek.symmetry._theorems import check_actions
 
     fig1 = load("turner-fig1")
     many = check_actions(fig1, "start", "right", "left", n_samples=4000, n_orbits=1, rng=2)
@@ -323,7 +323,7 @@ def test_reported_standard_errors_match_the_spread_over_independent_runs():
 def test_every_sample_block_draws_its_own_rewards():
     """Kills: every block seeded alike (no test used more than one sample block)."""
     from powerseek import load
-    from powerseek.rewards.distributions import IID, MAX_BLOCK_ROWS, SamplePlan
+    from powerseek.rewards._distributions import IID, MAX_BLOCK_ROWS, SamplePlan
 
     mdp = load("turner-fig1")
     plan = SamplePlan(IID(), mdp, 3 * MAX_BLOCK_ROWS + 5, rng=3)
@@ -339,7 +339,7 @@ def test_every_sample_block_has_its_own_rule_stream():
     """Kills: every block's decision-rule randomness drawn from one shared stream."""
     from powerseek import load
     from powerseek.analysis.engine import Context
-    from powerseek.rewards.distributions import Block
+    from powerseek.rewards._distributions import Block
 
     mdp = load("candy-wait")
     blocks = tuple(Block(k, 4 * k, 4 * k + 4, 0) for k in range(3))
@@ -385,7 +385,7 @@ def test_stochastic_policy_iteration_reports_its_residual(gamma):
     """Kills: stochastic policy iteration reporting a bound of 0. Its bound is the final
     values' Bellman residual; exactly, that residual is not 0 for non-dyadic dynamics, and
     the reported one agrees with it up to the rounding of its own computation."""
-    from powerseek.solvers.solve import solve
+    from powerseek.solvers._solve import solve
 
     R = np.random.default_rng(0).random((64, STOCHASTIC.n_states))
     result = solve(STOCHASTIC, R, gamma, method="policy-iteration", kernel="numpy")
@@ -398,7 +398,7 @@ def test_stochastic_policy_iteration_reports_its_residual(gamma):
 def test_a_policy_evaluation_bound_covers_an_error_spread_over_every_state(gamma):
     """Kills: the evaluation bound without its 1/(1−γ). An approximation off by the same
     0.01 at every state has residual (1−γ)·0.01; the bound must still be 0.01."""
-    from powerseek.solvers.policy_evaluation import evaluate_policies, evaluation_bound
+    from powerseek.solvers._policy_evaluation import evaluate_policies, evaluation_bound
 
     rng = np.random.default_rng(1)
     pi = rng.random((STOCHASTIC.n_pairs, 5))
@@ -434,8 +434,8 @@ def test_visit_set_optimality_at_the_limits_looks_past_a_first_coefficient_tie(
     """Kills: the lexicographic comparison stopping after its first coefficient (tests at
     γ = 0 and 1 never needed a second)."""
     from powerseek import FiniteSupport, load
-    from powerseek.analysis.visit_optimality import visit_optimality
-    from powerseek.exact.visits import visit_distributions
+    from powerseek.analysis._visit_optimality import visit_optimality
+    from powerseek.exact._visits import visit_distributions
 
     mdp = load("candy-wait")  # start, wait, candy, chocolate, hug
     F = visit_distributions(mdp, "start")

@@ -19,7 +19,7 @@ from powerseek import (
     optimality,
     optimality_sweep,
 )
-from powerseek.solvers.limits import blackwell_optimal, lexicographic_optimal
+from powerseek.solvers._limits import blackwell_optimal, lexicographic_optimal
 from strategies import stochastic_multigraphs, successor_graphs
 
 Z = 4.0

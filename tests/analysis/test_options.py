@@ -5,13 +5,13 @@ import pytest
 
 import powerseek
 from powerseek import InvalidParameterError, InvalidTypeError
-from powerseek.analysis.options import (
+from powerseek.analysis._options import (
     EngineOptions,
     ExecutionOptions,
     SamplingOptions,
     SolverOptions,
 )
-from powerseek.exact.visits import restrict, visit_distributions
+from powerseek.exact._visits import restrict, visit_distributions
 
 FIG1 = powerseek.load("turner-fig1")
 

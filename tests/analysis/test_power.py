@@ -282,7 +282,7 @@ def test_looking_up_an_unknown_label_says_so_with_a_suggestion():
     """result["no-such-state"] once raised ValueError: tuple.index(x): x not in tuple."""
     import powerseek
     from powerseek import UnknownActionError, UnknownStateError
-    from powerseek.exact.results import exact_optimality, exact_power
+    from powerseek.exact._results import exact_optimality, exact_power
 
     candy = powerseek.load("candy-wait")
     lookups = [

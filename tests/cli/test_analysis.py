@@ -9,8 +9,8 @@ import pytest
 
 from powerseek import load
 from powerseek.cli import main
-from powerseek.cli.common import parse_gammas
-from powerseek.io.catalog import catalog_path
+from powerseek.cli._common import parse_gammas
+from powerseek.io._catalog import catalog_path
 
 CATALOG = sorted(
     p.stem for p in catalog_path().iterdir() if p.suffix in (".toml", ".grid", ".json")

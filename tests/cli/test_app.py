@@ -9,7 +9,7 @@ import pytest
 
 from powerseek import load
 from powerseek.cli import main
-from powerseek.io.catalog import catalog_path
+from powerseek.io._catalog import catalog_path
 
 CATALOG = sorted(
     p.stem for p in catalog_path().iterdir() if p.suffix in (".toml", ".grid", ".json")

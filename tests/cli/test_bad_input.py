@@ -88,7 +88,7 @@ def test_the_advised_max_work_admits_the_run(capsys):
 
 def test_every_command_with_samples_takes_max_work():
     """A new command that samples must bound its work like the others."""
-    from powerseek.cli.app import _build_parser
+    from powerseek.cli._app import _build_parser
 
     def commands(parser, path=()):
         for action in parser._actions:
@@ -159,7 +159,7 @@ def test_warnings_are_held_until_the_command_ends(capsys, monkeypatch):
     prints its error alone, a succeeding one its warnings once each, after its output."""
     import warnings
 
-    import powerseek.cli.environments as cli
+    import powerseek.cli._environments as cli
     from powerseek import InvalidParameterError
 
     def noisy(args, out):

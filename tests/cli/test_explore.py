@@ -5,9 +5,9 @@ import json
 import pytest
 
 from powerseek.cli import main
-from powerseek.explore.conjectures import power_seeking_implies_optimal
-from powerseek.io.files import read
-from powerseek.rewards.spec import parse_distribution
+from powerseek.explore._conjectures import power_seeking_implies_optimal
+from powerseek.io._files import read
+from powerseek.rewards._spec import parse_distribution
 
 
 def run(capsys, *argv):
@@ -70,7 +70,7 @@ def test_exhaustive_json(capsys):
 def test_user_predicate_file(capsys, tmp_path):
     path = tmp_path / "mine.py"
     path.write_text(
-        "from powerseek.exact.results import exact_power\n"
+        "from powerseek.exact._results import exact_power\n"
         "def small(mdp, dist, gamma):\n"
         "    '''POWER stays below 0.6.'''\n"
         "    return max(exact_power(mdp, gamma, dist=dist).power) < 0.6\n"

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from powerseek.cli import main
-from powerseek.cli.app import _build_parser
+from powerseek.cli._app import _build_parser
 
 #: No command line, however malformed, may run longer than this (seconds).
 TIME_BOUND = 60.0

@@ -20,13 +20,13 @@ from powerseek import (
     power_samples,
     solve,
 )
-from powerseek.exact.results import (
+from powerseek.exact._results import (
     exact_optimality,
     exact_power,
     exact_solution,
     exact_visit_optimality,
 )
-from powerseek.exact.visits import visit_distributions
+from powerseek.exact._visits import visit_distributions
 from strategies import examples, stochastic_multigraphs, successor_graphs
 
 F = Fraction

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from oracles import hull_vertices
 
 from powerseek import MDP, InvalidParameterError, RewardSamples, from_graph, load
-from powerseek.analysis.optimality import optimal_actions
-from powerseek.analysis.visit_optimality import linear_optimality, visit_optimality
-from powerseek.exact.visits import (
+from powerseek.analysis._optimality import optimal_actions
+from powerseek.analysis._visit_optimality import linear_optimality, visit_optimality
+from powerseek.exact._visits import (
     GAMMA,
     nondominated,
     nondominated_rsds,
@@ -21,7 +21,7 @@ from powerseek.exact.visits import (
     restrict,
     visit_distributions,
 )
-from powerseek.solvers.solve import solve
+from powerseek.solvers._solve import solve
 from strategies import stochastic_multigraphs, successor_graphs
 
 FIG1 = load("turner-fig1")

@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 
 from powerseek import FiniteSupport, load
-from powerseek.analysis.optimality import optimal_actions
-from powerseek.analysis.power import power_samples
+from powerseek.analysis._optimality import optimal_actions
+from powerseek.analysis._power import power_samples
 from powerseek.explore import (
     Case,
     Conjecture,
@@ -19,14 +19,14 @@ from powerseek.explore import (
     exhaustive_search,
     explore,
 )
-from powerseek.explore.conjectures import (
+from powerseek.explore._conjectures import (
     CONJECTURES,
     copies_fraction,
     fractional_copies,
     power_seeking_implies_optimal,
 )
-from powerseek.explore.families import terminal_choice
-from powerseek.rewards.distributions import IID, sample
+from powerseek.explore._families import terminal_choice
+from powerseek.rewards._distributions import IID, sample
 
 
 def monte_carlo_refutes(case, z=4.0, n=20_000):
@@ -75,7 +75,7 @@ def test_e9_monte_carlo_path_agrees_on_figure_10():
 def test_e9_search_finds_a_counterexample_that_monte_carlo_confirms():
     conjecture = CONJECTURES["power-seeking-implies-optimal"]
     from powerseek.explore import strategies
-    from powerseek.explore.search import search_cases
+    from powerseek.explore._search import search_cases
 
     cases = search_cases(strategies.mdps(max_states=4, stochastic=False), gammas=[Fraction(1)])
     result = explore(conjecture, cases=cases, max_examples=100, seed=0)

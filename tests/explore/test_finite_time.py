@@ -6,7 +6,7 @@ import pytest
 
 from powerseek import load
 from powerseek.explore import conjecture, exhaustive_search
-from powerseek.explore.finite_time import FiniteTimeCurve, finite_time_curve, finite_time_tendency
+from powerseek.explore._finite_time import FiniteTimeCurve, finite_time_curve, finite_time_tendency
 from powerseek.rewards import FiniteSupport
 
 POINT = FiniteSupport([[0.9, 0.1, 0.5, 0.3, 0.7, 0.2, 0.8, 0.4]])

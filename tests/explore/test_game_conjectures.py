@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from powerseek.cli import main
 from powerseek.exceptions import InvalidParameterError, InvalidTypeError, SearchLimitError
 from powerseek.explore import GameCase, exhaustive_search, explore
-from powerseek.explore.conjectures import conjecture
-from powerseek.explore.games import (
+from powerseek.explore._conjectures import conjecture
+from powerseek.explore._games import (
     common_payoff_family,
     common_payoff_games,
     identical_rewards_power,

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import strategies as st
 
 from powerseek import MDP, FiniteSupport, InvalidParameterError, InvalidTypeError, load
-from powerseek.exact.results import exact_power
-from powerseek.exact.visits import one_cycle_options
+from powerseek.exact._results import exact_power
+from powerseek.exact._visits import one_cycle_options
 from powerseek.exceptions import PredicateError
-from powerseek.explore.conjectures import conjecture, load_predicate
-from powerseek.explore.families import count_successor_graphs, deterministic_mdps, terminal_choice
-from powerseek.explore.search import (
+from powerseek.explore._conjectures import conjecture, load_predicate
+from powerseek.explore._families import count_successor_graphs, deterministic_mdps, terminal_choice
+from powerseek.explore._search import (
     Case,
     Conjecture,
     Verdict,
@@ -23,9 +23,9 @@ from powerseek.explore.search import (
     explore,
     search_cases,
 )
-from powerseek.io.files import read
-from powerseek.rewards.distributions import IID
-from powerseek.rewards.spec import parse_distribution
+from powerseek.io._files import read
+from powerseek.rewards._distributions import IID
+from powerseek.rewards._spec import parse_distribution
 
 # ----------------------------------------------------------------------
 # families

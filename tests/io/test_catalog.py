@@ -7,9 +7,9 @@ import pytest
 
 import powerseek
 from powerseek import UnknownEnvironmentError, gridworld, list_environments, load
-from powerseek.io.catalog import catalog_path
-from powerseek.io.files import read
-from powerseek.mdp.structure import summarize
+from powerseek.io._catalog import catalog_path
+from powerseek.io._files import read
+from powerseek.mdp._structure import summarize
 
 CATALOG = sorted(
     p.stem for p in catalog_path().iterdir() if p.suffix in (".toml", ".grid", ".json")

@@ -18,8 +18,8 @@ from powerseek import (
     save,
     to_graph,
 )
-from powerseek.io import files
-from powerseek.io.files import dumps, format_of, loads, read, write
+from powerseek.io import _files as files
+from powerseek.io._files import dumps, format_of, loads, read, write
 from strategies import gridworld_maps, stochastic_multigraphs, successor_graphs
 
 GRAPH_TOML = """\

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import powerseek
 from powerseek import MDP, PowerseekError, gridworld
-from powerseek.io import files
+from powerseek.io import _files as files
 
 #: The number of inputs per format and mutation level, by profile.
 EXAMPLES = 5 * settings().max_examples

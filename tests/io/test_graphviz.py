@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from powerseek import MDP, ParseError, list_environments, load, power
-from powerseek.io import graphviz, read, write
+from powerseek.io import _graphviz as graphviz
+from powerseek.io import read, write
 from powerseek.io._dot import parse_dot
 from powerseek.mdp.gridworld import GridLayout
 

@@ -18,7 +18,7 @@ from powerseek import (
     to_quantecon,
 )
 from powerseek.cli import main
-from powerseek.io.gymnasium import parse_spec
+from powerseek.io._gymnasium import parse_spec
 
 gym = pytest.importorskip("gymnasium")
 

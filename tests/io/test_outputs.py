@@ -7,7 +7,8 @@ import pytest
 
 from powerseek import load
 from powerseek.cli import main
-from powerseek.io import files, outputs
+from powerseek.io import _files as files
+from powerseek.io import _outputs as outputs
 
 SWEEP = 'environments = ["candy-wait"]\nsamples = [50]\ngamma = [0.5]\nseed = 1\n'
 
@@ -71,7 +72,7 @@ def test_a_failed_figure_leaves_no_file_behind(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
-    from powerseek.viz import figures as plotting
+    from powerseek.viz import _figures as plotting
 
     def broken(self, *args, **kwargs):
         raise RuntimeError("renderer failed")

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powerseek import MDP, InvalidMDPError, InvalidParameterError, list_environments, load
-from powerseek.mdp.arrays import action_order
+from powerseek.mdp._arrays import action_order
 
 
 def same_per_action(a: MDP, b: MDP) -> bool:

@@ -219,7 +219,7 @@ def test_a_legend_name_that_reads_as_another_label_is_refused(name, message):
     """--dist "(0,1)=..." once picked the cell (0, 1), silently, when G was named "(0, 1)"."""
     with pytest.raises(InvalidParameterError, match=message):
         parse("S.G\n..H", names={"G": name})
-    from powerseek.mdp.labels import parse_state
+    from powerseek.mdp._labels import parse_state
 
     mdp = parse("S.G\n..H", names={"G": "goal", "H": "home"})  # distinct names still work
     assert parse_state(mdp, "goal") == (0, 2) and parse_state(mdp, "(0,1)") == (0, 1)

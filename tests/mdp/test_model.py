@@ -16,7 +16,7 @@ from powerseek import (
     UnknownActionError,
     UnknownStateError,
 )
-from powerseek.mdp.graph import from_graph
+from powerseek.mdp._graph import from_graph
 from strategies import stochastic_multigraphs, successor_graphs
 
 CANDY = {

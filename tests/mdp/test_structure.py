@@ -4,7 +4,7 @@ import networkx as nx
 from hypothesis import given
 
 from powerseek import MDP, from_graph, load, reachable, summarize
-from powerseek.mdp.structure import closed_classes, strongly_connected_components
+from powerseek.mdp._structure import closed_classes, strongly_connected_components
 from strategies import stochastic_multigraphs, successor_graphs
 
 

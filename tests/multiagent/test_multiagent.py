@@ -8,10 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powerseek import InvalidMDPError, InvalidParameterError, gridworld, load, solve
-from powerseek.analysis.power import power_samples
+from powerseek.analysis._power import power_samples
 from powerseek.cli import main
-from powerseek.exact.results import exact_power
-from powerseek.io import graphviz
+from powerseek.exact._results import exact_power
+from powerseek.io import _graphviz as graphviz
 from powerseek.multiagent import (
     JointMDP,
     check_policy,
@@ -256,7 +256,7 @@ def test_correlation_sweep_identities():
 
 def test_correlation_sweep_against_brute_force_per_sample():
     """One reward sample, followed step by step with dense linear algebra."""
-    from powerseek.multiagent.correlation import _first_policy, _respond, _Structure
+    from powerseek.multiagent._correlation import _first_policy, _respond, _Structure
 
     joint = joint_gridworld("...", overlap=False)
     seed_mdp = induced_mdp(joint, "H", uniform_policy(joint, "A"))
@@ -331,7 +331,7 @@ def test_correlation_command(tmp_path, capsys):
 
 def test_tied_first_agent_and_different_discounts():
     """H indifferent (constant reward): H plays uniformly, so A faces the uniform-H world."""
-    from powerseek.multiagent.correlation import _first_policy, _respond, _Structure
+    from powerseek.multiagent._correlation import _first_policy, _respond, _Structure
 
     joint = joint_gridworld("...", overlap=False)
     seed_mdp = induced_mdp(joint, "H", uniform_policy(joint, "A"))
@@ -351,7 +351,7 @@ def test_tied_first_agent_and_different_discounts():
 
 
 def test_jackknife_of_the_power_correlation():
-    from powerseek.multiagent.correlation import _jackknife_correlation
+    from powerseek.multiagent._correlation import _jackknife_correlation
 
     rng = np.random.default_rng(0)
     g, n = 10, 7

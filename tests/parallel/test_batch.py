@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import powerseek
-import powerseek.parallel.batch as sweep_module
+import powerseek.parallel._batch as sweep_module
 from powerseek import ParseError, UnknownEnvironmentError
 from powerseek.cli import main
-from powerseek.parallel.batch import COLUMNS, read_batch, run_batch
+from powerseek.parallel._batch import COLUMNS, read_batch, run_batch
 
 SWEEP = """
 name = "demo"
@@ -419,7 +419,7 @@ def test_units_of_earlier_batch_files_keep_their_keys():
 
 
 def test_multiagent_jobs(tmp_path):
-    from powerseek.io import graphviz
+    from powerseek.io import _graphviz as graphviz
     from powerseek.multiagent import correlation_sweep, fixed_policy_power_sweep, joint_gridworld
 
     joint = joint_gridworld("..", overlap=False)
@@ -457,11 +457,11 @@ def test_multiagent_jobs(tmp_path):
 
 def _file_inputs(folder):
     """The files of every job kind's file-valued fields, and the edit that changes each."""
-    from powerseek.io import graphviz
+    from powerseek.io import _graphviz as graphviz
     from powerseek.multiagent import joint_gridworld, uniform_policy
 
     joint = joint_gridworld("..", overlap=False)
-    catalog = powerseek.io.catalog.catalog_path() / "candy-wait.toml"
+    catalog = powerseek.io._catalog.catalog_path() / "candy-wait.toml"
     (folder / "world.toml").write_text(catalog.read_text())
     (folder / "pair.gv").write_text(graphviz.dump(joint.mdp.with_metadata(name="pair")))
     (folder / "d.toml").write_text('default = "uniform"\n')
@@ -553,7 +553,7 @@ def _same_rows(first, second):
     ],
 )  # fmt: skip
 def test_every_job_kind_is_bounded_before_any_work(tmp_path, text, runs):
-    from powerseek.io import graphviz
+    from powerseek.io import _graphviz as graphviz
     from powerseek.multiagent import joint_gridworld
 
     joint = joint_gridworld("..", overlap=False)

@@ -12,7 +12,7 @@ import pytest
 import powerseek
 from powerseek import InvalidParameterError, InvalidTypeError
 from powerseek.cli import main
-from powerseek.parallel.executors import DaskExecutor, executor
+from powerseek.parallel._executors import DaskExecutor, executor
 
 ENVIRONMENTS = ["powerplay-3x3", "powerplay-stochastic-4"]
 
@@ -129,7 +129,7 @@ def test_cli_unreachable_scheduler(capsys):
 @needs_dask
 def test_orbit_elements_as_work_units_give_the_same_counts():
     from powerseek import FiniteSupport
-    from powerseek.symmetry.orbits import compare_over_orbit, power_of
+    from powerseek.symmetry._orbits import compare_over_orbit, power_of
 
     mdp = powerseek.load("turner-fig1")
     point = FiniteSupport([[0.1, 0.9, 0.3, 0.5, 0.2, 0.8, 0.4, 0.6]])
@@ -144,9 +144,9 @@ def test_orbit_elements_as_work_units_give_the_same_counts():
 def _analyses():
     """Every analysis that runs on the engine, as (name, call) with common settings."""
     from powerseek.agents import choice_probability_sweep, rule_power_seeking, rule_power_sweep
-    from powerseek.analysis.visit_optimality import visit_optimality
-    from powerseek.exact.visits import visit_distributions
-    from powerseek.rewards.distributions import MAX_BLOCK_ROWS
+    from powerseek.analysis._visit_optimality import visit_optimality
+    from powerseek.exact._visits import visit_distributions
+    from powerseek.rewards._distributions import MAX_BLOCK_ROWS
 
     # a 16x16 room: blocks of 256 samples, so 700 samples are 3 blocks, each its own chunk
     # and work unit; the per-block streams and their merge in block order cross workers
@@ -179,7 +179,7 @@ def _analyses():
 
 
 def test_the_executor_runs_split_into_several_work_units():
-    from powerseek.rewards.distributions import IID, MAX_BLOCK_ROWS, SamplePlan
+    from powerseek.rewards._distributions import IID, MAX_BLOCK_ROWS, SamplePlan
 
     room = powerseek.gridworld.parse("\n".join(["." * 16] * 16))
     assert len(list(SamplePlan(IID(), room, 700).chunks(300))) == 3
@@ -193,7 +193,7 @@ def _numbers(result):
     import dataclasses
     from collections.abc import Sequence
 
-    from powerseek.rewards.estimates import Estimate
+    from powerseek.rewards._estimates import Estimate
 
     if isinstance(result, Estimate):
         return np.concatenate([np.ravel(result.mean), np.ravel(result.stderr)])

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 import powerseek
 from powerseek import PowerseekError
-from powerseek.io import graphviz
+from powerseek.io import _graphviz as graphviz
 from powerseek.multiagent import joint_gridworld, uniform_policy
-from powerseek.parallel.batch import BatchSpec, check_batch, read_batch
-from powerseek.rewards.spec import parse_distribution
+from powerseek.parallel._batch import BatchSpec, check_batch, read_batch
+from powerseek.rewards._spec import parse_distribution
 
 TIME_BOUND = 5.0
 EXAMPLES = max(20, settings().max_examples)

@@ -15,7 +15,7 @@ from powerseek import (
     UnknownStateError,
     load,
 )
-from powerseek.rewards.distributions import SamplePlan, sample
+from powerseek.rewards._distributions import SamplePlan, sample
 
 STATES = ("a", "b", "c")
 

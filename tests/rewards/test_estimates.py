@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from powerseek.rewards.distributions import IID, SamplePlan
-from powerseek.rewards.estimates import Accumulator, Estimate, block_moments
+from powerseek.rewards._distributions import IID, SamplePlan
+from powerseek.rewards._estimates import Accumulator, Estimate, block_moments
 
 
 def accumulate(plan, values):

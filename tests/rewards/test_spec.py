@@ -11,7 +11,7 @@ from powerseek import (
     PowerseekError,
     load,
 )
-from powerseek.rewards.spec import parse_distribution, parse_scipy
+from powerseek.rewards._spec import parse_distribution, parse_scipy
 
 
 @pytest.mark.parametrize(

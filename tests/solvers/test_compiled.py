@@ -11,9 +11,10 @@ from oracles import brute_force_values
 
 from powerseek import MDP, from_graph, gridworld, load, power_sweep
 from powerseek.exceptions import InvalidParameterError
-from powerseek.solvers import compiled, numpy_backend
-from powerseek.solvers.kernels import segment_max, sweep_budget
-from powerseek.solvers.solve import solve
+from powerseek.solvers import _compiled as compiled
+from powerseek.solvers import _numpy_backend as numpy_backend
+from powerseek.solvers._kernels import segment_max, sweep_budget
+from powerseek.solvers._solve import solve
 from strategies import successor_graphs
 
 pytestmark = pytest.mark.skipif(not compiled.available(), reason="needs numba (the fast extra)")
@@ -235,7 +236,7 @@ def test_auto_uses_the_compiled_kernel_once_loaded():
 
 @pytest.mark.parametrize("gammas", [(0.5, 0.6), (1 - 1e-4, 1 - 1e-6)])
 def test_compiled_masks_match_numpy(gammas):
-    from powerseek.solvers.limits import _optimal_mask, blackwell_optimal
+    from powerseek.solvers._limits import _optimal_mask, blackwell_optimal
 
     mdp = load("powerplay-maze-7x7")
     rng = np.random.default_rng(6)

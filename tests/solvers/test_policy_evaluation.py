@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from powerseek import gridworld
-from powerseek.solvers import policy_evaluation
-from powerseek.solvers.policy_evaluation import evaluate_policies, state_sums
+from powerseek.solvers import _policy_evaluation as policy_evaluation
+from powerseek.solvers._policy_evaluation import evaluate_policies, state_sums
 
 
 def random_policy(mdp, m, rng):

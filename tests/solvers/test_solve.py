@@ -10,8 +10,8 @@ from oracles import brute_force_values
 
 from powerseek import MDP, ConvergenceWarning, InvalidParameterError, from_graph, gridworld, load
 from powerseek.exceptions import InvalidTypeError
-from powerseek.solvers.kernels import sweep_budget
-from powerseek.solvers.solve import solve
+from powerseek.solvers._kernels import sweep_budget
+from powerseek.solvers._solve import solve
 from strategies import stochastic_multigraphs, successor_graphs
 
 GAMMAS = st.sampled_from([0.1, 0.5, 0.9, 0.99, 0.999])

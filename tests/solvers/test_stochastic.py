@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from oracles import brute_force_values
 
 from powerseek import ConvergenceWarning, from_graph, gridworld, load, power_sweep
-from powerseek.solvers import stochastic
-from powerseek.solvers.solve import solve
+from powerseek.solvers import _stochastic as stochastic
+from powerseek.solvers._solve import solve
 
 
 @st.composite

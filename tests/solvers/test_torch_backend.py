@@ -9,7 +9,7 @@ import powerseek
 from powerseek import InvalidParameterError, solve
 from powerseek.cli import main
 from powerseek.explore.strategies import mdps
-from powerseek.solvers.torch_backend import TorchUnavailableError, check_device
+from powerseek.solvers._torch_backend import TorchUnavailableError, check_device
 
 torch = pytest.importorskip("torch")
 CUDA = torch.cuda.is_available()

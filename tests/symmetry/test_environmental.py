@@ -17,9 +17,9 @@ from powerseek import (
     load,
     power_samples,
 )
-from powerseek.analysis.optimality import optimal_actions
-from powerseek.rewards.distributions import sample
-from powerseek.symmetry.environmental import (
+from powerseek.analysis._optimality import optimal_actions
+from powerseek.rewards._distributions import sample
+from powerseek.symmetry._environmental import (
     Permutation,
     automorphisms,
     find_action_copy,
@@ -61,7 +61,7 @@ def test_pushforward_of_every_kind():
     base = PerState({"a": stats.uniform(10, 1)})
     pushed = phi.pushforward(base.__class__({"a": stats.uniform(10, 1)}))
     assert sample(pushed, ["a", "b", "c"], 100, rng=0)[:, 2].min() >= 10
-    from powerseek.rewards.distributions import CallableRewards
+    from powerseek.rewards._distributions import CallableRewards
 
     custom = CallableRewards(lambda rng, size: np.tile([1.0, 2.0, 3.0], (size, 1)), name="fixed")
     assert sample(phi.pushforward(custom), ["a", "b", "c"], 2, rng=0).tolist() == [[3, 2, 1]] * 2

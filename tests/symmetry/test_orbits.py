@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 
 from powerseek import IID, FiniteSupport, InvalidTypeError, PerState, load
-from powerseek.analysis.visit_optimality import linear_optimality
-from powerseek.symmetry.orbits import (
+from powerseek.analysis._visit_optimality import linear_optimality
+from powerseek.symmetry._orbits import (
     Functional,
     action_optimality,
     compare_over_orbit,
@@ -145,7 +145,7 @@ def test_sampling_large_orbits():
 
 
 def test_bad_distribution():
-    from powerseek.rewards.distributions import CallableRewards
+    from powerseek.rewards._distributions import CallableRewards
 
     with pytest.raises(InvalidTypeError, match="orbits are computed"):
         compare_over_orbit(

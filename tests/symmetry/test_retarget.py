@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from powerseek import InvalidParameterError
-from powerseek.analysis.decision_rules import is_optimal
-from powerseek.symmetry.retarget import (
+from powerseek.analysis._decision_rules import is_optimal
+from powerseek.symmetry._retarget import (
     all_involutions,
     check_retargetable,
     compare_on_orbit,

@@ -13,8 +13,8 @@ import pytest
 from powerseek import load
 from powerseek.agents import DecisionRule, uniform_over
 from powerseek.cli import main
-from powerseek.symmetry.orbits import rule_choice
-from powerseek.symmetry.theorems import check_actions
+from powerseek.symmetry._orbits import rule_choice
+from powerseek.symmetry._theorems import check_actions
 
 
 @dataclass(frozen=True)

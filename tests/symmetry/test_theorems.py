@@ -7,10 +7,10 @@ from oracles import assert_verified
 from scipy import stats
 
 from powerseek import IID, MDP, from_graph, load, optimality, power_seeking
-from powerseek.analysis.optimality import optimal_actions
-from powerseek.exact.results import exact_optimality, exact_power
-from powerseek.symmetry.environmental import find_action_copy
-from powerseek.symmetry.theorems import check_actions, check_states
+from powerseek.analysis._optimality import optimal_actions
+from powerseek.exact._results import exact_optimality, exact_power
+from powerseek.symmetry._environmental import find_action_copy
+from powerseek.symmetry._theorems import check_actions, check_states
 from strategies import examples, many_one_cycles, planted_copies
 
 FIG1 = load("turner-fig1")

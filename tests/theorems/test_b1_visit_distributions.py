@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from powerseek import IID, RewardSamples, from_graph, optimal_actions, solve
-from powerseek.analysis.visit_optimality import linear_optimality, visit_optimality
-from powerseek.exact.results import exact_optimality, exact_power
-from powerseek.exact.visits import (
+from powerseek.analysis._visit_optimality import linear_optimality, visit_optimality
+from powerseek.exact._results import exact_optimality, exact_power
+from powerseek.exact._visits import (
     GAMMA,
     nondominated,
     nondominated_rsds,

@@ -1,7 +1,7 @@
 """theory.md §B.4: retargetability (Turner & Tadepalli 2022, "RDSP"), items 37-45.
 
 Orbits of utilities are enumerated exactly (d ≤ 7 outcomes); decision rules are
-the exact closed forms of powerseek.analysis.decision_rules, so every n-fold count below
+the exact closed forms of powerseek.analysis._decision_rules, so every n-fold count below
 is exact and a single orbit element on the wrong side fails the test.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from powerseek.analysis.decision_rules import (
+from powerseek.analysis._decision_rules import (
     anti_optimal,
     best_of_k,
     boltzmann,
@@ -24,7 +24,7 @@ from powerseek.analysis.decision_rules import (
     satisfice,
 )
 from powerseek.explore.strategies import lottery_copies
-from powerseek.symmetry.retarget import (
+from powerseek.symmetry._retarget import (
     _as_set,
     all_involutions,
     check_retargetable,

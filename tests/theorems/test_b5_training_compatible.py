@@ -1,6 +1,6 @@
 """theory.md §B.5 item 46: training-compatible goals and shutdown (Krakovna & Kramár, "KK").
 
-The shutdown world of powerseek.agents.shutdown.kk_example has closed forms:
+The shutdown world of powerseek.agents._shutdown.kk_example has closed forms:
 V_{room_a,γ} = 1/(1−γ²), V_{room_b,γ} = γ/(1−γ²), V_{room_c,γ} = γ/(1−γ), so
 n = |S^γ_rec| is 1 below γ = 1/2, 2 up to the golden ratio's 0.618 and 3 above.
 Goals θ are drawn from G_T (every training action optimal: the Q-value reading);
@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from powerseek.agents.shutdown import (
+from powerseek.agents._shutdown import (
     kk_example,
     orbit_avoidance,
     prop3_violations,
@@ -80,7 +80,7 @@ def test_kk_caveat_zero_rewards_break_the_strict_step():
 def test_kk_caveat_only_s_ood_permutations_keep_theta_in_g_t():
     """theory.md B.5 item 46 caveat: permuting S_ood rewards keeps θ in G_T here (the
     training states cannot reach S_ood); permuting a training state's reward can leave it."""
-    from powerseek.agents.shutdown import _compatible
+    from powerseek.agents._shutdown import _compatible
 
     theta = _in_g_t([0.1, 0.9, 0.3, 0.2, 0.7, 0.4, 0.6, 0.0])
     theta[WORLD.mdp.index("start")] = 0.1

@@ -7,10 +7,10 @@ import pytest
 
 import powerseek
 from powerseek import InvalidParameterError, InvalidTypeError
-from powerseek.rewards.distributions import FiniteSupport
-from powerseek.rewards.estimates import Estimate
-from powerseek.symmetry.orbits import compare_over_orbit, power_of
-from powerseek.viz.figures import (
+from powerseek.rewards._distributions import FiniteSupport
+from powerseek.rewards._estimates import Estimate
+from powerseek.symmetry._orbits import compare_over_orbit, power_of
+from powerseek.viz._figures import (
     draw_graph,
     optimality_vs_gamma,
     orbit_shares,

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import powerseek
 from powerseek import InvalidParameterError
-from powerseek.viz.interactive import report_data, robust_range
-from powerseek.viz.report import build_report
+from powerseek.viz._interactive import report_data, robust_range
+from powerseek.viz._report import build_report
 
 DATA = re.compile(r'<script type="application/json" id="powerseek-data">(.*?)</script>', re.S)
 
@@ -179,7 +179,7 @@ def test_hostile_labels_leave_no_markup_in_the_data_element():
 
 @given(st.dictionaries(st.text(), st.text(), max_size=5))
 def test_the_embedded_data_round_trips_and_holds_no_markup(data):
-    from powerseek.viz.interactive import _embed
+    from powerseek.viz._interactive import _embed
 
     text = _embed({"labels": data})
     assert not set("<>&\u2028\u2029") & set(text)
@@ -202,7 +202,7 @@ def test_the_interactive_page_needs_no_matplotlib():
     code = (
         "import sys; sys.modules['matplotlib'] = None\n"
         "import powerseek\n"
-        "from powerseek.viz.report import build_report\n"
+        "from powerseek.viz._report import build_report\n"
         "page = build_report(powerseek.load('powerplay-3x3'), n_samples=100, rng=0)\n"
         "assert 'gamma-slider' in page\n"
         "try:\n"
@@ -216,7 +216,7 @@ def test_the_interactive_page_needs_no_matplotlib():
 
 
 def test_a_world_too_large_for_the_page_is_refused_before_any_work(monkeypatch):
-    import powerseek.viz.interactive as interactive
+    import powerseek.viz._interactive as interactive
 
     monkeypatch.setattr(interactive, "MAX_STATES", 8)
     calls = []

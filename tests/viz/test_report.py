@@ -8,7 +8,7 @@ import pytest
 import powerseek
 from powerseek import InvalidParameterError
 from powerseek.cli import main
-from powerseek.viz.report import build_report, write_report
+from powerseek.viz._report import build_report, write_report
 
 pytest.importorskip("matplotlib")
 
@@ -183,7 +183,7 @@ def test_the_report_seed_comes_from_rng():
     """An int is the recorded seed; a Generator gives one draw; bad values are refused."""
     import numpy as np
 
-    from powerseek.viz.report import _report_seed
+    from powerseek.viz._report import _report_seed
 
     assert _report_seed(7) == 7
     assert _report_seed(np.random.default_rng(3)) == _report_seed(np.random.default_rng(3))
@@ -194,9 +194,9 @@ def test_the_report_seed_comes_from_rng():
 
 
 def test_two_agent_section():
-    from powerseek.io import graphviz
+    from powerseek.io import _graphviz as graphviz
     from powerseek.multiagent import joint_gridworld
-    from powerseek.viz.report import REPORT_CORRELATIONS, build_report
+    from powerseek.viz._report import REPORT_CORRELATIONS, build_report
 
     joint = joint_gridworld("..\n..", overlap=False, name="room")
     page = build_report(joint.mdp, gamma=0.6, n_samples=200, rng=1, **STATIC)

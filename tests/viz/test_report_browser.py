@@ -243,7 +243,7 @@ def test_every_catalog_environment(open_page, tmp_path, env):
 
 def test_bounded_agent_and_two_agent_sections(open_page, tmp_path):
     from powerseek.multiagent import joint_gridworld
-    from powerseek.viz.report import write_report
+    from powerseek.viz._report import write_report
 
     out = tmp_path / "rule"
     argv = ["report", "powerplay-3x3", "--gamma", "0.6", "--rule", "boltzmann:0.1"]
@@ -265,7 +265,7 @@ def test_lead_marks_skip_unresolved_discounts(open_page, tmp_path):
     """Marks at the first γ of each resolved leader, none where no lead is resolved, and a
     dotted line only between two resolved leaders (crafted leads: -1, right, -1, left, left)."""
     from powerseek import load
-    from powerseek.viz.interactive import build_interactive_report, report_data
+    from powerseek.viz._interactive import build_interactive_report, report_data
 
     fig1 = load("turner-fig1")
     data = report_data(fig1, gamma=0.5, gammas=[0, 0.25, 0.75, 1], n_samples=100, rng=0)
@@ -311,7 +311,7 @@ def test_hostile_labels_leave_the_page_working(open_page, tmp_path, seed):
     import networkx as nx
 
     import powerseek
-    from powerseek.viz.report import write_report
+    from powerseek.viz._report import write_report
 
     labels = _hostile_labels(seed)
     edges = [(a, b) for a, b in zip(labels, labels[1:])] + [(s, s) for s in labels]

@@ -1,0 +1,223 @@
+"""Rich displays for notebooks: small HTML tables, grid heatmaps and SVG curves.
+
+Plain HTML and inline SVG only, so a notebook shows MDPs and results without
+matplotlib or Jupyter being imported here: :class:`~powerseek.MDP` and the
+result types call these from their ``_repr_html_``.
+
+Examples
+--------
+>>> html = heatmap_html([(0, 0), (0, 1), (1, 1)], [0.5, 0.7, 0.9], shape=(2, 2))
+>>> html.count("<td"), "0.700" in html
+(4, True)
+>>> "<polyline" in curves_svg([0, 0.5, 1], {"s": ([0.1, 0.2, 0.3], None, None)})
+True
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["curves_svg", "grid_shape", "heatmap_html", "table_html"]
+
+#: Rows a table shows before it says how many it left out.
+MAX_ROWS = 40
+
+_STYLE = "border-collapse:collapse;font-size:12px;font-family:sans-serif"
+_CELL = "border:1px solid #ccc;padding:2px 6px;text-align:right"
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def table_html(header: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str = "") -> str:
+    """An HTML table, at most :data:`MAX_ROWS` rows (saying how many were left out).
+
+    Parameters
+    ----------
+    header : sequence of str
+    rows : sequence of sequences
+        Floats are written with 4 decimals.
+    caption : str, optional
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> table_html(["state", "POWER"], [["a", 0.5]]).count("<tr>")
+    2
+    """
+
+    def cell(value: Any) -> str:
+        text = f"{value:.4f}" if isinstance(value, (float, np.floating)) else _e(value)
+        return f'<td style="{_CELL}">{text}</td>'
+
+    shown = list(rows)[:MAX_ROWS]
+    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in shown)
+    more = len(rows) - len(shown)
+    if more > 0:
+        body += f'<tr><td colspan="{len(header)}" style="{_CELL}">… {more} more rows</td></tr>'
+    head = "<tr>" + "".join(f'<th style="{_CELL}">{_e(h)}</th>' for h in header) + "</tr>"
+    title = f"<caption>{_e(caption)}</caption>" if caption else ""
+    return f'<table style="{_STYLE}">{title}{head}{body}</table>'
+
+
+def grid_shape(labels: Sequence[Any]) -> tuple[int, int] | None:
+    """(rows, cols) when every label is a (row, col) pair of non-negative ints, else None.
+
+    Parameters
+    ----------
+    labels : sequence
+
+    Returns
+    -------
+    tuple of int or None
+    """
+    cells = []
+    for label in labels:
+        if not (
+            isinstance(label, tuple)
+            and len(label) == 2
+            and all(isinstance(x, (int, np.integer)) and x >= 0 for x in label)
+        ):
+            return None
+        cells.append(label)
+    if not cells:
+        return None
+    return max(r for r, _ in cells) + 1, max(c for _, c in cells) + 1
+
+
+def _colour(value: float, lo: float, hi: float) -> str:
+    """A light-to-dark blue for `value` on [lo, hi]."""
+    t = 0.5 if hi <= lo else (value - lo) / (hi - lo)
+    t = float(min(1.0, max(0.0, t)))
+    r, g, b = (int(247 - 200 * t), int(251 - 150 * t), int(255 - 75 * t))
+    return f"rgb({r},{g},{b})"
+
+
+def heatmap_html(
+    labels: Sequence[Any],
+    values: Sequence[float],
+    *,
+    stderr: Sequence[float] | None = None,
+    shape: tuple[int, int] | None = None,
+    marks: Mapping[Any, str] | None = None,
+    caption: str = "",
+) -> str:
+    """Values of (row, col) cells as a coloured HTML grid; missing cells are walls.
+
+    Parameters
+    ----------
+    labels : sequence of (row, col)
+    values : sequence of float
+    stderr : sequence of float, optional
+        Shown on hover.
+    shape : (rows, cols), optional
+        Default: from the labels.
+    marks : mapping cell -> str, optional
+        Letters drawn beside the value (start, goals).
+    caption : str, optional
+
+    Returns
+    -------
+    str
+    """
+    shape = shape or grid_shape(labels)
+    values = np.asarray(values, dtype=float)
+    lo, hi = float(values.min(initial=0.0)), float(values.max(initial=0.0))
+    at = {tuple(label): i for i, label in enumerate(labels)}
+    rows = []
+    for r in range(shape[0]):
+        cells = []
+        for c in range(shape[1]):
+            i = at.get((r, c))
+            if i is None:
+                cells.append('<td style="background:#444;width:44px;height:22px"></td>')
+                continue
+            tip = f"({r}, {c}): {values[i]:.4f}"
+            if stderr is not None:
+                tip += f" ± {float(stderr[i]):.4f}"
+            mark = _e((marks or {}).get((r, c), ""))
+            cells.append(
+                f'<td title="{_e(tip)}" style="{_CELL};background:{_colour(values[i], lo, hi)};'
+                f'width:44px">{mark} {values[i]:.3f}</td>'
+            )
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    title = f"<caption>{_e(caption)}</caption>" if caption else ""
+    return f'<table style="{_STYLE}">{title}{"".join(rows)}</table>'
+
+
+def curves_svg(
+    xs: Sequence[float],
+    series: Mapping[str, tuple],
+    *,
+    width: int = 420,
+    height: int = 220,
+    xlabel: str = "γ",
+) -> str:
+    """Lines (with optional bands) as an inline SVG: ``{name: (y, low, high)}``.
+
+    Parameters
+    ----------
+    xs : sequence of float
+    series : mapping name -> (y, low or None, high or None)
+    width, height : int
+    xlabel : str
+
+    Returns
+    -------
+    str
+    """
+    xs = np.asarray(xs, dtype=float)
+    ys = [np.asarray(y, dtype=float) for y, _, _ in series.values()]
+    bands = [
+        np.asarray(b, dtype=float)
+        for _, lo, hi in series.values()
+        for b in (lo, hi)
+        if b is not None
+    ]
+    every = np.concatenate([*ys, *bands]) if ys else np.zeros(1)
+    y_lo, y_hi = float(every.min()), float(every.max())
+    if y_hi <= y_lo:
+        y_lo, y_hi = y_lo - 0.5, y_hi + 0.5
+    x_lo, x_hi = float(xs.min()), float(xs.max()) if xs.max() > xs.min() else float(xs.min()) + 1
+    pad = 36
+
+    def point(x, y):
+        px = pad + (x - x_lo) / (x_hi - x_lo) * (width - 2 * pad)
+        py = height - pad - (y - y_lo) / (y_hi - y_lo) * (height - 2 * pad)
+        return f"{px:.1f},{py:.1f}"
+
+    palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="11">',
+        f'<rect x="{pad}" y="{pad}" width="{width - 2 * pad}" height="{height - 2 * pad}" '
+        'fill="none" stroke="#999"/>',
+        f'<text x="{width / 2}" y="{height - 6}" text-anchor="middle">{_e(xlabel)}</text>',
+        f'<text x="4" y="{pad}">{y_hi:.3g}</text><text x="4" y="{height - pad}">{y_lo:.3g}</text>',
+        f'<text x="{pad}" y="{height - pad + 14}">{x_lo:g}</text>'
+        f'<text x="{width - pad}" y="{height - pad + 14}" text-anchor="end">{x_hi:g}</text>',
+    ]
+    for k, (name, (y, low, high)) in enumerate(series.items()):
+        colour = palette[k % len(palette)]
+        if low is not None and high is not None:
+            outline = [point(x, v) for x, v in zip(xs, high)] + [
+                point(x, v) for x, v in zip(xs[::-1], np.asarray(low)[::-1])
+            ]
+            parts.append(f'<polygon points="{" ".join(outline)}" fill="{colour}" opacity="0.15"/>')
+        line = " ".join(point(x, v) for x, v in zip(xs, y))
+        parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.5">')
+        parts.append(f"<title>{_e(name)}</title></polyline>")
+        legend_y = pad + 12 * (k + 1)
+        parts.append(
+            f'<text x="{width - pad + 2}" y="{legend_y}" fill="{colour}">{_e(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
