@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["moved_module"]
+__all__ = ["moved_module", "moved_names"]
 
 
 def _message(old: str, new: str, namespace: str, name: str) -> str:
@@ -93,3 +93,45 @@ def moved_module(
         module.__class__ = _CallableModule
         module.__function__ = getattr(importlib.import_module(new), function)
     return __getattr__, __dir__
+
+
+def moved_names(namespace: str, moved: dict[str, str]) -> Callable[[str], Any]:
+    """Module ``__getattr__`` for names a namespace no longer holds.
+
+    Parameters
+    ----------
+    namespace : str
+        The namespace the names were read from (its ``__name__``).
+    moved : dict of str to str
+        Each former name and the public module that holds it now.
+
+    Returns
+    -------
+    callable
+        To be bound as the namespace's ``__getattr__``: each moved name warns and
+        returns the object from its new module; any other name is an AttributeError.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import powerseek.analysis
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     rule = powerseek.analysis.is_optimal
+    >>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
+    powerseek.analysis.is_optimal is deprecated and will be removed in the next release;
+    import it from powerseek.agents.lotteries.
+    """
+
+    def __getattr__(name: str) -> Any:
+        if name not in moved:
+            raise AttributeError(f"module {namespace!r} has no attribute {name!r}")
+        warnings.warn(
+            f"{namespace}.{name} is deprecated and will be removed in the next release; "
+            f"import it from {moved[name]}.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module(moved[name]), name)
+
+    return __getattr__

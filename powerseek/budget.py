@@ -136,6 +136,19 @@ class Budget:
     a search bounded by it gets as far on a busy machine as on an idle one. The
     message of a spent budget says which clock ran out.
 
+    Attributes
+    ----------
+    time_limit : float or None
+        Wall-clock seconds allowed; None for no limit.
+    progress : bool or None
+        Show a progress bar (None: only on a terminal).
+    started : float
+        When the wall clock started (:func:`time.monotonic`).
+    cpu_limit : float or None
+        CPU seconds of this process allowed; None for no limit.
+    cpu_started : float
+        The process's CPU time when the budget started (:func:`time.process_time`).
+
     Examples
     --------
     >>> budget = Budget(time_limit=60)
@@ -169,7 +182,14 @@ process's CPU time) while nothing; raise `cpu_limit` to go on.
                 )
 
     def check(self, doing: str) -> None:
-        """Raise SearchLimitError if either clock is up; `doing` says what was under way."""
+        """Raise SearchLimitError if either clock is up; `doing` says what was under way.
+
+        Parameters
+        ----------
+        doing : str
+            What was under way, for the message.
+
+        """
         if self.cpu_limit is not None and time.process_time() - self.cpu_started >= self.cpu_limit:
             raise SearchLimitError(
                 f"gave up after the CPU-time limit of {self.cpu_limit:g} s (this process's CPU "
@@ -183,7 +203,18 @@ process's CPU time) while nothing; raise `cpu_limit` to go on.
 
     @contextlib.contextmanager
     def task(self, what: str, *, total: int, unit: str = "item") -> Iterator[Any]:
-        """A step function for a loop of `total` steps: shows progress, checks the time."""
+        """A step function for a loop of `total` steps: shows progress, checks the time.
+
+        Parameters
+        ----------
+        what : str
+            The progress bar's label.
+        total : int
+            The number of steps.
+        unit : str, default "item"
+            What one step is, for the progress bar.
+
+        """
         done = 0
         with progress_bar(self.progress, total=total, desc=what, unit=unit) as bar:
 

@@ -46,6 +46,7 @@ class InvalidMDPError(PowerseekError, ValueError):
     Parameters
     ----------
     message : str
+        What is wrong, naming the state.
     state : hashable, optional
         The state whose description is at fault, when there is one; file
         readers use it to point at the line that defines the state.

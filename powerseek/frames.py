@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ._frozen import frozen
 from ._validation import label_text
 
 __all__ = [
@@ -70,6 +71,7 @@ def cell_columns(states: Sequence[Hashable]) -> dict[str, list]:
     Parameters
     ----------
     states : sequence of hashable
+        The state labels.
 
     Returns
     -------
@@ -99,6 +101,7 @@ def estimate_columns(estimate: Any, index: Any = slice(None)) -> dict[str, np.nd
     Parameters
     ----------
     estimate : Estimate
+        The estimate.
     index : index, default all
         Which entries.
 
@@ -122,6 +125,7 @@ def attrs_of(provenance: Mapping[str, Any] | None, **extra: Any) -> dict[str, An
     Parameters
     ----------
     provenance : mapping or None
+        A result's provenance.
     **extra
         More attributes (``solver``, ``confidence``, ...).
 
@@ -180,7 +184,18 @@ def records(columns: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 class Tabular:
-    """Gives a result with a ``_columns()`` method (columns, attrs) its :meth:`to_records`."""
+    """Gives a result with a ``_columns()`` method (columns, attrs) its :meth:`to_records`.
+
+    A dataclass result's ``provenance`` and ``solver`` records are made read-only
+    (:class:`~powerseek._frozen.FrozenDict`) when it is built, as the frozen
+    result holding them is.
+    """
+
+    def __post_init__(self) -> None:
+        for name in ("provenance", "solver"):
+            value = self.__dict__.get(name)
+            if isinstance(value, (dict, tuple)):  # a sweep holds one record per γ
+                object.__setattr__(self, name, frozen(value))
 
     def _columns(self) -> tuple[dict[str, Any], dict[str, Any]]:  # pragma: no cover
         raise NotImplementedError
@@ -205,6 +220,7 @@ def data_frame(columns: Mapping[str, Iterable], attrs: Mapping[str, Any] | None 
     columns : mapping
         Column name -> values; scalars are repeated.
     attrs : mapping, optional
+        The frame's ``attrs`` (provenance).
 
     Returns
     -------
@@ -232,10 +248,13 @@ def xarray_dataset(
     Parameters
     ----------
     gammas : sequence of float
+        The discount rates, one result per value.
     states : sequence of hashable
+        The state labels.
     variables : mapping
         Name -> array of shape (len(gammas), len(states)).
     attrs : mapping
+        The dataset's attributes (provenance).
 
     Returns
     -------

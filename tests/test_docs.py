@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from extras import require
 
 from powerseek import list_environments
 from powerseek.cli._app import _build_parser
@@ -42,7 +43,8 @@ def test_readme_starts_with_the_two_commands():
     first_block = re.search(r"```bash\n(.*?)```", text, flags=re.S).group(1).strip().split("\n")
     assert len(first_block) == 2
     assert first_block[0].startswith('pip install ".[plot]" && powerseek report ')
-    assert first_block[1].startswith('pip install -e ".[test]" && ') and "pytest" in first_block[1]
+    install = 'pip install -e ".[test,docs,dev]" && '
+    assert first_block[1].startswith(install) and "pytest" in first_block[1]
 
 
 def test_catalog_page_lists_every_environment():
@@ -118,7 +120,8 @@ def test_sphinx_builds_without_warnings(tmp_path):
     import subprocess
     import sys
 
-    pytest.importorskip("sphinx")
+    for module in ("sphinx", "myst_parser", "numpydoc"):
+        require(module, "docs")
     result = subprocess.run(
         [
             sys.executable,

@@ -233,3 +233,57 @@ def test_missing_pandas_says_how_to_install(monkeypatch):
     with pytest.raises(ImportError, match=r'pip install "powerseek\[frames\]"'):
         result.to_frame()
     assert len(result.to_records()) == 5  # no pandas needed
+
+
+def _results_with_records():
+    import powerseek
+    from powerseek.analysis import visit_optimality
+    from powerseek.exact import visit_distributions
+
+    fig1 = powerseek.load("turner-fig1")
+    options = {"n_samples": 40, "rng": 0}
+    return {
+        "power": powerseek.power(fig1, 0.5, **options),
+        "power_sweep": powerseek.power_sweep(fig1, [0.5, 0.9], **options),
+        "power_seeking": powerseek.power_seeking(fig1, "start", 0.5, **options),
+        "optimality": powerseek.optimality(fig1, 0.5, **options),
+        "optimality_sweep_item": powerseek.optimality_sweep(fig1, [0.5], **options)[0],
+        "set_optimality": visit_optimality(
+            fig1, "start", visit_distributions(fig1, "start")[:1], 0.5, **options
+        ),
+        "rule_power": powerseek.agents.rule_power(fig1, 0.5, "boltzmann:0.1", **options),
+    }
+
+
+@pytest.mark.parametrize("name", list(_results_with_records()))
+def test_provenance_and_solver_records_are_read_only(name):
+    """A frozen result's records cannot be edited in place either; they still
+    compare, serialise, pickle and copy as the dicts they were."""
+    import copy
+    import pickle
+
+    result = _results_with_records()[name]
+    records = []
+    for field in ("provenance", "solver"):
+        value = result.__dict__.get(field)
+        records += [
+            (field, i, r) for i, r in enumerate(value if isinstance(value, tuple) else [value])
+        ]
+    for field, i, record in records:
+        if record is None:
+            continue
+        plain = json.loads(json.dumps(record))
+        with pytest.raises(TypeError, match="read-only"):
+            record["seed"] = 1
+        with pytest.raises(TypeError, match="read-only"):
+            record.update(seed=1)
+        with pytest.raises(TypeError, match="read-only"):
+            record.pop(next(iter(record)))
+        assert json.loads(json.dumps(record)) == plain
+        for again in (pickle.loads(pickle.dumps(result)), copy.deepcopy(result)):
+            value = again.__dict__[field]
+            copied = value[i] if isinstance(value, tuple) else value
+            assert dict(copied) == dict(record)
+            with pytest.raises(TypeError, match="read-only"):
+                copied["seed"] = 1
+    assert result.__dict__.get("provenance") is not None

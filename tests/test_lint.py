@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from extras import require
 
 from powerseek import exceptions
 
@@ -18,10 +18,7 @@ SOURCES = ["powerseek", "tests", "benchmarks", "examples", "tools", "docs/conf.p
 
 def _ruff(*arguments: str) -> subprocess.CompletedProcess:
     if shutil.which("ruff") is None:
-        try:
-            import ruff  # noqa: F401
-        except ImportError:
-            pytest.skip("ruff is not installed (pip install -e '.[test]')")
+        require("ruff", "dev")
     return subprocess.run(
         [sys.executable, "-m", "ruff", *arguments, *SOURCES],
         cwd=ROOT,

@@ -55,13 +55,14 @@ PUBLIC_NAMES = {
         "describe_scipy", "format_distribution", "parse_distribution", "parse_scipy", "sample",
     ),
     "powerseek.solvers": (
-        "CACHE_NUMBERS", "METHODS", "NumbaUnavailableError", "SolveResult", "SolverDiagnostics",
+        "BackendSolution", "CACHE_NUMBERS", "METHODS", "NumbaUnavailableError", "SolveResult",
+        "SolverDiagnostics",
         "TorchUnavailableError", "blackwell_optimal", "check_device", "choose_kernel",
         "evaluate_policies", "expected_next", "lexicographic_optimal", "optimal_gains",
         "padded_pairs", "segment_max", "solve", "state_sums",
     ),
     "powerseek.exact": (
-        "ExactOptimality", "ExactPower", "ExactSolution", "IntegrationError",
+        "ExactOptimality", "ExactPower", "ExactSetOptimality", "ExactSolution", "IntegrationError",
         "RecurrentDistribution", "VisitDistribution", "as_fraction", "exact_gamma",
         "exact_optimality", "exact_power", "exact_rows", "exact_solution",
         "exact_visit_optimality", "format_function", "nondominated", "nondominated_rsds",
@@ -71,11 +72,11 @@ PUBLIC_NAMES = {
     "powerseek.analysis": (
         "EngineOptions", "ExecutionOptions", "OptimalityResult", "OptimalitySweepResult",
         "PowerResult", "PowerSeekingResult", "PowerSweepResult", "SamplingOptions",
-        "SetOptimalityResult", "SolverOptions", "StateCounter", "anti_optimal", "as_lotteries",
-        "best_of_k", "boltzmann", "coefficient_stack", "compare_successors", "frac_optimal",
-        "is_optimal", "lexicographic_best", "linear_optimality", "make_rule", "optimal_actions",
+        "SetOptimalityResult", "SolverOptions", "StateCounter",
+        "coefficient_stack", "compare_successors",
+        "lexicographic_best", "linear_optimality", "optimal_actions",
         "optimality", "optimality_sweep", "power", "power_samples", "power_seeking",
-        "power_sweep", "quantilize", "satisfice", "state_pairs", "visit_optimality",
+        "power_sweep", "state_pairs", "visit_optimality",
     ),
     "powerseek.multiagent": (
         "BayesianGame", "CorrelationSweepResult", "DEFAULT_AGENTS", "JointMDP",
@@ -89,7 +90,8 @@ PUBLIC_NAMES = {
         "BestOfK", "Boltzmann", "DecisionRule", "EpsilonGreedy", "Optimal", "QLearning",
         "Quantilizer", "RULES", "Satisficer", "ShutdownResult", "ShutdownWorld", "SoftOptimal",
         "TruncatedValueIteration", "as_rule", "choice_probability", "choice_probability_sweep",
-        "critical_gamma", "kk_example", "orbit_avoidance", "parse_rule", "prop3_violations",
+        "critical_gamma", "kk_example", "lotteries", "orbit_avoidance", "parse_rule",
+        "prop3_violations",
         "recurrent_states", "revisit_count", "rule_policy", "rule_power", "rule_power_samples",
         "rule_power_seeking", "rule_power_sweep", "sample_compatible", "shutdown_avoidance",
         "shutdown_world", "uniform_over",
@@ -127,6 +129,10 @@ PUBLIC_NAMES = {
     ),
     "powerseek.mdp.gridworld": (
         "ACTIONS", "GridLayout", "named_cells", "parse", "render",
+    ),
+    "powerseek.agents.lotteries": (
+        "RULES", "anti_optimal", "as_lotteries", "best_of_k", "boltzmann", "frac_optimal",
+        "is_optimal", "make_rule", "quantilize", "satisfice",
     ),
     "powerseek.analysis.engine": (
         "Context", "ContextArray", "DEFAULT_TIE_TOL", "EngineOutput", "Quantity", "Run",
@@ -186,7 +192,7 @@ MOVED = {
     "powerseek.analysis.optimality": "powerseek.analysis._optimality",
     "powerseek.analysis.visit_optimality": "powerseek.analysis._visit_optimality",
     "powerseek.analysis.options": "powerseek.analysis._options",
-    "powerseek.analysis.decision_rules": "powerseek.analysis._decision_rules",
+    "powerseek.analysis.decision_rules": "powerseek.agents.lotteries",
     "powerseek.multiagent.model": "powerseek.multiagent._model",
     "powerseek.multiagent.policies": "powerseek.multiagent._policies",
     "powerseek.multiagent.power": "powerseek.multiagent._power",
@@ -276,7 +282,9 @@ def test_former_paths_are_exactly_the_moved_modules():
 @pytest.mark.parametrize("old", sorted(MOVED))
 def test_a_former_path_still_works_with_a_warning(old):
     new = importlib.import_module(MOVED[old])
-    namespace = importlib.import_module(old.rpartition(".")[0])
+    private = any(part.startswith("_") for part in MOVED[old].split("."))
+    # A private module's names are re-exported by its subpackage; a public one is its own.
+    namespace = importlib.import_module(MOVED[old].rpartition(".")[0] if private else MOVED[old])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         shim = importlib.import_module(old)  # importing it is silent; reading a name warns
@@ -382,3 +390,57 @@ def test_api_pages_list_exactly_the_public_names():
                 assert f"{namespace}.{name}" in modules, name
             else:
                 assert name in listed, f"{namespace}.{name}"
+
+
+#: Names a namespace no longer holds, and the public module that holds them now.
+MOVED_NAMES = {
+    ("powerseek.analysis", name): "powerseek.agents.lotteries"
+    for name in (
+        "anti_optimal", "as_lotteries", "best_of_k", "boltzmann", "frac_optimal",
+        "is_optimal", "make_rule", "quantilize", "satisfice",
+    )
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("namespace", "name"), sorted(MOVED_NAMES))
+def test_a_moved_name_still_works_with_a_warning(namespace, name):
+    new = MOVED_NAMES[namespace, name]
+    with pytest.warns(DeprecationWarning, match=f"{namespace}.{name} is deprecated.*{new}"):
+        value = getattr(importlib.import_module(namespace), name)
+    assert value is getattr(importlib.import_module(new), name)
+    assert name not in importlib.import_module(namespace).__all__
+
+
+def test_a_namespace_without_the_name_says_so_without_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(AttributeError, match="'powerseek.analysis' has no attribute 'nope'"):
+            importlib.import_module("powerseek.analysis").nope  # noqa: B018
+
+
+def test_the_results_page_lists_every_result_class_and_field():
+    """docs/results.md is tools/results_page.py's output, names every public result
+    class with every field and property, and describes each one."""
+    import dataclasses
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import results_page
+
+    sys.path.pop(0)
+    text = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
+    assert text == results_page.page(), "run python tools/results_page.py"
+    listed = {name for _, name, _ in results_page.RESULTS}
+    public_results = {
+        name
+        for module in PUBLIC_NAMES
+        for name in PUBLIC_NAMES[module]
+        if name.endswith("Result") or name.startswith("Exact")
+    }
+    assert public_results <= listed
+    for namespace, name, _ in results_page.RESULTS:
+        cls = getattr(importlib.import_module(namespace), name)
+        rows = results_page.fields_of(cls)
+        assert {f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")} <= {
+            row[0] for row in rows
+        }
+        assert all(meaning for _, _, meaning in rows), name

@@ -28,7 +28,7 @@ PAGES = [
     ("exact", "Exact results", "powerseek.exact", []),
     ("analysis", "Analyses", "powerseek.analysis", ["powerseek.analysis.engine"]),
     ("multiagent", "Two agents", "powerseek.multiagent", []),
-    ("agents", "Bounded agents", "powerseek.agents", []),
+    ("agents", "Bounded agents", "powerseek.agents", ["powerseek.agents.lotteries"]),
     ("symmetry", "Symmetry, orbits, theorems", "powerseek.symmetry", []),
     ("explore", "Exploring conjectures", "powerseek.explore", ["powerseek.explore.strategies"]),
     ("parallel", "Running at scale", "powerseek.parallel", []),

@@ -32,7 +32,7 @@ TESTS = [
     "tests/solvers/test_solve.py", "tests/analysis/test_power.py", "tests/analysis/test_optimality.py",
     "tests/rewards/test_estimates.py", "tests/analysis/test_engine_mutants.py", "tests/symmetry/test_environmental.py",
     "tests/symmetry/test_orbits.py", "tests/exact/test_visits.py", "tests/theorems",
-    "tests/analysis/test_decision_rules.py", "tests/agents/test_agent_rules.py",
+    "tests/agents/test_lotteries.py", "tests/agents/test_agent_rules.py",
     "tests/solvers/test_stochastic.py", "tests/solvers/test_policy_evaluation.py",
     "tests/multiagent/test_multiagent.py", "tests/agents/test_shutdown.py",
 ]  # fmt: skip
@@ -92,8 +92,8 @@ MUTANTS = [
            "    return float(np.abs(residual).max(initial=0.0))",
            "policy evaluation's bound without its 1/(1 − γ)"),
     # decision rules
-    Mutant("analysis/_decision_rules.py", "TIE_TOL = 1e-9", "TIE_TOL = 1e-3", "lottery tie tolerance 1e-3"),
-    Mutant("analysis/_decision_rules.py", "    weights = special.softmax(values / temperature, axis=1)",
+    Mutant("agents/lotteries.py", "TIE_TOL = 1e-9", "TIE_TOL = 1e-3", "lottery tie tolerance 1e-3"),
+    Mutant("agents/lotteries.py", "    weights = special.softmax(values / temperature, axis=1)",
            "    weights = special.softmax(values, axis=1)", "lottery Boltzmann ignores its temperature"),
     Mutant("agents/_rules.py", "        return _softmax(ctx.gamma * ctx.continuation / self.temperature, ctx.mdp)",
            "        return _softmax(ctx.continuation / self.temperature, ctx.mdp)",

@@ -5,11 +5,14 @@ as text by ``_spec``); ``_analysis`` runs the engine's analyses for any
 rule: choice probabilities, the POWER of a d-agent and its POWER-seeking
 comparisons. The optimal rule reproduces the optimal-agent analyses exactly.
 ``_shutdown`` holds Krakovna & Kramár's training-compatible goals and the
-shutdown setting.
+shutdown setting. The same rules over outcome lotteries (RDSP App. A: a
+choice among probability vectors rather than in an MDP) are the functions of
+the public module :mod:`.lotteries`.
 """
 
 from __future__ import annotations
 
+from . import lotteries
 from ._analysis import (
     choice_probability,
     choice_probability_sweep,
@@ -66,6 +69,7 @@ __all__ = [
     "choice_probability_sweep",
     "critical_gamma",
     "kk_example",
+    "lotteries",
     "orbit_avoidance",
     "parse_rule",
     "prop3_violations",

@@ -114,8 +114,11 @@ def rule_policy(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     rewards : array_like, shape (n_samples, n_states) or (n_states,)
+        Reward functions, one per row (a single vector is one sample).
     gamma : float in [0, 1]
+        The discount rate γ.
     rule : DecisionRule or str
         E.g. ``Boltzmann(0.1)`` or ``"boltzmann:0.1"``.
     rng : int or numpy.random.Generator, optional
@@ -161,9 +164,14 @@ def rule_power_samples(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     rewards : array_like, shape (n_samples, n_states) or (n_states,)
+        Reward functions, one per row (a single vector is one sample).
     gamma : float in [0, 1) (or 1 for the optimal rule)
+        The discount rate γ.
     rule : DecisionRule or str
+        The decision rule: a DecisionRule, its text as :func:`parse_rule` reads it
+        (``boltzmann:0.1``), or None for the optimal rule.
     rng, tie_tol, method, tol, seed
         As in :func:`rule_policy`.
 
@@ -268,7 +276,9 @@ def choice_probability_sweep(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gammas : sequence of float in [0, 1]
+        The discount rates, one result per value.
     rule : DecisionRule, str or sequence of them, default the optimal rule
         A sequence analyses every rule on the same samples (a sweep over a
         rule's parameter, say) and returns one result per rule.
@@ -287,7 +297,7 @@ def choice_probability_sweep(
     See Also
     --------
     choice_probability : a rule's choices at one discount.
-    powerseek.analysis._optimality.optimality_sweep : optimality probabilities on a sweep.
+    powerseek.analysis.optimality_sweep : optimality probabilities on a sweep.
 
     Examples
     --------
@@ -361,9 +371,13 @@ def choice_probability(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gamma : float in [0, 1]
+        The discount rate γ.
     rule : DecisionRule, str or sequence of them, default the optimal rule
+        The decision rule, or several analysed on the same samples.
     state : hashable, optional
+        The state whose actions to analyse; all states by default.
     **kwargs
         As in :func:`choice_probability_sweep`.
 
@@ -374,7 +388,7 @@ def choice_probability(
     See Also
     --------
     choice_probability_sweep : a rule's choices at several discounts on the same samples.
-    powerseek.analysis._optimality.optimality : how often each action is optimal.
+    powerseek.analysis.optimality : how often each action is optimal.
 
     Examples
     --------
@@ -414,8 +428,12 @@ def rule_power_sweep(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gammas : sequence of float in [0, 1) (γ = 1 only for the optimal rule)
+        The discount rates, one result per value.
     rule : DecisionRule, str or sequence of them, default the optimal rule
+        The decision rule (a DecisionRule, its text, or None for the optimal rule), or a
+        sequence of rules analysed on the same samples.
     dist, n_samples, rng, tie_tol, progress, solver, sampling, execution, **settings
         As in :func:`powerseek.power_sweep`.
 
@@ -427,7 +445,7 @@ def rule_power_sweep(
     See Also
     --------
     rule_power : a rule's POWER at one discount.
-    powerseek.analysis._power.power_sweep : the optimal agent's POWER on a sweep.
+    powerseek.analysis.power_sweep : the optimal agent's POWER on a sweep.
 
     Examples
     --------
@@ -477,8 +495,12 @@ def rule_power(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gamma : float in [0, 1) (γ = 1 only for the optimal rule)
+        The discount rate γ.
     rule : DecisionRule, str or sequence of them, default the optimal rule
+        The decision rule (a DecisionRule, its text, or None for the optimal rule), or a
+        sequence of rules analysed on the same samples.
     **kwargs
         As in :func:`rule_power_sweep`.
 
@@ -489,7 +511,7 @@ def rule_power(
     See Also
     --------
     rule_power_sweep : a rule's POWER at several discounts on the same samples.
-    powerseek.analysis._power.power : POWER of the optimal agent.
+    powerseek.analysis.power : POWER of the optimal agent.
     rule_power_seeking : which action leads to more of a rule's POWER.
 
     Examples
@@ -526,9 +548,14 @@ def rule_power_seeking(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     gamma : float in [0, 1) (γ = 1 only for the optimal rule)
+        The discount rate γ.
     rule : DecisionRule or str, default the optimal rule
+        The decision rule: a DecisionRule, its text as :func:`parse_rule` reads it
+        (``boltzmann:0.1``), or None for the optimal rule.
     dist, n_samples, rng, tie_tol, progress, solver, sampling, execution, **settings
         As in :func:`powerseek.power_seeking`.
 
@@ -540,7 +567,7 @@ def rule_power_seeking(
 
     See Also
     --------
-    powerseek.analysis._power.power_seeking : the same comparison for the optimal agent.
+    powerseek.analysis.power_seeking : the same comparison for the optimal agent.
     rule_power : a rule's POWER of every state.
 
     Examples

@@ -44,6 +44,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._docstrings import fill
 from .._validation import short_value
 from ..exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
 from ..mdp import MDP
@@ -72,6 +73,7 @@ def uniform_over(mask: np.ndarray, mdp: MDP) -> np.ndarray:
     mask : numpy.ndarray of bool, shape (n_pairs, m)
         At least one pair of every state must be true.
     mdp : MDP
+        The environment.
 
     Returns
     -------
@@ -144,12 +146,13 @@ class DecisionRule:
     #: Whether the rule is defined at γ = 1 (the Blackwell / average-reward limit).
     at_gamma_one: ClassVar[bool] = False
 
+    @fill
     def policy(self, ctx: Any) -> np.ndarray:
         """π(a | s) per pair and sample: shape (n_pairs, m), each state's rows summing to 1.
 
         Parameters
         ----------
-        ctx : powerseek.analysis.engine.Context
+        %(rule_context)s
 
         Returns
         -------
@@ -157,12 +160,13 @@ class DecisionRule:
         """
         raise NotImplementedError(f"{type(self).__name__} does not define policy().")
 
+    @fill
     def choice(self, ctx: Any) -> np.ndarray:
         """What :func:`~powerseek.agents.choice_probability` averages: π by default.
 
         Parameters
         ----------
-        ctx : powerseek.analysis.engine.Context
+        %(rule_context)s
 
         Returns
         -------
@@ -170,12 +174,13 @@ class DecisionRule:
         """
         return self.policy(ctx)
 
+    @fill
     def power(self, ctx: Any) -> tuple[np.ndarray, float]:
         """Per-sample POWER of the rule's agent, Σ_a π(a|s) E_{T(s,a)} (1−γ)V^π(s').
 
         Parameters
         ----------
-        ctx : powerseek.analysis.engine.Context
+        %(rule_context)s
 
         Returns
         -------
@@ -198,6 +203,7 @@ class DecisionRule:
         Parameters
         ----------
         gamma : float
+            The discount rate γ.
         """
         if gamma == 1.0 and not self.at_gamma_one:
             raise InvalidParameterError(
@@ -241,20 +247,48 @@ class Optimal(DecisionRule):
     name: ClassVar[str] = "optimal"
     at_gamma_one: ClassVar[bool] = True
 
+    @fill
     def policy(self, ctx: Any) -> np.ndarray:
-        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`)."""
+        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`).
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         return uniform_over(ctx.optimal, ctx.mdp)
 
+    @fill
     def choice(self, ctx: Any) -> np.ndarray:
-        """Def 4.4's optimal-action indicators: ties count as chosen."""
+        """Def 4.4's optimal-action indicators: ties count as chosen.
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         return ctx.optimal
 
+    @fill
     def power(self, ctx: Any) -> tuple[np.ndarray, float]:
-        """Per-sample POWER of the agent (see :meth:`DecisionRule.power`)."""
+        """Per-sample POWER of the agent (see :meth:`DecisionRule.power`).
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         return ctx.power, ctx.error_bound
 
     def check_gamma(self, gamma: float) -> None:
-        """Every γ in [0, 1] is allowed."""
+        """Every γ in [0, 1] is allowed.
+
+        Parameters
+        ----------
+        gamma : float
+            The discount rate.
+
+        """
         return None
 
 
@@ -270,6 +304,7 @@ class Boltzmann(DecisionRule):
     Parameters
     ----------
     temperature : float > 0
+        T > 0; high T approaches the uniform choice, low T the optimal one.
     """
 
     temperature: float
@@ -284,8 +319,15 @@ class Boltzmann(DecisionRule):
             )
         object.__setattr__(self, "temperature", value)
 
+    @fill
     def policy(self, ctx: Any) -> np.ndarray:
-        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`)."""
+        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`).
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         return _softmax(ctx.gamma * ctx.continuation / self.temperature, ctx.mdp)
 
 
@@ -302,6 +344,7 @@ class SoftOptimal(DecisionRule):
     Parameters
     ----------
     temperature : float > 0
+        T > 0, on the reward scale.
     tol : float, default 1e-9
         Certified bound on the soft values, on the (1−γ)V scale.
     """
@@ -331,12 +374,13 @@ class SoftOptimal(DecisionRule):
             return f"{self.name}:{_text(self.temperature)}"
         return super().describe()
 
+    @fill
     def solve(self, ctx: Any) -> tuple[np.ndarray, np.ndarray, float]:
         """Soft values W, policy π and the certified bound on ‖W − W_soft‖∞.
 
         Parameters
         ----------
-        ctx : powerseek.analysis.engine.Context
+        %(rule_context)s
 
         Returns
         -------
@@ -372,8 +416,15 @@ class SoftOptimal(DecisionRule):
             )
         return W, pi, bound
 
+    @fill
     def policy(self, ctx: Any) -> np.ndarray:
-        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`)."""
+        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`).
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         return self.solve(ctx)[1]
 
 
@@ -388,6 +439,7 @@ class EpsilonGreedy(DecisionRule):
     Parameters
     ----------
     epsilon : float in [0, 1]
+        The probability of a uniformly random action, in [0, 1].
     """
 
     epsilon: float
@@ -397,8 +449,15 @@ class EpsilonGreedy(DecisionRule):
     def __post_init__(self) -> None:
         object.__setattr__(self, "epsilon", _probability(self.epsilon, "epsilon", self.name))
 
+    @fill
     def policy(self, ctx: Any) -> np.ndarray:
-        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`)."""
+        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`).
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         mdp, optimal = ctx.mdp, ctx.optimal
         n_optimal = state_sums(optimal.astype(float), mdp)[mdp.pair_states]
         n_other = np.diff(mdp.pair_offsets)[mdp.pair_states][:, None] - n_optimal
@@ -426,6 +485,7 @@ class Satisficer(DecisionRule):
     Parameters
     ----------
     threshold : float
+        The value a satisfactory action reaches, on the (1−γ)·Q* scale.
     """
 
     threshold: float
@@ -435,8 +495,15 @@ class Satisficer(DecisionRule):
     def __post_init__(self) -> None:
         object.__setattr__(self, "threshold", _number(self.threshold, "threshold", self.name))
 
+    @fill
     def policy(self, ctx: Any) -> np.ndarray:
-        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`)."""
+        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`).
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         mdp, gamma = ctx.mdp, ctx.gamma
         value = gamma * ctx.continuation
         if gamma < 1.0:
@@ -476,6 +543,7 @@ class BestOfK(DecisionRule):
     Parameters
     ----------
     k : int ≥ 1
+        How many deterministic policies are drawn.
     """
 
     k: int
@@ -509,8 +577,15 @@ class BestOfK(DecisionRule):
         weights = tied / tied.sum(axis=0)
         return pairs, values, weights, bound
 
+    @fill
     def policy(self, ctx: Any) -> np.ndarray:
-        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`)."""
+        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`).
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         pairs, _, weights, _ = self._plan(ctx)
         m = ctx.rewards.shape[1]
         pi = np.zeros((ctx.mdp.n_pairs, m))
@@ -519,8 +594,15 @@ class BestOfK(DecisionRule):
             np.add.at(pi, (pairs[i], columns), weights[i])
         return pi
 
+    @fill
     def power(self, ctx: Any) -> tuple[np.ndarray, float]:
-        """Per-sample POWER of the agent (see :meth:`DecisionRule.power`)."""
+        """Per-sample POWER of the agent (see :meth:`DecisionRule.power`).
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         pairs, values, weights, bound = self._plan(ctx)
         mdp = ctx.mdp
         out = np.zeros(values.shape[1:])
@@ -552,7 +634,7 @@ class Quantilizer(DecisionRule):
 
     At each state s the agent draws a visit distribution f ∈ F(s) from the top
     q-quantile of the uniform distribution on F(s) by value (1−γ)f(γ)ᵀR (the
-    boundary level shared in proportion, as :func:`~powerseek.analysis._decision_rules.quantilize`)
+    boundary level shared in proportion, as :func:`~powerseek.agents.lotteries.quantilize`)
     and follows a policy realising it; π(a | s) is the chosen f's first action.
     F(s) is enumerated (:func:`powerseek.exact.visit_distributions`), so this is
     for small MDPs; its POWER at s is the value after the first step of the f it
@@ -561,6 +643,7 @@ class Quantilizer(DecisionRule):
     Parameters
     ----------
     q : float in (0, 1]
+        The quantile in (0, 1].
     max_functions : int, default 2000
         Refuse a state with more visit distributions than this.
     """
@@ -587,7 +670,14 @@ class Quantilizer(DecisionRule):
         return super().describe()
 
     def check_gamma(self, gamma: float) -> None:
-        """Visit distributions are compared at 0 < γ < 1."""
+        """Visit distributions are compared at 0 < γ < 1.
+
+        Parameters
+        ----------
+        gamma : float
+            The discount rate.
+
+        """
         if not 0.0 < gamma < 1.0:
             raise InvalidParameterError(
                 f"the {self} rule is defined for gamma in (0, 1); got gamma = {gamma:g}."
@@ -598,7 +688,7 @@ class Quantilizer(DecisionRule):
         return ctx.memo(("quantilizer", self), lambda: self._share_each(ctx))
 
     def _share_each(self, ctx: Any) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        from ..analysis import quantilize
+        from .lotteries import quantilize
 
         self.check_gamma(ctx.gamma)
         out = []
@@ -616,15 +706,29 @@ class Quantilizer(DecisionRule):
             out.append((stack, first, shares))
         return out
 
+    @fill
     def policy(self, ctx: Any) -> np.ndarray:
-        """π(a | s): the share of the quantile whose visit distributions start with a."""
+        """π(a | s): the share of the quantile whose visit distributions start with a.
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         pi = np.zeros((ctx.mdp.n_pairs, ctx.rewards.shape[1]))
         for _, first, shares in self._shares(ctx):
             np.add.at(pi, first, shares)
         return pi
 
+    @fill
     def power(self, ctx: Any) -> tuple[np.ndarray, float]:
-        """Σ_f P(f) · (value of f after its first step), per state."""
+        """Σ_f P(f) · (value of f after its first step), per state.
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         gamma, R = ctx.gamma, ctx.rewards
         out = np.empty_like(R)
         for i, (stack, _, shares) in enumerate(self._shares(ctx)):
@@ -688,8 +792,15 @@ class TruncatedValueIteration(DecisionRule):
             return f"{self.name}:t={self.t},init=random"
         return f"{self.name}:t={self.t},init=<{len(self.init)} values>"
 
+    @fill
     def policy(self, ctx: Any) -> np.ndarray:
-        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`)."""
+        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`).
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         mdp, gamma, R = ctx.mdp, ctx.gamma, ctx.rewards
         if self.init == "zero":
             W = np.zeros_like(R)
@@ -726,11 +837,15 @@ class QLearning(DecisionRule):
     Parameters
     ----------
     episodes : int ≥ 0
+        The number of training episodes.
     epsilon : float in [0, 1], default 0.1
+        Exploration rate of the ε-greedy behaviour during training.
     alpha : float in (0, 1], default 1.0
+        The learning rate.
     init : float, default 0.0
         U_0 for every pair (P-SAT's example uses −100).
     horizon : int ≥ 1, optional
+        Steps per episode; the number of states when None.
     """
 
     episodes: int
@@ -765,8 +880,15 @@ class QLearning(DecisionRule):
             parts.append(f"horizon={self.horizon}")
         return f"{self.name}:" + ",".join(parts)
 
+    @fill
     def policy(self, ctx: Any) -> np.ndarray:
-        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`)."""
+        """π(a | s) per pair and sample (see :meth:`DecisionRule.policy`).
+
+        Parameters
+        ----------
+        %(rule_context)s
+
+        """
         mdp = ctx.mdp
         U = np.full((mdp.n_pairs, ctx.rewards.shape[1]), self.init)
         learner = _Learner(mdp, ctx.gamma, self)

@@ -168,6 +168,7 @@ def shutdown_world(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     training : mapping state -> action, or iterable of trajectories
         The training policy on S_train, or trajectories as sequences of
         (state, action) pairs.
@@ -265,6 +266,7 @@ def recurrent_states(world: ShutdownWorld) -> tuple:
     Parameters
     ----------
     world : ShutdownWorld
+        The shutdown setting, as :func:`shutdown_world` or :func:`kk_example` builds it.
 
     Returns
     -------
@@ -286,9 +288,11 @@ def revisit_count(world: ShutdownWorld, state: Hashable, gamma: float) -> float:
     Parameters
     ----------
     world : ShutdownWorld
+        The shutdown setting, as :func:`shutdown_world` or :func:`kk_example` builds it.
     state : hashable
         s_rec.
     gamma : float in [0, 1)
+        The discount rate γ.
 
     Returns
     -------
@@ -323,7 +327,9 @@ def critical_gamma(world: ShutdownWorld, state: Hashable) -> float:
     Parameters
     ----------
     world : ShutdownWorld
+        The shutdown setting, as :func:`shutdown_world` or :func:`kk_example` builds it.
     state : hashable
+        A state of the world's MDP, by its label.
 
     Returns
     -------
@@ -385,10 +391,15 @@ def sample_compatible(
     Parameters
     ----------
     world : ShutdownWorld
+        The shutdown setting, as :func:`shutdown_world` or :func:`kk_example` builds it.
     gamma : float in (0, 1)
+        The discount rate γ.
     n_samples : int
+        The number of reward functions drawn.
     rng : seed
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
     max_draws : int, default MAX_DRAWS
+        The most uniform draws tried before giving up.
 
     Returns
     -------
@@ -435,8 +446,11 @@ def prop3_violations(world: ShutdownWorld, thetas: Any, gamma: float) -> list[di
     Parameters
     ----------
     world : ShutdownWorld
+        The shutdown setting, as :func:`shutdown_world` or :func:`kk_example` builds it.
     thetas : array_like, shape (m, n_states)
+        Reward functions over the states, one per row.
     gamma : float in (0, 1)
+        The discount rate γ.
 
     Returns
     -------
@@ -565,9 +579,13 @@ def shutdown_avoidance(
     Parameters
     ----------
     world : ShutdownWorld
+        The shutdown setting, as :func:`shutdown_world` or :func:`kk_example` builds it.
     gammas : sequence of float in (0, 1)
+        The discount rates, one result per value.
     n_samples : int, default 4000
+        The number of reward functions drawn.
     rng : seed
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
 
     Returns
     -------
@@ -616,8 +634,11 @@ def orbit_avoidance(
     Parameters
     ----------
     world : ShutdownWorld
+        The shutdown setting, as :func:`shutdown_world` or :func:`kk_example` builds it.
     theta : sequence of float
+        A reward function over the states (one value per state).
     gamma : float in (0, 1)
+        The discount rate γ.
 
     Returns
     -------

@@ -130,6 +130,7 @@ def as_rule(rule: Any) -> DecisionRule:
     Parameters
     ----------
     rule : DecisionRule, str or None
+        A DecisionRule, its text (``boltzmann:0.1``), or None.
 
     Returns
     -------

@@ -2,23 +2,13 @@
 
 POWER (``_power``), action optimality probabilities (``_optimality``) and
 optimality of sets of visit distributions (``_visit_optimality``), all on the
-chunked engine of ``_engine``; the decision rules over outcome lotteries of
-RDSP (``_decision_rules``).
+chunked engine of :mod:`.engine`. The decision rules over outcome lotteries of
+RDSP are in :mod:`powerseek.agents.lotteries`.
 """
 
 from __future__ import annotations
 
-from ._decision_rules import (
-    anti_optimal,
-    as_lotteries,
-    best_of_k,
-    boltzmann,
-    frac_optimal,
-    is_optimal,
-    make_rule,
-    quantilize,
-    satisfice,
-)
+from .._deprecation import moved_names
 from ._optimality import (
     OptimalityResult,
     OptimalitySweepResult,
@@ -59,17 +49,10 @@ __all__ = [
     "SetOptimalityResult",
     "SolverOptions",
     "StateCounter",
-    "anti_optimal",
-    "as_lotteries",
-    "best_of_k",
-    "boltzmann",
     "coefficient_stack",
     "compare_successors",
-    "frac_optimal",
-    "is_optimal",
     "lexicographic_best",
     "linear_optimality",
-    "make_rule",
     "optimal_actions",
     "optimality",
     "optimality_sweep",
@@ -77,8 +60,23 @@ __all__ = [
     "power_samples",
     "power_seeking",
     "power_sweep",
-    "quantilize",
-    "satisfice",
     "state_pairs",
     "visit_optimality",
 ]
+
+#: Names that moved to another subpackage, and their new module.
+_MOVED = dict.fromkeys(
+    [
+        "anti_optimal",
+        "as_lotteries",
+        "best_of_k",
+        "boltzmann",
+        "frac_optimal",
+        "is_optimal",
+        "make_rule",
+        "quantilize",
+        "satisfice",
+    ],
+    "powerseek.agents.lotteries",
+)
+__getattr__ = moved_names(__name__, _MOVED)

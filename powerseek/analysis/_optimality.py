@@ -58,6 +58,7 @@ def optimal_actions(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     rewards : array_like, shape (n_samples, n_states) or (n_states,)
         Explicit reward vectors (no sampling).
     gamma : float in [0, 1]
@@ -161,13 +162,31 @@ class OptimalityResult(Tabular):
         return head + table_html(["state", "action", what, "stderr"], rows)
 
     def of(self, state: Hashable, action: Hashable) -> float:
-        """P(state, action, γ)."""
+        """P(state, action, γ).
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+        action : hashable
+            An action available in `state`.
+
+        """
         i = position_of(self.states, state)
         k = self._offsets()[i] + position_of(self.actions[i], action, "action")
         return float(self.probability.mean[k])
 
     def stderr_of(self, state: Hashable, action: Hashable) -> float:
-        """Standard error of P(state, action, γ)."""
+        """Standard error of P(state, action, γ).
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+        action : hashable
+            An action available in `state`.
+
+        """
         i = position_of(self.states, state)
         k = self._offsets()[i] + position_of(self.actions[i], action, "action")
         return float(self.probability.stderr[k])
@@ -294,7 +313,14 @@ class OptimalitySweepResult(Sequence):
         return np.array([r.probability.stderr for r in self.results])
 
     def at(self, index: int) -> OptimalityResult:
-        """The result at ``gammas[index]`` alone."""
+        """The result at ``gammas[index]`` alone.
+
+        Parameters
+        ----------
+        index : int
+            Position in :attr:`gammas`.
+
+        """
         return self.results[index]
 
     def to_dict(self) -> dict[str, Any]:
@@ -395,6 +421,7 @@ class StateCounter:
     owner : numpy.ndarray of int, shape (k,)
         The local state (0..n_states-1) each pair belongs to.
     n_states : int
+        The number of states counted over.
 
     Examples
     --------
@@ -446,6 +473,7 @@ def state_pairs(mdp: MDP, state: Hashable | None = None) -> tuple[tuple, np.ndar
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable, optional
         One state; default every state.
 
@@ -509,6 +537,7 @@ def optimality_sweep(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gammas : sequence of float in [0, 1]
         Each γ is warm-started from the previous one.
     state : hashable, optional
@@ -518,7 +547,7 @@ def optimality_sweep(
     dist, n_samples, rng, progress
         As in :func:`powerseek.power`.
     solver, sampling, execution, **settings
-        The engine's settings (:mod:`powerseek.analysis._options`), as in
+        The engine's settings (the option objects of :mod:`powerseek.analysis`), as in
         :func:`powerseek.power`.
 
     Returns
@@ -530,7 +559,7 @@ def optimality_sweep(
     --------
     optimality : optimality probabilities at one discount.
     powerseek.agents.choice_probability_sweep : the same sweep for a bounded decision-maker.
-    powerseek.analysis._power.power_sweep : POWER on a sweep.
+    powerseek.analysis.power_sweep : POWER on a sweep.
 
     Examples
     --------
@@ -600,6 +629,7 @@ def optimality(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gamma : float in [0, 1]
         0 and 1 are the lexicographic and Blackwell limits.
     state : hashable, optional
@@ -610,7 +640,7 @@ def optimality(
     dist, n_samples, rng, progress
         As in :func:`powerseek.power`.
     solver, sampling, execution, **settings
-        The engine's settings (:mod:`powerseek.analysis._options`), as in
+        The engine's settings (the option objects of :mod:`powerseek.analysis`), as in
         :func:`powerseek.power`.
 
     Returns
@@ -620,7 +650,7 @@ def optimality(
     See Also
     --------
     optimality_sweep : optimality probabilities at several discounts on the same samples.
-    powerseek.exact._results.exact_optimality : optimality probabilities exactly.
+    powerseek.exact.exact_optimality : optimality probabilities exactly.
     powerseek.agents.choice_probability : how often a bounded decision-maker chooses each action.
     optimal_actions : the optimal actions of given reward vectors.
 

@@ -104,7 +104,7 @@ class ExecutionOptions:
         Results are bit-identical to the in-process run, for any number of workers.
     device : str, optional
         Solve with PyTorch on ``"cpu"``, ``"cuda"`` or ``"cuda:N"``
-        (:mod:`powerseek.solvers._torch_backend`); samples are drawn as usual, so
+        (the `torch` extra); samples are drawn as usual, so
         the same seed gives the same numbers to floating-point tolerance.
     precision : {"float64", "float32"}
         Working precision of the torch solvers.
@@ -129,8 +129,11 @@ class EngineOptions:
     Parameters
     ----------
     solver : SolverOptions
+        The solver's settings.
     sampling : SamplingOptions
+        How rewards are sampled and summarised.
     execution : ExecutionOptions
+        Where and in what pieces the work runs.
     """
 
     solver: SolverOptions = field(default_factory=SolverOptions)

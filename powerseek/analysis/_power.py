@@ -254,7 +254,14 @@ class PowerSweepResult(Tabular):
         return head + curves_svg(self.gammas, series)
 
     def at(self, index: int) -> PowerResult:
-        """The result at ``gammas[index]`` alone."""
+        """The result at ``gammas[index]`` alone.
+
+        Parameters
+        ----------
+        index : int
+            Position in :attr:`gammas`.
+
+        """
         return PowerResult(
             self.states,
             self.gammas[index],
@@ -364,6 +371,7 @@ def power_samples(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     rewards : array_like, shape (n_samples, n_states) or (n_states,)
         Explicit reward vectors (no sampling).
     gamma : float in [0, 1]
@@ -415,12 +423,13 @@ def power_sweep(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gammas : sequence of float in [0, 1]
         Each γ is warm-started from the previous one.
     dist, n_samples, rng, progress
         As in :func:`powerseek.power`.
     solver, sampling, execution, **settings
-        The engine's settings (:mod:`powerseek.analysis._options`), as in
+        The engine's settings (the option objects of :mod:`powerseek.analysis`), as in
         :func:`powerseek.power`.
 
     Returns
@@ -431,7 +440,7 @@ def power_sweep(
     --------
     power : POWER at one discount.
     powerseek.agents.rule_power_sweep : the same sweep for a bounded decision-maker.
-    powerseek.analysis._optimality.optimality_sweep : optimality probabilities on a sweep.
+    powerseek.analysis.optimality_sweep : optimality probabilities on a sweep.
 
     Examples
     --------
@@ -478,6 +487,7 @@ def power(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gamma : float in [0, 1]
         0 and 1 give the limits (B.15, B.16).
     dist : RewardDistribution, optional
@@ -490,7 +500,7 @@ def power(
     progress : bool or None, default False
         Show a progress bar (None: only on a terminal).
     solver : SolverOptions, optional
-        ``method`` and ``tol`` of the solver (:mod:`powerseek.analysis._options`).
+        ``method`` and ``tol`` of the solver (:class:`~powerseek.analysis.SolverOptions`).
     sampling : SamplingOptions, optional
         ``qmc``, ``n_replicates`` and ``confidence``.
     execution : ExecutionOptions, optional
@@ -507,7 +517,7 @@ def power(
     See Also
     --------
     power_sweep : POWER at several discounts on the same samples.
-    powerseek.exact._results.exact_power : POWER exactly, as a rational function of γ or a fraction.
+    powerseek.exact.exact_power : POWER exactly, as a rational function of γ or a fraction.
     powerseek.agents.rule_power : POWER of a bounded decision-maker instead of the optimal agent.
     power_seeking : which action at a state leads to more POWER.
 
@@ -570,6 +580,16 @@ class PowerSeekingResult(Tabular):
         Whether `a` seeks more POWER than `b` (Def 5.6, weak): True when the
         difference is more than `z` standard errors above 0, False when more
         than `z` below, None when the samples cannot tell.
+
+        Parameters
+        ----------
+        a : hashable
+            An action of the state.
+        b : hashable
+            Another action of the state.
+        z : float, default 3.0
+            How many standard errors the difference must exceed to count.
+
         """
         i, j = self.actions.index(a), self.actions.index(b)
         mean = self.differences.mean[i, j]
@@ -656,13 +676,16 @@ def power_seeking(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
         The state whose actions are compared.
     gamma : float in [0, 1]
+        The discount rate γ.
     dist, n_samples, rng, progress
         As in :func:`power`.
     solver, sampling, execution, **settings
-        The engine's settings (:mod:`powerseek.analysis._options`), as in :func:`power`.
+        The engine's settings (the option objects of :mod:`powerseek.analysis`),
+        as in :func:`power`.
 
     Returns
     -------
@@ -741,8 +764,11 @@ def compare_successors(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     gamma : float in [0, 1]
+        The discount rate γ.
     power_of : callable
         ``power_of(run)``, given the validated :class:`~powerseek.analysis.engine.Run`,
         returns the picklable function ``f(ctx)`` of the per-sample POWER of every state,

@@ -180,10 +180,13 @@ def visit_optimality(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     subset : sequence of VisitDistribution
-        F ⊆ F(state), e.g. from :func:`powerseek.exact._visits.restrict`.
+        F ⊆ F(state), e.g. from :func:`powerseek.exact.restrict`.
     gamma : float in [0, 1]
+        The discount rate γ.
     functions : sequence of VisitDistribution, optional
         F(state), if already enumerated.
     dist, n_samples, rng, progress
@@ -192,6 +195,7 @@ def visit_optimality(
         Ties within this tolerance (relative to the largest reward) count as
         optimal for both.
     sampling : SamplingOptions, optional
+        ``qmc``, ``n_replicates`` and ``confidence`` (:class:`SamplingOptions`).
     execution : ExecutionOptions, optional
         Only ``chunk_size`` and ``executor`` are used: nothing is solved.
     **settings
@@ -205,8 +209,8 @@ def visit_optimality(
 
     See Also
     --------
-    powerseek.exact._results.exact_visit_optimality : the same probability exactly.
-    powerseek.analysis._optimality.optimality : optimality probabilities of actions.
+    powerseek.exact.exact_visit_optimality : the same probability exactly.
+    powerseek.analysis.optimality : optimality probabilities of actions.
 
     Examples
     --------
@@ -290,6 +294,7 @@ def linear_optimality(
     Parameters
     ----------
     A, B : array_like, shape (k_A, d) and (k_B, d)
+        The first vector set, one vector per row.
     dist : RewardDistribution, optional
         Over r ∈ ℝ^d (default IID uniform on [0, 1]).
     n_samples, rng, qmc, n_replicates, confidence

@@ -1,4 +1,4 @@
-"""Former path of ``powerseek.analysis._decision_rules``: import from ``powerseek.analysis``.
+"""Former path of :mod:`powerseek.agents.lotteries`; import from there instead.
 
 Kept for one release; every name read from here warns (see :mod:`powerseek._deprecation`).
 """
@@ -6,5 +6,5 @@ Kept for one release; every name read from here warns (see :mod:`powerseek._depr
 from .._deprecation import moved_module
 
 __getattr__, __dir__ = moved_module(
-    __name__, "powerseek.analysis._decision_rules", "powerseek.analysis"
+    __name__, "powerseek.agents.lotteries", "powerseek.agents.lotteries"
 )

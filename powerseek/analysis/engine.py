@@ -62,7 +62,28 @@ DEFAULT_TIE_TOL = 1e-9
 
 @dataclass
 class Context:
-    """What the quantities of one chunk at one γ may use (arrays state-major)."""
+    """What the quantities of one chunk at one γ may use (arrays state-major).
+
+    Attributes
+    ----------
+    mdp : MDP
+        The environment.
+    gamma : float
+        The discount rate of this pass.
+    rewards : numpy.ndarray
+        The chunk's reward samples, shape (n_states, m).
+    tie_tol : float
+        Relative tolerance within which two values are tied.
+    solver : callable or None
+        Solves the chunk once, when optimal values are first needed.
+    kernel : str
+        The solver kernel of the γ → 1 limit's solves.
+    entropy : tuple of int
+        The sample plan's entropy, which seeds the per-block random streams.
+    blocks : tuple of Block
+        The sample blocks of the chunk, in order.
+
+    """
 
     mdp: MDP
     gamma: float
@@ -72,7 +93,7 @@ class Context:
     kernel: str = "auto"  # of the γ → 1 limit's solves
     entropy: tuple[int, ...] = (0,)  # of the sample plan: seeds the per-block streams
     blocks: tuple[Block, ...] = ()  # the sample blocks of the chunk, in order
-    _cache: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict, init=False, repr=False)
 
     def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The value stored under `key` for this chunk and γ, computed on first use.
@@ -81,6 +102,13 @@ class Context:
         rule's policy for its choices and for its POWER, expected successor POWER
         for both its means and its differences) compute it once per chunk and γ.
         Keys should name their owner, e.g. ``("soft-optimal", rule)``.
+
+        Parameters
+        ----------
+        key : hashable
+            Names the value; include the owner, e.g. ``("soft-optimal", rule)``.
+        compute : callable
+            Computes the value; called on the first request only.
 
         Examples
         --------
@@ -119,6 +147,12 @@ class Context:
 
         Each call returns an array whose last axis holds `size` samples; the
         blocks' arrays are joined along it (see :meth:`streams`).
+
+        Parameters
+        ----------
+        draw : callable
+            ``draw(generator, size)`` returns an array whose last axis holds `size` samples.
+
         """
         parts = [np.asarray(draw(g, s.stop - s.start)) for s, g in self.streams()]
         return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
@@ -257,9 +291,11 @@ def context_for(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     rewards : array_like, shape (m, n_states)
         One reward vector per row.
     gamma : float in [0, 1]
+        The discount rate γ.
     method, tol
         The solver and its error bound, as for :func:`powerseek.solve`.
     tie_tol : float, default DEFAULT_TIE_TOL
@@ -297,6 +333,7 @@ def solver_report(diagnostics: SolverDiagnostics | None, gamma: float) -> dict[s
     diagnostics : SolverDiagnostics or None
         Merged over the run's chunks; None where nothing was solved.
     gamma : float
+        The discount rate γ.
 
     Returns
     -------
@@ -319,6 +356,24 @@ class Run:
 
     Built once by :func:`prepare` (which :func:`run` calls); the solver, sampling
     and execution settings are read from `options`.
+
+    Attributes
+    ----------
+    plan : SamplePlan
+        How the reward samples are drawn, in blocks.
+    gammas : tuple of float
+        The discount rates, validated.
+    options : EngineOptions
+        The solver, sampling and execution settings.
+    tie_tol : float
+        Relative tolerance within which two values are tied.
+    chunk_rows : int
+        Reward samples per chunk.
+    kernel : str
+        The solver kernel decided for the whole run.
+    progress : bool or None
+        Show a progress bar (None: only on a terminal).
+
     """
 
     plan: SamplePlan
@@ -370,7 +425,14 @@ class Run:
         return replace(self, options=replace(self.options, execution=execution), progress=False)
 
     def provenance(self, mdp: MDP) -> dict[str, Any]:
-        """Where a result came from: environment, samples, seed, distribution."""
+        """Where a result came from: environment, samples, seed, distribution.
+
+        Parameters
+        ----------
+        mdp : MDP
+            The environment the run analyses.
+
+        """
         return {
             "environment": mdp.name,
             "n_samples": self.plan.n_samples,
@@ -400,13 +462,21 @@ def prepare(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gammas : float or sequence of float
+        The discount rates, one result per value.
     dist : RewardDistribution or None
+        The distribution D of reward functions.
     n_samples : int or None
+        The number of reward functions drawn.
     rng : None, int or numpy.random.Generator
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
     progress : bool or None
+        Show a progress bar (None: only on a terminal).
     options : EngineOptions
+        The engine's settings, as :meth:`EngineOptions.gather` returns them.
     tie_tol : float, default DEFAULT_TIE_TOL
+        Relative tolerance within which two values count as tied.
 
     Returns
     -------
@@ -489,7 +559,14 @@ class EngineOutput:
     solver: tuple[dict[str, Any], ...]
 
     def per_gamma(self, name: str) -> tuple[Estimate, ...]:
-        """A quantity's estimates, one per γ in order."""
+        """A quantity's estimates, one per γ in order.
+
+        Parameters
+        ----------
+        name : str
+            The quantity's name, as given to :func:`run`.
+
+        """
         return tuple(self.estimates[(g, name)] for g in range(len(self.run.gammas)))
 
 
@@ -517,6 +594,7 @@ def run(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gammas : float or sequence of float
         Discounts in [0, 1], validated here (0 and 1 are the limits).
     quantities : mapping or callable
@@ -531,6 +609,7 @@ def run(
     n_samples : int or None, default 10000
         None for a distribution of fixed size.
     rng : None, int or numpy.random.Generator
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
     options : EngineOptions, optional
         Solver, sampling and execution settings (default the defaults).
     tie_tol : float, default DEFAULT_TIE_TOL
@@ -621,6 +700,7 @@ def execute(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     run : Run
         From :func:`prepare`.
     quantities : dict

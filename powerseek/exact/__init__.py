@@ -12,6 +12,7 @@ from ._rational import as_fraction, exact_gamma, exact_rows, solve_exact
 from ._results import (
     ExactOptimality,
     ExactPower,
+    ExactSetOptimality,
     ExactSolution,
     exact_optimality,
     exact_power,
@@ -34,6 +35,7 @@ from ._visits import (
 __all__ = [
     "ExactOptimality",
     "ExactPower",
+    "ExactSetOptimality",
     "ExactSolution",
     "IntegrationError",
     "RecurrentDistribution",

@@ -26,6 +26,11 @@ _DENOMINATOR_LIMIT = 10**9
 def as_fraction(value: Any) -> Fraction:
     """The simplest fraction whose float is `value` (exact for Fractions and ints).
 
+    Parameters
+    ----------
+    value : int, float, str or Fraction
+        The number.
+
     Returns
     -------
     Fraction
@@ -91,6 +96,11 @@ def exact_gamma(gamma: Any, *, allow_one: bool = True) -> Fraction:
 
 def exact_rows(mdp: MDP) -> list[dict[int, Fraction]]:
     """T(s, a, ·) of every pair as ``{successor index: Fraction}``.
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
 
     Returns
     -------

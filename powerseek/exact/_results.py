@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .._frozen import FrozenDict
 from .._validation import label_text, position_of, quote
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, attrs_of, cell_columns, data_frame
@@ -54,6 +55,7 @@ __all__ = [
     "MAX_VECTORS",
     "ExactOptimality",
     "ExactPower",
+    "ExactSetOptimality",
     "ExactSolution",
     "exact_optimality",
     "exact_power",
@@ -97,7 +99,14 @@ class ExactSolution:
     optimal: tuple
 
     def optimal_actions(self, state: Hashable) -> tuple:
-        """The optimal actions at `state` (ties included)."""
+        """The optimal actions at `state` (ties included).
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+
+        """
         return self.optimal[position_of(self.states, state)]
 
 
@@ -111,6 +120,7 @@ def exact_solution(mdp: MDP, rewards: Sequence[Any], gamma: Any) -> ExactSolutio
     rewards : sequence of int, str, Fraction or float
         One reward per state; floats are read as the fractions they were written as.
     gamma : float, str or Fraction in [0, 1]
+        The discount rate γ.
 
     Returns
     -------
@@ -236,8 +246,35 @@ def _dot(x: Sequence[Fraction], y: Sequence[Fraction]) -> Fraction:
 # distributions
 
 
+class _ExactRecord:
+    """The provenance of an exact result, with the keys of a Monte Carlo one's."""
+
+    environment: str | None
+    distribution: str
+    method: str
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Where the result came from, with the keys of a Monte Carlo result's provenance.
+
+        ``n_samples`` and ``seed`` are None and ``sampling`` is ``"exact"``: no
+        rewards were drawn. ``method`` says how the value was computed.
+        """
+        return FrozenDict(
+            {
+                "environment": self.environment,
+                "n_samples": None,
+                "seed": None,
+                "distribution": self.distribution,
+                "sampling": "exact",
+                "device": "rational arithmetic",
+                "method": self.method,
+            }
+        )
+
+
 @dataclass(frozen=True)
-class ExactPower(Tabular):
+class ExactPower(_ExactRecord, Tabular):
     """Exact POWER of every state under a distribution.
 
     Attributes
@@ -322,7 +359,7 @@ def _exact_attrs(result: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class ExactOptimality(Tabular):
+class ExactOptimality(_ExactRecord, Tabular):
     """Exact optimality probabilities of the actions of some states.
 
     Attributes
@@ -345,7 +382,16 @@ class ExactOptimality(Tabular):
     environment: str | None = None
 
     def of(self, state: Hashable, action: Hashable) -> Fraction:
-        """P(state, action, γ), exactly."""
+        """P(state, action, γ), exactly.
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+        action : hashable
+            An action available in `state`.
+
+        """
         i = position_of(self.states, state)
         return self.probability[i][position_of(self.actions[i], action, "action")]
 
@@ -426,7 +472,9 @@ def exact_power(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gamma : rational in [0, 1]
+        The discount rate γ.
     dist : RewardDistribution, optional
         Finite support (any MDP), or IID uniform on [a, b] (deterministic MDPs;
         the default is uniform on [0, 1]).
@@ -441,7 +489,7 @@ def exact_power(
 
     See Also
     --------
-    powerseek.analysis._power.power : POWER by Monte Carlo, on any MDP and distribution.
+    powerseek.analysis.power : POWER by Monte Carlo, on any MDP and distribution.
     exact_optimality : optimality probabilities exactly.
 
     Examples
@@ -502,7 +550,7 @@ def exact_optimality(
 
     See Also
     --------
-    powerseek.analysis._optimality.optimality : optimality probabilities by Monte Carlo.
+    powerseek.analysis.optimality : optimality probabilities by Monte Carlo.
     exact_power : POWER exactly.
     exact_visit_optimality : the exact probability that a set of visit distributions is optimal.
 
@@ -843,6 +891,89 @@ def _uniform_optimality(mdp: MDP, i: int, g: Fraction, limit: int = MAX_DIMENSIO
     return probability, tie
 
 
+@dataclass(frozen=True)
+class ExactSetOptimality(_ExactRecord, Tabular):
+    """The exact probability that some function of a set is optimal (Def 4.3).
+
+    The exact twin of :class:`~powerseek.analysis.SetOptimalityResult`: the same
+    ``value``, ``stderr`` (0) and table, with the probability as a fraction.
+
+    Attributes
+    ----------
+    probability : Fraction
+        P_D(F, γ).
+    state : hashable
+        The state whose visit distributions were compared.
+    gamma : Fraction
+        The discount rate.
+    n_functions : int
+        |F|, the size of the set.
+    method : str
+        How it was computed.
+    distribution : str
+        The reward distribution, as text.
+    environment : str or None
+        The environment's name.
+    """
+
+    probability: Fraction
+    state: Hashable
+    gamma: Fraction
+    n_functions: int
+    method: str
+    distribution: str
+    environment: str | None = None
+
+    @property
+    def value(self) -> float:
+        """The probability as the nearest float."""
+        return float(self.probability)
+
+    @property
+    def stderr(self) -> float:
+        """0: the value is exact."""
+        return 0.0
+
+    def __float__(self) -> float:
+        return self.value
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON document: the probability as a string (``"1/11"``) beside its decimal."""
+        return {
+            "environment": self.environment,
+            "state": label_text(self.state),
+            "gamma": str(self.gamma),
+            "gamma_decimal": float(self.gamma),
+            "exact": True,
+            "method": self.method,
+            "distribution": self.distribution,
+            "n_functions": self.n_functions,
+            "probability": str(self.probability),
+            "probability_decimal": self.value,
+            "stderr": 0.0,
+        }
+
+    def to_frame(self):
+        """One row, with the columns of :meth:`SetOptimalityResult.to_frame` and ``exact``.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return data_frame(*self._columns())
+
+    def _columns(self):
+        """The columns of :meth:`to_frame` and its ``attrs``."""
+        value = np.array([self.value])
+        columns = {
+            "quantity": "set_optimality",
+            "gamma": float(self.gamma),
+            **_exact_columns(value),
+            "exact": [str(self.probability)],
+        }
+        return columns, _exact_attrs(self)
+
+
 def exact_visit_optimality(
     mdp: MDP,
     state: Hashable,
@@ -851,16 +982,19 @@ def exact_visit_optimality(
     *,
     dist: RewardDistribution | None = None,
     max_dimensions: int = MAX_DIMENSIONS,
-) -> Fraction:
+) -> ExactSetOptimality:
     """Exact P_D(F, γ) (Def 4.3): the probability that some f in `subset` is optimal.
 
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     subset : sequence of VisitDistribution
         F ⊆ F(state).
     gamma : float, str or Fraction in [0, 1]
+        The discount rate γ.
     dist : RewardDistribution, optional
         As for :func:`exact_optimality`.
     max_dimensions : int, default MAX_DIMENSIONS
@@ -868,11 +1002,12 @@ def exact_visit_optimality(
 
     Returns
     -------
-    Fraction
+    ExactSetOptimality
+        Its ``probability`` is the fraction.
 
     See Also
     --------
-    powerseek.analysis._visit_optimality.visit_optimality : the same probability by Monte Carlo.
+    powerseek.analysis.visit_optimality : the same probability by Monte Carlo.
     exact_optimality : optimality probabilities of actions exactly.
 
     Examples
@@ -882,7 +1017,7 @@ def exact_visit_optimality(
     >>> aima = load("aima-4x3")
     >>> F = visit_distributions(aima, (2, 0))
     >>> red = [f for f in F if f.cycle == ((1, 3),)]
-    >>> exact_visit_optimality(aima, (2, 0), red, 1)   # end in the red cell
+    >>> exact_visit_optimality(aima, (2, 0), red, 1).probability   # end in the red cell
     Fraction(1, 11)
     """
     g = exact_gamma(gamma)
@@ -901,7 +1036,7 @@ def exact_visit_optimality(
             f"the optimality regions of {quote(state)}",
             max_dimensions,
         )
-        return sum(
+        total = sum(
             (
                 volume
                 for (functions, _), (volume, _) in zip(regions, pieces)
@@ -909,11 +1044,14 @@ def exact_visit_optimality(
             ),
             Fraction(0),
         )
-    stacks = [_coefficients(f, g) for f in F]
-    total = Fraction(0)
-    for r, w in plan.vectors():
-        scores = [[_dot(c, r) for c in stack] for stack in stacks]
-        best = max(scores)
-        if any(f in chosen for f, score in zip(F, scores) if score == best):
-            total += w
-    return total
+        method = "exact: polytope integration over the uniform reward cube"
+    else:
+        stacks = [_coefficients(f, g) for f in F]
+        total = Fraction(0)
+        for r, w in plan.vectors():
+            scores = [[_dot(c, r) for c in stack] for stack in stacks]
+            best = max(scores)
+            if any(f in chosen for f, score in zip(F, scores) if score == best):
+                total += w
+        method = f"exact: enumeration of {plan.count} reward vectors"
+    return ExactSetOptimality(total, state, g, len(chosen), method, plan.description, mdp.name)

@@ -178,7 +178,16 @@ class VisitDistribution:
         return self.policy[self.start]
 
     def realisable_with(self, state: Hashable, action: Hashable) -> bool:
-        """Whether some policy with π(state) = action has this function (Def 3.4)."""
+        """Whether some policy with π(state) = action has this function (Def 3.4).
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+        action : hashable
+            An action available in `state`.
+
+        """
         return self.mdp.pair_index(state, action) in self._compatible or self._free(state)
 
     def _free(self, state: Hashable) -> bool:
@@ -210,6 +219,11 @@ class VisitDistribution:
     def at(self, gamma: float) -> np.ndarray:
         """f(γ) as floats, shape (n_states,), for γ in [0, 1).
 
+        Parameters
+        ----------
+        gamma : float
+            Discount rate in [0, 1).
+
         Examples
         --------
         >>> from powerseek import load
@@ -225,14 +239,28 @@ class VisitDistribution:
         return np.array([float(x) for x in self.exact(gamma)])
 
     def normalized_at(self, gamma: float) -> np.ndarray:
-        """(1−γ)·f(γ), a probability vector; at γ = 1 the limit, an RSD (Def 6.10)."""
+        """(1−γ)·f(γ), a probability vector; at γ = 1 the limit, an RSD (Def 6.10).
+
+        Parameters
+        ----------
+        gamma : float
+            Discount rate in [0, 1].
+
+        """
         gamma = check_gamma(gamma)
         if gamma == 1.0:
             return np.array([float(x) for x in self.laurent(0)[0]])
         return (1.0 - gamma) * self.at(gamma)
 
     def exact(self, gamma: Any) -> tuple[Fraction, ...]:
-        """f(γ) as exact fractions for a rational γ in [0, 1) (``"9/10"``, a Fraction, 0.5)."""
+        """f(γ) as exact fractions for a rational γ in [0, 1) (``"9/10"``, a Fraction, 0.5).
+
+        Parameters
+        ----------
+        gamma : str, Fraction, int or float
+            A rational discount rate in [0, 1).
+
+        """
         g = exact_gamma(gamma, allow_one=False)
         key = ("exact", g)
         if key not in self._cache:
@@ -302,7 +330,14 @@ class VisitDistribution:
         return sympy.Matrix(entries)
 
     def taylor(self, order: int) -> list[tuple[Fraction, ...]]:
-        """The coefficients p_0, ..., p_order of f(γ) = Σ_t γ^t p_t (exact occupancy vectors)."""
+        """The coefficients p_0, ..., p_order of f(γ) = Σ_t γ^t p_t (exact occupancy vectors).
+
+        Parameters
+        ----------
+        order : int
+            The highest power of γ.
+
+        """
         key = ("taylor", order)
         if key not in self._cache:
             self._cache[key] = _occupancies(self.mdp, self._start, self._policy, order)
@@ -313,6 +348,12 @@ class VisitDistribution:
 
         Coefficients c_{-1}, c_0, ..., c_order of f around γ = 1:
         f(γ) = Σ_{k≥-1} c_k (1−γ)^k. ``laurent(k)[0]`` (c_{-1}) is the RSD.
+
+        Parameters
+        ----------
+        order : int
+            The number of coefficients after the leading one.
+
         """
         key = ("laurent", order)
         if key not in self._cache and self._walk is not None:
@@ -452,7 +493,9 @@ def visit_distributions(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     max_count : int
         Refuse (with the size found so far) beyond this many functions.
 
@@ -913,6 +956,7 @@ def recurrent_distributions(mdp: MDP, state: Hashable) -> tuple[RecurrentDistrib
     mdp : MDP
         A deterministic MDP.
     state : hashable
+        A state of `mdp`, by its label.
 
     Returns
     -------
@@ -998,7 +1042,9 @@ def one_cycle_options(mdp: MDP, state: Hashable, action: Hashable) -> tuple | No
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     action : hashable
         One of `state`'s actions.
 

@@ -4,7 +4,7 @@
 :class:`Conjecture` objects; ``_conjectures`` holds the built-in conjectures and
 resolves them by name; ``_families`` enumerates small MDPs up to isomorphism; ``_games``
 holds the cases of conjectures about games;
-``_strategies`` holds the hypothesis strategies for MDPs, rewards and
+:mod:`.strategies` holds the hypothesis strategies for MDPs, rewards and
 permutations (imported with hypothesis).
 """
 

@@ -47,7 +47,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .._validation import label_text
-from ..analysis import is_optimal, optimal_actions, power_samples
+from ..agents.lotteries import is_optimal
+from ..analysis import optimal_actions, power_samples
 from ..exact import as_fraction, exact_optimality, exact_power, one_cycle_options
 from ..exceptions import InvalidParameterError, InvalidTypeError, PowerseekError
 from ..mdp import MDP
@@ -95,13 +96,17 @@ def power_seeking_implies_optimal(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     dist : RewardDistribution
+        The distribution D of reward functions.
     gamma : float, str or Fraction in [0, 1]
+        The discount rate γ.
     n_samples : int, default 4000
         Reward samples where the exact computation does not apply.
     z : float, default 4.0
         A Monte Carlo difference counts only beyond `z` standard errors.
     rng : None, int or numpy.random.Generator, default 0
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
 
     Returns
     -------
@@ -257,8 +262,11 @@ def fractional_copies(mdp: MDP, dist: RewardDistribution, gamma: Any) -> Verdict
     Parameters
     ----------
     mdp : MDP
+        The environment.
     dist : RewardDistribution
+        The distribution D of reward functions.
     gamma : float, str or Fraction in [0, 1]
+        The discount rate γ.
 
     Returns
     -------
@@ -291,8 +299,11 @@ def copies_fraction(mdp: MDP, dist: RewardDistribution, gamma: Any) -> Verdict:
     Parameters
     ----------
     mdp : MDP
+        The environment.
     dist : RewardDistribution
+        The distribution D of reward functions.
     gamma : float, str or Fraction in [0, 1]
+        The discount rate γ.
 
     Returns
     -------
@@ -448,6 +459,11 @@ CONJECTURES: dict[str, Conjecture] = {
 def conjecture(conjecture: Any) -> Conjecture:
     """A :class:`Conjecture` from a built-in's name, a Conjecture, or a predicate.
 
+    Parameters
+    ----------
+    conjecture : str, Conjecture or callable
+        A built-in conjecture's name, a Conjecture, or a predicate.
+
     Returns
     -------
     Conjecture
@@ -477,6 +493,11 @@ def conjecture(conjecture: Any) -> Conjecture:
 def load_predicate(spec: str) -> Callable[..., Any]:
     """The predicate named by ``FILE.py:NAME`` or ``package.module:NAME``.
 
+    Parameters
+    ----------
+    spec : str
+        ``FILE.py:NAME`` or ``package.module:NAME``.
+
     Returns
     -------
     callable
@@ -484,7 +505,7 @@ def load_predicate(spec: str) -> Callable[..., Any]:
 
     Examples
     --------
-    >>> load_predicate("powerseek.explore._conjectures:fractional_copies").__name__
+    >>> load_predicate("powerseek.explore:fractional_copies").__name__
     'fractional_copies'
     """
     import importlib

@@ -53,6 +53,7 @@ def count_successor_graphs(n_states: int, max_actions: int | None = None) -> int
     Parameters
     ----------
     n_states : int
+        The number of states.
     max_actions : int, optional
         The most actions (out-edges) a state may have; default any number.
 
@@ -81,6 +82,7 @@ def deterministic_mdps(n_states: int, *, max_actions: int | None = None) -> Iter
     Parameters
     ----------
     n_states : int
+        The number of states.
     max_actions : int, optional
         At most this many actions per state (default: no limit).
 

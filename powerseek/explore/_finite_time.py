@@ -172,9 +172,11 @@ def finite_time_curve(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state, action, other : hashable
         The state and the two actions compared (`action` the one with more options).
     gamma : float in [0, 1)
+        The discount rate γ.
     point : FiniteSupport
         The point mass (or finite support) whose orbit is counted.
     procedure : {"truncated-vi", "q-learning"}, default "truncated-vi"
@@ -192,6 +194,7 @@ def finite_time_curve(
         tendency fails only when significantly more elements (3 standard errors
         of a sign test) prefer b than prefer a.
     rng : seed
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
 
     Returns
     -------
@@ -283,8 +286,11 @@ def finite_time_tendency(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     dist : RewardDistribution
+        The distribution D of reward functions.
     gamma : float in (0, 1)
+        The discount rate γ.
     procedure : {"truncated-vi", "q-learning"}
 
     Returns
@@ -363,6 +369,7 @@ def finite_time_family(size: int) -> Iterator[Case]:
     Parameters
     ----------
     size : int
+        Seeded point masses per example.
 
     Returns
     -------

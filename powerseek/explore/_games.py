@@ -77,6 +77,7 @@ def identical_rewards_power(game: BayesianGame) -> Verdict:
     Parameters
     ----------
     game : powerseek.multiagent.BayesianGame
+        The Bayesian game.
 
     Returns
     -------

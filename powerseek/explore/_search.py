@@ -84,7 +84,18 @@ DEFAULT_GAMMAS = (Fraction(0), Fraction(1, 2), Fraction(9, 10), Fraction(1))
 
 @dataclass(frozen=True)
 class Case:
-    """One instance a conjecture speaks about."""
+    """One instance a conjecture speaks about.
+
+    Attributes
+    ----------
+    mdp : MDP
+        The environment.
+    dist : RewardDistribution
+        The distribution of reward functions.
+    gamma : Fraction or float
+        The discount rate.
+
+    """
 
     mdp: MDP
     dist: RewardDistribution
@@ -244,12 +255,24 @@ class Conjecture:
     subject: str = "mdp"
 
     def judge(self, case: Case | GameCase) -> Verdict:
-        """The predicate's verdict on `case`."""
+        """The predicate's verdict on `case`.
+
+        Parameters
+        ----------
+        case : Case or GameCase
+            The instance to judge.
+
+        """
         return _verdict(self.predicate(*case.arguments()))
 
     @classmethod
     def from_predicate(cls, predicate: Callable[..., Any]) -> Conjecture:
         """A conjecture named after `predicate`, described by its docstring's first line.
+
+        Parameters
+        ----------
+        predicate : callable
+            Called with a case's arguments; returns a Verdict, a bool or a number.
 
         Examples
         --------
@@ -339,6 +362,7 @@ def exhaustive_cases(
     Parameters
     ----------
     max_states : int
+        The most states an MDP has.
     gammas : iterable of float or Fraction, default DEFAULT_GAMMAS
         The discounts every MDP is paired with.
     dist : RewardDistribution, optional
@@ -365,7 +389,24 @@ def exhaustive_cases(
 
 @dataclass
 class Finding:
-    """Per-group summary of the values a conjecture reported."""
+    """Per-group summary of the values a conjecture reported.
+
+    Attributes
+    ----------
+    cases : int
+        Cases judged.
+    violations : int
+        Cases that refuted the conjecture.
+    minimum : float
+        The smallest value reported.
+    maximum : float
+        The largest value reported.
+    total : float
+        The sum of the values reported.
+    counted : int
+        How many cases reported a value.
+
+    """
 
     cases: int = 0
     violations: int = 0
@@ -380,7 +421,14 @@ class Finding:
         return self.total / self.counted if self.counted else math.nan
 
     def add(self, verdict: Verdict) -> None:
-        """Count one more case and its verdict."""
+        """Count one more case and its verdict.
+
+        Parameters
+        ----------
+        verdict : Verdict
+            The case's verdict.
+
+        """
         self.cases += 1
         self.violations += verdict.holds is False
         if math.isfinite(verdict.value):
@@ -580,6 +628,14 @@ class Exploration(Tabular):
         name them, so every environment format can hold the result. The
         metadata names the conjecture, the verdict, the rewards, γ and
         `source` (default: the ``powerseek explore`` command that finds it).
+
+        Parameters
+        ----------
+        name : str, default "counterexample"
+            The MDP's name.
+        source : str or None
+            What to record as the search that found it.
+
         """
         if self.counterexample is None:
             raise InvalidParameterError("there is no counterexample to save: the conjecture held.")
@@ -611,6 +667,14 @@ class Exploration(Tabular):
         holds :meth:`counterexample_mdp`. When the distribution can be written
         (IID, per-state, finite support), it goes to ``<stem>.dist.toml``
         beside it, for ``--dist``. Returns the paths.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The environment file to write; its suffix gives the format.
+        source : str or None
+            What to record as the search that found it.
+
         """
         from ..io import write, write_text_atomic
         from ..rewards import format_distribution
@@ -626,7 +690,14 @@ class Exploration(Tabular):
         return written
 
     def counterexample_text(self, source: str | None = None) -> str:
-        """The counterexample as the file :meth:`save_counterexample` writes, in TOML or JSON."""
+        """The counterexample as the file :meth:`save_counterexample` writes, in TOML or JSON.
+
+        Parameters
+        ----------
+        source : str or None
+            What to record as the search that found it.
+
+        """
         from ..exceptions import PowerseekError
         from ..io import dumps
 

@@ -68,6 +68,7 @@ def successor_graphs(draw, max_states: int = 7, named_actions: bool | None = Non
     Parameters
     ----------
     max_states : int, default 7
+        The most states.
     named_actions : bool, optional
         Whether some edges carry an ``action`` name (default: drawn).
 
@@ -135,7 +136,9 @@ def stochastic_multigraphs(draw, max_states: int = 6, max_actions: int = 3) -> n
     Parameters
     ----------
     max_states : int, default 6
+        The most states.
     max_actions : int, default 3
+        The most actions per state.
 
     Returns
     -------
@@ -161,7 +164,9 @@ def gridworld_maps(draw, max_rows: int = 6, max_cols: int = 6) -> str:
     Parameters
     ----------
     max_rows : int, default 6
+        The most rows.
     max_cols : int, default 6
+        The most columns.
 
     Returns
     -------
@@ -271,9 +276,11 @@ def mdps(draw, max_states: int = 5, stochastic: bool | None = None, max_actions:
     Parameters
     ----------
     max_states : int, default 5
+        The most states.
     stochastic : bool, optional
         True: stochastic only; False: deterministic only; None (default): either.
     max_actions : int, default 3
+        The most actions per state.
 
     Returns
     -------
@@ -293,6 +300,11 @@ def mdps(draw, max_states: int = 5, stochastic: bool | None = None, max_actions:
 def gammas(include_limits: bool = True) -> st.SearchStrategy[float]:
     """Discounts in [0, 1]: the limits 0 and 1 (if asked) and values in between.
 
+    Parameters
+    ----------
+    include_limits : bool, default True
+        Whether 0 and 1 may be drawn.
+
     Returns
     -------
     hypothesis.strategies.SearchStrategy of float
@@ -308,6 +320,7 @@ def reward_distributions(draw, n_states: int, states=None) -> RewardDistribution
     Parameters
     ----------
     n_states : int
+        The number of states.
     states : sequence, optional
         State labels, for per-state distributions that name states.
 
@@ -339,6 +352,7 @@ def permutations(draw, states) -> Permutation:
     Parameters
     ----------
     states : MDP or sequence of hashable
+        The states to permute.
 
     Returns
     -------
@@ -355,6 +369,20 @@ class LotteryCopies:
 
     Outcome lotteries A, B ⊆ C (rows) and involutions with which B contains
     n copies of A (RDSP Def A.6), or n superset-copies (Def B.8) when `superset`.
+
+    Attributes
+    ----------
+    A : numpy.ndarray
+        The lotteries copied, one per row.
+    B : numpy.ndarray
+        The lotteries holding the copies, one per row.
+    C : numpy.ndarray
+        All the lotteries, A's and B's rows among them.
+    involutions : tuple of numpy.ndarray
+        The outcome involutions, as image arrays, that map A into B.
+    superset : bool
+        Whether the copies are superset-copies (Def B.8).
+
     """
 
     A: np.ndarray
@@ -382,6 +410,7 @@ def lottery_copies(draw, max_outcomes: int = 7, superset: bool = False) -> Lotte
     Parameters
     ----------
     max_outcomes : int, default 7
+        The most outcomes.
     superset : bool, default False
         Whether the copies are superset-copies (more lotteries on each block).
 

@@ -174,6 +174,7 @@ def save(mdp: MDP, path: str | os.PathLike, *, format: str | None = None) -> Pat
     Parameters
     ----------
     mdp : MDP
+        The environment.
     path : str or os.PathLike
         The file to write; its folder must exist.
     format : {"toml", "grid", "json"}, optional

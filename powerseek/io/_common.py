@@ -180,6 +180,7 @@ def is_file(path: str | os.PathLike) -> bool:
     Parameters
     ----------
     path : str or path-like
+        A file name.
 
     Returns
     -------
@@ -206,6 +207,7 @@ def read_text(path: str | os.PathLike, what: str = "a text file") -> str:
     Parameters
     ----------
     path : str or path-like
+        The file to read.
     what : str, default "a text file"
         What the file should be, for the messages ("an environment file").
 

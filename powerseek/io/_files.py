@@ -71,6 +71,7 @@ def format_of(path: str | os.PathLike, format: str | None = None) -> str:
     Parameters
     ----------
     path : str or os.PathLike
+        A file name; its suffix gives the format.
     format : {"toml", "grid", "json", "gv"}, optional
         Given explicitly; default: from the suffix of `path`.
 
@@ -104,6 +105,7 @@ def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
     Parameters
     ----------
     path : str or path-like
+        The environment file.
     format : {"toml", "grid", "json", "gv"}, optional
         Defaults to the file's suffix.
 
@@ -140,6 +142,7 @@ def loads(
     Parameters
     ----------
     text : str
+        The file's contents.
     format : {"toml", "grid", "json", "gv"}
     source : str, default "<string>"
         Where the text came from, for error messages.
@@ -171,6 +174,7 @@ def dumps(mdp: MDP, format: str) -> str:
     Parameters
     ----------
     mdp : MDP
+        The environment.
     format : {"toml", "grid", "json", "gv"}
 
     Returns
@@ -205,6 +209,7 @@ def write(mdp: MDP, path: str | os.PathLike, *, format: str | None = None) -> Pa
     Parameters
     ----------
     mdp : MDP
+        The environment.
     path : str or os.PathLike
         The file to write; its folder must exist.
     format : {"toml", "grid", "json", "gv"}, optional

@@ -357,7 +357,7 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
     if encoding != "plain" and layers.states and not layers.outcomes:
         raise ParseError(
             "this is a policy graph (state -> action edges with weights and no outcome nodes), "
-            "not an MDP; read it with powerseek.io._graphviz.read_policy.",
+            "not an MDP; read it with powerseek.io.read_policy.",
             source=source,
         )
     state_label, action_label, agents = _decoders(layers.states, actions_text)
@@ -425,6 +425,7 @@ def parse_policy(text: str, source: str = "<string>") -> dict[Hashable, dict[Has
     Parameters
     ----------
     text : str
+        The DOT text of the policy graph.
     source : str, default "<string>"
         Where the text came from, for error messages.
 
@@ -480,6 +481,7 @@ def read_policy(path: str | os.PathLike) -> dict[Hashable, dict[Hashable, float]
     Parameters
     ----------
     path : str or os.PathLike
+        The policy graph file (``.gv``).
 
     Returns
     -------
@@ -637,7 +639,9 @@ def dump_policy(
     Parameters
     ----------
     policy : mapping
+        ``state -> {action: probability}`` for every state of the graph.
     name : str, optional
+        The graph's name; a default when None.
     agents : tuple of str, optional
         Agent tags of joint states (and of joint actions, where they are tuples).
 

@@ -33,6 +33,11 @@ def check_output_folder(path: str | os.PathLike) -> Path:
     never the folders above it, so a mistyped path fails at once and leaves
     nothing behind.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file about to be written.
+
     Returns
     -------
     Path
@@ -64,6 +69,7 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     path : str or os.PathLike
         The file to write; its folder must exist.
     text : str
+        The text to write.
 
     Returns
     -------
@@ -84,6 +90,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     path : str or os.PathLike
         The file to write; its folder must exist.
     data : bytes
+        The bytes to write.
 
     Returns
     -------

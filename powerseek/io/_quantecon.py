@@ -45,6 +45,7 @@ def from_quantecon(
     states, actions : sequence, optional
         Labels of the state and action indices (default the indices).
     name : str, optional
+        The MDP's name; a default when None.
 
     Returns
     -------
@@ -94,6 +95,7 @@ def to_quantecon(mdp: MDP, rewards: Any, gamma: float):
     Parameters
     ----------
     mdp : MDP
+        The environment.
     rewards : array_like, shape (n_states,)
         One state reward vector.
     gamma : float in [0, 1)

@@ -43,6 +43,7 @@ def parse_document(text: str, source: str) -> dict[str, Any]:
     Parameters
     ----------
     text : str
+        The TOML text.
     source : str
         Where the text came from, for error messages.
 

@@ -1,7 +1,7 @@
 """The MDP value type and its constructors.
 
 :class:`MDP` (``_model``) is the frozen value every analysis takes; it is built from
-networkx graphs (``_graph``) or ASCII gridworlds (``_gridworld``), inspected by
+networkx graphs (``_graph``) or ASCII gridworlds (:mod:`.gridworld`), inspected by
 ``_structure``, and its states and actions are named on the command line and in
 batch files through ``_labels``.
 """

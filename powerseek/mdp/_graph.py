@@ -129,6 +129,7 @@ def to_graph(mdp: MDP, *, multigraph: bool | None = None) -> nx.DiGraph | nx.Mul
     Parameters
     ----------
     mdp : MDP
+        The environment.
     multigraph : bool, optional
         Force a ``MultiDiGraph`` (``True``) or a ``DiGraph`` (``False``). By
         default a deterministic MDP whose actions at each state lead to
@@ -295,6 +296,11 @@ def needs_multigraph(mdp: MDP) -> bool:
 
     True unless `mdp` is deterministic with distinct successors at each state,
     i.e. unless it can be written as a successor ``DiGraph``.
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
 
     Returns
     -------

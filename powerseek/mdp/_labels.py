@@ -28,6 +28,7 @@ def parse_state(mdp: MDP, text: str) -> Hashable:
     Parameters
     ----------
     mdp : MDP
+        The environment.
     text : str
         The state as ``powerseek show`` prints it (``start``, ``(2, 3)``, ``7``).
 
@@ -70,6 +71,7 @@ def parse_action(mdp: MDP, state: Hashable, text: str) -> Hashable:
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
         The state whose actions are meant.
     text : str

@@ -228,6 +228,7 @@ class MDP:
         Parameters
         ----------
         P : array_like or list of (n, n) matrices (sparse ones too)
+            Transition probabilities, indexed as `layout` says.
         layout : {"ass", "sas"}, default "ass"
             ``"ass"``: P[a, s, s'], pymdptoolbox's layout; ``"sas"``: T[s, a, s'].
         available : array_like of bool, shape (n, m), optional
@@ -459,6 +460,11 @@ class MDP:
     def index(self, state: Hashable) -> int:
         """Position of `state` in :attr:`states`.
 
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+
         Raises
         ------
         UnknownStateError
@@ -478,11 +484,25 @@ class MDP:
             ) from None
 
     def actions_of(self, state: Hashable) -> tuple[Hashable, ...]:
-        """Action labels available in `state`."""
+        """Action labels available in `state`.
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+
+        """
         return self._actions[self.index(state)]
 
     def pair_index(self, state: Hashable, action: Hashable) -> int:
         """Row of `transition_matrix` for the pair (`state`, `action`).
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+        action : hashable
+            An action available in `state`.
 
         Examples
         --------
@@ -500,7 +520,16 @@ class MDP:
             ) from None
 
     def transition(self, state: Hashable, action: Hashable) -> dict[Hashable, float]:
-        """T(state, action) as ``{successor: probability}`` in state order."""
+        """T(state, action) as ``{successor: probability}`` in state order.
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+        action : hashable
+            An action available in `state`.
+
+        """
         k = self.pair_index(state, action)
         start, stop = self._matrix.indptr[k], self._matrix.indptr[k + 1]
         return {
@@ -509,17 +538,38 @@ class MDP:
         }
 
     def successors(self, state: Hashable) -> tuple[Hashable, ...]:
-        """States reachable in one step from `state` with positive probability."""
+        """States reachable in one step from `state` with positive probability.
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+
+        """
         i = self.index(state)
         row = self.state_adjacency()[[i]]
         return tuple(self._states[j] for j in np.sort(row.indices))
 
     def is_terminal(self, state: Hashable) -> bool:
-        """True when every action of `state` returns to it (Def 3.2)."""
+        """True when every action of `state` returns to it (Def 3.2).
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+
+        """
         return bool(self._terminal_mask()[self.index(state)])
 
     def is_one_cycle(self, state: Hashable) -> bool:
-        """True when some action of `state` returns to it with probability 1 (Def 3.2)."""
+        """True when some action of `state` returns to it with probability 1 (Def 3.2).
+
+        Parameters
+        ----------
+        state : hashable
+            A state label.
+
+        """
         return bool(self._one_cycle_mask()[self.index(state)])
 
     def terminal_states(self) -> tuple[Hashable, ...]:
@@ -547,6 +597,14 @@ class MDP:
 
         Internal: solvers keep index structures here. Not part of the MDP's
         value (equality, hashing and pickling ignore it).
+
+        Parameters
+        ----------
+        key : str
+            Name of the derived structure; one value is kept per key.
+        compute : callable
+            Computes the structure from nothing but the MDP; called on the first request only.
+
         """
         if key not in self._derived:
             self._derived[key] = compute()
@@ -634,6 +692,13 @@ class MDP:
     def with_metadata(self, *, name: str | None = ..., **metadata: Any) -> MDP:
         """A copy with `name` and metadata entries replaced (``None`` removes an entry).
 
+        Parameters
+        ----------
+        name : str or None, optional
+            The copy's name (``None`` removes it); the current name when left out.
+        **metadata
+            Metadata entries to set; an entry given as ``None`` is removed.
+
         Examples
         --------
         >>> m = MDP({"a": ["a"]}).with_metadata(name="tiny", title="One state")
@@ -695,6 +760,11 @@ class MDP:
 
         True when `other` has the same states, actions and transitions,
         in the same order, whatever its name and metadata.
+
+        Parameters
+        ----------
+        other : MDP
+            The MDP to compare with.
 
         Examples
         --------

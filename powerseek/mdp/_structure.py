@@ -38,7 +38,9 @@ def reachable(mdp: MDP, state: Hashable, action: Hashable | None = None) -> tupl
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     action : hashable, optional
         If given, return Reach(state, action) (Def 6.8): the states reachable
         with positive probability once `action` has been taken in `state`.
@@ -86,6 +88,11 @@ def strongly_connected_components(mdp: MDP) -> list[tuple[Hashable, ...]]:
     Components are listed by their first state in ``mdp.states`` order, and
     the states inside each component are in that order too.
 
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
+
     Returns
     -------
     list of tuple of hashable
@@ -102,6 +109,11 @@ def strongly_connected_components(mdp: MDP) -> list[tuple[Hashable, ...]]:
 
 def closed_classes(mdp: MDP) -> list[tuple[Hashable, ...]]:
     """Strongly connected components that no action leaves.
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
 
     Returns
     -------
@@ -199,6 +211,11 @@ class ReachabilitySummary:
 
 def summarize(mdp: MDP) -> ReachabilitySummary:
     """Counts and reachability facts about `mdp`.
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
 
     Returns
     -------

@@ -92,11 +92,25 @@ class GridLayout:
     noise: float = 0.0
 
     def mark_of(self, cell: tuple[int, int]) -> str:
-        """The legend character of an open cell (``"."`` if unmarked)."""
+        """The legend character of an open cell (``"."`` if unmarked).
+
+        Parameters
+        ----------
+        cell : tuple of int
+            An open cell (row, col).
+
+        """
         return dict(self.marks).get(cell, OPEN)
 
     def name_of(self, letter: str) -> str:
-        """The long name of a legend letter (the letter itself by default)."""
+        """The long name of a legend letter (the letter itself by default).
+
+        Parameters
+        ----------
+        letter : str
+            A legend letter.
+
+        """
         return dict(self.names).get(letter, letter)
 
 
@@ -304,6 +318,11 @@ def render(mdp: MDP) -> str:
     from ``(row, col)`` state labels: the bounding box of the states, walls
     elsewhere, ``T`` for terminal states and ``S`` for the ``start`` metadata.
 
+    Parameters
+    ----------
+    mdp : MDP
+        A gridworld, as :func:`from_map` or a ``.grid`` file builds it.
+
     Returns
     -------
     str
@@ -346,6 +365,11 @@ def render(mdp: MDP) -> str:
 
 def named_cells(mdp: MDP) -> dict[str, tuple[tuple[int, int], ...]]:
     """Map each legend name (start, terminal and named cells) to its cells.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A gridworld, as :func:`from_map` or a ``.grid`` file builds it.
 
     Returns
     -------

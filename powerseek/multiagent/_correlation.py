@@ -72,6 +72,7 @@ def correlated_rewards(R, independent, coins, c: float, support=None):
         H's rewards, independent draws from the same distribution, and
         uniforms on [0, 1).
     c : float in [−1, 1]
+        The correlation in [−1, 1].
     support : (lo, hi), optional
         Needed for c < 0: the reflection is lo + hi − R.
 
@@ -265,6 +266,7 @@ def correlation_sweep(
     joint : JointMDP
         Its first agent is H, the second A.
     correlations : sequence of float in [−1, 1]
+        Reward correlations in [−1, 1], one result column each.
     gamma : float in (0, 1)
         γ_H.
     gamma_other : float in (0, 1), optional
@@ -274,8 +276,11 @@ def correlation_sweep(
     dist : IID, optional
         The distribution of each state's reward (default uniform on [0, 1]).
     n_samples : int, default 10000
+        The number of reward functions drawn.
     rng : int or numpy Generator, optional
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
     tie_tol : float, default 1e-9
+        Relative tolerance within which two values count as tied.
 
     Returns
     -------

@@ -121,6 +121,7 @@ class BayesianGame:
         Parameters
         ----------
         rewards_0, rewards_1 : array_like, shape (actions of 0, actions of 1)
+            Player 0's payoffs, indexed [own action, other's action].
 
         Returns
         -------
@@ -234,6 +235,7 @@ def interim_utilities(game: BayesianGame, player: int, other_strategy: Any) -> n
     Parameters
     ----------
     game : BayesianGame
+        The Bayesian game.
     player : {0, 1}
     other_strategy : array_like
         The other player's mixed action per type, (types, actions), or one
@@ -270,8 +272,10 @@ def game_power(game: BayesianGame, player: int, other_strategy: Any):
     Parameters
     ----------
     game : BayesianGame
+        The Bayesian game.
     player : {0, 1}
     other_strategy : array_like
+        The other player's strategy: per type, a distribution over its actions.
 
     Returns
     -------
@@ -305,6 +309,7 @@ def best_case_power(game: BayesianGame, player: int):
     Parameters
     ----------
     game : BayesianGame
+        The Bayesian game.
     player : {0, 1}
 
     Returns
@@ -333,6 +338,7 @@ def identical_rewards(game: BayesianGame) -> bool:
     Parameters
     ----------
     game : BayesianGame
+        The Bayesian game.
 
     Returns
     -------
@@ -388,6 +394,7 @@ def pure_equilibria(game: BayesianGame) -> list[tuple[np.ndarray, np.ndarray]]:
     Parameters
     ----------
     game : BayesianGame
+        The Bayesian game.
 
     Returns
     -------
@@ -460,7 +467,9 @@ def sampled_game_power(
     other_mixed_action : sequence of float
         q, the other player's average mixed action.
     n_samples : int, default 10000
+        The number of reward functions drawn.
     rng : int or numpy Generator, optional
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
 
     Returns
     -------

@@ -82,6 +82,7 @@ class JointMDP:
         Parameters
         ----------
         mdp : MDP
+            The environment.
         agents : sequence of two str, optional
             Default: the MDP's ``agents`` metadata, else ``("H", "A")``.
 
@@ -109,6 +110,7 @@ class JointMDP:
         Parameters
         ----------
         agent : str
+            One of :attr:`agents`.
 
         Returns
         -------
@@ -127,6 +129,7 @@ class JointMDP:
         Parameters
         ----------
         agent : str
+            One of :attr:`agents`.
 
         Returns
         -------
@@ -142,6 +145,7 @@ class JointMDP:
         state : hashable
             A joint state.
         agent : str
+            One of :attr:`agents`.
 
         Returns
         -------
@@ -172,6 +176,7 @@ def product(
     first, second : MDP
         The agents' own worlds (often the same gridworld).
     agents : sequence of two str, default ("H", "A")
+        The two agents' names.
     overlap : bool, default True
         False removes the joint states where both agents are in one state (the
         same label) and the joint actions that lead to one; only for
@@ -181,6 +186,7 @@ def product(
         action from that joint state (e.g. "H may not stay while A is in the
         far-right cell").
     name : str, optional
+        The joint world's name; a default when None.
     metadata : mapping, optional
         Kept beside ``agents`` (a joint gridworld keeps its map as ``agent_grid``).
 
@@ -277,6 +283,7 @@ def joint_gridworld(
     text : str
         The map (legend in :mod:`powerseek.gridworld`).
     agents : sequence of two str, default ("H", "A")
+        The two agents' names.
     overlap : bool, default True
         Whether both agents may be in one cell (see :func:`product`).
     noise : float or pair of floats, default 0
@@ -286,6 +293,7 @@ def joint_gridworld(
     forbid : callable, optional
         ``forbid(joint_state, joint_action) -> bool`` removes joint actions.
     name : str, optional
+        The joint world's name; a default when None.
 
     Returns
     -------

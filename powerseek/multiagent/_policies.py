@@ -4,7 +4,7 @@ A policy of one agent maps each joint state to a distribution over that
 agent's actions, ``{joint_state: {action: probability}}``: uniform over its
 actions (:func:`uniform_policy`), one fixed action where it has it
 (:func:`fixed_policy`, e.g. ``"stay"``), any mapping (:func:`check_policy`),
-or a POWERplay policy graph (``powerseek.io._graphviz.read_policy``).
+or a POWERplay policy graph (``powerseek.io.read_policy``).
 
 Fixing agent B's policy π_B gives agent A an ordinary MDP over the joint
 states (:func:`induced_mdp`):
@@ -45,7 +45,9 @@ def uniform_policy(joint: JointMDP, agent: str) -> Policy:
     Parameters
     ----------
     joint : JointMDP
+        The joint world of the two agents.
     agent : str
+        The agent's name (one of ``joint.agents``).
 
     Returns
     -------
@@ -71,8 +73,11 @@ def fixed_policy(joint: JointMDP, agent: str, action: Hashable = "stay") -> Poli
     Parameters
     ----------
     joint : JointMDP
+        The joint world.
     agent : str
+        The agent whose policy this is (one of ``joint.agents``).
     action : hashable, default "stay"
+        The action `agent` plays in every joint state.
 
     Returns
     -------
@@ -98,7 +103,9 @@ def check_policy(joint: JointMDP, agent: str, policy: Mapping[Hashable, Any]) ->
     Parameters
     ----------
     joint : JointMDP
+        The joint world of the two agents.
     agent : str
+        The agent's name (one of ``joint.agents``).
     policy : mapping
         joint state -> {action: probability} (a POWERplay policy graph reads into one).
 
@@ -174,6 +181,7 @@ def induced_mdp(joint: JointMDP, agent: str, other_policy: Mapping[Hashable, Any
     Parameters
     ----------
     joint : JointMDP
+        The joint world of the two agents.
     agent : str
         The acting agent.
     other_policy : mapping

@@ -29,7 +29,9 @@ def resolve_policy(joint: JointMDP, agent: str, policy: Any) -> Mapping[Hashable
     Parameters
     ----------
     joint : JointMDP
+        The joint world of the two agents.
     agent : str
+        The agent's name (one of ``joint.agents``).
     policy : str, path or mapping
         ``"uniform"``; ``"stay"`` (or any action name: always that action);
         the path of a POWERplay policy graph (``.gv``); or a mapping
@@ -70,7 +72,9 @@ def fixed_policy_power_sweep(
     Parameters
     ----------
     joint : JointMDP
+        The joint world of the two agents.
     gammas : float or sequence of float
+        The discount rates, one result per value.
     other_policy : str, path or mapping, default "uniform"
         The other agent's policy (:func:`resolve_policy`).
     agent : str, optional
@@ -103,8 +107,12 @@ def fixed_policy_power(
     Parameters
     ----------
     joint : JointMDP
+        The joint world of the two agents.
     gamma : float
+        The discount rate γ.
     other_policy : str, path or mapping, default "uniform"
+        The other agent's policy: ``"uniform"``, a policy file, or a mapping state -> {action:
+        probability}.
     agent : str, optional
         The acting agent (default the first, ``H``).
     **options

@@ -113,7 +113,36 @@ _JOB_KEYS = {
 
 @dataclass(frozen=True)
 class BatchSpec:
-    """A parsed batch file."""
+    """A parsed batch file.
+
+    Attributes
+    ----------
+    name : str
+        The batch's name.
+    seed : int
+        The base seed every unit's seed derives from.
+    environments : tuple of str
+        The environments, as names or files.
+    distributions : tuple of str
+        The reward distributions, in the ``--dist`` notation or as files.
+    samples : tuple of int
+        Sample counts.
+    gammas : tuple of float
+        The discount rates.
+    quantities : tuple of str
+        ``power`` and ``optimality``.
+    base : str
+        The folder the batch file is in; its relative paths start there.
+    text : str
+        The batch file's text, for error messages with line numbers.
+    jobs : tuple
+        The orbit, check and multi-agent jobs.
+    method : str
+        The solver method.
+    tol : float
+        The solver's error bound.
+
+    """
 
     name: str
     seed: int
@@ -147,7 +176,36 @@ class BatchSpec:
 
 @dataclass(frozen=True)
 class Unit:
-    """One work unit of a batch."""
+    """One work unit of a batch.
+
+    Attributes
+    ----------
+    environment : str
+        The environment, as a name or file.
+    distribution : str
+        The reward distribution.
+    samples : int
+        Sample count.
+    quantity : str
+        What the unit computes: ``power``, ``optimality`` or a job kind.
+    gammas : tuple of float
+        The discount rates.
+    state : str
+        The state of an orbit job.
+    pair_kind : str
+        ``states`` or ``actions``, for orbit and check jobs.
+    pair : tuple of str
+        The states or actions compared.
+    reward : tuple of float
+        The reward function of an orbit job.
+    other_policy : str
+        The other agent's policy, for multi-agent jobs.
+    agent : str
+        The agent whose POWER a multi-agent job computes.
+    correlations : tuple of float
+        The reward correlations of a correlation job.
+
+    """
 
     environment: str
     distribution: str
@@ -180,7 +238,14 @@ class Unit:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def seed(self, base: int) -> int:
-        """The unit's seed: the base seed's SeedSequence child keyed by the unit's hash."""
+        """The unit's seed: the base seed's SeedSequence child keyed by the unit's hash.
+
+        Parameters
+        ----------
+        base : int
+            The batch's base seed.
+
+        """
         digest = int(self.key, 16)
         spawn_key = (digest >> 32, digest & 0xFFFFFFFF)
         sequence = np.random.SeedSequence(base, spawn_key=spawn_key)
@@ -189,7 +254,22 @@ class Unit:
 
 @dataclass
 class BatchResult(Tabular):
-    """What a batch computed and where it went."""
+    """What a batch computed and where it went.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One row per result, as in ``results.csv``.
+    computed : int
+        Units computed in this run.
+    reused : int
+        Units read from earlier runs.
+    directory : pathlib.Path
+        The output folder.
+    files : list of pathlib.Path
+        The files written.
+
+    """
 
     rows: list[dict[str, Any]]
     computed: int
@@ -265,6 +345,11 @@ def _fail(
 
 def read_batch(path: str | Path) -> BatchSpec:
     """Read and check a batch file; errors name the file, the key and its line.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The batch file.
 
     Returns
     -------
@@ -826,6 +911,7 @@ def unit_inputs(unit: Unit, spec: BatchSpec, mdp) -> dict[str, Any]:
     Parameters
     ----------
     unit : Unit
+        The work unit.
     spec : BatchSpec
         The batch the unit belongs to (for its base seed and solver settings).
     mdp : MDP

@@ -57,6 +57,14 @@ class DaskExecutor(concurrent.futures.Executor):
     its worker is recomputed by the scheduler before the returned
     :class:`concurrent.futures.Future` completes, so a worker killed mid-run
     costs time, never numbers.
+
+    Parameters
+    ----------
+    client : dask.distributed.Client
+        The cluster's client.
+    retries : int, default 3
+        How often a failed task is tried again.
+
     """
 
     def __init__(self, client: Any, retries: int = 3) -> None:
@@ -64,7 +72,18 @@ class DaskExecutor(concurrent.futures.Executor):
         self.retries = retries
 
     def submit(self, fn, /, *args, **kwargs):
-        """Run ``fn`` with the given arguments on the cluster; return a future of its result."""
+        """Run ``fn`` with the given arguments on the cluster; return a future of its result.
+
+        Parameters
+        ----------
+        fn : callable
+            The function to run.
+        *args
+            Its positional arguments.
+        **kwargs
+            Its keyword arguments.
+
+        """
         task = self.client.submit(fn, *args, pure=False, retries=self.retries, **kwargs)
         future: concurrent.futures.Future = concurrent.futures.Future()
         future.task = task  # keeps the cluster's result alive until it is read
@@ -79,7 +98,16 @@ class DaskExecutor(concurrent.futures.Executor):
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Nothing to do: the client belongs to whoever made it."""
+        """Nothing to do: the client belongs to whoever made it.
+
+        Parameters
+        ----------
+        wait : bool, default True
+            Accepted for the Executor interface.
+        cancel_futures : bool, default False
+            Accepted for the Executor interface.
+
+        """
 
 
 @contextlib.contextmanager

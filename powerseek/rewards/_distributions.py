@@ -348,6 +348,13 @@ class RewardSamples(RewardDistribution):
     Parameters
     ----------
     samples : array_like, shape (n_samples, n_states)
+        The reward functions, one per row.
+
+    Attributes
+    ----------
+    samples
+        The reward functions, one per row, shape (n_samples, n_states).
+
     """
 
     def __init__(self, samples: Any) -> None:
@@ -433,7 +440,20 @@ def _check_finite(array: np.ndarray, what: str, states: Sequence | None = None) 
 
 @dataclass(frozen=True)
 class Block:
-    """One unit of sampling: rows ``start:stop`` of replicate `replicate`."""
+    """One unit of sampling: rows ``start:stop`` of replicate `replicate`.
+
+    Attributes
+    ----------
+    index : int
+        Position of the block in the plan; its random stream is spawned from it.
+    start : int
+        First row of the replicate.
+    stop : int
+        One past the last row.
+    replicate : int
+        The independent replicate the rows belong to.
+
+    """
 
     index: int
     start: int
@@ -451,9 +471,11 @@ class SamplePlan:
     Parameters
     ----------
     dist : RewardDistribution
+        The distribution D of reward functions.
     states : sequence
         State labels (or an MDP).
     n_samples : int
+        The number of reward functions drawn.
     rng : None, int or numpy.random.Generator
         Normalised once with :func:`numpy.random.default_rng`.
     qmc : bool, default False
@@ -550,6 +572,12 @@ class SamplePlan:
 
         Consecutive groups of whole blocks of at most `max_rows` rows
         (at least one block each).
+
+        Parameters
+        ----------
+        max_rows : int
+            The most rows a group may hold (a group holds at least one block).
+
         """
         group: list[Block] = []
         rows = 0
@@ -563,7 +591,14 @@ class SamplePlan:
             yield group
 
     def draw(self, blocks: Sequence[Block]) -> np.ndarray:
-        """The rewards of consecutive `blocks`, shape ``(rows, n_states)``."""
+        """The rewards of consecutive `blocks`, shape ``(rows, n_states)``.
+
+        Parameters
+        ----------
+        blocks : sequence of Block
+            Consecutive blocks of the plan.
+
+        """
         parts = [self._draw_block(block) for block in blocks]
         out = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
         _check_finite(out, f"The reward distribution {self.dist.describe()}", self.states)
@@ -660,11 +695,13 @@ def sample(
     Parameters
     ----------
     dist : RewardDistribution
+        The distribution D of reward functions.
     mdp_or_states : MDP or sequence of hashable
         The states the rewards are for.
     n_samples : int, optional
         Samples to draw (None for a :class:`RewardSamples`: all of them).
     rng : None, int or numpy.random.Generator
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
     qmc : bool, default False
         Randomised quasi-Monte Carlo (scrambled Sobol').
     n_replicates : int, optional

@@ -126,6 +126,14 @@ class Accumulator:
         """Add the per-sample `values` of one block, shape ``(block.size, *shape)``.
 
         Blocks must come in plan order.
+
+        Parameters
+        ----------
+        block : Block
+            The block the values belong to.
+        values : numpy.ndarray
+            Per-sample values, shape ``(block.size, *shape)``.
+
         """
         values = np.asarray(values, dtype=float)
         if values.shape != (block.size, *self.shape):
@@ -138,6 +146,14 @@ class Accumulator:
         The merge (Chan et al.'s pairwise update) is exact arithmetic on the same
         numbers whichever process computed them, so results do not depend on
         where or in how many pieces the blocks were evaluated.
+
+        Parameters
+        ----------
+        block : Block
+            The block the statistics belong to.
+        moments : tuple of (int, numpy.ndarray, numpy.ndarray)
+            Its count, mean and sum of squared deviations.
+
         """
         if block.index != self._next:
             raise AssertionError(f"blocks out of order: got {block.index}, expected {self._next}")
@@ -152,7 +168,14 @@ class Accumulator:
         self._count[r] = n
 
     def estimate(self, confidence: float = 0.95) -> Estimate:
-        """The estimate from all blocks added so far (all of the plan's)."""
+        """The estimate from all blocks added so far (all of the plan's).
+
+        Parameters
+        ----------
+        confidence : float, default 0.95
+            Level of the confidence interval.
+
+        """
         if self._next != len(self.plan.blocks):
             raise AssertionError(f"{self._next} of {len(self.plan.blocks)} blocks added")
         n_total = int(self._count.sum())

@@ -62,6 +62,11 @@ _CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*$", re.S)
 def parse_scipy(text: str) -> Any:
     """One distribution, e.g. ``"beta(2, 5)"``, as a frozen scipy.stats object.
 
+    Parameters
+    ----------
+    text : str
+        A scipy.stats distribution name and its arguments.
+
     Returns
     -------
     scipy.stats frozen distribution
@@ -239,6 +244,7 @@ def format_distribution(dist: RewardDistribution, mdp: MDP) -> str | None:
     Parameters
     ----------
     dist : RewardDistribution
+        The distribution D of reward functions.
     mdp : MDP
         The states of per-state entries.
 

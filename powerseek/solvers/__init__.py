@@ -11,7 +11,7 @@ the exact values of one stochastic policy per sample (bounded agents).
 from __future__ import annotations
 
 from ._compiled import NumbaUnavailableError, choose_kernel
-from ._kernels import CACHE_NUMBERS, expected_next, padded_pairs, segment_max
+from ._kernels import CACHE_NUMBERS, BackendSolution, expected_next, padded_pairs, segment_max
 from ._limits import blackwell_optimal, lexicographic_optimal, optimal_gains
 from ._policy_evaluation import evaluate_policies, state_sums
 from ._solve import METHODS, SolverDiagnostics, SolveResult, solve
@@ -20,6 +20,7 @@ from ._torch_backend import TorchUnavailableError, check_device
 __all__ = [
     "CACHE_NUMBERS",
     "METHODS",
+    "BackendSolution",
     "NumbaUnavailableError",
     "SolveResult",
     "SolverDiagnostics",

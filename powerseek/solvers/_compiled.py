@@ -86,6 +86,7 @@ def choose_kernel(kernel, mdp, n_samples: int, gammas) -> str:
     ----------
     kernel : {"auto", "compiled", "numpy"}
     mdp : MDP
+        The environment.
     n_samples : int
         Samples to be solved in all (over every chunk).
     gammas : sequence of float
@@ -323,7 +324,7 @@ def _split(kernel, args, tail, m, threads):
 def blackwell_masks(mdp, near, nearer, gammas, tie_tol, noise, *, threads=None):
     """Optimal actions at the nearer of two discounts, and where the two disagree (compiled).
 
-    The test of :func:`powerseek.solvers._limits.blackwell_optimal`: pair p of
+    The test of :func:`powerseek.solvers.blackwell_optimal`: pair p of
     state s is kept at γ when max_a V(succ) − tolerance ≤ V(succ(p)), with
     tolerance max(tie_tol·scale·(1−γ), noise·scale) and scale = max|V| of the
     sample; a state is unresolved when the test differs between the discounts
@@ -397,8 +398,8 @@ def _padded_successors(mdp) -> np.ndarray:
 def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
     """Policy iteration on a deterministic MDP, compiled, the samples split over threads.
 
-    Returns ``(V, policy, bound, iterations, stable)``, identical to
-    :func:`powerseek.solvers._numpy_backend.policy_iteration`.
+    Returns the same :class:`~powerseek.solvers.BackendSolution` as
+    :func:`powerseek.solvers._numpy_backend.policy_iteration`, value for value.
 
     Parameters
     ----------
@@ -426,10 +427,10 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
     >>> RT = np.random.default_rng(0).random((mdp.n_states, 50))
     >>> ours = policy_iteration(mdp, RT, 0.99, 1e-9, 100, None)
     >>> theirs = numpy_backend.policy_iteration(mdp, RT, 0.99, 1e-9, 100, None)
-    >>> bool((ours[0] == theirs[0]).all() and (ours[1] == theirs[1]).all())
+    >>> bool((ours.values == theirs.values).all() and (ours.policy == theirs.policy).all())
     True
     """
-    from ._kernels import doublings_for, noise_floor, sweep_budget
+    from ._kernels import BackendSolution, doublings_for, noise_floor, sweep_budget
 
     n, m = RT.shape
     RS = np.ascontiguousarray(RT.T, dtype=float)  # sample-major: no copy for a view R.T
@@ -473,4 +474,4 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None):
     bound = float(out[:, 0].max()) if m else 0.0
     iterations = int(out[:, 1].max()) if m else 0
     V, policy = VS.T, PS.T  # state-major views
-    return V, policy, bound, iterations, bool(out[:, 2].all())
+    return BackendSolution(V, policy, bound, iterations, bool(out[:, 2].all()))

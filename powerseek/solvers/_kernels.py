@@ -8,6 +8,7 @@ Arrays are state-major inside the solvers: values (n_states, m) and pair values
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from ..mdp import MDP
 __all__ = [
     "CACHE_NUMBERS",
     "FLOOR_ULPS",
+    "BackendSolution",
     "Segments",
     "bellman_residual",
     "doublings_for",
@@ -31,6 +33,35 @@ __all__ = [
     "segments_of",
     "sweep_budget",
 ]
+
+
+class BackendSolution(NamedTuple):
+    """What every solver back end returns for a batch of samples.
+
+    The numpy, compiled, stochastic and torch back ends all return one, so
+    :func:`powerseek.solvers.solve` reads fields by name, whatever ran.
+
+    Attributes
+    ----------
+    values : numpy.ndarray, shape (n_states, m)
+        V for each sample, state-major.
+    policy : numpy.ndarray or None, shape (n_states, m)
+        The final greedy pair index of each state (policy iteration), or None.
+    bound : float
+        Certified bound on (1−γ)·‖V − V*‖∞, the largest over the samples.
+    iterations : int
+        The most iterations any sample took.
+    stable : bool
+        Whether every sample stopped by its own criterion rather than the
+        iteration limit (for value iteration: whether every sample met the tolerance).
+    """
+
+    values: np.ndarray
+    policy: np.ndarray | None
+    bound: float
+    iterations: int
+    stable: bool
+
 
 #: Floating-point floor of certifiable bounds, in ulps of |R|/(1−γ).
 FLOOR_ULPS = 64
@@ -92,6 +123,11 @@ def padded_pairs(mdp: MDP) -> np.ndarray:
     Each state's pair indices in a (n_states, max_actions) array; states with
     fewer actions repeat their last pair, which leaves maxima and first hits alone.
 
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
+
     Returns
     -------
     numpy.ndarray of int, shape (n_states, max_actions)
@@ -123,7 +159,9 @@ def segment_max(W: np.ndarray, mdp: MDP) -> np.ndarray:
     Parameters
     ----------
     W : numpy.ndarray, shape (n_pairs, m)
+        Values per state-action pair, shape (n_pairs, m), in the order of `mdp`'s pairs.
     mdp : MDP
+        The environment.
 
     Returns
     -------
@@ -292,7 +330,9 @@ def expected_next(mdp: MDP, X: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     mdp : MDP
+        The environment.
     X : numpy.ndarray, shape (n_states, m)
+        Values per state, shape (n_states, m).
 
     Returns
     -------

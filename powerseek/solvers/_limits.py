@@ -67,6 +67,7 @@ def optimal_gains(mdp: MDP, RT: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     mdp : MDP
+        The environment.
     RT : numpy.ndarray, shape (n_states, n_samples)
         Rewards, state-major.
 
@@ -264,6 +265,7 @@ def blackwell_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9, *, kernel
     Parameters
     ----------
     mdp : MDP
+        The environment.
     RT : numpy.ndarray, shape (n_states, m)
         State-major rewards, one column per sample.
     tie_tol : float, default 1e-9
@@ -347,6 +349,7 @@ def lexicographic_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9) -> np
     Parameters
     ----------
     mdp : MDP
+        The environment.
     RT : numpy.ndarray, shape (n_states, m)
         State-major rewards, one column per sample.
     tie_tol : float, default 1e-9

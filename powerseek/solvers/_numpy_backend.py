@@ -1,7 +1,7 @@
 """Policy iteration and value iteration on numpy arrays (the default backend).
 
 Both take state-major rewards ``RT`` (n_states, m) and return state-major
-values; :func:`powerseek.solvers._solve.solve` validates the inputs, sets the
+values; :func:`powerseek.solvers.solve` validates the inputs, sets the
 tolerance and wraps the results.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._kernels import (
+    BackendSolution,
     bellman_residual,
     doublings_for,
     evaluate_deterministic,
@@ -27,8 +28,8 @@ __all__ = ["policy_iteration", "value_iteration"]
 def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
     """Howard's policy iteration for deterministic MDPs, evaluated by pointer doubling.
 
-    Returns ``(V, policy, bound, iterations, stable)``; `bound` is the largest
-    Bellman residual, which bounds (1−γ)·‖V − V*‖∞.
+    Returns a :class:`~powerseek.solvers.BackendSolution`; its `bound` is the
+    largest Bellman residual, which bounds (1−γ)·‖V − V*‖∞.
 
     Without a starting policy, value iteration from V = R/(1−γ) runs first, for
     up to :func:`~powerseek.solvers._kernels.sweep_budget` sweeps: a sample whose
@@ -109,13 +110,14 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
         residual[active] = bellman_residual(R_a, best, V_a, gamma)
     bound = float(residual.max()) if m else 0.0  # (1-γ)‖V−V*‖ ≤ ‖BV − V‖
     iterations = int((sweeps + evaluations).max()) if m else 0
-    return V, policy, bound, iterations, stable
+    return BackendSolution(V, policy, bound, iterations, stable)
 
 
 def value_iteration(mdp, RT, gamma, tol, max_iter, start, *, extrapolate):
     """Value iteration, with MacQueen's extrapolation when `extrapolate`.
 
-    Returns ``(V, bound, iterations, converged)`` with `bound` on the (1−γ)·V scale.
+    Returns a :class:`~powerseek.solvers.BackendSolution` without a policy, its
+    `bound` on the (1−γ)·V scale and `stable` true when every sample met `tol`.
 
     Parameters
     ----------
@@ -168,4 +170,6 @@ def value_iteration(mdp, RT, gamma, tol, max_iter, start, *, extrapolate):
         bounds[active[keep]] = bound[keep]
         active = active[keep]
     converged = active.size == 0
-    return out, float(bounds.max(initial=0.0)), int(iterations.max(initial=0)), converged
+    return BackendSolution(
+        out, None, float(bounds.max(initial=0.0)), int(iterations.max(initial=0)), converged
+    )

@@ -36,7 +36,9 @@ def state_sums(W: np.ndarray, mdp: MDP) -> np.ndarray:
     Parameters
     ----------
     W : numpy.ndarray, shape (n_pairs, m)
+        Values per state-action pair, shape (n_pairs, m), in the order of `mdp`'s pairs.
     mdp : MDP
+        The environment.
 
     Returns
     -------
@@ -66,10 +68,13 @@ def evaluate_policies(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     policy : numpy.ndarray, shape (n_pairs, m)
         π(a | s) per pair and sample; each state's pairs sum to 1.
     rewards : numpy.ndarray, shape (n_states, m)
+        Reward functions, one per row (a single vector is one sample).
     gamma : float in [0, 1)
+        The discount rate γ.
     bonus : numpy.ndarray, shape (n_states, m), optional
         Added to (1−γ)R on the right-hand side, on the same scale (the
         entropy term of a soft-optimal policy's values).

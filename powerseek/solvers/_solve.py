@@ -60,7 +60,7 @@ from ..mdp import MDP
 from . import _compiled as compiled
 from . import _stochastic as stochastic
 from ._compiled import choose_kernel
-from ._kernels import CACHE_NUMBERS, FLOOR_ULPS
+from ._kernels import CACHE_NUMBERS, FLOOR_ULPS, BackendSolution
 from ._numpy_backend import policy_iteration, value_iteration
 
 __all__ = ["METHODS", "SolveResult", "SolverDiagnostics", "solve"]
@@ -108,7 +108,14 @@ class SolverDiagnostics:
     converged: bool
 
     def merge(self, other: SolverDiagnostics) -> SolverDiagnostics:
-        """The diagnostics of both batches together (worst bound, most iterations)."""
+        """The diagnostics of both batches together (worst bound, most iterations).
+
+        Parameters
+        ----------
+        other : SolverDiagnostics
+            The diagnostics of another batch.
+
+        """
         return SolverDiagnostics(
             other.method,
             float(other.tol),
@@ -239,9 +246,11 @@ def solve(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     rewards : array_like, shape (n_samples, n_states) or (n_states,)
+        Reward functions over the states, one per row (a single vector is one sample).
     gamma : float in [0, 1)
-        γ = 1 has no finite values; see :mod:`powerseek.solvers._limits` for the limit.
+        γ = 1 has no finite values; :func:`blackwell_optimal` gives the limit.
     method : {"auto", "policy-iteration", "extrapolated-value-iteration", "value-iteration"}
         ``"auto"`` is policy iteration for deterministic MDPs; for stochastic
         ones, policy iteration where it was measured faster (γ ≥ 0.99; γ ≥ 0.95
@@ -259,7 +268,7 @@ def solve(
         Warm start for value iteration.
     device : str, optional
         ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` solves with PyTorch on that device
-        (:mod:`powerseek.solvers._torch_backend`); None (default) with numpy.
+        (the `torch` extra); None (default) with numpy.
     precision : {"float64", "float32"}
         Working precision of the torch backend.
     chunk_size : int, optional
@@ -273,7 +282,7 @@ def solve(
         ``fast`` extra; identical values and policies, several times faster,
         the samples split over the cores) or on numpy arrays. ``"auto"`` compiles
         when numba is installed and the batch is large enough to repay loading
-        the kernel (:func:`powerseek.solvers._compiled.choose_kernel`).
+        the kernel (:func:`powerseek.solvers.choose_kernel`).
 
     Returns
     -------
@@ -291,6 +300,68 @@ def solve(
     >>> result.method, result.converged
     ('policy-iteration', True)
     """
+    problem = _validated(mdp, rewards, gamma, method, tol, max_iter, device, precision, kernel)
+    R, gamma, method, tol = problem.R, problem.gamma, problem.method, problem.tol
+    if gamma == 0.0:
+        return SolveResult(R.copy(), 0.0, method, tol, 0.0, 0, True, None)
+    if R.shape[0] == 0:  # nothing to solve, and no max|R| to set the floor from
+        empty = np.zeros((0, mdp.n_states), dtype=np.int64)
+        policy = empty if method == "policy-iteration" else None
+        return SolveResult(R.copy(), gamma, method, tol, 0.0, 0, True, policy)
+    # Bounds are computed from floating-point values of size |R|/(1−γ): below
+    # this floor they cannot be certified, so the tolerance is raised to it.
+    problem.tol = tol = max(tol, FLOOR_ULPS * _EPS * float(np.abs(R).max()) / (1.0 - gamma))
+    if problem.torch_device is not None:
+        solution, reason = _on_torch(problem, initial_policy)
+    elif method == "policy-iteration":
+        solution, reason = _by_policy_iteration(problem, initial_policy, chunk_size)
+    else:
+        solution, reason = _by_value_iteration(problem, initial_values, chunk_size)
+    converged = solution.stable and solution.bound <= problem.tol
+    if not converged:
+        warnings.warn(
+            f"{method} {reason} error bound {solution.bound:.3g} > tol={problem.tol:g} (on the "
+            "(1-gamma)*V scale); raise `max_iter` or `tol`.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    policy = None if solution.policy is None else np.ascontiguousarray(solution.policy.T)
+    return SolveResult(
+        np.ascontiguousarray(solution.values.T),
+        gamma,
+        method,
+        problem.tol,
+        solution.bound,
+        solution.iterations,
+        converged,
+        policy,
+    )
+
+
+# ----------------------------------------------------------------------
+# the back ends: each returns its BackendSolution and the words that say, in
+# a ConvergenceWarning, why it stopped short ("... error bound 3e-7 > tol=...")
+
+
+_EPS = float(np.finfo(float).eps)
+
+
+@dataclass
+class _Problem:
+    """A validated call of :func:`solve`: what every back end needs."""
+
+    mdp: MDP
+    R: np.ndarray  # (n_samples, n_states)
+    gamma: float
+    method: str
+    tol: float
+    max_iter: int
+    kernel: str
+    torch_device: Any
+    precision: str
+
+
+def _validated(mdp, rewards, gamma, method, tol, max_iter, device, precision, kernel) -> _Problem:
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     gamma = check_gamma(gamma)
@@ -308,134 +379,113 @@ def solve(
     elif isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
         raise InvalidParameterError(f"`max_iter` must be a positive integer; got {max_iter!r}.")
 
-    from ._torch_backend import check_device, torch_solve  # imports torch only when asked for
+    from ._torch_backend import check_device  # imports torch only when asked for
 
     kernel = choose_kernel(kernel, mdp, R.shape[0], [gamma])
-
     torch_device = check_device(device, precision)
-    RT = R.T  # state-major inside: (n_states, n_samples), made contiguous per chunk
-    if gamma == 0.0:
-        return SolveResult(R.copy(), 0.0, method, tol, 0.0, 0, True, None)
-    if R.shape[0] == 0:  # nothing to solve, and no max|R| to set the floor from
-        empty = np.zeros((0, mdp.n_states), dtype=np.int64)
-        return SolveResult(
-            R.copy(),
-            gamma,
-            method,
-            tol,
-            0.0,
-            0,
-            True,
-            empty if method == "policy-iteration" else None,
-        )
-    # Bounds are computed from floating-point values of size |R|/(1−γ): below
-    # this floor they cannot be certified, so the tolerance is raised to it.
-    tol = max(tol, FLOOR_ULPS * np.finfo(float).eps * float(np.abs(R).max()) / (1.0 - gamma))
-    if method == "policy-iteration" and not mdp.is_deterministic and torch_device is not None:
+    return _Problem(mdp, R, gamma, method, tol, max_iter, kernel, torch_device, precision)
+
+
+def _on_torch(problem: _Problem, initial_policy: Any) -> tuple[BackendSolution, str]:
+    """The whole batch on the torch device; `problem.tol` is raised to float32's floor there."""
+    from ._torch_backend import torch_solve
+
+    mdp, R = problem.mdp, problem.R
+    if problem.method == "policy-iteration" and not mdp.is_deterministic:
         raise InvalidParameterError(
             "method='policy-iteration' on a torch device needs a deterministic MDP; use "
             "'extrapolated-value-iteration' for a stochastic one (or leave `device` unset)."
         )
-    if torch_device is not None:
-        start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
-        V, policy, bound, iterations, converged = torch_solve(
-            mdp,
-            np.ascontiguousarray(RT),
-            gamma,
-            tol,
-            max_iter,
-            method,
-            torch_device,
-            precision,
-            start,
-        )
-        if precision == "float32":  # certify only above float32's noise floor
-            floor = FLOOR_ULPS * np.finfo(np.float32).eps * float(np.abs(R).max())
-            tol = max(tol, 2 * floor / (1.0 - gamma))
-        converged = converged and bound <= tol
-        if not converged:
-            warnings.warn(
-                f"{method} on {torch_device} ended with error bound {bound:.3g} > tol={tol:g} "
-                "(on the (1-gamma)*V scale); raise `max_iter` or `tol`.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        policy_out = None if policy is None else np.ascontiguousarray(policy.T)
-        return SolveResult(
-            np.ascontiguousarray(V.T), gamma, method, tol, bound, iterations, converged, policy_out
-        )
-    if (
-        method == "policy-iteration"
-        and chunk_size is None
-        and (kernel == "compiled" or not mdp.is_deterministic)
-    ):
+    start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
+    solution = torch_solve(
+        mdp,
+        np.ascontiguousarray(R.T),
+        problem.gamma,
+        problem.tol,
+        problem.max_iter,
+        problem.method,
+        problem.torch_device,
+        problem.precision,
+        start,
+    )
+    if problem.precision == "float32":  # certify only above float32's noise floor
+        floor = FLOOR_ULPS * np.finfo(np.float32).eps * float(np.abs(R).max())
+        problem.tol = max(problem.tol, 2 * floor / (1.0 - problem.gamma))
+    return solution, f"on {problem.torch_device} ended with"
+
+
+def _by_policy_iteration(
+    problem: _Problem, initial_policy: Any, chunk_size: Any
+) -> tuple[BackendSolution, str]:
+    """Policy iteration on numpy, compiled or (stochastic MDPs) sparse-LU kernels."""
+    mdp, R = problem.mdp, problem.R
+    if chunk_size is None and (problem.kernel == "compiled" or not mdp.is_deterministic):
         chunks = [slice(0, R.shape[0])]  # works sample by sample: no cache-sized chunks needed
     else:
         chunks = _chunks(R.shape[0], mdp.n_states, chunk_size)
-    if method == "policy-iteration":
-        start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
-        if not mdp.is_deterministic:
-            iterate = functools.partial(stochastic.policy_iteration, kernel=kernel)
-        elif kernel == "compiled":
-            iterate = compiled.policy_iteration
-        else:
-            iterate = policy_iteration
-        # the compiled kernel works sample-major: it takes views of R and the start
-        columns = (lambda a: a) if iterate is compiled.policy_iteration else np.ascontiguousarray
-        parts = [
-            iterate(
-                mdp,
-                columns(RT[:, rows]),
-                gamma,
-                tol,
-                max_iter,
-                None if start is None else columns(start[:, rows]),
-            )
-            for rows in chunks
-        ]
-        V = _joined([part[0] for part in parts])
-        policy_out = np.ascontiguousarray(_joined([part[1] for part in parts]).T)
-        bound = max(part[2] for part in parts)
-        iterations = max(part[3] for part in parts)
-        stable = all(part[4] for part in parts)
-        converged = stable and bound <= tol
-        if not stable:
-            reason = f"stopped at its limit of {max_iter} iterations"
-        else:
-            reason = "ended with a Bellman residual above the tolerance"
+    start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
+    if not mdp.is_deterministic:
+        iterate = functools.partial(stochastic.policy_iteration, kernel=problem.kernel)
+    elif problem.kernel == "compiled":
+        iterate = compiled.policy_iteration
     else:
-        start = None if initial_values is None else check_rewards(initial_values, mdp).T
-        if start is not None and start.shape != RT.shape:
-            raise InvalidParameterError(
-                f"`initial_values` must have shape {R.shape}; got {start.T.shape}."
-            )
-        parts = [
-            value_iteration(
-                mdp,
-                np.ascontiguousarray(RT[:, rows]),
-                gamma,
-                tol,
-                max_iter,
-                None if start is None else np.ascontiguousarray(start[:, rows]),
-                extrapolate=method != "value-iteration",
-            )
-            for rows in chunks
-        ]
-        V = _joined([part[0] for part in parts])
-        bound = max(part[1] for part in parts)
-        iterations = max(part[2] for part in parts)
-        converged = all(part[3] for part in parts)
-        policy_out = None
-        reason = f"stopped at its limit of {max_iter} iterations"
-    if not converged:
-        warnings.warn(
-            f"{method} {reason}: error bound {bound:.3g} > tol={tol:g} (on the (1-gamma)*V "
-            "scale); raise `max_iter` or `tol`.",
-            ConvergenceWarning,
-            stacklevel=2,
+        iterate = policy_iteration
+    # the compiled kernel works sample-major: it takes views of R and the start
+    columns = (lambda a: a) if iterate is compiled.policy_iteration else np.ascontiguousarray
+    RT = R.T
+    parts = [
+        iterate(
+            mdp,
+            columns(RT[:, rows]),
+            problem.gamma,
+            problem.tol,
+            problem.max_iter,
+            None if start is None else columns(start[:, rows]),
         )
-    return SolveResult(
-        np.ascontiguousarray(V.T), gamma, method, tol, bound, iterations, converged, policy_out
+        for rows in chunks
+    ]
+    solution = _merged(parts)
+    if not solution.stable:
+        return solution, f"stopped at its limit of {problem.max_iter} iterations:"
+    return solution, "ended with a Bellman residual above the tolerance:"
+
+
+def _by_value_iteration(
+    problem: _Problem, initial_values: Any, chunk_size: Any
+) -> tuple[BackendSolution, str]:
+    """Value iteration (extrapolated or plain) on numpy, chunk by chunk."""
+    mdp, R = problem.mdp, problem.R
+    chunks = _chunks(R.shape[0], mdp.n_states, chunk_size)
+    RT = R.T
+    start = None if initial_values is None else check_rewards(initial_values, mdp).T
+    if start is not None and start.shape != RT.shape:
+        raise InvalidParameterError(
+            f"`initial_values` must have shape {R.shape}; got {start.T.shape}."
+        )
+    parts = [
+        value_iteration(
+            mdp,
+            np.ascontiguousarray(RT[:, rows]),
+            problem.gamma,
+            problem.tol,
+            problem.max_iter,
+            None if start is None else np.ascontiguousarray(start[:, rows]),
+            extrapolate=problem.method != "value-iteration",
+        )
+        for rows in chunks
+    ]
+    return _merged(parts), f"stopped at its limit of {problem.max_iter} iterations:"
+
+
+def _merged(parts: list[BackendSolution]) -> BackendSolution:
+    """The chunks' solutions as one: columns side by side, the worst bound and count."""
+    policies = [part.policy for part in parts]
+    return BackendSolution(
+        _joined([part.values for part in parts]),
+        None if policies[0] is None else _joined(policies),
+        max(part.bound for part in parts),
+        max(part.iterations for part in parts),
+        all(part.stable for part in parts),
     )
 
 

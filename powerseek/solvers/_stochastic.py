@@ -36,7 +36,14 @@ import scipy.sparse.linalg as spla
 
 from ..mdp import MDP
 from . import _compiled as compiled
-from ._kernels import bellman_residual, greedy_policy, improve_policy, noise_floor, segment_max
+from ._kernels import (
+    BackendSolution,
+    bellman_residual,
+    greedy_policy,
+    improve_policy,
+    noise_floor,
+    segment_max,
+)
 
 __all__ = ["LOOKAHEAD_SWEEPS", "START_SWEEPS", "evaluate_policy", "policy_iteration"]
 
@@ -225,8 +232,8 @@ def _evaluated(rows: _Ordered, RT: np.ndarray, policy: np.ndarray) -> np.ndarray
 def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, kernel="numpy"):
     """Howard's policy iteration for stochastic MDPs, each policy evaluated by sparse LU.
 
-    Returns ``(V, policy, bound, iterations, stable)`` as the deterministic
-    kernels do; `bound` is the largest Bellman residual, which bounds
+    Returns a :class:`~powerseek.solvers.BackendSolution` as the deterministic
+    kernels do; its `bound` is the largest Bellman residual, which bounds
     (1−γ)·‖V − V*‖∞.
 
     Parameters
@@ -292,7 +299,7 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, kernel="numpy"):
             V[:, left] = X[:, changed]
             residual[left] = bellman_residual(RT[:, left], best[:, changed], X[:, changed], gamma)
             policy[:, left] = pol[:, changed]
-            return V, policy, float(residual.max()), iterations, False
+            return BackendSolution(V, policy, float(residual.max()), iterations, False)
         active = left
     bound = float(residual.max()) if m else 0.0
-    return V, policy, bound, iterations, active.size == 0
+    return BackendSolution(V, policy, bound, iterations, active.size == 0)

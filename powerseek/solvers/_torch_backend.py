@@ -38,7 +38,7 @@ import numpy as np
 
 from ..exceptions import InvalidParameterError, PowerseekError
 from ..mdp import MDP
-from ._kernels import FLOOR_ULPS, doublings_for, padded_pairs
+from ._kernels import FLOOR_ULPS, BackendSolution, doublings_for, padded_pairs
 
 __all__ = ["PRECISIONS", "TorchUnavailableError", "check_device", "torch_solve"]
 
@@ -162,8 +162,9 @@ def torch_solve(
 ):
     """Solve with PyTorch on `device`; results come back as numpy arrays.
 
-    Solve on `device`; return (V, policy or None, bound, iterations, converged) as numpy,
-    V and policy state-major (n_states, m) like the numpy solvers.
+    Returns a :class:`~powerseek.solvers.BackendSolution` of numpy arrays, values
+    and policy state-major (n_states, m) like the numpy solvers'; its `stable` is
+    true when every sample converged.
 
     Parameters
     ----------
@@ -226,7 +227,7 @@ def _policy_iteration(torch, layout, R, R64, gamma, max_iter, eps, scale, policy
     best = layout.padded(V[succ]).amax(dim=1)
     residual = (R64 + gamma * best - V).abs().amax(dim=0)
     bound = float(residual.max()) if residual.numel() else 0.0
-    return V.cpu().numpy(), pol.cpu().numpy(), bound, iterations, stable
+    return BackendSolution(V.cpu().numpy(), pol.cpu().numpy(), bound, iterations, stable)
 
 
 def _value_iteration(torch, layout, R, gamma, tol, max_iter, eps, scale, extrapolate):
@@ -261,4 +262,4 @@ def _value_iteration(torch, layout, R, gamma, tol, max_iter, eps, scale, extrapo
     converged = bool(done.all())
     out64 = out.to(torch.float64).cpu().numpy()
     bound = float(bounds.max()) + noise if bounds.numel() else 0.0
-    return out64, None, bound, iterations, converged
+    return BackendSolution(out64, None, bound, iterations, converged)

@@ -122,7 +122,16 @@ class Permutation:
 
     @classmethod
     def from_indices(cls, states: Any, image: Sequence[int]) -> Permutation:
-        """The permutation with φ(states[i]) = states[image[i]]."""
+        """The permutation with φ(states[i]) = states[image[i]].
+
+        Parameters
+        ----------
+        states : sequence or MDP
+            The state labels (or an MDP's states).
+        image : sequence of int
+            image[i] is the index of φ(states[i]).
+
+        """
         states = tuple(getattr(states, "states", states))
         return cls(states, {states[i]: states[int(j)] for i, j in enumerate(image) if i != j})
 
@@ -181,7 +190,14 @@ class Permutation:
         return {s: self.states[j] for s, j in zip(self.states, self.image) if self.states[j] != s}
 
     def apply(self, x: Any) -> np.ndarray:
-        """P_φ x for vectors over the states (the last axis): out[..., φ(j)] = x[..., j]."""
+        """P_φ x for vectors over the states (the last axis): out[..., φ(j)] = x[..., j].
+
+        Parameters
+        ----------
+        x : array_like
+            Values over the states on the last axis.
+
+        """
         x = np.asarray(x)
         if x.shape[-1] != len(self.states):
             raise InvalidParameterError(
@@ -193,11 +209,23 @@ class Permutation:
         return out
 
     def apply_to_function(self, f: VisitDistribution) -> tuple:
-        """The identity key of P_φ f (for deterministic MDPs, the mapped walk)."""
+        """The identity key of P_φ f (for deterministic MDPs, the mapped walk).
+
+        Parameters
+        ----------
+        f : VisitDistribution
+            A visit distribution function.
+
+        """
         return _image_key(self, f)
 
     def pushforward(self, dist: RewardDistribution) -> RewardDistribution:
         """φ·D (Def 6.3): the law of P_φ r for r ~ D.
+
+        Parameters
+        ----------
+        dist : RewardDistribution
+            The distribution D.
 
         Examples
         --------
@@ -431,6 +459,7 @@ def find_state_copy(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
         The state that would have more options.
     other : hashable
@@ -496,7 +525,9 @@ def find_action_copy(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     action : hashable
         The action that would keep more options open.
     other : hashable
@@ -576,6 +607,7 @@ def find_rsd_copy(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
         The state that would have more options.
     other : hashable
@@ -647,6 +679,7 @@ def automorphisms(mdp: MDP, *, limit: int = 1000) -> list[Permutation]:
     Parameters
     ----------
     mdp : MDP
+        The environment.
     limit : int, default 1000
         Stop after this many automorphisms.
 
@@ -715,6 +748,7 @@ def terminal_copies(mdp: MDP, state: Hashable, targets: Sequence[Hashable]) -> C
     mdp : MDP
         A deterministic MDP.
     state : hashable
+        A state of `mdp`, by its label.
     targets : sequence of hashable
         States of 1-cycles reachable from `state`.
 

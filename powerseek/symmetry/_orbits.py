@@ -96,8 +96,11 @@ def power_of(mdp: MDP, state: Hashable, gamma: float) -> Functional:
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     gamma : float in [0, 1]
+        The discount rate γ.
 
     Returns
     -------
@@ -125,9 +128,13 @@ def successor_power(mdp: MDP, state: Hashable, action: Hashable, gamma: float) -
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     action : hashable
+        An action available at `state`, by its label.
     gamma : float in [0, 1]
+        The discount rate γ.
 
     Returns
     -------
@@ -156,9 +163,13 @@ def action_optimality(mdp: MDP, state: Hashable, action: Hashable, gamma: float)
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     action : hashable
+        An action available at `state`, by its label.
     gamma : float in [0, 1]
+        The discount rate γ.
 
     Returns
     -------
@@ -188,9 +199,13 @@ def visit_set_optimality(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     subset : sequence of VisitDistribution
+        The visit distribution functions F ⊆ F(state).
     gamma : float in [0, 1]
+        The discount rate γ.
 
     Returns
     -------
@@ -228,10 +243,15 @@ def rule_choice(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     action : hashable
+        An action available at `state`, by its label.
     gamma : float in [0, 1]
+        The discount rate γ.
     rule : DecisionRule or str
+        The decision rule: a DecisionRule or its text (``boltzmann:0.1``).
     repeats : int, default 64
         Draws of a randomised rule per reward vector.
     rng : int or numpy.random.Generator, optional
@@ -321,6 +341,12 @@ class OrbitComparison(Tabular):
 
         Whether the counts refute f1 ≥_most f2: exactly when enumerated; when
         sampled, only if |{<}| exceeds |{>}| by more than z standard errors.
+
+        Parameters
+        ----------
+        z : float, default 3.0
+            How many standard errors a share must lie below 1/2 to count.
+
         """
         if not self.sampled:
             return self.less > self.greater
@@ -334,6 +360,12 @@ class OrbitComparison(Tabular):
 
         Whether the share with f1 ≥ f2 is below `bound`: exactly when
         enumerated; when sampled, only if the 95% interval lies below it.
+
+        Parameters
+        ----------
+        bound : float
+            The share the hypothesis guarantees.
+
         """
         if not self.sampled:
             return self.fraction < bound - 1e-12
@@ -344,7 +376,14 @@ class OrbitComparison(Tabular):
         return math.inf if self.less == 0 else self.greater / self.less
 
     def bound(self, n: float) -> float:
-        """n/(n+1): the share of the orbit with f1 ≥ f2 that ≥^n_most guarantees."""
+        """n/(n+1): the share of the orbit with f1 ≥ f2 that ≥^n_most guarantees.
+
+        Parameters
+        ----------
+        n : float
+            The n of ≥^n_most.
+
+        """
         return n / (n + 1)
 
     def to_dict(self) -> dict[str, Any]:
@@ -410,6 +449,11 @@ def _labels(dist: RewardDistribution, n: int) -> tuple[list, Callable[[list], An
 
 def orbit_size(labels: Sequence[Hashable]) -> int:
     """|orbit| = n! / Π(multiplicity!) for per-state labels.
+
+    Parameters
+    ----------
+    labels : sequence of hashable
+        One label per state; equal labels are interchangeable.
 
     Returns
     -------
@@ -506,6 +550,7 @@ def compare_over_orbit(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     dist : RewardDistribution
         A point mass or finite-support distribution (exact comparisons), or an
         IID / per-state distribution (Monte Carlo).
@@ -523,6 +568,7 @@ def compare_over_orbit(
     z : float
         Monte Carlo differences within z standard errors count as neither.
     rng : seed
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
     executor : concurrent.futures.Executor, optional
         Evaluates the orbit elements of point masses and finite supports in
         work units of :data:`ELEMENTS_PER_UNIT` (see :mod:`powerseek.parallel`);

@@ -16,7 +16,7 @@ RDSP Table 1: with outcomes (ghost, apple, cherry), 4 of the 6 permutations of
 u = (10, 5, 0) make {apple, cherry} optimal rather than {ghost}.
 
 >>> import numpy as np
->>> from powerseek.analysis._decision_rules import is_optimal
+>>> from powerseek.agents.lotteries import is_optimal
 >>> C = np.eye(3)
 >>> result = rule_tendency(is_optimal, C[1:], C[:1], C, [10, 5, 0])
 >>> result.greater, result.less, result.n_fold()
@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis import as_lotteries
+from ..agents.lotteries import as_lotteries
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ._orbits import OrbitComparison
 
@@ -152,6 +152,11 @@ def outcome_orbit(theta: Any) -> np.ndarray:
 
     θ is a utility vector (d,) or the atoms (k, d) of a distribution over
     utilities, whose columns are permuted jointly.
+
+    Parameters
+    ----------
+    theta : array_like
+        Values over the outcomes.
 
     Returns
     -------
@@ -277,7 +282,7 @@ def rule_tendency(
     Parameters
     ----------
     rule : callable
-        f(X, C, u), vectorised over utilities (see :mod:`powerseek.analysis._decision_rules`).
+        f(X, C, u), vectorised over utilities (see :mod:`powerseek.agents.lotteries`).
     B, A, C : array_like
         Sets of outcome lotteries, one per row; A and B subsets of C.
     theta : array_like
@@ -296,7 +301,7 @@ def rule_tendency(
     Examples
     --------
     >>> import numpy as np
-    >>> from powerseek.analysis._decision_rules import boltzmann
+    >>> from powerseek.agents.lotteries import boltzmann
     >>> C = np.eye(4)
     >>> result = rule_tendency(lambda X, C, u: boltzmann(X, C, u, temperature=1.0),
     ...                        C[1:], C[:1], C, [[3, 2, 1, 0], [0, 0, 1, 5]])
@@ -465,7 +470,7 @@ def check_retargetable(
     Examples
     --------
     >>> import numpy as np
-    >>> from powerseek.analysis._decision_rules import is_optimal
+    >>> from powerseek.agents.lotteries import is_optimal
     >>> C = np.eye(3)
     >>> f_a = lambda u: is_optimal(C[:1], C, u)
     >>> f_b = lambda u: is_optimal(C[1:], C, u)
@@ -522,6 +527,11 @@ def _move(element: np.ndarray, image: np.ndarray) -> np.ndarray:
 
 def all_involutions(d: int):
     """Every involution of d outcomes (products of disjoint transpositions), as image arrays.
+
+    Parameters
+    ----------
+    d : int
+        The number of outcomes.
 
     Examples
     --------

@@ -73,6 +73,18 @@ class Verification:
     """One numerical check of a prediction.
 
     ``passed`` is True, False (a counterexample was found) or None (not run).
+
+    Attributes
+    ----------
+    name : str
+        What was checked.
+    passed : bool or None
+        True, False (a counterexample was found) or None (not run).
+    detail : str
+        The numbers behind the verdict.
+    counterexample : array_like or None
+        A reward function that refutes the prediction, if one was found.
+
     """
 
     name: str
@@ -96,7 +108,28 @@ class Verification:
 
 @dataclass(frozen=True)
 class Check:
-    """One theorem: its hypotheses, what it predicts, and the verifications."""
+    """One theorem: its hypotheses, what it predicts, and the verifications.
+
+    Attributes
+    ----------
+    theorem : str
+        The theorem's name and number.
+    statement : str
+        What the theorem says.
+    hypotheses : dict
+        Each hypothesis and whether it holds.
+    applies : bool
+        Whether every hypothesis holds.
+    witness : Permutation or None
+        The permutation that makes the hypotheses hold.
+    prediction : str
+        What the theorem predicts here.
+    verifications : tuple of Verification
+        The numerical checks of the prediction.
+    reason : str
+        Why the theorem does not apply, when it does not.
+
+    """
 
     theorem: str
     statement: str
@@ -133,7 +166,20 @@ class Check:
 
 @dataclass(frozen=True)
 class TheoremReport(Tabular):
-    """The checks for one state pair or action pair."""
+    """The checks for one state pair or action pair.
+
+    Attributes
+    ----------
+    environment : str or None
+        The environment's name.
+    subject : str
+        The state pair or action pair compared.
+    gammas : tuple of float
+        The discount rates checked.
+    checks : tuple of Check
+        One check per theorem.
+
+    """
 
     environment: str | None
     subject: str
@@ -284,8 +330,11 @@ def check_states(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     other : hashable
+        The state compared with `state`.
     gammas : sequence of float, default (0.1, 0.5, 0.9)
         Discounts of the transport checks.
     n_samples : int, default 2000
@@ -293,6 +342,7 @@ def check_states(
     n_orbits : int, default 3
         Random point masses whose orbits are counted.
     rng : None, int or numpy.random.Generator
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
     time_limit : float, optional
         Wall-clock seconds for the copy searches; default none.
     progress : bool or None, default False
@@ -427,9 +477,13 @@ def check_actions(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     state : hashable
+        A state of `mdp`, by its label.
     action : hashable
+        An action available at `state`, by its label.
     other : hashable
+        The action compared with `action`, at the same state.
     gammas : sequence of float, default (0.1, 0.5, 0.9)
         Discounts of the transport checks.
     n_samples : int, default 2000
@@ -437,6 +491,7 @@ def check_actions(
     n_orbits : int, default 3
         Random point masses whose orbits are counted.
     rng : None, int or numpy.random.Generator
+        Seed or generator of the random draws: None, an int or a numpy.random.Generator.
     time_limit : float, optional
         Wall-clock seconds for the copy searches; default none.
     progress : bool or None, default False

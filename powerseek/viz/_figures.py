@@ -111,6 +111,11 @@ def check_path(path: str | Path) -> Path:
     `path` as a Path if a figure can be saved there (PNG, SVG or PDF suffix, an
     existing folder); call it before a long computation to fail early.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Where the figure is to be saved.
+
     Returns
     -------
     Path
@@ -141,6 +146,7 @@ def save(fig, path: str | Path) -> Path:
     Parameters
     ----------
     fig : matplotlib.figure.Figure
+        A matplotlib figure.
     path : str or Path
         Ending in .png, .svg or .pdf; the folder must exist.
 
@@ -230,6 +236,7 @@ def power_heatmap(
     digits : int, default 3
         Decimals of the printed values.
     title : str, optional
+        The figure's title; a default title when None.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes (default: a new figure).
     path : str or Path, optional
@@ -522,6 +529,7 @@ def draw_graph(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     power : PowerResult, mapping or array, optional
         Colours the states.
     layout : {"kamada-kawai", "spring", "circular", "shell"}
@@ -622,8 +630,8 @@ def orbit_shares(
     Parameters
     ----------
     comparison : OrbitComparison
-        From :func:`powerseek.symmetry._orbits.compare_over_orbit` or
-        :func:`powerseek.symmetry._retarget.rule_tendency`.
+        From :func:`powerseek.symmetry.compare_over_orbit` or
+        :func:`powerseek.symmetry.rule_tendency`.
     n : float
         The fold of the relation to compare with (default 1, i.e. 1/2).
     ax : matplotlib.axes.Axes, optional

@@ -88,6 +88,7 @@ def robust_range(
     Parameters
     ----------
     values : sequence of float
+        The values the colour scale covers.
     share : float, default 0.02
         The largest share of values left out at each end.
     stretch : float, default 2.0
@@ -199,6 +200,7 @@ def report_data(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gamma : float
         The discount the page opens at.
     gammas : sequence of float
@@ -206,11 +208,13 @@ def report_data(
     dist : RewardDistribution, optional
         Default IID uniform on [0, 1].
     n_samples : int
+        The number of reward functions drawn.
     rng : int or numpy.random.Generator, optional
         The seed of the reward samples (default 0).
     highlighted : sequence of (state, reason)
         States to outline and draw curves for, each with the sentence saying why.
     progress : bool or None, default False
+        Show a progress bar (None: only on a terminal).
     seed : int, optional
         The old name of `rng` (a FutureWarning; it goes in the next release).
 

@@ -40,8 +40,11 @@ def joint_power_grid(
     result : PowerResult, mapping or array
         One value per joint state (e.g. from :func:`~powerseek.multiagent.fixed_policy_power`).
     cmap : str, default "viridis"
+        A matplotlib colour map's name.
     digits : int, default 2
+        Decimals printed in each cell.
     title : str, optional
+        The figure's title; a default title when None.
     path : str or Path, optional
         Also save the figure there.
 
@@ -122,12 +125,15 @@ def power_vs_correlation(
     Parameters
     ----------
     result : CorrelationSweepResult
+        A :class:`~powerseek.multiagent.CorrelationSweepResult`.
     state : hashable
         A joint state.
     band : bool, default True
         Shade the confidence intervals.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
     path : str or Path, optional
+        Where to save the figure; not saved when None.
 
     Returns
     -------
@@ -161,8 +167,11 @@ def power_correlation_plot(result: Any, *, ax=None, path: str | Path | None = No
     Parameters
     ----------
     result : CorrelationSweepResult
+        A :class:`~powerseek.multiagent.CorrelationSweepResult`.
     ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
     path : str or Path, optional
+        Where to save the figure; not saved when None.
 
     Returns
     -------

@@ -131,6 +131,7 @@ def build_report(
     Parameters
     ----------
     mdp : MDP
+        The environment.
     gamma : float, optional
         The discount of the POWER table, heatmap and tendencies (default: the
         environment's first suggested γ, else 0.9).
@@ -502,6 +503,7 @@ def write_report(mdp: MDP, directory: str | Path, **options: Any) -> Path:
     Parameters
     ----------
     mdp : MDP
+        The environment.
     directory : str or Path
         The folder to write into; it is created if needed, not the folders above it.
     **options

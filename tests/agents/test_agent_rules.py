@@ -1,6 +1,6 @@
 """Decision rules in MDPs against closed forms and independent oracles.
 
-Oracles: the lottery rules of ``analysis.decision_rules`` (a separate
+Oracles: the lottery rules of ``agents.lotteries`` (a separate
 implementation over outcome lotteries), RDSP's and P-SAT's closed forms
 (theory.md C.6, B.4 item 44), plain soft value iteration written here state by
 state, and brute-force policy evaluation (tests/oracles.py).
@@ -26,7 +26,7 @@ from powerseek.agents import (
     rule_policy,
     rule_power_samples,
 )
-from powerseek.analysis import _decision_rules as decision_rules
+from powerseek.agents import lotteries as decision_rules
 from powerseek.analysis._optimality import optimal_actions
 from powerseek.analysis._power import power_samples
 from powerseek.exceptions import InvalidParameterError, InvalidTypeError, PowerseekError
@@ -140,7 +140,7 @@ def test_satisficer_acts_optimally_where_nothing_reaches_and_refuses_the_unreach
 
 @pytest.mark.parametrize("k", [1, 2, 5])
 def test_best_of_k_matches_the_exact_lottery_rule(k):
-    """RDSP's best-of-k over the k-way choice, exact in analysis.decision_rules."""
+    """RDSP's best-of-k over the k-way choice, exact in agents.lotteries."""
     mdp = choice_world()
     n = 40_000
     R = rewards_for(mdp, [(0.9, 0.2, 0.5)] * n)

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+import powerseek
 from powerseek import (
     IID,
     FiniteSupport,
@@ -69,7 +70,7 @@ def test_tic_tac_toe_and_aima_limits():
     aima = load("aima-4x3")
     F_start = visit_distributions(aima, (2, 0))
     red = [f for f in F_start if f.cycle == ((1, 3),)]
-    assert exact_visit_optimality(aima, (2, 0), red, 1) == F(1, 11)
+    assert exact_visit_optimality(aima, (2, 0), red, 1).probability == F(1, 11)
     assert exact_power(aima, 1)[(2, 0)] == F(11, 12)
 
 
@@ -211,3 +212,51 @@ def test_documents():
     single = exact_optimality(load("candy-wait"), 1, state="start").to_dict()
     assert single["actions"][1]["probability"] == "2/3"
     assert single["actions"][1]["probability_decimal"] == pytest.approx(2 / 3)
+
+
+def test_exact_set_optimality_is_a_result_like_the_monte_carlo_one():
+    """exact_visit_optimality returns the exact twin of visit_optimality's result:
+    the same table columns and value, within the Monte Carlo standard error, the
+    probability as a fraction, and where it came from."""
+    from powerseek.analysis import visit_optimality
+    from powerseek.exact import ExactSetOptimality
+
+    candy = load("candy-wait")
+    functions = visit_distributions(candy, "start")
+    subset = functions[:2]
+    exact = exact_visit_optimality(candy, "start", subset, "1/2")
+    assert isinstance(exact, ExactSetOptimality)
+    sampled = visit_optimality(candy, "start", subset, 0.5, n_samples=20_000, rng=3)
+    assert abs(exact.value - sampled.value) < 4 * sampled.stderr
+    assert exact.stderr == 0.0 and float(exact) == exact.value
+    assert (exact.state, exact.gamma, exact.n_functions) == ("start", F(1, 2), 2)
+    assert exact.environment == "candy-wait" and exact.method.startswith("exact: ")
+    document = exact.to_dict()
+    assert F(document["probability"]) == exact.probability
+    frame = exact.to_frame()
+    mc = sampled.to_frame()
+    assert set(mc.columns) <= set(frame.columns) | {"n_samples"}
+    assert frame["value"].tolist() == [exact.value] and frame["exact"].tolist() == [
+        str(exact.probability)
+    ]
+    # A finite-support distribution is enumerated instead, and says so.
+    coin = exact_visit_optimality(candy, "start", subset, "1/2", dist=IID(stats.bernoulli(0.3)))
+    assert coin.method.startswith("exact: enumeration") and coin.distribution != exact.distribution
+
+
+def test_exact_results_carry_the_provenance_keys_of_monte_carlo_ones():
+    candy = load("candy-wait")
+    sampled = powerseek.power(candy, 0.5, n_samples=10, rng=0).provenance
+    results = [
+        exact_power(candy, "1/2"),
+        exact_optimality(candy, "1/2", state="start"),
+        exact_visit_optimality(candy, "start", visit_distributions(candy, "start")[:1], "1/2"),
+    ]
+    for result in results:
+        record = result.provenance
+        assert set(sampled) <= set(record)
+        assert record["environment"] == "candy-wait" and record["sampling"] == "exact"
+        assert record["n_samples"] is None and record["seed"] is None
+        assert record["method"] == result.method
+        with pytest.raises(TypeError, match="read-only"):
+            record["seed"] = 0

@@ -247,3 +247,45 @@ def test_a_chunked_bound_covers_every_chunk():
     residual = np.abs(R + 0.99 * best - V).max(axis=1)
     assert residual.max() > 2 * residual.min()  # the chunks really differ
     assert result.error_bound >= residual.max() * (1 - 1e-12)
+
+
+@pytest.mark.parametrize(
+    ("environment", "method", "kernel"),
+    [
+        ("powerplay-maze-7x7", "policy-iteration", "numpy"),
+        ("powerplay-maze-7x7", "policy-iteration", "compiled"),
+        ("powerplay-stochastic-4", "policy-iteration", "numpy"),
+        ("powerplay-3x3", "extrapolated-value-iteration", "numpy"),
+        ("powerplay-3x3", "value-iteration", "numpy"),
+    ],
+)
+def test_every_back_end_returns_a_named_solution(environment, method, kernel):
+    """solve() reads each back end's BackendSolution by field name: the values and
+    policy it returns are those fields, transposed to sample-major."""
+    from powerseek.solvers import BackendSolution, _numpy_backend, _stochastic
+
+    if kernel == "compiled":
+        pytest.importorskip("numba")
+    mdp = load(environment)
+    R = np.random.default_rng(0).random((5, mdp.n_states))
+    RT = np.ascontiguousarray(R.T)
+    if method != "policy-iteration":
+        extrapolate = method == "extrapolated-value-iteration"
+        raw = _numpy_backend.value_iteration(
+            mdp, RT, 0.9, 1e-9, 10**6, None, extrapolate=extrapolate
+        )
+    elif not mdp.is_deterministic:
+        raw = _stochastic.policy_iteration(mdp, RT, 0.9, 1e-9, 1000, None)
+    elif kernel == "compiled":
+        from powerseek.solvers import _compiled
+
+        raw = _compiled.policy_iteration(mdp, RT, 0.9, 1e-9, 1000, None)
+    else:
+        raw = _numpy_backend.policy_iteration(mdp, RT, 0.9, 1e-9, 1000, None)
+    assert isinstance(raw, BackendSolution)
+    result = solve(mdp, R, 0.9, method=method, kernel=kernel)
+    assert np.array_equal(result.values, raw.values.T)
+    assert result.error_bound == raw.bound and result.iterations == raw.iterations
+    assert (result.policy is None) == (raw.policy is None)
+    if raw.policy is not None:
+        assert np.array_equal(result.policy, raw.policy.T)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from powerseek import InvalidParameterError
-from powerseek.analysis._decision_rules import is_optimal
+from powerseek.agents.lotteries import is_optimal
 from powerseek.symmetry._retarget import (
     all_involutions,
     check_retargetable,

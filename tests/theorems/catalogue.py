@@ -187,8 +187,13 @@ def used(module, function, seen=None) -> list[str]:
         origin = getattr(value, "__module__", "") or ""
         named = inspect.isfunction(value) or inspect.isclass(value) or hasattr(value, "__wrapped__")
         if origin.startswith("powerseek") and named and not node.id.startswith("_"):
-            home = origin.split(".")[1].lstrip("_") if "." in origin else ""
-            found.add(f"{home}.{node.id}" if home else node.id)
+            # the public path: the subpackage, and a public module below it if any
+            public = []
+            for part in origin.split(".")[1:]:
+                if part.startswith("_"):
+                    break
+                public.append(part)
+            found.add(".".join([*public, node.id]))
         elif (
             inspect.isfunction(value)
             and value.__module__ == module.__name__

@@ -1,7 +1,7 @@
 """theory.md §B.4: retargetability (Turner & Tadepalli 2022, "RDSP"), items 37-45.
 
 Orbits of utilities are enumerated exactly (d ≤ 7 outcomes); decision rules are
-the exact closed forms of powerseek.analysis._decision_rules, so every n-fold count below
+the exact closed forms of powerseek.agents.lotteries, so every n-fold count below
 is exact and a single orbit element on the wrong side fails the test.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from powerseek.analysis._decision_rules import (
+from powerseek.agents.lotteries import (
     anti_optimal,
     best_of_k,
     boltzmann,

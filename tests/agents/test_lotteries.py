@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powerseek import InvalidParameterError, InvalidTypeError
-from powerseek.analysis._decision_rules import (
+from powerseek.agents.lotteries import (
     RULES,
     anti_optimal,
     best_of_k,

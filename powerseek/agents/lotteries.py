@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from .._docstrings import fill
 from .._validation import as_float, short_value
 from ..exceptions import InvalidParameterError, InvalidTypeError
 
@@ -155,19 +156,18 @@ def _near_max(values: np.ndarray, tie_tol: float) -> np.ndarray:
     return values >= top - _tolerance(values, tie_tol)
 
 
+@fill
 def is_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
     """IsOptimal(X | C, u) = 1 if max_{x∈X} xᵀu ≥ max_{c∈C} cᵀu, else 0 (Def A.2).
 
     Parameters
     ----------
-    X : array_like, shape (k, d)
-        The lotteries whose share is asked for (rows; X ⊆ C).
-    C : array_like, shape (n, d)
-        All the lotteries the rule chooses among.
-    u : array_like, shape (d,) or (m, d)
-        Utility functions over the d outcomes, one per row.
-    tie_tol : float, default 1e-9
-        Utilities within this tolerance of each other are tied.
+    %(lottery_sets)s
+    %(lottery_tie_tol)s
+
+    Returns
+    -------
+    %(lottery_returns)s
 
     Examples
     --------
@@ -180,19 +180,18 @@ def is_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
     return _finish(np.any(near & members, axis=1).astype(float), single)
 
 
+@fill
 def anti_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
     """AntiOpt(X | C, u) = 1 if min_{x∈X} xᵀu ≤ min_{c∈C} cᵀu, else 0 (Def A.3).
 
     Parameters
     ----------
-    X : array_like, shape (k, d)
-        The lotteries whose share is asked for (rows; X ⊆ C).
-    C : array_like, shape (n, d)
-        All the lotteries the rule chooses among.
-    u : array_like, shape (d,) or (m, d)
-        Utility functions over the d outcomes, one per row.
-    tie_tol : float, default 1e-9
-        Utilities within this tolerance of each other are tied.
+    %(lottery_sets)s
+    %(lottery_tie_tol)s
+
+    Returns
+    -------
+    %(lottery_returns)s
 
     Examples
     --------
@@ -205,19 +204,18 @@ def anti_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
     return _finish(np.any(near & members, axis=1).astype(float), single)
 
 
+@fill
 def frac_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
     """FracOptimal(X | C, u) = |argmax_C ∩ X| / |argmax_C| (Prop A.11).
 
     Parameters
     ----------
-    X : array_like, shape (k, d)
-        The lotteries whose share is asked for (rows; X ⊆ C).
-    C : array_like, shape (n, d)
-        All the lotteries the rule chooses among.
-    u : array_like, shape (d,) or (m, d)
-        Utility functions over the d outcomes, one per row.
-    tie_tol : float, default 1e-9
-        Utilities within this tolerance of each other are tied.
+    %(lottery_sets)s
+    %(lottery_tie_tol)s
+
+    Returns
+    -------
+    %(lottery_returns)s
 
     Examples
     --------
@@ -230,19 +228,19 @@ def frac_optimal(X, C, u, *, tie_tol: float = TIE_TOL):
     return _finish((near & members).sum(axis=1) / near.sum(axis=1), single)
 
 
+@fill
 def boltzmann(X, C, u, *, temperature: float = 1.0):
     """Boltzmann_T(X | C, u) = Σ_{x∈X} e^{xᵀu/T} / Σ_{c∈C} e^{cᵀu/T} (Def A.4).
 
     Parameters
     ----------
-    X : array_like, shape (k, d)
-        The lotteries whose share is asked for (rows; X ⊆ C).
-    C : array_like, shape (n, d)
-        All the lotteries the rule chooses among.
-    u : array_like, shape (d,) or (m, d)
-        Utility functions over the d outcomes, one per row.
+    %(lottery_sets)s
     temperature : float, default 1.0
         T > 0; high T approaches the uniform choice, low T the optimal one.
+
+    Returns
+    -------
+    %(lottery_returns)s
 
     Examples
     --------
@@ -256,21 +254,20 @@ def boltzmann(X, C, u, *, temperature: float = 1.0):
     return _finish((weights * members).sum(axis=1), single)
 
 
+@fill
 def satisfice(X, C, u, *, threshold: float, tie_tol: float = TIE_TOL):
     """Satisfice_t(X, C | u) = |X ∩ C_{≥t}| / |C_{≥t}|, or 0 when C_{≥t} is empty (Def A.5).
 
     Parameters
     ----------
-    X : array_like, shape (k, d)
-        The lotteries whose share is asked for (rows; X ⊆ C).
-    C : array_like, shape (n, d)
-        All the lotteries the rule chooses among.
-    u : array_like, shape (d,) or (m, d)
-        Utility functions over the d outcomes, one per row.
+    %(lottery_sets)s
     threshold : float
         The utility t a satisfactory lottery reaches.
-    tie_tol : float, default 1e-9
-        Utilities within this tolerance of each other are tied.
+    %(lottery_tie_tol)s
+
+    Returns
+    -------
+    %(lottery_returns)s
 
     Examples
     --------
@@ -286,6 +283,7 @@ def satisfice(X, C, u, *, threshold: float, tie_tol: float = TIE_TOL):
     return _finish(np.divide(chosen, count, out=np.zeros(len(count)), where=count > 0), single)
 
 
+@fill
 def best_of_k(X, C, u, *, k: int, tie_tol: float = TIE_TOL):
     """best-of-k(X, C | u) = E_{a_1..a_k ~ unif(C) iid}[FracOptimal(X ∩ {a_i} | {a_i}, u)].
 
@@ -295,16 +293,14 @@ def best_of_k(X, C, u, *, k: int, tie_tol: float = TIE_TOL):
 
     Parameters
     ----------
-    X : array_like, shape (k, d)
-        The lotteries whose share is asked for (rows; X ⊆ C).
-    C : array_like, shape (n, d)
-        All the lotteries the rule chooses among.
-    u : array_like, shape (d,) or (m, d)
-        Utility functions over the d outcomes, one per row.
+    %(lottery_sets)s
     k : int
         Lotteries drawn uniformly with replacement before the best is taken.
-    tie_tol : float, default 1e-9
-        Utilities within this tolerance of each other are tied.
+    %(lottery_tie_tol)s
+
+    Returns
+    -------
+    %(lottery_returns)s
 
     Examples
     --------
@@ -324,6 +320,7 @@ def best_of_k(X, C, u, *, k: int, tie_tol: float = TIE_TOL):
     return _finish((share * members).sum(axis=1), single)
 
 
+@fill
 def quantilize(X, C, u, *, q: float, base: Any = None, tie_tol: float = TIE_TOL):
     """The quantilizer Q_{q,P}(X | C, u) in closed form (Def B.12).
 
@@ -332,18 +329,16 @@ def quantilize(X, C, u, *, q: float, base: Any = None, tie_tol: float = TIE_TOL)
 
     Parameters
     ----------
-    X : array_like, shape (k, d)
-        The lotteries whose share is asked for (rows; X ⊆ C).
-    C : array_like, shape (n, d)
-        All the lotteries the rule chooses among.
-    u : array_like, shape (d,) or (m, d)
-        Utility functions over the d outcomes, one per row.
+    %(lottery_sets)s
     q : float in (0, 1]
         The top quantile sampled.
     base : array_like of length |C|, optional
         The base distribution P over the rows of C; uniform by default.
-    tie_tol : float, default 1e-9
-        Utilities within this tolerance of each other are tied.
+    %(lottery_tie_tol)s
+
+    Returns
+    -------
+    %(lottery_returns)s
 
     Examples
     --------
