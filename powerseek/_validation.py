@@ -218,8 +218,8 @@ def make_rng(rng: Any, name: str = "rng") -> np.random.Generator:
 
     Examples
     --------
-    >>> make_rng(7).integers(10) == np.random.default_rng(7).integers(10)
-    np.True_
+    >>> bool(make_rng(7).integers(10) == np.random.default_rng(7).integers(10))
+    True
     >>> make_rng(-1)
     Traceback (most recent call last):
     ...
