@@ -108,7 +108,7 @@ def test_power_seeking_frame():
     result = power_seeking(load("candy-wait"), "start", 0.9, n_samples=300, rng=6)
     frame = result.to_frame()
     assert frame.action.tolist() == ["candy", "wait"]
-    np.testing.assert_array_equal(frame.value, result.expected.mean)
+    np.testing.assert_array_equal(frame.value, result.expected)
     assert (frame.quantity == "expected_power").all() and (frame.state == "start").all()
 
 
@@ -287,3 +287,43 @@ def test_provenance_and_solver_records_are_read_only(name):
             with pytest.raises(TypeError, match="read-only"):
                 copied["seed"] = 1
     assert result.__dict__.get("provenance") is not None
+
+
+def test_every_monte_carlo_result_speaks_one_vocabulary():
+    """The named field is the array of values, ``.estimate`` the Estimate behind it,
+    with ``stderr``, ``ci_low``, ``ci_high`` arrays beside it; sweeps are sequences of
+    per-γ results whose stacked arrays are those results' arrays."""
+    from powerseek.analysis import visit_optimality
+    from powerseek.exact import visit_distributions
+    from powerseek.rewards import Estimate
+
+    fig1 = powerseek.load("turner-fig1")
+    options = {"n_samples": 60, "rng": 1}
+    named = {
+        "power": powerseek.power(fig1, 0.5, **options),
+        "probability": powerseek.optimality(fig1, 0.5, **options),
+        "expected": powerseek.power_seeking(fig1, "start", 0.5, **options),
+    }
+    for field, result in named.items():
+        values = getattr(result, field)
+        assert isinstance(values, np.ndarray) and isinstance(result.estimate, Estimate)
+        np.testing.assert_array_equal(values, result.estimate.mean)
+        for extra in ("stderr", "ci_low", "ci_high"):
+            np.testing.assert_array_equal(getattr(result, extra), getattr(result.estimate, extra))
+    seeking = named["expected"]
+    np.testing.assert_array_equal(seeking.differences, seeking.difference_estimate.mean)
+    np.testing.assert_array_equal(seeking.difference_stderr, seeking.difference_estimate.stderr)
+    subset = visit_distributions(fig1, "start")[:1]
+    one = visit_optimality(fig1, "start", subset, 0.5, **options)
+    assert one.probability == one.value == float(one.estimate.mean[0])
+    assert one.stderr == float(one.estimate.stderr[0])
+    for sweep, field in (
+        (powerseek.power_sweep(fig1, [0.3, 0.9], **options), "power"),
+        (powerseek.optimality_sweep(fig1, [0.3, 0.9], **options), "probability"),
+    ):
+        assert len(sweep) == 2 and [r.gamma for r in sweep] == [0.3, 0.9]
+        for name in (field, "stderr", "ci_low", "ci_high"):
+            stacked = getattr(sweep, name)
+            assert stacked.shape[0] == 2
+            for k, result in enumerate(sweep):
+                np.testing.assert_array_equal(stacked[k], getattr(result, name))

@@ -328,10 +328,10 @@ def test_old_from_imports_warn_at_the_caller():
 SHADOWED_CALLS = {
     "solve": "{f}(mdp, np.ones((1, mdp.n_states)), 0.5).values",
     "power": "{f}(mdp, 0.5, n_samples=50, rng=0).power",
-    "optimality": "{f}(mdp, 0.5, n_samples=50, rng=0).probability.mean",
+    "optimality": "{f}(mdp, 0.5, n_samples=50, rng=0).probability",
     "visit_optimality": (
         "{f}(mdp, 'start', visit_distributions(mdp, 'start')[:1], 0.5, n_samples=50, rng=0)"
-        ".probability.mean"
+        ".probability"
     ),
 }
 

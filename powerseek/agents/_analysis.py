@@ -344,7 +344,7 @@ def choice_probability_sweep(
                     actions=actions,
                     successors=successors,
                     gamma=gamma,
-                    probability=estimates[(g, f"{r}:p")],
+                    estimate=estimates[(g, f"{r}:p")],
                     tie_mass=estimates[(g, f"{r}:mixed")],
                     unresolved=None,
                     provenance=_provenance(run, mdp, rule_),

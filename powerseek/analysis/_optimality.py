@@ -105,8 +105,13 @@ class OptimalityResult(Tabular):
     successors : tuple of tuple of dict
         T(s, a) of each action, as ``{successor: probability}``.
     gamma : float
-    probability : Estimate
+    probability : numpy.ndarray
         P(s, a, γ), one entry per (state, action) in order.
+    stderr, ci_low, ci_high : numpy.ndarray
+        Its standard errors and confidence intervals, entry by entry.
+    estimate : Estimate
+        The same numbers as an :class:`~powerseek.Estimate` (with its
+        ``confidence`` and ``n_samples``).
     tie_mass : Estimate
         P(more than one optimal action), one entry per analysed state.
     unresolved : Estimate or None
@@ -119,11 +124,31 @@ class OptimalityResult(Tabular):
     actions: tuple
     successors: tuple
     gamma: float
-    probability: Estimate
+    estimate: Estimate
     tie_mass: Estimate
     unresolved: Estimate | None
     provenance: dict
     solver: dict
+
+    @property
+    def probability(self) -> np.ndarray:
+        """P(s, a, γ) per (state, action), in order."""
+        return self.estimate.mean
+
+    @property
+    def stderr(self) -> np.ndarray:
+        """Standard error per (state, action)."""
+        return self.estimate.stderr
+
+    @property
+    def ci_low(self) -> np.ndarray:
+        """Lower ends of the confidence intervals."""
+        return self.estimate.ci_low
+
+    @property
+    def ci_high(self) -> np.ndarray:
+        """Upper ends of the confidence intervals."""
+        return self.estimate.ci_high
 
     def _offsets(self) -> list[int]:
         return list(np.cumsum([0] + [len(a) for a in self.actions]))
@@ -151,8 +176,8 @@ class OptimalityResult(Tabular):
             [
                 label_text(s),
                 label_text(a),
-                self.probability.mean[offsets[i] + j],
-                self.probability.stderr[offsets[i] + j],
+                self.estimate.mean[offsets[i] + j],
+                self.estimate.stderr[offsets[i] + j],
             ]
             for i, s in enumerate(self.states)
             for j, a in enumerate(self.actions[i])
@@ -174,7 +199,7 @@ class OptimalityResult(Tabular):
         """
         i = position_of(self.states, state)
         k = self._offsets()[i] + position_of(self.actions[i], action, "action")
-        return float(self.probability.mean[k])
+        return float(self.estimate.mean[k])
 
     def stderr_of(self, state: Hashable, action: Hashable) -> float:
         """Standard error of P(state, action, γ).
@@ -189,7 +214,7 @@ class OptimalityResult(Tabular):
         """
         i = position_of(self.states, state)
         k = self._offsets()[i] + position_of(self.actions[i], action, "action")
-        return float(self.probability.stderr[k])
+        return float(self.estimate.stderr[k])
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``powerseek optimality``.
@@ -206,8 +231,8 @@ class OptimalityResult(Tabular):
                     {
                         "action": label_text(action),
                         "successors": {label_text(s): p for s, p in self.successors[i][j].items()},
-                        "probability": float(self.probability.mean[offsets[i] + j]),
-                        "stderr": float(self.probability.stderr[offsets[i] + j]),
+                        "probability": float(self.estimate.mean[offsets[i] + j]),
+                        "stderr": float(self.estimate.stderr[offsets[i] + j]),
                     }
                     for j, action in enumerate(self.actions[i])
                 ],
@@ -224,7 +249,7 @@ class OptimalityResult(Tabular):
             "distribution": self.provenance["distribution"],
             "sampling": self.provenance["sampling"],
         }
-        tail = {"confidence": self.probability.confidence, "solver": self.solver}
+        tail = {"confidence": self.estimate.confidence, "solver": self.solver}
         if "rule" in self.provenance:  # a bounded agent's choice probabilities
             tail["rule"] = self.provenance["rule"]
         if len(entries) == 1:
@@ -263,14 +288,12 @@ class OptimalityResult(Tabular):
             "gamma": self.gamma,
             **{key: [values[i] for i in per_state] for key, values in cells.items()},
             "action": [label_text(a) for actions in self.actions for a in actions],
-            **estimate_columns(self.probability),
+            **estimate_columns(self.estimate),
             "tie_mass": np.asarray(self.tie_mass.mean)[per_state],
         }
         if self.unresolved is not None:
             columns["unresolved_mass"] = np.asarray(self.unresolved.mean)[per_state]
-        attrs = attrs_of(
-            self.provenance, confidence=self.probability.confidence, solver=self.solver
-        )
+        attrs = attrs_of(self.provenance, confidence=self.estimate.confidence, solver=self.solver)
         return columns, attrs
 
 
@@ -305,12 +328,22 @@ class OptimalitySweepResult(Sequence):
     @property
     def probability(self) -> np.ndarray:
         """P(s, a, γ), shape (n_gammas, n_pairs analysed)."""
-        return np.array([r.probability.mean for r in self.results])
+        return np.array([r.probability for r in self.results])
 
     @property
     def stderr(self) -> np.ndarray:
         """Standard errors of :attr:`probability`, shape (n_gammas, n_pairs analysed)."""
-        return np.array([r.probability.stderr for r in self.results])
+        return np.array([r.stderr for r in self.results])
+
+    @property
+    def ci_low(self) -> np.ndarray:
+        """Lower ends of the confidence intervals, shape (n_gammas, n_pairs analysed)."""
+        return np.array([r.ci_low for r in self.results])
+
+    @property
+    def ci_high(self) -> np.ndarray:
+        """Upper ends of the confidence intervals, shape (n_gammas, n_pairs analysed)."""
+        return np.array([r.ci_high for r in self.results])
 
     def at(self, index: int) -> OptimalityResult:
         """The result at ``gammas[index]`` alone.
@@ -384,7 +417,7 @@ class OptimalitySweepResult(Sequence):
         stacked = {
             name: (
                 ("gamma", "pair"),
-                np.array([getattr(r.probability, field) for r in self.results]),
+                np.array([getattr(r.estimate, field) for r in self.results]),
             )
             for name, field in (
                 ("probability", "mean"),
@@ -405,7 +438,7 @@ class OptimalitySweepResult(Sequence):
         }
         attrs = attrs_of(
             first.provenance,
-            confidence=first.probability.confidence,
+            confidence=first.estimate.confidence,
             solver=[r.solver for r in self.results],
         )
         return xr.Dataset(stacked, coords=coords, attrs=attrs)
@@ -598,7 +631,7 @@ def optimality_sweep(
             actions=actions,
             successors=successors,
             gamma=gamma,
-            probability=estimates[(g, "optimal")],
+            estimate=estimates[(g, "optimal")],
             tie_mass=estimates[(g, "ties")],
             unresolved=estimates[(g, "unresolved")] if gamma == 1.0 else None,
             provenance=provenance,

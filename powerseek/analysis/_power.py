@@ -23,7 +23,7 @@ is kept far below the standard error by the default ``tol=1e-9``.
 from __future__ import annotations
 
 import html
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +82,16 @@ class PowerResult(Tabular):
     def stderr(self) -> np.ndarray:
         """Standard error per state."""
         return self.estimate.stderr
+
+    @property
+    def ci_low(self) -> np.ndarray:
+        """Lower ends of the confidence intervals, per state."""
+        return self.estimate.ci_low
+
+    @property
+    def ci_high(self) -> np.ndarray:
+        """Upper ends of the confidence intervals, per state."""
+        return self.estimate.ci_high
 
     def __getitem__(self, state: Hashable) -> float:
         return float(self.power[position_of(self.states, state)])
@@ -193,8 +203,12 @@ def _attrs(provenance: dict, estimate: Estimate, solver: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class PowerSweepResult(Tabular):
+class PowerSweepResult(Tabular, Sequence):
     """POWER of every state over a grid of discounts, on the same samples.
+
+    A sequence of :class:`PowerResult`, one per γ in order (``len``, indexing and
+    iteration work as on a list), with the values stacked, as
+    :class:`~powerseek.analysis.OptimalitySweepResult` is.
 
     Attributes
     ----------
@@ -213,6 +227,14 @@ class PowerSweepResult(Tabular):
     provenance: dict
     solver: tuple
 
+    def __len__(self) -> int:
+        return len(self.gammas)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self.at(i) for i in range(len(self)))[index]
+        return self.at(index)
+
     @property
     def power(self) -> np.ndarray:
         """POWER, shape (n_gammas, n_states)."""
@@ -222,6 +244,16 @@ class PowerSweepResult(Tabular):
     def stderr(self) -> np.ndarray:
         """Standard errors, shape (n_gammas, n_states)."""
         return np.array([e.stderr for e in self.estimates])
+
+    @property
+    def ci_low(self) -> np.ndarray:
+        """Lower ends of the confidence intervals, shape (n_gammas, n_states)."""
+        return np.array([e.ci_low for e in self.estimates])
+
+    @property
+    def ci_high(self) -> np.ndarray:
+        """Upper ends of the confidence intervals, shape (n_gammas, n_states)."""
+        return np.array([e.ci_high for e in self.estimates])
 
     def __repr__(self) -> str:
         gammas = ", ".join(f"{g:g}" for g in self.gammas)
@@ -558,21 +590,57 @@ class PowerSeekingResult(Tabular):
     state : hashable
     actions : tuple
     gamma : float
-    expected : Estimate
+    expected : numpy.ndarray
         E_{s'~T(s,a)} POWER(s', γ) per action.
-    differences : Estimate
-        ``differences.mean[i, j]`` estimates expected[i] − expected[j], with its
-        standard error from common random numbers.
+    stderr, ci_low, ci_high : numpy.ndarray
+        Its standard errors and confidence intervals, per action.
+    differences : numpy.ndarray
+        ``differences[i, j]`` estimates expected[i] − expected[j].
+    difference_stderr : numpy.ndarray
+        Their standard errors, from common random numbers: far below the two
+        actions' standard errors combined.
+    estimate, difference_estimate : Estimate
+        The same numbers as :class:`~powerseek.Estimate` objects.
     provenance, solver : dict
     """
 
     state: Hashable
     actions: tuple
     gamma: float
-    expected: Estimate
-    differences: Estimate
+    estimate: Estimate
+    difference_estimate: Estimate
     provenance: dict
     solver: dict
+
+    @property
+    def expected(self) -> np.ndarray:
+        """Expected POWER after each action."""
+        return self.estimate.mean
+
+    @property
+    def stderr(self) -> np.ndarray:
+        """Standard error of the expected POWER, per action."""
+        return self.estimate.stderr
+
+    @property
+    def ci_low(self) -> np.ndarray:
+        """Lower ends of the confidence intervals, per action."""
+        return self.estimate.ci_low
+
+    @property
+    def ci_high(self) -> np.ndarray:
+        """Upper ends of the confidence intervals, per action."""
+        return self.estimate.ci_high
+
+    @property
+    def differences(self) -> np.ndarray:
+        """``differences[i, j]``: expected[i] − expected[j]."""
+        return self.difference_estimate.mean
+
+    @property
+    def difference_stderr(self) -> np.ndarray:
+        """Standard errors of the differences, from common random numbers."""
+        return self.difference_estimate.stderr
 
     def seeks_more_power(self, a: Hashable, b: Hashable, *, z: float = 3.0) -> bool | None:
         """Whether `a` seeks more POWER than `b` (Def 5.6, weak).
@@ -592,8 +660,8 @@ class PowerSeekingResult(Tabular):
 
         """
         i, j = self.actions.index(a), self.actions.index(b)
-        mean = self.differences.mean[i, j]
-        se = self.differences.stderr[i, j]
+        mean = self.differences[i, j]
+        se = self.difference_stderr[i, j]
         if mean > z * se:
             return True
         if mean < -z * se:
@@ -614,13 +682,13 @@ class PowerSeekingResult(Tabular):
                 "actions": [
                     {
                         "action": label_text(a),
-                        "expected_power": float(self.expected.mean[i]),
-                        "stderr": float(self.expected.stderr[i]),
+                        "expected_power": float(self.expected[i]),
+                        "stderr": float(self.stderr[i]),
                     }
                     for i, a in enumerate(self.actions)
                 ],
-                "differences": self.differences.mean.tolist(),
-                "differences_stderr": self.differences.stderr.tolist(),
+                "differences": self.differences.tolist(),
+                "differences_stderr": self.difference_stderr.tolist(),
                 "solver": self.solver,
             },
         )
@@ -652,9 +720,9 @@ class PowerSeekingResult(Tabular):
             "gamma": self.gamma,
             "state": label_text(self.state),
             "action": [label_text(a) for a in self.actions],
-            **estimate_columns(self.expected),
+            **estimate_columns(self.estimate),
         }
-        return columns, _attrs(self.provenance, self.expected, self.solver)
+        return columns, _attrs(self.provenance, self.estimate, self.solver)
 
 
 def power_seeking(
@@ -797,8 +865,8 @@ def compare_successors(
         state=state,
         actions=mdp.actions[i],
         gamma=run.gammas[0],
-        expected=out.estimates[(0, "expected")],
-        differences=out.estimates[(0, "differences")],
+        estimate=out.estimates[(0, "expected")],
+        difference_estimate=out.estimates[(0, "differences")],
         provenance=run.provenance(mdp) if provenance is None else provenance(run),
         solver=out.solver[0],
     )

@@ -40,25 +40,37 @@ class SetOptimalityResult(Tabular):
 
     Attributes
     ----------
-    probability : Estimate
-        ``probability.mean[0]`` with ``stderr[0]``.
+    probability : float
+        The estimated probability (also ``value``).
+    stderr : float
+        Its standard error.
+    estimate : Estimate
+        The same number as an :class:`~powerseek.Estimate` of one entry, with its
+        confidence interval.
     gamma : float or None
+        The discount rate (None for :func:`linear_optimality`, which has none).
     provenance : dict
+        Where the result came from (read-only).
     """
 
-    probability: Estimate
+    estimate: Estimate
     gamma: float | None
     provenance: dict
 
     @property
-    def value(self) -> float:
+    def probability(self) -> float:
         """The estimated probability."""
-        return float(self.probability.mean[0])
+        return float(self.estimate.mean[0])
+
+    @property
+    def value(self) -> float:
+        """The estimated probability (as ``probability``)."""
+        return self.probability
 
     @property
     def stderr(self) -> float:
         """Its standard error."""
-        return float(self.probability.stderr[0])
+        return float(self.estimate.stderr[0])
 
     def to_frame(self):
         """One row: ``quantity`` ("set_optimality"), ``gamma``, ``value``, ``stderr``, ...
@@ -74,9 +86,9 @@ class SetOptimalityResult(Tabular):
         columns = {
             "quantity": "set_optimality",
             "gamma": self.gamma,
-            **estimate_columns(self.probability),
+            **estimate_columns(self.estimate),
         }
-        return columns, attrs_of(self.provenance, confidence=self.probability.confidence)
+        return columns, attrs_of(self.provenance, confidence=self.estimate.confidence)
 
 
 def coefficient_stack(functions: Sequence[VisitDistribution], gamma: float) -> np.ndarray:

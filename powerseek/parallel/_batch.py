@@ -712,7 +712,7 @@ def run_unit(unit: Unit, spec: BatchSpec, mdp=None) -> list[dict[str, Any]]:
                     rows.append(
                         {**head, "gamma": result.gamma, "quantity": "optimality",
                          "state": label_text(state), "action": label_text(action),
-                         **_stats(result.probability, k)}
+                         **_stats(result.estimate, k)}
                     )  # fmt: skip
                     k += 1
     return rows

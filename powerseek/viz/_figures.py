@@ -346,7 +346,7 @@ def tendency_overlay(
     for i, state in enumerate(result.states):
         row, col = state[0] + 0.1, state[1]  # below the cell's value text
         for j, action in enumerate(result.actions[i]):
-            p = float(result.probability.mean[offsets[i] + j])
+            p = float(result.probability[offsets[i] + j])
             if p <= min_probability:
                 continue
             if action == "stay":
@@ -465,12 +465,12 @@ def optimality_vs_gamma(
     start = sum(len(a) for a in results[0].actions[:i])
     actions = results[0].actions[i]
     gammas = np.array([r.gamma for r in results], dtype=float)
-    P = np.array([r.probability.mean[start : start + len(actions)] for r in results])
-    E = np.array([r.probability.stderr[start : start + len(actions)] for r in results])
+    P = np.array([r.probability[start : start + len(actions)] for r in results])
+    E = np.array([r.stderr[start : start + len(actions)] for r in results])
     fig, ax = _figure(ax)
     from scipy import stats
 
-    z = float(stats.norm.ppf(0.5 + results[0].probability.confidence / 2))
+    z = float(stats.norm.ppf(0.5 + results[0].estimate.confidence / 2))
     for j, action in enumerate(actions):
         (line,) = ax.plot(gammas, P[:, j], marker="o", markersize=3, label=label_text(action))
         if band:

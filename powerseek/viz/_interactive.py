@@ -252,8 +252,8 @@ def report_data(
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     power_mean = np.array([e.mean for e in sweep.estimates])
     power_se = np.array([e.stderr for e in sweep.estimates])
-    P = np.array([r.probability.mean for r in choices])
-    E = np.array([r.probability.stderr for r in choices])
+    P = np.array([r.probability for r in choices])
+    E = np.array([r.stderr for r in choices])
     offsets = np.asarray(mdp.pair_offsets)
     leads = []
     for i in range(mdp.n_states):

@@ -38,8 +38,8 @@ def test_the_optimal_rule_is_todays_optimality_bit_for_bit(gammas):
         ours = choice_probability_sweep(mdp, gammas, Optimal(), dist=d, n_samples=600, rng=3)
         today = optimality_sweep(mdp, gammas, dist=d, n_samples=600, rng=3)
         for a, b in zip(ours, today):
-            np.testing.assert_array_equal(a.probability.mean, b.probability.mean)
-            np.testing.assert_array_equal(a.probability.stderr, b.probability.stderr)
+            np.testing.assert_array_equal(a.probability, b.probability)
+            np.testing.assert_array_equal(a.stderr, b.stderr)
             np.testing.assert_array_equal(a.tie_mass.mean, b.tie_mass.mean)
         assert ours[0].provenance["rule"] == "optimal"
 
@@ -62,9 +62,9 @@ def test_epsilon_greedy_mixes_the_optimality_probability_exactly(epsilon):
             mdp, gamma, EpsilonGreedy(epsilon), state="start", n_samples=3000, rng=1
         )
         optimal = optimality(mdp, gamma, state="start", n_samples=3000, rng=1)
-        p = optimal.probability.mean
+        p = optimal.probability
         np.testing.assert_allclose(
-            ours.probability.mean, (1 - epsilon) * p + epsilon * (1 - p), rtol=0, atol=1e-12
+            ours.probability, (1 - epsilon) * p + epsilon * (1 - p), rtol=0, atol=1e-12
         )
 
 
@@ -108,7 +108,7 @@ def test_rules_agree_across_chunking_and_workers(rule):
         np.testing.assert_allclose(other.stderr, plain.stderr, rtol=0, atol=1e-13)
     p1 = choice_probability(mdp, 0.9, rule, **kwargs)
     p2 = choice_probability(mdp, 0.9, rule, chunk_size=50, **kwargs)
-    np.testing.assert_allclose(p1.probability.mean, p2.probability.mean, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(p1.probability, p2.probability, rtol=0, atol=1e-13)
 
 
 def test_several_rules_share_samples_and_streams():
@@ -129,7 +129,7 @@ def test_probabilities_of_a_proper_rule_sum_to_one():
     mdp = load("turner-fig1")
     result = choice_probability(mdp, 0.9, Satisficer(0.6), n_samples=300, rng=4)
     offsets = np.cumsum([0] + [len(a) for a in result.actions])
-    sums = np.add.reduceat(result.probability.mean, offsets[:-1])
+    sums = np.add.reduceat(result.probability, offsets[:-1])
     np.testing.assert_allclose(sums, 1.0, atol=1e-12)
 
 
@@ -162,7 +162,7 @@ def test_power_seeking_of_a_boltzmann_agent_on_figure_1():
     result = rule_power_seeking(mdp, "start", 0.9, Boltzmann(0.05), n_samples=2000, rng=1)
     assert result.seeks_more_power("right", "left") is True
     optimal = rule_power_seeking(mdp, "start", 0.9, Optimal(), n_samples=2000, rng=1)
-    assert np.all(result.expected.mean <= optimal.expected.mean + 1e-12)
+    assert np.all(result.expected <= optimal.expected + 1e-12)
 
 
 def test_bad_input_through_the_engine():
@@ -184,6 +184,6 @@ def test_rules_run_on_quasi_monte_carlo_samples():
         mdp, 0.9, EpsilonGreedy(0.2), state="start", n_samples=512, rng=0, qmc=True
     )
     optimal = optimality(mdp, 0.9, state="start", n_samples=512, rng=0, qmc=True)
-    p = optimal.probability.mean
-    np.testing.assert_allclose(ours.probability.mean, 0.8 * p + 0.2 * (1 - p), atol=1e-12)
+    p = optimal.probability
+    np.testing.assert_allclose(ours.probability, 0.8 * p + 0.2 * (1 - p), atol=1e-12)
     assert ours.provenance["sampling"] == optimal.provenance["sampling"] != "monte carlo"

@@ -178,7 +178,7 @@ def test_seeks_more_power_is_undecided_within_the_noise():
     for seed in range(12):
         result = power_seeking(mdp, "s", 0.5, n_samples=400, rng=seed)
         i, j = result.actions.index("a"), result.actions.index("b")
-        mean, se = result.differences.mean[i, j], result.differences.stderr[i, j]
+        mean, se = result.differences[i, j], result.difference_stderr[i, j]
         assert abs(mean) < 4 * se  # the samples see no difference
         decided.append(result.seeks_more_power("a", "b"))
         if 0 < mean < 3 * se:
@@ -311,8 +311,8 @@ def test_reported_standard_errors_match_the_spread_over_independent_runs():
     reported = np.mean([p.stderr for p in powers], axis=0)
     np.testing.assert_allclose(reported, spread, rtol=0.35)
     chances = [optimality(mdp, 0.9, state="start", n_samples=300, rng=seed) for seed in range(40)]
-    spread = np.std([c.probability.mean for c in chances], axis=0, ddof=1)
-    reported = np.mean([c.probability.stderr for c in chances], axis=0)
+    spread = np.std([c.probability for c in chances], axis=0, ddof=1)
+    reported = np.mean([c.stderr for c in chances], axis=0)
     np.testing.assert_allclose(reported, spread, rtol=0.35, atol=1e-3)
 
 

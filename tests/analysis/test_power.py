@@ -181,10 +181,10 @@ def test_power_seeking_comparison_uses_common_random_numbers():
     assert result.seeks_more_power("left", "left") is None
     # expected POWER of a deterministic successor is that state's POWER
     single = power(mdp, 0.5, n_samples=4000, rng=12)
-    assert result.expected.mean[i_right] == pytest.approx(single["right"], abs=1e-12)
+    assert result.expected[i_right] == pytest.approx(single["right"], abs=1e-12)
     # the difference's standard error (common samples) is below the independent one
-    independent = np.hypot(result.expected.stderr[i_right], result.expected.stderr[i_left])
-    assert result.differences.stderr[i_right, i_left] < independent
+    independent = np.hypot(result.stderr[i_right], result.stderr[i_left])
+    assert result.difference_stderr[i_right, i_left] < independent
     document = result.to_dict()
     assert [a["action"] for a in document["actions"]] == ["empty", "left", "right"]
 

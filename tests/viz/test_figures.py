@@ -67,7 +67,7 @@ def test_tendency_arrows_match_nonzero_probabilities(maze):
     moves = stays = 0
     for i in range(len(opt.states)):
         for j, action in enumerate(opt.actions[i]):
-            if opt.probability.mean[offsets[i] + j] > 1e-9:
+            if opt.probability[offsets[i] + j] > 1e-9:
                 stays += action == "stay"
                 moves += action != "stay"
     from matplotlib.patches import FancyArrow
@@ -95,7 +95,9 @@ def _fake_results(P):
             gamma=g,
             states=("s",),
             actions=(("a", "b"),),
-            probability=Estimate(np.array(p, float), np.full(2, 0.01), 100, "monte carlo"),
+            probability=np.array(p, float),
+            stderr=np.full(2, 0.01),
+            estimate=Estimate(np.array(p, float), np.full(2, 0.01), 100, "monte carlo"),
         )
         for g, p in zip((0.0, 0.5, 1.0), P)
     ]
