@@ -363,13 +363,34 @@ def check_states(
     >>> check.applies, report.failed, [v.passed for v in check.verifications]
     (True, False, [True, True, True])
     """
+    subject = f"states {label_text(state)} vs {label_text(other)}"
+
+    def checks(gammas, generator, budget):
+        first = _prop_6_6(mdp, state, other, gammas, n_samples, n_orbits, generator, budget)
+        yield first
+        if first.applies:  # Prop 6.12 (γ = 1) is checked where the copy exists
+            yield _prop_6_12(mdp, state, other, n_samples, n_orbits, generator, budget)
+
+    return _report(mdp, subject, gammas, rng, time_limit, progress, cpu_limit, checks)
+
+
+def _report(mdp, subject, gammas, rng, time_limit, progress, cpu_limit, checks) -> TheoremReport:
+    """The body :func:`check_states` and :func:`check_actions` share.
+
+    Validates the MDP and the discounts, seeds one generator and starts one
+    budget, then collects the checks that ``checks(gammas, generator, budget)``
+    yields, in order: each draws from the generator after the one before it.
+    """
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     gammas = check_gammas(list(gammas))
     generator = make_rng(rng)
     budget = Budget(time_limit, progress, cpu_limit=cpu_limit)
+    return TheoremReport(mdp.name, subject, gammas, tuple(checks(gammas, generator, budget)))
+
+
+def _prop_6_6(mdp, state, other, gammas, n_samples, n_orbits, generator, budget) -> Check:
     copy = find_state_copy(mdp, state, other, budget=budget)
-    subject = f"states {label_text(state)} vs {label_text(other)}"
     statement = (
         f"{label_text(state)} has more options than {label_text(other)}: F("
         f"{label_text(state)}) contains a copy of F_nd({label_text(other)}) via an "
@@ -384,12 +405,7 @@ def check_states(
         + ("; strictly larger under IID continuous rewards" if copy.strict else "")
     )
     if not copy.found:
-        return TheoremReport(
-            mdp.name,
-            subject,
-            gammas,
-            (Check("Prop 6.6", statement, hypotheses, False, None, prediction, (), copy.reason),),
-        )
+        return Check("Prop 6.6", statement, hypotheses, False, None, prediction, (), copy.reason)
     phi = copy.permutation
     i, j = mdp.index(state), mdp.index(other)
     verifications = []
@@ -436,20 +452,9 @@ def check_states(
     U = generator.random((n_samples, mdp.n_states))
     difference = power_samples(mdp, U, gammas[-1])[:, i] - power_samples(mdp, U, gammas[-1])[:, j]
     verifications.append(_iid_margin(difference, bool(copy.strict), f"γ = {gammas[-1]:g}"))
-    checks = [
-        Check(
-            "Prop 6.6",
-            statement,
-            hypotheses,
-            True,
-            phi,
-            prediction,
-            tuple(verifications),
-            copy.reason,
-        )
-    ]
-    checks.append(_prop_6_12(mdp, state, other, n_samples, n_orbits, generator, budget))
-    return TheoremReport(mdp.name, subject, gammas, tuple(checks))
+    return Check(
+        "Prop 6.6", statement, hypotheses, True, phi, prediction, tuple(verifications), copy.reason
+    )
 
 
 def check_actions(
@@ -515,17 +520,13 @@ def check_actions(
     >>> report.failed
     False
     """
-    if not isinstance(mdp, MDP):
-        raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
-    gammas = check_gammas(list(gammas))
-    generator = make_rng(rng)
     subject = f"actions {label_text(action)} vs {label_text(other)} at {label_text(state)}"
-    budget = Budget(time_limit, progress, cpu_limit=cpu_limit)
-    checks = [_prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator, budget)]
-    checks.append(_rdsp_d11(mdp, state, action, other, n_orbits, generator, budget))
-    if rule is not None:
-        checks.append(
-            _rdsp_rule(
+
+    def checks(gammas, generator, budget):
+        yield _prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator, budget)
+        yield _rdsp_d11(mdp, state, action, other, n_orbits, generator, budget)
+        if rule is not None:
+            yield _rdsp_rule(
                 mdp,
                 state,
                 action,
@@ -537,8 +538,8 @@ def check_actions(
                 generator,
                 budget,
             )
-        )
-    return TheoremReport(mdp.name, subject, gammas, tuple(checks))
+
+    return _report(mdp, subject, gammas, rng, time_limit, progress, cpu_limit, checks)
 
 
 def _prop_6_9(mdp, state, action, other, gammas, n_samples, n_orbits, generator, budget) -> Check:
