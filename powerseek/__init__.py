@@ -11,6 +11,7 @@ The package is organised in subpackages, one topic each (docs/api.md):
 :mod:`~powerseek.mdp`, :mod:`~powerseek.io`, :mod:`~powerseek.rewards`,
 :mod:`~powerseek.solvers`, :mod:`~powerseek.analysis`, :mod:`~powerseek.exact`,
 :mod:`~powerseek.symmetry`, :mod:`~powerseek.explore`, :mod:`~powerseek.parallel`,
+:mod:`~powerseek.batch`,
 :mod:`~powerseek.viz` and :mod:`~powerseek.cli`. The names below are re-exported
 here and imported on first use, so ``import powerseek`` stays cheap.
 
@@ -89,6 +90,7 @@ _MODULES = {"gridworld": "powerseek.mdp.gridworld"}
 _SUBPACKAGES = (
     "agents",
     "analysis",
+    "batch",
     "cli",
     "exact",
     "explore",

@@ -160,7 +160,7 @@ def test_jsonl_reads_into_pandas(capsys):
 
 
 def test_batch_table_columns_match_to_frame(tmp_path):
-    from powerseek.parallel._batch import COLUMNS, read_batch, run_batch
+    from powerseek.batch._runner import COLUMNS, read_batch, run_batch
 
     spec = tmp_path / "s.toml"
     spec.write_text(

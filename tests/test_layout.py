@@ -30,6 +30,7 @@ ROOMS = [
     "symmetry",
     "explore",
     "parallel",
+    "batch",
     "viz",
     "cli",
 ]

@@ -114,9 +114,10 @@ PUBLIC_NAMES = {
         "identical_rewards_power", "load_predicate", "power_seeking_implies_optimal",
         "search_cases", "strategies", "symmetric_start_cases", "terminal_choice",
     ),
-    "powerseek.parallel": (
-        "BatchResult", "BatchSpec", "DaskExecutor", "DaskUnavailableError", "Unit",
-        "check_batch", "executor", "read_batch", "run_batch", "unit_inputs",
+    "powerseek.parallel": ("DaskExecutor", "DaskUnavailableError", "executor"),
+    "powerseek.batch": (
+        "COLUMNS", "FILE_FIELDS", "BatchResult", "BatchSpec", "Unit", "check_batch",
+        "read_batch", "run_batch", "unit_inputs",
     ),
     "powerseek.viz": (
         "DEFAULT_GAMMAS", "build_interactive_report", "build_report", "check_path",
@@ -211,7 +212,7 @@ MOVED = {
     "powerseek.explore.games": "powerseek.explore._games",
     "powerseek.explore.search": "powerseek.explore._search",
     "powerseek.explore.finite_time": "powerseek.explore._finite_time",
-    "powerseek.parallel.batch": "powerseek.parallel._batch",
+    "powerseek.parallel.batch": "powerseek.batch._runner",
     "powerseek.parallel.executors": "powerseek.parallel._executors",
     "powerseek.viz.figures": "powerseek.viz._figures",
     "powerseek.viz.multiagent": "powerseek.viz._multiagent",
@@ -394,11 +395,20 @@ def test_api_pages_list_exactly_the_public_names():
 
 #: Names a namespace no longer holds, and the public module that holds them now.
 MOVED_NAMES = {
-    ("powerseek.analysis", name): "powerseek.agents.lotteries"
-    for name in (
-        "anti_optimal", "as_lotteries", "best_of_k", "boltzmann", "frac_optimal",
-        "is_optimal", "make_rule", "quantilize", "satisfice",
-    )
+    **{
+        ("powerseek.analysis", name): "powerseek.agents.lotteries"
+        for name in (
+            "anti_optimal", "as_lotteries", "best_of_k", "boltzmann", "frac_optimal",
+            "is_optimal", "make_rule", "quantilize", "satisfice",
+        )
+    },
+    **{
+        ("powerseek.parallel", name): "powerseek.batch"
+        for name in (
+            "BatchResult", "BatchSpec", "Unit", "check_batch", "read_batch", "run_batch",
+            "unit_inputs",
+        )
+    },
 }  # fmt: skip
 
 

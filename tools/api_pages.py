@@ -32,6 +32,7 @@ PAGES = [
     ("symmetry", "Symmetry, orbits, theorems", "powerseek.symmetry", []),
     ("explore", "Exploring conjectures", "powerseek.explore", ["powerseek.explore.strategies"]),
     ("parallel", "Running at scale", "powerseek.parallel", []),
+    ("batch", "Batch files", "powerseek.batch", []),
     ("viz", "Figures and reports", "powerseek.viz", []),
 ]
 

@@ -30,7 +30,7 @@ TARGETS = {
     "powerseek/io/json.py": ["tests/io/test_files.py", "tests/io/test_fuzz_files.py"],
     "powerseek/io/toml.py": ["tests/io/test_files.py", "tests/io/test_fuzz_files.py"],
     "powerseek/mdp/gridworld.py": ["tests/mdp/test_gridworld.py", "tests/io/test_files.py"],
-    "powerseek/parallel/batch.py": ["tests/parallel/test_batch.py"],
+    "powerseek/batch/_runner.py": ["tests/batch/test_batch.py"],
 }
 SITE = re.compile(r"line=([^,)\n]+)")
 

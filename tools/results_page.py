@@ -43,7 +43,7 @@ RESULTS = [
     ("powerseek.symmetry", "RetargetCheck", "check_retargetable"),
     ("powerseek.explore", "Exploration", "explore, exhaustive_search"),
     ("powerseek.explore", "FiniteTimeCurve", "finite_time_curve"),
-    ("powerseek.parallel", "BatchResult", "run_batch"),
+    ("powerseek.batch", "BatchResult", "run_batch"),
     ("powerseek.mdp", "ReachabilitySummary", "summarize"),
 ]
 

@@ -42,8 +42,8 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     from .. import parallel
+    from ..batch import read_batch, run_batch
     from ..io import check_output_folder
-    from ..parallel import read_batch, run_batch
 
     spec = read_batch(args.file)
     directory = check_output_folder(args.output or f"{Path(args.file).stem}-results")

@@ -1,24 +1,33 @@
-"""Running analyses at scale.
+"""Running analyses at scale: the executors the engine maps its chunks over.
 
-``_executors`` provides the thread and Dask executors the engine maps chunks
-over; ``_batch`` runs batch files (grids of environments, distributions and γ)
-resumably, one unit file per result.
+``executor(workers, scheduler)`` gives a thread pool or a :class:`DaskExecutor`
+over a Dask cluster (``_executors``); every analysis takes one as
+``executor=`` and gives the same numbers as in one process. Batch files, which
+run grids of analyses as resumable jobs, are :mod:`powerseek.batch`.
 """
 
 from __future__ import annotations
 
-from ._batch import BatchResult, BatchSpec, Unit, check_batch, read_batch, run_batch, unit_inputs
+from .._deprecation import moved_names
 from ._executors import DaskExecutor, DaskUnavailableError, executor
 
 __all__ = [
-    "BatchResult",
-    "BatchSpec",
     "DaskExecutor",
     "DaskUnavailableError",
-    "Unit",
-    "check_batch",
     "executor",
-    "read_batch",
-    "run_batch",
-    "unit_inputs",
 ]
+
+#: Names that moved to another subpackage, and their new module.
+_MOVED = dict.fromkeys(
+    [
+        "BatchResult",
+        "BatchSpec",
+        "Unit",
+        "check_batch",
+        "read_batch",
+        "run_batch",
+        "unit_inputs",
+    ],
+    "powerseek.batch",
+)
+__getattr__ = moved_names(__name__, _MOVED)

@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import powerseek
-import powerseek.parallel._batch as sweep_module
+import powerseek.batch._runner as sweep_module
 from powerseek import ParseError, UnknownEnvironmentError
+from powerseek.batch._runner import COLUMNS, read_batch, run_batch
 from powerseek.cli import main
-from powerseek.parallel._batch import COLUMNS, read_batch, run_batch
 
 SWEEP = """
 name = "demo"

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 import powerseek
 from powerseek import PowerseekError
+from powerseek.batch._runner import BatchSpec, check_batch, read_batch
 from powerseek.io import _graphviz as graphviz
 from powerseek.multiagent import joint_gridworld, uniform_policy
-from powerseek.parallel._batch import BatchSpec, check_batch, read_batch
 from powerseek.rewards._spec import parse_distribution
 
 TIME_BOUND = 5.0
