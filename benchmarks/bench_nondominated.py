@@ -20,7 +20,7 @@ import machine
 import numpy as np
 
 from powerseek import gridworld
-from powerseek.exact._visits import ND_GAMMA, nondominated_vectors, visit_distributions
+from powerseek.visits._functions import ND_GAMMA, nondominated_vectors, visit_distributions
 
 ROOMS = {
     "two rooms, 21 cells": "#######\n#...#.#\n#..#..#\n#.....#\n#..#..#\n#..#..#\n#######\n",

@@ -9,7 +9,8 @@ errors.
 
 The package is organised in subpackages, one topic each (docs/api.md):
 :mod:`~powerseek.mdp`, :mod:`~powerseek.io`, :mod:`~powerseek.rewards`,
-:mod:`~powerseek.solvers`, :mod:`~powerseek.analysis`, :mod:`~powerseek.exact`,
+:mod:`~powerseek.solvers`, :mod:`~powerseek.visits`, :mod:`~powerseek.analysis`,
+:mod:`~powerseek.exact`,
 :mod:`~powerseek.symmetry`, :mod:`~powerseek.explore`, :mod:`~powerseek.parallel`,
 :mod:`~powerseek.batch`,
 :mod:`~powerseek.viz` and :mod:`~powerseek.cli`. The names below are re-exported
@@ -101,6 +102,7 @@ _SUBPACKAGES = (
     "rewards",
     "solvers",
     "symmetry",
+    "visits",
     "viz",
 )
 

@@ -63,7 +63,7 @@ def hull_vertices(X: np.ndarray, tol: float = 1e-9) -> list[int]:
     """Rows of `X` outside the convex hull of the other rows, by one full LP each.
 
     The direct form of Def E.9 (every constraint at once), without the
-    constraint generation of :func:`powerseek.exact.nondominated_vectors`.
+    constraint generation of :func:`powerseek.visits.nondominated_vectors`.
     """
     from scipy.optimize import linprog
 

@@ -8,9 +8,9 @@ import powerseek
 from powerseek import SearchLimitError, load
 from powerseek.budget import Budget
 from powerseek.cli import main
-from powerseek.exact._visits import nondominated_vectors
 from powerseek.symmetry import _environmental as symmetry
 from powerseek.symmetry._theorems import check_actions, check_states
+from powerseek.visits._functions import nondominated_vectors
 
 TWO_ROOMS = "#######\n#...#.#\n#..#..#\n#.....#\n#..#..#\n#..#..#\n#######\n"
 

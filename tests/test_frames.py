@@ -238,7 +238,7 @@ def test_missing_pandas_says_how_to_install(monkeypatch):
 def _results_with_records():
     import powerseek
     from powerseek.analysis import visit_optimality
-    from powerseek.exact import visit_distributions
+    from powerseek.visits import visit_distributions
 
     fig1 = powerseek.load("turner-fig1")
     options = {"n_samples": 40, "rng": 0}
@@ -294,8 +294,8 @@ def test_every_monte_carlo_result_speaks_one_vocabulary():
     with ``stderr``, ``ci_low``, ``ci_high`` arrays beside it; sweeps are sequences of
     per-γ results whose stacked arrays are those results' arrays."""
     from powerseek.analysis import visit_optimality
-    from powerseek.exact import visit_distributions
     from powerseek.rewards import Estimate
+    from powerseek.visits import visit_distributions
 
     fig1 = powerseek.load("turner-fig1")
     options = {"n_samples": 60, "rng": 1}

@@ -23,6 +23,7 @@ ROOMS = [
     "io",
     "rewards",
     "solvers",
+    "visits",
     "exact",
     "analysis",
     "multiagent",

@@ -25,6 +25,7 @@ PAGES = [
     ("io", "Files and the catalog", "powerseek.io", []),
     ("rewards", "Reward distributions", "powerseek.rewards", []),
     ("solvers", "Solvers", "powerseek.solvers", []),
+    ("visits", "Visit distributions", "powerseek.visits", []),
     ("exact", "Exact results", "powerseek.exact", []),
     ("analysis", "Analyses", "powerseek.analysis", ["powerseek.analysis.engine"]),
     ("multiagent", "Two agents", "powerseek.multiagent", []),

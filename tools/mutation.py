@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS = [
     "tests/solvers/test_solve.py", "tests/analysis/test_power.py", "tests/analysis/test_optimality.py",
     "tests/rewards/test_estimates.py", "tests/analysis/test_engine_mutants.py", "tests/symmetry/test_environmental.py",
-    "tests/symmetry/test_orbits.py", "tests/exact/test_visits.py", "tests/theorems",
+    "tests/symmetry/test_orbits.py", "tests/visits/test_visits.py", "tests/theorems",
     "tests/agents/test_lotteries.py", "tests/agents/test_agent_rules.py",
     "tests/solvers/test_stochastic.py", "tests/solvers/test_policy_evaluation.py",
     "tests/multiagent/test_multiagent.py", "tests/agents/test_shutdown.py",
@@ -152,14 +152,14 @@ MUTANTS = [
     Mutant("analysis/_visit_optimality.py", "    for coefficients in stack:", "    for coefficients in stack[:1]:",
            "the γ → 0 and γ → 1 comparison stops at its first coefficient"),
     # non-domination
-    Mutant("exact/_visits.py", "            if t <= threshold:  # a relaxation: t* ≤ t",
+    Mutant("visits/_functions.py", "            if t <= threshold:  # a relaxation: t* ≤ t",
            "            if t <= -threshold:  # a relaxation: t* ≤ t", "relaxed LP threshold sign"),
-    Mutant("exact/_visits.py", "            if slack.min() > threshold:  # (r, min slack) is feasible for the full LP",
+    Mutant("visits/_functions.py", "            if slack.min() > threshold:  # (r, min slack) is feasible for the full LP",
            "            if slack.max() > threshold:  # (r, min slack) is feasible for the full LP",
            "vertex certificate checks one row only"),
-    Mutant("exact/_visits.py", "    proven[top[margin > threshold]] = True",
+    Mutant("visits/_functions.py", "    proven[top[margin > threshold]] = True",
            "    proven[top[margin >= 0]] = True", "repeated rows proven vertices"),
-    Mutant("exact/_visits.py", "        if _near_hull(x, V[aligned]) <= distance:",
+    Mutant("visits/_functions.py", "        if _near_hull(x, V[aligned]) <= distance:",
            "        if _near_hull(x, V[aligned]) <= 1e3 * distance:", "hull distance bound loosened"),
 ]  # fmt: skip
 

@@ -617,7 +617,7 @@ def _visit_stack(mdp: MDP, state_index: int, gamma: float, limit: int):
     """(1−γ)f(γ) for f in F(s) and each f's first pair, cached on the MDP per (s, γ)."""
 
     def build():
-        from ..exact import visit_distributions
+        from ..visits import visit_distributions
 
         state = mdp.states[state_index]
         functions = visit_distributions(mdp, state, max_count=limit)
@@ -636,7 +636,7 @@ class Quantilizer(DecisionRule):
     q-quantile of the uniform distribution on F(s) by value (1−γ)f(γ)ᵀR (the
     boundary level shared in proportion, as :func:`~powerseek.agents.lotteries.quantilize`)
     and follows a policy realising it; π(a | s) is the chosen f's first action.
-    F(s) is enumerated (:func:`powerseek.exact.visit_distributions`), so this is
+    F(s) is enumerated (:func:`powerseek.visits.visit_distributions`), so this is
     for small MDPs; its POWER at s is the value after the first step of the f it
     commits to. Defined for 0 < γ < 1.
 

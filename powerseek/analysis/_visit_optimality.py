@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_gamma
-from ..exact import VisitDistribution, visit_distributions
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, attrs_of, data_frame, estimate_columns
 from ..mdp import MDP
 from ..rewards import IID, Accumulator, Estimate, RewardDistribution, SamplePlan
+from ..visits import VisitDistribution, visit_distributions
 from . import engine
 from ._options import EngineOptions, ExecutionOptions, SamplingOptions
 
@@ -116,7 +116,7 @@ def coefficient_stack(functions: Sequence[VisitDistribution], gamma: float) -> n
     Examples
     --------
     >>> from powerseek import load
-    >>> from powerseek.exact import visit_distributions
+    >>> from powerseek.visits import visit_distributions
     >>> mdp = load("turner-fig1")
     >>> functions = visit_distributions(mdp, "start")
     >>> len(functions), mdp.n_states, coefficient_stack(functions, 0.5).shape
@@ -196,7 +196,7 @@ def visit_optimality(
     state : hashable
         A state of `mdp`, by its label.
     subset : sequence of VisitDistribution
-        F ⊆ F(state), e.g. from :func:`powerseek.exact.restrict`.
+        F ⊆ F(state), e.g. from :func:`powerseek.visits.restrict`.
     gamma : float in [0, 1]
         The discount rate γ.
     functions : sequence of VisitDistribution, optional
@@ -227,7 +227,7 @@ def visit_optimality(
     Examples
     --------
     >>> from powerseek import load
-    >>> from powerseek.exact._visits import restrict, visit_distributions
+    >>> from powerseek.visits._functions import restrict, visit_distributions
     >>> mdp = load("candy-wait")
     >>> F = visit_distributions(mdp, "start")
     >>> waiting = restrict(F, "start", "wait")

@@ -446,9 +446,9 @@ def _run_exact_optimality(args, mdp: MDP, state, out: TextIO) -> int:
 
 
 def _run_visits(args: argparse.Namespace, out: TextIO) -> int:
-    from ..exact import format_function, nondominated, visit_distributions
     from ..io import load
     from ..mdp import parse_state
+    from ..visits import format_function, nondominated, visit_distributions
 
     mdp = load(args.env)
     state = parse_state(mdp, args.state)

@@ -1,14 +1,16 @@
 """Exact results in rational arithmetic.
 
-Visit distributions and non-domination (``_visits``), exact linear algebra over
-the rationals (``_rational``), and exact POWER and optimality probabilities for
-small MDPs (``_results``).
+Exact POWER and optimality probabilities for small MDPs (``_results``), by
+polytope integration (``_polytope``) or enumeration of a finite reward support,
+with the exact linear algebra over the rationals they use. They build on the
+visit distribution functions of :mod:`powerseek.visits`.
 """
 
 from __future__ import annotations
 
+from .._deprecation import moved_names
+from .._rational import as_fraction, exact_gamma, exact_rows, solve_exact
 from ._polytope import IntegrationError
-from ._rational import as_fraction, exact_gamma, exact_rows, solve_exact
 from ._results import (
     ExactOptimality,
     ExactPower,
@@ -19,18 +21,6 @@ from ._results import (
     exact_solution,
     exact_visit_optimality,
 )
-from ._visits import (
-    RecurrentDistribution,
-    VisitDistribution,
-    format_function,
-    nondominated,
-    nondominated_rsds,
-    nondominated_vectors,
-    one_cycle_options,
-    recurrent_distributions,
-    restrict,
-    visit_distributions,
-)
 
 __all__ = [
     "ExactOptimality",
@@ -38,8 +28,6 @@ __all__ = [
     "ExactSetOptimality",
     "ExactSolution",
     "IntegrationError",
-    "RecurrentDistribution",
-    "VisitDistribution",
     "as_fraction",
     "exact_gamma",
     "exact_optimality",
@@ -47,13 +35,23 @@ __all__ = [
     "exact_rows",
     "exact_solution",
     "exact_visit_optimality",
-    "format_function",
-    "nondominated",
-    "nondominated_rsds",
-    "nondominated_vectors",
-    "one_cycle_options",
-    "recurrent_distributions",
-    "restrict",
     "solve_exact",
-    "visit_distributions",
 ]
+
+#: Names that moved to another subpackage, and their new module.
+_MOVED = dict.fromkeys(
+    [
+        "RecurrentDistribution",
+        "VisitDistribution",
+        "format_function",
+        "nondominated",
+        "nondominated_rsds",
+        "nondominated_vectors",
+        "one_cycle_options",
+        "recurrent_distributions",
+        "restrict",
+        "visit_distributions",
+    ],
+    "powerseek.visits",
+)
+__getattr__ = moved_names(__name__, _MOVED)

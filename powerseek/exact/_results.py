@@ -40,14 +40,14 @@ import numpy as np
 from scipy import stats
 
 from .._frozen import FrozenDict
+from .._rational import as_fraction, exact_gamma, exact_rows, solve_exact
 from .._validation import label_text, position_of, quote
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, attrs_of, cell_columns, data_frame
 from ..mdp import MDP
 from ..rewards import IID, FiniteSupport, PerState, RewardDistribution, describe_scipy
+from ..visits import VisitDistribution, nondominated, visit_distributions
 from ._polytope import IntegrationError, region_moments
-from ._rational import as_fraction, exact_gamma, exact_rows, solve_exact
-from ._visits import VisitDistribution, nondominated, visit_distributions
 
 __all__ = [
     "MAX_DIMENSIONS",
@@ -1013,7 +1013,7 @@ def exact_visit_optimality(
     Examples
     --------
     >>> from powerseek import load
-    >>> from powerseek.exact._visits import visit_distributions
+    >>> from powerseek.visits._functions import visit_distributions
     >>> aima = load("aima-4x3")
     >>> F = visit_distributions(aima, (2, 0))
     >>> red = [f for f in F if f.cycle == ((1, 3),)]

@@ -49,11 +49,12 @@ from hypothesis import strategies as st
 from .._validation import label_text
 from ..agents.lotteries import is_optimal
 from ..analysis import optimal_actions, power_samples
-from ..exact import as_fraction, exact_optimality, exact_power, one_cycle_options
+from ..exact import as_fraction, exact_optimality, exact_power
 from ..exceptions import InvalidParameterError, InvalidTypeError, PowerseekError
 from ..mdp import MDP
 from ..rewards import FiniteSupport, RewardDistribution, sample
 from ..symmetry import MAX_OUTCOMES, rule_tendency
+from ..visits import one_cycle_options
 from . import strategies
 from ._families import terminal_choice
 from ._finite_time import finite_time_family, finite_time_tendency, symmetric_start_cases

@@ -38,14 +38,6 @@ from networkx.algorithms import isomorphism
 
 from .._validation import preview, quote
 from ..budget import Budget, as_budget
-from ..exact import (
-    VisitDistribution,
-    nondominated,
-    nondominated_rsds,
-    recurrent_distributions,
-    restrict,
-    visit_distributions,
-)
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, data_frame
 from ..mdp import MDP, reachable
@@ -56,6 +48,14 @@ from ..rewards import (
     PerState,
     RewardDistribution,
     RewardSamples,
+)
+from ..visits import (
+    VisitDistribution,
+    nondominated,
+    nondominated_rsds,
+    recurrent_distributions,
+    restrict,
+    visit_distributions,
 )
 
 __all__ = [

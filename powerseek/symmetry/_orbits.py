@@ -39,7 +39,6 @@ from scipy import stats
 from .._validation import check_gamma, label_text, make_rng, stream_seed
 from ..agents import as_rule, rule_policy
 from ..analysis import coefficient_stack, lexicographic_best, optimal_actions, power_samples
-from ..exact import VisitDistribution, visit_distributions
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, data_frame
 from ..mdp import MDP, reachable
@@ -51,6 +50,7 @@ from ..rewards import (
     RewardSamples,
     sample,
 )
+from ..visits import VisitDistribution, visit_distributions
 
 __all__ = [
     "Functional",

@@ -39,11 +39,11 @@ from .._validation import check_gammas, label_text, make_rng
 from ..agents import as_rule, rule_policy
 from ..analysis import optimal_actions, power_samples
 from ..budget import Budget
-from ..exact import one_cycle_options
 from ..exceptions import InvalidTypeError
 from ..frames import Tabular, attrs_of, data_frame
 from ..mdp import MDP
 from ..rewards import FiniteSupport
+from ..visits import one_cycle_options
 from ._environmental import (
     CopyResult,
     Permutation,

@@ -470,7 +470,7 @@ def test_quantilizer_on_the_k_way_choice_is_the_lottery_rule():
 
 def test_quantilizer_limits_on_figure_1():
     from powerseek.agents import Quantilizer
-    from powerseek.exact import visit_distributions
+    from powerseek.visits import visit_distributions
 
     mdp = load("turner-fig1")
     R = np.random.default_rng(15).random((40, mdp.n_states))

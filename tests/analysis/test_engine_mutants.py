@@ -435,7 +435,7 @@ def test_visit_set_optimality_at_the_limits_looks_past_a_first_coefficient_tie(
     γ = 0 and 1 never needed a second)."""
     from powerseek import FiniteSupport, load
     from powerseek.analysis._visit_optimality import visit_optimality
-    from powerseek.exact._visits import visit_distributions
+    from powerseek.visits._functions import visit_distributions
 
     mdp = load("candy-wait")  # start, wait, candy, chocolate, hug
     F = visit_distributions(mdp, "start")

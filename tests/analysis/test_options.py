@@ -11,7 +11,7 @@ from powerseek.analysis._options import (
     SamplingOptions,
     SolverOptions,
 )
-from powerseek.exact._visits import restrict, visit_distributions
+from powerseek.visits._functions import restrict, visit_distributions
 
 FIG1 = powerseek.load("turner-fig1")
 

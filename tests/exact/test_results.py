@@ -27,7 +27,7 @@ from powerseek.exact._results import (
     exact_solution,
     exact_visit_optimality,
 )
-from powerseek.exact._visits import visit_distributions
+from powerseek.visits._functions import visit_distributions
 from strategies import examples, stochastic_multigraphs, successor_graphs
 
 F = Fraction

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from powerseek import MDP, FiniteSupport, InvalidParameterError, InvalidTypeError, load
 from powerseek.exact._results import exact_power
-from powerseek.exact._visits import one_cycle_options
 from powerseek.exceptions import PredicateError
 from powerseek.explore._conjectures import conjecture, load_predicate
 from powerseek.explore._families import count_successor_graphs, deterministic_mdps, terminal_choice
@@ -26,6 +25,7 @@ from powerseek.explore._search import (
 from powerseek.io._files import read
 from powerseek.rewards._distributions import IID
 from powerseek.rewards._spec import parse_distribution
+from powerseek.visits._functions import one_cycle_options
 
 # ----------------------------------------------------------------------
 # families

@@ -145,8 +145,8 @@ def _analyses():
     """Every analysis that runs on the engine, as (name, call) with common settings."""
     from powerseek.agents import choice_probability_sweep, rule_power_seeking, rule_power_sweep
     from powerseek.analysis._visit_optimality import visit_optimality
-    from powerseek.exact._visits import visit_distributions
     from powerseek.rewards._distributions import MAX_BLOCK_ROWS
+    from powerseek.visits._functions import visit_distributions
 
     # a 16x16 room: blocks of 256 samples, so 700 samples are 3 blocks, each its own chunk
     # and work unit; the per-block streams and their merge in block order cross workers

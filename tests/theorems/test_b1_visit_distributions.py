@@ -15,7 +15,8 @@ from scipy import stats
 from powerseek import IID, RewardSamples, from_graph, optimal_actions, solve
 from powerseek.analysis._visit_optimality import linear_optimality, visit_optimality
 from powerseek.exact._results import exact_optimality, exact_power
-from powerseek.exact._visits import (
+from powerseek.explore.strategies import mdps, successor_graphs
+from powerseek.visits._functions import (
     GAMMA,
     nondominated,
     nondominated_rsds,
@@ -24,7 +25,6 @@ from powerseek.exact._visits import (
     restrict,
     visit_distributions,
 )
-from powerseek.explore.strategies import mdps, successor_graphs
 
 GRID = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97]
 

@@ -8,14 +8,14 @@ from hypothesis import strategies as st
 
 from powerseek import MDP, from_graph, gridworld, load, power, power_samples, solve
 from powerseek.exact._results import exact_power
-from powerseek.exact._visits import (
+from powerseek.explore.strategies import mdps, permutations, successor_graphs
+from powerseek.symmetry._environmental import automorphisms
+from powerseek.visits._functions import (
     nondominated,
     nondominated_rsds,
     recurrent_distributions,
     visit_distributions,
 )
-from powerseek.explore.strategies import mdps, permutations, successor_graphs
-from powerseek.symmetry._environmental import automorphisms
 
 Z = 5.0
 COMPLETE = MDP({i: list(range(4)) for i in range(4)})

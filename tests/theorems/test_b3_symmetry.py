@@ -19,11 +19,11 @@ from powerseek import (
     power_seeking,
 )
 from powerseek.exact._results import exact_optimality, exact_power
-from powerseek.exact._visits import recurrent_distributions
 from powerseek.explore.strategies import many_one_cycles, planted_copies
 from powerseek.symmetry._environmental import Permutation, find_action_copy, find_state_copy
 from powerseek.symmetry._orbits import Functional, compare_over_orbit, power_of
 from powerseek.symmetry._theorems import check_actions, check_states
+from powerseek.visits._functions import recurrent_distributions
 from strategies import examples
 
 FIG1 = load("turner-fig1")

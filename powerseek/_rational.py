@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import InvalidParameterError, InvalidTypeError
-from ..mdp import MDP
+from .exceptions import InvalidParameterError, InvalidTypeError
 
 __all__ = ["as_fraction", "exact_gamma", "exact_rows", "solve_exact"]
 
@@ -94,7 +93,7 @@ def exact_gamma(gamma: Any, *, allow_one: bool = True) -> Fraction:
     return value
 
 
-def exact_rows(mdp: MDP) -> list[dict[int, Fraction]]:
+def exact_rows(mdp: Any) -> list[dict[int, Fraction]]:
     """T(s, a, ·) of every pair as ``{successor index: Fraction}``.
 
     Parameters

@@ -44,11 +44,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.optimize import linprog, nnls
 
+from .._rational import as_fraction, exact_gamma, exact_rows, solve_exact
 from .._validation import check_gamma, quote
 from ..budget import Budget, as_budget
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..mdp import MDP, reachable
-from ._rational import as_fraction, exact_gamma, exact_rows, solve_exact
 
 if TYPE_CHECKING:
     import sympy

@@ -12,7 +12,8 @@ from oracles import hull_vertices
 from powerseek import MDP, InvalidParameterError, RewardSamples, from_graph, load
 from powerseek.analysis._optimality import optimal_actions
 from powerseek.analysis._visit_optimality import linear_optimality, visit_optimality
-from powerseek.exact._visits import (
+from powerseek.solvers._solve import solve
+from powerseek.visits._functions import (
     GAMMA,
     nondominated,
     nondominated_rsds,
@@ -21,7 +22,6 @@ from powerseek.exact._visits import (
     restrict,
     visit_distributions,
 )
-from powerseek.solvers._solve import solve
 from strategies import stochastic_multigraphs, successor_graphs
 
 FIG1 = load("turner-fig1")
