@@ -359,103 +359,36 @@ def read_batch(path: str | Path) -> BatchSpec:
 
     path = Path(path)
     text = read_text(path, "a batch file")
-    doc = parse_document(text, str(path))
-    unknown = sorted(set(doc) - _KEYS)
+    batch = _Document(parse_document(text, str(path)), path, text)
+    unknown = sorted(set(batch.doc) - _KEYS)
     if unknown:
-        raise _fail(
+        raise batch.fail(
             f"unknown key {unknown[0]!r}; a batch file holds {', '.join(sorted(_KEYS))}.",
-            path, text, unknown[0],
-        )  # fmt: skip
-
-    def strings(key, default=None):
-        value = doc.get(key, default)
-        if value is None:
-            raise _fail(f"{key!r} is required: a list of names.", path, text)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            raise _fail(f"{key!r} must be a non-empty list of strings.", path, text, key)
-        _refuse_repeats(key, value, path, text)
-        return tuple(value)
-
-    def numbers(key, kind, check, what):
-        value = doc.get(key)
-        if value is None:
-            raise _fail(f"{key!r} is required: {what}.", path, text)
-        if not isinstance(value, list):
-            value = [value]
-        if not value or not all(isinstance(v, kind) and not isinstance(v, bool) for v in value):
-            raise _fail(f"{key!r} must be {what}; got {value!r}.", path, text, key)
-        bad = [v for v in value if not check(v)]
-        if bad:
-            raise _fail(f"{key!r} must be {what}; got {short_value(bad[0])}.", path, text, key)
-        _refuse_repeats(key, value, path, text)
-        return tuple(value)
-
-    quantities = strings("quantities", ["power"])
+            unknown[0],
+        )
+    quantities = batch.strings("quantities", ["power"])
     wrong = [q for q in quantities if q not in QUANTITIES]
     if wrong:
-        raise _fail(
-            f"unknown quantity {wrong[0]!r}; use {' or '.join(QUANTITIES)}.", path, text,
-            "quantities",
-        )  # fmt: skip
-    seed = doc.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise _fail(f"'seed' must be a non-negative integer; got {seed!r}.", path, text, "seed")
-    method = doc.get("method", "auto")
-    if method not in METHODS:
-        raise _fail(
-            f"'method' must be one of {', '.join(METHODS)}; got {method!r}.", path, text, "method"
+        raise batch.fail(
+            f"unknown quantity {wrong[0]!r}; use {' or '.join(QUANTITIES)}.", "quantities"
         )
-    tol = doc.get("tol", 1e-9)
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol <= MAX_SOLVER_TOL:
-        raise _fail(
-            f"'tol' (the solver tolerance) must be a number in (0, {MAX_SOLVER_TOL:g}]; got "
-            f"{tol!r}.",
-            path, text, "tol",
-        )  # fmt: skip
-    max_work = doc.get("max_work")
-    if max_work is not None and (
-        isinstance(max_work, bool)
-        or not isinstance(max_work, (int, float))
-        or not as_float(max_work) >= 0
-    ):
-        raise _fail(
-            "'max_work' (the most state-samples a unit may take) must be a non-negative "
-            f"number; got {short_value(max_work)}.",
-            path, text, "max_work",
-        )  # fmt: skip
-    jobs, wheres = [], []
-    for kind in ("orbit", "check", "multiagent"):
-        tables = doc.get(kind, [])
-        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-            raise _fail(f"{kind!r} must be an array of tables: [[{kind}]].", path, text, kind)
-        for number, table in enumerate(tables, 1):
-            read = _multiagent_job if kind == "multiagent" else _job
-            jobs.append(read(kind, number, table, path, text))
-            wheres.append((f"[[{kind}]] number {number}", _job_line(text, kind, number)))
-    grid = "environments" in doc or not jobs  # a file of jobs alone needs no grid
-    seen: dict[Unit, str] = {}
-    for job, (where, line) in zip(jobs, wheres):
-        if job in seen:
-            raise _fail(
-                f"{where} repeats {seen[job]}: the same job twice would give the same rows "
-                "twice; remove one.",
-                path, text, line=line,
-            )  # fmt: skip
-        seen[job] = where
+    seed, method, tol, max_work = _settings(batch)
+    jobs = _jobs(batch)
+    grid = "environments" in batch.doc or not jobs  # a file of jobs alone needs no grid
     return BatchSpec(
-        name=str(doc.get("name", path.stem)),
+        name=str(batch.doc.get("name", path.stem)),
         seed=seed,
-        environments=strings("environments") if grid else (),
-        distributions=strings("distributions", ["uniform"]),
+        environments=batch.strings("environments") if grid else (),
+        distributions=batch.strings("distributions", ["uniform"]),
         samples=(
-            numbers("samples", int, lambda n: n >= 2, "sample counts of at least 2") if grid else ()
+            batch.numbers("samples", int, lambda n: n >= 2, "sample counts of at least 2")
+            if grid
+            else ()
         ),
         gammas=tuple(
             float(g)
             for g in (
-                numbers("gamma", (int, float), lambda g: 0 <= g <= 1, "discounts in [0, 1]")
+                batch.numbers("gamma", (int, float), lambda g: 0 <= g <= 1, "discounts in [0, 1]")
                 if grid
                 else ()
             )
@@ -468,6 +401,95 @@ def read_batch(path: str | Path) -> BatchSpec:
         tol=float(tol),
         max_work=None if max_work is None else as_float(max_work),
     )
+
+
+class _Document:
+    """A batch file's TOML document, with readers whose errors name the file, key and line."""
+
+    def __init__(self, doc: dict, path: Path, text: str) -> None:
+        self.doc, self.path, self.text = doc, path, text
+
+    def fail(self, message: str, key: str | None = None, *, line: int | None = None):
+        return _fail(message, self.path, self.text, key, line)
+
+    def strings(self, key: str, default: list | None = None) -> tuple:
+        """A non-empty list of names (one name stands for a list of one), no repeats."""
+        value = self.doc.get(key, default)
+        if value is None:
+            raise self.fail(f"{key!r} is required: a list of names.")
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{key!r} must be a non-empty list of strings.", key)
+        _refuse_repeats(key, value, self.path, self.text)
+        return tuple(value)
+
+    def numbers(self, key: str, kind: Any, check: Any, what: str) -> tuple:
+        """A non-empty list of numbers of `kind` that pass `check`, no repeats."""
+        value = self.doc.get(key)
+        if value is None:
+            raise self.fail(f"{key!r} is required: {what}.")
+        if not isinstance(value, list):
+            value = [value]
+        if not value or not all(isinstance(v, kind) and not isinstance(v, bool) for v in value):
+            raise self.fail(f"{key!r} must be {what}; got {value!r}.", key)
+        bad = [v for v in value if not check(v)]
+        if bad:
+            raise self.fail(f"{key!r} must be {what}; got {short_value(bad[0])}.", key)
+        _refuse_repeats(key, value, self.path, self.text)
+        return tuple(value)
+
+
+def _settings(batch: _Document) -> tuple[int, str, Any, Any]:
+    """The seed, solver method, solver tolerance and work bound of a batch file."""
+    seed = batch.doc.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise batch.fail(f"'seed' must be a non-negative integer; got {seed!r}.", "seed")
+    method = batch.doc.get("method", "auto")
+    if method not in METHODS:
+        raise batch.fail(f"'method' must be one of {', '.join(METHODS)}; got {method!r}.", "method")
+    tol = batch.doc.get("tol", 1e-9)
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol <= MAX_SOLVER_TOL:
+        raise batch.fail(
+            f"'tol' (the solver tolerance) must be a number in (0, {MAX_SOLVER_TOL:g}]; got "
+            f"{tol!r}.",
+            "tol",
+        )
+    max_work = batch.doc.get("max_work")
+    if max_work is not None and (
+        isinstance(max_work, bool)
+        or not isinstance(max_work, (int, float))
+        or not as_float(max_work) >= 0
+    ):
+        raise batch.fail(
+            "'max_work' (the most state-samples a unit may take) must be a non-negative "
+            f"number; got {short_value(max_work)}.",
+            "max_work",
+        )
+    return seed, method, tol, max_work
+
+
+def _jobs(batch: _Document) -> list[Unit]:
+    """The orbit, check and multiagent jobs, in file order; a job given twice is refused."""
+    jobs, wheres = [], []
+    for kind in ("orbit", "check", "multiagent"):
+        tables = batch.doc.get(kind, [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise batch.fail(f"{kind!r} must be an array of tables: [[{kind}]].", kind)
+        for number, table in enumerate(tables, 1):
+            read = _multiagent_job if kind == "multiagent" else _job
+            jobs.append(read(kind, number, table, batch.path, batch.text))
+            wheres.append((f"[[{kind}]] number {number}", _job_line(batch.text, kind, number)))
+    seen: dict[Unit, str] = {}
+    for job, (where, line) in zip(jobs, wheres):
+        if job in seen:
+            raise batch.fail(
+                f"{where} repeats {seen[job]}: the same job twice would give the same rows "
+                "twice; remove one.",
+                line=line,
+            )
+        seen[job] = where
+    return jobs
 
 
 def _refuse_repeats(key: str, values: list, path: Path, text: str, fail=None) -> None:

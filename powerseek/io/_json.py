@@ -62,8 +62,24 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
     ParseError
         Naming `source` and, where it can, the line.
     """
+    data = _document(text, source)
+    edge_key, multigraph = _layout(data, source)
+    # Read the edges in file order (networkx would regroup a multigraph's
+    # edges by successor and so reorder its actions).
+    out_edges, known = _nodes(data["nodes"], source)
+    _edges(data[edge_key], multigraph, out_edges, known, source)
+    name, metadata = _graph_attributes(data, default_name, list(out_edges), source)
     try:
-        data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+        transitions = transitions_from_edges(list(out_edges), out_edges)
+        return MDP(transitions, states=list(out_edges), name=name, metadata=metadata)
+    except PowerseekError as exc:
+        raise ParseError(str(exc), source=source) from None
+
+
+def _document(text: str, source: str) -> Any:
+    """The JSON value in `text`; NaN, infinities and huge integers are refused with their line."""
+    try:
+        return json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise ParseError(
             f"invalid JSON: {exc.msg}.", source=source, line=exc.lineno, column=exc.colno
@@ -76,6 +92,10 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
     except ParseError as exc:
         line = _line_of_match(text, r"NaN|-?Infinity|\d{1000,}")
         raise ParseError(exc.message, source=source, line=line) from None
+
+
+def _layout(data: Any, source: str) -> tuple[str, bool]:
+    """The key of the edge list (``edges`` or networkx's older ``links``) and ``multigraph``."""
     if not isinstance(data, dict) or "nodes" not in data:
         raise ParseError(
             "expected a networkx node-link object with 'nodes' and 'edges' (as written by "
@@ -93,13 +113,18 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
             "the graph is undirected ('directed': false); an MDP needs a directed graph.",
             source=source,
         )
-    multigraph = bool(data.get("multigraph", False))
+    return edge_key, bool(data.get("multigraph", False))
 
-    # Read the edges in file order (networkx would regroup a multigraph's
-    # edges by successor and so reorder its actions).
+
+def _nodes(nodes: list, source: str) -> tuple[dict, dict]:
+    """Each node's (empty) out-edge list, and each id as the file wrote it.
+
+    Ids equal as keys (true, 1 and 1.0) but written differently are refused, so
+    that an edge cannot silently name another node than the one it wrote.
+    """
     out_edges: dict[Hashable, list[tuple[Hashable, dict]]] = {}
-    known: dict[Hashable, Hashable] = {}  # each id as the file wrote it (keys conflate 1 and 1.0)
-    for position, node in enumerate(data["nodes"]):
+    known: dict[Hashable, Hashable] = {}
+    for position, node in enumerate(nodes):
         if "id" not in node:
             raise ParseError(f"node {position} has no 'id'.", source=source)
         label = _json_label(node["id"], f"node {position}", source)
@@ -115,8 +140,13 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
             )
         out_edges[label] = []
         known[label] = label
+    return out_edges, known
+
+
+def _edges(edges: list, multigraph: bool, out_edges: dict, known: dict, source: str) -> None:
+    """Append each edge, in file order, to its source's list in `out_edges`."""
     pairs: set = set()
-    for position, edge in enumerate(data[edge_key]):
+    for position, edge in enumerate(edges):
         ends = []
         for end in ("source", "target"):
             if end not in edge:
@@ -148,6 +178,12 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
             k: _tupled(v) for k, v in edge.items() if k not in ("source", "target", "key")
         }
         out_edges[ends[0]].append((ends[1], attributes))
+
+
+def _graph_attributes(
+    data: dict, default_name: str | None, states: list, source: str
+) -> tuple[str | None, dict]:
+    """The MDP's name and metadata, from the graph attributes."""
     attributes = data.get("graph", {})
     if not isinstance(attributes, dict):
         raise ParseError("'graph' must be an object of graph attributes.", source=source)
@@ -156,14 +192,9 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
     if name is not None and not isinstance(name, str):
         raise ParseError(f"`graph.name` must be a string; found {_json_text(name)}.", source=source)
     try:
-        metadata = _json_metadata(attributes, list(out_edges))
+        return name, _json_metadata(attributes, states)
     except ParseError as exc:
         raise ParseError(exc.message, source=source) from None
-    try:
-        transitions = transitions_from_edges(list(out_edges), out_edges)
-        return MDP(transitions, states=list(out_edges), name=name, metadata=metadata)
-    except PowerseekError as exc:
-        raise ParseError(str(exc), source=source) from None
 
 
 def _id_type(label: Any) -> Any:
