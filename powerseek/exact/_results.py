@@ -509,7 +509,6 @@ def exact_power(
             plan.low + plan.width * _uniform_power(mdp, i, g, max_dimensions)
             for i in range(mdp.n_states)
         )
-        method = "exact: polytope integration over the uniform reward cube"
     else:
         totals = [Fraction(0)] * mdp.n_states
         for r, w in plan.vectors():
@@ -517,8 +516,7 @@ def exact_power(
             for i, p in enumerate(solution.power):
                 totals[i] += w * p
         power = tuple(totals)
-        method = f"exact: enumeration of {plan.count} reward vectors"
-    return ExactPower(mdp.states, g, power, method, plan.description, mdp.name)
+    return ExactPower(mdp.states, g, power, plan.method, plan.description, mdp.name)
 
 
 def exact_optimality(
@@ -574,7 +572,6 @@ def exact_optimality(
             p, t = _uniform_optimality(mdp, i, g, max_dimensions)
             probabilities.append(p)
             ties.append(t)
-        method = "exact: polytope integration over the uniform reward cube"
     else:
         probabilities = [[Fraction(0)] * len(mdp.actions[i]) for i in indices]
         ties = [Fraction(0)] * len(states)
@@ -587,7 +584,6 @@ def exact_optimality(
                         probabilities[slot][j] += w
                 if len(chosen) > 1:
                     ties[slot] += w
-        method = f"exact: enumeration of {plan.count} reward vectors"
     successors = tuple(
         tuple(mdp.transition(s, a) for a in acts) for s, acts in zip(states, actions)
     )
@@ -598,7 +594,7 @@ def exact_optimality(
         g,
         tuple(tuple(p) for p in probabilities),
         tuple(ties),
-        method,
+        plan.method,
         plan.description,
         mdp.name,
     )
@@ -613,6 +609,13 @@ class _Plan:
     supports: list | None = None  # per state: list of (value, weight)
     table: list | None = None  # explicit (vector, weight) pairs
     count: int = 0
+
+    @property
+    def method(self) -> str:
+        """How a result under this plan is computed, as the results report it."""
+        if self.kind == "uniform":
+            return "exact: polytope integration over the uniform reward cube"
+        return f"exact: enumeration of {self.count} reward vectors"
 
     def vectors(self):
         if self.table is not None:
@@ -1044,7 +1047,6 @@ def exact_visit_optimality(
             ),
             Fraction(0),
         )
-        method = "exact: polytope integration over the uniform reward cube"
     else:
         stacks = [_coefficients(f, g) for f in F]
         total = Fraction(0)
@@ -1053,5 +1055,4 @@ def exact_visit_optimality(
             best = max(scores)
             if any(f in chosen for f, score in zip(F, scores) if score == best):
                 total += w
-        method = f"exact: enumeration of {plan.count} reward vectors"
-    return ExactSetOptimality(total, state, g, len(chosen), method, plan.description, mdp.name)
+    return ExactSetOptimality(total, state, g, len(chosen), plan.method, plan.description, mdp.name)
