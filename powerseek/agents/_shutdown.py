@@ -336,6 +336,12 @@ def critical_gamma(world: ShutdownWorld, state: Hashable) -> float:
     float
         In [0, 1], to about 1e-16 (bisection); 0 when V > 1 at every γ > 0 (values
         below 1e-7 are reported as 0), 1 when V never exceeds 1.
+
+    See Also
+    --------
+    revisit_count : The quantity whose crossing it finds.
+    shutdown_avoidance : The analysis that uses it.
+
     """
     if revisit_count(world, state, 1e-9) > 1.0:
         return 0.0
@@ -590,6 +596,13 @@ def shutdown_avoidance(
     Returns
     -------
     ShutdownResult
+
+    See Also
+    --------
+    critical_gamma : The discount past which a recurrent state counts.
+    orbit_avoidance : The orbit share of one reward (KK Thm 2).
+    prop3_violations : KK Prop 3 per reward.
+
     """
     gammas = check_gammas(gammas)
     if any(not 0.0 < g < 1.0 for g in gammas):

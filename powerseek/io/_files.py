@@ -120,6 +120,12 @@ def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
         The file cannot be read or is not a valid environment; the message
         names the file and, where it can, the line.
 
+    See Also
+    --------
+    write : The reverse.
+    loads : From a string.
+    load : A catalog environment by name, or a file.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -152,6 +158,11 @@ def loads(
     Returns
     -------
     MDP
+
+    See Also
+    --------
+    dumps : The reverse.
+    read : From a file.
 
     Examples
     --------
@@ -187,6 +198,11 @@ def dumps(mdp: MDP, format: str) -> str:
         If the MDP cannot be written in that format without losing something
         (e.g. non-string labels in TOML, or non-gridworld dynamics as a map).
 
+    See Also
+    --------
+    loads : The reverse.
+    write : To a file.
+
     Examples
     --------
     >>> from powerseek import load
@@ -218,6 +234,13 @@ def write(mdp: MDP, path: str | os.PathLike, *, format: str | None = None) -> Pa
     Returns
     -------
     Path
+
+    See Also
+    --------
+    read : The reverse.
+    dumps : To a string.
+    save : Into the catalog's formats by name.
+
     """
     path = check_output_folder(path)
     write_text_atomic(path, dumps(mdp, format_of(path, format)))

@@ -52,6 +52,10 @@ def reachable(mdp: MDP, state: Hashable, action: Hashable | None = None) -> tupl
     tuple
         States in ``mdp.states`` order.
 
+    See Also
+    --------
+    summarize : Counts and reachability facts about the whole MDP.
+
     Examples
     --------
     >>> mdp = MDP({"s": ["a", "b"], "a": ["a"], "b": ["c"], "c": ["c"]})
@@ -97,6 +101,10 @@ def strongly_connected_components(mdp: MDP) -> list[tuple[Hashable, ...]]:
     -------
     list of tuple of hashable
 
+    See Also
+    --------
+    closed_classes : The components no action leaves.
+
     Examples
     --------
     >>> mdp = MDP({"s": ["a", "b"], "a": ["b"], "b": ["a"]})
@@ -118,6 +126,11 @@ def closed_classes(mdp: MDP) -> list[tuple[Hashable, ...]]:
     Returns
     -------
     list of tuple of hashable
+
+    See Also
+    --------
+    strongly_connected_components : All components, closed or not.
+    summarize : Counts and reachability facts.
 
     Examples
     --------
@@ -220,6 +233,12 @@ def summarize(mdp: MDP) -> ReachabilitySummary:
     Returns
     -------
     ReachabilitySummary
+
+    See Also
+    --------
+    reachable : The states reachable from one state.
+    closed_classes : Components no action leaves.
+    strongly_connected_components : The state graph's components.
 
     Examples
     --------

@@ -286,6 +286,11 @@ def correlation_sweep(
     -------
     CorrelationSweepResult
 
+    See Also
+    --------
+    fixed_policy_power : One agent's POWER, the other's policy fixed.
+    correlated_rewards : How the rewards are correlated.
+
     Examples
     --------
     >>> from powerseek.multiagent import joint_gridworld

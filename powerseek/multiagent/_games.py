@@ -282,6 +282,12 @@ def game_power(game: BayesianGame, player: int, other_strategy: Any):
     Fraction or float
         A Fraction when the game and strategy are integers and fractions.
 
+    See Also
+    --------
+    best_case_power : POWER if the player chose every action.
+    sampled_game_power : The same by Monte Carlo.
+    pure_equilibria : The strategy profiles it is evaluated at.
+
     Examples
     --------
     A one-player game in disguise (the other player has one action): the types

@@ -193,6 +193,11 @@ def induced_mdp(joint: JointMDP, agent: str, other_policy: Mapping[Hashable, Any
         Over the joint states, with `agent`'s actions; named as the world,
         with ``agent`` and the joint world's ``agents`` in its metadata.
 
+    See Also
+    --------
+    fixed_policy_power : POWER in the induced MDP.
+    uniform_policy : The default policy of the other agent.
+
     Examples
     --------
     >>> from powerseek.multiagent import joint_gridworld

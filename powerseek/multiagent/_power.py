@@ -86,6 +86,12 @@ def fixed_policy_power_sweep(
     -------
     PowerSweepResult
         Over the joint states, in the world's order.
+
+    See Also
+    --------
+    fixed_policy_power : At one discount.
+    powerseek.power_sweep : POWER over discounts in a single-agent MDP.
+
     """
     agent = joint.agents[0] if agent is None else agent
     other = joint.other(agent)
@@ -121,6 +127,12 @@ def fixed_policy_power(
     Returns
     -------
     PowerResult
+
+    See Also
+    --------
+    fixed_policy_power_sweep : The same over several discounts.
+    induced_mdp : The MDP the fixed policy leaves.
+    correlation_sweep : Both agents' POWER under correlated rewards.
 
     Examples
     --------

@@ -75,6 +75,11 @@ def optimal_gains(mdp: MDP, RT: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray, shape (n_states, n_samples)
 
+    See Also
+    --------
+    blackwell_optimal : The actions optimal for all γ near 1.
+    solve : Optimal values at one γ < 1.
+
     Examples
     --------
     >>> from powerseek import load
@@ -280,6 +285,13 @@ def blackwell_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9, *, kernel
         Optimal action sets at the closer of the two discounts.
     unresolved : numpy.ndarray of bool, shape (n_states, n_samples)
         Where the optimal set of a state differs between the two discounts.
+
+    See Also
+    --------
+    optimal_gains : The γ → 1 limit of (1−γ)·V*.
+    lexicographic_optimal : The γ → 0 limit.
+    solve : Optimal values at one γ < 1.
+
     """
     if mdp.is_deterministic:
         gammas = BLACKWELL_GAMMAS
@@ -358,6 +370,11 @@ def lexicographic_optimal(mdp: MDP, RT: np.ndarray, tie_tol: float = 1e-9) -> np
     Returns
     -------
     numpy.ndarray
+
+    See Also
+    --------
+    blackwell_optimal : The γ → 1 limit.
+    solve : Optimal values at one γ < 1.
 
     Examples
     --------

@@ -471,6 +471,12 @@ def find_state_copy(
     -------
     CopyResult
 
+    See Also
+    --------
+    find_action_copy : The same search for two actions of a state.
+    find_rsd_copy : The same search at γ = 1, for RSDs.
+    check_states : Prop 6.6 checked from the copy found.
+
     Examples
     --------
     >>> from powerseek import load
@@ -538,6 +544,11 @@ def find_action_copy(
     Returns
     -------
     CopyResult
+
+    See Also
+    --------
+    find_state_copy : The same search for two states.
+    check_actions : Prop 6.9 checked from the copy found.
 
     Examples
     --------
@@ -619,6 +630,11 @@ def find_rsd_copy(
     -------
     CopyResult
 
+    See Also
+    --------
+    find_state_copy : The same search for visit distributions at γ < 1.
+    check_states : Prop 6.12 is checked there too.
+
     Examples
     --------
     >>> from powerseek import load
@@ -686,6 +702,11 @@ def automorphisms(mdp: MDP, *, limit: int = 1000) -> list[Permutation]:
     Returns
     -------
     list of Permutation
+
+    See Also
+    --------
+    find_state_copy : An involution between two states' options only.
+    orbit_size : The size of a reward's orbit.
 
     Examples
     --------

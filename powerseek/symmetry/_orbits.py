@@ -106,6 +106,11 @@ def power_of(mdp: MDP, state: Hashable, gamma: float) -> Functional:
     -------
     Functional
 
+    See Also
+    --------
+    compare_over_orbit : Compares two functionals over an orbit.
+    successor_power : Expected POWER after an action.
+
     Examples
     --------
     >>> from powerseek import load
@@ -139,6 +144,11 @@ def successor_power(mdp: MDP, state: Hashable, action: Hashable, gamma: float) -
     Returns
     -------
     Functional
+
+    See Also
+    --------
+    power_of : POWER of one state.
+    compare_over_orbit : Compares two functionals over an orbit.
 
     Examples
     --------
@@ -175,6 +185,11 @@ def action_optimality(mdp: MDP, state: Hashable, action: Hashable, gamma: float)
     -------
     Functional
 
+    See Also
+    --------
+    rule_choice : The same for a bounded decision-maker.
+    compare_over_orbit : Compares two functionals over an orbit.
+
     Examples
     --------
     >>> from powerseek import load
@@ -210,6 +225,12 @@ def visit_set_optimality(
     Returns
     -------
     Functional
+
+    See Also
+    --------
+    action_optimality : For the functions that start with an action.
+    compare_over_orbit : Compares two functionals over an orbit.
+
     """
     gamma = check_gamma(gamma)
     F = visit_distributions(mdp, state)
@@ -262,6 +283,11 @@ def rule_choice(
     Returns
     -------
     Functional
+
+    See Also
+    --------
+    action_optimality : The same for the optimal agent.
+    compare_over_orbit : Compares two functionals over an orbit.
 
     Examples
     --------
@@ -577,6 +603,14 @@ def compare_over_orbit(
     Returns
     -------
     OrbitComparison
+
+    See Also
+    --------
+    power_of : POWER of a state as a functional.
+    successor_power : Expected POWER after an action.
+    action_optimality : Optimality probability of an action.
+    visit_set_optimality : Optimality probability of a set of functions.
+    rule_choice : A bounded agent's choice probability.
 
     Examples
     --------

@@ -298,6 +298,11 @@ def rule_tendency(
     -------
     OrbitComparison
 
+    See Also
+    --------
+    check_retargetable : Whether a rule is retargetable.
+    compare_on_orbit : The counts behind a tendency.
+
     Examples
     --------
     >>> import numpy as np
@@ -466,6 +471,11 @@ def check_retargetable(
     Returns
     -------
     RetargetCheck
+
+    See Also
+    --------
+    rule_tendency : A rule's tendency over an outcome orbit.
+    outcome_orbit : The orbit it is checked on.
 
     Examples
     --------

@@ -354,6 +354,12 @@ def check_states(
     -------
     TheoremReport
 
+    See Also
+    --------
+    check_actions : The same for two actions of a state.
+    find_state_copy : The copy search the check starts from.
+    powerseek.power_seeking : The numerical comparison alone.
+
     Examples
     --------
     >>> from powerseek import load
@@ -509,6 +515,12 @@ def check_actions(
     Returns
     -------
     TheoremReport
+
+    See Also
+    --------
+    check_states : The same for two states.
+    find_action_copy : The copy search the check starts from.
+    check_retargetable : RDSP's retargetability of a decision rule.
 
     Examples
     --------

@@ -510,6 +510,12 @@ def visit_distributions(
     InvalidParameterError
         Beyond `max_count` functions, or `MAX_POLICIES` policies to try.
 
+    See Also
+    --------
+    nondominated : F_nd(s): the functions optimal for some reward.
+    restrict : F(s | π(s') = a): the functions that take an action.
+    recurrent_distributions : RSD(s): their limits at γ = 1.
+
     Examples
     --------
     >>> from powerseek import load
@@ -659,6 +665,11 @@ def restrict(
     -------
     tuple of VisitDistribution
 
+    See Also
+    --------
+    visit_distributions : F(s), which this restricts.
+    powerseek.analysis.visit_optimality : How often a set of functions is optimal.
+
     Examples
     --------
     >>> from powerseek import load
@@ -707,6 +718,10 @@ def nondominated_vectors(
     -------
     numpy.ndarray of int
         The vertex rows, in increasing order.
+
+    See Also
+    --------
+    nondominated : The same test for visit distribution functions.
 
     Examples
     --------
@@ -893,6 +908,12 @@ def nondominated(
     tuple of VisitDistribution
         In the order of `functions`.
 
+    See Also
+    --------
+    visit_distributions : F(s), which this filters.
+    nondominated_vectors : The same test for plain vectors.
+    nondominated_rsds : The same at γ = 1, for RSDs.
+
     Examples
     --------
     >>> from powerseek import load
@@ -962,6 +983,11 @@ def recurrent_distributions(mdp: MDP, state: Hashable) -> tuple[RecurrentDistrib
     -------
     tuple of RecurrentDistribution
 
+    See Also
+    --------
+    nondominated_rsds : The non-dominated RSDs.
+    visit_distributions : The functions whose γ → 1 limits these are.
+
     Examples
     --------
     >>> from powerseek import load
@@ -1013,6 +1039,11 @@ def nondominated_rsds(
     -------
     tuple of RecurrentDistribution
 
+    See Also
+    --------
+    recurrent_distributions : RSD(s), which this filters.
+    nondominated : The same filter on F(s).
+
     Examples
     --------
     Candy/Wait's start can end in any of its three terminal states, and each is best
@@ -1052,6 +1083,10 @@ def one_cycle_options(mdp: MDP, state: Hashable, action: Hashable) -> tuple | No
     -------
     tuple of int or None
         The 1-cycle states' indices, or None when the condition above fails.
+
+    See Also
+    --------
+    powerseek.symmetry.check_actions : The theorem checks that use it.
 
     Examples
     --------
