@@ -493,24 +493,42 @@ def find_state_copy(
         return CopyResult(
             True, Permutation(mdp), "a state trivially contains its own options", strict=False
         )
+    return _searched_copy(
+        mdp,
+        source,
+        target,
+        {s2: s},
+        budget,
+        after={"n_source": len(source), "n_target": len(target)},
+        missing=f"no involution maps the {len(source)} non-dominated visit distributions of "
+        f"{quote(other)} into the {len(target)} of {quote(state)}",
+        found=f"φ·F_nd({other}) ⊆ F({state})",
+        candidates=lambda: nondominated(target, budget=budget),
+    )
+
+
+def _searched_copy(
+    mdp, source, target, fixed, budget, *, missing, found, candidates, before=None, after=None
+) -> CopyResult:
+    """The involution search the visit-distribution copy finders share, as a CopyResult.
+
+    `fixed` pins states of φ; `missing` and `found` word the result; the copy is
+    strict when some function of ``candidates()`` (the non-dominated ones of the
+    target, computed only once a copy is found) is not an image of the source.
+    The details are `before`, the candidates tried, then `after`.
+    """
     source_graph, target_graph = _graphs(mdp, source)
-    phi, tried, note = _search(mdp, source, target, {s2: s}, source_graph, target_graph, budget)
-    details = {"candidates_tried": tried, "n_source": len(source), "n_target": len(target)}
+    phi, tried, note = _search(mdp, source, target, fixed, source_graph, target_graph, budget)
+    details = {**(before or {}), "candidates_tried": tried, **(after or {})}
     if phi is None:
-        return CopyResult(
-            False,
-            None,
-            f"no involution maps the {len(source)} non-dominated visit distributions of "
-            f"{quote(other)} into the {len(target)} of {quote(state)} ({tried} structural "
-            f"candidates checked{note})",
-            details=details,
-        )
+        reason = f"{missing} ({tried} structural candidates checked{note})"
+        return CopyResult(False, None, reason, details=details)
     images = {_image_key(phi, f) for f in source}
-    extra = [f for f in nondominated(target, budget=budget) if f._key not in images]
+    extra = [f for f in candidates() if f._key not in images]
     return CopyResult(
         True,
         phi,
-        f"φ·F_nd({other}) ⊆ F({state})",
+        found,
         strict=bool(extra),
         details={**details, "n_extra_nondominated": len(extra)},
     )
@@ -562,31 +580,21 @@ def find_action_copy(
     F = visit_distributions(mdp, state)
     target = restrict(F, state, action)
     source = restrict(F, state, other)
-    details = {
-        "revisits_state_after_other": state in reachable(mdp, state, other),
-        "bottleneck": _bottleneck(mdp, state, action, other),
-    }
-    source_graph, target_graph = _graphs(mdp, source)
-    phi, tried, note = _search(mdp, source, target, {s: s}, source_graph, target_graph, budget)
-    details["candidates_tried"] = tried
-    if phi is None:
-        return CopyResult(
-            False,
-            None,
-            f"no involution fixing {quote(state)} maps F({state} | π({state}) = {other}) "
-            f"({len(source)} functions) into F({state} | π({state}) = {action}) "
-            f"({len(target)}) ({tried} structural candidates checked{note})",
-            details=details,
-        )
-    images = {_image_key(phi, f) for f in source}
     targets = set(target)
-    extra = [f for f in nondominated(F, budget=budget) if f in targets and f._key not in images]
-    return CopyResult(
-        True,
-        phi,
-        f"φ·F({state} | {other}) ⊆ F({state} | {action})",
-        strict=bool(extra),
-        details={**details, "n_extra_nondominated": len(extra)},
+    return _searched_copy(
+        mdp,
+        source,
+        target,
+        {s: s},
+        budget,
+        before={
+            "revisits_state_after_other": state in reachable(mdp, state, other),
+            "bottleneck": _bottleneck(mdp, state, action, other),
+        },
+        missing=f"no involution fixing {quote(state)} maps F({state} | π({state}) = {other}) "
+        f"({len(source)} functions) into F({state} | π({state}) = {action}) ({len(target)})",
+        found=f"φ·F({state} | {other}) ⊆ F({state} | {action})",
+        candidates=lambda: [f for f in nondominated(F, budget=budget) if f in targets],
     )
 
 
