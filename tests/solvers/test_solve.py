@@ -289,3 +289,21 @@ def test_every_back_end_returns_a_named_solution(environment, method, kernel):
     assert (result.policy is None) == (raw.policy is None)
     if raw.policy is not None:
         assert np.array_equal(result.policy, raw.policy.T)
+
+
+def test_a_chunk_stopped_by_the_iteration_limit_is_reported_whatever_the_others_did():
+    """Chunks are merged into one result: the worst bound, the most iterations, and
+    stopped-by-the-limit if any chunk was, which the warning then says."""
+    mdp = load("powerplay-maze-7x7")
+    R = np.zeros((2, mdp.n_states))
+    R[1] = np.random.default_rng(0).random(mdp.n_states)  # sample 0 is solved at once
+    first = np.array([mdp.pair_offsets[i] for i in range(mdp.n_states)])
+    options = {"method": "policy-iteration", "kernel": "numpy", "max_iter": 1}
+    with pytest.warns(ConvergenceWarning, match="stopped at its limit of 1 iterations"):
+        merged = solve(
+            mdp, R, 0.99, chunk_size=1, initial_policy=np.vstack([first, first]), **options
+        )
+    with pytest.warns(ConvergenceWarning):
+        alone = solve(mdp, R[1:], 0.99, initial_policy=first[None], **options)
+    assert not merged.converged and merged.error_bound == alone.error_bound > 1.0
+    np.testing.assert_array_equal(merged.values[1], alone.values[0])

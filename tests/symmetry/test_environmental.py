@@ -173,3 +173,19 @@ def test_terminal_copies_of_figure_1():
         assert phi.is_involution and phi("empty") in ("left_down", "right_up", "right_down")
     with pytest.raises(InvalidParameterError, match="not a 1-cycle reachable"):
         terminal_copies(FIG1, "start", ["left"])
+
+
+def test_a_copy_between_symmetric_places_is_not_strict_and_a_larger_one_is():
+    """``strict`` counts the target's non-dominated functions that are not images of
+    the source's: none between two corners of a square grid (or two of its centre's
+    moves), some from Figure 1's left branch to its right one."""
+    from powerseek import load
+
+    grid = load("powerplay-3x3")
+    corners = find_state_copy(grid, (0, 0), (0, 2))
+    assert corners.found and corners.strict is False
+    assert corners.details["n_extra_nondominated"] == 0
+    moves = find_action_copy(grid, (1, 1), "up", "down")
+    assert moves.found and moves.strict is False
+    fig1 = find_state_copy(load("turner-fig1"), "right_down", "left_down")
+    assert fig1.found and fig1.strict is True and fig1.details["n_extra_nondominated"] > 0
