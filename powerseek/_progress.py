@@ -22,7 +22,7 @@ class _Silent:
 
 @contextlib.contextmanager
 def progress_bar(
-    enabled: bool | None, *, total: int, desc: str, unit: str = "sample"
+    enabled: bool | None, *, total: int | None, desc: str, unit: str = "sample"
 ) -> Iterator[Any]:
     """A tqdm bar writing to stderr, or a silent stand-in.
 
@@ -30,8 +30,8 @@ def progress_bar(
     ----------
     enabled : bool or None
         True: show; False: do not; None: only when stderr is a terminal.
-    total : int
-        The work to be done, in `unit`.
+    total : int or None
+        The work to be done, in `unit` (None: not known in advance).
     desc : str
         What the bar is for, printed before it.
     unit : str, default "sample"

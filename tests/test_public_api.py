@@ -37,10 +37,10 @@ PUBLIC_NAMES = {
         "to_quantecon",
     ),
     "powerseek.mdp": (
-        "MDP", "ReachabilitySummary", "closed_classes", "from_graph", "gridworld", "label_text",
-        "needs_multigraph", "parse_action", "parse_state", "reachable",
-        "strongly_connected_components", "summarize", "thaw_metadata", "to_graph",
-        "transitions_from_edges",
+        "Ended", "MDP", "ReachabilitySummary", "closed_classes", "from_graph", "from_simulator",
+        "gridworld", "label_text", "needs_multigraph", "parse_action", "parse_state",
+        "reachable", "simulator_bytes_per_state", "strongly_connected_components", "summarize",
+        "thaw_metadata", "to_graph", "transitions_from_edges",
     ),
     "powerseek.io": (
         "EnvironmentInfo", "FORMATS", "catalog_path", "check_output_folder", "dump_policy",

@@ -12,6 +12,7 @@ from . import gridworld
 from ._graph import from_graph, needs_multigraph, to_graph, transitions_from_edges
 from ._labels import label_text, parse_action, parse_state
 from ._model import MDP, thaw_metadata
+from ._simulator import Ended, from_simulator, simulator_bytes_per_state
 from ._structure import (
     ReachabilitySummary,
     closed_classes,
@@ -22,15 +23,18 @@ from ._structure import (
 
 __all__ = [
     "MDP",
+    "Ended",
     "ReachabilitySummary",
     "closed_classes",
     "from_graph",
+    "from_simulator",
     "gridworld",
     "label_text",
     "needs_multigraph",
     "parse_action",
     "parse_state",
     "reachable",
+    "simulator_bytes_per_state",
     "strongly_connected_components",
     "summarize",
     "thaw_metadata",
