@@ -392,6 +392,12 @@ def _checked(result: Any, frontier: np.ndarray, action: Hashable, decode):
         nxt, prob, done = result
     elif isinstance(result, tuple) and len(result) == 2:
         nxt, done = result
+        if np.asarray(done).dtype != bool:
+            raise InvalidParameterError(
+                f"step(codes, {quote(action)}) returned a pair whose second array is "
+                f"{np.asarray(done).dtype}, not bool: a pair is (next, done); return "
+                "(next, probability, done) for probabilities."
+            )
     else:
         nxt = result
     nxt = np.asarray(nxt)

@@ -169,6 +169,9 @@ def test_bad_steps_are_refused_naming_the_state_and_action():
         from_simulator(0, ["go", "go"], lambda s, a: s)
     with pytest.raises(InvalidParameterError, match="returned no successors"):
         from_simulator(0, ["go"], lambda s, a: {})
+    with pytest.raises(InvalidParameterError, match="a pair is \\(next, done\\)"):
+        from_simulator(0, ["go"], lambda c, a: (c[:, None] + 1, np.ones((c.size, 1))),
+                       vectorized=True)  # fmt: skip
 
 
 def test_worlds_over_the_limits_are_refused_before_the_mdp_is_built():
@@ -206,3 +209,17 @@ def test_a_deep_wide_lattice_keeps_every_index_right():
         assert mdp.transition((r, c), "down") == {(min(r + 1, side - 1), c): 1.0}
         assert mdp.transition((r, c), "right") == {(r, min(c + 1, side - 1)): 1.0}
         assert mdp.transition((r, c), "up") == {(max(r - 1, 0), c): 1.0}
+
+
+def test_a_compiled_world_saves_as_node_link_json(tmp_path):
+    from powerseek.io import read, write
+
+    def walk(cell, action):
+        return (cell + 1, cell == 2) if action == "right" else max(cell - 1, 0)
+
+    mdp = from_simulator(0, ["left", "right"], walk)
+    write(mdp, tmp_path / "corridor.json")
+    back = read(tmp_path / "corridor.json")
+    # Ended(3) is read back as the tuple (3,), which it equals: the same world
+    assert back.same_dynamics(mdp)
+    assert back.terminal_states() == ((3,),) and not isinstance(back.states[-1], Ended)
