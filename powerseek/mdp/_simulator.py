@@ -8,9 +8,10 @@ every state reachable from the start. Two ways to give the states:
   or either of them paired with ``done`` (the step ends the episode). The states
   are interned as integers as they are found, so the enumeration below is the same.
 * **packed integer codes** (``vectorized=True``), for millions of states: a state
-  is a non-negative integer below 2**62 and ``step(codes, action)`` takes a whole
-  frontier at once (an int64 array) and returns arrays: ``next`` of shape (m,) for
-  a deterministic step or (m, k) for k outcomes each, then optionally ``done``
+  is a non-negative integer below 2**62 and ``step(codes, index)`` (the action's
+  position in ``actions``) takes a whole frontier at once (an int64 array) and
+  returns arrays: ``next`` of shape (m,) for a deterministic step or (m, k) for k
+  outcomes each, then optionally ``done``
   (``(next, done)``), or ``probability`` (m, k) and ``done`` (``(next, probability,
   done)``); ``done`` has shape (m,) or (m, k). ``label(code)`` makes a readable label.
 
@@ -123,8 +124,9 @@ def from_simulator(
     actions : iterable of hashable
         The actions, the same at every state, in order.
     step : callable
-        ``step(state, action)`` (or, when `vectorized`, ``step(codes, action)``
-        over an int64 array of codes); see the module notes for what it returns.
+        ``step(state, action)``, or, when `vectorized`, ``step(codes, index)``
+        over an int64 array of codes and the action's position in `actions`; see
+        the module notes for what it returns.
     vectorized : bool, default False
         Whether `step` works on arrays of packed integer codes.
     label : callable, optional
@@ -160,7 +162,7 @@ def from_simulator(
     See Also
     --------
     MDP.from_arrays : An MDP from its state-action-pair arrays.
-    powerseek.gridworld.from_map : Gridworlds without objects, from ASCII maps.
+    powerseek.gridworld.parse : Gridworlds without objects, from ASCII maps.
 
     Examples
     --------
