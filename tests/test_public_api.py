@@ -46,8 +46,8 @@ PUBLIC_NAMES = {
         "EnvironmentInfo", "FORMATS", "catalog_path", "check_output_folder", "dump_policy",
         "dumps", "format_of", "from_gymnasium", "from_quantecon", "is_file",
         "list_environments", "load", "loads", "parse_document", "parse_policy", "read",
-        "read_policy", "read_text", "save", "to_quantecon", "write", "write_bytes_atomic",
-        "write_text_atomic",
+        "read_policy", "read_text", "save", "to_env", "to_quantecon", "write",
+        "write_bytes_atomic", "write_text_atomic",
     ),
     "powerseek.rewards": (
         "Accumulator", "Block", "CallableRewards", "Estimate", "FiniteSupport", "IID",

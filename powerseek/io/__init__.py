@@ -15,7 +15,7 @@ from __future__ import annotations
 from ._catalog import EnvironmentInfo, catalog_path, list_environments, load, save
 from ._files import FORMATS, dumps, format_of, is_file, loads, read, read_text, write
 from ._graphviz import dump_policy, parse_policy, read_policy
-from ._gymnasium import from_gymnasium
+from ._gymnasium import from_gymnasium, to_env
 from ._outputs import check_output_folder, write_bytes_atomic, write_text_atomic
 from ._quantecon import from_quantecon, to_quantecon
 from ._toml import parse_document
@@ -40,6 +40,7 @@ __all__ = [
     "read_policy",
     "read_text",
     "save",
+    "to_env",
     "to_quantecon",
     "write",
     "write_bytes_atomic",

@@ -42,7 +42,7 @@ from ..exceptions import InvalidMDPError, InvalidParameterError, InvalidTypeErro
 from ..mdp import MDP
 from ..mdp.gridworld import GridLayout
 
-__all__ = ["ACTION_NAMES", "PREFIX", "from_gymnasium", "make", "parse_spec"]
+__all__ = ["ACTION_NAMES", "PREFIX", "from_gymnasium", "make", "parse_spec", "to_env"]
 
 #: What names a gymnasium environment on the command line and in ``load``.
 PREFIX = "gymnasium:"
@@ -334,3 +334,155 @@ def make(spec: str) -> MDP:
         return from_gymnasium(env, name=spec[len(PREFIX) :] if spec.startswith(PREFIX) else spec)
     finally:
         env.close()
+
+
+def to_env(
+    mdp: MDP, reward: Any = None, *, start: Hashable | None = None, max_steps: int | None = None
+) -> Any:
+    """A Gymnasium environment whose dynamics are `mdp`'s, to train agents on.
+
+    The environment is the toy-text kind :func:`from_gymnasium` reads: observations
+    are state indices (``Discrete(n_states)``), actions the indices of a state's
+    actions (``Discrete`` of the most any state has), and ``env.unwrapped.P[s][a]``
+    holds ``(probability, next_state, reward, terminated)`` for each outcome, so
+    ``from_gymnasium(to_env(mdp, R))`` gives `mdp` back with ``task_reward`` R (0
+    at a state no step enters, such as a start state, whose reward is never paid).
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
+    reward : array_like or mapping, optional
+        R(s) per state, in state order (or ``{state: reward}``); default 0. A step
+        pays the reward of the state it arrives in, as gymnasium's toy-text
+        environments do, so a return from s is (V(s) − R(s))/γ in powerseek's
+        terms: the same optimal policies.
+    start : hashable, optional
+        The state ``reset`` starts in; default the MDP's ``start`` metadata, else
+        its first state.
+    max_steps : int, optional
+        Truncate episodes after this many steps (``truncated=True``).
+
+    Returns
+    -------
+    gymnasium.Env
+        ``reset`` and ``step`` also give ``info["state"]`` (the state's label) and
+        ``info["action_mask"]`` (which action indices the state has). An episode
+        terminates on arriving in a terminal state (:meth:`MDP.terminal_states`).
+
+    Raises
+    ------
+    MissingExtraError
+        gymnasium is not installed (``pip install "powerseek[gymnasium]"``).
+    InvalidParameterError
+        A reward of the wrong length or not finite, an unknown start state; in
+        ``step``, an action index the current state does not have.
+
+    See Also
+    --------
+    from_gymnasium : The reverse: an MDP from a gymnasium table.
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> from powerseek.io import to_env
+    >>> candy = load("candy-wait")                       # start, wait, candy, chocolate, hug
+    >>> env = to_env(candy, [0, 0, 0.5, 1.0, 0])
+    >>> observation, info = env.reset(seed=0)
+    >>> info["state"], candy.actions_of("start")
+    ('start', ('candy', 'wait'))
+    >>> observation, paid, terminated, truncated, info = env.step(0)   # candy
+    >>> info["state"], paid, terminated
+    ('candy', 0.5, True)
+    """
+    try:
+        import gymnasium
+        from gymnasium import spaces
+    except ImportError:
+        from ..exceptions import MissingExtraError
+
+        raise MissingExtraError(
+            'to_env builds a gymnasium environment: pip install "powerseek[gymnasium]".'
+        ) from None
+    if not isinstance(mdp, MDP):
+        raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
+    rewards = _state_rewards(mdp, reward)
+    first = start if start is not None else mdp.metadata.get("start", mdp.states[0])
+    if first not in mdp:
+        raise InvalidParameterError(f"`start` {first!r} is not a state of the MDP.")
+    if max_steps is not None and (
+        isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1
+    ):
+        raise InvalidParameterError(f"`max_steps` must be a positive integer; got {max_steps!r}.")
+    terminal = {mdp.index(s) for s in mdp.terminal_states()}
+    matrix = mdp.transition_matrix
+    table: dict[int, dict[int, list]] = {}
+    for i in range(mdp.n_states):
+        table[i] = {}
+        for a in range(len(mdp.actions[i])):
+            k = int(mdp.pair_offsets[i]) + a
+            row = slice(matrix.indptr[k], matrix.indptr[k + 1])
+            table[i][a] = [
+                (float(p), int(j), float(rewards[j]), int(j) in terminal)
+                for j, p in zip(matrix.indices[row], matrix.data[row])
+            ]
+
+    class _MDPEnv(gymnasium.Env):
+        """``mdp`` as a gymnasium environment (built by :func:`to_env`)."""
+
+        metadata: dict = {"render_modes": []}
+
+        def __init__(self) -> None:
+            self.P = table
+            self.observation_space = spaces.Discrete(mdp.n_states)
+            self.action_space = spaces.Discrete(max(len(a) for a in mdp.actions))
+            self.mdp = mdp
+            self._start = mdp.index(first)
+            self._state = self._start
+            self._steps = 0
+
+        def _info(self) -> dict:
+            mask = np.zeros(self.action_space.n, dtype=np.int8)
+            mask[: len(mdp.actions[self._state])] = 1
+            return {"state": mdp.states[self._state], "action_mask": mask}
+
+        def reset(self, *, seed: int | None = None, options: dict | None = None):
+            super().reset(seed=seed)
+            self._state, self._steps = self._start, 0
+            return self._state, self._info()
+
+        def step(self, action):
+            outcomes = self.P[self._state].get(int(action))
+            if outcomes is None:
+                label = mdp.states[self._state]
+                raise InvalidParameterError(
+                    f"action {int(action)} is not an action of state {label!r}, which has "
+                    f"{len(mdp.actions[self._state])} (info['action_mask'] marks them)."
+                )
+            probabilities = np.array([p for p, *_ in outcomes])
+            pick = int(self.np_random.choice(len(outcomes), p=probabilities / probabilities.sum()))
+            _, self._state, paid, terminated = outcomes[pick]
+            self._steps += 1
+            truncated = max_steps is not None and self._steps >= max_steps and not terminated
+            return self._state, paid, terminated, truncated, self._info()
+
+    return _MDPEnv()
+
+
+def _state_rewards(mdp: MDP, reward: Any) -> np.ndarray:
+    """R(s) in state order from an array, a mapping or None (zeros)."""
+    if reward is None:
+        return np.zeros(mdp.n_states)
+    if isinstance(reward, Mapping):
+        unknown = [s for s in reward if s not in mdp]
+        if unknown:
+            raise InvalidParameterError(f"`reward` names {unknown[0]!r}, not a state of the MDP.")
+        values = np.array([float(reward.get(s, 0.0)) for s in mdp.states])
+    else:
+        values = np.asarray(reward, dtype=float)
+    if values.shape != (mdp.n_states,) or not np.all(np.isfinite(values)):
+        raise InvalidParameterError(
+            f"`reward` must give {mdp.n_states} finite values, one per state; got shape "
+            f"{values.shape}."
+        )
+    return values

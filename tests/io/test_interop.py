@@ -209,3 +209,76 @@ def test_to_quantecon_checks_its_input():
         to_quantecon(mdp, np.zeros(5), 1.0)
     with pytest.raises(InvalidParameterError, match="one reward vector"):
         to_quantecon(mdp, np.zeros((2, 5)), 0.9)
+
+
+# ---------------------------------------------------------------------------
+# to_env: any MDP as a gymnasium environment
+
+
+@pytest.mark.parametrize("name", ["candy-wait", "powerplay-stochastic-4", "powerplay-3x3"])
+def test_to_env_round_trips_through_from_gymnasium(name):
+    """The environment's table is the MDP: read back, it has the same transitions
+    (state by state, action by action) and the reward as its task reward."""
+    pytest.importorskip("gymnasium")
+    from powerseek.io import from_gymnasium, to_env
+
+    mdp = load(name)
+    reward = np.random.default_rng(0).random(mdp.n_states).round(3)
+    back = from_gymnasium(to_env(mdp, reward), cells=False)
+    assert back.n_states == mdp.n_states
+    assert [len(a) for a in back.actions] == [len(a) for a in mdp.actions]
+    assert (back.transition_matrix != mdp.transition_matrix).nnz == 0
+    # a reward is paid on arrival: a state no step enters (candy-wait's start) reads 0
+    entered = np.asarray(mdp.transition_matrix.sum(axis=0)).ravel() > 0
+    assert back.metadata["task_reward"] == tuple(np.where(entered, reward, 0.0).tolist())
+
+
+def test_to_env_steps_sample_the_transitions_and_pay_on_arrival():
+    pytest.importorskip("gymnasium")
+    from powerseek.io import to_env
+
+    mdp = load("powerplay-stochastic-4")
+    state = mdp.states[0]
+    action = mdp.actions_of(state)[0]
+    expected = mdp.transition(state, action)
+    reward = np.arange(mdp.n_states, dtype=float)
+    env = to_env(mdp, reward, start=state)
+    counts: dict = {}
+    n = 4000
+    env.reset(seed=1)
+    for _ in range(n):
+        env.reset()
+        observation, paid, _, _, info = env.step(0)
+        assert paid == reward[observation] and info["state"] == mdp.states[observation]
+        counts[info["state"]] = counts.get(info["state"], 0) + 1
+    assert counts.keys() == expected.keys()
+    for successor, p in expected.items():
+        assert abs(counts[successor] / n - p) < 4 * np.sqrt(p * (1 - p) / n) + 1e-12
+
+
+def test_to_env_ends_episodes_in_terminal_states_and_checks_its_input():
+    pytest.importorskip("gymnasium")
+    from powerseek.io import to_env
+
+    candy = load("candy-wait")  # start, wait, candy, chocolate, hug; the last three terminal
+    env = to_env(candy, {"chocolate": 1.0}, max_steps=2)
+    _, info = env.reset(seed=0)
+    assert info["state"] == "start" and info["action_mask"].tolist() == [1, 1]
+    observation, paid, terminated, truncated, info = env.step(1)  # wait
+    assert (info["state"], paid, terminated, truncated) == ("wait", 0.0, False, False)
+    assert info["action_mask"].tolist() == [1, 1]
+    with pytest.raises(InvalidParameterError, match="action 5 is not an action of state 'wait'"):
+        env.step(5)
+    observation, paid, terminated, truncated, info = env.step(
+        candy.actions_of("wait").index("chocolate")
+    )
+    assert (info["state"], paid, terminated) == ("chocolate", 1.0, True)
+    env.reset()
+    env.step(1)
+    assert env.step(candy.actions_of("wait").index("hug"))[2:4] == (True, False)
+    with pytest.raises(InvalidParameterError, match="`reward` must give 5 finite values"):
+        to_env(candy, [1, 2])
+    with pytest.raises(InvalidParameterError, match="`reward` names 'nowhere'"):
+        to_env(candy, {"nowhere": 1.0})
+    with pytest.raises(InvalidParameterError, match="`start` 'nowhere' is not a state"):
+        to_env(candy, start="nowhere")
