@@ -25,6 +25,7 @@ def test_every_example_is_smoke_tested():
         "candy_wait",
         "powerplay_heatmaps",
         "shutdown",
+        "sokoban_side_effect",
     }
     assert {p.stem for p in EXAMPLES.glob("*.py")} == tested
 
@@ -84,3 +85,35 @@ def test_powerplay_heatmaps(capsys, tmp_path):
 def test_shutdown(capsys, tmp_path):
     out, files = _figures(capsys, "shutdown", tmp_path)
     assert files == ["shutdown-aima-4x3.png"] and "into the absorbing cell" in out
+
+
+def test_sokoban_side_effect(capsys):
+    """The optimal agent takes the short way and corners the box; the box-stuck
+    states have less POWER; the world's states match a plain enumeration."""
+    from collections import deque
+
+    module = load("sokoban_side_effect")
+    module.main(["--episodes", "1500", "--samples", "800"])
+    out = capsys.readouterr().out
+    assert "60 states (6 with the goal reached)" in out
+    assert "optimal agent: 5 steps, box stuck at the end: True" in out
+    assert "goal reached: True" in out
+    stuck, free = (float(line.split(": ")[1].split()[0]) for line in out.splitlines()
+                   if line.startswith("mean POWER"))  # fmt: skip
+    assert stuck < free
+    # a plain enumeration of the rules: 54 live states, 6 at the goal
+    start = (module.AGENT, module.BOX)
+    seen, queue, ended = {start}, deque([start]), set()
+    while queue:
+        state = queue.popleft()
+        for action in module.MOVES:
+            out, done = module.step(state, action), False
+            if isinstance(out[1], bool):  # (next, done)
+                out, done = out
+            if done:
+                ended.add(out)
+                continue
+            if out not in seen:
+                seen.add(out)
+                queue.append(out)
+    assert (len(seen), len(ended)) == (54, 6)
