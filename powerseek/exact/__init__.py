@@ -8,6 +8,7 @@ visit distribution functions of :mod:`powerseek.visits`.
 
 from __future__ import annotations
 
+from .. import visits
 from .._deprecation import moved_names
 from .._rational import as_fraction, exact_gamma, exact_rows, solve_exact
 from ._polytope import IntegrationError
@@ -39,19 +40,6 @@ __all__ = [
 ]
 
 #: Names that moved to another subpackage, and their new module.
-_MOVED = dict.fromkeys(
-    [
-        "RecurrentDistribution",
-        "VisitDistribution",
-        "format_function",
-        "nondominated",
-        "nondominated_rsds",
-        "nondominated_vectors",
-        "one_cycle_options",
-        "recurrent_distributions",
-        "restrict",
-        "visit_distributions",
-    ],
-    "powerseek.visits",
-)
+# every public name of visits lived here before it had its own subpackage
+_MOVED = dict.fromkeys(visits.__all__, "powerseek.visits")
 __getattr__ = moved_names(__name__, _MOVED)
