@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._validation import reward_matrix
 from ..exceptions import InvalidMDPError, InvalidParameterError, InvalidTypeError
 from ..mdp import MDP
 from ..mdp.gridworld import GridLayout
@@ -477,12 +478,11 @@ def _state_rewards(mdp: MDP, reward: Any) -> np.ndarray:
         unknown = [s for s in reward if s not in mdp]
         if unknown:
             raise InvalidParameterError(f"`reward` names {unknown[0]!r}, not a state of the MDP.")
-        values = np.array([float(reward.get(s, 0.0)) for s in mdp.states])
-    else:
-        values = np.asarray(reward, dtype=float)
-    if values.shape != (mdp.n_states,) or not np.all(np.isfinite(values)):
+        reward = [reward.get(s, 0.0) for s in mdp.states]
+    shape = np.shape(reward)
+    values = reward_matrix(reward, "reward")  # one clear error for non-numbers
+    if values.shape != (1, mdp.n_states) or not np.all(np.isfinite(values)):
         raise InvalidParameterError(
-            f"`reward` must give {mdp.n_states} finite values, one per state; got shape "
-            f"{values.shape}."
+            f"`reward` must give {mdp.n_states} finite values, one per state; got shape {shape}."
         )
-    return values
+    return values[0]

@@ -9,6 +9,7 @@ import pytest
 from powerseek import (
     InvalidMDPError,
     InvalidParameterError,
+    InvalidTypeError,
     from_gymnasium,
     from_quantecon,
     list_environments,
@@ -278,6 +279,12 @@ def test_to_env_ends_episodes_in_terminal_states_and_checks_its_input():
     assert env.step(candy.actions_of("wait").index("hug"))[2:4] == (True, False)
     with pytest.raises(InvalidParameterError, match="`reward` must give 5 finite values"):
         to_env(candy, [1, 2])
+    with pytest.raises(
+        InvalidParameterError, match=r"5 finite values, one per state; got shape \(2, 5\)"
+    ):
+        to_env(candy, [[0.0] * 5] * 2)
+    with pytest.raises(InvalidTypeError, match="`reward` must be a numeric array"):
+        to_env(candy, {"candy": "lots"})
     with pytest.raises(InvalidParameterError, match="`reward` names 'nowhere'"):
         to_env(candy, {"nowhere": 1.0})
     with pytest.raises(InvalidParameterError, match="`start` 'nowhere' is not a state"):
