@@ -48,6 +48,7 @@ from ._shutdown import (
     shutdown_avoidance,
     shutdown_world,
 )
+from ._side_effects import hitting_probability, side_effect_probabilities
 from ._spec import RULES, as_rule, parse_rule
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "choice_probability",
     "choice_probability_sweep",
     "critical_gamma",
+    "hitting_probability",
     "kk_example",
     "lotteries",
     "orbit_avoidance",
@@ -83,5 +85,6 @@ __all__ = [
     "sample_compatible",
     "shutdown_avoidance",
     "shutdown_world",
+    "side_effect_probabilities",
     "uniform_over",
 ]

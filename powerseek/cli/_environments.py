@@ -90,7 +90,8 @@ def _run_list(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"{'name':<{width}}  {'states':>6}  {'kind':<13}  title\n")
     for e in entries:
         kind = "deterministic" if e.deterministic else "stochastic"
-        out.write(f"{e.name:<{width}}  {e.n_states:>6}  {kind:<13}  {e.title}\n")
+        count = "large" if e.n_states is None else e.n_states
+        out.write(f"{e.name:<{width}}  {count:>6}  {kind:<13}  {e.title}\n")
     out.write(f"\n{len(entries)} environments. Inspect one with `powerseek show NAME`.\n")
     return 0
 
@@ -142,6 +143,11 @@ def _show_text(mdp: MDP, *, list_all: bool) -> str:
             )
     if meta.get("gamma"):
         lines.append(f"  {'gamma:':<13}{', '.join(f'{g:g}' for g in meta['gamma'])} (suggested)")
+    level = meta.get("level")
+    if level is not None and hasattr(level, "summary"):
+        lines.append("")
+        lines += [f"  {line}" for line in level.summary().split("\n")]
+        lines += ["  map:"] + [f"    {row}" for row in level.art]
     lines.append("")
     states_line = f"states:          {summary.n_states}"
     if summary.start is not None:

@@ -14,10 +14,11 @@ from importlib import resources
 from pathlib import Path
 
 from .._validation import did_you_mean
-from ..exceptions import InvalidTypeError, UnknownEnvironmentError
+from ..exceptions import InvalidTypeError, SearchLimitError, UnknownEnvironmentError
 from ..mdp import MDP
 from . import _files as files
 from . import _gymnasium as gymnasium
+from . import _level as level_format
 
 __all__ = ["EnvironmentInfo", "catalog_path", "list_environments", "load", "save"]
 
@@ -34,8 +35,10 @@ class EnvironmentInfo:
     source : str
         The publication (or code base) the environment comes from.
     format : str
-        ``"toml"``, ``"grid"`` or ``"json"``.
-    n_states, n_pairs : int
+        ``"toml"``, ``"grid"``, ``"json"`` or ``"level"``.
+    n_states, n_pairs : int or None
+        None for an object level too large to compile just to list it
+        (over ``LISTED_LEVEL_STATES`` states); :func:`load` compiles it.
     deterministic : bool
     gamma : tuple of float
         Suggested discount factors (may be empty).
@@ -46,8 +49,8 @@ class EnvironmentInfo:
     title: str
     source: str
     format: str
-    n_states: int
-    n_pairs: int
+    n_states: int | None
+    n_pairs: int | None
     deterministic: bool
     gamma: tuple[float, ...]
     path: Path
@@ -95,6 +98,9 @@ def list_environments() -> list[EnvironmentInfo]:
     """
     out = []
     for name, path in _catalog_files().items():
+        if files.format_of(path) == "level":
+            out.append(_level_info(name, path))
+            continue
         mdp = files.read(path)
         out.append(
             EnvironmentInfo(
@@ -110,6 +116,36 @@ def list_environments() -> list[EnvironmentInfo]:
             )
         )
     return out
+
+
+#: Object levels with more reachable states are listed without their counts.
+LISTED_LEVEL_STATES = 100_000
+
+
+def _level_info(name: str, path: Path) -> EnvironmentInfo:
+    """A level's entry; its counts only where compiling it is quick."""
+    level = level_format.parse_level(files.read_text(path), str(path), name)
+    try:
+        mdp = level.compile(max_states=LISTED_LEVEL_STATES)
+    except SearchLimitError:
+        n_states = n_pairs = None
+        # the chance elements of a level: the interruption and the supervisor
+        deterministic = "interrupted" not in level.features_available() and (
+            level.supervisor_probability is None
+        )
+    else:
+        n_states, n_pairs, deterministic = mdp.n_states, mdp.n_pairs, mdp.is_deterministic
+    return EnvironmentInfo(
+        name=name,
+        title=level.metadata.get("title", ""),
+        source=level.metadata.get("source", ""),
+        format="level",
+        n_states=n_states,
+        n_pairs=n_pairs,
+        deterministic=deterministic,
+        gamma=tuple(level.metadata.get("gamma", ())),
+        path=path,
+    )
 
 
 def load(name_or_path: str | os.PathLike) -> MDP:

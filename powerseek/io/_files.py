@@ -41,6 +41,7 @@ from ..mdp import MDP
 from . import _graphviz as graphviz
 from . import _grid as grid
 from . import _json as json
+from . import _level as level
 from . import _toml as toml
 from ._common import is_file, read_text
 from ._outputs import check_output_folder, write_bytes_atomic, write_text_atomic
@@ -60,9 +61,16 @@ __all__ = [
 ]
 
 #: File formats by suffix.
-FORMATS = {".toml": "toml", ".grid": "grid", ".json": "json", ".gv": "gv", ".dot": "gv"}
+FORMATS = {
+    ".toml": "toml",
+    ".grid": "grid",
+    ".json": "json",
+    ".gv": "gv",
+    ".dot": "gv",
+    ".level": "level",
+}
 #: The module that reads and writes each format.
-_MODULES = {"toml": toml, "grid": grid, "json": json, "gv": graphviz}
+_MODULES = {"toml": toml, "grid": grid, "json": json, "gv": graphviz, "level": level}
 
 
 def format_of(path: str | os.PathLike, format: str | None = None) -> str:

@@ -12,6 +12,7 @@ from . import gridworld
 from ._graph import from_graph, needs_multigraph, to_graph, transitions_from_edges
 from ._labels import label_text, parse_action, parse_state
 from ._model import MDP, thaw_metadata
+from ._objects import FEATURES, LevelState, ObjectLevel
 from ._simulator import Ended, from_simulator, simulator_bytes_per_state
 from ._structure import (
     ReachabilitySummary,
@@ -22,8 +23,11 @@ from ._structure import (
 )
 
 __all__ = [
+    "FEATURES",
     "MDP",
     "Ended",
+    "LevelState",
+    "ObjectLevel",
     "ReachabilitySummary",
     "closed_classes",
     "from_graph",

@@ -71,7 +71,9 @@ class Ended(NamedTuple):
     state: Hashable
 
     def __str__(self) -> str:
-        return f"ended({self.state!r})"
+        # labels that print themselves compactly (object-level states) keep their form
+        inner = str(self.state) if getattr(self.state, "compact_label", False) else repr(self.state)
+        return f"ended({inner})"
 
 
 def simulator_bytes_per_state(n_actions: int, outcomes: int = 1) -> int:

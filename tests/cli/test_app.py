@@ -12,8 +12,13 @@ from powerseek.cli import main
 from powerseek.io._catalog import catalog_path
 
 CATALOG = sorted(
-    p.stem for p in catalog_path().iterdir() if p.suffix in (".toml", ".grid", ".json")
+    p.stem for p in catalog_path().iterdir() if p.suffix in (".toml", ".grid", ".json", ".level")
 )
+
+#: Levels of millions of states (a minute and gigabytes each to compile): shown in
+#: tests/mdp/test_objects.py on a refused budget, not in the loops below.
+LARGE = ("side-effects-sokoban-1", "side-effects-sokoban-3")
+SHOWN = [name for name in CATALOG if name not in LARGE]
 
 
 def run(capsys, *argv):
@@ -38,7 +43,7 @@ def test_list_json(capsys):
     assert maze["n_states"] == 31 and maze["deterministic"] is True and maze["format"] == "grid"
 
 
-@pytest.mark.parametrize("name", CATALOG)
+@pytest.mark.parametrize("name", SHOWN)
 def test_show_every_catalog_environment(capsys, name):
     status, out, err = run(capsys, "show", name)
     assert status == 0 and err == ""
@@ -54,7 +59,7 @@ def test_show_every_catalog_environment(capsys, name):
             assert f"  {row}\n" in out
 
 
-@pytest.mark.parametrize("name", CATALOG)
+@pytest.mark.parametrize("name", SHOWN)
 def test_show_json_every_catalog_environment(capsys, name):
     status, out, _ = run(capsys, "show", name, "--format", "json")
     assert status == 0

@@ -70,7 +70,9 @@ def test_policy_graph():
         graphviz.read_policy(DATA / "slip_1x3.gv")
 
 
-@pytest.mark.parametrize("name", [info.name for info in list_environments()])
+@pytest.mark.parametrize(
+    "name", [info.name for info in list_environments() if info.format != "level"]
+)
 def test_catalog_round_trips(name, tmp_path):
     mdp = load(name)
     path = write(mdp, tmp_path / f"{name}.gv")

@@ -19,7 +19,9 @@ def same_per_action(a: MDP, b: MDP) -> bool:
     )
 
 
-@pytest.mark.parametrize("name", [info.name for info in list_environments()])
+@pytest.mark.parametrize(
+    "name", [info.name for info in list_environments() if info.format != "level"]
+)
 def test_catalog_round_trips_through_both_forms(name):
     mdp = load(name)
     Q, s, a, states, actions = mdp.to_sa_pairs()

@@ -1,0 +1,157 @@
+"""How likely an agent is to cause a side effect on an object level.
+
+A side effect is a state feature of the level (:data:`powerseek.mdp.FEATURES`:
+a box stuck, a vase broken, the off-switch disabled, ...). The probability that
+an agent causes it is the probability that its trajectory from the start ever
+enters a state with the feature: a hitting probability, solved exactly for each
+policy as a sparse linear system on the states that can still reach the feature.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from ..exceptions import InvalidParameterError
+from ..mdp import MDP, ObjectLevel
+from ._analysis import rule_policy
+
+__all__ = ["hitting_probability", "side_effect_probabilities"]
+
+
+def hitting_probability(mdp: MDP, policy: Any, target: Any, *, start: Any = None) -> np.ndarray:
+    """The probability that a policy's trajectory from `start` ever enters `target`.
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
+    policy : array_like, shape (n_samples, n_pairs) or (n_pairs,)
+        π(a | s) per state-action pair, one policy per row (as from
+        :func:`rule_policy`).
+    target : array_like of bool, shape (n_states,)
+        The states to hit.
+    start : state, optional
+        Default ``mdp.metadata["start"]``, else the first state.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_samples,)
+        Exact up to the sparse solve's rounding (1 if `start` is in `target`).
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")
+    >>> policy = np.full(mdp.n_pairs, 0.0)
+    >>> policy[mdp.pair_index("start", "candy")] = 1.0
+    >>> for s in mdp.states[1:]:
+    ...     policy[mdp.pair_index(s, mdp.actions_of(s)[0])] = 1.0
+    >>> hitting_probability(mdp, policy, [s == "candy" for s in mdp.states]).tolist()
+    [1.0]
+    """
+    pi = np.array(policy, dtype=float, ndmin=2)
+    if pi.ndim != 2 or pi.shape[1] != mdp.n_pairs:
+        raise InvalidParameterError(
+            f"`policy` must have shape (n_samples, n_pairs) with n_pairs = {mdp.n_pairs}; "
+            f"got {pi.shape}."
+        )
+    hit = np.asarray(target, dtype=bool)
+    if hit.shape != (mdp.n_states,):
+        raise InvalidParameterError(
+            f"`target` must be one bool per state ({mdp.n_states}); got shape {hit.shape}."
+        )
+    if start is None:
+        start = mdp.metadata.get("start", mdp.states[0])
+    s0 = mdp.index(start)
+    if hit[s0]:
+        return np.ones(pi.shape[0])
+    Q = mdp.transition_matrix.tocsr()
+    owner = mdp.pair_states
+    out = np.empty(pi.shape[0])
+    for i, row in enumerate(pi):
+        # the state-to-state chain of this policy
+        P = (
+            sp.csr_matrix((row, (owner, np.arange(mdp.n_pairs))), shape=(mdp.n_states, mdp.n_pairs))
+            @ Q
+        ).tocsr()
+        P.eliminate_zeros()
+        # states that can reach the target (backwards search on the chain's support)
+        can = hit.copy()
+        back = P.T.tocsr()
+        frontier = np.flatnonzero(hit)
+        while frontier.size:
+            preds = back[frontier].indices
+            preds = np.unique(preds[~can[preds]])
+            can[preds] = True
+            frontier = preds
+        if not can[s0]:
+            out[i] = 0.0
+            continue
+        live = np.flatnonzero(can & ~hit)
+        A = sp.identity(live.size, format="csr") - P[live][:, live]
+        b = np.asarray(P[live][:, hit].sum(axis=1)).ravel()
+        h = spla.spsolve(A.tocsc(), b) if live.size else np.zeros(0)
+        out[i] = float(np.clip(h[np.searchsorted(live, s0)], 0.0, 1.0))
+    return out
+
+
+def side_effect_probabilities(
+    mdp: MDP,
+    gamma: float,
+    *,
+    rewards: Any = None,
+    rule: Any = "optimal",
+    side_effects: Any = None,
+) -> dict[str, np.ndarray]:
+    """The probability that an agent causes each side effect of an object level.
+
+    Parameters
+    ----------
+    mdp : MDP
+        An MDP compiled from an object level (``metadata["level"]``).
+    gamma : float
+        The agent's discount.
+    rewards : array_like, shape (n_samples, n_states) or (n_states,), optional
+        The rewards the agent pursues, one per row (a reward distribution's
+        samples); default the level's task reward (:meth:`ObjectLevel.task_reward`).
+    rule : DecisionRule or str, default "optimal"
+        The agent: the optimal agent (uniform among optimal actions), or any rule
+        of ``--rule`` (``"boltzmann:0.1"``, ...).
+    side_effects : sequence of str, optional
+        Feature names; default the level's side effects, else all its features.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per feature, one probability per reward row; over a reward distribution,
+        their mean is the probability and their standard error its error.
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> mdp = load("side-effects-sokoban-0")
+    >>> side_effect_probabilities(mdp, 0.99)["box-stuck"].tolist()
+    [1.0]
+    """
+    level = mdp.metadata.get("level")
+    if not isinstance(level, ObjectLevel):
+        raise InvalidParameterError(
+            "side effects are features of an object level; this MDP was not compiled from one "
+            "(load a .level file or a catalog level such as side-effects-sokoban-0)."
+        )
+    features = level.features(mdp)
+    names = list(side_effects) if side_effects is not None else list(level.side_effects or features)
+    for name in names:
+        if name not in features:
+            raise InvalidParameterError(
+                f"unknown side effect {name!r} for level {level.name!r}; its features are "
+                f"{', '.join(features) or 'none'}."
+            )
+    if rewards is None:
+        rewards = level.task_reward(mdp, gamma)
+    policy = rule_policy(mdp, rewards, gamma, rule)
+    return {name: hitting_probability(mdp, policy, features[name]) for name in names}
