@@ -44,9 +44,10 @@ PUBLIC_NAMES = {
         "thaw_metadata", "to_graph", "transitions_from_edges",
     ),
     "powerseek.io": (
-        "EnvironmentInfo", "FORMATS", "catalog_path", "check_output_folder", "dump_policy",
-        "dumps", "format_of", "from_gymnasium", "from_quantecon", "is_file",
-        "list_environments", "load", "loads", "parse_document", "parse_policy", "read",
+        "EnvironmentInfo", "FORMATS", "MinigridState", "catalog_path", "check_output_folder",
+        "dump_policy", "dumps", "format_of", "from_gymnasium", "from_minigrid", "from_quantecon",
+        "is_file", "level_text", "list_environments", "load", "loads", "minigrid_task_reward",
+        "parse_document", "parse_level", "parse_policy", "read",
         "read_policy", "read_text", "save", "to_env", "to_quantecon", "write",
         "write_bytes_atomic", "write_text_atomic",
     ),

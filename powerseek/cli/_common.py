@@ -38,7 +38,10 @@ MAX_GAMMA_POINTS = 10_000
 #: Seconds a theorem check or symmetry search runs before it gives up, saying where.
 DEFAULT_TIME_LIMIT = 25.0
 
-ENV_HELP = "a catalog name (see `powerseek list`) or an environment file (.toml, .grid, .json, .gv)"
+ENV_HELP = (
+    "a catalog name (see `powerseek list`), an environment file (.toml, .grid, .json, .gv, "
+    ".level), gymnasium:ID or minigrid:ID"
+)
 
 
 def check_positive(value: int | None, option: str) -> None:

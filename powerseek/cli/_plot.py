@@ -69,6 +69,11 @@ def add_parsers(commands) -> None:
     plot.add_argument("--states", nargs="+", metavar="S", help="states of the gamma curve")
     plot.add_argument("--state", metavar="S", help="the state of the optimality curve")
     plot.add_argument("--stderr", action="store_true", help="write ± standard errors in cells")
+    plot.add_argument(
+        "--config",
+        metavar="S",
+        help="object levels: the state whose objects the POWER map shows (default the start)",
+    )
     plot.add_argument("-o", "--output", required=True, metavar="FILE", help="figure file")
     _add_common(plot)
     plot.set_defaults(run=run_plot)
@@ -162,7 +167,12 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
         "rng": seed_from(args.seed),
         "progress": False if args.quiet else None,
     }
-    grid = "grid" in mdp.metadata
+    grid = "grid" in mdp.metadata or "level" in mdp.metadata
+    if args.config is not None and "level" not in mdp.metadata:
+        raise InvalidParameterError(
+            "--config picks the objects of an object level's map; "
+            f"{mdp.name or args.env} is not one."
+        )
     # the solves per sample: POWER at one discount (and optimality for the arrows), or a curve
     if args.what in ("power", "tendency", "graph"):
         runs = 2 if args.what == "tendency" else 1
@@ -175,9 +185,9 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
         if args.what == "graph" or (args.what == "power" and not grid):
             fig, _ = plotting.draw_graph(mdp, result)
         elif args.what == "power":
-            fig, _ = plotting.power_heatmap(mdp, result, stderr=args.stderr)
+            fig, _ = plotting.power_heatmap(mdp, result, stderr=args.stderr, config=args.config)
         else:
-            if not grid:
+            if "grid" not in mdp.metadata:
                 raise InvalidParameterError(
                     f"--what tendency draws arrows on a gridworld; {mdp.name or args.env} is a "
                     "graph. Try --what optimality-curve --state S."

@@ -19,6 +19,7 @@ from ..mdp import MDP
 from . import _files as files
 from . import _gymnasium as gymnasium
 from . import _level as level_format
+from . import _minigrid as minigrid
 
 __all__ = ["EnvironmentInfo", "catalog_path", "list_environments", "load", "save"]
 
@@ -183,6 +184,8 @@ def load(name_or_path: str | os.PathLike) -> MDP:
         )
     if isinstance(name_or_path, str) and name_or_path.startswith(gymnasium.PREFIX):
         return gymnasium.make(name_or_path)
+    if isinstance(name_or_path, str) and name_or_path.startswith(minigrid.PREFIX):
+        return minigrid.make(name_or_path)
     path = Path(name_or_path)
     if files.is_file(path):
         return files.read(path)

@@ -1,4 +1,4 @@
-"""Environment files: read and write the four formats.
+"""Environment files: read and write the five formats.
 
 ``.toml``
     Graph MDPs in a human-writable TOML form: metadata keys at the top and a
@@ -19,12 +19,17 @@
     POWERplay's graphviz DOT graphs: plain successor graphs and tripartite
     state / action / outcome graphs with ``weight`` probabilities
     (:mod:`.graphviz`); no graphviz installation is needed.
+``.level``
+    Gridworlds with objects (:mod:`._level`): a TOML header of metadata, rules,
+    ``[reward]`` and ``[legend]``, a line ``---``, then the map. Reading one
+    compiles its reachable states; only MDPs compiled from a level are written.
 
 Metadata keys shared by all formats: ``name``, ``title``, ``source``,
 ``description``, ``gamma`` (a suggested discount or a list of them) and, for
 graphs, ``start``. The full reference is ``docs/file-formats.md``.
 
-Each format has its module (:mod:`.toml`, :mod:`.grid`, :mod:`.json`, :mod:`.graphviz`) with a
+Each format has its module (:mod:`.toml`, :mod:`.grid`, :mod:`.json`, :mod:`.graphviz`,
+:mod:`._level`) with a
 ``parse(text, source, default_name)`` and a ``dump(mdp)``; this module picks
 one by suffix. Readers never modify anything; writers build the whole text
 first and then replace the target file atomically (:mod:`.outputs`), so a
@@ -80,7 +85,7 @@ def format_of(path: str | os.PathLike, format: str | None = None) -> str:
     ----------
     path : str or os.PathLike
         A file name; its suffix gives the format.
-    format : {"toml", "grid", "json", "gv"}, optional
+    format : {"toml", "grid", "json", "gv", "level"}, optional
         Given explicitly; default: from the suffix of `path`.
 
     Returns
@@ -114,7 +119,7 @@ def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
     ----------
     path : str or path-like
         The environment file.
-    format : {"toml", "grid", "json", "gv"}, optional
+    format : {"toml", "grid", "json", "gv", "level"}, optional
         Defaults to the file's suffix.
 
     Returns
@@ -151,13 +156,13 @@ def read(path: str | os.PathLike, *, format: str | None = None) -> MDP:
 def loads(
     text: str, format: str, *, source: str = "<string>", default_name: str | None = None
 ) -> MDP:
-    """Parse an environment from a string in `format` ("toml", "grid", "json" or "gv").
+    """Parse an environment from a string in `format` ("toml", "grid", "json", "gv" or "level").
 
     Parameters
     ----------
     text : str
         The file's contents.
-    format : {"toml", "grid", "json", "gv"}
+    format : {"toml", "grid", "json", "gv", "level"}
     source : str, default "<string>"
         Where the text came from, for error messages.
     default_name : str, optional
@@ -188,13 +193,13 @@ def loads(
 
 
 def dumps(mdp: MDP, format: str) -> str:
-    """The text of `mdp` in `format` ("toml", "grid", "json" or "gv").
+    """The text of `mdp` in `format` ("toml", "grid", "json", "gv" or "level").
 
     Parameters
     ----------
     mdp : MDP
         The environment.
-    format : {"toml", "grid", "json", "gv"}
+    format : {"toml", "grid", "json", "gv", "level"}
 
     Returns
     -------
@@ -236,7 +241,7 @@ def write(mdp: MDP, path: str | os.PathLike, *, format: str | None = None) -> Pa
         The environment.
     path : str or os.PathLike
         The file to write; its folder must exist.
-    format : {"toml", "grid", "json", "gv"}, optional
+    format : {"toml", "grid", "json", "gv", "level"}, optional
         Default: from the suffix of `path`.
 
     Returns

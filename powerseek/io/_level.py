@@ -45,6 +45,7 @@ def parse_level(text: str, source: str, default_name: str | None) -> ObjectLevel
     Parameters
     ----------
     text : str
+        The file's text.
     source : str
         Where the text came from (a path), for error messages.
     default_name : str or None
@@ -137,6 +138,7 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
     Parameters
     ----------
     text : str
+        The file's text.
     source : str
         Where the text came from (a path), for error messages.
     default_name : str or None
@@ -187,6 +189,7 @@ def level_text(level: ObjectLevel) -> str:
     Parameters
     ----------
     level : ObjectLevel
+        The level to write.
 
     Returns
     -------

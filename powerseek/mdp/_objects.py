@@ -327,6 +327,26 @@ class ObjectLevel:
         """
         return ("up", "down", "left", "right") + (("stay",) if self.noop else ())
 
+    @property
+    def goal_cells(self) -> tuple[tuple[int, int], ...]:
+        """The goal (and fire) cells.
+
+        Returns
+        -------
+        tuple of cells
+        """
+        return self._geometry().goal_cells
+
+    @property
+    def open_cells(self) -> frozenset:
+        """The cells that are not walls.
+
+        Returns
+        -------
+        frozenset of cells
+        """
+        return frozenset(self._geometry().cells)
+
     def features_available(self) -> tuple[str, ...]:
         """The state features this level's objects make meaningful.
 
@@ -447,6 +467,65 @@ class ObjectLevel:
                 f"`gamma` must be in [0, 1) for a task reward paid once at the end; got {gamma!r}."
             )
         return self._geometry().reward_of(mdp.states, gamma)
+
+    def agent_slice(self, mdp: Any, config: Any = None) -> dict[tuple[int, int], int]:
+        """The states of `mdp` that differ from `config` only in the agent's cell.
+
+        A picture of a per-state quantity over the map fixes everything but the
+        agent: the boxes, coins, vases and flags of `config`, with no reward event
+        (a state just after collecting a coin is drawn with the coin gone).
+
+        Parameters
+        ----------
+        mdp : MDP
+            The level's MDP, from :meth:`compile`.
+        config : LevelState or str, optional
+            The object configuration: a state of `mdp` or its printed label
+            (``"A(1,2) X(3,2)"``); default the start state.
+
+        Returns
+        -------
+        dict of cell to int
+            Agent cell -> index of the state in ``mdp.states`` (non-terminal).
+
+        Raises
+        ------
+        InvalidParameterError
+            `config` is not a state of `mdp`.
+
+        Examples
+        --------
+        >>> from powerseek import load
+        >>> mdp = load("side-effects-sokoban-0")
+        >>> level = mdp.metadata["level"]
+        >>> sorted(level.agent_slice(mdp))[:3]
+        [(1, 1), (1, 2), (2, 1)]
+        >>> len(level.agent_slice(mdp, "A(2,2) X(3,2)"))
+        9
+        """
+        if config is None:
+            config = mdp.metadata.get("start", mdp.states[0])
+        if isinstance(config, str):
+            found = [s for s in mdp.states if str(s) == config]
+            if not found:
+                raise InvalidParameterError(
+                    f"`config` {config!r} is not a state of {mdp.name!r}; give a printed label "
+                    f"such as {str(mdp.states[0])!r}."
+                )
+            config = found[0]
+        if isinstance(config, Ended):
+            config = config.state
+        if not isinstance(config, LevelState):
+            raise InvalidParameterError(
+                "`config` must be a state of the level (a LevelState or its label); "
+                f"got {config!r}."
+            )
+        key = config._replace(agent=None, events=())
+        return {
+            s.agent: i
+            for i, s in enumerate(mdp.states)
+            if not isinstance(s, Ended) and not s.events and s._replace(agent=None) == key
+        }
 
     def summary(self) -> str:
         """A few lines naming the level's objects, rules and side effects.

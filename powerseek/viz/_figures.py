@@ -215,12 +215,15 @@ def power_heatmap(
     digits: int = 3,
     title: str | None = None,
     path: str | Path | None = None,
+    config: Any = None,
 ):
     """A gridworld's POWER (or any per-state value) as a heatmap.
 
     Each open cell shows its value (and ± standard error with `stderr`);
     walls are dark grey; start, terminal and named cells carry their legend
-    letter in a corner; a colour bar gives the scale.
+    letter in a corner; a colour bar gives the scale. On an object level the
+    map shows the states with the agent in each cell and the objects of one
+    configuration (`config`, default the start's), whose objects are marked.
 
     Parameters
     ----------
@@ -241,26 +244,35 @@ def power_heatmap(
         Draw into these axes (default: a new figure).
     path : str or Path, optional
         Also save the figure there (.png, .svg or .pdf).
+    config : LevelState or str, optional
+        On an object level, the configuration of the objects to draw
+        (:meth:`~powerseek.mdp.ObjectLevel.agent_slice`); default the start's.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
     ax : matplotlib.axes.Axes
     """
-    layout = _layout(mdp)
     values, errors = _values(result, mdp, "result")
+    cells = list(mdp.states)
+    if "grid" not in mdp.metadata and "level" in mdp.metadata:
+        layout, cells, values, errors = _level_slice(mdp, values, errors, config)
+    else:
+        layout = _layout(mdp)
     fig, ax = _figure(ax, size=(1.0 + 1.1 * layout.shape[1], 0.6 + 1.0 * layout.shape[0]))
     grid = np.full(layout.shape, np.nan)
-    for state, value in zip(mdp.states, values):
+    for state, value in zip(cells, values):
         grid[state] = value
     import matplotlib as mpl
 
     colormap = mpl.colormaps[cmap].with_extremes(bad="#3a3a3a")
     image = ax.imshow(np.ma.masked_invalid(grid), cmap=colormap)
+    if "grid" not in mdp.metadata and "level" in mdp.metadata:
+        _shade_open_cells(ax, mdp, grid)
     fig.colorbar(image, ax=ax, label="POWER" if hasattr(result, "estimate") else "value")
     finite = values[np.isfinite(values)]
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
-    for i, (state, value) in enumerate(zip(mdp.states, values)):
+    for i, (state, value) in enumerate(zip(cells, values)):
         text = f"{value:.{digits}f}"
         if stderr and errors is not None:
             text += f"\n±{errors[i]:.{digits}f}"
@@ -289,6 +301,31 @@ def power_heatmap(
     ax.set_yticks(range(layout.shape[0]))
     ax.set_title(title if title is not None else _title(mdp, result))
     return _finish(fig, ax, path)
+
+
+def _level_slice(mdp: MDP, values, errors, config):
+    """The map of an object level: one configuration's states, by the agent's cell."""
+    from ..mdp.gridworld import GridLayout
+
+    level = mdp.metadata["level"]
+    chosen = level.agent_slice(mdp, config)
+    cells = sorted(chosen)
+    order = [chosen[c] for c in cells]
+    state = mdp.states[order[0]] if order else mdp.states[0]
+    marks = [(c, "X") for c in state.boxes] + [(c, "C") for c in state.coins]
+    marks += [(c, "V") for c in state.vases] + [(c, "G") for c in level.goal_cells]
+    layout = GridLayout(shape=(len(level.art), len(level.art[0])), marks=tuple(sorted(marks)))
+    return layout, cells, values[order], None if errors is None else errors[order]
+
+
+def _shade_open_cells(ax, mdp: MDP, grid: np.ndarray) -> None:
+    """Light grey for an object level's open cells the agent is not drawn in (objects, goal)."""
+    from matplotlib.patches import Rectangle
+
+    for r, row in enumerate(mdp.metadata["level"].art):
+        for c, _ in enumerate(row):
+            if (r, c) in mdp.metadata["level"].open_cells and np.isnan(grid[r, c]):
+                ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, color="#cfcfcf", zorder=1))
 
 
 def _title(mdp: MDP, result: Any) -> str:

@@ -364,3 +364,24 @@ def test_a_large_level_over_the_budget_is_a_one_line_cli_error(capsys):
     status = main(["show", str(catalog_path() / "side-effects-sokoban-3.level")])
     err = capsys.readouterr().err
     assert status != 0 and "memory" in err and len(err.strip().split("\n")) == 1
+
+
+def test_power_map_of_a_level_for_one_configuration(tmp_path):
+    pytest.importorskip("matplotlib")
+    from powerseek.cli import main
+    from powerseek.viz import power_heatmap
+
+    mdp = load("side-effects-sokoban-0")
+    result = powerseek.power(mdp, 0.9, n_samples=200, rng=0)
+    fig, ax = power_heatmap(mdp, result, config="A(2,2) X(3,2)")
+    shown = {t.get_text() for t in ax.texts}
+    chosen = mdp.metadata["level"].agent_slice(mdp, "A(2,2) X(3,2)")
+    assert len(chosen) == 9
+    for index in chosen.values():
+        assert f"{result.power[index]:.3f}" in shown
+    assert {"X", "G"} <= shown  # the box and the goal are marked
+    out = tmp_path / "map.png"
+    argv = ["plot", "side-effects-sokoban-0", "--gamma", "0.9", "--samples", "50", "--seed", "0"]
+    assert main([*argv, "--config", "A(2,2) X(3,2)", "-o", str(out), "--quiet"]) == 0
+    assert out.stat().st_size > 0
+    assert main([*argv, "--config", "A(9,9)", "-o", str(out), "--quiet"]) == 1
