@@ -43,6 +43,9 @@ def table_html(header: Sequence[str], rows: Sequence[Sequence[Any]], *, caption:
     rows : sequence of sequences
         Floats are written with 4 decimals.
     caption : str, optional
+    blank : mapping cell -> str, optional
+        Open cells without a value (an object level's box or goal), drawn light
+        grey with their letter.
 
     Returns
     -------
@@ -109,6 +112,7 @@ def heatmap_html(
     shape: tuple[int, int] | None = None,
     marks: Mapping[Any, str] | None = None,
     caption: str = "",
+    blank: Mapping[Any, str] | None = None,
 ) -> str:
     """Values of (row, col) cells as a coloured HTML grid; missing cells are walls.
 
@@ -123,6 +127,9 @@ def heatmap_html(
     marks : mapping cell -> str, optional
         Letters drawn beside the value (start, goals).
     caption : str, optional
+    blank : mapping cell -> str, optional
+        Open cells without a value (an object level's box or goal), drawn light
+        grey with their letter.
 
     Returns
     -------
@@ -137,6 +144,11 @@ def heatmap_html(
         cells = []
         for c in range(shape[1]):
             i = at.get((r, c))
+            if i is None and blank and (r, c) in blank:
+                cells.append(
+                    f'<td style="{_CELL};background:#cfcfcf;width:44px">{_e(blank[(r, c)])}</td>'
+                )
+                continue
             if i is None:
                 cells.append('<td style="background:#444;width:44px;height:22px"></td>')
                 continue

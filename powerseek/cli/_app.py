@@ -95,6 +95,7 @@ def _build_parser() -> argparse.ArgumentParser:
     from . import _explore as cli_explore
     from . import _multiagent as cli_multiagent
     from . import _plot as cli_plot
+    from . import _side_effects as cli_side_effects
     from . import _symmetry as symmetry
 
     parser = argparse.ArgumentParser(
@@ -115,6 +116,7 @@ def _build_parser() -> argparse.ArgumentParser:
     cli_explore.add_parser(commands)
     cli_multiagent.add_parser(commands)
     cli_agents.add_parser(commands)
+    cli_side_effects.add_parser(commands)
     cli_plot.add_parsers(commands)
     cli_sweep.add_parser(commands)
     return parser

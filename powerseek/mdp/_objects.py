@@ -546,7 +546,7 @@ class ObjectLevel:
             "dogs": int(geom.dog_start is not None),
             "sushi": int(geom.sushi_start is not None),
         }
-        objects = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "none"
+        objects = ", ".join(f"{what}: {n}" for what, n in counts.items() if n) or "none"
         rules = [f"actions {', '.join(self.actions)}"]
         if self.shutdown_step is not None:
             rules.append(f"off-switch at step {self.shutdown_step} unless a button is pressed")

@@ -194,7 +194,7 @@ def build_report(
     settings["reproduce POWER"] = (
         f"powerseek power ENV --gamma {gamma:g} --samples {n_samples} --seed {seed} --format json"
     )
-    sections = _environment(mdp)
+    sections = _environment(mdp) + _level_section(mdp, result, gamma, static=False)
     choice_states = _choice_states(mdp, [s for s, _ in highlighted])
     joint = _joint_world(mdp)
     if joint is not None:
@@ -242,6 +242,58 @@ def _environment(mdp: MDP) -> list[str]:
     return parts
 
 
+def _level_section(mdp: MDP, result: Any, gamma: float, static: bool) -> list[str]:
+    """An object level's objects, its POWER map for the start's objects, its side effects."""
+    from ..agents import side_effect_probabilities
+
+    level = mdp.metadata.get("level")
+    if level is None or not hasattr(level, "agent_slice"):
+        return []
+    parts = ["<h2>Objects</h2>", f"<pre>{_e(level.summary())}</pre>"]
+    parts.append(f"<pre>{_e(chr(10).join(level.art))}</pre>")
+    start = mdp.metadata.get("start", mdp.states[0])
+    caption = (
+        f"POWER at γ = {gamma:g} with the agent in each cell and the objects of the start "
+        f"({_e(str(start))}); boxes X, coins C, vases V, goals G marked"
+    )
+    if static:
+        fig, _ = plotting.power_heatmap(mdp, result, title=f"POWER at γ = {gamma:g}")
+        parts += [f"<p>{caption}.</p>", _png(fig)]
+    else:
+        chosen = level.agent_slice(mdp)
+        cells = sorted(chosen)
+        order = [chosen[c] for c in cells]
+        state = mdp.states[order[0]] if order else start
+        marks = {c: "X" for c in state.boxes}
+        marks.update({c: "C" for c in state.coins})
+        marks.update({c: "V" for c in state.vases})
+        marks.update({c: "G" for c in level.goal_cells})
+        parts.append(
+            heatmap_html(
+                cells,
+                np.asarray(result.power)[order],
+                stderr=np.asarray(result.stderr)[order],
+                shape=(len(level.art), len(level.art[0])),
+                marks=marks,
+                caption=caption + " (hover: ± standard error)",
+                blank={c: m for c, m in marks.items() if c not in chosen},
+            )
+        )
+    if gamma < 1 and level.side_effects:
+        found = side_effect_probabilities(mdp, gamma)
+        rows = "".join(
+            f'<tr><td class="label">{_e(name)}</td><td>{float(p[0]):.4f}</td></tr>'
+            for name, p in found.items()
+        )
+        parts.append(
+            f"<p>The probability that the optimal agent of the level's task reward (uniform "
+            f"among tied actions) causes each side effect, at γ = {gamma:g} (exact; "
+            "<code>powerseek side-effects</code> for other agents and reward draws):</p>"
+            f"<table><tr><th>side effect</th><th>probability</th></tr>{rows}</table>"
+        )
+    return parts
+
+
 def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, progress, rule):
     """The page of PNG figures (matplotlib), for journals and e-mail."""
     options = {"dist": dist, "n_samples": n_samples, "progress": progress}
@@ -254,6 +306,7 @@ def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, 
     is_grid = "grid" in mdp.metadata
 
     parts = [f"<h1>{_e(mdp.name or 'Environment')}</h1>", *_intro(mdp), *_environment(mdp)]
+    parts += _level_section(mdp, result, gamma, static=True)
     parts.append("<h2>POWER</h2>")
     parts.append(
         f"<p>POWER at γ = {gamma:g} from {n_samples} reward samples ({_e(dist.describe())}), "

@@ -385,3 +385,44 @@ def test_power_map_of_a_level_for_one_configuration(tmp_path):
     assert main([*argv, "--config", "A(2,2) X(3,2)", "-o", str(out), "--quiet"]) == 0
     assert out.stat().st_size > 0
     assert main([*argv, "--config", "A(9,9)", "-o", str(out), "--quiet"]) == 1
+
+
+def test_side_effects_command(capsys):
+    import json
+
+    from powerseek.cli import main
+
+    assert main(["side-effects", "aup-dog", "--format", "json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["side_effect"] == "dog-hit" and record["probability"] == 1.0
+    argv = ["side-effects", "aup-survival", "--gamma", "0.9", "--rule", "boltzmann:0.1"]
+    assert main([*argv, "--format", "json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    mdp = load("aup-survival")
+    direct = side_effect_probabilities(mdp, 0.9, rule="boltzmann:0.1")["button-pressed"][0]
+    assert record["probability"] == pytest.approx(direct) and 0 < direct < 1
+    argv = ["side-effects", "side-effects-sokoban-0", "--gamma", "0.9", "--dist", "uniform"]
+    assert main([*argv, "--samples", "100", "--seed", "0", "--format", "json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["n_samples"] == 100 and 0 < record["probability"] < 1 and record["stderr"] > 0
+    assert main(["side-effects", "turner-fig1"]) == 1
+    assert "not an object level" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("static", [False, True])
+def test_report_of_an_object_level(tmp_path, static):
+    pytest.importorskip("matplotlib")
+    from powerseek.cli import main
+
+    out = tmp_path / "report"
+    argv = ["report", "side-effects-sokoban-0", "--samples", "100", "--seed", "0", "--quiet"]
+    assert main([*argv, *(["--static"] if static else []), "-o", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    section = page[page.index("<h2>Objects</h2>") :]
+    assert "side effects: box-stuck" in section and "# X  #" in section
+    assert '<td class="label">box-stuck</td><td>1.0000</td>' in section
+    if static:
+        assert "<img" in section
+    else:  # the box and the goal are drawn as open cells with their letters
+        assert 'background:#cfcfcf;width:44px">X' in section
+        assert 'background:#cfcfcf;width:44px">G' in section
