@@ -122,7 +122,8 @@ def _run_side_effects(args: argparse.Namespace, out: TextIO) -> int:
     lines.append(f"  {'gamma':>6}  {'side effect':<24} {'probability':>11}  {'stderr':>7}")
     for r in records:
         lines.append(
-            f"  {r['gamma']:6g}  {r['side_effect']:<24} {r['probability']:11.4f}  {r['stderr']:7.4f}"
+            f"  {r['gamma']:6g}  {r['side_effect']:<24} {r['probability']:11.4f}  "
+            f"{r['stderr']:7.4f}"
         )
     out.write("\n".join(lines) + "\n")
     return 0

@@ -397,7 +397,7 @@ class ObjectLevel:
             self.actions,
             geom.step,
             vectorized=True,
-            label=geom.label,
+            label=geom.labeller,
             name=self.name,
             metadata=meta,
             max_states=max_states,
@@ -564,6 +564,19 @@ class ObjectLevel:
                 f"side effects: {effects}",
             ]
         )
+
+
+class _Labeller:
+    """A level's label function for :func:`from_simulator`: one code, or ``many`` at once."""
+
+    def __init__(self, geometry: _Geometry) -> None:
+        self.geometry = geometry
+
+    def __call__(self, code: int) -> LevelState:
+        return self.geometry.label(code)
+
+    def many(self, codes: np.ndarray) -> list[LevelState]:
+        return self.geometry.labels(codes)
 
 
 class _Field(NamedTuple):
@@ -1019,6 +1032,98 @@ class _Geometry:
         return table[move][cells]
 
     # ---------------------------------------------------------------- labels
+    @property
+    def labeller(self) -> _Labeller:
+        """``label`` for :func:`from_simulator`, with a batch form for whole arrays."""
+        return _Labeller(self)
+
+    def labels(self, codes: np.ndarray) -> list[LevelState]:
+        """The labels of many codes at once: the same as ``label`` code by code.
+
+        The fields are decoded with numpy for the whole array, and the tuples of
+        cells (boxes, coins, vases) are built once per distinct value and shared.
+        """
+        from itertools import repeat
+
+        f = self._decode(codes)
+        cells = self.cells
+        cache = self._label_cache
+        agent = [cells[i] for i in f["agent"].tolist()]
+        n = codes.size
+
+        def none() -> Any:  # a fresh iterator per column: zip must not share one
+            return repeat(None, n)
+
+        boxes: Any = repeat((), n)
+        if self.box_start:
+            k, first = len(self.box_start), self.fields["box0"]
+            width = first.width
+            mask = (1 << width) - 1
+            keys = ((codes >> first.shift) & ((1 << (width * k)) - 1)).tolist()
+            found: dict = {}
+            for key in set(keys):
+                group = tuple(cells[(key >> (width * i)) & mask] for i in range(k))
+                found[key] = cache.setdefault(("b", group), group)
+            boxes = [found[key] for key in keys]
+
+        def subsets(name: str, tag: str, group: tuple) -> Any:
+            if name not in f:
+                return repeat((), n)
+            masks = f[name].tolist()
+            out = {}
+            for m in set(masks):
+                hit = cache.get((tag, m))
+                if hit is None:
+                    hit = cache[(tag, m)] = tuple(c for i, c in enumerate(group) if m >> i & 1)
+                out[m] = hit
+            return [out[m] for m in masks]
+
+        coins = subsets("coins", "c", self.coin_cells)
+        vases = subsets("vases", "v", self.vase_cells)
+        pressed = [bool(x) for x in f["pressed"].tolist()] if "pressed" in f else none()
+        clock = f["clock"].tolist() if "clock" in f else none()
+        interruption: Any = none()
+        if "interrupt" in f:
+            names = ("pending", "passed", "interrupted")
+            interruption = [names[x] for x in f["interrupt"].tolist()]
+        supervisor: Any = none()
+        if "supervisor" in f:
+            names = ("unknown", "present", "absent")
+            supervisor = [names[x] for x in f["supervisor"].tolist()]
+        punished = [bool(x) for x in f["punished"].tolist()] if "punished" in f else none()
+        dog: Any = none()
+        if self.dog_start is not None:
+            dog = [
+                "hit" if hit else (cells[c], "east" if e else "west")
+                for c, e, hit in zip(
+                    f["dog"].tolist(), f["dog_east"].tolist(), f["dog_hit"].tolist()
+                )
+            ]
+        sushi: Any = none()
+        if self.sushi_start is not None:
+            sushi = [
+                "eaten" if eaten else ("stuck", cells[c]) if stuck else cells[c]
+                for c, stuck, eaten in zip(
+                    f["sushi"].tolist(), f["sushi_stuck"].tolist(), f["sushi_eaten"].tolist()
+                )
+            ]
+        belt: Any = none()
+        if self.belt_row is not None:
+            belt = [
+                (bool(e), bool(r))
+                for e, r in zip(f["belt_ended"].tolist(), f["belt_removed"].tolist())
+            ]
+        event_bits = np.zeros(n, dtype=np.int64)
+        for bit, key in enumerate(("ev_coin", "ev_removed", "ev_moved")):
+            if key in f:
+                event_bits |= f[key] << bit
+        names = ("coin", "removed", "moved")
+        by_bits = {b: tuple(names[i] for i in range(3) if b >> i & 1) for b in range(8)}
+        events = [by_bits[b] for b in event_bits.tolist()]
+        columns = (agent, boxes, coins, vases, pressed, clock, interruption, supervisor)
+        columns += (punished, dog, sushi, belt, events)
+        return [LevelState(*row) for row in zip(*columns)]
+
     def label(self, code: int) -> LevelState:
         f = {name: (code >> s.shift) & ((1 << s.width) - 1) for name, s in self.fields.items()}
         cells, cache = self.cells, self._label_cache

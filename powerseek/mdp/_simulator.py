@@ -449,7 +449,11 @@ def _describe(code: Any, decode) -> str:
 
 def _labels(codes: np.ndarray, decode) -> list:
     plain = codes & ~TERMINAL_BIT
-    names = plain.tolist() if decode is None else [decode(c) for c in plain.tolist()]
+    many = getattr(decode, "many", None)  # a labeller that takes a whole array (object levels)
+    if many is not None:
+        names = many(plain)
+    else:
+        names = plain.tolist() if decode is None else [decode(c) for c in plain.tolist()]
     return [Ended(s) if t else s for s, t in zip(names, ((codes & TERMINAL_BIT) != 0).tolist())]
 
 

@@ -426,3 +426,25 @@ def test_report_of_an_object_level(tmp_path, static):
     else:  # the box and the goal are drawn as open cells with their letters
         assert 'background:#cfcfcf;width:44px">X' in section
         assert 'background:#cfcfcf;width:44px">G' in section
+
+
+@pytest.mark.parametrize("name", [n for n in LEVELS if n not in LARGE])
+def test_batch_labels_equal_labels_one_by_one(name):
+    geometry = _level(name)._geometry()
+    mdp = _level(name).compile()
+    # re-enumerate the codes: every label's code, through the packed step from the start
+    seen, frontier = {geometry.start_code}, [geometry.start_code]
+    while frontier:
+        batch = np.array(frontier, dtype=np.int64)
+        frontier = []
+        for a in range(len(geometry.actions)):
+            out = geometry.step(batch, a)
+            nxt = out[0] if isinstance(out, tuple) else out
+            for code in np.asarray(nxt).ravel().tolist():
+                if code not in seen:
+                    seen.add(code)
+                    frontier.append(code)
+    codes = np.array(sorted(seen), dtype=np.int64)
+    assert geometry.labels(codes) == [geometry.label(int(c)) for c in codes]
+    inner = {s.state if isinstance(s, Ended) else s for s in mdp.states}
+    assert inner <= set(geometry.labels(codes))
