@@ -19,7 +19,9 @@ from ..exceptions import InvalidParameterError
 from ._common import (
     ENV_HELP,
     add_format,
+    add_max_work,
     check_positive,
+    check_work,
     parse_gammas,
     seed_from,
     write_json,
@@ -57,6 +59,7 @@ def add_parser(commands) -> None:
         metavar="NAME,...",
         help="features to report (default the level's side effects)",
     )
+    add_max_work(cmd)
     add_format(cmd)
     cmd.set_defaults(run=_run_side_effects)
 
@@ -85,17 +88,26 @@ def _run_side_effects(args: argparse.Namespace, out: TextIO) -> int:
             )
     effects = None if args.effects is None else [e.strip() for e in args.effects.split(",")]
     rule = parse_rule(args.rule) if args.rule else "optimal"
-    rewards, seed = None, None
+    plan, seed = None, None
     if args.dist is not None:
         check_positive(args.samples, "--samples")
+        check_work(mdp.n_states, args.samples, len(gammas), args.max_work)
         seed = seed_from(args.seed)
         plan = SamplePlan(parse_distribution(args.dist, mdp), mdp, args.samples, rng=seed)
-        rewards = plan.draw(plan.blocks)
+    # reward draws a chunk at a time: rewards and policies of about 32 MiB each
+    rows = max(1, 2**22 // max(mdp.n_pairs, 1))
     records = []
     for gamma in gammas:
-        found = side_effect_probabilities(
-            mdp, gamma, rewards=rewards, rule=rule, side_effects=effects
-        )
+        if plan is None:
+            found = side_effect_probabilities(mdp, gamma, rule=rule, side_effects=effects)
+        else:
+            parts = [
+                side_effect_probabilities(
+                    mdp, gamma, rewards=plan.draw(blocks), rule=rule, side_effects=effects
+                )
+                for blocks in plan.chunks(rows)
+            ]
+            found = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
         for name, values in found.items():
             n = len(values)
             records.append(
@@ -103,7 +115,7 @@ def _run_side_effects(args: argparse.Namespace, out: TextIO) -> int:
                     "environment": mdp.name,
                     "gamma": gamma,
                     "rule": str(rule),
-                    "rewards": "task" if rewards is None else args.dist,
+                    "rewards": "task" if plan is None else args.dist,
                     "side_effect": name,
                     "probability": float(np.mean(values)),
                     "stderr": float(np.std(values, ddof=1) / np.sqrt(n)) if n > 1 else 0.0,
@@ -114,9 +126,7 @@ def _run_side_effects(args: argparse.Namespace, out: TextIO) -> int:
         write_json(records, out)
         return 0
     source = (
-        "the task reward"
-        if rewards is None
-        else f"{args.samples} draws of {args.dist} (seed {seed})"
+        "the task reward" if plan is None else f"{args.samples} draws of {args.dist} (seed {seed})"
     )
     lines = [f"{mdp.name}: side effects of the {rule} agent of {source}", ""]
     lines.append(f"  {'gamma':>6}  {'side effect':<24} {'probability':>11}  {'stderr':>7}")

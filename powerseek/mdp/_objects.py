@@ -1038,7 +1038,7 @@ class _Geometry:
         return _Labeller(self)
 
     def labels(self, codes: np.ndarray) -> list[LevelState]:
-        """The labels of many codes at once: the same as ``label`` code by code.
+        """The labels of many codes at once.
 
         The fields are decoded with numpy for the whole array, and the tuples of
         cells (boxes, coins, vases) are built once per distinct value and shared.
@@ -1125,61 +1125,8 @@ class _Geometry:
         return [LevelState(*row) for row in zip(*columns)]
 
     def label(self, code: int) -> LevelState:
-        f = {name: (code >> s.shift) & ((1 << s.width) - 1) for name, s in self.fields.items()}
-        cells, cache = self.cells, self._label_cache
-        boxes = tuple(cells[f[f"box{i}"]] for i in range(len(self.box_start)))
-        boxes = cache.setdefault(("b", boxes), boxes)
-        coins = vases = ()
-        if self.n_coins:
-            key = ("c", f["coins"])
-            coins = cache.get(key)
-            if coins is None:
-                coins = cache[key] = tuple(
-                    c for i, c in enumerate(self.coin_cells) if f["coins"] >> i & 1
-                )
-        if self.n_vases:
-            key = ("v", f["vases"])
-            vases = cache.get(key)
-            if vases is None:
-                vases = cache[key] = tuple(
-                    c for i, c in enumerate(self.vase_cells) if f["vases"] >> i & 1
-                )
-        events = tuple(
-            name
-            for key, name in (("ev_coin", "coin"), ("ev_removed", "removed"), ("ev_moved", "moved"))
-            if f.get(key)
-        )
-        dog = sushi = belt = None
-        if self.dog_start is not None:
-            dog = "hit" if f["dog_hit"] else (cells[f["dog"]], "east" if f["dog_east"] else "west")
-        if self.sushi_start is not None:
-            if f["sushi_eaten"]:
-                sushi = "eaten"
-            elif f["sushi_stuck"]:
-                sushi = ("stuck", cells[f["sushi"]])
-            else:
-                sushi = cells[f["sushi"]]
-        if self.belt_row is not None:
-            belt = (bool(f["belt_ended"]), bool(f["belt_removed"]))
-        return LevelState(
-            agent=cells[f["agent"]],
-            boxes=boxes,
-            coins=coins,
-            vases=vases,
-            pressed=bool(f["pressed"]) if "pressed" in f else None,
-            clock=int(f["clock"]) if "clock" in f else None,
-            interruption=("pending", "passed", "interrupted")[f["interrupt"]]
-            if "interrupt" in f
-            else None,
-            supervisor=("unknown", "present", "absent")[f["supervisor"]]
-            if "supervisor" in f
-            else None,
-            punished=bool(f["punished"]) if "punished" in f else None,
-            dog=dog,
-            sushi=sushi,
-            belt=belt,
-            events=events,
-        )
+        """The label of one code (error messages name states by it)."""
+        return self.labels(np.array([code], dtype=np.int64))[0]
 
     # -------------------------------------------------------------- features
     def _features(self) -> None:
