@@ -420,8 +420,8 @@ def test_a_level_over_the_memory_budget_is_refused():
         _level("side-effects-sokoban-2").compile(memory=10**6)
 
 
-def test_a_box_cannot_start_on_a_wall():
-    # a legend that makes the box's character a wall leaves no box: the wall wins
+def test_an_unknown_legend_kind_is_refused():
+    # (a box where a wall must be, on the border, is the "border must be wall" case above)
     with pytest.raises(ParseError, match="kind must be one of"):
         ObjectLevel.parse(["#####", "#AXG#", "#####"], legend={"X": "crate"})
 
