@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..exceptions import InvalidParameterError, ParseError
+from ..exceptions import InvalidParameterError, ParseError, SearchLimitError
 from ._simulator import DEFAULT_SIMULATOR_MEMORY, Ended, from_simulator
 
 __all__ = ["FEATURES", "KINDS", "LevelState", "ObjectLevel"]
@@ -392,18 +392,25 @@ class ObjectLevel:
         geom = self._geometry()
         meta = dict(self.metadata)
         meta["level"] = self
-        return from_simulator(
-            geom.start_code,
-            self.actions,
-            geom.step,
-            vectorized=True,
-            label=geom.labeller,
-            name=self.name,
-            metadata=meta,
-            max_states=max_states,
-            memory=memory,
-            progress=progress,
-        )
+        try:
+            return from_simulator(
+                geom.start_code,
+                self.actions,
+                geom.step,
+                vectorized=True,
+                label=geom.labeller,
+                name=self.name,
+                metadata=meta,
+                max_states=max_states,
+                memory=memory,
+                progress=progress,
+            )
+        except SearchLimitError as exc:
+            # `load` and the CLI compile with the defaults: say how to pass more
+            raise SearchLimitError(
+                f"level {self.name!r}: {exc} In Python: "
+                "powerseek.io.parse_level(text, path, name).compile(memory=...)."
+            ) from None
 
     # ---------------------------------------------------------------- analysis
     def features(self, mdp: Any) -> dict[str, np.ndarray]:

@@ -432,6 +432,7 @@ def test_a_large_level_over_the_budget_is_a_one_line_cli_error(capsys):
     status = main(["show", str(catalog_path() / "side-effects-sokoban-3.level")])
     err = capsys.readouterr().err
     assert status != 0 and "memory" in err and len(err.strip().split("\n")) == 1
+    assert "compile(memory=...)" in err  # how to raise the budget, which load() cannot
 
 
 def test_power_map_of_a_level_for_one_configuration(tmp_path):
