@@ -89,6 +89,7 @@ class _Runner:
     def __init__(self, env: Any, time: bool) -> None:
         self.env = env
         self.time = time
+        self.goals: set = set()  # the states a rewarded terminating step reached
         self.actions = [a.name for a in env.actions]
         grid = env.grid
         self.objects: list = []
@@ -111,8 +112,12 @@ class _Runner:
         self.index = {id(o): k for k, o in enumerate(self.objects)}
         self.placed: dict[int, tuple] = {}
         self._locate_all()
-        # no observations are needed while enumerating: skip rendering them
+        # no observations are needed while enumerating: skip rendering them (until `close`)
         env.gen_obs = lambda: None
+
+    def close(self) -> None:
+        """Give the environment its own observations back."""
+        self.env.__dict__.pop("gen_obs", None)
 
     def _locate_all(self) -> None:
         grid = self.env.grid
@@ -214,10 +219,18 @@ def from_minigrid(
     if inner.grid is None:
         raise InvalidParameterError("reset the Minigrid environment before enumerating it.")
     runner = _Runner(inner, time)
-    runner.goals = set()
     start = runner.read()
     spec = getattr(getattr(env, "spec", None), "id", None)
-    mdp = from_simulator(
+    try:
+        mdp = _enumerate(runner, start, spec, inner, time, name, max_states, progress)
+    finally:
+        runner.close()
+    goals = tuple(s for s in mdp.states if isinstance(s, Ended) and s.state in runner.goals)
+    return mdp.with_metadata(goal_states=goals)
+
+
+def _enumerate(runner, start, spec, inner, time, name, max_states, progress) -> MDP:
+    return from_simulator(
         start,
         runner.actions,
         runner.step,
@@ -233,8 +246,6 @@ def from_minigrid(
         max_states=max_states,
         progress=progress,
     )
-    goals = tuple(s for s in mdp.states if isinstance(s, Ended) and s.state in runner.goals)
-    return mdp.with_metadata(goal_states=goals)
 
 
 def minigrid_task_reward(mdp: MDP, gamma: float | None = None) -> np.ndarray:

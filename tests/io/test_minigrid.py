@@ -109,6 +109,8 @@ def test_time_in_the_state_is_an_option(gym):
     env.reset(seed=0)
     mdp = from_minigrid(env, time=True)
     assert {s.time for s in mdp.states if not isinstance(s, Ended)} == {0, 1, 2}
+    obs, _ = env.reset(seed=0)  # the environment renders its observations again
+    assert obs is not None and obs["image"].shape == (7, 7, 3)
     assert all(s.state.time in (1, 2, 3) for s in mdp.states if isinstance(s, Ended))
 
 
