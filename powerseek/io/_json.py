@@ -15,8 +15,16 @@ from typing import Any
 
 from .._validation import did_you_mean, quote
 from ..exceptions import InvalidTypeError, ParseError, PowerseekError
-from ..mdp import MDP, gridworld, needs_multigraph, thaw_metadata, transitions_from_edges
+from ..mdp import (
+    MDP,
+    ObjectLevel,
+    gridworld,
+    needs_multigraph,
+    thaw_metadata,
+    transitions_from_edges,
+)
 from ..mdp.gridworld import GridLayout
+from ._level import level_text
 
 if sys.version_info >= (3, 11):
     pass
@@ -238,6 +246,8 @@ def dump(mdp: MDP) -> str:
     multigraph = needs_multigraph(mdp)
     attributes: dict[str, Any] = {} if mdp.name is None else {"name": mdp.name}
     for key, value in thaw_metadata(mdp.metadata).items():
+        if isinstance(value, ObjectLevel):  # the level it was compiled from, as its file
+            value = level_text(value)
         if isinstance(value, GridLayout):
             value = {
                 "shape": list(value.shape),

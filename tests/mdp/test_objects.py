@@ -495,3 +495,14 @@ def test_report_of_an_object_level(tmp_path, static):
     else:  # the box and the goal are drawn as open cells with their letters
         assert 'background:#cfcfcf;width:44px">X' in section
         assert 'background:#cfcfcf;width:44px">G' in section
+
+
+def test_a_level_converts_to_json_and_back(tmp_path):
+    from powerseek.io import read, write
+
+    mdp = load("aup-dog")
+    back = read(write(mdp, tmp_path / "dog.json"))
+    assert back.same_dynamics(mdp)  # LevelState and Ended are tuples: the labels compare equal
+    assert parse_level(back.metadata["level"], "<json>", None).compile().same_dynamics(mdp)
+    copy = read(write(mdp, tmp_path / "dog.level"))
+    assert copy.same_dynamics(mdp) and copy.states == mdp.states
