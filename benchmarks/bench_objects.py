@@ -12,6 +12,7 @@ of every state of level 1 at γ = 0.99 (``--samples``, default 200).
 
     python benchmarks/bench_objects.py                 # levels 2 and 1
     python benchmarks/bench_objects.py --quick         # level 2 only
+    python benchmarks/bench_objects.py --all           # and level 3 (over 4 GiB)
     python benchmarks/bench_objects.py --power         # and POWER on level 1
 """
 
@@ -63,10 +64,12 @@ def run(*argv):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="level 2 only")
+    parser.add_argument("--all", action="store_true", help="also level 3")
     parser.add_argument("--power", action="store_true", help="also POWER on level 1")
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
     levels = ["side-effects-sokoban-2"] + ([] if args.quick else ["side-effects-sokoban-1"])
+    levels += ["side-effects-sokoban-3"] if args.all else []
     print(f"{'level':<24} {'states':>10} {'packed CPU s':>12} {'GiB':>6} {'B/state':>8} "
           f"{'plain CPU s':>11} {'GiB':>6} {'CPU ratio':>9}")  # fmt: skip
     for name in levels:
