@@ -130,10 +130,7 @@ def _level_info(name: str, path: Path) -> EnvironmentInfo:
         mdp = level.compile(max_states=LISTED_LEVEL_STATES)
     except SearchLimitError:
         n_states = n_pairs = None
-        # the chance elements of a level: the interruption and the supervisor
-        deterministic = "interrupted" not in level.features_available() and (
-            level.supervisor_probability is None
-        )
+        deterministic = level.is_deterministic
     else:
         n_states, n_pairs, deterministic = mdp.n_states, mdp.n_pairs, mdp.is_deterministic
     return EnvironmentInfo(

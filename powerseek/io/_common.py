@@ -39,9 +39,12 @@ def _reject_unknown_keys(doc: dict, allowed: tuple[str, ...], text: str, source:
             )
 
 
-def _read_metadata(doc: dict, text: str, source: str) -> dict[str, Any]:
+def _read_metadata(
+    doc: dict, text: str, source: str, strings: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The metadata keys of a header: the shared text keys, `strings` too, and ``gamma``."""
     metadata: dict[str, Any] = {}
-    for key in ("name", "title", "source", "description"):
+    for key in ("name", "title", "source", "description", *strings):
         if key in doc:
             value = doc[key]
             if not isinstance(value, str):

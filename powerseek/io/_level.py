@@ -82,15 +82,7 @@ def parse_level(text: str, source: str, default_name: str | None) -> ObjectLevel
                 source=source,
                 line=_line_of_key(header, key),
             )
-    metadata = _read_metadata(doc, header, source)
-    if "licence" in doc:
-        if not isinstance(doc["licence"], str):
-            raise ParseError(
-                f"`licence` must be a string; found {_toml_type(doc['licence'])}.",
-                source=source,
-                line=_line_of_key(header, "licence"),
-            )
-        metadata["licence"] = doc["licence"]
+    metadata = _read_metadata(doc, header, source, strings=("licence",))
     rules: dict[str, Any] = {}
     for key, kind in _RULES.items():
         if key not in doc:

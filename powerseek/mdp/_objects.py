@@ -347,6 +347,23 @@ class ObjectLevel:
         """
         return frozenset(self._geometry().cells)
 
+    @property
+    def is_deterministic(self) -> bool:
+        """Whether every step has one outcome.
+
+        A level has chance only in an interruption tile or a supervisor draw whose
+        probability lies strictly between 0 and 1.
+
+        Returns
+        -------
+        bool
+        """
+        geom = self._geometry()
+        chances = [self.interruption_probability] if geom.interrupt_cells else []
+        if self.supervisor_probability is not None:
+            chances.append(self.supervisor_probability)
+        return all(p in (0, 1) for p in chances)
+
     def features_available(self) -> tuple[str, ...]:
         """The state features this level's objects make meaningful.
 
@@ -533,6 +550,34 @@ class ObjectLevel:
             for i, s in enumerate(mdp.states)
             if not isinstance(s, Ended) and not s.events and s._replace(agent=None) == key
         }
+
+    def marks(self, state: Any) -> dict[tuple[int, int], str]:
+        """The letters a map of `state` draws in its cells: boxes, coins, vases, goals.
+
+        Parameters
+        ----------
+        state : LevelState
+            A state of the level (its objects are drawn; the agent is not).
+
+        Returns
+        -------
+        dict of cell to str
+            ``"X"`` for a box, ``"C"`` a coin, ``"V"`` a vase, ``"G"`` a goal.
+
+        Examples
+        --------
+        >>> from powerseek import load
+        >>> mdp = load("side-effects-sokoban-0")
+        >>> mdp.metadata["level"].marks(mdp.metadata["start"])
+        {(2, 2): 'X', (4, 4): 'G'}
+        """
+        if isinstance(state, Ended):
+            state = state.state
+        found = {c: "X" for c in state.boxes}
+        found.update({c: "C" for c in state.coins})
+        found.update({c: "V" for c in state.vases})
+        found.update({c: "G" for c in self.goal_cells})
+        return found
 
     def summary(self) -> str:
         """A few lines naming the level's objects, rules and side effects.
@@ -769,6 +814,10 @@ class _Geometry:
         self.vase_of = np.full(n, -1, dtype=np.int64)
         self.vase_of[[self.index[c] for c in self.vase_cells]] = np.arange(len(self.vase_cells))
         self.on_belt = mask(self.belt_cells)
+        # each cell's west neighbour, humans included (the sushi walks onto them); -1: a wall
+        self.west = np.array(
+            [self.index.get((r, c - 1), -1) for r, c in self.cells], dtype=np.int64
+        )
         self.row_of = np.array([r for r, _ in self.cells], dtype=np.int64)
         self.belt_end_cell = (
             -1 if self.belt_row is None else self.index[(self.belt_row, self.belt_end)]
@@ -1004,7 +1053,7 @@ class _Geometry:
             live = f["sushi_eaten"] == 0
             at_human = live & self.is_human[f["sushi"]]
             f["sushi_eaten"] = np.where(at_human, 1, f["sushi_eaten"])
-            west = self.nb_any(f["sushi"], "left")
+            west = self.west[f["sushi"]]
             in_way = live & ~at_human & (f["sushi_stuck"] == 0) & (west == new_agent)
             f["sushi_stuck"] = np.where(in_way, 1, f["sushi_stuck"])
             go = live & ~at_human & (f["sushi_stuck"] == 0) & (west >= 0)
@@ -1024,19 +1073,6 @@ class _Geometry:
             for i in range(boxes.shape[1]):
                 f[f"box{i}"] = boxes[:, i]
         return self._encode(f, m), done
-
-    def nb_any(self, cells: np.ndarray, move: str) -> np.ndarray:
-        """The neighbour of `cells` under `move`, humans included (the sushi walks onto them)."""
-        table = self.__dict__.get("_nb_any")
-        if table is None:
-            table = {}
-            for name, (dr, dc) in MOVES.items():
-                col = np.full(len(self.cells), -1, dtype=np.int64)
-                for i, (r, c) in enumerate(self.cells):
-                    col[i] = self.index.get((r + dr, c + dc), -1)
-                table[name] = col
-            self._nb_any = table
-        return table[move][cells]
 
     # ---------------------------------------------------------------- labels
     @property

@@ -312,9 +312,8 @@ def _level_slice(mdp: MDP, values, errors, config):
     cells = sorted(chosen)
     order = [chosen[c] for c in cells]
     state = mdp.states[order[0]] if order else mdp.states[0]
-    marks = [(c, "X") for c in state.boxes] + [(c, "C") for c in state.coins]
-    marks += [(c, "V") for c in state.vases] + [(c, "G") for c in level.goal_cells]
-    layout = GridLayout(shape=(len(level.art), len(level.art[0])), marks=tuple(sorted(marks)))
+    marks = tuple(sorted(level.marks(state).items()))
+    layout = GridLayout(shape=(len(level.art), len(level.art[0])), marks=marks)
     return layout, cells, values[order], None if errors is None else errors[order]
 
 

@@ -263,11 +263,7 @@ def _level_section(mdp: MDP, result: Any, gamma: float, static: bool) -> list[st
         chosen = level.agent_slice(mdp)
         cells = sorted(chosen)
         order = [chosen[c] for c in cells]
-        state = mdp.states[order[0]] if order else start
-        marks = {c: "X" for c in state.boxes}
-        marks.update({c: "C" for c in state.coins})
-        marks.update({c: "V" for c in state.vases})
-        marks.update({c: "G" for c in level.goal_cells})
+        marks = level.marks(mdp.states[order[0]] if order else start)
         parts.append(
             heatmap_html(
                 cells,

@@ -506,3 +506,15 @@ def test_a_level_converts_to_json_and_back(tmp_path):
     assert parse_level(back.metadata["level"], "<json>", None).compile().same_dynamics(mdp)
     copy = read(write(mdp, tmp_path / "dog.level"))
     assert copy.same_dynamics(mdp) and copy.states == mdp.states
+
+
+@pytest.mark.parametrize("name", [n for n in LEVELS if n not in LARGE])
+def test_is_deterministic_agrees_with_the_compiled_level(name):
+    level = _level(name)
+    assert level.is_deterministic == level.compile().is_deterministic
+
+
+def test_licence_must_be_text():
+    with pytest.raises(ParseError, match="`licence` must be a string") as info:
+        parse_level("licence = 2\n---\n#####\n#A G#\n#####\n", "bad.level", None)
+    assert info.value.line == 1
