@@ -8,7 +8,11 @@ For each level, in a fresh process (so that its peak resident memory is its own)
   tuple per state, a dict of seen states, one step at a time; the same states.
 
 The ratio of the two CPU times is printed side by side. ``--power`` also times POWER
-of every state of level 1 at γ = 0.99 (``--samples``, default 200).
+of every state of level 1 at γ = 0.99 (``--samples``, default 200; CPU and wall
+seconds, on every core), and then, on one thread and the same ``--compare`` reward
+samples (default 4), policy iteration component by component (what ``power`` runs
+on this level) against the whole-world compiled solve, with the ratio of CPU times
+and the largest difference between their values.
 
     python benchmarks/bench_objects.py                 # levels 2 and 1
     python benchmarks/bench_objects.py --quick         # level 2 only
@@ -44,12 +48,24 @@ out = {"cpu": cpu, "states": states, "n": n,
        "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 if how == "packed" and len(sys.argv) > 3:
     import powerseek
-    samples = int(sys.argv[3])
-    t = time.process_time()
+    import numpy as np
+    from powerseek.solvers._compiled import policy_iteration
+    samples, compare = int(sys.argv[3]), int(sys.argv[4])
+    t, wall = time.process_time(), time.perf_counter()
     result = powerseek.power(mdp, 0.99, n_samples=samples, rng=0)
     out["power_cpu"] = time.process_time() - t
+    out["power_wall"] = time.perf_counter() - wall
     out["power_peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     out["solver"] = str(result.solver)
+    RT = np.random.default_rng(1).random((mdp.n_states, compare))
+    solved = {}
+    for parts in (True, False):
+        t = time.process_time()
+        solved[parts] = policy_iteration(mdp, RT, 0.99, 0.0, 1000, None, threads=1,
+                                         components=parts)
+        out[f"solve_cpu_{parts}"] = time.process_time() - t
+    out["solve_gap"] = float(np.abs(solved[True].values - solved[False].values).max())
+    out["solve_bound"] = max(s.bound for s in solved.values()) / (1 - 0.99)
 print(json.dumps(out))
 """
 
@@ -67,6 +83,7 @@ def main() -> int:
     parser.add_argument("--all", action="store_true", help="also level 3")
     parser.add_argument("--power", action="store_true", help="also POWER on level 1")
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--compare", type=int, default=4, help="samples of the side-by-side solve")
     args = parser.parse_args()
     levels = ["side-effects-sokoban-2"] + ([] if args.quick else ["side-effects-sokoban-1"])
     levels += ["side-effects-sokoban-3"] if args.all else []
@@ -74,7 +91,9 @@ def main() -> int:
           f"{'plain CPU s':>11} {'GiB':>6} {'CPU ratio':>9}")  # fmt: skip
     for name in levels:
         packed = run(
-            name, "packed", *([args.samples] if args.power and name.endswith("-1") else [])
+            name,
+            "packed",
+            *([args.samples, args.compare] if args.power and name.endswith("-1") else []),
         )
         plain = run(name, "plain")
         assert packed["states"] == plain["states"], (packed, plain)
@@ -86,7 +105,14 @@ def main() -> int:
         if "power_cpu" in packed:
             print(
                 f"  POWER at gamma 0.99, {args.samples} samples: {packed['power_cpu']:.0f} s CPU, "
-                f"peak {packed['power_peak'] / 2**30:.2f} GiB ({packed['solver']})"
+                f"{packed['power_wall']:.0f} s wall, peak {packed['power_peak'] / 2**30:.2f} GiB "
+                f"({packed['solver']})"
+            )
+            parts, whole = packed["solve_cpu_True"], packed["solve_cpu_False"]
+            print(
+                f"  {args.compare} samples on one thread: by components {parts:.1f} s CPU, "
+                f"whole world {whole:.1f} s CPU, ratio {whole / parts:.1f}; values differ by "
+                f"{packed['solve_gap']:.1e} (bound {packed['solve_bound']:.1e})"
             )
     return 0
 

@@ -344,3 +344,129 @@ def stochastic_sweep_samples(RT, X, columns, weights, offsets, gamma, sweeps, lo
         for s in range(n):
             for b in range(count):
                 X[s, j0 + b] = last_values[s, b]
+
+
+@numba.njit(nogil=True, cache=True)
+def evaluate_component(r, V, succ, pol, a, b, gamma, tags, stamp, stack, at):
+    # V^π on the component of states a..b-1 (states numbered component by
+    # component), the values of the components it leads to (numbered below a)
+    # being final. π restricted to the component is a functional graph whose
+    # paths end outside it or in one of its cycles: each path is walked once, a
+    # cycle y_0..y_{L-1} gets V(y_0) = Σ_i γ^i r(y_i) / (1 − γ^L), and every other
+    # state V = r + γ V(next), from the path's end back. tags[s] == 2·stamp marks a
+    # state on the path being walked (at[s] its place on the stack), 2·stamp + 1 a
+    # state whose value is known; stamps grow, so the tags need no reset.
+    walking, known = 2 * stamp, 2 * stamp + 1
+    for s in range(a, b):
+        if tags[s] == known:
+            continue
+        top = 0
+        cycle = -1
+        x = s
+        while x >= a and tags[x] != known:  # successors are numbered below b
+            if tags[x] == walking:
+                cycle = at[x]
+                break
+            tags[x] = walking
+            at[x] = top
+            stack[top] = x
+            top += 1
+            x = succ[pol[x]]
+        below = top
+        if cycle >= 0:
+            total = 0.0
+            g = 1.0
+            for q in range(cycle, top):
+                total += g * r[stack[q]]
+                g *= gamma
+            y = stack[cycle]
+            V[y] = total / (1.0 - g)
+            tags[y] = known
+            below = cycle
+            for q in range(top - 1, cycle, -1):  # the cycle's other states, back to y
+                y = stack[q]
+                V[y] = r[y] + gamma * V[succ[pol[y]]]
+                tags[y] = known
+        for q in range(below - 1, -1, -1):
+            y = stack[q]
+            V[y] = r[y] + gamma * V[succ[pol[y]]]
+            tags[y] = known
+
+
+@numba.njit(nogil=True, cache=True)
+def improve_component(V, succ, offsets, pol, a, b, margin, best):
+    # improve() over the states a..b-1 of one component.
+    changed = False
+    for s in range(a, b):
+        start, stop = offsets[s], offsets[s + 1]
+        top = best_successor(V, succ, start, stop)
+        best[s] = top
+        if stop - start > 1 and top > V[succ[pol[s]]] + margin:
+            pol[s] = first_within(V, succ, start, stop, top - margin)
+            changed = True
+    return changed
+
+
+@numba.njit(nogil=True, cache=True)
+def component_policy_iteration_samples(
+    RS, succ, offsets, starts, order, original, warm, PS, gamma, floor, max_iter, lo, hi, VS, out
+):
+    # Policy iteration component by component for samples lo..hi-1, sample-major
+    # as policy_iteration_samples. The states are renumbered component by
+    # component (state i is order[i]; succ and offsets are in that numbering,
+    # each state's pairs in their order; original = the original offsets),
+    # starts[c]..starts[c+1]-1 being component c, and every pair leads to its own
+    # component or an earlier one: each component is solved once, its successors'
+    # values final, and its arrays are contiguous. Without `warm` a component
+    # starts from the greedy policy of V = R/(1−γ) on it. out[j] = (Bellman
+    # residual over all states, most evaluations of one component, whether every
+    # component was stable).
+    n = RS.shape[1]
+    tags = np.zeros(n, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int32)
+    at = np.empty(n, dtype=np.int32)
+    best = np.empty(n)
+    r = np.empty(n)
+    V = np.empty(n)
+    pol = np.empty(n, dtype=np.int64)
+    stamp = 0
+    for j in range(lo, hi):
+        margin = floor[j]
+        for i in range(n):
+            s = order[i]
+            r[i] = RS[j, s]
+            if warm:
+                pol[i] = offsets[i] + PS[j, s] - original[s]
+        most = 0
+        every = True
+        for c in range(starts.shape[0] - 1):
+            a, b = starts[c], starts[c + 1]
+            if not warm:
+                for s in range(a, b):
+                    V[s] = r[s] / (1.0 - gamma)
+                for s in range(a, b):
+                    start, stop = offsets[s], offsets[s + 1]
+                    top = best_successor(V, succ, start, stop)
+                    pol[s] = first_within(V, succ, start, stop, top - margin)
+            iterations = 0
+            stable = False
+            while iterations < max_iter:
+                iterations += 1
+                stamp += 1
+                evaluate_component(r, V, succ, pol, a, b, gamma, tags, stamp, stack, at)
+                if not improve_component(V, succ, offsets, pol, a, b, margin, best):
+                    stable = True
+                    break
+            if not stable:  # limit reached: the last policy's value, its best successors
+                stamp += 1
+                evaluate_component(r, V, succ, pol, a, b, gamma, tags, stamp, stack, at)
+                improve_component(V, succ, offsets, pol, a, b, np.inf, best)  # changes nothing
+                every = False
+            most = max(most, iterations)
+        out[j, 0] = residual(r, V, best, gamma)
+        out[j, 1] = most
+        out[j, 2] = 1.0 if every else 0.0
+        for i in range(n):
+            s = order[i]
+            VS[j, s] = V[i]
+            PS[j, s] = original[s] + pol[i] - offsets[i]

@@ -20,8 +20,10 @@ Methods
     stay they are exact after as many sweeps as the longest optimal path, and
     a sample they settle is certified by γ‖V_{k+1} − V_k‖∞. The loops run
     compiled with numba where it is installed
-    (:mod:`powerseek.solvers._compiled`; identical values). On a stochastic MDP each
-    policy is evaluated by a sparse LU of I − γP_π
+    (:mod:`powerseek.solvers._compiled`; identical values), and a large world of small
+    strongly connected components is solved there component by component,
+    successors first (values within the bound of the whole-world solve's). On a
+    stochastic MDP each policy is evaluated by a sparse LU of I − γP_π
     (:mod:`powerseek.solvers._stochastic`), starting from the greedy policy of
     a short run of value sweeps: the number of improvement steps grows far
     more slowly than value iteration's 1/(1−γ) sweeps.
@@ -280,9 +282,12 @@ def solve(
     kernel : {"auto", "compiled", "numpy"}
         Where deterministic policy iteration runs: compiled with numba (the
         ``fast`` extra; identical values and policies, several times faster,
-        the samples split over the cores) or on numpy arrays. ``"auto"`` compiles
-        when numba is installed and the batch is large enough to repay loading
-        the kernel (:func:`powerseek.solvers.choose_kernel`).
+        the samples split over the cores; a world of 50,000 states or more
+        whose strongly connected components are small is solved component by
+        component, its values within the bound of the whole-world solve's) or on
+        numpy arrays. ``"auto"`` compiles when numba is installed and the batch is
+        large enough to repay loading the kernel
+        (:func:`powerseek.solvers.choose_kernel`).
 
     Returns
     -------
