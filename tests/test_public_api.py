@@ -119,6 +119,7 @@ PUBLIC_NAMES = {
         "search_cases", "strategies", "symmetric_start_cases", "terminal_choice",
     ),
     "powerseek.parallel": ("DaskExecutor", "DaskUnavailableError", "executor"),
+    "powerseek.impact": ("Buffer", "KINDS", "Partition", "partition"),
     "powerseek.batch": (
         "COLUMNS", "FILE_FIELDS", "BatchResult", "BatchSpec", "Unit", "check_batch",
         "read_batch", "run_batch", "unit_inputs",

@@ -32,6 +32,7 @@ PAGES = [
     ("agents", "Bounded agents", "powerseek.agents", ["powerseek.agents.lotteries"]),
     ("symmetry", "Symmetry, orbits, theorems", "powerseek.symmetry", []),
     ("explore", "Exploring conjectures", "powerseek.explore", ["powerseek.explore.strategies"]),
+    ("impact", "Impact", "powerseek.impact", []),
     ("parallel", "Running at scale", "powerseek.parallel", []),
     ("batch", "Batch files", "powerseek.batch", []),
     ("viz", "Figures and reports", "powerseek.viz", []),
