@@ -119,7 +119,11 @@ PUBLIC_NAMES = {
         "search_cases", "strategies", "symmetric_start_cases", "terminal_choice",
     ),
     "powerseek.parallel": ("DaskExecutor", "DaskUnavailableError", "executor"),
-    "powerseek.impact": ("Buffer", "KINDS", "Partition", "partition"),
+    "powerseek.impact": (
+        "AttainableUtility", "Buffer", "DEVIATIONS", "KINDS", "Outcome", "Partition",
+        "PenalizedPolicy", "SCALINGS", "attainable_utility", "aup_penalty", "episode_ends",
+        "noop_pairs", "partition", "penalized_policy",
+    ),
     "powerseek.batch": (
         "COLUMNS", "FILE_FIELDS", "BatchResult", "BatchSpec", "Unit", "check_batch",
         "read_batch", "run_batch", "unit_inputs",

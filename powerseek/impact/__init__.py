@@ -1,13 +1,41 @@
 """Impact: how much an agent changes its world, and how much of that to allow.
 
-The impact level (``_partition``): for plans with a utility and an impact, which
-plan an agent picks at each impact budget, exactly, and the buffer between the
-first satisfactory plan and the first catastrophe (Turner, "How Low Should Fruit
-Hang Before We Pick It?", 2020).
+- Attainable utility (``_attainable``): the optimal values of many auxiliary
+  rewards, solved together, and the utility each action leaves them.
+- Penalties (``_penalties``): the AUP penalty, and the policy optimal for a task
+  reward minus λ times a penalty, with what it does from the start.
+- The impact level (``_partition``): for plans with a utility and an impact,
+  which plan an agent picks at each impact budget, exactly, and the buffer
+  between the first satisfactory plan and the first catastrophe (Turner, "How
+  Low Should Fruit Hang Before We Pick It?", 2020).
 """
 
 from __future__ import annotations
 
+from ._attainable import AttainableUtility, attainable_utility, episode_ends, noop_pairs
 from ._partition import KINDS, Buffer, Partition, partition
+from ._penalties import (
+    DEVIATIONS,
+    SCALINGS,
+    Outcome,
+    PenalizedPolicy,
+    aup_penalty,
+    penalized_policy,
+)
 
-__all__ = ["KINDS", "Buffer", "Partition", "partition"]
+__all__ = [
+    "DEVIATIONS",
+    "KINDS",
+    "SCALINGS",
+    "AttainableUtility",
+    "Buffer",
+    "Outcome",
+    "Partition",
+    "PenalizedPolicy",
+    "attainable_utility",
+    "aup_penalty",
+    "episode_ends",
+    "noop_pairs",
+    "partition",
+    "penalized_policy",
+]

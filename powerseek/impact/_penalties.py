@@ -1,0 +1,372 @@
+"""The AUP penalty and the policy that is optimal for a task reward minus it.
+
+Conservative Agency's penalty compares the utility each auxiliary reward could still
+attain after an action with what it could attain after doing nothing,
+|Q_i(s, a) − Q_i(s, ∅)|, and divides by a scale: each term by its own Q_i(s, ∅)
+(the code's default, zero read as one), or the sum by Σ_i Q_i(s, ∅) (the paper's
+and the code's ``use_scale``). The agent then maximises R_task(s, a) − λ·penalty.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import spsolve
+
+from .._validation import check_gamma
+from ..exceptions import InvalidParameterError
+from ..frames import Tabular, cell_columns, data_frame
+from ..mdp import MDP, ObjectLevel
+from ._attainable import AttainableUtility, episode_ends, noop_pairs
+
+__all__ = [
+    "DEVIATIONS",
+    "SCALINGS",
+    "Outcome",
+    "PenalizedPolicy",
+    "aup_penalty",
+    "penalized_policy",
+]
+
+#: How a change of attainable utility is penalised: both ways, or only losses.
+DEVIATIONS = ("absolute", "decrease")
+#: How the penalty is scaled: each term by its own no-op utility, or the sum by theirs.
+SCALINGS = ("per-au", "summed")
+#: Policy iterations before giving up (each is one sparse solve).
+MAX_ITERATIONS = 1000
+
+
+def _choice(value: Any, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise InvalidParameterError(
+            f"`{name}` must be one of {', '.join(map(repr, allowed))}; got {value!r}."
+        )
+    return value
+
+
+def aup_penalty(
+    au: AttainableUtility,
+    mdp: MDP,
+    *,
+    noop: Hashable = "stay",
+    deviation: str = "absolute",
+    scaling: str = "per-au",
+) -> np.ndarray:
+    """Conservative Agency's penalty of every action, against doing nothing now.
+
+    ``diff_i = Q_i(s, a) − Q_i(s, ∅)`` (only its negative part for
+    ``deviation="decrease"``), and the penalty is ``mean_i |diff_i| / |Q_i(s, ∅)|``
+    (``"per-au"``, a zero scale read as one) or ``Σ_i |diff_i| / Σ_i |Q_i(s, ∅)|``
+    (``"summed"``, a zero sum read as one). An episode's end is not penalised.
+
+    Parameters
+    ----------
+    au : AttainableUtility
+        The auxiliary rewards' attainable utility on `mdp`.
+    mdp : MDP
+        The environment `au` was computed on.
+    noop : hashable, default "stay"
+        The no-op action ∅.
+    deviation : {"absolute", "decrease"}, default "absolute"
+    scaling : {"per-au", "summed"}, default "per-au"
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_pairs,)
+
+    See Also
+    --------
+    attainable_utility : The Q_i.
+    penalized_policy : The agent that trades the task against the penalty.
+
+    Examples
+    --------
+    Smashing through a one-way door costs the auxiliary reward of the room
+    (V from 2 to 0) and gains the hall's (from 1 to 2): each change is its whole
+    scale, so the penalty is 1; counting only the loss, 1/2.
+
+    >>> from powerseek import MDP
+    >>> from powerseek.impact import attainable_utility
+    >>> mdp = MDP({"room": {"stay": "room", "smash": "hall"}, "hall": {"stay": "hall"}})
+    >>> au = attainable_utility(mdp, 0.5, [[1.0, 0.0], [0.0, 1.0]])
+    >>> aup_penalty(au, mdp).round(6).tolist()   # room: stay, smash; hall: stay
+    [0.0, 1.0, 0.0]
+    >>> aup_penalty(au, mdp, deviation="decrease").round(6).tolist()
+    [0.0, 0.5, 0.0]
+    """
+    _choice(deviation, DEVIATIONS, "deviation")
+    _choice(scaling, SCALINGS, "scaling")
+    if len(au.states) != mdp.n_states or au.after.shape[1] != mdp.n_pairs:
+        raise InvalidParameterError(
+            "`au` was computed on another MDP: it has "
+            f"{len(au.states)} states and {au.after.shape[1]} pairs, the MDP "
+            f"{mdp.n_states} and {mdp.n_pairs}."
+        )
+    null = au.after[:, noop_pairs(mdp, noop)]  # (n_aux, n_states)
+    diff = au.after - null[:, mdp.pair_states]
+    if deviation == "decrease":
+        diff = np.minimum(diff, 0.0)
+    scale = np.abs(null)
+    if scaling == "per-au":
+        scale = np.where(scale == 0, 1.0, scale)
+        penalty = np.mean(np.abs(diff) / scale[:, mdp.pair_states], axis=0)
+    else:
+        total = scale.sum(axis=0)
+        total = np.where(total == 0, 1.0, total)
+        penalty = np.abs(diff).sum(axis=0) / total[mdp.pair_states]
+    return penalty  # 0 at an episode's end, whose one pair is its own no-op
+
+
+class Outcome(dict):
+    """What a policy does from the start: a dict with attribute access.
+
+    Keys: ``path`` (states visited, the start first; deterministic worlds),
+    ``return`` (the discounted task reward), ``ended`` (whether an episode's end
+    is reached), ``goal`` (whether it ends on a goal cell, for an object level),
+    ``side_effects`` (feature -> whether it occurs, or its probability in a
+    stochastic world) and ``steps``.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass(frozen=True)
+class PenalizedPolicy(Tabular):
+    """The policy optimal for a task reward minus λ times a penalty, exactly.
+
+    Attributes
+    ----------
+    states : tuple
+        The MDP's states.
+    gamma : float
+    lam : float
+        λ, the weight of the penalty.
+    q : numpy.ndarray, shape (n_pairs,)
+        Q(s, a) = r(s, a) − λ·penalty(s, a) + γ E V(s'), with r the task reward of
+        the state arrived in; 0 at an episode's end.
+    values : numpy.ndarray, shape (n_states,)
+        V(s) = max_a Q(s, a).
+    policy : numpy.ndarray of int, shape (n_states,)
+        Each state's chosen pair: the first action within floating-point noise of the best.
+    error_bound : float
+        Certified bound on (1 − γ)·|V − V*| (the Bellman residual).
+    iterations : int
+        Policy-iteration steps.
+    """
+
+    states: tuple
+    gamma: float
+    lam: float
+    q: np.ndarray
+    values: np.ndarray
+    policy: np.ndarray
+    error_bound: float
+    iterations: int
+
+    def outcome(self, mdp: MDP, *, start: Any = None, horizon: int | None = None) -> Outcome:
+        """Follow the policy from `start` (default the MDP's start) and report what happens.
+
+        Parameters
+        ----------
+        mdp : MDP
+            The environment the policy was computed on.
+        start : state, optional
+            Where to start; default ``mdp.metadata["start"]``, else the first state.
+        horizon : int, optional
+            Steps to follow in a deterministic world (default: until an episode's
+            end, or until a state repeats).
+
+        Returns
+        -------
+        Outcome
+        """
+        from ..agents import hitting_probability
+
+        ends = episode_ends(mdp)
+        level = mdp.metadata.get("level")
+        features = level.features(mdp) if isinstance(level, ObjectLevel) else {}
+        names = list(level.side_effects or features) if features else []
+        task = _task_reward(mdp, None)
+        s = mdp.index(mdp.metadata.get("start", mdp.states[0]) if start is None else start)
+        if not mdp.is_deterministic:
+            pi = np.zeros(mdp.n_pairs)
+            pi[self.policy] = 1.0
+            effects = {n: float(hitting_probability(mdp, pi, features[n], start=mdp.states[s])[0])
+                       for n in names}  # fmt: skip
+            return Outcome(side_effects=effects, value=float(self.values[s]))
+        succ = mdp.successor_indices
+        path, seen, ret, g = [s], {s}, 0.0, 1.0
+        limit = mdp.n_states if horizon is None else int(horizon)
+        for _ in range(limit):
+            if ends[s]:
+                break
+            s = int(succ[self.policy[s]])
+            ret += g * task[s]
+            g *= self.gamma
+            path.append(s)
+            if horizon is None and s in seen:
+                break
+            seen.add(s)
+        goal = bool(
+            ends[s]
+            and isinstance(level, ObjectLevel)
+            and mdp.states[s].state.agent in level.goal_cells
+        )
+        effects = {n: bool(features[n][path].any()) for n in names}
+        return Outcome(
+            path=[mdp.states[i] for i in path],
+            steps=len(path) - 1,
+            ended=bool(ends[s]),
+            goal=goal,
+            side_effects=effects,
+            **{"return": ret},
+        )
+
+    def _columns(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {**cell_columns(self.states), "value": self.values}, {
+            "gamma": self.gamma,
+            "lambda": self.lam,
+            "error_bound": self.error_bound,
+        }
+
+    def to_frame(self):
+        """One row per state: its value under the penalised reward.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return data_frame(*self._columns())
+
+
+def _task_reward(mdp: MDP, task: Any) -> np.ndarray:
+    if task is None:
+        level = mdp.metadata.get("level")
+        if not isinstance(level, ObjectLevel):
+            raise InvalidParameterError(
+                "`task` is needed: this MDP is not an object level with a task reward of its own."
+            )
+        return level.task_reward(mdp)
+    r = np.asarray(task, dtype=float)
+    if r.shape != (mdp.n_states,) or not np.isfinite(r).all():
+        raise InvalidParameterError(
+            f"`task` must be one finite reward per state ({mdp.n_states}); got shape {r.shape}."
+        )
+    return r
+
+
+def penalized_policy(
+    mdp: MDP,
+    gamma: float,
+    penalty: Any = None,
+    *,
+    lam: float = 1.0,
+    task: Any = None,
+) -> PenalizedPolicy:
+    """The optimal policy of R_task(s, a) − λ·penalty(s, a), by policy iteration.
+
+    The task reward is paid on arrival (an object level's
+    :meth:`~powerseek.mdp.ObjectLevel.task_reward`), an episode's end pays nothing
+    after, and each policy is evaluated by a sparse LU solve; the iteration stops
+    when no action beats the policy's by more than floating-point noise.
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
+    gamma : float in (0, 1)
+        The agent's discount (Conservative Agency: 0.996).
+    penalty : array_like, shape (n_pairs,), optional
+        The penalty of each state-action pair (:func:`aup_penalty`); default none.
+    lam : float, default 1.0
+        λ ≥ 0.
+    task : array_like, shape (n_states,), optional
+        The task reward on arrival in each state; default the object level's.
+
+    Returns
+    -------
+    PenalizedPolicy
+
+    Examples
+    --------
+    Smashing through to a reward of 1 costs a penalty of 1 (see :func:`aup_penalty`):
+    worth it at λ = 0.3, not at λ = 3.
+
+    >>> from powerseek import MDP
+    >>> mdp = MDP({"room": {"stay": "room", "smash": "hall"}, "hall": {"stay": "hall"}})
+    >>> penalty = [0.0, 1.0, 0.0]
+    >>> for lam in (0.3, 3.0):
+    ...     agent = penalized_policy(mdp, 0.5, penalty, lam=lam, task=[0.0, 1.0])
+    ...     print(lam, mdp.actions[0][agent.policy[0]], agent.values.round(6).tolist())
+    0.3 smash [1.7, 2.0]
+    3.0 stay [0.0, 2.0]
+    """
+    gamma = check_gamma(gamma)
+    if not 0 < gamma < 1:
+        raise InvalidParameterError(f"`gamma` must be in (0, 1); got {gamma!r}.")
+    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not lam >= 0:
+        raise InvalidParameterError(f"`lam` must be a number at least 0; got {lam!r}.")
+    r = _task_reward(mdp, task)
+    if penalty is None:
+        p = np.zeros(mdp.n_pairs)
+    else:
+        p = np.asarray(penalty, dtype=float)
+        if p.shape != (mdp.n_pairs,) or not np.isfinite(p).all():
+            raise InvalidParameterError(
+                f"`penalty` must be one finite number per state-action pair ({mdp.n_pairs}); "
+                f"got shape {p.shape}."
+            )
+    T = mdp.transition_matrix
+    ends = episode_ends(mdp)
+    alive = (~ends)[mdp.pair_states]
+    reward = np.where(alive, T @ r - lam * p, 0.0)
+    # continuation only from states that are not an episode's end
+    T_live = sp.csr_array(T.multiply(alive[:, None]))
+    offsets = mdp.pair_offsets
+    margin = 64 * np.finfo(float).eps * max(float(np.abs(reward).max(initial=0.0)), 1e-300)
+    margin /= 1 - gamma
+    V = np.zeros(mdp.n_states)
+    q = reward + gamma * (T_live @ V)
+    policy = _first_best(q, offsets, margin)
+    identity = sp.identity(mdp.n_states, format="csc")
+    iterations = 0
+    while iterations < MAX_ITERATIONS:
+        iterations += 1
+        P = T_live[policy]
+        V = np.atleast_1d(spsolve(sp.csc_array(identity - gamma * P), reward[policy]))
+        q = reward + gamma * (T_live @ V)
+        best = np.maximum.reduceat(q, offsets[:-1])
+        chosen = q[policy]
+        improve = best > chosen + margin
+        if not improve.any():
+            break
+        better = _first_best(q, offsets, margin)
+        policy = np.where(improve, better, policy)
+    if improve.any():
+        raise InvalidParameterError(
+            f"policy iteration did not settle in {MAX_ITERATIONS} steps; check the penalty."
+        )
+    residual = float(np.abs(best - V).max(initial=0.0))
+    return PenalizedPolicy(tuple(mdp.states), gamma, float(lam), q, V, policy, residual, iterations)
+
+
+def _first_best(q: np.ndarray, offsets: np.ndarray, margin: float) -> np.ndarray:
+    """Each state's first pair within `margin` of its best Q."""
+    best = np.maximum.reduceat(q, offsets[:-1])
+    states = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
+    within = q >= best[states] - margin
+    first = np.flatnonzero(within)
+    # pairs are in state order, so each state's first qualifying pair comes first
+    out = np.empty(offsets.size - 1, dtype=np.int64)
+    order = np.unique(states[first], return_index=True)[1]
+    out[states[first][order]] = first[order]
+    return out
