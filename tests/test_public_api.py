@@ -120,9 +120,10 @@ PUBLIC_NAMES = {
     ),
     "powerseek.parallel": ("DaskExecutor", "DaskUnavailableError", "executor"),
     "powerseek.impact": (
-        "AttainableUtility", "Buffer", "DEVIATIONS", "KINDS", "Outcome", "Partition",
-        "PenalizedPolicy", "SCALINGS", "attainable_utility", "aup_penalty", "episode_ends",
-        "noop_pairs", "partition", "penalized_policy",
+        "AttainableUtility", "BASELINES", "Buffer", "DEFAULT_HORIZON", "DEVIATIONS", "KINDS",
+        "Outcome", "Partition", "PenalizedPolicy", "SCALINGS", "attainable_utility",
+        "aup_penalty", "aup_plan", "episode_ends", "noop_pairs", "partition",
+        "penalized_policy",
     ),
     "powerseek.batch": (
         "COLUMNS", "FILE_FIELDS", "BatchResult", "BatchSpec", "Unit", "check_batch",

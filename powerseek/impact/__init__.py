@@ -4,6 +4,8 @@
   rewards, solved together, and the utility each action leaves them.
 - Penalties (``_penalties``): the AUP penalty, and the policy optimal for a task
   reward minus λ times a penalty, with what it does from the start.
+- The planning agent (``_planner``): Conservative Agency's finite-horizon AUP
+  agent with its baselines and inaction rollouts, by dynamic programming.
 - The impact level (``_partition``): for plans with a utility and an impact,
   which plan an agent picks at each impact budget, exactly, and the buffer
   between the first satisfactory plan and the first catastrophe (Turner, "How
@@ -22,8 +24,11 @@ from ._penalties import (
     aup_penalty,
     penalized_policy,
 )
+from ._planner import BASELINES, DEFAULT_HORIZON, aup_plan
 
 __all__ = [
+    "BASELINES",
+    "DEFAULT_HORIZON",
     "DEVIATIONS",
     "KINDS",
     "SCALINGS",
@@ -34,6 +39,7 @@ __all__ = [
     "PenalizedPolicy",
     "attainable_utility",
     "aup_penalty",
+    "aup_plan",
     "episode_ends",
     "noop_pairs",
     "partition",
