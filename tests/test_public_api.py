@@ -121,9 +121,9 @@ PUBLIC_NAMES = {
     "powerseek.parallel": ("DaskExecutor", "DaskUnavailableError", "executor"),
     "powerseek.impact": (
         "AttainableUtility", "BASELINES", "Buffer", "DEFAULT_HORIZON", "DEVIATIONS", "KINDS",
-        "Outcome", "Partition", "PenalizedPolicy", "SCALINGS", "attainable_utility",
-        "aup_penalty", "aup_plan", "episode_ends", "noop_pairs", "partition",
-        "penalized_policy",
+        "MAX_REACHABILITY_STATES", "Outcome", "Partition", "PenalizedPolicy", "SCALINGS",
+        "attainable_utility", "aup_conv_penalty", "aup_penalty", "aup_plan", "episode_ends",
+        "noop_pairs", "partition", "penalized_policy", "reachability", "scaled_penalty",
     ),
     "powerseek.batch": (
         "COLUMNS", "FILE_FIELDS", "BatchResult", "BatchSpec", "Unit", "check_batch",

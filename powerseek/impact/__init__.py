@@ -2,8 +2,10 @@
 
 - Attainable utility (``_attainable``): the optimal values of many auxiliary
   rewards, solved together, and the utility each action leaves them.
-- Penalties (``_penalties``): the AUP penalty, and the policy optimal for a task
-  reward minus λ times a penalty, with what it does from the start.
+- Penalties (``_penalties``): the AUP and AUP_conv penalties, and the policy
+  optimal for a task reward minus λ times a penalty, with what it does from the start.
+- Reachability (``_reachability``): every state's reachability from every state,
+  the auxiliary set of relative reachability.
 - The planning agent (``_planner``): Conservative Agency's finite-horizon AUP
   agent with its baselines and inaction rollouts, by dynamic programming.
 - The impact level (``_partition``): for plans with a utility and an impact,
@@ -21,16 +23,20 @@ from ._penalties import (
     SCALINGS,
     Outcome,
     PenalizedPolicy,
+    aup_conv_penalty,
     aup_penalty,
     penalized_policy,
+    scaled_penalty,
 )
 from ._planner import BASELINES, DEFAULT_HORIZON, aup_plan
+from ._reachability import MAX_REACHABILITY_STATES, reachability
 
 __all__ = [
     "BASELINES",
     "DEFAULT_HORIZON",
     "DEVIATIONS",
     "KINDS",
+    "MAX_REACHABILITY_STATES",
     "SCALINGS",
     "AttainableUtility",
     "Buffer",
@@ -38,10 +44,13 @@ __all__ = [
     "Partition",
     "PenalizedPolicy",
     "attainable_utility",
+    "aup_conv_penalty",
     "aup_penalty",
     "aup_plan",
     "episode_ends",
     "noop_pairs",
     "partition",
     "penalized_policy",
+    "reachability",
+    "scaled_penalty",
 ]

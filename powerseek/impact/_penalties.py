@@ -29,14 +29,17 @@ __all__ = [
     "SCALINGS",
     "Outcome",
     "PenalizedPolicy",
+    "aup_conv_penalty",
     "aup_penalty",
     "penalized_policy",
+    "scaled_penalty",
 ]
 
 #: How a change of attainable utility is penalised: both ways, or only losses.
 DEVIATIONS = ("absolute", "decrease")
-#: How the penalty is scaled: each term by its own no-op utility, or the sum by theirs.
-SCALINGS = ("per-au", "summed")
+#: How the penalty is scaled: each term by its own no-op utility, the sum by theirs,
+#: or not at all (the mean change, as relative reachability averages it).
+SCALINGS = ("per-au", "summed", "none")
 #: Policy iterations before giving up (each is one sparse solve).
 MAX_ITERATIONS = 1000
 
@@ -61,8 +64,10 @@ def aup_penalty(
 
     ``diff_i = Q_i(s, a) − Q_i(s, ∅)`` (only its negative part for
     ``deviation="decrease"``), and the penalty is ``mean_i |diff_i| / |Q_i(s, ∅)|``
-    (``"per-au"``, a zero scale read as one) or ``Σ_i |diff_i| / Σ_i |Q_i(s, ∅)|``
-    (``"summed"``, a zero sum read as one). An episode's end is not penalised.
+    (``"per-au"``, a zero scale read as one), ``Σ_i |diff_i| / Σ_i |Q_i(s, ∅)|``
+    (``"summed"``, a zero sum read as one) or ``mean_i |diff_i|`` (``"none"``; with
+    :func:`reachability` and ``deviation="decrease"``, relative reachability against
+    the stepwise inaction baseline). An episode's end is not penalised.
 
     Parameters
     ----------
@@ -73,7 +78,7 @@ def aup_penalty(
     noop : hashable, default "stay"
         The no-op action ∅.
     deviation : {"absolute", "decrease"}, default "absolute"
-    scaling : {"per-au", "summed"}, default "per-au"
+    scaling : {"per-au", "summed", "none"}, default "per-au"
 
     Returns
     -------
@@ -107,19 +112,94 @@ def aup_penalty(
             f"{len(au.states)} states and {au.after.shape[1]} pairs, the MDP "
             f"{mdp.n_states} and {mdp.n_pairs}."
         )
-    null = au.after[:, noop_pairs(mdp, noop)]  # (n_aux, n_states)
-    diff = au.after - null[:, mdp.pair_states]
+    null = au.after[:, noop_pairs(mdp, noop)][:, mdp.pair_states]  # (n_aux, n_pairs)
+    diff = au.after - null
     if deviation == "decrease":
         diff = np.minimum(diff, 0.0)
+    return scaled_penalty(diff, null, scaling)  # 0 at an episode's end: its pair is its no-op
+
+
+def scaled_penalty(diff: np.ndarray, null: np.ndarray, scaling: str) -> np.ndarray:
+    """The penalty of each column of `diff` (n_aux, m) against its baseline `null`.
+
+    ``"per-au"``: mean_i |diff_i| / |null_i| (a zero scale read as one); ``"summed"``:
+    Σ_i |diff_i| / Σ_i |null_i| (a zero sum read as one); ``"none"``: mean_i |diff_i|.
+
+    Parameters
+    ----------
+    diff : numpy.ndarray, shape (n_aux, m)
+        The changes of attainable utility (already signed by the deviation).
+    null : numpy.ndarray, shape (n_aux, m)
+        The baseline's attainable utility.
+    scaling : {"per-au", "summed", "none"}
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+
+    Examples
+    --------
+    >>> diff, null = np.array([[-2.0], [1.0]]), np.array([[2.0], [1.0]])
+    >>> [scaled_penalty(diff, null, s).tolist() for s in SCALINGS]
+    [[1.0], [1.0], [1.5]]
+    """
+    _choice(scaling, SCALINGS, "scaling")
+    if scaling == "none":
+        return np.mean(np.abs(diff), axis=0)
     scale = np.abs(null)
     if scaling == "per-au":
-        scale = np.where(scale == 0, 1.0, scale)
-        penalty = np.mean(np.abs(diff) / scale[:, mdp.pair_states], axis=0)
-    else:
-        total = scale.sum(axis=0)
-        total = np.where(total == 0, 1.0, total)
-        penalty = np.abs(diff).sum(axis=0) / total[mdp.pair_states]
-    return penalty  # 0 at an episode's end, whose one pair is its own no-op
+        return np.mean(np.abs(diff) / np.where(scale == 0, 1.0, scale), axis=0)
+    total = scale.sum(axis=0)
+    return np.abs(diff).sum(axis=0) / np.where(total == 0, 1.0, total)
+
+
+def aup_conv_penalty(au: AttainableUtility, mdp: MDP, *, noop: Hashable = "stay") -> np.ndarray:
+    """AUP_conv: the penalty on gaining power over the agent's own reward.
+
+    "AUP: Scaling to Superhuman", eq. 5, for the agent's own reward R (one auxiliary
+    reward in `au`, usually the task reward)::
+
+        max(E_{s'}[V*_R(s')] − E_{s''}[V*_R(s'')], 0) / (V*_R(s) − Q*_R(s, ∅))
+
+    s' after the action, s'' after ∅. In powerseek's convention
+    V*_R(s) − Q*_R(s, ∅) = γ (max_a E V*_R(s'_a) − E V*_R(s'')); where it is 0 doing
+    nothing is optimal, no action gains over it, and the penalty is 0.
+
+    Parameters
+    ----------
+    au : AttainableUtility
+        The attainable utility of the agent's own reward (one row).
+    mdp : MDP
+        The environment `au` was computed on.
+    noop : hashable, default "stay"
+        The no-op action ∅.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_pairs,)
+
+    Examples
+    --------
+    >>> from powerseek import MDP
+    >>> from powerseek.impact import attainable_utility
+    >>> mdp = MDP({"room": {"stay": "room", "smash": "hall"}, "hall": {"stay": "hall"}})
+    >>> au = attainable_utility(mdp, 0.5, [[0.0, 1.0]])
+    >>> aup_conv_penalty(au, mdp).round(6).tolist()   # smashing gains all there is to gain
+    [0.0, 2.0, 0.0]
+    """
+    if au.n_aux != 1:
+        raise InvalidParameterError(
+            f"AUP_conv penalises the agent's own reward: `au` must hold one reward; it holds "
+            f"{au.n_aux}."
+        )
+    if len(au.states) != mdp.n_states or au.after.shape[1] != mdp.n_pairs:
+        raise InvalidParameterError("`au` was computed on another MDP.")
+    after = au.after[0]
+    null = after[noop_pairs(mdp, noop)]
+    gap = au.gamma * (au.utility()[0] - null)  # V*(s) − Q*(s, ∅), at least 0
+    gain = np.maximum(after - null[mdp.pair_states], 0.0)
+    below = gap[mdp.pair_states]
+    return np.divide(gain, below, out=np.zeros_like(gain), where=below > 0)
 
 
 class Outcome(dict):

@@ -31,7 +31,7 @@ from .._validation import check_gamma
 from ..exceptions import InvalidParameterError
 from ..mdp import MDP, ObjectLevel
 from ._attainable import AttainableUtility, episode_ends, noop_pairs
-from ._penalties import DEVIATIONS, SCALINGS, Outcome, _choice, _task_reward
+from ._penalties import DEVIATIONS, SCALINGS, Outcome, _choice, _task_reward, scaled_penalty
 
 __all__ = ["BASELINES", "DEFAULT_HORIZON", "aup_plan"]
 
@@ -39,15 +39,6 @@ __all__ = ["BASELINES", "DEFAULT_HORIZON", "aup_plan"]
 BASELINES = ("stepwise", "start", "inaction")
 #: Steps Conservative Agency's planning agent looks ahead.
 DEFAULT_HORIZON = 9
-
-
-def _scaled(diff: np.ndarray, null: np.ndarray, scaling: str) -> np.ndarray:
-    """The penalty of each column of diff (n_aux, m) against null (n_aux, m)."""
-    scale = np.abs(null)
-    if scaling == "per-au":
-        return np.mean(np.abs(diff) / np.where(scale == 0, 1.0, scale), axis=0)
-    total = scale.sum(axis=0)
-    return np.abs(diff).sum(axis=0) / np.where(total == 0, 1.0, total)
 
 
 def aup_plan(
@@ -80,7 +71,7 @@ def aup_plan(
         Steps planned (and taken, unless the episode ends first).
     baseline : {"stepwise", "start", "inaction"}, default "stepwise"
     deviation : {"absolute", "decrease"}, default "absolute"
-    scaling : {"per-au", "summed"}, default "per-au"
+    scaling : {"per-au", "summed", "none"}, default "per-au"
     noop : hashable, default "stay"
         The no-op action.
     task : array_like, shape (n_states,), optional
@@ -157,7 +148,7 @@ def aup_plan(
         if deviation == "decrease":
             diff = np.minimum(diff, 0.0)
         null = np.broadcast_to(null, diff.shape)
-        penalty = lam * _scaled(diff, null, scaling)
+        penalty = lam * scaled_penalty(diff, null, scaling)
         q = r[landing] - penalty + gamma * np.where(ends[landing], 0.0, V[landing])
         Q.append(q)
         penalties.append(penalty)
