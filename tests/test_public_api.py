@@ -120,9 +120,11 @@ PUBLIC_NAMES = {
     ),
     "powerseek.parallel": ("DaskExecutor", "DaskUnavailableError", "executor"),
     "powerseek.impact": (
-        "AttainableUtility", "BASELINES", "Buffer", "DEFAULT_HORIZON", "DEVIATIONS", "KINDS",
+        "ABLATION_AGENTS", "ABLATION_LEVELS", "Ablation", "AttainableUtility", "BASELINES",
+        "Buffer", "DEFAULT_HORIZON", "DEVIATIONS", "KINDS",
         "MAX_REACHABILITY_STATES", "Outcome", "Partition", "PenalizedPolicy", "SCALINGS",
-        "attainable_utility", "aup_conv_penalty", "aup_penalty", "aup_plan", "episode_ends",
+        "ablation", "attainable_utility", "aup_conv_penalty", "aup_penalty", "aup_plan",
+        "best_outcome", "episode_ends",
         "noop_pairs", "partition", "penalized_policy", "reachability", "scaled_penalty",
     ),
     "powerseek.batch": (

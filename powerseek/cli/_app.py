@@ -93,6 +93,7 @@ def _build_parser() -> argparse.ArgumentParser:
     from . import _batch as cli_sweep
     from . import _environments as environments
     from . import _explore as cli_explore
+    from . import _impact as cli_impact
     from . import _multiagent as cli_multiagent
     from . import _plot as cli_plot
     from . import _side_effects as cli_side_effects
@@ -117,6 +118,7 @@ def _build_parser() -> argparse.ArgumentParser:
     cli_multiagent.add_parser(commands)
     cli_agents.add_parser(commands)
     cli_side_effects.add_parser(commands)
+    cli_impact.add_parser(commands)
     cli_plot.add_parsers(commands)
     cli_sweep.add_parser(commands)
     return parser

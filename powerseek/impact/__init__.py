@@ -8,6 +8,8 @@
   the auxiliary set of relative reachability.
 - The planning agent (``_planner``): Conservative Agency's finite-horizon AUP
   agent with its baselines and inaction rollouts, by dynamic programming.
+- The ablation (``_ablation``): Conservative Agency's table of agents and levels,
+  each cell the probability of the level's best outcome over auxiliary draws.
 - The impact level (``_partition``): for plans with a utility and an impact,
   which plan an agent picks at each impact budget, exactly, and the buffer
   between the first satisfactory plan and the first catastrophe (Turner, "How
@@ -16,6 +18,7 @@
 
 from __future__ import annotations
 
+from ._ablation import ABLATION_AGENTS, ABLATION_LEVELS, Ablation, ablation, best_outcome
 from ._attainable import AttainableUtility, attainable_utility, episode_ends, noop_pairs
 from ._partition import KINDS, Buffer, Partition, partition
 from ._penalties import (
@@ -32,21 +35,26 @@ from ._planner import BASELINES, DEFAULT_HORIZON, aup_plan
 from ._reachability import MAX_REACHABILITY_STATES, reachability
 
 __all__ = [
+    "ABLATION_AGENTS",
+    "ABLATION_LEVELS",
     "BASELINES",
     "DEFAULT_HORIZON",
     "DEVIATIONS",
     "KINDS",
     "MAX_REACHABILITY_STATES",
     "SCALINGS",
+    "Ablation",
     "AttainableUtility",
     "Buffer",
     "Outcome",
     "Partition",
     "PenalizedPolicy",
+    "ablation",
     "attainable_utility",
     "aup_conv_penalty",
     "aup_penalty",
     "aup_plan",
+    "best_outcome",
     "episode_ends",
     "noop_pairs",
     "partition",

@@ -206,10 +206,11 @@ class Outcome(dict):
     """What a policy does from the start: a dict with attribute access.
 
     Keys: ``path`` (states visited, the start first; deterministic worlds),
-    ``return`` (the discounted task reward), ``ended`` (whether an episode's end
-    is reached), ``goal`` (whether it ends on a goal cell, for an object level),
-    ``side_effects`` (feature -> whether it occurs, or its probability in a
-    stochastic world) and ``steps``.
+    ``steps``, ``return`` (the discounted task reward), ``ended`` (whether an
+    episode's end is reached), ``goal`` (whether it ends on a goal cell, for an
+    object level), ``side_effects`` (each side effect the level names -> whether it
+    occurs, or its probability in a stochastic world) and ``features`` (the same
+    for every feature of the level).
     """
 
     def __getattr__(self, name: str) -> Any:
@@ -217,6 +218,34 @@ class Outcome(dict):
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+def _features(mdp: MDP) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+    """An object level's features over the states, and the side effects it names."""
+    level = mdp.metadata.get("level")
+    if not isinstance(level, ObjectLevel):
+        return {}, ()
+    return level.features(mdp), tuple(level.side_effects)
+
+
+def trajectory_outcome(mdp: MDP, path: list[int], ret: float, **extra: Any) -> Outcome:
+    """The :class:`Outcome` of a deterministic trajectory (state indices, the start first)."""
+    ends = episode_ends(mdp)
+    features, declared = _features(mdp)
+    last = path[-1]
+    level = mdp.metadata.get("level")
+    goal = bool(ends[last] and features and mdp.states[last].state.agent in level.goal_cells)
+    occurred = {n: bool(f[path].any()) for n, f in features.items()}
+    return Outcome(
+        path=[mdp.states[i] for i in path],
+        steps=len(path) - 1,
+        ended=bool(ends[last]),
+        goal=goal,
+        side_effects={n: occurred[n] for n in declared},
+        features=occurred,
+        **{"return": ret},
+        **extra,
+    )
 
 
 @dataclass(frozen=True)
@@ -241,6 +270,8 @@ class PenalizedPolicy(Tabular):
         Certified bound on (1 − γ)·|V − V*| (the Bellman residual).
     iterations : int
         Policy-iteration steps.
+    task : numpy.ndarray, shape (n_states,)
+        The task reward on arrival.
     """
 
     states: tuple
@@ -251,6 +282,7 @@ class PenalizedPolicy(Tabular):
     policy: np.ndarray
     error_bound: float
     iterations: int
+    task: np.ndarray
 
     def outcome(self, mdp: MDP, *, start: Any = None, horizon: int | None = None) -> Outcome:
         """Follow the policy from `start` (default the MDP's start) and report what happens.
@@ -272,17 +304,18 @@ class PenalizedPolicy(Tabular):
         from ..agents import hitting_probability
 
         ends = episode_ends(mdp)
-        level = mdp.metadata.get("level")
-        features = level.features(mdp) if isinstance(level, ObjectLevel) else {}
-        names = list(level.side_effects or features) if features else []
-        task = _task_reward(mdp, None)
         s = mdp.index(mdp.metadata.get("start", mdp.states[0]) if start is None else start)
         if not mdp.is_deterministic:
             pi = np.zeros(mdp.n_pairs)
             pi[self.policy] = 1.0
-            effects = {n: float(hitting_probability(mdp, pi, features[n], start=mdp.states[s])[0])
-                       for n in names}  # fmt: skip
-            return Outcome(side_effects=effects, value=float(self.values[s]))
+            features, declared = _features(mdp)
+            hit = {n: float(hitting_probability(mdp, pi, f, start=mdp.states[s])[0])
+                   for n, f in features.items()}  # fmt: skip
+            return Outcome(
+                side_effects={n: hit[n] for n in declared},
+                features=hit,
+                value=float(self.values[s]),
+            )
         succ = mdp.successor_indices
         path, seen, ret, g = [s], {s}, 0.0, 1.0
         limit = mdp.n_states if horizon is None else int(horizon)
@@ -290,26 +323,13 @@ class PenalizedPolicy(Tabular):
             if ends[s]:
                 break
             s = int(succ[self.policy[s]])
-            ret += g * task[s]
+            ret += g * self.task[s]
             g *= self.gamma
             path.append(s)
             if horizon is None and s in seen:
                 break
             seen.add(s)
-        goal = bool(
-            ends[s]
-            and isinstance(level, ObjectLevel)
-            and mdp.states[s].state.agent in level.goal_cells
-        )
-        effects = {n: bool(features[n][path].any()) for n in names}
-        return Outcome(
-            path=[mdp.states[i] for i in path],
-            steps=len(path) - 1,
-            ended=bool(ends[s]),
-            goal=goal,
-            side_effects=effects,
-            **{"return": ret},
-        )
+        return trajectory_outcome(mdp, path, ret)
 
     def _columns(self) -> tuple[dict[str, Any], dict[str, Any]]:
         return {**cell_columns(self.states), "value": self.values}, {
@@ -436,7 +456,9 @@ def penalized_policy(
             f"policy iteration did not settle in {MAX_ITERATIONS} steps; check the penalty."
         )
     residual = float(np.abs(best - V).max(initial=0.0))
-    return PenalizedPolicy(tuple(mdp.states), gamma, float(lam), q, V, policy, residual, iterations)
+    return PenalizedPolicy(
+        tuple(mdp.states), gamma, float(lam), q, V, policy, residual, iterations, r
+    )
 
 
 def _first_best(q: np.ndarray, offsets: np.ndarray, margin: float) -> np.ndarray:

@@ -29,9 +29,17 @@ import numpy as np
 
 from .._validation import check_gamma
 from ..exceptions import InvalidParameterError
-from ..mdp import MDP, ObjectLevel
+from ..mdp import MDP
 from ._attainable import AttainableUtility, episode_ends, noop_pairs
-from ._penalties import DEVIATIONS, SCALINGS, Outcome, _choice, _task_reward, scaled_penalty
+from ._penalties import (
+    DEVIATIONS,
+    SCALINGS,
+    Outcome,
+    _choice,
+    _task_reward,
+    scaled_penalty,
+    trajectory_outcome,
+)
 
 __all__ = ["BASELINES", "DEFAULT_HORIZON", "aup_plan"]
 
@@ -168,18 +176,4 @@ def aup_plan(
         path.append(s)
         if ends[s]:
             break
-    level = mdp.metadata.get("level")
-    features = level.features(mdp) if isinstance(level, ObjectLevel) else {}
-    names = list(level.side_effects or features) if features else []
-    goal = bool(ends[s] and features and mdp.states[s].state.agent in level.goal_cells)
-    return Outcome(
-        actions=actions,
-        value=value,
-        penalties=steps_penalty,
-        path=[mdp.states[i] for i in path],
-        steps=len(actions),
-        ended=bool(ends[s]),
-        goal=goal,
-        side_effects={n: bool(features[n][path].any()) for n in names},
-        **{"return": ret},
-    )
+    return trajectory_outcome(mdp, path, ret, actions=actions, value=value, penalties=steps_penalty)
