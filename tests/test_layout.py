@@ -28,6 +28,7 @@ ROOMS = [
     "analysis",
     "multiagent",
     "agents",
+    "impact",
     "symmetry",
     "explore",
     "parallel",

@@ -68,8 +68,11 @@ def _exact_plans(plans: Any) -> dict[Hashable, tuple[Fraction, Fraction]]:
             )
         try:
             utility, impact = (as_fraction(x) for x in pair)
-        except (InvalidParameterError, InvalidTypeError) as exc:
-            raise InvalidParameterError(f"`plans`[{name!r}]: {exc}") from None
+        except (InvalidParameterError, InvalidTypeError):
+            raise InvalidParameterError(
+                f"`plans`[{name!r}] must hold two numbers (utility, impact), such as 3, 0.5 "
+                f"or '1/3'; got {pair!r}."
+            ) from None
         if impact < 0:
             raise InvalidParameterError(
                 f"`plans`[{name!r}] has impact {impact}; an impact must be at least 0."

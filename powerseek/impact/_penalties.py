@@ -189,8 +189,7 @@ def aup_conv_penalty(au: AttainableUtility, mdp: MDP, *, noop: Hashable = "stay"
     """
     if au.n_aux != 1:
         raise InvalidParameterError(
-            f"AUP_conv penalises the agent's own reward: `au` must hold one reward; it holds "
-            f"{au.n_aux}."
+            f"`au` must hold one reward, the agent's own, for AUP_conv; it holds {au.n_aux}."
         )
     if len(au.states) != mdp.n_states or au.after.shape[1] != mdp.n_pairs:
         raise InvalidParameterError("`au` was computed on another MDP.")

@@ -172,7 +172,7 @@ def test_records_and_html():
         ({"a": (1, -1)}, {}, InvalidParameterError, r"`plans`\['a'\] has impact -1"),
         ({"a": (1, 2, 3)}, {}, InvalidParameterError, r"`plans`\['a'\] must be a pair"),
         ({"a": "12"}, {}, InvalidParameterError, "must be a pair"),
-        ({"a": (1, "lots")}, {}, InvalidParameterError, r"`plans`\['a'\]: expected a number"),
+        ({"a": (1, "lots")}, {}, InvalidParameterError, r"`plans`\['a'\] must hold two numbers"),
         ({"a": (1, 0)}, {"kind": "lagrangian"}, InvalidParameterError, "`kind` must be one of"),
     ],
 )

@@ -133,5 +133,8 @@ def test_bad_input():
         reachability(mdp, 0.0)
     with pytest.raises(InvalidParameterError, match="over `max_states` = 10"):
         reachability(mdp, max_states=10)
-    with pytest.raises(InvalidParameterError, match="must hold one reward; it holds 2"):
+    with pytest.raises(
+        InvalidParameterError,
+        match="must hold one reward, the agent's own, for AUP_conv; it holds 2",
+    ):
         aup_conv_penalty(attainable_utility(mdp, 0.9, n_aux=2, rng=0), mdp)
