@@ -38,7 +38,7 @@ PUBLIC_NAMES = {
     ),
     "powerseek.mdp": (
         "Ended", "FEATURES", "LevelState", "MDP", "ObjectLevel", "ReachabilitySummary",
-        "closed_classes", "from_graph", "from_simulator",
+        "closed_classes", "default_memory", "from_graph", "from_simulator",
         "gridworld", "label_text", "needs_multigraph", "parse_action", "parse_state",
         "reachable", "simulator_bytes_per_state", "strongly_connected_components", "summarize",
         "thaw_metadata", "to_graph", "transitions_from_edges",

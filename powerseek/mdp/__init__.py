@@ -13,7 +13,7 @@ from ._graph import from_graph, needs_multigraph, to_graph, transitions_from_edg
 from ._labels import label_text, parse_action, parse_state
 from ._model import MDP, thaw_metadata
 from ._objects import FEATURES, LevelState, ObjectLevel
-from ._simulator import Ended, from_simulator, simulator_bytes_per_state
+from ._simulator import Ended, default_memory, from_simulator, simulator_bytes_per_state
 from ._structure import (
     ReachabilitySummary,
     closed_classes,
@@ -30,6 +30,7 @@ __all__ = [
     "ObjectLevel",
     "ReachabilitySummary",
     "closed_classes",
+    "default_memory",
     "from_graph",
     "from_simulator",
     "gridworld",

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..exceptions import InvalidParameterError, ParseError, SearchLimitError
-from ._simulator import DEFAULT_SIMULATOR_MEMORY, Ended, from_simulator
+from ._simulator import Ended, from_simulator
 
 __all__ = ["FEATURES", "KINDS", "LevelState", "ObjectLevel"]
 
@@ -379,7 +379,7 @@ class ObjectLevel:
         self,
         *,
         max_states: int | None = None,
-        memory: int = DEFAULT_SIMULATOR_MEMORY,
+        memory: float | None = None,
         progress: bool | None = False,
     ):
         """The level's MDP: every state reachable from the start.
@@ -388,8 +388,9 @@ class ObjectLevel:
         ----------
         max_states : int, optional
             Refuse levels with more reachable states.
-        memory : int, default 4 GiB
-            Bytes the enumeration may use (:func:`~powerseek.mdp.from_simulator`).
+        memory : float, optional
+            Bytes the enumeration may use (:func:`~powerseek.mdp.from_simulator`;
+            default ``POWERSEEK_MEMORY`` when set, else 4 GiB).
         progress : bool or None, default False
             Show the states found.
 
@@ -425,7 +426,7 @@ class ObjectLevel:
         except SearchLimitError as exc:
             # `load` and the CLI compile with the defaults: say how to pass more
             raise SearchLimitError(
-                f"level {self.name!r}: {exc} In Python: "
+                f"level {self.name!r}: {exc} In Python, also "
                 "powerseek.io.parse_level(text, path, name).compile(memory=...)."
             ) from None
 

@@ -31,6 +31,8 @@ also be reached without ending the episode; the copy keeps the two apart.
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -42,14 +44,58 @@ from .._validation import quote
 from ..exceptions import InvalidParameterError, InvalidTypeError, SearchLimitError
 from ._model import MDP
 
-__all__ = ["DEFAULT_SIMULATOR_MEMORY", "Ended", "from_simulator", "simulator_bytes_per_state"]
+__all__ = [
+    "DEFAULT_SIMULATOR_MEMORY",
+    "Ended",
+    "default_memory",
+    "from_simulator",
+    "simulator_bytes_per_state",
+]
 
 #: The terminal copies' flag: codes must stay below it.
 TERMINAL_BIT = np.int64(1) << np.int64(62)
-#: Memory the enumeration and the MDP it builds may use, by default (bytes).
+#: Memory the enumeration and the MDP it builds may use, by default (bytes), unless
+#: the environment variable POWERSEEK_MEMORY sets another (:func:`default_memory`).
 DEFAULT_SIMULATOR_MEMORY = 4 * 2**30
+#: Byte suffixes POWERSEEK_MEMORY accepts.
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20,
+          "gib": 2**30}  # fmt: skip
 #: The action of a terminal copy.
 STAY = "stay"
+
+
+def default_memory() -> float:
+    """The memory budget of an enumeration when none is passed.
+
+    ``POWERSEEK_MEMORY`` when set (bytes: ``8e9``, ``6GiB``, ``500 MB``), so that
+    :func:`powerseek.load` and the command line can compile a larger world;
+    else :data:`DEFAULT_SIMULATOR_MEMORY`.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import os
+    >>> default_memory() == DEFAULT_SIMULATOR_MEMORY or "POWERSEEK_MEMORY" in os.environ
+    True
+    """
+    text = os.environ.get("POWERSEEK_MEMORY")
+    if text is None:
+        return DEFAULT_SIMULATOR_MEMORY
+    number = text.strip().lower().rstrip("bgikm ")
+    unit = text.strip().lower()[len(number) :].replace(" ", "")
+    try:
+        value = float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidParameterError(
+            f"POWERSEEK_MEMORY must be a positive number of bytes, such as 8e9 or 6GiB; "
+            f"got {text!r}."
+        )
+    return value
 
 
 class Ended(NamedTuple):
@@ -114,7 +160,7 @@ def from_simulator(
     name: str | None = None,
     metadata: Mapping[str, Any] | None = None,
     max_states: int | None = None,
-    memory: int = DEFAULT_SIMULATOR_MEMORY,
+    memory: float | None = None,
     progress: bool | None = False,
 ) -> MDP:
     """The MDP of every state a simulator reaches from `start`.
@@ -140,10 +186,11 @@ def from_simulator(
         Metadata of the MDP; ``start`` is set to the start state's label.
     max_states : int, optional
         Refuse worlds with more reachable states than this.
-    memory : int, default 4 GiB
+    memory : float, optional
         Bytes the enumeration and the MDP may take, estimated per state by
         :func:`simulator_bytes_per_state`; a world that would need more is refused
-        as soon as the enumeration shows it, before the MDP is built.
+        as soon as the enumeration shows it, before the MDP is built. Default
+        :func:`default_memory`: ``POWERSEEK_MEMORY`` when set, else 4 GiB.
     progress : bool or None, default False
         Show the states found, layer by layer (None: only on a terminal).
 
@@ -200,6 +247,8 @@ def from_simulator(
         isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1
     ):
         raise InvalidParameterError(f"`max_states` must be a positive integer; got {max_states!r}.")
+    if memory is None:
+        memory = default_memory()
     if isinstance(memory, bool) or not isinstance(memory, (int, float)) or not memory > 0:
         raise InvalidParameterError(f"`memory` must be a positive number of bytes; got {memory!r}.")
     if not callable(step):
@@ -384,7 +433,8 @@ def _check_size(n_found, n_actions, outcomes, max_states, memory) -> None:
         raise SearchLimitError(
             f"the world needs more than `memory` = {memory / 2**30:.3g} GiB: {n_found} states "
             f"found so far, at about {simulator_bytes_per_state(n_actions, outcomes)} bytes each "
-            f"({need / 2**30:.3g} GiB); raise `memory` or make the world smaller."
+            f"({need / 2**30:.3g} GiB); raise `memory` (for `load` and the command line, "
+            "the environment variable POWERSEEK_MEMORY, such as 8GiB) or make the world smaller."
         )
 
 

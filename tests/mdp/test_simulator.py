@@ -223,3 +223,26 @@ def test_a_compiled_world_saves_as_node_link_json(tmp_path):
     # Ended(3) is read back as the tuple (3,), which it equals: the same world
     assert back.same_dynamics(mdp)
     assert back.terminal_states() == ((3,),) and not isinstance(back.states[-1], Ended)
+
+
+def test_the_memory_budget_can_be_set_for_load_and_the_command_line(monkeypatch, capsys):
+    from powerseek import load
+    from powerseek.cli import main
+    from powerseek.mdp import default_memory
+
+    monkeypatch.delenv("POWERSEEK_MEMORY", raising=False)
+    assert default_memory() == 4 * 2**30
+    for text, value in (("8e9", 8e9), ("6GiB", 6 * 2**30), ("500 MB", 5e8), ("1024", 1024.0)):
+        monkeypatch.setenv("POWERSEEK_MEMORY", text)
+        assert default_memory() == value
+    monkeypatch.setenv("POWERSEEK_MEMORY", "20000")  # too little for aup-box's 60 states
+    with pytest.raises(SearchLimitError, match="POWERSEEK_MEMORY"):
+        load("aup-box")
+    assert main(["show", "aup-box"]) == 1
+    assert "the environment variable POWERSEEK_MEMORY" in capsys.readouterr().err
+    monkeypatch.setenv("POWERSEEK_MEMORY", "100000")
+    assert load("aup-box").n_states == 60
+    for bad in ("lots", "-1", "0", "8 TB", "nan"):
+        monkeypatch.setenv("POWERSEEK_MEMORY", bad)
+        with pytest.raises(InvalidParameterError, match="POWERSEEK_MEMORY must be a positive"):
+            default_memory()
