@@ -126,6 +126,7 @@ PUBLIC_NAMES = {
         "ablation", "attainable_utility", "aup_conv_penalty", "aup_penalty", "aup_plan",
         "best_outcome", "episode_ends",
         "noop_pairs", "partition", "penalized_policy", "reachability", "scaled_penalty",
+        "unreachability_penalty",
     ),
     "powerseek.batch": (
         "COLUMNS", "FILE_FIELDS", "BatchResult", "BatchSpec", "Unit", "check_batch",

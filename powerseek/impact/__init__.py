@@ -32,7 +32,7 @@ from ._penalties import (
     scaled_penalty,
 )
 from ._planner import BASELINES, DEFAULT_HORIZON, aup_plan
-from ._reachability import MAX_REACHABILITY_STATES, reachability
+from ._reachability import MAX_REACHABILITY_STATES, reachability, unreachability_penalty
 
 __all__ = [
     "ABLATION_AGENTS",
@@ -61,4 +61,5 @@ __all__ = [
     "penalized_policy",
     "reachability",
     "scaled_penalty",
+    "unreachability_penalty",
 ]

@@ -10,6 +10,7 @@ reward per state, its Q-values clipped to [0, 1]. An episode's end leads nowhere
 from __future__ import annotations
 
 import numbers
+from collections.abc import Hashable
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from ..exceptions import InvalidParameterError
 from ..mdp import MDP
 from ._attainable import AttainableUtility, episode_ends
 
-__all__ = ["MAX_REACHABILITY_STATES", "reachability"]
+__all__ = ["MAX_REACHABILITY_STATES", "reachability", "unreachability_penalty"]
 
 #: Most states whose all-pairs reachability is computed without asking (n² numbers).
 MAX_REACHABILITY_STATES = 5000
@@ -117,3 +118,48 @@ def reachability(
         gamma * change,
         np.asarray(mdp.pair_offsets),
     )
+
+
+def unreachability_penalty(
+    reach: AttainableUtility, mdp: MDP, *, noop: Hashable = "stay"
+) -> np.ndarray:
+    """Unreachability of the stepwise inaction baseline: 1 − R(s'; b) for each action.
+
+    Krakovna et al.'s d_UR(s'; b) = 1 − R(s'; b), with s' the state the action
+    arrives in and b the state doing nothing arrives in (in a stochastic world,
+    both averaged over the arrivals). An episode's end is not penalised.
+
+    Parameters
+    ----------
+    reach : AttainableUtility
+        :func:`reachability` of `mdp`.
+    mdp : MDP
+        The environment.
+    noop : hashable, default "stay"
+        The no-op action.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_pairs,)
+
+    Examples
+    --------
+    >>> from powerseek import MDP
+    >>> mdp = MDP({"room": {"stay": "room", "smash": "hall"}, "hall": {"stay": "hall"}})
+    >>> unreachability_penalty(reachability(mdp), mdp).tolist()   # the room is lost
+    [0.0, 1.0, 0.0]
+    """
+    from ._attainable import noop_pairs
+
+    if reach.after.shape != (mdp.n_states, mdp.n_pairs) or not np.array_equal(
+        reach.rewards, np.eye(mdp.n_states)
+    ):
+        raise InvalidParameterError(
+            "`reach` must be the reachability of this MDP's every state (reachability(mdp))."
+        )
+    # P(b | s) of waiting, per pair's state; reach.after[b, p] = E_{s'|p}[R(s'; b)]
+    waiting = mdp.transition_matrix[noop_pairs(mdp, noop)][mdp.pair_states]
+    expected = np.asarray(waiting.multiply(reach.after.T).sum(axis=1)).ravel()
+    penalty = 1.0 - expected
+    penalty[episode_ends(mdp)[mdp.pair_states]] = 0.0
+    return penalty

@@ -20,15 +20,18 @@ def random_world(seed, stochastic):
     targets = list(range(n)) + [Ended(f"e{i}") for i in range(k)]
     world = {}
     for s in range(n):
-        actions = {"stay": s}
+        moves = []
         for a in range(int(rng.integers(1, 3))):
             picks = rng.choice(len(targets), size=2 if stochastic else 1, replace=False)
             if stochastic:  # thirds: not dyadic
-                world_action = {targets[picks[0]]: 1 / 3, targets[picks[1]]: 2 / 3}
+                moves.append((f"a{a}", {targets[picks[0]]: 1 / 3, targets[picks[1]]: 2 / 3}))
             else:
-                world_action = targets[picks[0]]
-            actions[f"a{a}"] = world_action
-        world[s] = actions
+                moves.append((f"a{a}", targets[picks[0]]))
+        # the no-op anywhere in the list; in a stochastic world it may slip
+        slip = targets[int(rng.integers(len(targets)))]
+        stay = {s: 2 / 3, slip: 1 / 3} if stochastic and slip != s else s
+        moves.insert(int(rng.integers(len(moves) + 1)), ("stay", stay))
+        world[s] = dict(moves)
     for i in range(k):
         world[Ended(f"e{i}")] = {"stay": Ended(f"e{i}")}
     return MDP(world)

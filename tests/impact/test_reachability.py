@@ -17,6 +17,7 @@ from powerseek.impact import (
     aup_penalty,
     episode_ends,
     reachability,
+    unreachability_penalty,
 )
 
 
@@ -93,6 +94,27 @@ def test_relative_reachability_against_the_stepwise_baseline(seed, gamma):
         reached = np.where(ends[succ[p]], np.eye(mdp.n_states)[succ[p]], R[succ[p]])
         baseline = np.where(ends[b], np.eye(mdp.n_states)[b], R[b])
         assert ours[p] == pytest.approx(np.mean(np.maximum(0.0, baseline - reached)), abs=1e-15)
+
+
+@given(st.integers(0, 2**32 - 1), st.sampled_from([None, 0.9]), st.booleans())
+def test_unreachability_of_the_stepwise_baseline(seed, gamma, stochastic):
+    # d_UR = 1 − E R(s'; b): by exact reachability (deterministic: breadth-first search;
+    # stochastic: the best policy's, discounted so that every policy's solve is regular)
+    mdp = random_world(seed, stochastic=stochastic)
+    ends = episode_ends(mdp)
+    if stochastic:
+        gamma = 0.9
+        R = np.array([policy_reachability(mdp, gamma, y) for y in range(mdp.n_states)]).T
+    else:
+        R = graph_reachability(mdp, gamma)
+    R[ends] = np.eye(mdp.n_states)[ends]  # an end reaches only itself
+    T = mdp.transition_matrix.toarray()
+    ours = unreachability_penalty(reachability(mdp, gamma, tol=1e-14), mdp)
+    for p in range(mdp.n_pairs):
+        s = mdp.pair_states[p]
+        noop = mdp.pair_offsets[s] + mdp.actions[s].index("stay") if not ends[s] else p
+        expected = 0.0 if ends[s] else 1.0 - T[p] @ R @ T[noop]
+        assert ours[p] == pytest.approx(expected, abs=1e-9)
 
 
 @given(st.integers(0, 2**32 - 1), st.sampled_from([0.5, 0.9]))
