@@ -121,10 +121,10 @@ PUBLIC_NAMES = {
     "powerseek.parallel": ("DaskExecutor", "DaskUnavailableError", "executor"),
     "powerseek.impact": (
         "ABLATION_AGENTS", "ABLATION_LEVELS", "Ablation", "AttainableUtility", "BASELINES",
-        "Buffer", "DEFAULT_HORIZON", "DEVIATIONS", "KINDS",
+        "Buffer", "DEFAULT_HORIZON", "DEVIATIONS", "ImpactLevel", "KINDS", "MAX_POLICIES",
         "MAX_REACHABILITY_STATES", "Outcome", "Partition", "PenalizedPolicy", "SCALINGS",
         "ablation", "attainable_utility", "aup_conv_penalty", "aup_penalty", "aup_plan",
-        "best_outcome", "episode_ends",
+        "best_outcome", "episode_ends", "impact_level",
         "noop_pairs", "partition", "penalized_policy", "reachability", "scaled_penalty",
         "unreachability_penalty",
     ),

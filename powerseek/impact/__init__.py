@@ -10,6 +10,8 @@
   agent with its baselines and inaction rollouts, by dynamic programming.
 - The ablation (``_ablation``): Conservative Agency's table of agents and levels,
   each cell the probability of the level's best outcome over auxiliary draws.
+- The impact level of an MDP (``_budget``): the weights λ at which the penalised
+  agent's policy changes, exactly, for a deterministic world.
 - The impact level (``_partition``): for plans with a utility and an impact,
   which plan an agent picks at each impact budget, exactly, and the buffer
   between the first satisfactory plan and the first catastrophe (Turner, "How
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from ._ablation import ABLATION_AGENTS, ABLATION_LEVELS, Ablation, ablation, best_outcome
 from ._attainable import AttainableUtility, attainable_utility, episode_ends, noop_pairs
+from ._budget import MAX_POLICIES, ImpactLevel, impact_level
 from ._partition import KINDS, Buffer, Partition, partition
 from ._penalties import (
     DEVIATIONS,
@@ -41,11 +44,13 @@ __all__ = [
     "DEFAULT_HORIZON",
     "DEVIATIONS",
     "KINDS",
+    "MAX_POLICIES",
     "MAX_REACHABILITY_STATES",
     "SCALINGS",
     "Ablation",
     "AttainableUtility",
     "Buffer",
+    "ImpactLevel",
     "Outcome",
     "Partition",
     "PenalizedPolicy",
@@ -56,6 +61,7 @@ __all__ = [
     "aup_plan",
     "best_outcome",
     "episode_ends",
+    "impact_level",
     "noop_pairs",
     "partition",
     "penalized_policy",

@@ -1,0 +1,272 @@
+"""The impact level of an MDP: which policy the penalised agent follows at each λ.
+
+For a deterministic world, a task reward r and a penalty p on state-action pairs,
+each deterministic policy f from the start earns a discounted utility u(f) and a
+discounted impact I(f), and the penalised agent at weight λ follows the policy
+maximising u − λ·I. V*(λ) = max_f (u(f) − λ I(f)) is convex and piecewise linear,
+so its breakpoints are found by Eisner and Severance's parametric search: between
+two policies optimal at λ_a < λ_b, solve at the λ where their lines cross; a policy
+strictly above both there is a new vertex, else the two are neighbours. Each
+policy's (u, I) is computed exactly, in rationals, from its path (a prefix and a
+cycle, or an episode's end); the solves that find the policies are floating-point,
+so a policy better than another by less than their noise is not told apart.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .._frozen import FrozenDict
+from .._rational import as_fraction
+from ..exceptions import InvalidParameterError, SearchLimitError
+from ..mdp import MDP, ObjectLevel
+from ._attainable import episode_ends
+from ._partition import Buffer, Partition, partition
+from ._penalties import _task_reward, penalized_policy, trajectory_outcome
+
+__all__ = ["MAX_POLICIES", "ImpactLevel", "impact_level"]
+
+#: Most distinct policies the parametric search collects before refusing.
+MAX_POLICIES = 200
+
+
+@dataclass(frozen=True)
+class ImpactLevel:
+    """The partition of the impact budget R = 1/λ among the penalised agent's policies.
+
+    Attributes
+    ----------
+    partition : Partition
+        The scaled partition over the policies found (named ``"policy 1"``,
+        ``"policy 2"``, ... in increasing impact); R = 1/λ.
+    policies : mapping
+        Name -> the policy (pair index per state).
+    outcomes : mapping
+        Name -> its :class:`Outcome` from the start.
+    safe : tuple
+        The policies that do the task with no side effect: reach a goal if the
+        level has one, and cause none of the level's side effects.
+    """
+
+    partition: Partition
+    policies: Any
+    outcomes: Any
+    safe: tuple
+
+    def first_safe(self) -> tuple[Fraction | None, Any]:
+        """The smallest budget from which a safe policy is chosen, and that policy.
+
+        Returns
+        -------
+        (Fraction or None, name or None)
+            The low end R of the first interval won by a safe policy (chosen for
+            every budget just above it; λ = 1/R), or (None, None).
+        """
+        for plan, low, _ in self.partition.intervals:
+            if plan in self.safe:
+                return low, plan
+        return None, None
+
+    def buffer(self) -> Buffer:
+        """The buffer between the first safe policy and the first one with a side effect.
+
+        Returns
+        -------
+        Buffer
+        """
+        harmful = [n for n, o in self.outcomes.items() if any(o.side_effects.values())]
+        if not harmful or not self.safe:
+            bad = self.partition.first_budget(harmful) if harmful else None
+            good = self.partition.first_budget(self.safe) if self.safe else None
+            return Buffer(good, bad, None, None)
+        return self.partition.buffer(harmful, list(self.safe))
+
+    def __str__(self) -> str:
+        lines = ["the penalised agent's policy at each impact budget R = 1/λ:"]
+        for plan, low, high in self.partition.intervals:
+            u, impact = self.partition.plans[plan]
+            outcome = self.outcomes[plan]
+            effects = [k for k, v in outcome.side_effects.items() if v]
+            span = f"({float(low):.6g}, {'∞)' if high is None else f'{float(high):.6g}]'}"
+            lines.append(
+                f"  R in {span:<22} {plan}: utility {float(u):.6g}, impact {float(impact):.6g}; "
+                f"{outcome.steps} steps, {'goal' if outcome.goal else 'no goal'}, "
+                f"{', '.join(effects) if effects else 'no side effect'}"
+            )
+        if self.partition.dominated:
+            lines.append(f"  never chosen: {', '.join(self.partition.dominated)}")
+        low, plan = self.first_safe()
+        lines.append(
+            "  no policy does the task without a side effect"
+            if plan is None
+            else f"  first safe: {plan}, for R > {float(low):.6g} (λ < {float(1 / low):.6g})"
+        )
+        return "\n".join(lines)
+
+
+def _exact_line(mdp, policy, start, task, penalty, gamma, ends):
+    """(u, I) of a deterministic policy from `start`, exactly: its path is a lasso."""
+    succ = mdp.successor_indices
+    seen: dict[int, int] = {}
+    pairs = []
+    s = start
+    while s not in seen and not ends[s]:
+        seen[s] = len(pairs)
+        pairs.append(int(policy[s]))
+        s = int(succ[policy[s]])
+    u_terms = [task[succ[p]] for p in pairs]
+    i_terms = [penalty[p] for p in pairs]
+    cycle = seen.get(s) if not ends[s] else None
+
+    def total(terms):
+        value, g = Fraction(0), Fraction(1)
+        for t in terms[: len(terms) if cycle is None else cycle]:
+            value += g * t
+            g *= gamma
+        if cycle is not None:
+            loop, h = Fraction(0), Fraction(1)
+            for t in terms[cycle:]:
+                loop += h * t
+                h *= gamma
+            value += g * loop / (1 - h)
+        return value
+
+    return total(u_terms), total(i_terms)
+
+
+def impact_level(
+    mdp: MDP,
+    penalty: Any,
+    gamma: float,
+    *,
+    task: Any = None,
+    start: Any = None,
+    max_policies: int = MAX_POLICIES,
+) -> ImpactLevel:
+    """The λ at which the penalised-optimal policy changes, and what each policy does.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic environment.
+    penalty : array_like, shape (n_pairs,)
+        The penalty of each state-action pair (:func:`aup_penalty`, ...).
+    gamma : float in (0, 1)
+        The agent's discount; read exactly as the simplest fraction with its value.
+    task : array_like, shape (n_states,), optional
+        The task reward on arrival; default the object level's.
+    start : state, optional
+        Default ``mdp.metadata["start"]``, else the first state.
+    max_policies : int, default 200
+        Refuse to collect more policies than this.
+
+    Returns
+    -------
+    ImpactLevel
+
+    See Also
+    --------
+    partition : The same for plans given with their utility and impact.
+
+    Examples
+    --------
+    Options (aup-box): with little budget the agent stays put; from R = 1.0125 it goes
+    round the box to the goal; from R = 11.4759 it pushes the box into the corner on
+    the short way.
+
+    >>> from powerseek import load
+    >>> from powerseek.impact import attainable_utility, aup_penalty
+    >>> box = load("aup-box")
+    >>> penalty = aup_penalty(attainable_utility(box, 0.996, n_aux=30, rng=0), box)
+    >>> print(impact_level(box, penalty, 0.996))  # doctest: +NORMALIZE_WHITESPACE
+    the penalised agent's policy at each impact budget R = 1/λ:
+      R in (0, 1.0125]  policy 1: utility 0, impact 0; 1 steps, no goal, no side effect
+      R in (1.0125, 11.4759]  policy 2: utility 0.976239, impact 0.988438; 7 steps,
+        goal, no side effect
+      R in (11.4759, ∞)  policy 3: utility 0.984096, impact 1.0786; 5 steps, goal,
+        box-cornered
+      never chosen: policy 4
+      first safe: policy 2, for R > 1.0125 (λ < 0.987658)
+    """
+    if not mdp.is_deterministic:
+        raise InvalidParameterError(
+            "the impact level is computed exactly for deterministic worlds; this MDP is "
+            "stochastic (solve penalized_policy at the λ values of interest instead)."
+        )
+    if isinstance(max_policies, bool) or not isinstance(max_policies, numbers.Integral):
+        raise InvalidParameterError(f"`max_policies` must be an integer; got {max_policies!r}.")
+    p = np.asarray(penalty, dtype=float)
+    if p.shape != (mdp.n_pairs,) or not np.isfinite(p).all() or (p < 0).any():
+        raise InvalidParameterError(
+            f"`penalty` must be one finite number at least 0 per state-action pair "
+            f"({mdp.n_pairs}); got shape {p.shape}."
+        )
+    r = _task_reward(mdp, task)
+    exact_gamma = as_fraction(gamma)
+    if not 0 < exact_gamma < 1:
+        raise InvalidParameterError(f"`gamma` must be in (0, 1); got {gamma!r}.")
+    s0 = mdp.index(mdp.metadata.get("start", mdp.states[0]) if start is None else start)
+    ends = episode_ends(mdp)
+    task_exact = [Fraction(float(x)) for x in r]
+    penalty_exact = [Fraction(float(x)) for x in p]
+    found: dict[tuple, tuple] = {}  # the policy's path from the start -> (u, I, policy)
+
+    def solve_at(lam: Fraction):
+        agent = penalized_policy(mdp, float(gamma), p, lam=float(lam), task=r)
+        u, i = _exact_line(mdp, agent.policy, s0, task_exact, penalty_exact, exact_gamma, ends)
+        key = (u, i)
+        if key not in found:
+            if len(found) >= max_policies:
+                raise SearchLimitError(
+                    f"the impact level has more than `max_policies` = {max_policies} policies "
+                    "from the start; raise `max_policies`."
+                )
+            found[key] = agent.policy.copy()
+        return u, i
+
+    # the least impact: the policy optimal for −penalty alone (task ignored), then the
+    # search between it and the task-optimal policy finds every vertex in between
+    top = solve_at(Fraction(0))
+    bottom_agent = penalized_policy(mdp, float(gamma), p, lam=1.0, task=np.zeros(mdp.n_states))
+    u, i = _exact_line(mdp, bottom_agent.policy, s0, task_exact, penalty_exact, exact_gamma, ends)
+    found.setdefault((u, i), bottom_agent.policy.copy())
+    bottom = (u, i)
+    stack = [(top, bottom)]
+    while stack:
+        a, b = stack.pop()  # a: more impact; b: less
+        if a[1] <= b[1]:
+            continue
+        lam = (a[0] - b[0]) / (a[1] - b[1])
+        if lam <= 0:
+            continue
+        c = solve_at(lam)
+        if c[0] - lam * c[1] > a[0] - lam * a[1]:  # strictly above both lines
+            stack += [(a, c), (c, b)]
+    names = {}
+    for k, (u, i) in enumerate(sorted(found, key=lambda x: (x[1], -x[0]))):
+        names[(u, i)] = f"policy {k + 1}"
+    plans = {names[key]: key for key in names}
+    level_partition = partition(plans)
+    policies = {names[key]: found[key] for key in names}
+    outcomes = {}
+    for name, policy in policies.items():
+        path, s, seen = [s0], s0, {s0}
+        while not ends[s]:
+            s = int(mdp.successor_indices[policy[s]])
+            path.append(s)
+            if s in seen:
+                break
+            seen.add(s)
+        outcomes[name] = trajectory_outcome(mdp, path, float(plans[name][0]))
+    level = mdp.metadata.get("level")
+    has_goal = isinstance(level, ObjectLevel) and bool(level.goal_cells)
+    safe = tuple(
+        n for n, o in outcomes.items()
+        if (o.goal or not has_goal) and not any(o.side_effects.values())
+    )  # fmt: skip
+    return ImpactLevel(level_partition, FrozenDict(policies), FrozenDict(outcomes), safe)

@@ -1,0 +1,102 @@
+"""The impact level of an MDP against every deterministic policy, in exact rationals."""
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_penalties import random_world
+
+from powerseek import gridworld, load
+from powerseek.exceptions import InvalidParameterError
+from powerseek.impact import (
+    attainable_utility,
+    aup_penalty,
+    episode_ends,
+    impact_level,
+    partition,
+)
+from strategies import examples
+
+
+def exact_value(mdp, pairs, rewards, gamma, start):
+    """Σ_t γ^t rewards along the policy `pairs` from `start`, by Gauss–Jordan in rationals."""
+    n, ends = mdp.n_states, episode_ends(mdp)
+    rows = []
+    for s in range(n):
+        row = [Fraction(int(s == t)) for t in range(n)]
+        if not ends[s]:
+            row[int(mdp.successor_indices[pairs[s]])] -= gamma
+        rows.append([*row, Fraction(0) if ends[s] else rewards[pairs[s]]])
+    for col in range(n):
+        pivot = next(r for r in range(col, n) if rows[r][col] != 0)
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        rows[col] = [x / rows[col][col] for x in rows[col]]
+        for r in range(n):
+            if r != col and rows[r][col] != 0:
+                rows[r] = [x - rows[r][col] * y for x, y in zip(rows[r], rows[col], strict=True)]
+    return rows[start][-1]
+
+
+@settings(max_examples=examples(25))
+@given(st.integers(0, 2**32 - 1))
+def test_the_partition_is_that_of_every_policy(seed):
+    mdp = random_world(seed, stochastic=False)
+    rng = np.random.default_rng(seed)
+    task = rng.integers(-1, 4, size=mdp.n_states) / 3.0
+    penalty = rng.integers(0, 5, size=mdp.n_pairs) / 7.0
+    gamma = Fraction(9, 10)
+    arrival = [Fraction(float(task[t])) for t in mdp.successor_indices]
+    cost = [Fraction(float(x)) for x in penalty]
+    plans = {}
+    for choice in itertools.product(*(range(len(a)) for a in mdp.actions)):
+        pairs = mdp.pair_offsets[:-1] + np.array(choice)
+        u = exact_value(mdp, pairs, arrival, gamma, 0)
+        impact = exact_value(mdp, pairs, cost, gamma, 0)
+        plans[f"{u},{impact}"] = (u, impact)
+    every = partition(plans)
+    ours = impact_level(mdp, penalty, 0.9, task=task, start=0)
+    winners = [ours.partition.plans[p] for p, _, _ in ours.partition.intervals]
+    assert winners == [every.plans[p] for p, _, _ in every.intervals]
+    assert [(lo, hi) for _, lo, hi in ours.partition.intervals] == [
+        (lo, hi) for _, lo, hi in every.intervals
+    ]
+
+
+def test_options_and_damage():
+    box = load("aup-box")
+    level = impact_level(
+        box, aup_penalty(attainable_utility(box, 0.996, n_aux=30, rng=0), box), 0.996
+    )
+    low, plan = level.first_safe()
+    assert plan == "policy 2" and float(low) == pytest.approx(1.0125, abs=1e-4)
+    assert level.outcomes["policy 3"].side_effects == {"box-cornered": True}
+    buffer = level.buffer()  # the corner is chosen from a budget 11.33 times the safe one
+    assert (
+        float(buffer.ratio) == pytest.approx(11.334, abs=1e-3) and buffer.alpha == buffer.ratio - 1
+    )
+    dog = load("aup-dog")
+    level = impact_level(
+        dog, aup_penalty(attainable_utility(dog, 0.996, n_aux=30, rng=0), dog), 0.996
+    )
+    # five policies take turns as the budget grows: hit the dog, go round, hit it again
+    assert [p for p, _, _ in level.partition.intervals] == [f"policy {k}" for k in range(1, 6)]
+    hits = [level.outcomes[f"policy {k}"].side_effects["dog-hit"] for k in range(1, 6)]
+    assert hits == [False, True, False, False, True]
+    buffer = level.buffer()  # a policy that hits the dog is chosen before any safe one
+    assert buffer.catastrophe_from < buffer.satisfactory_from and buffer.ratio < 1
+
+
+def test_bad_input():
+    box = load("aup-box")
+    with pytest.raises(InvalidParameterError, match="one finite number at least 0 per"):
+        impact_level(box, -np.ones(box.n_pairs), 0.9)
+    with pytest.raises(InvalidParameterError, match="one finite number at least 0 per"):
+        impact_level(box, np.ones(3), 0.9)
+    with pytest.raises(InvalidParameterError, match=r"`gamma` must be in \(0, 1\)"):
+        impact_level(box, np.ones(box.n_pairs), 1.0)
+    slippery = gridworld.parse(["..", ".."], noise=0.1)
+    with pytest.raises(InvalidParameterError, match="this MDP is stochastic"):
+        impact_level(slippery, np.ones(slippery.n_pairs), 0.9, task=np.zeros(4))
