@@ -13,7 +13,14 @@ import csv
 from typing import TextIO
 
 from ..exceptions import InvalidParameterError
-from ._common import add_max_work, check_positive, check_work, seed_from, write_json
+from ._common import (
+    ENV_HELP,
+    add_max_work,
+    check_positive,
+    check_work,
+    seed_from,
+    write_json,
+)
 
 __all__ = ["add_parser"]
 
@@ -23,45 +30,78 @@ FIELDS = ("agent", "level", "label", "best_outcome_probability", "stderr", "n_au
 
 def add_parser(commands) -> None:
     """Add ``impact`` to the CLI's subparsers."""
-    from ..impact import ABLATION_AGENTS, ABLATION_LEVELS
+    from ..impact import ABLATION_AGENTS, ABLATION_LEVELS, BASELINES, DEVIATIONS, SCALINGS
 
     cmd = commands.add_parser(
         "impact",
-        help="impact measures: Conservative Agency's ablation, computed exactly",
+        help="impact penalties of an object level, its impact level, or the ablation",
         description=(
-            "Impact measures on object levels (docs/impact.md). `impact ablation`: for each "
-            "agent of Conservative Agency's ablation and each AUP level, the probability over "
-            "draws of the auxiliary rewards that the agent reaches the level's best outcome."
-        ),
-    )
-    what = cmd.add_subparsers(dest="impact_command", metavar="WHAT", required=True)
-    table = what.add_parser(
-        "ablation",
-        help="the ablation table",
-        description=(
-            "Agents: " + ", ".join(ABLATION_AGENTS) + ". Levels: " + ", ".join(ABLATION_LEVELS)
-            + ". Each cell: the probability of the level's best outcome over --draws draws "
-            "of --n-aux auxiliary rewards (common to every agent), and its standard error."
+            "Impact measures (docs/impact.md). `impact ENV`: the penalty of each action and "
+            "the penalised agent's outcome (--measure, --baseline, --lambda), or with "
+            "--partition the budgets at which the agent's policy changes. `impact ablation`: "
+            "Conservative Agency's ablation; agents " + ", ".join(ABLATION_AGENTS)
+            + "; levels " + ", ".join(ABLATION_LEVELS) + "."
         ),
     )  # fmt: skip
-    table.add_argument("--levels", metavar="L,...", help="levels (default all)")
-    table.add_argument("--agents", metavar="A,...", help="agents (default all)")
-    table.add_argument(
-        "--n-aux", default="30", metavar="N,...", help="auxiliary rewards per draw (default 30)"
+    cmd.add_argument("target", metavar="ENV|ablation", help=ENV_HELP + "; or `ablation`")
+    cmd.add_argument(
+        "--measure", choices=MEASURES, default=None,
+        help="ENV: the penalty (default aup): AUP, AUP_conv, relative reachability, "
+        "unreachability",
+    )  # fmt: skip
+    cmd.add_argument("--baseline", choices=BASELINES, default=None, help="ENV: default stepwise")
+    cmd.add_argument("--deviation", choices=DEVIATIONS, default=None, help="ENV: default absolute")
+    cmd.add_argument("--scaling", choices=SCALINGS, default=None, help="ENV: default per-au")
+    cmd.add_argument("--gamma", type=float, default=None, metavar="G", help="ENV: default 0.996")
+    cmd.add_argument(
+        "--horizon", type=int, default=None, metavar="H",
+        help="ENV: steps the planning agent (--baseline start or inaction) plans (default 9)",
+    )  # fmt: skip
+    cmd.add_argument(
+        "--partition", action="store_true",
+        help="ENV: the budgets R = 1/λ at which the penalised agent's policy changes",
+    )  # fmt: skip
+    cmd.add_argument("--levels", metavar="L,...", help="ablation: levels (default all)")
+    cmd.add_argument("--agents", metavar="A,...", help="ablation: agents (default all)")
+    cmd.add_argument(
+        "--n-aux", default=None, metavar="N,...",
+        help="auxiliary rewards per draw (default 30; the ablation takes several)",
+    )  # fmt: skip
+    cmd.add_argument(
+        "--draws", type=int, default=None, metavar="D", help="ablation: draws (default 100)"
     )
-    table.add_argument("--draws", type=int, default=100, metavar="D", help="draws (default 100)")
-    table.add_argument(
+    cmd.add_argument(
         "--lambda", dest="lam", default="1/1.501", metavar="X",
         help="the penalty's weight λ (default 1/1.501, the code's)",
     )  # fmt: skip
-    table.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
-    table.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_max_work(table, runs="auxiliary-reward set sizes x agents")
-    table.add_argument(
+    cmd.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_max_work(cmd, runs="auxiliary-reward set sizes x agents")
+    cmd.add_argument(
         "--format", choices=("table", "json", "csv"), default="table",
         help="output format (default: table)",
     )  # fmt: skip
-    table.set_defaults(run=_run_ablation)
+    cmd.set_defaults(run=_run_impact)
+
+
+#: The penalties ``impact ENV --measure`` offers.
+MEASURES = ("aup", "aup-conv", "rr", "ur")
+#: Options of one use of the command only.
+_ENV_ONLY = ("measure", "baseline", "deviation", "scaling", "gamma", "horizon", "partition")
+_ABLATION_ONLY = ("levels", "agents", "draws")
+
+
+def _run_impact(args: argparse.Namespace, out: TextIO) -> int:
+    ablation = args.target == "ablation"
+    wrong = _ENV_ONLY if ablation else _ABLATION_ONLY
+    for name in wrong:
+        if getattr(args, name) not in (None, False):
+            option = "--" + name.replace("_", "-")
+            raise InvalidParameterError(
+                f"{option} is for `impact {'ENV' if ablation else 'ablation'}`, not "
+                f"`impact {args.target}`."
+            )
+    return _run_ablation(args, out) if ablation else _run_measure(args, out)
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -82,9 +122,10 @@ def _run_ablation(args: argparse.Namespace, out: TextIO) -> int:
     from ..impact import ABLATION_AGENTS, ABLATION_LEVELS, ablation
     from ..io import load
 
+    args.draws = 100 if args.draws is None else args.draws
     check_positive(args.draws, "--draws")
     try:
-        sizes = [int(part) for part in args.n_aux.split(",")]
+        sizes = [int(part) for part in (args.n_aux or "30").split(",")]
     except ValueError:
         raise InvalidParameterError(
             f"--n-aux must be positive integers separated by commas; got {args.n_aux!r}."
@@ -116,4 +157,167 @@ def _run_ablation(args: argparse.Namespace, out: TextIO) -> int:
         writer.writerows(records)
     else:
         out.write(str(result) + "\n")
+    return 0
+
+
+def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
+    from ..impact import (
+        attainable_utility,
+        aup_conv_penalty,
+        aup_penalty,
+        aup_plan,
+        impact_level,
+        penalized_policy,
+        reachability,
+        unreachability_penalty,
+    )
+    from ..io import load
+    from ..mdp import ObjectLevel, label_text
+
+    mdp = load(args.target)
+    if not isinstance(mdp.metadata.get("level"), ObjectLevel):
+        raise InvalidParameterError(
+            f"{args.target!r} is not an object level; impact penalties need a task reward and "
+            "a no-op (e.g. aup-box; `powerseek list`)."
+        )
+    measure = args.measure or "aup"
+    baseline = args.baseline or "stepwise"
+    if measure in ("aup-conv", "ur") and (args.deviation or args.scaling):
+        raise InvalidParameterError(
+            f"--measure {measure} has its own formula: --deviation and --scaling are for aup "
+            "and rr."
+        )
+    deviation = args.deviation or ("decrease" if measure == "rr" else "absolute")
+    scaling = args.scaling or ("none" if measure == "rr" else "per-au")
+    gamma = 0.996 if args.gamma is None else args.gamma
+    if not 0 < gamma < 1:
+        raise InvalidParameterError(f"--gamma must be in (0, 1); got {gamma}.")
+    horizon = 9 if args.horizon is None else args.horizon
+    check_positive(horizon, "--horizon")
+    lam = _lam(args.lam)
+    if not 0 <= lam < float("inf"):
+        raise InvalidParameterError(f"--lambda must be a finite number at least 0; got {lam}.")
+    text = "30" if args.n_aux is None else args.n_aux.strip()
+    n_aux = int(text) if text.isdigit() else 0
+    if n_aux < 1:
+        raise InvalidParameterError(f"--n-aux must be one positive integer; got {args.n_aux!r}.")
+    if measure in ("aup-conv", "ur") and baseline != "stepwise":
+        raise InvalidParameterError(
+            f"--measure {measure} compares each action with doing nothing now: --baseline "
+            "stepwise only."
+        )
+    if measure == "aup":
+        check_work(mdp.n_states, n_aux, 1, args.max_work, runs="runs")
+        au = attainable_utility(mdp, gamma, n_aux=n_aux, rng=seed_from(args.seed))
+    elif measure in ("rr", "ur"):
+        au = reachability(mdp, gamma)
+    else:
+        au = attainable_utility(mdp, gamma, [mdp.metadata["level"].task_reward(mdp)])
+    if measure == "aup-conv":
+        penalty = aup_conv_penalty(au, mdp)
+    elif measure == "ur":
+        penalty = unreachability_penalty(au, mdp)
+    else:
+        penalty = aup_penalty(au, mdp, deviation=deviation, scaling=scaling)
+    head = {
+        "environment": mdp.name,
+        "measure": measure,
+        "baseline": baseline,
+        "deviation": deviation if measure in ("aup", "rr") else None,
+        "scaling": scaling if measure in ("aup", "rr") else None,
+        "gamma": gamma,
+        "n_aux": n_aux if measure == "aup" else au.n_aux,
+    }
+    if args.partition:
+        if baseline != "stepwise":
+            raise InvalidParameterError(
+                "--partition is for the penalised-optimal agent: --baseline stepwise only."
+            )
+        level = impact_level(mdp, penalty, gamma)
+        return _write_partition(level, head, args.format, out)
+    if baseline == "stepwise":
+        agent = penalized_policy(mdp, gamma, penalty, lam=lam)
+        outcome = agent.outcome(mdp, horizon=None)
+    else:
+        outcome = aup_plan(mdp, au, lam=lam, gamma=gamma, horizon=horizon, baseline=baseline,
+                           deviation=deviation, scaling=scaling)  # fmt: skip
+    rows = [
+        {"state": label_text(mdp.states[mdp.pair_states[p]]),
+         "action": str(mdp.actions[mdp.pair_states[p]][p - mdp.pair_offsets[mdp.pair_states[p]]]),
+         "penalty": float(penalty[p])}
+        for p in range(mdp.n_pairs)
+    ]  # fmt: skip
+    summary = {
+        **head,
+        "lambda": lam,
+        "steps": outcome.steps,
+        "goal": outcome.goal,
+        "side_effects": dict(outcome.side_effects),
+        "return": float(outcome["return"]),
+        "path": [label_text(s) for s in outcome.path],
+    }
+    if args.format == "json":
+        write_json({**summary, "penalties": rows}, out)
+    elif args.format == "csv":
+        writer = csv.DictWriter(out, fieldnames=("state", "action", "penalty"), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        effects = [k for k, v in outcome.side_effects.items() if v]
+        out.write(
+            f"{mdp.name}: {measure} penalty "
+            f"({', '.join(str(v) for v in (baseline, head['deviation'], head['scaling']) if v)}),"
+            f" λ = {lam:.4g}, γ = {gamma}\n"
+            f"the penalised agent: {outcome.steps} steps, "
+            f"{'goal' if outcome.goal else 'no goal'}, "
+            f"{', '.join(effects) if effects else 'no side effect'}, "
+            f"return {outcome['return']:.6g}\n"
+            f"path: {' -> '.join(summary['path'])}\n"
+            f"largest penalties: "
+            + ", ".join(
+                f"{r['state']} {r['action']} {r['penalty']:.4g}"
+                for r in sorted(rows, key=lambda r: -r["penalty"])[:5]
+            )
+            + "\n"
+        )
+    return 0
+
+
+def _write_partition(level, head, form: str, out: TextIO) -> int:
+    rows = []
+    for plan, low, high in level.partition.intervals:
+        u, impact = level.partition.plans[plan]
+        outcome = level.outcomes[plan]
+        rows.append(
+            {
+                "policy": plan,
+                "budget_low": float(low),
+                "budget_high": None if high is None else float(high),
+                "utility": float(u),
+                "impact": float(impact),
+                "steps": outcome.steps,
+                "goal": outcome.goal,
+                "side_effects": ",".join(k for k, v in outcome.side_effects.items() if v),
+                "safe": plan in level.safe,
+            }
+        )
+    if form == "json":
+        low, plan = level.first_safe()
+        write_json(
+            {
+                **head,
+                "intervals": rows,
+                "first_safe_budget": None if low is None else float(low),
+                "first_safe_policy": plan,
+            },
+            out,
+        )
+    elif form == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        out.write(
+            f"{head['environment']}: {head['measure']} penalty, γ = {head['gamma']}\n{level}\n"
+        )
     return 0

@@ -1,0 +1,65 @@
+"""`powerseek impact ENV`: penalties, the penalised agent, and the impact level."""
+
+import json
+
+import pytest
+
+from powerseek.cli import main
+
+
+def run(capsys, *argv):
+    status = main(["impact", *argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_penalties_and_the_agent(capsys):
+    status, out, _ = run(capsys, "aup-box")
+    assert status == 0
+    assert "aup penalty (stepwise, absolute, per-au), λ = 0.6662, γ = 0.996" in out
+    assert "the penalised agent: 7 steps, goal, no side effect" in out
+    status, out, _ = run(capsys, "aup-box", "--format", "json", "--n-aux", "5", "--seed", "2")
+    record = json.loads(out)
+    assert record["n_aux"] == 5 and record["goal"] is True
+    assert len(record["penalties"]) == 276 and set(record["penalties"][0]) == {
+        "state", "action", "penalty"
+    }  # fmt: skip
+    assert record["path"][0] == "A(1,2) X(2,2)"
+    status, out, _ = run(capsys, "aup-box", "--measure", "rr", "--format", "csv")
+    assert out.splitlines()[0] == "state,action,penalty" and len(out.splitlines()) == 277
+    status, out, _ = run(capsys, "aup-dog", "--baseline", "inaction", "--format", "json")
+    assert json.loads(out)["side_effects"] == {"dog-hit": False}
+    status, out, _ = run(capsys, "aup-survival", "--measure", "aup-conv", "--lambda", "0.1")
+    assert "aup-conv penalty (stepwise), λ = 0.1" in out and "button-pressed" in out
+
+
+def test_the_impact_level(capsys):
+    status, out, _ = run(capsys, "aup-dog", "--partition", "--format", "json")
+    record = json.loads(out)
+    assert status == 0 and record["first_safe_policy"] == "policy 3"
+    assert [r["side_effects"] for r in record["intervals"]] == ["", "dog-hit", "", "", "dog-hit"]
+    assert record["first_safe_budget"] == pytest.approx(1.01554, abs=1e-5)
+    status, out, _ = run(capsys, "aup-dog", "--partition")
+    assert "first safe: policy 3, for R > 1.01554" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["aup-box", "--draws", "3"], "--draws is for `impact ablation`, not `impact aup-box`."),
+        (["ablation", "--partition"], "--partition is for `impact ENV`, not `impact ablation`."),
+        (["candy-wait"], "'candy-wait' is not an object level"),
+        (["side-effects-sokoban-0"], "has no no-op action 'stay'"),
+        (["aup-box", "--n-aux", "2,3"], "--n-aux must be one positive integer; got '2,3'."),
+        (["aup-box", "--gamma", "1"], "--gamma must be in (0, 1); got 1.0."),
+        (["aup-box", "--lambda", "-1"], "--lambda must be a finite number at least 0"),
+        (["aup-box", "--measure", "ur", "--baseline", "start"], "--baseline stepwise only."),
+        (["aup-box", "--measure", "ur", "--scaling", "none"], "has its own formula"),
+        (["aup-box", "--partition", "--baseline", "inaction"], "--baseline stepwise only."),
+        (["aup-box", "--horizon", "0"], "--horizon must be a positive integer; got 0."),
+    ],
+)
+def test_bad_input(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert status == 1 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
