@@ -195,6 +195,7 @@ def build_report(
         f"powerseek power ENV --gamma {gamma:g} --samples {n_samples} --seed {seed} --format json"
     )
     sections = _environment(mdp) + _level_section(mdp, result, gamma, static=False)
+    sections += _impact_section(mdp, gamma, seed)
     choice_states = _choice_states(mdp, [s for s, _ in highlighted])
     joint = _joint_world(mdp)
     if joint is not None:
@@ -290,6 +291,94 @@ def _level_section(mdp: MDP, result: Any, gamma: float, static: bool) -> list[st
     return parts
 
 
+#: Auxiliary rewards of the report's AUP penalty (the Conservative Agency code's number).
+_REPORT_AUX = 30
+#: Most states of an object level the report computes impact for.
+_IMPACT_STATES = 200_000
+
+
+def _impact_section(mdp: MDP, gamma: float, seed: int) -> list[str]:
+    """An object level's AUP penalty over the map and its impact level as a strip."""
+    from ..impact import attainable_utility, aup_penalty, impact_level
+
+    level = mdp.metadata.get("level")
+    if (
+        level is None
+        or not hasattr(level, "agent_slice")
+        or not getattr(level, "noop", False)
+        or not mdp.is_deterministic
+        or mdp.n_states > _IMPACT_STATES
+        or not 0 < gamma < 1
+    ):
+        return []
+    au = attainable_utility(mdp, gamma, n_aux=_REPORT_AUX, rng=seed)
+    penalty = aup_penalty(au, mdp)
+    worst = np.maximum.reduceat(penalty, mdp.pair_offsets[:-1])
+    chosen = level.agent_slice(mdp)
+    cells = sorted(chosen)
+    start = mdp.metadata.get("start", mdp.states[0])
+    marks = level.marks(mdp.states[chosen[cells[0]]] if cells else start)
+    parts = [
+        "<h2>Impact</h2>",
+        heatmap_html(
+            cells,
+            worst[[chosen[c] for c in cells]],
+            shape=(len(level.art), len(level.art[0])),
+            marks=marks,
+            caption=(
+                f"The largest AUP penalty of an action from each cell (the objects of the "
+                f"start; {_REPORT_AUX} auxiliary rewards IID uniform on [0, 1], seed {seed}, "
+                f"γ = {gamma:g}; stepwise baseline, per-AU scaling)"
+            ),
+            blank={c: m for c, m in marks.items() if c not in chosen},
+        ),
+    ]
+    found = impact_level(mdp, penalty, gamma)
+    parts.append(_budget_strip(found))
+    low, plan = found.first_safe()
+    parts.append(
+        "<p>No policy of the penalised agent does the task without a side effect.</p>"
+        if plan is None
+        else f"<p>The first safe policy ({_e(plan)}) is chosen for budgets R &gt; "
+        f"{float(low):.6g}, that is for λ &lt; {float(1 / low):.6g}; "
+        f"<code>powerseek impact {_e(mdp.name or 'ENV')} --partition --seed {seed} "
+        f"--gamma {gamma:g}</code> prints the partition exactly.</p>"
+    )
+    return parts
+
+
+def _budget_strip(found: Any) -> str:
+    """The impact level as a strip over log R: one segment per policy, coloured by outcome."""
+    intervals = found.partition.intervals
+    finite = [float(x) for _, lo, hi in intervals for x in (lo, hi) if x is not None and x > 0]
+    left = min(finite) / 2 if finite else 0.5
+    right = max(finite) * 2 if finite else 2.0
+    span = np.log(right) - np.log(left)
+    segments = []
+    for plan, low, high in intervals:
+        a = max(float(low), left)
+        b = right if high is None else float(high)
+        width = max(0.5, 100 * (np.log(b) - np.log(a)) / span)
+        outcome = found.outcomes[plan]
+        effects = [k for k, v in outcome.side_effects.items() if v]
+        colour = "#d9534f" if effects else ("#5cb85c" if plan in found.safe else "#cccccc")
+        verdict = ", ".join(effects) if effects else ("safe" if plan in found.safe else "no goal")
+        text = f"{plan}: {verdict}"
+        tip = f"R in ({float(low):.6g}, {'∞' if high is None else f'{float(high):.6g}'}]: {text}"
+        segments.append(
+            f'<div title="{_e(tip)}" style="flex: 0 0 {width:.3f}%; background: {colour}; '
+            f'overflow: hidden; white-space: nowrap; font-size: 80%; padding: 2px">'
+            f"{_e(plan)}</div>"
+        )
+    return (
+        "<p>Which policy the penalised agent follows at each impact budget R = 1/λ (log "
+        "scale, from "
+        f"{left:.3g} to {right:.3g}; red: a side effect, green: the task done without one, "
+        "grey: neither; hover for the budgets):</p>"
+        f'<div style="display: flex; width: 100%; border: 1px solid #888">{"".join(segments)}</div>'
+    )
+
+
 def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, progress, rule):
     """The page of PNG figures (matplotlib), for journals and e-mail."""
     options = {"dist": dist, "n_samples": n_samples, "progress": progress}
@@ -303,6 +392,7 @@ def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, 
 
     parts = [f"<h1>{_e(mdp.name or 'Environment')}</h1>", *_intro(mdp), *_environment(mdp)]
     parts += _level_section(mdp, result, gamma, static=True)
+    parts += _impact_section(mdp, gamma, seed)
     parts.append("<h2>POWER</h2>")
     parts.append(
         f"<p>POWER at γ = {gamma:g} from {n_samples} reward samples ({_e(dist.describe())}), "

@@ -215,3 +215,32 @@ def test_two_agent_section():
     section = page[page.index("<h2>Two agents</h2>") : page.index("<h2>Settings</h2>")]
     assert "<img" not in section and section.count("<svg") == 1
     assert section.count("<tr><td>") == len(REPORT_CORRELATIONS)
+
+
+@pytest.mark.parametrize("static", [False, True])
+def test_impact_section_of_an_object_level(static):
+    from powerseek.impact import attainable_utility, aup_penalty, impact_level
+
+    dog = powerseek.load("aup-dog")
+    text = build_report(dog, n_samples=100, rng=3, gammas=[0.5], static=static)
+    check(text)
+    section = text[text.index("<h2>Impact</h2>") :]
+    # the strip has one segment per interval of the impact level, in the same order
+    au = attainable_utility(dog, 0.996, n_aux=30, rng=3)
+    level = impact_level(dog, aup_penalty(au, dog), 0.996)
+    strip = re.findall(
+        r'<div title="R in \(([^,]+),[^"]*" style="[^"]*">(policy \d+)</div>', section
+    )
+    assert [plan for _, plan in strip] == [p for p, _, _ in level.partition.intervals]
+    assert [float(low) for low, _ in strip] == pytest.approx(
+        [float(lo) for _, lo, _ in level.partition.intervals], rel=1e-5
+    )
+    low, plan = level.first_safe()
+    assert (
+        f"The first safe policy ({plan}) is chosen for budgets R &gt; {float(low):.6g}" in section
+    )
+    assert "--partition --seed 3 --gamma 0.996" in section
+    # no no-op, or no level: no impact section
+    assert "<h2>Impact</h2>" not in build_report(
+        powerseek.load("side-effects-sokoban-0"), n_samples=50, rng=0, gammas=[0.5], static=static
+    )
