@@ -10,7 +10,7 @@
   agent with its baselines and inaction rollouts, by dynamic programming.
 - The ablation (``_ablation``): Conservative Agency's table of agents and levels,
   each cell the probability of the level's best outcome over auxiliary draws.
-- The impact level of an MDP (``_budget``): the weights λ at which the penalised
+- The impact level of an MDP (``_level``): the weights λ at which the penalised
   agent's policy changes, exactly, for a deterministic world.
 - The impact level (``_partition``): for plans with a utility and an impact,
   which plan an agent picks at each impact budget, exactly, and the buffer
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ._ablation import ABLATION_AGENTS, ABLATION_LEVELS, Ablation, ablation, best_outcome
 from ._attainable import AttainableUtility, attainable_utility, episode_ends, noop_pairs
-from ._budget import MAX_POLICIES, ImpactLevel, impact_level
+from ._level import MAX_POLICIES, ImpactLevel, impact_level
 from ._partition import KINDS, Buffer, Partition, partition
 from ._penalties import (
     DEVIATIONS,
