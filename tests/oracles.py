@@ -9,6 +9,20 @@ import numpy as np
 from powerseek import MDP
 
 
+def rational_solve(rows: list[list]) -> list:
+    """x with A x = b for the augmented rows [A | b] (Fractions), by Gauss–Jordan; A invertible."""
+    rows = [list(row) for row in rows]
+    n = len(rows)
+    for col in range(n):
+        pivot = next(r for r in range(col, n) if rows[r][col] != 0)
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        rows[col] = [x / rows[col][col] for x in rows[col]]
+        for r in range(n):
+            if r != col and rows[r][col] != 0:
+                rows[r] = [x - rows[r][col] * y for x, y in zip(rows[r], rows[col], strict=True)]
+    return [row[-1] for row in rows]
+
+
 def policies(mdp: MDP):
     """Every deterministic stationary policy, as a pair index per state."""
     ranges = [

@@ -51,12 +51,12 @@ def first_within(V, succ, start, stop, floor):
 
 
 @numba.njit(nogil=True, cache=True)
-def improve(V, succ, offsets, pol, margin, best):
-    # Howard's step where a state has a choice: switch to the first action
-    # within `margin` of the best one, only if the best beats the current
+def improve_component(V, succ, offsets, pol, a, b, margin, best):
+    # Howard's step where a state of a..b-1 has a choice: switch to the first
+    # action within `margin` of the best one, only if the best beats the current
     # action by more than `margin`. Returns whether any state switched.
     changed = False
-    for s in range(V.shape[0]):
+    for s in range(a, b):
         start, stop = offsets[s], offsets[s + 1]
         top = best_successor(V, succ, start, stop)
         best[s] = top
@@ -64,6 +64,12 @@ def improve(V, succ, offsets, pol, margin, best):
             pol[s] = first_within(V, succ, start, stop, top - margin)
             changed = True
     return changed
+
+
+@numba.njit(nogil=True, cache=True)
+def improve(V, succ, offsets, pol, margin, best):
+    # Howard's step over every state (improve_component's, states 0..n-1).
+    return improve_component(V, succ, offsets, pol, 0, V.shape[0], margin, best)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -391,20 +397,6 @@ def evaluate_component(r, V, succ, pol, a, b, gamma, tags, stamp, stack, at):
             y = stack[q]
             V[y] = r[y] + gamma * V[succ[pol[y]]]
             tags[y] = known
-
-
-@numba.njit(nogil=True, cache=True)
-def improve_component(V, succ, offsets, pol, a, b, margin, best):
-    # improve() over the states a..b-1 of one component.
-    changed = False
-    for s in range(a, b):
-        start, stop = offsets[s], offsets[s + 1]
-        top = best_successor(V, succ, start, stop)
-        best[s] = top
-        if stop - start > 1 and top > V[succ[pol[s]]] + margin:
-            pol[s] = first_within(V, succ, start, stop, top - margin)
-            changed = True
-    return changed
 
 
 @numba.njit(nogil=True, cache=True)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracles import rational_solve
 from test_penalties import random_world
 
 from powerseek import gridworld, load
@@ -22,7 +23,7 @@ from strategies import examples
 
 
 def exact_value(mdp, pairs, rewards, gamma, start):
-    """Σ_t γ^t rewards along the policy `pairs` from `start`, by Gauss–Jordan in rationals."""
+    """Σ_t γ^t rewards along the policy `pairs` from `start`, by an exact rational solve."""
     n, ends = mdp.n_states, episode_ends(mdp)
     rows = []
     for s in range(n):
@@ -30,14 +31,7 @@ def exact_value(mdp, pairs, rewards, gamma, start):
         if not ends[s]:
             row[int(mdp.successor_indices[pairs[s]])] -= gamma
         rows.append([*row, Fraction(0) if ends[s] else rewards[pairs[s]]])
-    for col in range(n):
-        pivot = next(r for r in range(col, n) if rows[r][col] != 0)
-        rows[col], rows[pivot] = rows[pivot], rows[col]
-        rows[col] = [x / rows[col][col] for x in rows[col]]
-        for r in range(n):
-            if r != col and rows[r][col] != 0:
-                rows[r] = [x - rows[r][col] * y for x, y in zip(rows[r], rows[col], strict=True)]
-    return rows[start][-1]
+    return rational_solve(rows)[start]
 
 
 @settings(max_examples=examples(25))

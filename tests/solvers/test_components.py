@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from oracles import brute_force_values, policy_values
+from oracles import brute_force_values, policy_values, rational_solve
 
 from powerseek import MDP, from_graph, load, power
 from powerseek.solvers import _compiled as compiled
@@ -84,20 +84,11 @@ def _exact_optimal_values(successors, rewards, gamma):
     n = len(successors)
     best = None
     for choice in itertools.product(*successors):
-        # V = R + γ V(choice): Gauss–Jordan on (I − γ P) V = R
+        # V = R + γ V(choice): (I − γ P) V = R in rationals
         rows = [[Fraction(int(i == k)) for k in range(n)] + [rewards[i]] for i in range(n)]
         for i, t in enumerate(choice):
             rows[i][t] -= gamma
-        for col in range(n):
-            pivot = next(r for r in range(col, n) if rows[r][col] != 0)
-            rows[col], rows[pivot] = rows[pivot], rows[col]
-            rows[col] = [x / rows[col][col] for x in rows[col]]
-            for r in range(n):
-                if r != col and rows[r][col] != 0:
-                    rows[r] = [
-                        x - rows[r][col] * y for x, y in zip(rows[r], rows[col], strict=True)
-                    ]
-        values = [row[-1] for row in rows]
+        values = rational_solve(rows)
         best = values if best is None else [max(a, b) for a, b in zip(best, values, strict=True)]
     return best
 
