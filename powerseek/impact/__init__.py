@@ -31,6 +31,7 @@ from ._penalties import (
     PenalizedPolicy,
     aup_conv_penalty,
     aup_penalty,
+    aup_penalty_stderr,
     penalized_policy,
     scaled_penalty,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "attainable_utility",
     "aup_conv_penalty",
     "aup_penalty",
+    "aup_penalty_stderr",
     "aup_plan",
     "best_outcome",
     "episode_ends",

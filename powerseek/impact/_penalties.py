@@ -31,6 +31,7 @@ __all__ = [
     "PenalizedPolicy",
     "aup_conv_penalty",
     "aup_penalty",
+    "aup_penalty_stderr",
     "penalized_policy",
     "scaled_penalty",
 ]
@@ -87,6 +88,7 @@ def aup_penalty(
     See Also
     --------
     attainable_utility : The Q_i.
+    aup_penalty_stderr : Its standard error over the auxiliary draws.
     penalized_policy : The agent that trades the task against the penalty.
 
     Examples
@@ -106,17 +108,89 @@ def aup_penalty(
     """
     _choice(deviation, DEVIATIONS, "deviation")
     _choice(scaling, SCALINGS, "scaling")
+    _check_same_mdp(au, mdp)
+    null = au.after[:, noop_pairs(mdp, noop)][:, mdp.pair_states]  # (n_aux, n_pairs)
+    diff = au.after - null
+    if deviation == "decrease":
+        diff = np.minimum(diff, 0.0)
+    return scaled_penalty(diff, null, scaling)  # 0 at an episode's end: its pair is its no-op
+
+
+def aup_penalty_stderr(
+    au: AttainableUtility,
+    mdp: MDP,
+    *,
+    noop: Hashable = "stay",
+    deviation: str = "absolute",
+    scaling: str = "per-au",
+) -> np.ndarray:
+    """The standard error of :func:`aup_penalty` over the draws of the auxiliary rewards.
+
+    The auxiliary rewards are independent draws, so each penalty is an estimate of its
+    expectation over the reward distribution. ``"per-au"`` and ``"none"`` average one
+    term per reward: the standard error is their standard deviation over √n.
+    ``"summed"`` is a ratio of two means, mean_i |diff_i| / mean_i |Q_i(s, ∅)|: its
+    standard error is the delta method's.
+
+    Parameters
+    ----------
+    au : AttainableUtility
+        At least two auxiliary rewards.
+    mdp : MDP
+        The environment `au` was computed on.
+    noop : hashable, default "stay"
+        The no-op action ∅.
+    deviation : {"absolute", "decrease"}, default "absolute"
+        As for :func:`aup_penalty`.
+    scaling : {"per-au", "summed", "none"}, default "per-au"
+        As for :func:`aup_penalty`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_pairs,)
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> from powerseek.impact import attainable_utility
+    >>> box = load("aup-box")
+    >>> au = attainable_utility(box, 0.996, n_aux=30, rng=0)
+    >>> penalty, stderr = aup_penalty(au, box), aup_penalty_stderr(au, box)
+    >>> bool((stderr <= penalty + 1e-12).all()), float(stderr.max()) < 0.1
+    (True, True)
+    """
+    _choice(deviation, DEVIATIONS, "deviation")
+    _choice(scaling, SCALINGS, "scaling")
+    n = au.n_aux
+    if n < 2:
+        raise InvalidParameterError(
+            f"a standard error needs at least 2 auxiliary rewards; `au` holds {n}."
+        )
+    _check_same_mdp(au, mdp)
+    null = au.after[:, noop_pairs(mdp, noop)][:, mdp.pair_states]
+    diff = au.after - null
+    if deviation == "decrease":
+        diff = np.minimum(diff, 0.0)
+    gap, scale = np.abs(diff), np.abs(null)
+    if scaling != "summed":
+        terms = gap if scaling == "none" else gap / np.where(scale == 0, 1.0, scale)
+        return terms.std(axis=0, ddof=1) / np.sqrt(n)
+    # ratio r = mean(gap) / mean(scale): Var r ≈ (Var gap − 2r Cov + r² Var scale) / (n mean²)
+    top, bottom = gap.mean(axis=0), scale.mean(axis=0)
+    bottom_safe = np.where(bottom == 0, 1.0, bottom)
+    ratio = top / bottom_safe
+    cov = ((gap - top) * (scale - bottom)).sum(axis=0) / (n - 1)
+    var = gap.var(axis=0, ddof=1) - 2 * ratio * cov + ratio**2 * scale.var(axis=0, ddof=1)
+    return np.sqrt(np.maximum(var, 0.0) / n) / np.where(bottom == 0, 1.0, bottom)
+
+
+def _check_same_mdp(au: AttainableUtility, mdp: MDP) -> None:
     if len(au.states) != mdp.n_states or au.after.shape[1] != mdp.n_pairs:
         raise InvalidParameterError(
             "`au` was computed on another MDP: it has "
             f"{len(au.states)} states and {au.after.shape[1]} pairs, the MDP "
             f"{mdp.n_states} and {mdp.n_pairs}."
         )
-    null = au.after[:, noop_pairs(mdp, noop)][:, mdp.pair_states]  # (n_aux, n_pairs)
-    diff = au.after - null
-    if deviation == "decrease":
-        diff = np.minimum(diff, 0.0)
-    return scaled_penalty(diff, null, scaling)  # 0 at an episode's end: its pair is its no-op
 
 
 def scaled_penalty(diff: np.ndarray, null: np.ndarray, scaling: str) -> np.ndarray:

@@ -182,3 +182,47 @@ def test_bad_input():
         penalized_policy(mdp, 0.9, [1.0, 2.0])
     with pytest.raises(InvalidParameterError, match="`task` is needed"):
         penalized_policy(load("candy-wait"), 0.9)
+
+
+@pytest.mark.parametrize("scaling", ["per-au", "summed", "none"])
+def test_the_standard_error_is_the_spread_over_independent_draws(scaling):
+    # 300 independent sets of 30 auxiliary rewards on Options: the penalties' spread
+    # across sets is what one set's standard error estimates
+    from powerseek.impact import aup_penalty_stderr
+
+    mdp = load("aup-box")
+    penalties, errors = [], []
+    for seed in range(300):
+        au = attainable_utility(mdp, 0.996, n_aux=30, rng=seed)
+        penalties.append(aup_penalty(au, mdp, scaling=scaling))
+        errors.append(aup_penalty_stderr(au, mdp, scaling=scaling))
+    spread = np.std(penalties, axis=0, ddof=1)
+    mean_error = np.mean(errors, axis=0)
+    moving = spread > 1e-5  # pairs whose penalty varies with the draw (132 of 276)
+    assert moving.sum() > 100
+    ratio = mean_error[moving] / spread[moving]
+    assert 0.9 < np.median(ratio) < 1.1
+    assert np.percentile(ratio, 5) > 0.85 and np.percentile(ratio, 95) < 1.15
+    assert (mean_error[~moving] <= 1e-12).all()
+
+
+def test_the_standard_error_of_one_set():
+    from dataclasses import replace
+
+    from powerseek.impact import aup_penalty_stderr
+
+    mdp = load("aup-dog")
+    au = attainable_utility(mdp, 0.996, n_aux=12, rng=4)
+    # per-AU: the spread of the one-reward penalties
+    alone = [
+        aup_penalty(
+            replace(au, rewards=au.rewards[[i]], values=au.values[[i]], after=au.after[[i]]), mdp
+        )
+        for i in range(12)
+    ]
+    expected = np.std(alone, axis=0, ddof=1) / np.sqrt(12)
+    assert np.allclose(aup_penalty_stderr(au, mdp), expected, atol=1e-15)
+    with pytest.raises(InvalidParameterError, match="at least 2 auxiliary rewards"):
+        aup_penalty_stderr(
+            replace(au, rewards=au.rewards[:1], values=au.values[:1], after=au.after[:1]), mdp
+        )
