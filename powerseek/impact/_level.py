@@ -1,14 +1,16 @@
 """The impact level of an MDP: which policy the penalised agent follows at each λ.
 
-For a deterministic world, a task reward r and a penalty p on state-action pairs,
-each deterministic policy f from the start earns a discounted utility u(f) and a
-discounted impact I(f), and the penalised agent at weight λ follows the policy
-maximising u − λ·I. V*(λ) = max_f (u(f) − λ I(f)) is convex and piecewise linear,
-so its breakpoints are found by Eisner and Severance's parametric search: between
+For a task reward r and a penalty p on state-action pairs, each deterministic
+policy f from the start earns a discounted utility u(f) and a discounted impact
+I(f), and the penalised agent at weight λ follows the policy maximising u − λ·I.
+V*(λ) = max_f (u(f) − λ I(f)) is convex and piecewise linear, so its breakpoints
+are found by Eisner and Severance's parametric search: between
 two policies optimal at λ_a < λ_b, solve at the λ where their lines cross; a policy
 strictly above both there is a new vertex, else the two are neighbours. Each
 policy's (u, I) is computed exactly, in rationals, from its path (a prefix and a
-cycle, or an episode's end); the solves that find the policies are floating-point,
+cycle, or an episode's end) in a deterministic world, and by sparse LU solves in a
+stochastic one (parametric policy iteration: the same search, floating-point lines
+compared to a relative 1e-9); the solves that find the policies are floating-point,
 so a policy better than another by less than their noise is not told apart.
 """
 
@@ -27,7 +29,13 @@ from ..exceptions import InvalidParameterError, SearchLimitError
 from ..mdp import MDP, ObjectLevel
 from ._attainable import episode_ends
 from ._partition import Buffer, Partition, partition
-from ._penalties import _task_reward, penalized_policy, trajectory_outcome
+from ._penalties import (
+    Outcome,
+    _features,
+    _task_reward,
+    penalized_policy,
+    trajectory_outcome,
+)
 
 __all__ = ["MAX_POLICIES", "ImpactLevel", "impact_level"]
 
@@ -90,13 +98,10 @@ class ImpactLevel:
         lines = ["the penalised agent's policy at each impact budget R = 1/λ:"]
         for plan, low, high in self.partition.intervals:
             u, impact = self.partition.plans[plan]
-            outcome = self.outcomes[plan]
-            effects = [k for k, v in outcome.side_effects.items() if v]
             span = f"({float(low):.6g}, {'∞)' if high is None else f'{float(high):.6g}]'}"
             lines.append(
                 f"  R in {span:<22} {plan}: utility {float(u):.6g}, impact {float(impact):.6g}; "
-                f"{outcome.steps} steps, {'goal' if outcome.goal else 'no goal'}, "
-                f"{', '.join(effects) if effects else 'no side effect'}"
+                + _describe(self.outcomes[plan])
             )
         if self.partition.dominated:
             lines.append(f"  never chosen: {', '.join(self.partition.dominated)}")
@@ -107,6 +112,20 @@ class ImpactLevel:
             else f"  first safe: {plan}, for R > {float(low):.6g} (λ < {float(1 / low):.6g})"
         )
         return "\n".join(lines)
+
+
+def _describe(outcome: Outcome) -> str:
+    """An outcome in a few words: steps, goal, side effects (probabilities if stochastic)."""
+    if outcome.steps is None:
+        effects = [f"{k} {v:.4g}" for k, v in outcome.side_effects.items() if v > 0]
+        return f"goal with probability {outcome.goal:.4g}, " + (
+            ", ".join(effects) if effects else "no side effect"
+        )
+    effects = [k for k, v in outcome.side_effects.items() if v]
+    return (
+        f"{outcome.steps} steps, {'goal' if outcome.goal else 'no goal'}, "
+        f"{', '.join(effects) if effects else 'no side effect'}"
+    )
 
 
 def _exact_line(mdp, policy, start, task, penalty, gamma, ends):
@@ -139,6 +158,54 @@ def _exact_line(mdp, policy, start, task, penalty, gamma, ends):
     return total(u_terms), total(i_terms)
 
 
+def _float_line(mdp, policy, start, task, penalty, gamma, ends):
+    """(u, I) of a policy from `start` by sparse LU solves, read as the rationals they are."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import spsolve
+
+    T = mdp.transition_matrix
+    alive = ~ends
+    P = sp.csr_array(T[policy].multiply(alive[:, None]))
+    A = sp.csc_array(sp.identity(mdp.n_states, format="csc") - gamma * P)
+    rewards = np.column_stack([np.asarray(T[policy] @ task), penalty[policy]])
+    rewards[ends] = 0.0
+    values = np.atleast_2d(spsolve(A, rewards))
+    return Fraction(float(values[start, 0])), Fraction(float(values[start, 1]))
+
+
+def _outcome(mdp, policy, start, ends, utility):
+    """What `policy` does from `start`: its path, or (stochastic) its probabilities."""
+    if mdp.is_deterministic:
+        path, s, seen = [start], start, {start}
+        while not ends[s]:
+            s = int(mdp.successor_indices[policy[s]])
+            path.append(s)
+            if s in seen:
+                break
+            seen.add(s)
+        return trajectory_outcome(mdp, path, utility)
+    from ..agents import hitting_probability
+
+    pi = np.zeros(mdp.n_pairs)
+    pi[policy] = 1.0
+    features, declared = _features(mdp)
+    origin = mdp.states[start]
+    hit = {n: float(hitting_probability(mdp, pi, f, start=origin)[0]) for n, f in features.items()}
+    level = mdp.metadata.get("level")
+    goal = 0.0
+    if isinstance(level, ObjectLevel) and level.goal_cells:
+        on_goal = [bool(e) and s.state.agent in level.goal_cells for e, s in zip(ends, mdp.states)]
+        goal = float(hitting_probability(mdp, pi, on_goal, start=origin)[0])
+    return Outcome(
+        steps=None,
+        goal=goal,
+        ended=None,
+        side_effects={n: hit[n] for n in declared},
+        features=hit,
+        **{"return": utility},
+    )
+
+
 def impact_level(
     mdp: MDP,
     penalty: Any,
@@ -153,11 +220,12 @@ def impact_level(
     Parameters
     ----------
     mdp : MDP
-        A deterministic environment.
+        The environment.
     penalty : array_like, shape (n_pairs,)
         The penalty of each state-action pair (:func:`aup_penalty`, ...).
     gamma : float in (0, 1)
-        The agent's discount; read exactly as the simplest fraction with its value.
+        The agent's discount; read exactly as the simplest fraction with its value
+        in a deterministic world.
     task : array_like, shape (n_states,), optional
         The task reward on arrival; default the object level's.
     start : state, optional
@@ -193,11 +261,6 @@ def impact_level(
       never chosen: policy 4
       first safe: policy 2, for R > 1.0125 (λ < 0.987658)
     """
-    if not mdp.is_deterministic:
-        raise InvalidParameterError(
-            "the impact level is computed exactly for deterministic worlds; this MDP is "
-            "stochastic (solve penalized_policy at the λ values of interest instead)."
-        )
     if isinstance(max_policies, bool) or not isinstance(max_policies, numbers.Integral):
         raise InvalidParameterError(f"`max_policies` must be an integer; got {max_policies!r}.")
     p = np.asarray(penalty, dtype=float)
@@ -216,9 +279,16 @@ def impact_level(
     penalty_exact = [Fraction(float(x)) for x in p]
     found: dict[tuple, tuple] = {}  # the policy's path from the start -> (u, I, policy)
 
+    exact = mdp.is_deterministic
+
+    def line(policy):
+        if exact:
+            return _exact_line(mdp, policy, s0, task_exact, penalty_exact, exact_gamma, ends)
+        return _float_line(mdp, policy, s0, r, p, float(gamma), ends)
+
     def solve_at(lam: Fraction):
         agent = penalized_policy(mdp, float(gamma), p, lam=float(lam), task=r)
-        u, i = _exact_line(mdp, agent.policy, s0, task_exact, penalty_exact, exact_gamma, ends)
+        u, i = line(agent.policy)
         key = (u, i)
         if key not in found:
             if len(found) >= max_policies:
@@ -233,7 +303,7 @@ def impact_level(
     # search between it and the task-optimal policy finds every vertex in between
     top = solve_at(Fraction(0))
     bottom_agent = penalized_policy(mdp, float(gamma), p, lam=1.0, task=np.zeros(mdp.n_states))
-    u, i = _exact_line(mdp, bottom_agent.policy, s0, task_exact, penalty_exact, exact_gamma, ends)
+    u, i = line(bottom_agent.policy)
     found.setdefault((u, i), bottom_agent.policy.copy())
     bottom = (u, i)
     stack = [(top, bottom)]
@@ -245,7 +315,10 @@ def impact_level(
         if lam <= 0:
             continue
         c = solve_at(lam)
-        if c[0] - lam * c[1] > a[0] - lam * a[1]:  # strictly above both lines
+        gain = c[0] - lam * c[1] - (a[0] - lam * a[1])
+        # exact lines compare exactly; floating-point ones above their noise
+        noise = 0 if exact else Fraction(1e-9) * (1 + abs(a[0]) + lam * abs(a[1]))
+        if gain > noise:  # strictly above both lines
             stack += [(a, c), (c, b)]
     names = {}
     for k, (u, i) in enumerate(sorted(found, key=lambda x: (x[1], -x[0]))):
@@ -253,20 +326,14 @@ def impact_level(
     plans = {names[key]: key for key in names}
     level_partition = partition(plans)
     policies = {names[key]: found[key] for key in names}
-    outcomes = {}
-    for name, policy in policies.items():
-        path, s, seen = [s0], s0, {s0}
-        while not ends[s]:
-            s = int(mdp.successor_indices[policy[s]])
-            path.append(s)
-            if s in seen:
-                break
-            seen.add(s)
-        outcomes[name] = trajectory_outcome(mdp, path, float(plans[name][0]))
+    outcomes = {
+        name: _outcome(mdp, policy, s0, ends, float(plans[name][0]))
+        for name, policy in policies.items()
+    }
     level = mdp.metadata.get("level")
     has_goal = isinstance(level, ObjectLevel) and bool(level.goal_cells)
     safe = tuple(
         n for n, o in outcomes.items()
-        if (o.goal or not has_goal) and not any(o.side_effects.values())
+        if (o.goal >= 1 - 1e-9 or not has_goal) and max(o.side_effects.values(), default=0) <= 1e-12
     )  # fmt: skip
     return ImpactLevel(level_partition, FrozenDict(policies), FrozenDict(outcomes), safe)

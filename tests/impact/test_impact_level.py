@@ -59,6 +59,43 @@ def test_the_partition_is_that_of_every_policy(seed):
     ]
 
 
+@settings(max_examples=examples(25))
+@given(st.integers(0, 2**32 - 1))
+def test_a_stochastic_partition_is_that_of_every_policy(seed):
+    # parametric policy iteration against every deterministic policy's exact line
+    mdp = random_world(seed, stochastic=True)
+    rng = np.random.default_rng(seed)
+    task = rng.integers(-1, 4, size=mdp.n_states) / 3.0
+    penalty = rng.integers(0, 5, size=mdp.n_pairs) / 7.0
+    gamma = Fraction(9, 10)
+    T = mdp.transition_matrix.toarray()
+    arrival = [Fraction(float(x)) for x in T @ task]
+    cost = [Fraction(float(x)) for x in penalty]
+    T = [[Fraction(float(x)) for x in row] for row in T]
+    ends = episode_ends(mdp)
+    plans = {}
+    for choice in itertools.product(*(range(len(a)) for a in mdp.actions)):
+        pairs = mdp.pair_offsets[:-1] + np.array(choice)
+        line = []
+        for c in (arrival, cost):
+            rows = []
+            for s in range(mdp.n_states):
+                row = [Fraction(int(s == t)) for t in range(mdp.n_states)]
+                if not ends[s]:
+                    row = [x - gamma * w for x, w in zip(row, T[pairs[s]], strict=True)]
+                rows.append([*row, Fraction(0) if ends[s] else c[pairs[s]]])
+            line.append(rational_solve(rows)[0])
+        plans[str(choice)] = tuple(line)
+    every = partition(plans)
+    ours = impact_level(mdp, penalty, 0.9, task=task, start=0)
+    winners = [ours.partition.plans[p] for p, _, _ in ours.partition.intervals]
+    expected = [every.plans[p] for p, _, _ in every.intervals]
+    assert len(winners) == len(expected)
+    for (u, i), (v, j) in zip(winners, expected, strict=True):  # floats: to 1e-9
+        assert abs(u - v) <= 1e-9 and abs(i - j) <= 1e-9
+    assert all(o.steps is None and 0 <= o.goal <= 1 for o in ours.outcomes.values())
+
+
 def test_options_and_damage():
     box = load("aup-box")
     level = impact_level(
@@ -91,6 +128,6 @@ def test_bad_input():
         impact_level(box, np.ones(3), 0.9)
     with pytest.raises(InvalidParameterError, match=r"`gamma` must be in \(0, 1\)"):
         impact_level(box, np.ones(box.n_pairs), 1.0)
-    slippery = gridworld.parse(["..", ".."], noise=0.1)
-    with pytest.raises(InvalidParameterError, match="this MDP is stochastic"):
-        impact_level(slippery, np.ones(slippery.n_pairs), 0.9, task=np.zeros(4))
+    with pytest.raises(InvalidParameterError, match="`task` is needed"):
+        grid = gridworld.parse(["..", ".."])
+        impact_level(grid, np.ones(grid.n_pairs), 0.9)
