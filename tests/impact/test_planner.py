@@ -127,3 +127,19 @@ def test_bad_input():
         )
     with pytest.raises(InvalidParameterError, match="`au` was computed on another MDP"):
         aup_plan(load("aup-dog"), au, lam=1.0)
+
+
+@pytest.mark.parametrize("name", ["aup-box", "aup-dog", "aup-conveyor-vase"])
+def test_following_the_baseline_costs_nothing(name):
+    # with no task reward, doing nothing is the inaction baseline itself: relative
+    # reachability charges it 0, and no plan does better than 0
+    mdp = load(name)
+    from powerseek.impact import reachability
+
+    reach = reachability(mdp, 0.996)
+    plan = aup_plan(mdp, reach, lam=1.0, baseline="inaction", deviation="decrease",
+                    scaling="none", task=np.zeros(mdp.n_states))  # fmt: skip
+    assert plan.value == 0.0
+    stay = aup_plan(mdp, reach, lam=1.0, baseline="inaction", deviation="decrease",
+                    scaling="none", task=np.zeros(mdp.n_states), horizon=1)  # fmt: skip
+    assert stay.value == 0.0 and all(p >= 0 for p in plan.penalties)
