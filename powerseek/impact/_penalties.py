@@ -265,8 +265,7 @@ def aup_conv_penalty(au: AttainableUtility, mdp: MDP, *, noop: Hashable = "stay"
         raise InvalidParameterError(
             f"`au` must hold one reward, the agent's own, for AUP_conv; it holds {au.n_aux}."
         )
-    if len(au.states) != mdp.n_states or au.after.shape[1] != mdp.n_pairs:
-        raise InvalidParameterError("`au` was computed on another MDP.")
+    _check_same_mdp(au, mdp)
     after = au.after[0]
     null = after[noop_pairs(mdp, noop)]
     gap = au.gamma * (au.utility()[0] - null)  # V*(s) − Q*(s, ∅), at least 0
