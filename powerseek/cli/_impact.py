@@ -284,23 +284,7 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _write_partition(level, head, form: str, out: TextIO) -> int:
-    rows = []
-    for plan, low, high in level.partition.intervals:
-        u, impact = level.partition.plans[plan]
-        outcome = level.outcomes[plan]
-        rows.append(
-            {
-                "policy": plan,
-                "budget_low": float(low),
-                "budget_high": None if high is None else float(high),
-                "utility": float(u),
-                "impact": float(impact),
-                "steps": outcome.steps,
-                "goal": outcome.goal,
-                "side_effects": ",".join(k for k, v in outcome.side_effects.items() if v),
-                "safe": plan in level.safe,
-            }
-        )
+    rows = level.to_records()
     if form == "json":
         low, plan = level.first_safe()
         write_json(

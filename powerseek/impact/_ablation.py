@@ -165,6 +165,20 @@ class Ablation(Tabular):
         """
         return data_frame(*self._columns())
 
+    def _repr_html_(self) -> str:
+        from .._display import table_html
+
+        rows = [
+            [r["agent"], r["n_aux"], r["label"], r["best_outcome_probability"], r["stderr"]]
+            for r in self.records
+        ]
+        return table_html(
+            ["agent", "auxiliary rewards", "level", "best outcome", "stderr"],
+            rows,
+            caption=f"Conservative Agency's ablation, {self.settings['draws']} draws, "
+            f"γ = {self.settings['gamma']}, horizon {self.settings['horizon']}",
+        )
+
     def __str__(self) -> str:
         def row_of(r):  # the agents without drawn rewards have one row each
             return r["agent"], r["n_aux"] if r["agent"] in _DRAWN else None

@@ -157,6 +157,21 @@ class AttainableUtility(Tabular):
         }
         return columns, {"gamma": self.gamma, "error_bound": self.error_bound}
 
+    def _repr_html_(self) -> str:
+        from .._display import table_html
+
+        utility = self.utility()
+        rows = [
+            [str(s), float(utility[:, i].mean()), float(utility[:, i].min()),
+             float(utility[:, i].max())]
+            for i, s in enumerate(self.states)
+        ]  # fmt: skip
+        return table_html(
+            ["state", "mean utility", "least", "most"],
+            rows,
+            caption=f"attainable utility of {self.n_aux} auxiliary rewards, γ = {self.gamma:g}",
+        )
+
     def to_frame(self):
         """One row per auxiliary reward and state: reward, V*, attainable utility.
 

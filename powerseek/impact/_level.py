@@ -26,6 +26,7 @@ import numpy as np
 from .._frozen import FrozenDict
 from .._rational import as_fraction
 from ..exceptions import InvalidParameterError, SearchLimitError
+from ..frames import data_frame
 from ..mdp import MDP, ObjectLevel
 from ._attainable import episode_ends
 from ._partition import Buffer, Partition, partition
@@ -93,6 +94,56 @@ class ImpactLevel:
             good = self.partition.first_budget(self.safe) if self.safe else None
             return Buffer(good, bad, None, None)
         return self.partition.buffer(harmful, list(self.safe))
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One record per interval: policy, budgets, utility, impact and outcome.
+
+        Returns
+        -------
+        list of dict
+        """
+        records = []
+        for plan, low, high in self.partition.intervals:
+            u, impact = self.partition.plans[plan]
+            outcome = self.outcomes[plan]
+            records.append(
+                {
+                    "policy": plan,
+                    "budget_low": float(low),
+                    "budget_high": None if high is None else float(high),
+                    "utility": float(u),
+                    "impact": float(impact),
+                    "steps": outcome.steps,
+                    "goal": outcome.goal,
+                    "side_effects": ",".join(k for k, v in outcome.side_effects.items() if v),
+                    "safe": plan in self.safe,
+                }
+            )
+        return records
+
+    def to_frame(self):
+        """The records of :meth:`to_records` as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        records = self.to_records()
+        return data_frame({k: [r[k] for r in records] for k in records[0]})
+
+    def _repr_html_(self) -> str:
+        from .._display import table_html
+
+        rows = [
+            [r["policy"], r["budget_low"], "∞" if r["budget_high"] is None else r["budget_high"],
+             r["utility"], r["impact"], _describe(self.outcomes[r["policy"]])]
+            for r in self.to_records()
+        ]  # fmt: skip
+        return table_html(
+            ["policy", "R from", "R to", "utility", "impact", "outcome"],
+            rows,
+            caption="the penalised agent's policy at each impact budget R = 1/λ",
+        )
 
     def __str__(self) -> str:
         lines = ["the penalised agent's policy at each impact budget R = 1/λ:"]

@@ -410,6 +410,16 @@ class PenalizedPolicy(Tabular):
             "error_bound": self.error_bound,
         }
 
+    def _repr_html_(self) -> str:
+        from .._display import table_html
+
+        rows = [[str(s), float(v)] for s, v in zip(self.states, self.values, strict=True)]
+        return table_html(
+            ["state", "value"],
+            rows,
+            caption=f"the penalised-optimal agent's values, λ = {self.lam:g}, γ = {self.gamma:g}",
+        )
+
     def to_frame(self):
         """One row per state: its value under the penalised reward.
 

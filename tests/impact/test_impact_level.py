@@ -131,3 +131,27 @@ def test_bad_input():
     with pytest.raises(InvalidParameterError, match="`task` is needed"):
         grid = gridworld.parse(["..", ".."])
         impact_level(grid, np.ones(grid.n_pairs), 0.9)
+
+
+def test_records_tables_and_notebook_display():
+    pytest.importorskip("pandas")
+    box = load("aup-box")
+    au = attainable_utility(box, 0.996, n_aux=30, rng=0)
+    level = impact_level(box, aup_penalty(au, box), 0.996)
+    records = level.to_records()
+    assert [r["policy"] for r in records] == [p for p, _, _ in level.partition.intervals]
+    assert records[-1]["budget_high"] is None and records[2]["side_effects"] == "box-cornered"
+    assert [r["safe"] for r in records] == [False, True, False]
+    frame = level.to_frame()
+    assert list(frame["policy"]) == ["policy 1", "policy 2", "policy 3"]
+    html = level._repr_html_()
+    assert html.count("<tr>") == 4 and "7 steps, goal, no side effect" in html
+    # 60 states: the first 40 rows and a line for the other 20
+    assert au._repr_html_().count("<tr>") == 42 and "20 more rows" in au._repr_html_()
+    from powerseek.impact import ablation, penalized_policy
+
+    agent = penalized_policy(box, 0.996, aup_penalty(au, box), lam=0.5)
+    assert agent._repr_html_().count("<tr>") == 42
+    table = ablation(["aup-box"], ["Vanilla", "AUP"], draws=2)
+    assert table._repr_html_().count("<tr>") == 3
+    assert list(table.to_frame()["agent"]) == ["Vanilla", "AUP"]
