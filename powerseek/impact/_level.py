@@ -32,9 +32,10 @@ from ._attainable import episode_ends
 from ._partition import Buffer, Partition, partition
 from ._penalties import (
     Outcome,
-    _features,
     _task_reward,
+    follow,
     penalized_policy,
+    stochastic_outcome,
     trajectory_outcome,
 )
 
@@ -224,37 +225,11 @@ def _float_line(mdp, policy, start, task, penalty, gamma, ends):
     return Fraction(float(values[start, 0])), Fraction(float(values[start, 1]))
 
 
-def _outcome(mdp, policy, start, ends, utility):
+def _outcome(mdp, policy, start, utility):
     """What `policy` does from `start`: its path, or (stochastic) its probabilities."""
     if mdp.is_deterministic:
-        path, s, seen = [start], start, {start}
-        while not ends[s]:
-            s = int(mdp.successor_indices[policy[s]])
-            path.append(s)
-            if s in seen:
-                break
-            seen.add(s)
-        return trajectory_outcome(mdp, path, utility)
-    from ..agents import hitting_probability
-
-    pi = np.zeros(mdp.n_pairs)
-    pi[policy] = 1.0
-    features, declared = _features(mdp)
-    origin = mdp.states[start]
-    hit = {n: float(hitting_probability(mdp, pi, f, start=origin)[0]) for n, f in features.items()}
-    level = mdp.metadata.get("level")
-    goal = 0.0
-    if isinstance(level, ObjectLevel) and level.goal_cells:
-        on_goal = [bool(e) and s.state.agent in level.goal_cells for e, s in zip(ends, mdp.states)]
-        goal = float(hitting_probability(mdp, pi, on_goal, start=origin)[0])
-    return Outcome(
-        steps=None,
-        goal=goal,
-        ended=None,
-        side_effects={n: hit[n] for n in declared},
-        features=hit,
-        **{"return": utility},
-    )
+        return trajectory_outcome(mdp, follow(mdp, policy, start), utility)
+    return stochastic_outcome(mdp, policy, start, **{"return": utility})
 
 
 def impact_level(
@@ -378,8 +353,7 @@ def impact_level(
     level_partition = partition(plans)
     policies = {names[key]: found[key] for key in names}
     outcomes = {
-        name: _outcome(mdp, policy, s0, ends, float(plans[name][0]))
-        for name, policy in policies.items()
+        name: _outcome(mdp, policy, s0, float(plans[name][0])) for name, policy in policies.items()
     }
     level = mdp.metadata.get("level")
     has_goal = isinstance(level, ObjectLevel) and bool(level.goal_cells)

@@ -106,14 +106,20 @@ def aup_penalty(
     >>> aup_penalty(au, mdp, deviation="decrease").round(6).tolist()
     [0.0, 0.5, 0.0]
     """
-    _choice(deviation, DEVIATIONS, "deviation")
     _choice(scaling, SCALINGS, "scaling")
+    diff, null = _changes(au, mdp, noop, deviation)
+    return scaled_penalty(diff, null, scaling)  # 0 at an episode's end: its pair is its no-op
+
+
+def _changes(au: AttainableUtility, mdp: MDP, noop: Hashable, deviation: str):
+    """Q_i(s, a) − Q_i(s, ∅) signed by `deviation`, and Q_i(s, ∅); each (n_aux, n_pairs)."""
+    _choice(deviation, DEVIATIONS, "deviation")
     _check_same_mdp(au, mdp)
-    null = au.after[:, noop_pairs(mdp, noop)][:, mdp.pair_states]  # (n_aux, n_pairs)
+    null = au.after[:, noop_pairs(mdp, noop)][:, mdp.pair_states]
     diff = au.after - null
     if deviation == "decrease":
         diff = np.minimum(diff, 0.0)
-    return scaled_penalty(diff, null, scaling)  # 0 at an episode's end: its pair is its no-op
+    return diff, null
 
 
 def aup_penalty_stderr(
@@ -159,29 +165,24 @@ def aup_penalty_stderr(
     >>> bool((stderr <= penalty + 1e-12).all()), float(stderr.max()) < 0.1
     (True, True)
     """
-    _choice(deviation, DEVIATIONS, "deviation")
     _choice(scaling, SCALINGS, "scaling")
     n = au.n_aux
     if n < 2:
         raise InvalidParameterError(
             f"a standard error needs at least 2 auxiliary rewards; `au` holds {n}."
         )
-    _check_same_mdp(au, mdp)
-    null = au.after[:, noop_pairs(mdp, noop)][:, mdp.pair_states]
-    diff = au.after - null
-    if deviation == "decrease":
-        diff = np.minimum(diff, 0.0)
+    diff, null = _changes(au, mdp, noop, deviation)
     gap, scale = np.abs(diff), np.abs(null)
     if scaling != "summed":
         terms = gap if scaling == "none" else gap / np.where(scale == 0, 1.0, scale)
         return terms.std(axis=0, ddof=1) / np.sqrt(n)
     # ratio r = mean(gap) / mean(scale): Var r ≈ (Var gap − 2r Cov + r² Var scale) / (n mean²)
     top, bottom = gap.mean(axis=0), scale.mean(axis=0)
-    bottom_safe = np.where(bottom == 0, 1.0, bottom)
-    ratio = top / bottom_safe
-    cov = ((gap - top) * (scale - bottom)).sum(axis=0) / (n - 1)
+    bottom = np.where(bottom == 0, 1.0, bottom)  # as the penalty reads a zero sum
+    ratio = top / bottom
+    cov = ((gap - top) * (scale - scale.mean(axis=0))).sum(axis=0) / (n - 1)
     var = gap.var(axis=0, ddof=1) - 2 * ratio * cov + ratio**2 * scale.var(axis=0, ddof=1)
-    return np.sqrt(np.maximum(var, 0.0) / n) / np.where(bottom == 0, 1.0, bottom)
+    return np.sqrt(np.maximum(var, 0.0) / n) / bottom
 
 
 def _check_same_mdp(au: AttainableUtility, mdp: MDP) -> None:
@@ -300,6 +301,53 @@ def _features(mdp: MDP) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
     return level.features(mdp), tuple(level.side_effects)
 
 
+def follow(mdp: MDP, policy: np.ndarray, start: int, horizon: int | None = None) -> list[int]:
+    """The states a deterministic policy visits from `start`, `start` first.
+
+    Up to an episode's end, or `horizon` steps, or (without `horizon`) the first
+    state visited twice, where the path turns into a cycle.
+    """
+    ends, succ = episode_ends(mdp), mdp.successor_indices
+    path, seen, s = [start], {start}, start
+    for _ in range(mdp.n_states if horizon is None else int(horizon)):
+        if ends[s]:
+            break
+        s = int(succ[policy[s]])
+        path.append(s)
+        if horizon is None and s in seen:
+            break
+        seen.add(s)
+    return path
+
+
+def stochastic_outcome(mdp: MDP, policy: np.ndarray, start: int, **extra: Any) -> Outcome:
+    """The :class:`Outcome` of a policy from `start` in a stochastic world.
+
+    Its ``goal`` and each feature are the probabilities of ever reaching them.
+    """
+    from ..agents import hitting_probability
+
+    pi = np.zeros(mdp.n_pairs)
+    pi[policy] = 1.0
+    features, declared = _features(mdp)
+    origin = mdp.states[start]
+    hit = {n: float(hitting_probability(mdp, pi, f, start=origin)[0]) for n, f in features.items()}
+    level = mdp.metadata.get("level")
+    goal = 0.0
+    if isinstance(level, ObjectLevel) and level.goal_cells:
+        ends = episode_ends(mdp)
+        on_goal = [bool(e) and s.state.agent in level.goal_cells for e, s in zip(ends, mdp.states)]
+        goal = float(hitting_probability(mdp, pi, on_goal, start=origin)[0])
+    return Outcome(
+        steps=None,
+        goal=goal,
+        ended=None,
+        side_effects={n: hit[n] for n in declared},
+        features=hit,
+        **extra,
+    )
+
+
 def trajectory_outcome(mdp: MDP, path: list[int], ret: float, **extra: Any) -> Outcome:
     """The :class:`Outcome` of a deterministic trajectory (state indices, the start first)."""
     ends = episode_ends(mdp)
@@ -373,34 +421,14 @@ class PenalizedPolicy(Tabular):
         -------
         Outcome
         """
-        from ..agents import hitting_probability
-
-        ends = episode_ends(mdp)
         s = mdp.index(mdp.metadata.get("start", mdp.states[0]) if start is None else start)
         if not mdp.is_deterministic:
-            pi = np.zeros(mdp.n_pairs)
-            pi[self.policy] = 1.0
-            features, declared = _features(mdp)
-            hit = {n: float(hitting_probability(mdp, pi, f, start=mdp.states[s])[0])
-                   for n, f in features.items()}  # fmt: skip
-            return Outcome(
-                side_effects={n: hit[n] for n in declared},
-                features=hit,
-                value=float(self.values[s]),
-            )
-        succ = mdp.successor_indices
-        path, seen, ret, g = [s], {s}, 0.0, 1.0
-        limit = mdp.n_states if horizon is None else int(horizon)
-        for _ in range(limit):
-            if ends[s]:
-                break
-            s = int(succ[self.policy[s]])
-            ret += g * self.task[s]
+            return stochastic_outcome(mdp, self.policy, s, value=float(self.values[s]))
+        path = follow(mdp, self.policy, s, horizon)
+        ret, g = 0.0, 1.0
+        for state in path[1:]:
+            ret += g * self.task[state]
             g *= self.gamma
-            path.append(s)
-            if horizon is None and s in seen:
-                break
-            seen.add(s)
         return trajectory_outcome(mdp, path, ret)
 
     def _columns(self) -> tuple[dict[str, Any], dict[str, Any]]:

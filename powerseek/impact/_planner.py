@@ -35,6 +35,7 @@ from ._penalties import (
     DEVIATIONS,
     SCALINGS,
     Outcome,
+    _check_same_mdp,
     _choice,
     _task_reward,
     scaled_penalty,
@@ -127,11 +128,7 @@ def aup_plan(
             "the planning agent follows its inaction rollouts step by step; this MDP is "
             "stochastic (use penalized_policy, or a deterministic world)."
         )
-    if len(au.states) != mdp.n_states or au.after.shape[1] != mdp.n_pairs:
-        raise InvalidParameterError(
-            "`au` was computed on another MDP: it has "
-            f"{len(au.states)} states, the MDP {mdp.n_states}."
-        )
+    _check_same_mdp(au, mdp)
     r = _task_reward(mdp, task)
     s0 = mdp.index(mdp.metadata.get("start", mdp.states[0]) if start is None else start)
     ends = episode_ends(mdp)

@@ -22,35 +22,43 @@ from powerseek.impact import (
 from strategies import examples
 
 
-def exact_value(mdp, pairs, rewards, gamma, start):
-    """Σ_t γ^t rewards along the policy `pairs` from `start`, by an exact rational solve."""
-    n, ends = mdp.n_states, episode_ends(mdp)
-    rows = []
-    for s in range(n):
-        row = [Fraction(int(s == t)) for t in range(n)]
-        if not ends[s]:
-            row[int(mdp.successor_indices[pairs[s]])] -= gamma
-        rows.append([*row, Fraction(0) if ends[s] else rewards[pairs[s]]])
-    return rational_solve(rows)[start]
+def every_policy_partition(mdp, task, penalty, gamma):
+    """The scaled partition over every deterministic policy, each line (u, I) from state 0
+    solved in rationals (the float inputs read as the rationals they are)."""
+    T = mdp.transition_matrix.toarray()
+    arrival = [Fraction(float(x)) for x in T @ task]
+    cost = [Fraction(float(x)) for x in penalty]
+    T = [[Fraction(float(x)) for x in row] for row in T]
+    ends = episode_ends(mdp)
+    plans = {}
+    for choice in itertools.product(*(range(len(a)) for a in mdp.actions)):
+        pairs = mdp.pair_offsets[:-1] + np.array(choice)
+        line = []
+        for c in (arrival, cost):  # (I − γ P_π) x = c_π, an episode's end worth 0
+            rows = []
+            for s in range(mdp.n_states):
+                row = [Fraction(int(s == t)) for t in range(mdp.n_states)]
+                if not ends[s]:
+                    row = [x - gamma * w for x, w in zip(row, T[pairs[s]], strict=True)]
+                rows.append([*row, Fraction(0) if ends[s] else c[pairs[s]]])
+            line.append(rational_solve(rows)[0])
+        plans[str(choice)] = tuple(line)
+    return partition(plans)
+
+
+def random_case(seed, stochastic):
+    mdp = random_world(seed, stochastic=stochastic)
+    rng = np.random.default_rng(seed)
+    task = rng.integers(-1, 4, size=mdp.n_states) / 3.0
+    penalty = rng.integers(0, 5, size=mdp.n_pairs) / 7.0
+    return mdp, task, penalty
 
 
 @settings(max_examples=examples(25))
 @given(st.integers(0, 2**32 - 1))
 def test_the_partition_is_that_of_every_policy(seed):
-    mdp = random_world(seed, stochastic=False)
-    rng = np.random.default_rng(seed)
-    task = rng.integers(-1, 4, size=mdp.n_states) / 3.0
-    penalty = rng.integers(0, 5, size=mdp.n_pairs) / 7.0
-    gamma = Fraction(9, 10)
-    arrival = [Fraction(float(task[t])) for t in mdp.successor_indices]
-    cost = [Fraction(float(x)) for x in penalty]
-    plans = {}
-    for choice in itertools.product(*(range(len(a)) for a in mdp.actions)):
-        pairs = mdp.pair_offsets[:-1] + np.array(choice)
-        u = exact_value(mdp, pairs, arrival, gamma, 0)
-        impact = exact_value(mdp, pairs, cost, gamma, 0)
-        plans[f"{u},{impact}"] = (u, impact)
-    every = partition(plans)
+    mdp, task, penalty = random_case(seed, stochastic=False)
+    every = every_policy_partition(mdp, task, penalty, Fraction(9, 10))
     ours = impact_level(mdp, penalty, 0.9, task=task, start=0)
     winners = [ours.partition.plans[p] for p, _, _ in ours.partition.intervals]
     assert winners == [every.plans[p] for p, _, _ in every.intervals]
@@ -63,30 +71,8 @@ def test_the_partition_is_that_of_every_policy(seed):
 @given(st.integers(0, 2**32 - 1))
 def test_a_stochastic_partition_is_that_of_every_policy(seed):
     # parametric policy iteration against every deterministic policy's exact line
-    mdp = random_world(seed, stochastic=True)
-    rng = np.random.default_rng(seed)
-    task = rng.integers(-1, 4, size=mdp.n_states) / 3.0
-    penalty = rng.integers(0, 5, size=mdp.n_pairs) / 7.0
-    gamma = Fraction(9, 10)
-    T = mdp.transition_matrix.toarray()
-    arrival = [Fraction(float(x)) for x in T @ task]
-    cost = [Fraction(float(x)) for x in penalty]
-    T = [[Fraction(float(x)) for x in row] for row in T]
-    ends = episode_ends(mdp)
-    plans = {}
-    for choice in itertools.product(*(range(len(a)) for a in mdp.actions)):
-        pairs = mdp.pair_offsets[:-1] + np.array(choice)
-        line = []
-        for c in (arrival, cost):
-            rows = []
-            for s in range(mdp.n_states):
-                row = [Fraction(int(s == t)) for t in range(mdp.n_states)]
-                if not ends[s]:
-                    row = [x - gamma * w for x, w in zip(row, T[pairs[s]], strict=True)]
-                rows.append([*row, Fraction(0) if ends[s] else c[pairs[s]]])
-            line.append(rational_solve(rows)[0])
-        plans[str(choice)] = tuple(line)
-    every = partition(plans)
+    mdp, task, penalty = random_case(seed, stochastic=True)
+    every = every_policy_partition(mdp, task, penalty, Fraction(9, 10))
     ours = impact_level(mdp, penalty, 0.9, task=task, start=0)
     winners = [ours.partition.plans[p] for p, _, _ in ours.partition.intervals]
     expected = [every.plans[p] for p, _, _ in every.intervals]

@@ -226,3 +226,22 @@ def test_the_standard_error_of_one_set():
         aup_penalty_stderr(
             replace(au, rewards=au.rewards[:1], values=au.values[:1], after=au.after[:1]), mdp
         )
+
+
+def test_outcomes_in_a_stochastic_level_and_over_a_horizon():
+    from powerseek.mdp import ObjectLevel
+
+    # the interruption tile stops the agent for good with probability 0.3 on its way
+    level = ObjectLevel.parse(
+        ["#####", "#AIG#", "#####"], rewards={"goal": 1}, noop=True, interruption_probability=0.3
+    )
+    mdp = level.compile()
+    outcome = penalized_policy(mdp, 0.9, lam=0.0).outcome(mdp)
+    assert outcome.steps is None
+    assert outcome.goal == pytest.approx(0.7, abs=1e-12)
+    assert outcome.features == pytest.approx({"interrupted": 0.3}, abs=1e-12)
+    # a policy that cycles: the horizon runs it on past the first repeated state
+    sushi = load("aup-conveyor-sushi")  # no task reward: the agent wanders in a loop
+    agent = penalized_policy(sushi, 0.996, lam=0.0)
+    assert agent.outcome(sushi).steps < 9
+    assert agent.outcome(sushi, horizon=9).steps == 9
