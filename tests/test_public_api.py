@@ -93,7 +93,8 @@ PUBLIC_NAMES = {
     "powerseek.agents": (
         "BestOfK", "Boltzmann", "DecisionRule", "EpsilonGreedy", "Optimal", "QLearning",
         "Quantilizer", "RULES", "Satisficer", "ShutdownResult", "ShutdownWorld", "SoftOptimal",
-        "TruncatedValueIteration", "as_rule", "choice_probability", "choice_probability_sweep",
+        "TruncatedValueIteration", "as_rule", "chain_hitting_probabilities", "choice_probability",
+        "choice_probability_sweep",
         "critical_gamma", "hitting_probability", "kk_example", "lotteries", "orbit_avoidance",
         "parse_rule", "prop3_violations",
         "recurrent_states", "revisit_count", "rule_policy", "rule_power", "rule_power_samples",
@@ -125,7 +126,7 @@ PUBLIC_NAMES = {
         "MAX_REACHABILITY_STATES", "Outcome", "Partition", "PenalizedPolicy", "SCALINGS",
         "ablation", "attainable_utility", "aup_conv_penalty", "aup_penalty",
         "aup_penalty_stderr", "aup_plan",
-        "best_outcome", "episode_ends", "impact_level",
+        "best_outcome", "episode_ends", "impact_level", "inaction_baseline",
         "noop_pairs", "partition", "penalized_policy", "reachability", "scaled_penalty",
         "unreachability_penalty",
     ),

@@ -48,7 +48,11 @@ from ._shutdown import (
     shutdown_avoidance,
     shutdown_world,
 )
-from ._side_effects import hitting_probability, side_effect_probabilities
+from ._side_effects import (
+    chain_hitting_probabilities,
+    hitting_probability,
+    side_effect_probabilities,
+)
 from ._spec import RULES, as_rule, parse_rule
 
 __all__ = [
@@ -66,6 +70,7 @@ __all__ = [
     "SoftOptimal",
     "TruncatedValueIteration",
     "as_rule",
+    "chain_hitting_probabilities",
     "choice_probability",
     "choice_probability_sweep",
     "critical_gamma",

@@ -19,7 +19,7 @@ from ..exceptions import InvalidParameterError
 from ..mdp import MDP, ObjectLevel
 from ._analysis import rule_policy
 
-__all__ = ["hitting_probability", "side_effect_probabilities"]
+__all__ = ["chain_hitting_probabilities", "hitting_probability", "side_effect_probabilities"]
 
 
 def hitting_probability(mdp: MDP, policy: Any, target: Any, *, start: Any = None) -> np.ndarray:
@@ -41,6 +41,10 @@ def hitting_probability(mdp: MDP, policy: Any, target: Any, *, start: Any = None
     -------
     numpy.ndarray, shape (n_samples,)
         Exact up to the sparse solve's rounding (1 if `start` is in `target`).
+
+    See Also
+    --------
+    chain_hitting_probabilities : From every state of a Markov chain.
 
     Examples
     --------
@@ -74,29 +78,66 @@ def hitting_probability(mdp: MDP, policy: Any, target: Any, *, start: Any = None
     out = np.empty(pi.shape[0])
     for i, row in enumerate(pi):
         # the state-to-state chain of this policy
-        P = (
-            sp.csr_matrix((row, (owner, np.arange(mdp.n_pairs))), shape=(mdp.n_states, mdp.n_pairs))
-            @ Q
-        ).tocsr()
-        P.eliminate_zeros()
-        # states that can reach the target (backwards search on the chain's support)
-        can = hit.copy()
-        back = P.T.tocsr()
-        frontier = np.flatnonzero(hit)
-        while frontier.size:
-            preds = back[frontier].indices
-            preds = np.unique(preds[~can[preds]])
-            can[preds] = True
-            frontier = preds
-        if not can[s0]:
-            out[i] = 0.0
-            continue
-        live = np.flatnonzero(can & ~hit)
+        P = sp.csr_matrix((row, (owner, np.arange(mdp.n_pairs))), shape=(mdp.n_states, mdp.n_pairs))
+        out[i] = chain_hitting_probabilities(P @ Q, hit)[s0]
+    return out
+
+
+def chain_hitting_probabilities(chain: Any, target: Any) -> np.ndarray:
+    """Each state's probability of ever entering `target` on a Markov chain.
+
+    Exact up to the sparse solve's rounding: the states that cannot reach `target`
+    get 0 (found by a backward search on the chain's support), and the rest solve
+    h = P h with h = 1 on `target`, the least solution.
+
+    Parameters
+    ----------
+    chain : sparse matrix or array_like, shape (n, n)
+        Row-stochastic transition probabilities P[x, y].
+    target : array_like of bool, shape (n,)
+        The states to hit.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        1 on `target`.
+
+    See Also
+    --------
+    hitting_probability : The same for a policy of an MDP, from its start.
+
+    Examples
+    --------
+    A walk on 0, 1, 2 that stops at either end, from 1 a third of the time to 2:
+
+    >>> P = [[1, 0, 0], [2 / 3, 0, 1 / 3], [0, 0, 1]]
+    >>> chain_hitting_probabilities(P, [False, False, True]).round(6).tolist()
+    [0.0, 0.333333, 1.0]
+    """
+    hit = np.asarray(target, dtype=bool)
+    P = sp.csr_matrix(chain, dtype=float)
+    if P.shape != (hit.size, hit.size):
+        raise InvalidParameterError(
+            f"`chain` must be square with one row per state of `target` ({hit.size}); got "
+            f"shape {P.shape}."
+        )
+    P.eliminate_zeros()
+    # states that can reach the target (backwards search on the chain's support)
+    can = hit.copy()
+    back = P.T.tocsr()
+    frontier = np.flatnonzero(hit)
+    while frontier.size:
+        preds = back[frontier].indices
+        preds = np.unique(preds[~can[preds]])
+        can[preds] = True
+        frontier = preds
+    h = hit.astype(float)
+    live = np.flatnonzero(can & ~hit)
+    if live.size:
         A = sp.identity(live.size, format="csr") - P[live][:, live]
         b = np.asarray(P[live][:, hit].sum(axis=1)).ravel()
-        h = spla.spsolve(A.tocsc(), b) if live.size else np.zeros(0)
-        out[i] = float(np.clip(h[np.searchsorted(live, s0)], 0.0, 1.0))
-    return out
+        h[live] = np.clip(np.atleast_1d(spla.spsolve(A.tocsc(), b)), 0.0, 1.0)
+    return h
 
 
 def side_effect_probabilities(

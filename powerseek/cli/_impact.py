@@ -50,12 +50,16 @@ def add_parser(commands) -> None:
         "unreachability",
     )  # fmt: skip
     cmd.add_argument("--baseline", choices=BASELINES, default=None, help="ENV: default stepwise")
+    cmd.add_argument(
+        "--agent", choices=AGENTS, default=None,
+        help="ENV: the penalised-optimal policy (default) or Conservative Agency's planning agent",
+    )  # fmt: skip
     cmd.add_argument("--deviation", choices=DEVIATIONS, default=None, help="ENV: default absolute")
     cmd.add_argument("--scaling", choices=SCALINGS, default=None, help="ENV: default per-au")
     cmd.add_argument("--gamma", type=float, default=None, metavar="G", help="ENV: default 0.996")
     cmd.add_argument(
         "--horizon", type=int, default=None, metavar="H",
-        help="ENV: steps the planning agent (--baseline start or inaction) plans (default 9)",
+        help="ENV: steps the inaction baseline moves, or the planning agent plans (default 9)",
     )  # fmt: skip
     cmd.add_argument(
         "--partition", action="store_true",
@@ -86,8 +90,12 @@ def add_parser(commands) -> None:
 
 #: The penalties ``impact ENV --measure`` offers.
 MEASURES = ("aup", "aup-conv", "rr", "ur")
+#: The agents ``impact ENV --agent`` offers.
+AGENTS = ("policy", "planner")
 #: Options of one use of the command only.
-_ENV_ONLY = ("measure", "baseline", "deviation", "scaling", "gamma", "horizon", "partition")
+_ENV_ONLY = (
+    "measure", "baseline", "agent", "deviation", "scaling", "gamma", "horizon", "partition"
+)  # fmt: skip
 _ABLATION_ONLY = ("levels", "agents", "draws")
 
 
@@ -167,6 +175,7 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
         aup_penalty,
         aup_plan,
         impact_level,
+        inaction_baseline,
         penalized_policy,
         reachability,
         unreachability_penalty,
@@ -206,6 +215,16 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
             f"--measure {measure} compares each action with doing nothing now: --baseline "
             "stepwise only."
         )
+    agent_kind = args.agent or "policy"
+    if args.partition and (agent_kind == "planner" or baseline == "inaction"):
+        raise InvalidParameterError(
+            "--partition is for the penalised-optimal policy with a penalty the same at every "
+            "step: --baseline stepwise or start, without --agent planner."
+        )
+    if agent_kind == "planner" and measure in ("aup-conv", "ur"):
+        raise InvalidParameterError(
+            f"--agent planner plans with auxiliary rewards: --measure aup or rr, not {measure}."
+        )
     if measure == "aup":
         check_work(mdp.n_states, n_aux, 1, args.max_work, runs="runs")
         au = attainable_utility(mdp, gamma, n_aux=n_aux, rng=seed_from(args.seed))
@@ -218,35 +237,47 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
     elif measure == "ur":
         penalty = unreachability_penalty(au, mdp)
     else:
-        penalty = aup_penalty(au, mdp, deviation=deviation, scaling=scaling)
+        penalty = aup_penalty(au, mdp, deviation=deviation, scaling=scaling, baseline=baseline,
+                              horizon=horizon)  # fmt: skip
     head = {
         "environment": mdp.name,
         "measure": measure,
         "baseline": baseline,
+        "agent": agent_kind,
         "deviation": deviation if measure in ("aup", "rr") else None,
         "scaling": scaling if measure in ("aup", "rr") else None,
         "gamma": gamma,
         "n_aux": n_aux if measure == "aup" else au.n_aux,
     }
+    if baseline == "inaction" or agent_kind == "planner":
+        head["horizon"] = horizon
+    if baseline == "inaction" and agent_kind == "policy":
+        head["baseline_settles"] = inaction_baseline(mdp, horizon)[1]
     if args.partition:
-        if baseline != "stepwise":
-            raise InvalidParameterError(
-                "--partition is for the penalised-optimal agent: --baseline stepwise only."
-            )
         level = impact_level(mdp, penalty, gamma)
         return _write_partition(level, head, args.format, out)
-    if baseline == "stepwise":
-        agent = penalized_policy(mdp, gamma, penalty, lam=lam)
-        outcome = agent.outcome(mdp, horizon=None)
+    if agent_kind == "policy":
+        outcome = penalized_policy(mdp, gamma, penalty, lam=lam).outcome(mdp, horizon=None)
     else:
         outcome = aup_plan(mdp, au, lam=lam, gamma=gamma, horizon=horizon, baseline=baseline,
                            deviation=deviation, scaling=scaling)  # fmt: skip
-    rows = [
-        {"state": label_text(mdp.states[mdp.pair_states[p]]),
-         "action": str(mdp.actions[mdp.pair_states[p]][p - mdp.pair_offsets[mdp.pair_states[p]]]),
-         "penalty": float(penalty[p])}
-        for p in range(mdp.n_pairs)
-    ]  # fmt: skip
+    if agent_kind == "planner":  # the penalties it meets along its plan
+        rows = [
+            {"step": k, "state": label_text(s), "action": str(a), "penalty": float(x)}
+            for k, (s, a, x) in enumerate(
+                zip(outcome.path, outcome.actions, outcome.unweighted_penalties, strict=False)
+            )
+        ]
+    else:
+        owner, offsets = mdp.pair_states, mdp.pair_offsets
+        steps = range(penalty.shape[0]) if penalty.ndim == 2 else [None]
+        rows = [
+            {**({} if t is None else {"step": t}),
+             "state": label_text(mdp.states[owner[p]]),
+             "action": str(mdp.actions[owner[p]][p - offsets[owner[p]]]),
+             "penalty": float(penalty[p] if t is None else penalty[t, p])}
+            for t in steps for p in range(mdp.n_pairs)
+        ]  # fmt: skip
     summary = {
         **head,
         "lambda": lam,
@@ -259,7 +290,7 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         write_json({**summary, "penalties": rows}, out)
     elif args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=("state", "action", "penalty"), lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     else:
@@ -268,19 +299,39 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
             f"{mdp.name}: {measure} penalty "
             f"({', '.join(str(v) for v in (baseline, head['deviation'], head['scaling']) if v)}),"
             f" λ = {lam:.4g}, γ = {gamma}\n"
-            f"the penalised agent: {outcome.steps} steps, "
+            + _horizon_line(head)
+            + f"the {'planning' if agent_kind == 'planner' else 'penalised'} agent: "
+            f"{outcome.steps} steps, "
             f"{'goal' if outcome.goal else 'no goal'}, "
             f"{', '.join(effects) if effects else 'no side effect'}, "
             f"return {outcome['return']:.6g}\n"
             f"path: {' -> '.join(summary['path'])}\n"
-            f"largest penalties: "
+            + ("penalties along the plan: " if agent_kind == "planner" else "largest penalties: ")
             + ", ".join(
-                f"{r['state']} {r['action']} {r['penalty']:.4g}"
-                for r in sorted(rows, key=lambda r: -r["penalty"])[:5]
+                ("" if "step" not in r else f"step {r['step']}: ")
+                + f"{r['state']} {r['action']} {r['penalty']:.4g}"
+                for r in (
+                    rows
+                    if agent_kind == "planner"
+                    else sorted(rows, key=lambda r: -r["penalty"])[:5]
+                )  # fmt: skip
             )
             + "\n"
         )
     return 0
+
+
+def _horizon_line(head: dict) -> str:
+    if head["agent"] == "planner":
+        return f"planning {head['horizon']} steps with inaction rollouts\n"
+    if head["baseline"] == "inaction":
+        settles = head["baseline_settles"]
+        return (
+            f"over (state, step) to step {head['horizon']}: the inaction baseline "
+            + ("still moves there; later steps keep its place at that step\n" if settles is None
+               else f"settles at step {settles}, so this is exact\n")
+        )  # fmt: skip
+    return ""
 
 
 def _write_partition(level, head, form: str, out: TextIO) -> int:

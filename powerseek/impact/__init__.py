@@ -2,6 +2,8 @@
 
 - Attainable utility (``_attainable``): the optimal values of many auxiliary
   rewards, solved together, and the utility each action leaves them.
+- Baselines (``_baselines``): what an action's attainable utility is compared
+  with: doing nothing now, the starting state, or doing nothing since the start.
 - Penalties (``_penalties``): the AUP and AUP_conv penalties, and the policy
   optimal for a task reward minus λ times a penalty, with what it does from the start.
 - Reachability (``_reachability``): every state's reachability from every state,
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from ._ablation import ABLATION_AGENTS, ABLATION_LEVELS, Ablation, ablation, best_outcome
 from ._attainable import AttainableUtility, attainable_utility, episode_ends, noop_pairs
+from ._baselines import BASELINES, DEFAULT_HORIZON, inaction_baseline
 from ._level import MAX_POLICIES, ImpactLevel, impact_level
 from ._partition import KINDS, Buffer, Partition, partition
 from ._penalties import (
@@ -35,7 +38,7 @@ from ._penalties import (
     penalized_policy,
     scaled_penalty,
 )
-from ._planner import BASELINES, DEFAULT_HORIZON, aup_plan
+from ._planner import aup_plan
 from ._reachability import MAX_REACHABILITY_STATES, reachability, unreachability_penalty
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "best_outcome",
     "episode_ends",
     "impact_level",
+    "inaction_baseline",
     "noop_pairs",
     "partition",
     "penalized_policy",

@@ -290,6 +290,11 @@ def impact_level(
     if isinstance(max_policies, bool) or not isinstance(max_policies, numbers.Integral):
         raise InvalidParameterError(f"`max_policies` must be an integer; got {max_policies!r}.")
     p = np.asarray(penalty, dtype=float)
+    if p.ndim == 2 and p.shape[1:] == (mdp.n_pairs,):
+        raise InvalidParameterError(
+            "`penalty` has one row per step (a moving baseline such as inaction); the impact "
+            "level is for a penalty the same at every step (stepwise or starting-state)."
+        )
     if p.shape != (mdp.n_pairs,) or not np.isfinite(p).all() or (p < 0).any():
         raise InvalidParameterError(
             f"`penalty` must be one finite number at least 0 per state-action pair "

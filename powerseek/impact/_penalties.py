@@ -23,6 +23,7 @@ from ..exceptions import InvalidParameterError
 from ..frames import Tabular, cell_columns, data_frame
 from ..mdp import MDP, ObjectLevel
 from ._attainable import AttainableUtility, episode_ends, noop_pairs
+from ._baselines import BASELINES, DEFAULT_HORIZON, baseline_utilities, start_index
 
 __all__ = [
     "DEVIATIONS",
@@ -60,15 +61,22 @@ def aup_penalty(
     noop: Hashable = "stay",
     deviation: str = "absolute",
     scaling: str = "per-au",
+    baseline: str = "stepwise",
+    horizon: int = DEFAULT_HORIZON,
+    start: Any = None,
 ) -> np.ndarray:
-    """Conservative Agency's penalty of every action, against doing nothing now.
+    """Conservative Agency's penalty of every action, against a baseline.
 
-    ``diff_i = Q_i(s, a) − Q_i(s, ∅)`` (only its negative part for
-    ``deviation="decrease"``), and the penalty is ``mean_i |diff_i| / |Q_i(s, ∅)|``
-    (``"per-au"``, a zero scale read as one), ``Σ_i |diff_i| / Σ_i |Q_i(s, ∅)|``
-    (``"summed"``, a zero sum read as one) or ``mean_i |diff_i|`` (``"none"``; with
-    :func:`reachability` and ``deviation="decrease"``, relative reachability against
-    the stepwise inaction baseline). An episode's end is not penalised.
+    ``diff_i = Q_i(s, a) − B_i`` (only its negative part for
+    ``deviation="decrease"``), where Q_i(s, a) = E V*_i(s') is the utility left after
+    the action and B_i the baseline's: Q_i(s, ∅) for ``"stepwise"`` (doing nothing
+    now), V*_i(s_0) for ``"start"``, and E V*_i of the state that t + 1 no-ops from
+    s_0 reach for ``"inaction"`` at step t (see :func:`inaction_baseline`). The
+    penalty is ``mean_i |diff_i| / |B_i|`` (``"per-au"``, a zero scale read as one),
+    ``Σ_i |diff_i| / Σ_i |B_i|`` (``"summed"``, a zero sum read as one) or
+    ``mean_i |diff_i|`` (``"none"``; with :func:`reachability` and
+    ``deviation="decrease"``, relative reachability). An episode's end is not
+    penalised.
 
     Parameters
     ----------
@@ -80,16 +88,26 @@ def aup_penalty(
         The no-op action ∅.
     deviation : {"absolute", "decrease"}, default "absolute"
     scaling : {"per-au", "summed", "none"}, default "per-au"
+    baseline : {"stepwise", "start", "inaction"}, default "stepwise"
+    horizon : int, default 9
+        ``"inaction"``: the steps over which the baseline moves; row `horizon`
+        serves every later step.
+    start : state, optional
+        ``"start"`` and ``"inaction"``: the starting state; default
+        ``mdp.metadata["start"]``, else the first state.
 
     Returns
     -------
-    numpy.ndarray, shape (n_pairs,)
+    numpy.ndarray
+        Shape (n_pairs,), or (horizon + 1, n_pairs) for ``"inaction"``: row t is the
+        penalty at step t. :func:`penalized_policy` takes either.
 
     See Also
     --------
     attainable_utility : The Q_i.
     aup_penalty_stderr : Its standard error over the auxiliary draws.
     penalized_policy : The agent that trades the task against the penalty.
+    inaction_baseline : Where the inaction baseline is at each step.
 
     Examples
     --------
@@ -105,21 +123,39 @@ def aup_penalty(
     [0.0, 1.0, 0.0]
     >>> aup_penalty(au, mdp, deviation="decrease").round(6).tolist()
     [0.0, 0.5, 0.0]
+
+    Against the starting room, staying in the hall is penalised too: the room's
+    reward stays out of reach.
+
+    >>> aup_penalty(au, mdp, baseline="start").round(6).tolist()
+    [0.0, 1.0, 1.0]
     """
     _choice(scaling, SCALINGS, "scaling")
-    diff, null = _changes(au, mdp, noop, deviation)
-    return scaled_penalty(diff, null, scaling)  # 0 at an episode's end: its pair is its no-op
+    rows = [scaled_penalty(diff, null, scaling) for diff, null in
+            _changes(au, mdp, noop, deviation, baseline, horizon, start)]  # fmt: skip
+    return rows[0] if baseline != "inaction" else np.vstack(rows)
 
 
-def _changes(au: AttainableUtility, mdp: MDP, noop: Hashable, deviation: str):
-    """Q_i(s, a) − Q_i(s, ∅) signed by `deviation`, and Q_i(s, ∅); each (n_aux, n_pairs)."""
+def _changes(au, mdp, noop, deviation, baseline="stepwise", horizon=DEFAULT_HORIZON, start=None):
+    """(diff, null) for each step's row, each (n_aux, n_pairs).
+
+    The signed changes Q_i(s, a) − B_i and the baselines B_i; an episode's end
+    changes nothing.
+    """
     _choice(deviation, DEVIATIONS, "deviation")
+    _choice(baseline, BASELINES, "baseline")
     _check_same_mdp(au, mdp)
-    null = au.after[:, noop_pairs(mdp, noop)][:, mdp.pair_states]
-    diff = au.after - null
-    if deviation == "decrease":
-        diff = np.minimum(diff, 0.0)
-    return diff, null
+    if baseline == "stepwise":
+        nulls = [au.after[:, noop_pairs(mdp, noop)][:, mdp.pair_states]]
+    else:
+        nulls = baseline_utilities(au, mdp, baseline, horizon=horizon, start=start, noop=noop)
+    live = ~episode_ends(mdp)[mdp.pair_states]
+    for null in nulls:
+        null = np.broadcast_to(null, au.after.shape)
+        diff = np.where(live, au.after - null, 0.0)
+        if deviation == "decrease":
+            diff = np.minimum(diff, 0.0)
+        yield diff, null
 
 
 def aup_penalty_stderr(
@@ -129,13 +165,16 @@ def aup_penalty_stderr(
     noop: Hashable = "stay",
     deviation: str = "absolute",
     scaling: str = "per-au",
+    baseline: str = "stepwise",
+    horizon: int = DEFAULT_HORIZON,
+    start: Any = None,
 ) -> np.ndarray:
     """The standard error of :func:`aup_penalty` over the draws of the auxiliary rewards.
 
     The auxiliary rewards are independent draws, so each penalty is an estimate of its
     expectation over the reward distribution. ``"per-au"`` and ``"none"`` average one
     term per reward: the standard error is their standard deviation over √n.
-    ``"summed"`` is a ratio of two means, mean_i |diff_i| / mean_i |Q_i(s, ∅)|: its
+    ``"summed"`` is a ratio of two means, mean_i |diff_i| / mean_i |B_i|: its
     standard error is the delta method's.
 
     Parameters
@@ -150,10 +189,17 @@ def aup_penalty_stderr(
         As for :func:`aup_penalty`.
     scaling : {"per-au", "summed", "none"}, default "per-au"
         As for :func:`aup_penalty`.
+    baseline : {"stepwise", "start", "inaction"}, default "stepwise"
+        As for :func:`aup_penalty`.
+    horizon : int, default 9
+        As for :func:`aup_penalty`.
+    start : state, optional
+        As for :func:`aup_penalty`.
 
     Returns
     -------
-    numpy.ndarray, shape (n_pairs,)
+    numpy.ndarray
+        The shape of :func:`aup_penalty`'s.
 
     Examples
     --------
@@ -171,7 +217,12 @@ def aup_penalty_stderr(
         raise InvalidParameterError(
             f"a standard error needs at least 2 auxiliary rewards; `au` holds {n}."
         )
-    diff, null = _changes(au, mdp, noop, deviation)
+    rows = [_stderr(diff, null, scaling, n) for diff, null in
+            _changes(au, mdp, noop, deviation, baseline, horizon, start)]  # fmt: skip
+    return rows[0] if baseline != "inaction" else np.vstack(rows)
+
+
+def _stderr(diff: np.ndarray, null: np.ndarray, scaling: str, n: int) -> np.ndarray:
     gap, scale = np.abs(diff), np.abs(null)
     if scaling != "summed":
         terms = gap if scaling == "none" else gap / np.where(scale == 0, 1.0, scale)
@@ -304,40 +355,44 @@ def _features(mdp: MDP) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
 def follow(mdp: MDP, policy: np.ndarray, start: int, horizon: int | None = None) -> list[int]:
     """The states a deterministic policy visits from `start`, `start` first.
 
-    Up to an episode's end, or `horizon` steps, or (without `horizon`) the first
-    state visited twice, where the path turns into a cycle.
+    `policy` is one pair per state, or one row per step (the last row for every
+    later step). Up to an episode's end, or `horizon` steps, or (without
+    `horizon`) the first state visited twice once the policy no longer changes,
+    where the path turns into a cycle.
     """
     ends, succ = episode_ends(mdp), mdp.successor_indices
-    path, seen, s = [start], {start}, start
-    for _ in range(mdp.n_states if horizon is None else int(horizon)):
+    rows = np.atleast_2d(policy)
+    last = rows.shape[0] - 1
+    path, seen, s = [start], set(), start
+    for step in range(last + mdp.n_states if horizon is None else int(horizon)):
         if ends[s]:
             break
-        s = int(succ[policy[s]])
+        if step >= last:
+            seen.add(s)
+        s = int(succ[rows[min(step, last), s]])
         path.append(s)
         if horizon is None and s in seen:
             break
-        seen.add(s)
     return path
 
 
 def stochastic_outcome(mdp: MDP, policy: np.ndarray, start: int, **extra: Any) -> Outcome:
     """The :class:`Outcome` of a policy from `start` in a stochastic world.
 
-    Its ``goal`` and each feature are the probabilities of ever reaching them.
+    `policy` is one pair per state, or one row per step (the last row for every
+    later step). Its ``goal`` and each feature are the probabilities of ever
+    reaching them.
     """
-    from ..agents import hitting_probability
-
-    pi = np.zeros(mdp.n_pairs)
-    pi[policy] = 1.0
     features, declared = _features(mdp)
-    origin = mdp.states[start]
-    hit = {n: float(hitting_probability(mdp, pi, f, start=origin)[0]) for n, f in features.items()}
     level = mdp.metadata.get("level")
-    goal = 0.0
+    targets = dict(features)
     if isinstance(level, ObjectLevel) and level.goal_cells:
         ends = episode_ends(mdp)
-        on_goal = [bool(e) and s.state.agent in level.goal_cells for e, s in zip(ends, mdp.states)]
-        goal = float(hitting_probability(mdp, pi, on_goal, start=origin)[0])
+        targets[None] = np.array(
+            [bool(e) and s.state.agent in level.goal_cells for e, s in zip(ends, mdp.states)]
+        )
+    hit = {name: _ever(mdp, policy, target, start) for name, target in targets.items()}
+    goal = hit.pop(None, 0.0)
     return Outcome(
         steps=None,
         goal=goal,
@@ -346,6 +401,19 @@ def stochastic_outcome(mdp: MDP, policy: np.ndarray, start: int, **extra: Any) -
         features=hit,
         **extra,
     )
+
+
+def _ever(mdp: MDP, policy: np.ndarray, target: np.ndarray, start: int) -> float:
+    """The probability that a deterministic (staged) policy from `start` enters `target`."""
+    from ..agents import chain_hitting_probabilities
+
+    T = mdp.transition_matrix
+    rows = np.atleast_2d(policy)
+    target = np.asarray(target, dtype=bool)
+    h = chain_hitting_probabilities(T[rows[-1]], target)  # from the last step on: a fixed chain
+    for row in rows[-2::-1]:  # each earlier step: one step of its own policy, then h
+        h = np.where(target, 1.0, T[row] @ h)
+    return float(h[start])
 
 
 def trajectory_outcome(mdp: MDP, path: list[int], ret: float, **extra: Any) -> Outcome:
@@ -379,12 +447,12 @@ class PenalizedPolicy(Tabular):
     gamma : float
     lam : float
         λ, the weight of the penalty.
-    q : numpy.ndarray, shape (n_pairs,)
+    q : numpy.ndarray, shape (n_pairs,) or (stage_horizon + 1, n_pairs)
         Q(s, a) = r(s, a) − λ·penalty(s, a) + γ E V(s'), with r the task reward of
         the state arrived in; 0 at an episode's end.
-    values : numpy.ndarray, shape (n_states,)
+    values : numpy.ndarray, shape (n_states,) or (stage_horizon + 1, n_states)
         V(s) = max_a Q(s, a).
-    policy : numpy.ndarray of int, shape (n_states,)
+    policy : numpy.ndarray of int, shape (n_states,) or (stage_horizon + 1, n_states)
         Each state's chosen pair: the first action within floating-point noise of the best.
     error_bound : float
         Certified bound on (1 − γ)·|V − V*| (the Bellman residual).
@@ -392,6 +460,10 @@ class PenalizedPolicy(Tabular):
         Policy-iteration steps.
     task : numpy.ndarray, shape (n_states,)
         The task reward on arrival.
+    stage_horizon : int or None
+        None for a penalty that is the same at every step. For a penalty that
+        depends on the step (the inaction baseline), H: row t of `q`, `values` and
+        `policy` is step t, and row H serves every step from H on.
     """
 
     states: tuple
@@ -403,6 +475,7 @@ class PenalizedPolicy(Tabular):
     error_bound: float
     iterations: int
     task: np.ndarray
+    stage_horizon: int | None = None
 
     def outcome(self, mdp: MDP, *, start: Any = None, horizon: int | None = None) -> Outcome:
         """Follow the policy from `start` (default the MDP's start) and report what happens.
@@ -421,9 +494,10 @@ class PenalizedPolicy(Tabular):
         -------
         Outcome
         """
-        s = mdp.index(mdp.metadata.get("start", mdp.states[0]) if start is None else start)
+        s = start_index(mdp, start)
+        value = float(np.atleast_2d(self.values)[0, s])
         if not mdp.is_deterministic:
-            return stochastic_outcome(mdp, self.policy, s, value=float(self.values[s]))
+            return stochastic_outcome(mdp, self.policy, s, value=value)
         path = follow(mdp, self.policy, s, horizon)
         ret, g = 0.0, 1.0
         for state in path[1:]:
@@ -432,7 +506,7 @@ class PenalizedPolicy(Tabular):
         return trajectory_outcome(mdp, path, ret)
 
     def _columns(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        return {**cell_columns(self.states), "value": self.values}, {
+        return {**cell_columns(self.states), "value": np.atleast_2d(self.values)[0]}, {
             "gamma": self.gamma,
             "lambda": self.lam,
             "error_bound": self.error_bound,
@@ -441,7 +515,8 @@ class PenalizedPolicy(Tabular):
     def _repr_html_(self) -> str:
         from .._display import table_html
 
-        rows = [[str(s), float(v)] for s, v in zip(self.states, self.values, strict=True)]
+        start = np.atleast_2d(self.values)[0]
+        rows = [[str(s), float(v)] for s, v in zip(self.states, start, strict=True)]
         return table_html(
             ["state", "value"],
             rows,
@@ -449,7 +524,7 @@ class PenalizedPolicy(Tabular):
         )
 
     def to_frame(self):
-        """One row per state: its value under the penalised reward.
+        """One row per state: its value under the penalised reward (at step 0).
 
         Returns
         -------
@@ -495,8 +570,12 @@ def penalized_policy(
         The environment.
     gamma : float in (0, 1)
         The agent's discount (Conservative Agency: 0.996).
-    penalty : array_like, shape (n_pairs,), optional
+    penalty : array_like, shape (n_pairs,) or (H + 1, n_pairs), optional
         The penalty of each state-action pair (:func:`aup_penalty`); default none.
+        With one row per step (``aup_penalty(..., baseline="inaction")``), row t is
+        paid at step t and row H at every later step: the policy is then optimal
+        over (state, step), found by policy iteration for steps H and on and
+        backward induction before.
     lam : float, default 1.0
         λ ≥ 0.
     task : array_like, shape (n_states,), optional
@@ -505,6 +584,7 @@ def penalized_policy(
     Returns
     -------
     PenalizedPolicy
+        With rows per step when `penalty` has them (``stage_horizon``).
 
     Examples
     --------
@@ -519,6 +599,13 @@ def penalized_policy(
     ...     print(lam, mdp.actions[0][agent.policy[0]], agent.values.round(6).tolist())
     0.3 smash [1.7, 2.0]
     3.0 stay [0.0, 2.0]
+
+    A penalty that falls away after the first step: the agent waits a step, then
+    smashes.
+
+    >>> agent = penalized_policy(mdp, 0.5, [penalty, [0.0, 0.0, 0.0]], lam=3.0, task=[0.0, 1.0])
+    >>> [mdp.actions[0][agent.policy[t, 0]] for t in (0, 1)], agent.stage_horizon
+    (['stay', 'smash'], 1)
     """
     gamma = check_gamma(gamma)
     if not 0 < gamma < 1:
@@ -526,28 +613,49 @@ def penalized_policy(
     if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not lam >= 0:
         raise InvalidParameterError(f"`lam` must be a number at least 0; got {lam!r}.")
     r = _task_reward(mdp, task)
-    if penalty is None:
-        p = np.zeros(mdp.n_pairs)
-    else:
-        p = np.asarray(penalty, dtype=float)
-        if p.shape != (mdp.n_pairs,) or not np.isfinite(p).all():
-            raise InvalidParameterError(
-                f"`penalty` must be one finite number per state-action pair ({mdp.n_pairs}); "
-                f"got shape {p.shape}."
-            )
+    p = np.zeros(mdp.n_pairs) if penalty is None else np.asarray(penalty, dtype=float)
+    staged = p.ndim == 2
+    p = np.atleast_2d(p)
+    if p.ndim != 2 or p.shape[1:] != (mdp.n_pairs,) or not p.size or not np.isfinite(p).all():
+        raise InvalidParameterError(
+            "`penalty` must be one finite number per state-action pair "
+            f"({mdp.n_pairs}), or one such row per step; got shape {np.shape(penalty)}."
+        )
     T = mdp.transition_matrix
     ends = episode_ends(mdp)
     alive = (~ends)[mdp.pair_states]
-    reward = np.where(alive, T @ r - lam * p, 0.0)
+    rewards = np.where(alive, T @ r - lam * p, 0.0)  # one row per step
     # continuation only from states that are not an episode's end
     T_live = sp.csr_array(T.multiply(alive[:, None]))
     offsets = mdp.pair_offsets
-    margin = 64 * np.finfo(float).eps * max(float(np.abs(reward).max(initial=0.0)), 1e-300)
+    margin = 64 * np.finfo(float).eps * max(float(np.abs(rewards).max(initial=0.0)), 1e-300)
     margin /= 1 - gamma
-    V = np.zeros(mdp.n_states)
+    q, V, policy, residual, iterations = _howard(rewards[-1], T_live, offsets, gamma, margin)
+    if not staged:
+        return PenalizedPolicy(
+            tuple(mdp.states), gamma, float(lam), q, V, policy, residual, iterations, r
+        )
+    # the steps before the last row: backward induction over (state, step). Each step
+    # is one exact Bellman backup, so its error is at most γ times the next step's.
+    qs, Vs, policies = [q], [V], [policy]
+    for reward in rewards[-2::-1]:
+        q = reward + gamma * (T_live @ Vs[-1])
+        qs.append(q)
+        Vs.append(np.maximum.reduceat(q, offsets[:-1]))
+        policies.append(_first_best(q, offsets, margin))
+    return PenalizedPolicy(
+        tuple(mdp.states), gamma, float(lam), np.vstack(qs[::-1]), np.vstack(Vs[::-1]),
+        np.vstack(policies[::-1]), residual, iterations, r, stage_horizon=p.shape[0] - 1,
+    )  # fmt: skip
+
+
+def _howard(reward, T_live, offsets, gamma, margin):
+    """Howard's policy iteration for pair rewards: (q, V, policy, residual, iterations)."""
+    n_states = offsets.size - 1
+    V = np.zeros(n_states)
     q = reward + gamma * (T_live @ V)
     policy = _first_best(q, offsets, margin)
-    identity = sp.identity(mdp.n_states, format="csc")
+    identity = sp.identity(n_states, format="csc")
     iterations = 0
     while iterations < MAX_ITERATIONS:
         iterations += 1
@@ -565,10 +673,7 @@ def penalized_policy(
         raise InvalidParameterError(
             f"policy iteration did not settle in {MAX_ITERATIONS} steps; check the penalty."
         )
-    residual = float(np.abs(best - V).max(initial=0.0))
-    return PenalizedPolicy(
-        tuple(mdp.states), gamma, float(lam), q, V, policy, residual, iterations, r
-    )
+    return q, V, policy, float(np.abs(best - V).max(initial=0.0)), iterations
 
 
 def _first_best(q: np.ndarray, offsets: np.ndarray, margin: float) -> np.ndarray:

@@ -31,6 +31,7 @@ from .._validation import check_gamma
 from ..exceptions import InvalidParameterError
 from ..mdp import MDP
 from ._attainable import AttainableUtility, episode_ends, noop_pairs
+from ._baselines import BASELINES, DEFAULT_HORIZON, check_horizon, start_index
 from ._penalties import (
     DEVIATIONS,
     SCALINGS,
@@ -42,12 +43,7 @@ from ._penalties import (
     trajectory_outcome,
 )
 
-__all__ = ["BASELINES", "DEFAULT_HORIZON", "aup_plan"]
-
-#: What the attainable utility after an action is compared with.
-BASELINES = ("stepwise", "start", "inaction")
-#: Steps Conservative Agency's planning agent looks ahead.
-DEFAULT_HORIZON = 9
+__all__ = ["aup_plan"]
 
 
 def aup_plan(
@@ -92,7 +88,8 @@ def aup_plan(
     -------
     Outcome
         ``actions`` (the plan), ``value`` (its penalised discounted return),
-        ``penalties`` (λ·penalty of each step), and as
+        ``penalties`` (λ·penalty of each step), ``unweighted_penalties`` (the
+        penalty of each step), and as
         :meth:`PenalizedPolicy.outcome`: ``path``, ``steps``, ``return``, ``ended``,
         ``goal``, ``side_effects``.
 
@@ -121,8 +118,7 @@ def aup_plan(
     gamma = check_gamma(gamma)
     if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or not lam >= 0:
         raise InvalidParameterError(f"`lam` must be a number at least 0; got {lam!r}.")
-    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) or horizon < 1:
-        raise InvalidParameterError(f"`horizon` must be a positive integer; got {horizon!r}.")
+    horizon = check_horizon(horizon)
     if not mdp.is_deterministic:
         raise InvalidParameterError(
             "the planning agent follows its inaction rollouts step by step; this MDP is "
@@ -130,7 +126,7 @@ def aup_plan(
         )
     _check_same_mdp(au, mdp)
     r = _task_reward(mdp, task)
-    s0 = mdp.index(mdp.metadata.get("start", mdp.states[0]) if start is None else start)
+    s0 = start_index(mdp, start)
     ends = episode_ends(mdp)
     succ = np.asarray(mdp.successor_indices)
     pairs_noop = noop_pairs(mdp, noop)
@@ -153,13 +149,13 @@ def aup_plan(
         if deviation == "decrease":
             diff = np.minimum(diff, 0.0)
         null = np.broadcast_to(null, diff.shape)
-        penalty = lam * scaled_penalty(diff, null, scaling)
-        q = r[landing] - penalty + gamma * np.where(ends[landing], 0.0, V[landing])
+        penalty = scaled_penalty(diff, null, scaling)
+        q = r[landing] - lam * penalty + gamma * np.where(ends[landing], 0.0, V[landing])
         Q.append(q)
         penalties.append(penalty)
         V = np.maximum.reduceat(q, mdp.pair_offsets[:-1])
     # follow the plan: the first best action at each step, as the code's strict `>` picks
-    s, path, actions, steps_penalty = s0, [s0], [], []
+    s, path, actions, steps_penalty = s0, [s0], [], []  # each step's penalty before λ
     value = float(np.max(Q[horizon][mdp.pair_offsets[s0] : mdp.pair_offsets[s0 + 1]]))
     ret, g = 0.0, 1.0
     for k in range(horizon, 0, -1):
@@ -173,4 +169,7 @@ def aup_plan(
         path.append(s)
         if ends[s]:
             break
-    return trajectory_outcome(mdp, path, ret, actions=actions, value=value, penalties=steps_penalty)
+    return trajectory_outcome(
+        mdp, path, ret, actions=actions, value=value,
+        penalties=[lam * x for x in steps_penalty], unweighted_penalties=steps_penalty,
+    )  # fmt: skip

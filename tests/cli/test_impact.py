@@ -33,6 +33,33 @@ def test_penalties_and_the_agent(capsys):
     assert "aup-conv penalty (stepwise), λ = 0.1" in out and "button-pressed" in out
 
 
+def test_moving_baselines_and_the_planning_agent(capsys):
+    # the penalised agent against inaction: one penalty row per step, the horizon stated
+    status, out, _ = run(capsys, "aup-conveyor-vase", "--baseline", "inaction", "--format", "json")
+    record = json.loads(out)
+    assert record["agent"] == "policy" and record["horizon"] == 9
+    assert record["baseline_settles"] == 4
+    assert record["side_effects"] == {"belt-end": True}  # it leaves the vase on the belt
+    assert len(record["penalties"]) == 10 * 1995
+    assert [r["step"] for r in record["penalties"][::1995]] == list(range(10))
+    status, out, _ = run(capsys, "aup-conveyor-vase", "--baseline", "inaction", "--horizon", "3")
+    assert "to step 3: the inaction baseline still moves there" in out
+    status, out, _ = run(capsys, "aup-conveyor-vase", "--baseline", "inaction")
+    assert "settles at step 4, so this is exact" in out
+    # the starting state is one baseline for every step, so it has an impact level
+    status, out, _ = run(capsys, "aup-box", "--baseline", "start", "--partition")
+    assert status == 0 and "first safe" in out
+    # the planning agent: the penalties it meets along its plan
+    status, out, _ = run(capsys, "aup-dog", "--agent", "planner", "--format", "json")
+    record = json.loads(out)
+    assert record["side_effects"] == {"dog-hit": True} and record["horizon"] == 9
+    assert [r["step"] for r in record["penalties"]] == [0, 1, 2]
+    assert record["penalties"][-1]["penalty"] == pytest.approx(1.0)
+    status, out, _ = run(capsys, "aup-dog", "--agent", "planner", "--baseline", "inaction")
+    assert "planning 9 steps with inaction rollouts" in out
+    assert "the planning agent: 8 steps, goal, no side effect" in out
+
+
 def test_the_impact_level(capsys):
     status, out, _ = run(capsys, "aup-dog", "--partition", "--format", "json")
     record = json.loads(out)
@@ -55,7 +82,10 @@ def test_the_impact_level(capsys):
         (["aup-box", "--lambda", "-1"], "--lambda must be a finite number at least 0"),
         (["aup-box", "--measure", "ur", "--baseline", "start"], "--baseline stepwise only."),
         (["aup-box", "--measure", "ur", "--scaling", "none"], "has its own formula"),
-        (["aup-box", "--partition", "--baseline", "inaction"], "--baseline stepwise only."),
+        (["aup-box", "--partition", "--baseline", "inaction"], "--baseline stepwise or start"),
+        (["aup-box", "--partition", "--agent", "planner"], "without --agent planner."),
+        (["aup-box", "--measure", "aup-conv", "--agent", "planner"], "not aup-conv."),
+        (["ablation", "--agent", "planner"], "--agent is for `impact ENV`"),
         (["aup-box", "--horizon", "0"], "--horizon must be a positive integer; got 0."),
     ],
 )

@@ -112,6 +112,8 @@ def test_bad_input():
         impact_level(box, -np.ones(box.n_pairs), 0.9)
     with pytest.raises(InvalidParameterError, match="one finite number at least 0 per"):
         impact_level(box, np.ones(3), 0.9)
+    with pytest.raises(InvalidParameterError, match="one row per step"):
+        impact_level(box, np.ones((4, box.n_pairs)), 0.9)
     with pytest.raises(InvalidParameterError, match=r"`gamma` must be in \(0, 1\)"):
         impact_level(box, np.ones(box.n_pairs), 1.0)
     with pytest.raises(InvalidParameterError, match="`task` is needed"):
