@@ -154,7 +154,7 @@ class Partition(Tabular):
 
         The ratio of the budget from which a catastrophe first wins to the budget
         from which a satisfactory plan first wins; the partition is α-buffered
-        for α = ratio − 1 ("How Low Should Fruit Hang", Theorem 11).
+        for α = ratio − 1 (the post's α-buffering).
 
         Parameters
         ----------
@@ -166,12 +166,106 @@ class Partition(Tabular):
         Returns
         -------
         Buffer
+
+        See Also
+        --------
+        buffer_bound : Theorem 11's guarantee on the ratio.
         """
         bad = self.first_budget(catastrophes)
         good = self.first_budget(satisfactory)
         if good is None or bad is None or good == 0:
             return Buffer(good, bad, None, None)
         return Buffer(good, bad, bad / good, bad / good - 1)
+
+    def buffer_bound(self, catastrophes: Any, satisfactory: Any) -> Fraction | None:
+        """The buffer ratio guaranteed by the plans' utilities and impacts alone.
+
+        A sufficient condition for α-buffering ("How Low Should Fruit Hang",
+        Theorem 11, in the form its refined example computes). Write u_lo and u_hi
+        for the least and greatest utility of a satisfactory plan, I_s for the
+        greatest impact of one, u_c and I_c for the greatest utility and the least
+        impact of a catastrophe, and u_o for the greatest utility of a plan that is
+        neither. A satisfactory plan beats every other plan once
+        R > U = I_s / (u_lo − u_o), and no catastrophe beats the best satisfactory
+        plan before L = (I_c − I_s) / (u_c − u_hi). So when L > U a satisfactory
+        plan wins first, and ``buffer(...).ratio ≥ L / U``: the partition is
+        α-buffered for α = L / U − 1.
+
+        Parameters
+        ----------
+        catastrophes : plan name or iterable of plan names
+            The plans that must not be chosen.
+        satisfactory : plan name or iterable of plan names
+            The plans that do the task well enough.
+
+        Returns
+        -------
+        Fraction or None
+            L / U (a guarantee when it exceeds 1), or None when the buffer is
+            unbounded: no catastrophe has more utility than the best satisfactory
+            plan (none ever wins), or a satisfactory plan has no impact (one wins
+            from the smallest budget).
+
+        Raises
+        ------
+        InvalidParameterError
+            The partition is not scaled, the two sets overlap, no plan is in
+            neither, or a hypothesis fails: every other plan's utility below every
+            satisfactory plan's, every catastrophe's impact above every
+            satisfactory plan's.
+
+        See Also
+        --------
+        buffer : The ratio itself.
+
+        Examples
+        --------
+        The post's refined example: satisfactory plans of utility 0.3 to 0.4,
+        catastrophes of utility at most 1 and ten times the impact, and doing
+        nothing. The bound is 9 · 0.3 / 0.6 = 4.5 = 1 + α, so α = 3.5.
+
+        >>> p = partition({"nothing": (0, 0), "low": ("3/10", 1), "high": ("2/5", 1),
+        ...                "catastrophe": (1, 10)})
+        >>> bound = p.buffer_bound("catastrophe", ["low", "high"])
+        >>> bound, bound - 1, p.buffer("catastrophe", ["low", "high"]).ratio >= bound
+        (Fraction(9, 2), Fraction(7, 2), True)
+        """
+        if self.kind != "scaled":
+            raise InvalidParameterError(
+                "the bound of Theorem 11 is for the scaled partition; this one is constrained."
+            )
+        bad = self._names(catastrophes, "catastrophes")
+        good = self._names(satisfactory, "satisfactory")
+        if bad & good:
+            raise InvalidParameterError(
+                f"plan {sorted(bad & good, key=str)[0]!r} is both a catastrophe and satisfactory."
+            )
+        others = [name for name in self.plans if name not in bad | good]
+        if not others:
+            raise InvalidParameterError(
+                "the bound of Theorem 11 compares with the plans that are neither satisfactory nor "
+                "catastrophes (such as doing nothing); there are none."
+            )
+        u_lo = min(self.plans[n][0] for n in good)
+        u_hi = max(self.plans[n][0] for n in good)
+        impact_s = max(self.plans[n][1] for n in good)
+        u_c = max(self.plans[n][0] for n in bad)
+        impact_c = min(self.plans[n][1] for n in bad)
+        u_o = max(self.plans[n][0] for n in others)
+        if u_o >= u_lo:
+            raise InvalidParameterError(
+                "the bound of Theorem 11 needs every other plan's utility below every "
+                f"satisfactory plan's; the greatest other is {u_o}, the least satisfactory {u_lo}."
+            )
+        if impact_c <= impact_s:
+            raise InvalidParameterError(
+                "the bound of Theorem 11 needs every catastrophe's impact above every "
+                f"satisfactory plan's; the least catastrophe's is {impact_c}, the greatest "
+                f"satisfactory {impact_s}."
+            )
+        if u_c <= u_hi or impact_s == 0:
+            return None
+        return (impact_c - impact_s) / (u_c - u_hi) * (u_lo - u_o) / impact_s
 
     def _names(self, names: Any, parameter: str) -> set:
         if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):

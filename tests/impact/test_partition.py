@@ -187,3 +187,82 @@ def test_bad_budgets_and_names():
         lawn.winner(0)
     with pytest.raises(InvalidParameterError, match="names 'lawnmower', which is not a plan"):
         lawn.buffer(["lawnmower"], ["mow"])
+
+
+roles = st.lists(st.sampled_from(["satisfactory", "catastrophe", "other"]), min_size=3, max_size=8)
+
+
+@given(plan_sets, roles)
+def test_theorem_11_a_sufficient_condition_for_buffering(plans, assigned):
+    names = sorted(plans)
+    role = dict(zip(names, assigned + ["other"] * len(names)))
+    good = [n for n in names if role[n] == "satisfactory"]
+    bad = [n for n in names if role[n] == "catastrophe"]
+    others = [n for n in names if role[n] == "other"]
+    if not (good and bad and others):
+        return
+    result = partition(plans)
+    exact = result.plans
+    hypotheses = max(exact[n][0] for n in others) < min(exact[n][0] for n in good) and min(
+        exact[n][1] for n in bad
+    ) > max(exact[n][1] for n in good)
+    if not hypotheses:
+        with pytest.raises(InvalidParameterError, match="Theorem 11 needs"):
+            result.buffer_bound(bad, good)
+        return
+    bound = result.buffer_bound(bad, good)
+    buffer = result.buffer(bad, good)
+    if bound is None:  # unbounded: no catastrophe ever wins, or a satisfactory one from 0
+        assert buffer.satisfactory_from is not None and buffer.ratio is None
+    elif bound > 1:  # the theorem: a satisfactory plan wins first, by at least the bound
+        assert buffer.satisfactory_from is not None
+        assert buffer.ratio is None or buffer.ratio >= bound
+        assert buffer.catastrophe_from is None or buffer.catastrophe_from > buffer.satisfactory_from
+
+
+@given(
+    st.tuples(st.builds(Fraction, st.integers(1, 9), st.integers(1, 4)), impacts.filter(bool)),
+    st.builds(Fraction, st.integers(1, 9), st.integers(1, 3)),
+    st.builds(Fraction, st.integers(1, 20), st.integers(1, 3)),
+)
+def test_theorem_11_is_attained_with_one_satisfactory_plan(sat, extra_u, extra_i):
+    # doing nothing, one satisfactory plan and one catastrophe: when the bound exceeds 1
+    # the satisfactory plan wins from I_s/u_s and the catastrophe from ΔI/Δu, so the
+    # ratio is the bound; otherwise the satisfactory plan lies under the hull
+    u, impact = sat
+    plans = {"nothing": (0, 0), "sat": (u, impact), "cat": (u + extra_u, impact + extra_i)}
+    result = partition(plans)
+    bound = result.buffer_bound("cat", "sat")
+    assert bound == (extra_i / extra_u) * u / impact
+    buffer = result.buffer("cat", "sat")
+    if bound > 1:
+        assert buffer.ratio == bound
+    else:
+        assert buffer.satisfactory_from is None and "sat" in result.dominated
+
+
+def test_the_refined_buffer_example():
+    # satisfactory utilities 0.3 to 0.4, catastrophes ten times the impact and at most
+    # utility 1: (10 − 1) · 0.3 / (1 − 0.4) = 4.5. By the post's definition (ratio ≥ 1 + α)
+    # that is α = 3.5, where its text says "4.5-buffering"
+    plans = {
+        "nothing": (0, 0),
+        "low": (Fraction(3, 10), 1),
+        "high": (Fraction(2, 5), Fraction(1, 2)),
+        "cat": (1, 10),
+        "cat2": (Fraction(1, 2), 12),
+    }
+    result = partition(plans)
+    bound = result.buffer_bound(["cat", "cat2"], ["low", "high"])
+    assert bound == Fraction(9, 2) and bound - 1 == Fraction(7, 2)
+    assert result.buffer(["cat", "cat2"], ["low", "high"]).ratio >= bound
+    # a catastrophe no better than the best satisfactory plan never wins: unbounded
+    level = partition({**plans, "cat": (Fraction(2, 5), 10), "cat2": (Fraction(1, 3), 12)})
+    assert level.buffer_bound(["cat", "cat2"], ["low", "high"]) is None
+    assert level.buffer(["cat", "cat2"], ["low", "high"]).catastrophe_from is None
+    with pytest.raises(InvalidParameterError, match="both a catastrophe and satisfactory"):
+        result.buffer_bound(["cat", "low"], ["low"])
+    with pytest.raises(InvalidParameterError, match="neither satisfactory nor"):
+        result.buffer_bound(["cat", "cat2"], ["low", "high", "nothing"])
+    with pytest.raises(InvalidParameterError, match="scaled partition"):
+        partition(plans, kind="constrained").buffer_bound("cat", "low")

@@ -184,6 +184,8 @@ def used(module, function, seen=None) -> list[str]:
         if not isinstance(node, ast.Name):
             continue
         value = getattr(module, node.id, None)
+        # a former module path imported elsewhere shadows its function by a callable module
+        value = getattr(value, "__function__", value)
         origin = getattr(value, "__module__", "") or ""
         named = inspect.isfunction(value) or inspect.isclass(value) or hasattr(value, "__wrapped__")
         if origin.startswith("powerseek") and named and not node.id.startswith("_"):
