@@ -123,7 +123,8 @@ PUBLIC_NAMES = {
     "powerseek.impact": (
         "ABLATION_AGENTS", "ABLATION_LEVELS", "Ablation", "AttainableUtility", "BASELINES",
         "Buffer", "DEFAULT_HORIZON", "DEVIATIONS", "ImpactLevel", "KINDS", "MAX_POLICIES",
-        "MAX_REACHABILITY_STATES", "Outcome", "Partition", "PenalizedPolicy", "SCALINGS",
+        "MAX_REACHABILITY_STATES", "Mixture", "Outcome", "Partition", "PenalizedPolicy",
+        "SCALINGS",
         "ablation", "attainable_utility", "aup_conv_penalty", "aup_penalty",
         "aup_penalty_stderr", "aup_plan",
         "best_outcome", "episode_ends", "impact_level", "inaction_baseline",

@@ -336,6 +336,9 @@ def _horizon_line(head: dict) -> str:
 
 def _write_partition(level, head, form: str, out: TextIO) -> int:
     rows = level.to_records()
+    # the impact-constrained agent mixes neighbouring winners; these are its corners
+    corners = [{"policy": r["policy"], "impact": r["impact"], "utility": r["utility"]}
+               for r in rows]  # fmt: skip
     if form == "json":
         low, plan = level.first_safe()
         write_json(
@@ -344,6 +347,7 @@ def _write_partition(level, head, form: str, out: TextIO) -> int:
                 "intervals": rows,
                 "first_safe_budget": None if low is None else float(low),
                 "first_safe_policy": plan,
+                "constrained": corners,
             },
             out,
         )
@@ -354,5 +358,8 @@ def _write_partition(level, head, form: str, out: TextIO) -> int:
     else:
         out.write(
             f"{head['environment']}: {head['measure']} penalty, γ = {head['gamma']}\n{level}\n"
+            "with the impact at most I instead (randomised between these, linear in I): "
+            + ", ".join(f"{c['policy']} at I = {c['impact']:.6g}" for c in corners)
+            + "\n"
         )
     return 0

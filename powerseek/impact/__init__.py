@@ -25,7 +25,7 @@ from __future__ import annotations
 from ._ablation import ABLATION_AGENTS, ABLATION_LEVELS, Ablation, ablation, best_outcome
 from ._attainable import AttainableUtility, attainable_utility, episode_ends, noop_pairs
 from ._baselines import BASELINES, DEFAULT_HORIZON, inaction_baseline
-from ._level import MAX_POLICIES, ImpactLevel, impact_level
+from ._level import MAX_POLICIES, ImpactLevel, Mixture, impact_level
 from ._partition import KINDS, Buffer, Partition, partition
 from ._penalties import (
     DEVIATIONS,
@@ -55,6 +55,7 @@ __all__ = [
     "AttainableUtility",
     "Buffer",
     "ImpactLevel",
+    "Mixture",
     "Outcome",
     "Partition",
     "PenalizedPolicy",

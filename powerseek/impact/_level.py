@@ -17,9 +17,10 @@ so a policy better than another by less than their noise is not told apart.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,10 +40,28 @@ from ._penalties import (
     trajectory_outcome,
 )
 
-__all__ = ["MAX_POLICIES", "ImpactLevel", "impact_level"]
+__all__ = ["MAX_POLICIES", "ImpactLevel", "Mixture", "impact_level"]
 
 #: Most distinct policies the parametric search collects before refusing.
 MAX_POLICIES = 200
+
+
+class Mixture(NamedTuple):
+    """The impact-constrained agent's choice at one budget: a mixture of policies.
+
+    Attributes
+    ----------
+    utility : Fraction
+        Its discounted utility from the start.
+    impact : Fraction
+        Its discounted impact from the start (at most the budget).
+    weights : mapping
+        Policy name -> the probability of following it, drawn once at the start.
+    """
+
+    utility: Fraction
+    impact: Fraction
+    weights: Mapping[Hashable, Fraction]
 
 
 @dataclass(frozen=True)
@@ -81,6 +100,63 @@ class ImpactLevel:
             if plan in self.safe:
                 return low, plan
         return None, None
+
+    def constrained(self, budget: Any) -> Mixture | None:
+        """The best agent whose impact is at most `budget`, over randomised policies.
+
+        The constrained problem, max u(f) subject to I(f) ≤ R, is a linear programme
+        over the discounted occupancy measures f of the start. Their (impact,
+        utility) pairs form a polygon whose upper-left edge runs through the
+        policies of the scaled partition, in increasing impact; the polygon's
+        vertices are deterministic policies. So the optimum at R is the winner
+        whose impact is R, or a mixture of the two neighbouring winners, weighted to
+        spend exactly R: a coin flipped once at the start (equivalently a
+        stationary policy that randomises in one state). Past the last winner's
+        impact the plain maximiser is optimal.
+
+        Parameters
+        ----------
+        budget : int, Fraction, str or float
+            R ≥ 0, the most impact allowed (not λ).
+
+        Returns
+        -------
+        Mixture or None
+            None when R is below every policy's impact (nothing is feasible).
+
+        See Also
+        --------
+        partition : The constrained partition of explicit, deterministic plans.
+
+        Examples
+        --------
+        On the budget R = 1/2 the box level's agent goes round the box half the
+        time and stays put otherwise.
+
+        >>> from powerseek import load
+        >>> from powerseek.impact import attainable_utility, aup_penalty, impact_level
+        >>> box = load("aup-box")
+        >>> penalty = aup_penalty(attainable_utility(box, 0.996, n_aux=30, rng=0), box)
+        >>> choice = impact_level(box, penalty, 0.996).constrained("1/2")
+        >>> {name: round(float(w), 4) for name, w in choice.weights.items()}
+        {'policy 1': 0.4942, 'policy 2': 0.5058}
+        >>> float(choice.impact), round(float(choice.utility), 4)
+        (0.5, 0.4938)
+        """
+        cap = as_fraction(budget)
+        if cap < 0:
+            raise InvalidParameterError(f"`budget` must be at least 0; got {cap}.")
+        plans = self.partition.plans
+        hull = [(plans[p][1], plans[p][0], p) for p, _, _ in self.partition.intervals]
+        if cap < hull[0][0]:
+            return None
+        for (i0, u0, a), (i1, u1, b) in zip(hull, hull[1:]):
+            if cap < i1:
+                w = (cap - i0) / (i1 - i0)
+                weights = {a: 1 - w, b: w} if w else {a: Fraction(1)}
+                return Mixture(u0 + w * (u1 - u0), cap, FrozenDict(weights))
+        impact, utility, last = hull[-1]
+        return Mixture(utility, impact, FrozenDict({last: Fraction(1)}))
 
     def buffer(self) -> Buffer:
         """The buffer between the first safe policy and the first one with a side effect.
@@ -222,7 +298,8 @@ def _float_line(mdp, policy, start, task, penalty, gamma, ends):
     rewards = np.column_stack([np.asarray(T[policy] @ task), penalty[policy]])
     rewards[ends] = 0.0
     values = np.atleast_2d(spsolve(A, rewards))
-    return Fraction(float(values[start, 0])), Fraction(float(values[start, 1]))
+    # a penalty is at least 0, so a negative impact is the solve's rounding of 0
+    return Fraction(float(values[start, 0])), Fraction(max(float(values[start, 1]), 0.0))
 
 
 def _outcome(mdp, policy, start, utility):

@@ -68,6 +68,10 @@ def test_the_impact_level(capsys):
     assert record["first_safe_budget"] == pytest.approx(1.01554, abs=1e-5)
     status, out, _ = run(capsys, "aup-dog", "--partition")
     assert "first safe: policy 3, for R > 1.01554" in out
+    assert "with the impact at most I instead (randomised between these, linear in I): " in out
+    corners = record["constrained"]
+    assert [c["policy"] for c in corners] == [r["policy"] for r in record["intervals"]]
+    assert [c["impact"] for c in corners] == sorted(c["impact"] for c in corners)
 
 
 @pytest.mark.parametrize(

@@ -143,3 +143,67 @@ def test_records_tables_and_notebook_display():
     table = ablation(["aup-box"], ["Vanilla", "AUP"], draws=2)
     assert table._repr_html_().count("<tr>") == 3
     assert list(table.to_frame()["agent"]) == ["Vanilla", "AUP"]
+
+
+def occupancy_lp(mdp, task, penalty, gamma, budget, start=0):
+    """max u(f) subject to I(f) ≤ budget over the occupancy measures f of `start`, by HiGHS."""
+    from scipy.optimize import linprog
+
+    ends = episode_ends(mdp)
+    alive = ~ends[mdp.pair_states]
+    T = mdp.transition_matrix.toarray()
+    flow = np.zeros((mdp.n_states, mdp.n_pairs))  # Σ_a f(s, a) − γ Σ_q T[q, s] f(q) = δ_s0
+    flow[mdp.pair_states, np.arange(mdp.n_pairs)] = 1.0
+    flow -= gamma * (T * alive[:, None]).T
+    utility = np.where(alive, T @ task, 0.0)
+    impact = np.where(alive, penalty, 0.0)
+    result = linprog(
+        -utility, A_ub=impact[None, :], b_ub=[budget], A_eq=flow,
+        b_eq=np.eye(mdp.n_states)[start], bounds=(0, None), method="highs",
+    )  # fmt: skip
+    return None if result.status == 2 else -result.fun
+
+
+@settings(max_examples=examples(25))
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_the_constrained_agent_is_the_occupancy_linear_programme(seed, stochastic):
+    mdp, task, penalty = random_case(seed, stochastic=stochastic)
+    level = impact_level(mdp, penalty, 0.9, task=task, start=0)
+    impacts = sorted({i for _, i in level.partition.plans.values()})
+    low, high = impacts[0], impacts[-1]
+    budgets = [low / 2, low, (low + high) / 3, (low + high) / 2, high, high + 1, *impacts]
+    plans = level.partition.plans
+    for cap in budgets:  # exact budgets; the programme reads them as floats
+        ours = level.constrained(cap)
+        lp = occupancy_lp(mdp, task, penalty, 0.9, float(cap))
+        if cap < low:
+            assert ours is None and lp is None
+            continue
+        assert ours is not None and lp is not None
+        assert float(ours.utility) == pytest.approx(lp, abs=1e-7)
+        assert ours.impact <= cap and sum(ours.weights.values()) == 1
+        # the mixture's own lines give its utility and impact
+        assert sum(w * plans[n][0] for n, w in ours.weights.items()) == ours.utility
+        assert sum(w * plans[n][1] for n, w in ours.weights.items()) == ours.impact
+
+
+def test_the_constrained_agent_at_and_between_the_winners():
+    plans = {"a": (0, 0), "b": (3, 1), "c": (4, 3)}  # c mixes in above I = 1
+    from powerseek.impact._level import ImpactLevel
+
+    level = ImpactLevel(partition(plans), {}, {}, ())
+    assert level.constrained(0).weights == {"a": 1}
+    half = Fraction(1, 2)
+    assert level.constrained(half) == (Fraction(3, 2), half, {"a": half, "b": half})
+    assert level.constrained(1).weights == {"b": 1}
+    assert level.constrained(2) == (Fraction(7, 2), 2, {"b": Fraction(1, 2), "c": Fraction(1, 2)})
+    assert level.constrained(10) == (4, 3, {"c": 1})
+    with pytest.raises(InvalidParameterError, match="`budget` must be at least 0"):
+        level.constrained(-1)
+
+
+def test_a_stochastic_impact_rounded_below_zero_is_zero():
+    # the least-impact policy's LU solve gives −1.5e-15 for an impact of 0
+    mdp, task, penalty = random_case(78971167, stochastic=True)
+    level = impact_level(mdp, penalty, 0.9, task=task, start=0)
+    assert min(i for _, i in level.partition.plans.values()) == 0
