@@ -210,9 +210,9 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
     n_aux = int(text) if text.isdigit() else 0
     if n_aux < 1:
         raise InvalidParameterError(f"--n-aux must be one positive integer; got {args.n_aux!r}.")
-    if measure in ("aup-conv", "ur") and baseline != "stepwise":
+    if measure == "aup-conv" and baseline != "stepwise":
         raise InvalidParameterError(
-            f"--measure {measure} compares each action with doing nothing now: --baseline "
+            "--measure aup-conv compares each action with doing nothing now: --baseline "
             "stepwise only."
         )
     agent_kind = args.agent or "policy"
@@ -235,7 +235,7 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
     if measure == "aup-conv":
         penalty = aup_conv_penalty(au, mdp)
     elif measure == "ur":
-        penalty = unreachability_penalty(au, mdp)
+        penalty = unreachability_penalty(au, mdp, baseline=baseline, horizon=horizon)
     else:
         penalty = aup_penalty(au, mdp, deviation=deviation, scaling=scaling, baseline=baseline,
                               horizon=horizon)  # fmt: skip

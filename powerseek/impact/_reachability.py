@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Hashable
+from typing import Any
 
 import numpy as np
 
 from ..exceptions import InvalidParameterError
 from ..mdp import MDP
-from ._attainable import AttainableUtility, episode_ends
+from ._attainable import AttainableUtility, episode_ends, noop_pairs
+from ._baselines import (
+    BASELINES,
+    DEFAULT_HORIZON,
+    check_horizon,
+    inaction_baseline,
+    start_index,
+)
+from ._penalties import _choice
 
 __all__ = ["MAX_REACHABILITY_STATES", "reachability", "unreachability_penalty"]
 
@@ -121,13 +130,22 @@ def reachability(
 
 
 def unreachability_penalty(
-    reach: AttainableUtility, mdp: MDP, *, noop: Hashable = "stay"
+    reach: AttainableUtility,
+    mdp: MDP,
+    *,
+    noop: Hashable = "stay",
+    baseline: str = "stepwise",
+    horizon: int = DEFAULT_HORIZON,
+    start: Any = None,
 ) -> np.ndarray:
-    """Unreachability of the stepwise inaction baseline: 1 − R(s'; b) for each action.
+    """Unreachability of the baseline: 1 − R(s'; b) for each action.
 
     Krakovna et al.'s d_UR(s'; b) = 1 − R(s'; b), with s' the state the action
-    arrives in and b the state doing nothing arrives in (in a stochastic world,
-    both averaged over the arrivals). An episode's end is not penalised.
+    arrives in and b the baseline's state then (in a stochastic world, both
+    averaged over the arrivals): the state doing nothing arrives in
+    (``"stepwise"``), the starting state (``"start"``), or the state t + 1 no-ops
+    from the start reach at step t (``"inaction"``; see :func:`inaction_baseline`).
+    An episode's end is not penalised.
 
     Parameters
     ----------
@@ -137,10 +155,18 @@ def unreachability_penalty(
         The environment.
     noop : hashable, default "stay"
         The no-op action.
+    baseline : {"stepwise", "start", "inaction"}, default "stepwise"
+    horizon : int, default 9
+        ``"inaction"``: the steps over which the baseline moves.
+    start : state, optional
+        ``"start"`` and ``"inaction"``: the starting state; default
+        ``mdp.metadata["start"]``, else the first state.
 
     Returns
     -------
-    numpy.ndarray, shape (n_pairs,)
+    numpy.ndarray
+        Shape (n_pairs,), or (horizon + 1, n_pairs) for ``"inaction"``, row t the
+        penalty at step t, as :func:`aup_penalty`.
 
     Examples
     --------
@@ -149,17 +175,20 @@ def unreachability_penalty(
     >>> unreachability_penalty(reachability(mdp), mdp).tolist()   # the room is lost
     [0.0, 1.0, 0.0]
     """
-    from ._attainable import noop_pairs
-
+    _choice(baseline, BASELINES, "baseline")
     if reach.after.shape != (mdp.n_states, mdp.n_pairs) or not np.array_equal(
         reach.rewards, np.eye(mdp.n_states)
     ):
         raise InvalidParameterError(
             "`reach` must be the reachability of this MDP's every state (reachability(mdp))."
         )
-    # P(b | s) of waiting, per pair's state; reach.after[b, p] = E_{s'|p}[R(s'; b)]
-    waiting = mdp.transition_matrix[noop_pairs(mdp, noop)][mdp.pair_states]
-    expected = np.asarray(waiting.multiply(reach.after.T).sum(axis=1)).ravel()
-    penalty = 1.0 - expected
-    penalty[episode_ends(mdp)[mdp.pair_states]] = 0.0
-    return penalty
+    live = ~episode_ends(mdp)[mdp.pair_states]
+    if baseline == "stepwise":
+        # P(b | s) of waiting, per pair's state; reach.after[b, p] = E_{s'|p}[R(s'; b)]
+        waiting = mdp.transition_matrix[noop_pairs(mdp, noop)][mdp.pair_states]
+        expected = np.asarray(waiting.multiply(reach.after.T).sum(axis=1)).ravel()
+        return np.where(live, 1.0 - expected, 0.0)
+    if baseline == "start":
+        return np.where(live, 1.0 - reach.after[start_index(mdp, start)], 0.0)
+    rows, _ = inaction_baseline(mdp, check_horizon(horizon) + 1, start=start, noop=noop)
+    return np.where(live, 1.0 - rows[1:] @ reach.after, 0.0)  # row t: P(b at step t + 1)

@@ -46,6 +46,9 @@ def test_moving_baselines_and_the_planning_agent(capsys):
     assert "to step 3: the inaction baseline still moves there" in out
     status, out, _ = run(capsys, "aup-conveyor-vase", "--baseline", "inaction")
     assert "settles at step 4, so this is exact" in out
+    status, out, _ = run(capsys, "aup-conveyor-vase", "--measure", "ur", "--baseline", "inaction",
+                         "--format", "csv")  # fmt: skip
+    assert status == 0 and out.splitlines()[0] == "step,state,action,penalty"
     # the starting state is one baseline for every step, so it has an impact level
     status, out, _ = run(capsys, "aup-box", "--baseline", "start", "--partition")
     assert status == 0 and "first safe" in out
@@ -84,7 +87,7 @@ def test_the_impact_level(capsys):
         (["aup-box", "--n-aux", "2,3"], "--n-aux must be one positive integer; got '2,3'."),
         (["aup-box", "--gamma", "1"], "--gamma must be in (0, 1); got 1.0."),
         (["aup-box", "--lambda", "-1"], "--lambda must be a finite number at least 0"),
-        (["aup-box", "--measure", "ur", "--baseline", "start"], "--baseline stepwise only."),
+        (["aup-box", "--measure", "aup-conv", "--baseline", "start"], "--baseline stepwise only."),
         (["aup-box", "--measure", "ur", "--scaling", "none"], "has its own formula"),
         (["aup-box", "--partition", "--baseline", "inaction"], "--baseline stepwise or start"),
         (["aup-box", "--partition", "--agent", "planner"], "without --agent planner."),

@@ -277,3 +277,35 @@ def test_the_outcome_follows_each_steps_policy():
     assert outcome.path == ["room", "room", "room", "hall", "hall"]
     assert outcome["return"] == pytest.approx(0.9**2 + 0.9**3, rel=1e-12)
     assert agent.outcome(mdp, horizon=2).path == ["room", "room", "room"]
+
+
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_unreachability_of_each_baseline_by_hand(seed, stochastic):
+    from powerseek.impact import unreachability_penalty
+
+    mdp = random_world(seed, stochastic)
+    reach = reachability(mdp, 0.9)
+    ends = episode_ends(mdp)[mdp.pair_states]
+    start = unreachability_penalty(reach, mdp, baseline="start")
+    assert np.abs(start - np.where(ends, 0.0, 1.0 - reach.after[0])).max() <= 1e-15
+    moving = unreachability_penalty(reach, mdp, baseline="inaction", horizon=3)
+    rows = noop_rows(mdp, 4)
+    for t in range(4):
+        hand = np.zeros(mdp.n_pairs)
+        for pair in range(mdp.n_pairs):
+            if not ends[pair]:
+                reached = sum(p * reach.after[mdp.index(b), pair] for b, p in rows[t + 1].items())
+                hand[pair] = 1.0 - reached
+        assert np.abs(moving[t] - hand).max() <= 1e-12
+
+
+def test_following_the_inaction_baseline_loses_no_reachability():
+    from powerseek.impact import unreachability_penalty
+
+    mdp = load("aup-conveyor-vase")
+    ur = unreachability_penalty(reachability(mdp, 0.996), mdp, baseline="inaction")
+    rows, _ = inaction_baseline(mdp, 9)
+    for t in range(10):
+        assert ur[t, mdp.pair_index(mdp.states[int(np.argmax(rows[t]))], "stay")] == 0.0
+    with pytest.raises(InvalidParameterError, match="`baseline` must be one of"):
+        unreachability_penalty(reachability(mdp, 0.996), mdp, baseline="never")
