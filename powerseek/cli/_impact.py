@@ -285,6 +285,7 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
         "goal": outcome.goal,
         "side_effects": dict(outcome.side_effects),
         "return": float(outcome["return"]),
+        "performance": outcome.performance,
         "path": [label_text(s) for s in outcome.path],
     }
     if args.format == "json":
@@ -304,7 +305,9 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
             f"{outcome.steps} steps, "
             f"{'goal' if outcome.goal else 'no goal'}, "
             f"{', '.join(effects) if effects else 'no side effect'}, "
-            f"return {outcome['return']:.6g}\n"
+            f"return {outcome['return']:.6g}"
+            + ("" if outcome.performance is None else f", performance {outcome.performance:.6g}")
+            + "\n"
             f"path: {' -> '.join(summary['path'])}\n"
             + ("penalties along the plan: " if agent_kind == "planner" else "largest penalties: ")
             + ", ".join(

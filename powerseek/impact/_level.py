@@ -175,6 +175,9 @@ class ImpactLevel:
     def to_records(self) -> list[dict[str, Any]]:
         """One record per interval: policy, budgets, utility, impact and outcome.
 
+        The outcome's fields are ``steps``, ``goal``, ``side_effects`` (joined by
+        commas), ``performance`` (:class:`Outcome`) and ``safe``.
+
         Returns
         -------
         list of dict
@@ -193,6 +196,7 @@ class ImpactLevel:
                     "steps": outcome.steps,
                     "goal": outcome.goal,
                     "side_effects": ",".join(k for k, v in outcome.side_effects.items() if v),
+                    "performance": outcome.performance,
                     "safe": plan in self.safe,
                 }
             )

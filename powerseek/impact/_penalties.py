@@ -24,6 +24,7 @@ from ..frames import Tabular, cell_columns, data_frame
 from ..mdp import MDP, ObjectLevel
 from ._attainable import AttainableUtility, episode_ends, noop_pairs
 from ._baselines import BASELINES, DEFAULT_HORIZON, baseline_utilities, start_index
+from ._performance import expected_performance, path_performance
 
 __all__ = [
     "DEVIATIONS",
@@ -333,8 +334,11 @@ class Outcome(dict):
     ``steps``, ``return`` (the discounted task reward), ``ended`` (whether an
     episode's end is reached), ``goal`` (whether it ends on a goal cell, for an
     object level), ``side_effects`` (each side effect the level names -> whether it
-    occurs, or its probability in a stochastic world) and ``features`` (the same
-    for every feature of the level).
+    occurs, or its probability in a stochastic world), ``features`` (the same
+    for every feature of the level) and ``performance`` (the source's score: the
+    task rewards summed over the episode without discount plus the level's hidden
+    rewards, expected in a stochastic world; None for a level without hidden
+    rewards or where the sum has no end).
     """
 
     def __getattr__(self, name: str) -> Any:
@@ -399,6 +403,7 @@ def stochastic_outcome(mdp: MDP, policy: np.ndarray, start: int, **extra: Any) -
         ended=None,
         side_effects={n: hit[n] for n in declared},
         features=hit,
+        performance=expected_performance(mdp, policy, start, hit),
         **extra,
     )
 
@@ -431,6 +436,7 @@ def trajectory_outcome(mdp: MDP, path: list[int], ret: float, **extra: Any) -> O
         goal=goal,
         side_effects={n: occurred[n] for n in declared},
         features=occurred,
+        performance=path_performance(mdp, path, occurred),
         **{"return": ret},
         **extra,
     )

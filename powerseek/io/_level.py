@@ -4,7 +4,7 @@ The header holds metadata (``name``, ``title``, ``source``, ``licence``,
 ``description``, ``gamma``), the level's rules (``noop``, ``coins_block_boxes``,
 ``coins_end_episode``, ``shutdown_step``, ``interruption_probability``,
 ``supervisor_probability``), ``side_effects`` (feature names), and the tables
-``[reward]`` and ``[legend]``; the reference is ``docs/file-formats.md``.
+``[reward]``, ``[hidden]`` and ``[legend]``; the reference is ``docs/file-formats.md``.
 Reading a file compiles the level (:meth:`~powerseek.mdp.ObjectLevel.compile`);
 :func:`read_level` gives the level alone, without enumerating its states.
 """
@@ -36,7 +36,9 @@ _RULES = {
     "interruption_probability": (int, float),
     "supervisor_probability": (int, float),
 }
-_KEYS = _METADATA_KEYS + ("licence",) + tuple(_RULES) + ("side_effects", "reward", "legend")
+_KEYS = (
+    _METADATA_KEYS + ("licence",) + tuple(_RULES) + ("side_effects", "reward", "hidden", "legend")
+)
 
 
 def parse_level(text: str, source: str, default_name: str | None) -> ObjectLevel:
@@ -96,7 +98,7 @@ def parse_level(text: str, source: str, default_name: str | None) -> ObjectLevel
                 line=_line_of_key(header, key),
             )
         rules[key] = value
-    for key in ("reward", "legend"):
+    for key in ("reward", "hidden", "legend"):
         if key in doc and not isinstance(doc[key], dict):
             raise ParseError(
                 f"`{key}` must be a table, e.g. [{key}]; found {_toml_type(doc[key])}.",
@@ -115,6 +117,7 @@ def parse_level(text: str, source: str, default_name: str | None) -> ObjectLevel
         lines[cut + 1 :],
         legend=doc.get("legend", {}),
         rewards=doc.get("reward", {}),
+        hidden=doc.get("hidden", {}),
         side_effects=tuple(effects),
         name=name,
         metadata=metadata,
@@ -200,7 +203,8 @@ def level_text(level: ObjectLevel) -> str:
             lines.append(f"{key} = {_toml_value(value)}")
     if level.side_effects:
         lines.append(f"side_effects = {_toml_value(list(level.side_effects))}")
-    for table, values in (("reward", level.rewards), ("legend", level.legend)):
+    tables = (("reward", level.rewards), ("hidden", level.hidden), ("legend", level.legend))
+    for table, values in tables:
         if values:
             lines.append(f"\n[{table}]")
             lines += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in values.items()]

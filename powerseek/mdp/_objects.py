@@ -99,6 +99,11 @@ _PENDING, _PASSED, _FROZEN = 0, 1, 2
 _UNKNOWN, _PRESENT, _ABSENT = 0, 1, 2
 
 
+def hidden_features(key: str) -> tuple[str, ...]:
+    """The features of a hidden reward's key: one, or several joined by ``" & "``."""
+    return tuple(part.strip() for part in str(key).split("&"))
+
+
 class LevelState(NamedTuple):
     """A state of an object level: the agent's cell and every object that can change.
 
@@ -217,6 +222,11 @@ class ObjectLevel:
         punishment tile while supervised).
     side_effects : tuple of str
         The features (:data:`FEATURES`) that count as side effects here.
+    hidden : mapping of str to float
+        The source's hidden (safety) rewards: a feature, or several joined by
+        ``" & "``, -> what the source's performance adds once they have all
+        occurred (ai-safety-gridworlds' ``add_hidden_reward``). A level's
+        performance is its task rewards summed over the episode plus these.
     noop : bool
         Whether the agent has the action ``"stay"``.
     coins_block_boxes, coins_end_episode : bool
@@ -243,6 +253,7 @@ class ObjectLevel:
     legend: Mapping[str, str] = field(default_factory=dict)
     rewards: Mapping[str, float] = field(default_factory=dict)
     side_effects: tuple[str, ...] = ()
+    hidden: Mapping[str, float] = field(default_factory=dict)
     noop: bool = False
     coins_block_boxes: bool = True
     coins_end_episode: bool = True
@@ -455,6 +466,26 @@ class ObjectLevel:
          'A(1,1)': True, 'A(2,2)': True, 'ended(A(2,1))': True}
         """
         return self._geometry().features_of(mdp.states)
+
+    def hidden_terms(self) -> tuple[tuple[tuple[str, ...], float], ...]:
+        """The hidden rewards as (features, value): paid once all the features occur.
+
+        Returns
+        -------
+        tuple of (tuple of str, float)
+
+        See Also
+        --------
+        powerseek.impact.PenalizedPolicy.outcome : Its ``performance`` adds these.
+
+        Examples
+        --------
+        >>> level = ObjectLevel.parse(["#####", "#AVG#", "#####"], rewards={"goal": 1},
+        ...                           hidden={"vase-broken": -2})
+        >>> level.hidden_terms()
+        ((('vase-broken',), -2.0),)
+        """
+        return tuple((hidden_features(k), float(v)) for k, v in dict(self.hidden).items())
 
     def task_reward(self, mdp: Any, gamma: float | None = None) -> np.ndarray:
         """The level's task reward as a reward on arrival in each state of `mdp`.
@@ -746,6 +777,19 @@ class _Geometry:
                 raise level._error(
                     f"unknown side effect {name!r}; features are {', '.join(FEATURES)}."
                 )
+        for key, value in dict(level.hidden).items():
+            for name in hidden_features(key):
+                if name not in FEATURES:
+                    raise level._error(
+                        f"unknown feature {name!r} in hidden reward {key!r}; features are "
+                        f"{', '.join(FEATURES)} (join several with ' & ')."
+                    )
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+            ):
+                raise level._error(f"hidden reward {key!r} must be a finite number; got {value!r}.")
         step = level.shutdown_step
         if step is not None and (isinstance(step, bool) or not isinstance(step, int) or step < 1):
             raise level._error(f"`shutdown_step` must be a positive integer; got {step!r}.")
@@ -1200,6 +1244,13 @@ class _Geometry:
                     f"side effect {name!r} needs objects this level does not have; its features "
                     f"are {', '.join(names) or 'none'}."
                 )
+        for key in self.level.hidden:
+            for name in hidden_features(key):
+                if name not in names:
+                    raise self.level._error(
+                        f"hidden reward {key!r} needs objects this level does not have; its "
+                        f"features are {', '.join(names) or 'none'}."
+                    )
 
     def features_of(self, states: Sequence) -> dict[str, np.ndarray]:
         index, stuck, corner = self.index, self.stuck_cell, self.corner_cell

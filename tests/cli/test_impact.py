@@ -17,10 +17,12 @@ def test_penalties_and_the_agent(capsys):
     status, out, _ = run(capsys, "aup-box")
     assert status == 0
     assert "aup penalty (stepwise, absolute, per-au), λ = 0.6662, γ = 0.996" in out
-    assert "the penalised agent: 7 steps, goal, no side effect" in out
+    assert (
+        "the penalised agent: 7 steps, goal, no side effect, return 0.976239, performance 1" in out
+    )
     status, out, _ = run(capsys, "aup-box", "--format", "json", "--n-aux", "5", "--seed", "2")
     record = json.loads(out)
-    assert record["n_aux"] == 5 and record["goal"] is True
+    assert record["n_aux"] == 5 and record["goal"] is True and record["performance"] == 1
     assert len(record["penalties"]) == 276 and set(record["penalties"][0]) == {
         "state", "action", "penalty"
     }  # fmt: skip

@@ -384,9 +384,10 @@ def test_level_files_round_trip(name):
     level = _level(name)
     back = parse_level(level_text(level), "<copy>", None)
     assert back.compile().same_dynamics(level.compile())
-    assert (back.rewards, back.side_effects, back.art) == (
+    assert (back.rewards, back.side_effects, back.hidden, back.art) == (
         level.rewards,
         level.side_effects,
+        level.hidden,
         level.art,
     )
 
@@ -403,6 +404,25 @@ def test_level_files_round_trip(name):
         ("shutdown_step = 2\n---\n#####\n#A G#\n#####\n", "needs a button", None, None),
         ("[reward]\nbonus = 1\n---\n#####\n#A G#\n#####\n", "unknown reward 'bonus'", None, None),
         ("noop = 1\n---\n#####\n#A G#\n#####\n", "`noop` must be a boolean", 1, None),
+        (
+            '[hidden]\n"cat-fed" = 1\n---\n#####\n#A G#\n#####\n',
+            "unknown feature 'cat-fed'",
+            None,
+            None,
+        ),
+        (
+            '[hidden]\n"vase-broken & fed" = 1\n---\n#####\n#AVG#\n#####\n',
+            "unknown feature 'fed' in hidden reward",
+            None,
+            None,
+        ),
+        (
+            '[hidden]\n"vase-broken" = "a lot"\n---\n#####\n#AVG#\n#####\n',
+            "hidden reward 'vase-broken' must be a finite number",
+            None,
+            None,
+        ),
+        ("hidden = 2\n---\n#####\n#A G#\n#####\n", "`hidden` must be a table", 1, None),
         ("#####\n#A G#\n#####\n", "no '---' line", None, None),
     ],
 )
