@@ -47,7 +47,7 @@ def add_parser(commands) -> None:
     cmd.add_argument(
         "--measure", choices=MEASURES, default=None,
         help="ENV: the penalty (default aup): AUP, AUP_conv, relative reachability, "
-        "unreachability",
+        "unreachability; or au, the auxiliary rewards' attainable utility of each state",
     )  # fmt: skip
     cmd.add_argument("--baseline", choices=BASELINES, default=None, help="ENV: default stepwise")
     cmd.add_argument(
@@ -89,7 +89,7 @@ def add_parser(commands) -> None:
 
 
 #: The penalties ``impact ENV --measure`` offers.
-MEASURES = ("aup", "aup-conv", "rr", "ur")
+MEASURES = ("aup", "aup-conv", "rr", "ur", "au")
 #: The agents ``impact ENV --agent`` offers.
 AGENTS = ("policy", "planner")
 #: Options of one use of the command only.
@@ -225,12 +225,20 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidParameterError(
             f"--agent planner plans with auxiliary rewards: --measure aup or rr, not {measure}."
         )
-    if measure == "aup":
+    if measure == "au":
+        for name in ("baseline", "agent", "deviation", "scaling", "partition", "horizon"):
+            if getattr(args, name) not in (None, False):
+                raise InvalidParameterError(
+                    f"--{name} is for a penalty; --measure au prints the attainable utility."
+                )
+    if measure in ("aup", "au"):
         check_work(mdp.n_states, n_aux, 1, args.max_work, runs="runs")
         au = attainable_utility(mdp, gamma, n_aux=n_aux, rng=seed_from(args.seed))
-    elif measure in ("rr", "ur"):
+    if measure == "au":
+        return _write_attainable(mdp, au, args, out)
+    if measure in ("rr", "ur"):
         au = reachability(mdp, gamma)
-    else:
+    elif measure == "aup-conv":
         au = attainable_utility(mdp, gamma, [mdp.metadata["level"].task_reward(mdp)])
     if measure == "aup-conv":
         penalty = aup_conv_penalty(au, mdp)
@@ -319,6 +327,40 @@ def _run_measure(args: argparse.Namespace, out: TextIO) -> int:
                     else sorted(rows, key=lambda r: -r["penalty"])[:5]
                 )  # fmt: skip
             )
+            + "\n"
+        )
+    return 0
+
+
+def _write_attainable(mdp, au, args, out: TextIO) -> int:
+    """Each state's attainable utility: the mean of V*_i over the draws, with its error."""
+    import numpy as np
+
+    from ..mdp import label_text
+
+    mean = au.values.mean(axis=0)
+    stderr = au.values.std(axis=0, ddof=1) / np.sqrt(au.n_aux) if au.n_aux > 1 else None
+    rows = [
+        {"state": label_text(state), "attainable_utility": float(mean[k]),
+         "stderr": None if stderr is None else float(stderr[k])}
+        for k, state in enumerate(mdp.states)
+    ]  # fmt: skip
+    if args.format == "json":
+        head = {"environment": mdp.name, "measure": "au", "gamma": au.gamma, "n_aux": au.n_aux}
+        write_json({**head, "error_bound": au.error_bound, "states": rows}, out)
+    elif args.format == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        s0 = mdp.index(mdp.metadata.get("start", mdp.states[0]))
+        top = sorted(rows, key=lambda r: -r["attainable_utility"])[:5]
+        error = "" if stderr is None else f" ± {stderr[s0]:.4g}"
+        out.write(
+            f"{mdp.name}: attainable utility of {au.n_aux} auxiliary rewards, γ = {au.gamma}\n"
+            f"start {rows[s0]['state']}: {mean[s0]:.6g}{error}\n"
+            "highest: "
+            + ", ".join(f"{r['state']} {r['attainable_utility']:.6g}" for r in top)
             + "\n"
         )
     return 0

@@ -65,6 +65,23 @@ def test_moving_baselines_and_the_planning_agent(capsys):
     assert "the planning agent: 8 steps, goal, no side effect" in out
 
 
+def test_the_attainable_utility_of_each_state(capsys):
+    import numpy as np
+
+    from powerseek import load
+    from powerseek.impact import attainable_utility
+
+    status, out, _ = run(capsys, "aup-box", "--measure", "au", "--n-aux", "5", "--format", "json")
+    record = json.loads(out)
+    au = attainable_utility(load("aup-box"), 0.996, n_aux=5, rng=0)
+    values = [r["attainable_utility"] for r in record["states"]]
+    assert status == 0 and np.allclose(values, au.values.mean(axis=0), rtol=0, atol=1e-12)
+    errors = [r["stderr"] for r in record["states"]]
+    assert np.allclose(errors, au.values.std(axis=0, ddof=1) / np.sqrt(5), rtol=0, atol=1e-12)
+    status, out, _ = run(capsys, "aup-box", "--measure", "au")
+    assert "attainable utility of 30 auxiliary rewards" in out and " ± " in out
+
+
 def test_the_impact_level(capsys):
     status, out, _ = run(capsys, "aup-dog", "--partition", "--format", "json")
     record = json.loads(out)
@@ -95,6 +112,7 @@ def test_the_impact_level(capsys):
         (["aup-box", "--partition", "--agent", "planner"], "without --agent planner."),
         (["aup-box", "--measure", "aup-conv", "--agent", "planner"], "not aup-conv."),
         (["ablation", "--agent", "planner"], "--agent is for `impact ENV`"),
+        (["aup-box", "--measure", "au", "--partition"], "--partition is for a penalty"),
         (["aup-box", "--horizon", "0"], "--horizon must be a positive integer; got 0."),
     ],
 )
