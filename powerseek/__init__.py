@@ -70,6 +70,8 @@ _EXPORTS = {
     "PowerSeekingResult": "powerseek.analysis",
     "PowerSweepResult": "powerseek.analysis",
     "power": "powerseek.analysis",
+    "Empowerment": "powerseek.measures",
+    "empowerment": "powerseek.measures",
     "power_samples": "powerseek.analysis",
     "power_seeking": "powerseek.analysis",
     "power_sweep": "powerseek.analysis",
@@ -96,6 +98,7 @@ _SUBPACKAGES = (
     "exact",
     "explore",
     "io",
+    "measures",
     "mdp",
     "multiagent",
     "parallel",
@@ -152,6 +155,7 @@ if TYPE_CHECKING:
         to_quantecon,
     )
     from .mdp import MDP, ReachabilitySummary, from_graph, gridworld, reachable, summarize, to_graph
+    from .measures import Empowerment, empowerment
     from .rewards import IID, CallableRewards, Estimate, FiniteSupport, PerState, RewardSamples
     from .solvers import SolveResult, solve
 
@@ -160,6 +164,7 @@ __all__ = [
     "MDP",
     "CallableRewards",
     "ConvergenceWarning",
+    "Empowerment",
     "EnvironmentInfo",
     "Estimate",
     "ExecutionOptions",
@@ -186,6 +191,7 @@ __all__ = [
     "UnknownEnvironmentError",
     "UnknownStateError",
     "__version__",
+    "empowerment",
     "from_graph",
     "from_gymnasium",
     "from_quantecon",

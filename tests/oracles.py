@@ -135,6 +135,10 @@ def gridworld_by_cells(mdp: MDP):
     index = {cell: i for i, cell in enumerate(cells)}
     marks = dict(layout.marks)
     moves = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
+    back = {"up": "down", "down": "up", "left": "right", "right": "left"}
+    blocked = set()  # a thin wall stops the move across it both ways
+    for (r, c), d in layout.walls:
+        blocked |= {((r, c), d), ((r + moves[d][0], c + moves[d][1]), back[d])}
     actions, rows, cols, vals, pair = [], [], [], [], 0
     for i, (r, c) in enumerate(cells):
         if marks.get((r, c), ".").isupper() and marks[(r, c)] != "S":
@@ -143,6 +147,8 @@ def gridworld_by_cells(mdp: MDP):
             labels, targets = [], []
             for action in ("up", "down", "left", "right"):
                 target = index.get((r + moves[action][0], c + moves[action][1]))
+                if ((r, c), action) in blocked:
+                    target = None
                 if target is not None:
                     labels.append(action)
                     targets.append(target)

@@ -29,6 +29,7 @@ ROOMS = [
     "multiagent",
     "agents",
     "impact",
+    "measures",
     "symmetry",
     "explore",
     "parallel",

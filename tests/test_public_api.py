@@ -24,13 +24,13 @@ sys.path.pop(0)
 # fmt: off
 PUBLIC_NAMES = {
     "powerseek": (
-        "CallableRewards", "ConvergenceWarning", "EnvironmentInfo", "Estimate",
+        "CallableRewards", "ConvergenceWarning", "Empowerment", "EnvironmentInfo", "Estimate",
         "ExecutionOptions", "FiniteSupport", "IID", "InvalidMDPError", "InvalidParameterError",
         "InvalidTypeError", "MDP", "OptimalityResult", "OptimalitySweepResult", "ParseError",
         "PerState", "PowerResult", "PowerSeekingResult", "PowerSweepResult", "PowerseekError",
         "PowerseekWarning", "ReachabilitySummary", "RewardSamples", "SamplingOptions",
         "SearchLimitError", "SolveResult", "SolverOptions", "UnknownActionError",
-        "UnknownEnvironmentError", "UnknownStateError", "__version__", "from_graph",
+        "UnknownEnvironmentError", "UnknownStateError", "__version__", "empowerment", "from_graph",
         "from_gymnasium", "from_quantecon", "gridworld", "list_environments", "load",
         "optimal_actions", "optimality", "optimality_sweep", "power", "power_samples",
         "power_seeking", "power_sweep", "reachable", "save", "solve", "summarize", "to_graph",
@@ -131,6 +131,7 @@ PUBLIC_NAMES = {
         "noop_pairs", "partition", "penalized_policy", "reachability", "scaled_penalty",
         "unreachability_penalty",
     ),
+    "powerseek.measures": ("Empowerment", "MAX_CHANNEL_ENTRIES", "empowerment"),
     "powerseek.batch": (
         "COLUMNS", "FILE_FIELDS", "BatchResult", "BatchSpec", "Unit", "check_batch",
         "read_batch", "run_batch", "unit_inputs",

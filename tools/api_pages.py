@@ -33,6 +33,7 @@ PAGES = [
     ("symmetry", "Symmetry, orbits, theorems", "powerseek.symmetry", []),
     ("explore", "Exploring conjectures", "powerseek.explore", ["powerseek.explore.strategies"]),
     ("impact", "Impact", "powerseek.impact", []),
+    ("measures", "Other measures of power", "powerseek.measures", []),
     ("parallel", "Running at scale", "powerseek.parallel", []),
     ("batch", "Batch files", "powerseek.batch", []),
     ("viz", "Figures and reports", "powerseek.viz", []),

@@ -94,6 +94,7 @@ def _build_parser() -> argparse.ArgumentParser:
     from . import _environments as environments
     from . import _explore as cli_explore
     from . import _impact as cli_impact
+    from . import _measures as cli_measures
     from . import _multiagent as cli_multiagent
     from . import _plot as cli_plot
     from . import _side_effects as cli_side_effects
@@ -119,6 +120,7 @@ def _build_parser() -> argparse.ArgumentParser:
     cli_agents.add_parser(commands)
     cli_side_effects.add_parser(commands)
     cli_impact.add_parser(commands)
+    cli_measures.add_parser(commands)
     cli_plot.add_parsers(commands)
     cli_sweep.add_parser(commands)
     return parser

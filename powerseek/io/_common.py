@@ -24,7 +24,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 _METADATA_KEYS = ("name", "title", "source", "description", "gamma")
 _GRAPH_KEYS = _METADATA_KEYS + ("start", "states", "transitions")
-_GRID_KEYS = _METADATA_KEYS + ("stay", "bump", "noise", "names")
+_GRID_KEYS = _METADATA_KEYS + ("stay", "bump", "noise", "walls", "names")
 _SEPARATOR = "---"
 
 

@@ -1,7 +1,8 @@
 """The ``.grid`` format: an optional TOML header ended by ``---``, then an ASCII map.
 
 The header holds metadata and the gridworld options ``stay``, ``bump``,
-``noise`` and ``[names]``; the map's legend is :mod:`powerseek.gridworld`'s.
+``noise``, ``walls`` (thin walls, ``[row, col, "direction"]`` each) and
+``[names]``; the map's legend is :mod:`powerseek.gridworld`'s.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
         _reject_unknown_keys(doc, _GRID_KEYS, header, source, "a gridworld file header")
         metadata = _read_metadata(doc, header, source)
         name = metadata.pop("name", default_name)
-        for key in ("stay", "bump", "noise"):
+        for key in ("stay", "bump", "noise", "walls"):
             if key in doc:
                 options[key] = doc[key]
         if "names" in doc:
@@ -113,7 +114,8 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
     except ParseError:
         raise
     except PowerseekError as exc:
-        key = next((k for k in ("bump", "noise", "stay", "names") if f"`{k}`" in str(exc)), None)
+        keys = ("bump", "noise", "stay", "walls", "names")
+        key = next((k for k in keys if f"`{k}`" in str(exc)), None)
         line = _line_of_key(header, key) if key and header is not None else None
         raise ParseError(str(exc), source=source, line=line) from None
 
@@ -142,6 +144,10 @@ def dump(mdp: MDP) -> str:
         f"bump = {_toml_value(layout.bump)}",
         f"noise = {_toml_value(layout.noise)}",
     ]
+    if layout.walls:
+        lines.append("walls = [")
+        lines += [f"  [{r}, {c}, {_toml_value(d)}]," for (r, c), d in layout.walls]
+        lines.append("]")
     if layout.names:
         lines += ["", "[names]"] + [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in layout.names]
     extra = [key for key in mdp.metadata if key not in _METADATA_KEYS + ("start", "grid")]

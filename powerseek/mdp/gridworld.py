@@ -82,6 +82,9 @@ class GridLayout:
         Long names given to legend letters, sorted by letter.
     stay, bump, noise
         The conventions the map was compiled with.
+    walls : tuple of ((row, col), str)
+        Thin walls between two open cells, each as the upper or left cell and
+        ``"down"`` or ``"right"``, sorted.
     """
 
     shape: tuple[int, int]
@@ -90,6 +93,7 @@ class GridLayout:
     stay: bool = True
     bump: str = "absent"
     noise: float = 0.0
+    walls: tuple[tuple[tuple[int, int], str], ...] = ()
 
     def mark_of(self, cell: tuple[int, int]) -> str:
         """The legend character of an open cell (``"."`` if unmarked).
@@ -121,6 +125,7 @@ def parse(
     bump: str = "absent",
     noise: float = 0.0,
     names: Mapping[str, str] | None = None,
+    walls: Iterable[Any] | None = None,
     name: str | None = None,
     metadata: Mapping[str, Any] | None = None,
     source: str = "<map>",
@@ -141,6 +146,10 @@ def parse(
         Slip probability, spread evenly over the targets of the cell's actions.
     names : mapping, optional
         Long names for legend letters, e.g. ``{"G": "goal"}``.
+    walls : iterable of (row, col, direction), optional
+        Thin walls: each blocks the move from open cell (row, col) in `direction`
+        (``"up"``, ``"down"``, ``"left"`` or ``"right"``) to its open neighbour, and
+        the move back. A blocked move is absent or stays put, as `bump` says.
     name, metadata
         Passed to :class:`~powerseek.MDP`; the layout is added to the metadata
         as ``"grid"`` and the start cell as ``"start"``.
@@ -177,6 +186,11 @@ def parse(
     >>> print(render(mdp))
     S.#
     ..G
+
+    A thin wall under the start cell:
+
+    >>> parse("S.\\n..", walls=[(0, 0, "down")]).actions_of((0, 0))
+    ('right', 'stay')
     """
     stay, bump, noise = _check_options(stay, bump, noise)
     rows, first_line = _split_rows(text, source, first_line)
@@ -223,6 +237,7 @@ def parse(
         stay=stay,
         bump=bump,
         noise=noise,
+        walls=_check_walls(walls, set(cells)),
     )
     return _compile(cells, layout, start, name, metadata, source, first_line)
 
@@ -243,9 +258,16 @@ def _compile(cells, layout, start, name, metadata, source, first_line) -> MDP:
     index = np.full((n_rows + 2, n_cols + 2), -1, dtype=np.int64)  # a wall border
     index[rr + 1, cc + 1] = own
     targets = np.full((n, len(ACTIONS)), -1, dtype=np.int64)
+    blocked = np.zeros((n_rows + 2, n_cols + 2, 4), dtype=bool)  # (cell, move) behind a wall
+    for (r, c), direction in layout.walls:
+        dr, dc = _MOVES[direction]
+        j = ACTIONS.index(direction)
+        blocked[r + 1, c + 1, j] = True
+        blocked[r + 1 + dr, c + 1 + dc, j ^ 1] = True  # up/down and left/right pair up
     for j, action in enumerate(ACTIONS[:4]):
         dr, dc = _MOVES[action]
         column = index[rr + 1 + dr, cc + 1 + dc]
+        column = np.where(blocked[rr + 1, cc + 1, j], -1, column)
         if layout.bump == "stay":
             column = np.where(column < 0, own, column)
         targets[:, j] = column
@@ -408,6 +430,39 @@ def _check_options(stay: Any, bump: Any, noise: Any) -> tuple[bool, str, float]:
     if not math.isfinite(value) or not 0.0 <= value <= 1.0:
         raise InvalidParameterError(f"`noise` must be in [0, 1]; got {short_value(noise)}.")
     return bool(stay), str(bump), value
+
+
+def _check_walls(walls: Any, cells: set) -> tuple[tuple[tuple[int, int], str], ...]:
+    """Thin walls as sorted ((row, col), "down" | "right") between two open cells."""
+    if walls is None:
+        return ()
+    if isinstance(walls, (str, bytes)) or not isinstance(walls, Iterable):
+        raise InvalidTypeError(
+            f"`walls` must be a list of (row, col, direction); got {short_value(walls)}."
+        )
+    out = set()
+    for k, wall in enumerate(walls):
+        ok = (
+            isinstance(wall, (tuple, list)) and len(wall) == 3
+            and all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in wall[:2])
+            and wall[2] in _MOVES
+        )  # fmt: skip
+        if not ok:
+            raise InvalidParameterError(
+                f"`walls`[{k}] must be (row, col, direction) with direction one of "
+                f"{', '.join(map(repr, _MOVES))}; got {short_value(wall)}."
+            )
+        r, c, direction = int(wall[0]), int(wall[1]), wall[2]
+        dr, dc = _MOVES[direction]
+        other = (r + dr, c + dc)
+        if (r, c) not in cells or other not in cells:
+            raise InvalidParameterError(
+                f"`walls`[{k}] = ({r}, {c}, {direction!r}) must lie between two open cells; "
+                f"({r}, {c}) and {other} are not both open."
+            )
+        out.add(((r, c), direction) if direction in ("down", "right") else
+                (other, "down" if direction == "up" else "right"))  # fmt: skip
+    return tuple(sorted(out))
 
 
 def _split_rows(text: str | Iterable[str], source: str, first_line: int):

@@ -215,6 +215,17 @@ def test_grid_round_trip_random_maps(text):
     assert loads(dumps(mdp, "grid"), "grid") == mdp
 
 
+def test_thin_walls_in_a_grid_file():
+    maze = load("klyubin-maze")
+    assert len(maze.metadata["grid"].walls) == 22
+    assert loads(dumps(maze, "grid"), "grid") == maze
+    assert maze.transition((1, 0), "down") == {(1, 0): 1.0}  # Klyubin's wall A
+    with pytest.raises(
+        ParseError, match=r"line 1: `walls`\[0\] = \(0, 0, 'up'\) must lie between two open"
+    ):
+        loads('walls = [[0, 0, "up"]]\n---\n..\n', "grid")
+
+
 def test_grid_write_refuses_what_it_would_lose():
     with pytest.raises(InvalidTypeError, match="only MDPs compiled from a map"):
         dumps(MDP({"a": ["a"]}), "grid")

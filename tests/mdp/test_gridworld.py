@@ -252,10 +252,17 @@ def test_map_type_errors():
     st.booleans(),
     st.sampled_from(["absent", "stay"]),
     st.sampled_from([0.0, 0.1, 1 / 3, 1.0]),
+    st.lists(st.integers(0, 2**16), max_size=6),
 )
-def test_vectorised_compiler_matches_a_cell_by_cell_build(text, stay, bump, noise):
+def test_vectorised_compiler_matches_a_cell_by_cell_build(text, stay, bump, noise, picks):
     try:
-        mdp = parse(text, stay=stay, bump=bump, noise=noise)
+        open_map = parse(text, stay=stay, bump=bump, noise=noise)
+        # thin walls between some pairs of neighbouring open cells
+        cells = set(open_map.states)
+        pairs = [(r, c, d) for r, c in sorted(cells) for d, (dr, dc) in
+                 (("down", (1, 0)), ("right", (0, 1))) if (r + dr, c + dc) in cells]  # fmt: skip
+        walls = [pairs[k % len(pairs)] for k in picks] if pairs else []
+        mdp = parse(text, stay=stay, bump=bump, noise=noise, walls=walls)
     except InvalidParameterError:  # a cell without actions: refused either way
         return
     actions, matrix = gridworld_by_cells(mdp)
@@ -267,6 +274,25 @@ def test_vectorised_compiler_matches_a_cell_by_cell_build(text, stay, bump, nois
     sums = np.add.reduceat(matrix.data, matrix.indptr[:-1])
     expected = matrix.data / np.repeat(sums, np.diff(matrix.indptr))
     np.testing.assert_allclose(ours.data, expected, rtol=4e-16, atol=0)
+
+
+def test_thin_walls():
+    mdp = parse("...\n...", walls=[(0, 1, "down"), (1, 2, "left")])
+    assert mdp.actions_of((0, 1)) == ("left", "right", "stay")  # not down
+    assert mdp.actions_of((1, 1)) == ("left", "stay")  # not up, not right
+    bumped = parse("...\n...", bump="stay", walls=[(0, 1, "down")])
+    assert bumped.transition((0, 1), "down") == {(0, 1): 1.0}
+    assert bumped.transition((1, 1), "up") == {(1, 1): 1.0}
+    assert bumped.metadata["grid"].walls == (((0, 1), "down"),)
+    for walls, message in [
+        ([(0, 2, "right")], r"must lie between two open cells; \(0, 2\) and \(0, 3\)"),
+        ([(0, 0, "north")], r"`walls`\[0\] must be \(row, col, direction\)"),
+        ([(0, 0)], r"`walls`\[0\] must be"),
+    ]:
+        with pytest.raises(InvalidParameterError, match=message):
+            parse("...\n...", walls=walls)
+    with pytest.raises(InvalidTypeError, match="`walls` must be a list"):
+        parse("...", walls="0 0 down")
 
 
 def test_a_million_cells_build_without_python_loops_over_cells():

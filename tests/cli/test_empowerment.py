@@ -1,0 +1,60 @@
+"""`powerseek empowerment ENV --steps N`: every state's empowerment in bits."""
+
+import csv
+import io
+import json
+import math
+
+import pytest
+
+from powerseek.cli import main
+
+
+def run(capsys, *argv):
+    status = main(["empowerment", *argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_formats(capsys):
+    status, out, _ = run(capsys, "klyubin-maze", "--steps", "5", "--format", "json")
+    record = json.loads(out)
+    assert status == 0 and record["steps"] == 5 and record["bound"] == 0.0
+    assert len(record["states"]) == len(record["empowerment"]) == 100
+    assert min(record["empowerment"]) == pytest.approx(math.log2(11))
+    assert max(record["empowerment"]) == pytest.approx(math.log2(46))
+    status, out, _ = run(capsys, "klyubin-maze", "--steps", "1", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["state"] == "(0, 0)"
+    assert float(rows[0]["empowerment"]) == pytest.approx(math.log2(3))
+    status, out, _ = run(capsys, "klyubin-maze", "--steps", "1", "--format", "jsonl")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 100 and lines[0]["empowerment"] == pytest.approx(math.log2(3))
+    status, out, _ = run(capsys, "klyubin-maze", "--steps", "5")
+    assert "5-step empowerment in bits (exact), from 3.45943 to 5.52356" in out
+
+
+def test_a_stochastic_world_states_its_bound(capsys, tmp_path):
+    path = tmp_path / "slip.grid"
+    path.write_text('bump = "stay"\nnoise = 0.2\n---\n...\n...\n', encoding="utf-8")
+    status, out, _ = run(capsys, str(path), "--steps", "2", "--tol", "1e-6", "--format", "json")
+    record = json.loads(out)
+    assert status == 0 and record["method"] == "blahut-arimoto"
+    assert 0 < record["bound"] <= 5e-7 and record["iterations"] > 1
+    status, out, _ = run(capsys, str(path), "--steps", "2")
+    assert "2-step empowerment in bits (within" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["klyubin-maze"], "--steps is needed"),
+        (["klyubin-maze", "--steps", "0"], "--steps must be a positive integer; got 0."),
+        (["klyubin-maze", "--steps", "2", "--tol", "0"], "--tol must be a positive number"),
+        (["powerplay-stochastic-4", "--steps", "1"], "the same actions in every state"),
+    ],
+)
+def test_bad_input(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert status == 1 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
