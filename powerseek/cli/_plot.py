@@ -12,7 +12,7 @@ from ._common import ENV_HELP, add_max_work, check_positive, check_work, parse_g
 
 __all__ = ["add_parsers"]
 
-_WHAT = ("power", "tendency", "gamma-curve", "optimality-curve", "graph")
+_WHAT = ("power", "tendency", "gamma-curve", "optimality-curve", "graph", "empowerment")
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +54,8 @@ def add_parsers(commands) -> None:
             "tendency: the heatmap with arrows sized by each move's optimality probability; "
             "gamma-curve: POWER against γ for --states, with confidence bands; "
             "optimality-curve: the optimality probability of --state's actions against γ; "
-            "graph: the MDP drawn as a graph, states coloured by POWER."
+            "graph: the MDP drawn as a graph, states coloured by POWER; empowerment: a "
+            "gridworld heatmap of --steps-step empowerment in bits."
         ),
     )
     plot.add_argument("env", metavar="ENV", help=ENV_HELP)
@@ -69,6 +70,10 @@ def add_parsers(commands) -> None:
     plot.add_argument("--states", nargs="+", metavar="S", help="states of the gamma curve")
     plot.add_argument("--state", metavar="S", help="the state of the optimality curve")
     plot.add_argument("--stderr", action="store_true", help="write ± standard errors in cells")
+    plot.add_argument(
+        "--steps", type=int, default=None, metavar="N",
+        help="--what empowerment: the length of the action sequences (default 3)",
+    )  # fmt: skip
     plot.add_argument(
         "--config",
         metavar="S",
@@ -173,6 +178,10 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
             "--config picks the objects of an object level's map; "
             f"{mdp.name or args.env} is not one."
         )
+    if args.steps is not None and args.what != "empowerment":
+        raise InvalidParameterError("--steps is for --what empowerment.")
+    if args.what == "empowerment":
+        return _plot_empowerment(mdp, args, path, out)
     # the solves per sample: POWER at one discount (and optimality for the arrows), or a curve
     if args.what in ("power", "tendency", "graph"):
         runs = 2 if args.what == "tendency" else 1
@@ -208,6 +217,23 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
         )
     if rule is not None:
         fig.suptitle(f"agent: {rule}", fontsize=9)
+    plotting.save(fig, path)
+    print(f"wrote {path}", file=out)
+    return 0
+
+
+def _plot_empowerment(mdp, args: argparse.Namespace, path, out: TextIO) -> int:
+    from .. import viz as plotting
+    from ..measures import empowerment
+
+    steps = 3 if args.steps is None else args.steps
+    check_positive(steps, "--steps")
+    if "grid" not in mdp.metadata:
+        raise InvalidParameterError(
+            f"--what empowerment draws a gridworld's map; {mdp.name or args.env} has none. "
+            f"`powerseek empowerment {args.env} --steps {steps}` prints the values."
+        )
+    fig, _ = plotting.power_heatmap(mdp, empowerment(mdp, steps), digits=2)
     plotting.save(fig, path)
     print(f"wrote {path}", file=out)
     return 0

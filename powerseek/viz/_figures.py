@@ -187,7 +187,9 @@ def _layout(mdp: MDP):
 
 def _values(result: Any, mdp: MDP, what: str) -> tuple[np.ndarray, np.ndarray | None]:
     """Per-state values (and standard errors) in mdp.states order."""
-    if hasattr(result, "estimate") and hasattr(result, "states"):
+    if hasattr(result, "bound") and hasattr(result, "states"):  # an Empowerment
+        result = dict(zip(result.states, np.asarray(result.values), strict=True))
+    elif hasattr(result, "estimate") and hasattr(result, "states"):
         index = {s: i for i, s in enumerate(result.states)}
         order = [index[s] for s in mdp.states]
         return np.asarray(result.estimate.mean)[order], np.asarray(result.estimate.stderr)[order]
@@ -229,9 +231,10 @@ def power_heatmap(
     ----------
     mdp : MDP
         A gridworld (built from a map).
-    result : PowerResult, mapping or array
-        POWER per state; a mapping ``state -> value`` or an array in state
-        order works for any per-state quantity.
+    result : PowerResult, Empowerment, mapping or array
+        POWER per state, or empowerment (:func:`powerseek.empowerment`); a mapping
+        ``state -> value`` or an array in state order works for any per-state
+        quantity.
     stderr : bool, default False
         Print ± the standard error under each value (needs a PowerResult).
     cmap : str, default "viridis"
@@ -269,7 +272,14 @@ def power_heatmap(
     image = ax.imshow(np.ma.masked_invalid(grid), cmap=colormap)
     if "grid" not in mdp.metadata and "level" in mdp.metadata:
         _shade_open_cells(ax, mdp, grid)
-    fig.colorbar(image, ax=ax, label="POWER" if hasattr(result, "estimate") else "value")
+    label = "POWER" if hasattr(result, "estimate") else "value"
+    if hasattr(result, "bound"):
+        label = f"{result.steps}-step empowerment (bits)"
+    fig.colorbar(image, ax=ax, label=label)
+    for (r, c), direction in getattr(layout, "walls", ()):  # thin walls as thick lines
+        xs, ys = ([c - 0.5, c + 0.5], [r + 0.5] * 2) if direction == "down" else (
+            [c + 0.5] * 2, [r - 0.5, r + 0.5])  # fmt: skip
+        ax.plot(xs, ys, color="#d0d0d0", linewidth=3, solid_capstyle="butt", gid="wall")
     finite = values[np.isfinite(values)]
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for i, (state, value) in enumerate(zip(cells, values)):
@@ -328,6 +338,8 @@ def _shade_open_cells(ax, mdp: MDP, grid: np.ndarray) -> None:
 
 
 def _title(mdp: MDP, result: Any) -> str:
+    if hasattr(result, "bound") and hasattr(result, "steps"):
+        return f"{mdp.name or 'MDP'}: {result.steps}-step empowerment"
     gamma = getattr(result, "gamma", None)
     name = mdp.name or "POWER"
     return name if gamma is None else f"{name}: POWER at γ = {gamma:g}"

@@ -196,6 +196,7 @@ def build_report(
     )
     sections = _environment(mdp) + _level_section(mdp, result, gamma, static=False)
     sections += _impact_section(mdp, gamma, seed)
+    sections += _empowerment_section(mdp, result)
     choice_states = _choice_states(mdp, [s for s, _ in highlighted])
     joint = _joint_world(mdp)
     if joint is not None:
@@ -347,6 +348,49 @@ def _impact_section(mdp: MDP, gamma: float, seed: int) -> list[str]:
     return parts
 
 
+#: Sequence length of the report's empowerment section.
+_REPORT_STEPS = 3
+#: The report's empowerment is computed for worlds up to this many states.
+_EMPOWERMENT_STATES = 200_000
+
+
+def _empowerment_section(mdp: MDP, power_result: Any) -> list[str]:
+    """A gridworld's 3-step empowerment as a map, and its rank agreement with POWER."""
+    from scipy.stats import spearmanr
+
+    from ..exceptions import SearchLimitError
+    from ..measures import empowerment
+
+    if "grid" not in mdp.metadata or mdp.n_states > _EMPOWERMENT_STATES:
+        return []
+    command = f"powerseek empowerment {mdp.name or 'ENV'} --steps {_REPORT_STEPS}"
+    try:
+        result = empowerment(mdp, _REPORT_STEPS, max_entries=5_000_000)
+    except (InvalidParameterError, SearchLimitError) as exc:
+        return ["<h2>Empowerment</h2>", f"<p>Not computed here: {_e(str(exc))}</p>"]
+    layout = mdp.metadata["grid"]
+    exact = "exact" if result.method == "count" else f"within {result.bound:.1g} bits"
+    parts = [
+        "<h2>Empowerment</h2>",
+        heatmap_html(
+            list(mdp.states),
+            result.values,
+            shape=layout.shape,
+            marks=dict(layout.marks),
+            caption=f"{_REPORT_STEPS}-step empowerment in bits ({exact}; <code>{_e(command)}"
+            "</code>)",
+        ),
+    ]
+    power_values = np.asarray(power_result.estimate.mean)
+    if mdp.n_states > 2 and np.ptp(result.values) > 0 and np.ptp(power_values) > 0:
+        rho = float(spearmanr(result.values, power_values).statistic)
+        parts.append(
+            f"<p>Spearman rank correlation with POWER at γ = {power_result.gamma:g} over the "
+            f"{mdp.n_states} states: {rho:.3f}.</p>"
+        )
+    return parts
+
+
 def _budget_strip(found: Any) -> str:
     """The impact level as a strip over log R: one segment per policy, coloured by outcome."""
     intervals = found.partition.intervals
@@ -393,6 +437,7 @@ def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, 
     parts = [f"<h1>{_e(mdp.name or 'Environment')}</h1>", *_intro(mdp), *_environment(mdp)]
     parts += _level_section(mdp, result, gamma, static=True)
     parts += _impact_section(mdp, gamma, seed)
+    parts += _empowerment_section(mdp, result)
     parts.append("<h2>POWER</h2>")
     parts.append(
         f"<p>POWER at γ = {gamma:g} from {n_samples} reward samples ({_e(dist.describe())}), "

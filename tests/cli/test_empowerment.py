@@ -58,3 +58,17 @@ def test_bad_input(capsys, argv, message):
     status, out, err = run(capsys, *argv)
     assert status == 1 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_plot_an_empowerment_map(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "maze.png"
+    status = main(
+        ["plot", "klyubin-maze", "--what", "empowerment", "--steps", "2", "-o", str(path)]
+    )
+    assert status == 0 and path.stat().st_size > 1000
+    capsys.readouterr()
+    assert main(["plot", "turner-fig1", "--what", "empowerment", "-o", str(path)]) == 1
+    assert "draws a gridworld's map" in capsys.readouterr().err
+    assert main(["plot", "klyubin-maze", "--steps", "2", "-o", str(path)]) == 1
+    assert "--steps is for --what empowerment." in capsys.readouterr().err

@@ -51,6 +51,17 @@ def test_heatmap_one_label_per_open_cell(maze, tmp_path):
     assert (tmp_path / "heat.png").stat().st_size > 1000
 
 
+def test_an_empowerment_map_with_thin_walls(tmp_path):
+    maze = powerseek.load("klyubin-maze")
+    result = powerseek.empowerment(maze, 5)
+    fig, ax = power_heatmap(maze, result, digits=2)
+    assert len([line for line in ax.lines if line.get_gid() == "wall"]) == 22
+    assert fig.axes[1].get_ylabel() == "5-step empowerment (bits)"
+    assert ax.get_title() == "klyubin-maze: 5-step empowerment"
+    image = ax.get_images()[0].get_array()
+    assert image[0, 0] == pytest.approx(np.log2(11)) and image.max() == pytest.approx(np.log2(46))
+
+
 def test_heatmap_walls_are_masked():
     mdp = powerseek.gridworld.parse("S.#\n..G")
     values = {s: float(i) for i, s in enumerate(mdp.states)}

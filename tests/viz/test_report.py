@@ -218,6 +218,27 @@ def test_two_agent_section():
 
 
 @pytest.mark.parametrize("static", [False, True])
+def test_empowerment_section_of_a_gridworld(static):
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    maze = powerseek.load("powerplay-maze-7x7")
+    text = build_report(maze, n_samples=100, rng=3, gammas=[0.5], static=static)
+    check(text)
+    section = text[text.index("<h2>Empowerment</h2>") :]
+    assert "3-step empowerment in bits (exact;" in section
+    assert "powerseek empowerment powerplay-maze-7x7 --steps 3" in section
+    values = powerseek.empowerment(maze, 3).values
+    gamma = float(maze.metadata.get("gamma", (0.9,))[0])
+    power = np.asarray(powerseek.power(maze, gamma, n_samples=100, rng=3).estimate.mean)
+    rho = spearmanr(values, power).statistic
+    assert f"over the {maze.n_states} states: {rho:.3f}." in section
+    # a graph has no map to draw it on
+    assert "<h2>Empowerment</h2>" not in build_report(
+        powerseek.load("turner-fig1"), n_samples=50, rng=0, gammas=[0.5], static=static
+    )
+
+
 def test_impact_section_of_an_object_level(static):
     from powerseek.impact import attainable_utility, aup_penalty, impact_level
 
