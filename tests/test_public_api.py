@@ -131,14 +131,17 @@ PUBLIC_NAMES = {
         "noop_pairs", "partition", "penalized_policy", "reachability", "scaled_penalty",
         "unreachability_penalty",
     ),
-    "powerseek.measures": ("Empowerment", "MAX_CHANNEL_ENTRIES", "empowerment"),
+    "powerseek.measures": (
+        "Empowerment", "MAX_CHANNEL_ENTRIES", "MeasureComparison", "compare_measures",
+        "empowerment",
+    ),
     "powerseek.batch": (
         "COLUMNS", "FILE_FIELDS", "BatchResult", "BatchSpec", "Unit", "check_batch",
         "read_batch", "run_batch", "unit_inputs",
     ),
     "powerseek.viz": (
         "DEFAULT_GAMMAS", "build_interactive_report", "build_report", "check_path",
-        "draw_graph", "joint_power_grid", "optimality_vs_gamma", "orbit_shares",
+        "draw_graph", "joint_power_grid", "measures_figure", "optimality_vs_gamma", "orbit_shares",
         "power_correlation_plot", "power_heatmap", "power_vs_correlation", "power_vs_gamma",
         "report_data", "robust_range", "save", "tendency_overlay", "write_report",
     ),

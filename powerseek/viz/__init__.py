@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._figures import (
     check_path,
     draw_graph,
+    measures_figure,
     optimality_vs_gamma,
     orbit_shares,
     power_heatmap,
@@ -23,6 +24,7 @@ __all__ = [
     "check_path",
     "draw_graph",
     "joint_power_grid",
+    "measures_figure",
     "optimality_vs_gamma",
     "orbit_shares",
     "power_correlation_plot",

@@ -35,6 +35,7 @@ __all__ = [
     "FORMATS",
     "check_path",
     "draw_graph",
+    "measures_figure",
     "optimality_vs_gamma",
     "orbit_shares",
     "power_heatmap",
@@ -311,6 +312,66 @@ def power_heatmap(
     ax.set_yticks(range(layout.shape[0]))
     ax.set_title(title if title is not None else _title(mdp, result))
     return _finish(fig, ax, path)
+
+
+def measures_figure(
+    mdp: MDP,
+    comparison: Any,
+    *,
+    gamma: float | None = None,
+    steps: int | None = None,
+    path: str | Path | None = None,
+):
+    """POWER and empowerment side by side: the two maps (gridworlds) and a scatter.
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment `comparison` was computed on.
+    comparison : MeasureComparison
+        From :func:`powerseek.measures.compare_measures`.
+    gamma : float, optional
+        One of its discounts (default the first).
+    steps : int, optional
+        One of its sequence lengths (default the first).
+    path : str or Path, optional
+        Also save the figure there (.png, .svg or .pdf).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : list of matplotlib.axes.Axes
+        The POWER map, the empowerment map (gridworlds only), then the scatter.
+    """
+    g = comparison.gammas.index(comparison.gammas[0] if gamma is None else gamma)
+    n = comparison.steps.index(comparison.steps[0] if steps is None else steps)
+    power = comparison.power[g]
+    result = comparison.empowerment[n]
+    wanted = (comparison.gammas[g], comparison.steps[n])
+    record = next(r for r in comparison.correlations if (r["gamma"], r["steps"]) == wanted)
+    grid = "grid" in mdp.metadata
+    fig, _ = _figure(None)
+    fig.clear()
+    if grid:
+        rows, cols = mdp.metadata["grid"].shape
+        fig.set_size_inches(3.0 + 2.2 * cols, 1.2 + 0.75 * rows)
+        axes = list(fig.subplots(1, 3, width_ratios=[cols, cols, max(rows, 3)]))
+        power_heatmap(mdp, dict(zip(comparison.states, power, strict=True)), ax=axes[0],
+                      digits=2, title=f"POWER, γ = {comparison.gammas[g]:g}")  # fmt: skip
+        power_heatmap(mdp, result, ax=axes[1], digits=2,
+                      title=f"{result.steps}-step empowerment (bits)")  # fmt: skip
+    else:
+        axes = [fig.subplots()]
+    scatter = axes[-1]
+    scatter.errorbar(result.values, power, yerr=comparison.power_stderr[g], fmt="o",
+                     markersize=3, elinewidth=0.8, color="#1f77b4")  # fmt: skip
+    scatter.set_xlabel(f"{result.steps}-step empowerment (bits)")
+    scatter.set_ylabel(f"POWER at γ = {comparison.gammas[g]:g}")
+    scatter.set_title(
+        f"Spearman ρ = {record['spearman']:.3f} [{record['ci_low']:.3f}, {record['ci_high']:.3f}]",
+        fontsize=9,
+    )
+    return _finish(fig, axes, path)
 
 
 def _level_slice(mdp: MDP, values, errors, config):

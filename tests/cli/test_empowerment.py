@@ -72,3 +72,37 @@ def test_plot_an_empowerment_map(capsys, tmp_path):
     assert "draws a gridworld's map" in capsys.readouterr().err
     assert main(["plot", "klyubin-maze", "--steps", "2", "-o", str(path)]) == 1
     assert "--steps is for --what empowerment." in capsys.readouterr().err
+
+
+def test_compare(capsys, tmp_path):
+    argv = ["compare", "klyubin-maze", "--gamma", "0.9,0.99", "--steps", "3,5", "--samples",
+            "300", "--boot", "50", "--seed", "0"]  # fmt: skip
+    assert main([*argv, "--format", "json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert [(r["gamma"], r["steps"]) for r in record["correlations"]] == [
+        (0.9, 3), (0.9, 5), (0.99, 3), (0.99, 5)
+    ]  # fmt: skip
+    assert len(record["disagreements"]) == 5 and record["disagreements"][0]["state"].startswith("(")
+    assert main([*argv, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 4 and set(rows[0]) >= {"gamma", "steps", "spearman", "ci_low"}
+    pytest.importorskip("matplotlib")
+    assert main([*argv, "--top", "2", "-o", str(tmp_path / "c.png")]) == 0
+    out = capsys.readouterr().out
+    assert "Spearman rank correlation over 100 states" in out and "wrote" in out
+    assert (tmp_path / "c.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--measures", "power"], "--measures compares power and empowerment"),
+        (["--steps", "two"], "--steps must be positive integers"),
+        (["--steps", "0"], "--steps must be a positive integer"),
+        (["--samples", "0"], "--samples must be a positive integer"),
+    ],
+)
+def test_compare_bad_input(capsys, argv, message):
+    status = main(["compare", "turner-fig1", *argv])
+    err = capsys.readouterr().err
+    assert status == 1 and message in err and len(err.strip().splitlines()) == 1
