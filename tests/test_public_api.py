@@ -132,8 +132,9 @@ PUBLIC_NAMES = {
         "unreachability_penalty",
     ),
     "powerseek.measures": (
-        "Empowerment", "MAX_CHANNEL_ENTRIES", "MeasureComparison", "compare_measures",
-        "empowerment",
+        "Empowerment", "MAX_CHANNEL_ENTRIES", "MAX_REWARDS", "MeasureComparison",
+        "SimplicityPrior", "compare_measures", "description_bits", "empowerment",
+        "simplicity_prior",
     ),
     "powerseek.batch": (
         "COLUMNS", "FILE_FIELDS", "BatchResult", "BatchSpec", "Unit", "check_batch",
