@@ -117,7 +117,8 @@ PUBLIC_NAMES = {
         "exhaustive_cases", "exhaustive_search", "explore", "finite_time_curve",
         "finite_time_family", "finite_time_tendency", "fractional_copies",
         "identical_rewards_power", "load_predicate", "power_seeking_implies_optimal",
-        "search_cases", "strategies", "symmetric_start_cases", "terminal_choice",
+        "search_cases", "simplicity_bound", "strategies", "symmetric_start_cases",
+        "terminal_choice",
     ),
     "powerseek.parallel": ("DaskExecutor", "DaskUnavailableError", "executor"),
     "powerseek.impact": (

@@ -27,6 +27,7 @@ from ._conjectures import (
     fractional_copies,
     load_predicate,
     power_seeking_implies_optimal,
+    simplicity_bound,
 )
 from ._families import count_successor_graphs, deterministic_mdps, terminal_choice
 from ._finite_time import (
@@ -78,6 +79,7 @@ __all__ = [
     "load_predicate",
     "power_seeking_implies_optimal",
     "search_cases",
+    "simplicity_bound",
     "strategies",
     "symmetric_start_cases",
     "terminal_choice",

@@ -68,6 +68,7 @@ __all__ = [
     "fractional_copies",
     "load_predicate",
     "power_seeking_implies_optimal",
+    "simplicity_bound",
 ]
 
 
@@ -137,6 +138,73 @@ def power_seeking_implies_optimal(
     if margin < 0:
         return Verdict(False, text, float(margin), group, float(margin))
     return Verdict(True, text, float(margin), group, float(margin))
+
+
+def simplicity_bound(mdp: MDP, dist: RewardDistribution, gamma: Any) -> Verdict:
+    """Turner's simplicity-prior bound on a finite reward language, at the start state.
+
+    For each pair of actions a, a' at the start where an involution φ maps
+    F(s | a') into F(s | a) (Prop 6.9), checks P(a strictly optimal) ≥
+    2^−bits(φ) · P(a' optimal) over the finite simplicity prior of
+    :func:`powerseek.measures.simplicity_prior` (sums of up to two state indicators
+    weighted ±1, each reward weighted by 2^−its description length); `dist` is not
+    used, the prior takes its place. The margin and the value are the smallest
+    log2 of P(a strictly optimal) / P(a' optimal) plus bits(φ).
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic environment.
+    dist : RewardDistribution
+        Not used: the finite simplicity prior is the distribution.
+    gamma : float, str or Fraction in [0, 1]
+        The discount rate γ.
+
+    Returns
+    -------
+    Verdict
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> verdict = simplicity_bound(load("turner-fig1"), None, "9/10")
+    >>> verdict.holds, round(verdict.margin, 3)
+    (True, 17.565)
+    """
+    from ..measures import simplicity_prior
+    from ..symmetry import find_action_copy
+
+    del dist  # the prior is the language's
+    group = f"gamma={gamma}"
+    if not mdp.is_deterministic:
+        return Verdict(None, "stated here for deterministic MDPs", group=group)
+    start = _start(mdp)
+    actions = mdp.actions_of(start)
+    worst = None
+    for a, other in itertools.permutations(actions, 2):
+        copy = find_action_copy(mdp, start, a, other)
+        if not copy.found or copy.permutation.is_identity:
+            continue
+        prior = simplicity_prior(mdp, start, a, other, gamma, symmetry=copy.permutation)
+        if prior.p_other_optimal == 0:
+            continue
+        if prior.p_action_strict == 0:
+            margin = -math.inf
+        else:
+            margin = math.log2(prior.ratio) + prior.symmetry_bits
+        text = (
+            f"at {label_text(start)}, {a} keeps a copy of {other}'s options (φ of "
+            f"{prior.symmetry_bits} bits): P({a} strictly optimal) = {prior.p_action_strict}, "
+            f"P({other} optimal) = {prior.p_other_optimal}"
+        )
+        if worst is None or margin < worst[0]:
+            worst = (margin, text, bool(prior.holds))
+    if worst is None:
+        return Verdict(
+            None, "no action at the start keeps a copy of another's options", group=group
+        )
+    margin, text, holds = worst
+    return Verdict(holds, text, float(margin), group, float(margin))
 
 
 def _exact_pairs(mdp: MDP, dist: RewardDistribution, gamma: Any) -> list[tuple]:
@@ -393,6 +461,20 @@ CONJECTURES: dict[str, Conjecture] = {
             "an action that seeks more POWER is at least as likely to be optimal",
             power_seeking_implies_optimal,
             source="theory.md §E.9 (OPT App. B, Props B.1/B.4; P-REV)",
+            cases=lambda: search_cases(
+                strategies.mdps(max_states=4, stochastic=False), gammas=DEFAULT_GAMMAS
+            ),
+            family=lambda size: exhaustive_cases(size),
+            default_size=3,
+            group_label="gamma",
+        ),
+        Conjecture(
+            "simplicity-bound",
+            "under a finite simplicity prior over rewards, an action keeping a copy of "
+            "another's options is strictly optimal at least 2^-bits(phi) times as often as "
+            "the other is optimal",
+            simplicity_bound,
+            source="impact.md §5 (Turner's simplicity-prior argument)",
             cases=lambda: search_cases(
                 strategies.mdps(max_states=4, stochastic=False), gammas=DEFAULT_GAMMAS
             ),

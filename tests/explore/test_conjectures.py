@@ -218,13 +218,30 @@ def test_e3_worst_share_is_n_over_n_plus_1_and_the_mean_grows():
 def test_builtins_are_registered_with_their_sources():
     assert list(CONJECTURES) == [
         "power-seeking-implies-optimal",
+        "simplicity-bound",
         "fractional-copies",
         "copies-fraction",
         "finite-time-tendency",
         "identical-rewards-power",
     ]
     for builtin in CONJECTURES.values():
-        assert builtin.source.startswith("theory.md §E.")
+        assert builtin.source.startswith(("theory.md §E.", "impact.md §"))
         kind = GameCase if builtin.subject == "game" else Case
         assert isinstance(next(iter(builtin.family(3 if builtin.general else 4))), kind)
         assert builtin.general or builtin.cases_text
+
+
+def test_the_simplicity_bound_on_every_small_mdp():
+    from powerseek import MDP
+    from powerseek.explore import simplicity_bound
+
+    # every deterministic MDP on up to 3 states: no violation; the closest case is the
+    # 3-state clique, where the two symmetric moves tie under most short rewards
+    result = exhaustive_search(CONJECTURES["simplicity-bound"], size=3)
+    assert result.holds and result.applicable == 12
+    assert result.closest_verdict.margin == pytest.approx(0.97646, abs=1e-5)
+    assert "P(1 strictly optimal) = 19/364, P(2 optimal) = 309/364" in result.closest_verdict.detail
+    coin = MDP({"s": {"a": {"s": 0.5, "t": 0.5}, "b": "t"}, "t": ["t"]})
+    assert simplicity_bound(coin, None, 0.5).holds is None
+    line = MDP({"s": ["t"], "t": ["t"]})
+    assert simplicity_bound(line, None, 0.5).holds is None
