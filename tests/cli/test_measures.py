@@ -1,4 +1,4 @@
-"""`powerseek empowerment ENV --steps N`: every state's empowerment in bits."""
+"""`powerseek empowerment` and `powerseek compare`: other measures of power on the command line."""
 
 import csv
 import io
