@@ -196,7 +196,6 @@ def build_report(
     )
     sections = _environment(mdp) + _level_section(mdp, result, gamma, static=False)
     sections += _impact_section(mdp, gamma, seed)
-    sections += _empowerment_section(mdp, result)
     choice_states = _choice_states(mdp, [s for s, _ in highlighted])
     joint = _joint_world(mdp)
     if joint is not None:
@@ -205,6 +204,7 @@ def build_report(
         sections += _rule_section(
             mdp, as_rule(rule), gamma, result, choice_states, seed, options, False
         )
+    sections += _empowerment_section(mdp, result)
     return build_interactive_report(
         data,
         title=f"powerseek report: {mdp.name or 'environment'}",
@@ -437,7 +437,6 @@ def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, 
     parts = [f"<h1>{_e(mdp.name or 'Environment')}</h1>", *_intro(mdp), *_environment(mdp)]
     parts += _level_section(mdp, result, gamma, static=True)
     parts += _impact_section(mdp, gamma, seed)
-    parts += _empowerment_section(mdp, result)
     parts.append("<h2>POWER</h2>")
     parts.append(
         f"<p>POWER at γ = {gamma:g} from {n_samples} reward samples ({_e(dist.describe())}), "
@@ -501,6 +500,7 @@ def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, 
             mdp, as_rule(rule), gamma, result, choice_states, seed, options, True
         )
 
+    parts += _empowerment_section(mdp, result)
     parts.append("<h2>Settings</h2>")
     settings = {**settings, "solver": result.solver.get("method"), **software_versions()}
     rows = "".join(

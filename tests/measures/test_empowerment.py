@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from powerseek import MDP, from_graph, gridworld, load
-from powerseek.exceptions import InvalidParameterError, SearchLimitError
+from powerseek.exceptions import InvalidMDPError, InvalidParameterError, SearchLimitError
 from powerseek.measures import empowerment
 from strategies import successor_graphs
 
@@ -136,6 +136,9 @@ def test_bad_input():
         empowerment(slip, 4, max_entries=10_000)
     with pytest.raises(SearchLimitError, match="did not bring the capacity bounds"):
         empowerment(slip, 2, max_iterations=3)
+    # a noise model that does not sum to one is refused where the world is built
+    with pytest.raises(InvalidMDPError, match="sum to 0.9"):
+        MDP({"a": {"l": {"a": 0.5, "b": 0.4}}, "b": ["b"]})
     mixed = MDP({"a": {"l": {"a": 0.5, "b": 0.5}, "r": "b"}, "b": {"l": "a", "x": "b"}})
     with pytest.raises(InvalidParameterError, match="the same actions in every state"):
         empowerment(mixed, 1)

@@ -252,7 +252,7 @@ def test_bounded_agent_and_two_agent_sections(open_page, tmp_path):
     assert main([*argv, "--seed", "0", "--samples", "300", "--quiet", "-o", str(out)]) == 0
     page = open_page(out / "report.html")
     assert page.page.locator("h2", has_text="Bounded agent: boltzmann:0.1").count() == 1
-    cells = page.page.locator("table td[title]")  # the agent's heatmap, ± SE on hover
+    cells = page.page.locator("table td[title*='±']")  # the agent's heatmap, ± SE on hover
     assert cells.count() == 9 and "±" in cells.first.get_attribute("title")
     joint = joint_gridworld("..\n..", overlap=False, name="room")
     path = write_report(joint.mdp, tmp_path / "joint", gamma=0.6, n_samples=200, rng=1)
