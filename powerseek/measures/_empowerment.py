@@ -193,13 +193,15 @@ def _reachable_counts(mdp: MDP, steps: int) -> np.ndarray:
     """How many states each state reaches in exactly `steps` steps (boolean products)."""
     n = mdp.n_states
     succ = np.asarray(mdp.successor_indices)
-    A = sp.csr_array((np.ones(succ.size, dtype=np.int8), (mdp.pair_states, succ)), shape=(n, n))
+    # int64: a product entry counts the paths (at most n); a narrower type could wrap
+    # to 0, which the sparse product drops as if no path existed
+    A = sp.csr_array((np.ones(succ.size, dtype=np.int64), (mdp.pair_states, succ)), shape=(n, n))
     A.sum_duplicates()
     A.data[:] = 1
     reach = A
     for _ in range(steps - 1):
         reach = reach @ A
-        reach.data[:] = 1  # keep it boolean: the product counts paths
+        reach.data[:] = 1  # keep it boolean
     return np.diff(reach.indptr)
 
 

@@ -40,6 +40,15 @@ def test_deterministic_empowerment_counts_what_the_sequences_reach(graph, steps)
         )
 
 
+def test_many_paths_to_one_state_count_once():
+    # 256 ways through the middle to one end: a path count that wraps a byte to 0
+    middle = {f"m{i}": ["t"] for i in range(256)}
+    mdp = MDP({"s": [f"m{i}" for i in range(256)], **middle, "t": ["t"]})
+    result = empowerment(mdp, 2)
+    assert result.values[0] == 0.0 and np.isfinite(result.values).all()
+    assert empowerment(mdp, 1).values[0] == pytest.approx(8.0)
+
+
 def test_klyubins_maze():
     result = empowerment(load("klyubin-maze"), 5)
     assert result.values.min() == pytest.approx(math.log2(11), abs=1e-12)
