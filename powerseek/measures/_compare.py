@@ -268,9 +268,13 @@ def _resolved(per_sample: np.ndarray, pairs: np.ndarray, confidence: float) -> f
     from scipy.stats import norm
 
     z = float(norm.ppf(0.5 + confidence / 2))
-    diff = per_sample[:, pairs[:, 0]] - per_sample[:, pairs[:, 1]]
-    error = diff.std(axis=0, ddof=1) / np.sqrt(per_sample.shape[0])
-    return float(np.mean(np.abs(diff.mean(axis=0)) > z * error))
+    resolved = 0
+    for block in range(0, len(pairs), 1000):  # bounded memory: samples x 1000 at a time
+        part = pairs[block : block + 1000]
+        diff = per_sample[:, part[:, 0]] - per_sample[:, part[:, 1]]
+        error = diff.std(axis=0, ddof=1) / np.sqrt(per_sample.shape[0])
+        resolved += int(np.count_nonzero(np.abs(diff.mean(axis=0)) > z * error))
+    return resolved / len(pairs)
 
 
 def _spearman(rows: np.ndarray, other: np.ndarray, rankdata) -> np.ndarray:
