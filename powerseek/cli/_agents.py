@@ -21,6 +21,7 @@ from ._common import (
     add_max_work,
     check_positive,
     check_work,
+    count,
     parse_gammas,
     seed_from,
     write_json,
@@ -54,7 +55,7 @@ def add_parser(commands) -> None:
     )
     cmd.add_argument("--gamma", default="0.3,0.5,0.7,0.9,0.99", metavar="G", help="discounts")
     cmd.add_argument(
-        "--samples", type=int, default=4000, metavar="N", help="accepted goals per gamma"
+        "--samples", type=count, default=4000, metavar="N", help="accepted goals per gamma"
     )
     cmd.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
     add_max_work(cmd)

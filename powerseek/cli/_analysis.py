@@ -16,6 +16,7 @@ from ._common import (
     check_positive,
     check_tol,
     check_work,
+    count,
     options_parser,
     parse_exact_gammas,
     parse_gammas,
@@ -109,7 +110,7 @@ def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--samples",
-        type=int,
+        type=count,
         default=10_000,
         metavar="N",
         help="number of reward samples (default 10000)",

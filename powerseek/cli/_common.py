@@ -44,6 +44,29 @@ ENV_HELP = (
 )
 
 
+def count(text: str) -> int:
+    """A count option's value: ``1000``, ``1_000_000`` or ``1e6`` (a whole number).
+
+    Examples
+    --------
+    >>> count("1000"), count("1_000_000"), count("1e6"), count("2.5e3")
+    (1000, 1000000, 1000000, 2500)
+    """
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value != int(value) or abs(value) >= 2**63:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number such as 1000, 1_000_000 or 1e6; got {text!r}"
+        )
+    return int(value)
+
+
 def check_positive(value: int | None, option: str) -> None:
     """Refuse a count option below 1 (None means the option was not given)."""
     if value is not None and value < 1:

@@ -18,6 +18,7 @@ from ._common import (
     add_max_work,
     check_positive,
     check_work,
+    count,
     seed_from,
     write_json,
 )
@@ -72,7 +73,7 @@ def add_parser(commands) -> None:
         help="auxiliary rewards per draw (default 30; the ablation takes several)",
     )  # fmt: skip
     cmd.add_argument(
-        "--draws", type=int, default=None, metavar="D", help="ablation: draws (default 100)"
+        "--draws", type=count, default=None, metavar="D", help="ablation: draws (default 100)"
     )
     cmd.add_argument(
         "--lambda", dest="lam", default="1/1.501", metavar="X",

@@ -20,6 +20,7 @@ from ._common import (
     add_max_work,
     check_positive,
     check_work,
+    count,
     parse_gammas,
     seed_from,
     write_json,
@@ -109,8 +110,8 @@ def _add_compare(commands) -> None:
     )  # fmt: skip
     cmd.add_argument("--gamma", default="0.9", metavar="G", help="POWER's discounts (default 0.9)")
     cmd.add_argument("--steps", default="3", metavar="N,...", help="empowerment's n (default 3)")
-    cmd.add_argument("--samples", type=int, default=2000, metavar="N", help="reward samples")
-    cmd.add_argument("--boot", type=int, default=1000, metavar="B", help="bootstrap resamples")
+    cmd.add_argument("--samples", type=count, default=2000, metavar="N", help="reward samples")
+    cmd.add_argument("--boot", type=count, default=1000, metavar="B", help="bootstrap resamples")
     cmd.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
     cmd.add_argument("--top", type=int, default=5, metavar="K", help="states that disagree most")
     cmd.add_argument("-o", "--output", default=None, metavar="FILE", help="also draw a figure")

@@ -14,7 +14,7 @@ import argparse
 from typing import TextIO
 
 from ._analysis import analysis_options, run_power_on
-from ._common import ENV_HELP, add_max_work
+from ._common import ENV_HELP, add_max_work, count
 
 __all__ = ["add_parser"]
 
@@ -78,7 +78,7 @@ def add_parser(commands) -> None:
     corr.add_argument(
         "--gamma-other", type=float, default=None, metavar="G", help="A's discount (default G)"
     )
-    corr.add_argument("--samples", type=int, default=10_000, metavar="N")
+    corr.add_argument("--samples", type=count, default=10_000, metavar="N")
     corr.add_argument("--seed", type=int, default=None, metavar="S")
     add_max_work(corr, "solves, two per correlation")
     corr.add_argument(

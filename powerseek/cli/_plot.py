@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import TextIO
 
 from ..exceptions import InvalidParameterError
-from ._common import ENV_HELP, add_max_work, check_positive, check_work, parse_gammas, seed_from
+from ._common import (
+    ENV_HELP,
+    add_max_work,
+    check_positive,
+    check_work,
+    count,
+    parse_gammas,
+    seed_from,
+)
 
 __all__ = ["add_parsers"]
 
@@ -18,7 +26,7 @@ _WHAT = ("power", "tendency", "gamma-curve", "optimality-curve", "graph", "empow
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--samples",
-        type=int,
+        type=count,
         default=10_000,
         metavar="N",
         help="reward samples (default 10000, as for `powerseek power`: the same seed gives the "
@@ -264,6 +272,7 @@ def run_report(args: argparse.Namespace, out: TextIO) -> int:
         rng=seed,
         states=states,
         command="powerseek " + shlex.join(getattr(args, "argv", [])),
+        env=args.env,
         progress=False if args.quiet else None,
         rule=parse_rule(args.rule) if args.rule is not None else None,
         static=args.static,

@@ -22,6 +22,7 @@ from ._common import (
     add_max_work,
     check_positive,
     check_work,
+    count,
     parse_gammas,
     seed_from,
     write_json,
@@ -52,7 +53,7 @@ def add_parser(commands) -> None:
         help="draw the agent's rewards from this distribution (as for `power --dist`) instead "
         "of using the level's task reward",
     )
-    cmd.add_argument("--samples", type=int, default=1000, metavar="N", help="draws with --dist")
+    cmd.add_argument("--samples", type=count, default=1000, metavar="N", help="draws with --dist")
     cmd.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
     cmd.add_argument(
         "--effects",

@@ -125,6 +125,7 @@ def build_report(
     progress: bool | None = False,
     rule: Any = None,
     static: bool = False,
+    env: str | None = None,
 ) -> str:
     """The HTML report on `mdp`: interactive by default, PNG figures with `static`.
 
@@ -159,12 +160,17 @@ def build_report(
     static : bool, default False
         The page of PNG figures (needs matplotlib) instead of the interactive
         one (inline SVG and script, no dependency).
+    env : str, optional
+        How ``powerseek`` commands name the environment (a catalog name or a file),
+        for the commands that reproduce the numbers; default the MDP's name where
+        the catalog has it.
 
     Returns
     -------
     str
         The HTML text, figures and script embedded: the file stands alone offline.
     """
+    env = _command_name(mdp, env)
     dist = IID() if dist is None else dist
     if gamma is None:
         gamma = float(mdp.metadata.get("gamma", (0.9,))[0])
@@ -180,7 +186,7 @@ def build_report(
     }
     if static:
         return _static_report(
-            mdp, gamma, gammas, dist, n_samples, seed, states, settings, progress, rule
+            mdp, gamma, gammas, dist, n_samples, seed, states, settings, progress, rule, env
         )
     from ._interactive import build_interactive_report, report_data
 
@@ -192,10 +198,10 @@ def build_report(
     )
     settings["solver"] = data["solver"]
     settings["reproduce POWER"] = (
-        f"powerseek power ENV --gamma {gamma:g} --samples {n_samples} --seed {seed} --format json"
+        f"powerseek power {env} --gamma {gamma:g} --samples {n_samples} --seed {seed} --format json"
     )
     sections = _environment(mdp) + _level_section(mdp, result, gamma, static=False)
-    sections += _impact_section(mdp, gamma, seed)
+    sections += _impact_section(mdp, gamma, seed, env)
     choice_states = _choice_states(mdp, [s for s, _ in highlighted])
     joint = _joint_world(mdp)
     if joint is not None:
@@ -204,7 +210,7 @@ def build_report(
         sections += _rule_section(
             mdp, as_rule(rule), gamma, result, choice_states, seed, options, False
         )
-    sections += _empowerment_section(mdp, result)
+    sections += _empowerment_section(mdp, result, env)
     return build_interactive_report(
         data,
         title=f"powerseek report: {mdp.name or 'environment'}",
@@ -212,6 +218,18 @@ def build_report(
         sections=sections,
         settings=settings,
     )
+
+
+def _command_name(mdp: MDP, env: str | None) -> str:
+    """The environment as a ``powerseek`` command names it (quoted for a shell)."""
+    import shlex
+
+    from ..io import list_environments
+
+    if env is None:
+        catalog = {info.name for info in list_environments()}
+        env = mdp.name if mdp.name in catalog else "ENV"
+    return shlex.quote(str(env))
 
 
 def _intro(mdp: MDP) -> list[str]:
@@ -298,7 +316,7 @@ _REPORT_AUX = 30
 _IMPACT_STATES = 200_000
 
 
-def _impact_section(mdp: MDP, gamma: float, seed: int) -> list[str]:
+def _impact_section(mdp: MDP, gamma: float, seed: int, env: str) -> list[str]:
     """An object level's AUP penalty over the map and its impact level as a strip."""
     from ..impact import attainable_utility, aup_penalty, impact_level
 
@@ -342,7 +360,7 @@ def _impact_section(mdp: MDP, gamma: float, seed: int) -> list[str]:
         if plan is None
         else f"<p>The first safe policy ({_e(plan)}) is chosen for budgets R &gt; "
         f"{float(low):.6g}, that is for λ &lt; {float(1 / low):.6g}; "
-        f"<code>powerseek impact {_e(mdp.name or 'ENV')} --partition --seed {seed} "
+        f"<code>powerseek impact {_e(env)} --partition --seed {seed} "
         f"--gamma {gamma:g}</code> prints the partition exactly.</p>"
     )
     return parts
@@ -354,7 +372,7 @@ _REPORT_STEPS = 3
 _EMPOWERMENT_STATES = 200_000
 
 
-def _empowerment_section(mdp: MDP, power_result: Any) -> list[str]:
+def _empowerment_section(mdp: MDP, power_result: Any, env: str) -> list[str]:
     """A gridworld's 3-step empowerment as a map, and its rank agreement with POWER."""
     from scipy.stats import spearmanr
 
@@ -363,7 +381,7 @@ def _empowerment_section(mdp: MDP, power_result: Any) -> list[str]:
 
     if "grid" not in mdp.metadata or mdp.n_states > _EMPOWERMENT_STATES:
         return []
-    command = f"powerseek empowerment {mdp.name or 'ENV'} --steps {_REPORT_STEPS}"
+    command = f"powerseek empowerment {env} --steps {_REPORT_STEPS}"
     try:
         result = empowerment(mdp, _REPORT_STEPS, max_entries=5_000_000)
     except (InvalidParameterError, SearchLimitError) as exc:
@@ -377,8 +395,7 @@ def _empowerment_section(mdp: MDP, power_result: Any) -> list[str]:
             result.values,
             shape=layout.shape,
             marks=dict(layout.marks),
-            caption=f"{_REPORT_STEPS}-step empowerment in bits ({exact}; <code>{_e(command)}"
-            "</code>)",
+            caption=f"{_REPORT_STEPS}-step empowerment in bits ({exact}; {command})",
         ),
     ]
     power_values = np.asarray(power_result.estimate.mean)
@@ -423,7 +440,9 @@ def _budget_strip(found: Any) -> str:
     )
 
 
-def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, progress, rule):
+def _static_report(
+    mdp, gamma, gammas, dist, n_samples, seed, states, settings, progress, rule, env
+):
     """The page of PNG figures (matplotlib), for journals and e-mail."""
     options = {"dist": dist, "n_samples": n_samples, "progress": progress}
     result = power(mdp, gamma, rng=seed, **options)
@@ -436,7 +455,7 @@ def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, 
 
     parts = [f"<h1>{_e(mdp.name or 'Environment')}</h1>", *_intro(mdp), *_environment(mdp)]
     parts += _level_section(mdp, result, gamma, static=True)
-    parts += _impact_section(mdp, gamma, seed)
+    parts += _impact_section(mdp, gamma, seed, env)
     parts.append("<h2>POWER</h2>")
     parts.append(
         f"<p>POWER at γ = {gamma:g} from {n_samples} reward samples ({_e(dist.describe())}), "
@@ -500,7 +519,7 @@ def _static_report(mdp, gamma, gammas, dist, n_samples, seed, states, settings, 
             mdp, as_rule(rule), gamma, result, choice_states, seed, options, True
         )
 
-    parts += _empowerment_section(mdp, result)
+    parts += _empowerment_section(mdp, result, env)
     parts.append("<h2>Settings</h2>")
     settings = {**settings, "solver": result.solver.get("method"), **software_versions()}
     rows = "".join(

@@ -502,3 +502,17 @@ def test_kernel_option_gives_identical_numbers(capsys):
         document = json.loads(out)
         outputs.append((document["power"], document["stderr"], document["solver"]))
     assert outputs[0] == outputs[1]
+
+
+def test_counts_in_scientific_and_grouped_notation(capsys):
+    outputs = []
+    for samples in ("1000", "1e3", "1_000"):
+        argv = ["power", "powerplay-3x3", "--gamma", "0.6", "--samples", samples, "--seed", "0"]
+        assert main([*argv, "--format", "json"]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] == outputs[2]
+    for bad in ("1.5", "abc", "inf"):
+        with pytest.raises(SystemExit):
+            main(["power", "powerplay-3x3", "--gamma", "0.6", "--samples", bad])
+        err = capsys.readouterr().err
+        assert "argument --samples: expected a whole number such as 1000, 1_000_000 or 1e6" in err

@@ -141,7 +141,7 @@ def test_the_page_is_one_offline_file():
     assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in data["pos"])
     why = dict(data["highlighted"])
     assert why[fig1.index("start")].startswith("the environment's start state")
-    assert "powerseek power ENV --gamma 0.1 --samples 300 --seed 4 --format json" in page
+    assert "powerseek power turner-fig1 --gamma 0.1 --samples 300 --seed 4 --format json" in page
     assert '<td class="label">command</td><td class="label">powerseek x</td>' in page
 
 

@@ -227,7 +227,7 @@ def test_empowerment_section_of_a_gridworld(static):
     check(text)
     section = text[text.index("<h2>Empowerment</h2>") :]
     assert "3-step empowerment in bits (exact;" in section
-    assert "powerseek empowerment powerplay-maze-7x7 --steps 3" in section
+    assert "(exact; powerseek empowerment powerplay-maze-7x7 --steps 3)" in section
     values = powerseek.empowerment(maze, 3).values
     gamma = float(maze.metadata.get("gamma", (0.9,))[0])
     power = np.asarray(powerseek.power(maze, gamma, n_samples=100, rng=3).estimate.mean)
@@ -237,6 +237,22 @@ def test_empowerment_section_of_a_gridworld(static):
     assert "<h2>Empowerment</h2>" not in build_report(
         powerseek.load("turner-fig1"), n_samples=50, rng=0, gammas=[0.5], static=static
     )
+
+
+def test_the_reproduce_line_names_the_environment(tmp_path, capsys):
+    # a catalog name as it is; a file as the command was given it, quoted for a shell
+    maze = powerseek.load("powerplay-3x3")
+    text = build_report(maze, n_samples=50, rng=1, gammas=[0.5])
+    assert "powerseek power powerplay-3x3 --gamma" in text and "powerseek power ENV" not in text
+    path = tmp_path / "my maze.grid"
+    path.write_text((powerseek.io.catalog_path() / "powerplay-3x3.grid").read_text())
+    out = tmp_path / "out"
+    assert main(["report", str(path), "--samples", "50", "--quiet", "-o", str(out)]) == 0
+    page = (out / "report.html").read_text()
+    assert f"powerseek power &#x27;{path}&#x27; --gamma" in page
+    assert f"powerseek empowerment &#x27;{path}&#x27; --steps 3)" in page
+    renamed = maze.with_metadata(name="not-in-the-catalog")
+    assert "powerseek power ENV --gamma" in build_report(renamed, n_samples=50, rng=1, gammas=[0.5])
 
 
 @pytest.mark.parametrize("static", [False, True])
