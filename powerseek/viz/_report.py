@@ -224,11 +224,13 @@ def _command_name(mdp: MDP, env: str | None) -> str:
     """The environment as a ``powerseek`` command names it (quoted for a shell)."""
     import shlex
 
-    from ..io import list_environments
+    from ..io import catalog_path
 
     if env is None:
-        catalog = {info.name for info in list_environments()}
-        env = mdp.name if mdp.name in catalog else "ENV"
+        # the catalog's files by name, without compiling them as list_environments does
+        folder = catalog_path()
+        named = folder.is_dir() and any(p.stem == mdp.name for p in folder.iterdir())
+        env = mdp.name if named else "ENV"
     return shlex.quote(str(env))
 
 
