@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     if not compiled.available():
-        raise SystemExit('needs numba: pip install "powerseek[fast]"')
+        raise SystemExit('needs numba: pip install ".[fast]"')
     mdp = gridworld.parse(["." * args.side] * args.side)
     R = np.random.default_rng(3).random((args.samples, mdp.n_states))
     print(machine.describe())

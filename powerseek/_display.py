@@ -15,13 +15,14 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["curves_svg", "grid_shape", "heatmap_html", "table_html"]
+__all__ = ["compact_repr", "curves_svg", "grid_shape", "heatmap_html", "table_html"]
 
 #: Rows a table shows before it says how many it left out.
 MAX_ROWS = 40
@@ -233,3 +234,66 @@ def curves_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+#: The longest a field's value prints in :func:`compact_repr` before it is summarised.
+FIELD_WIDTH = 60
+
+
+def _field_summary(value: Any) -> str:
+    """`value` as repr when short; otherwise its type and size."""
+    if isinstance(value, np.ndarray) and value.size > 6:
+        return f"<array {'x'.join(map(str, value.shape)) or 'scalar'} {value.dtype}>"
+    text = repr(value)
+    if len(text) <= FIELD_WIDTH and "\n" not in text:
+        return text
+    if isinstance(value, np.ndarray):
+        return f"<array {'x'.join(map(str, value.shape))} {value.dtype}>"
+    if isinstance(value, (tuple, list, set, frozenset, Mapping)):
+        return f"<{type(value).__name__} of {len(value)}>"
+    shape = getattr(getattr(value, "mean", None), "shape", None)
+    if shape is not None:  # an Estimate
+        return f"<{type(value).__name__} {'x'.join(map(str, shape)) or 'scalar'}>"
+    return f"<{type(value).__name__}>"
+
+
+def compact_repr(cls: type) -> type:
+    """Class decorator: a dataclass's repr with long fields summarised.
+
+    The repr a dataclass generates prints every array and nested result in full
+    (tens of thousands of characters for a sweep). This one prints each field
+    that fits in :data:`FIELD_WIDTH` characters as itself and the rest as their
+    type and size, so a result reads in one or two lines; the data stay one
+    attribute away.
+
+    Parameters
+    ----------
+    cls : type
+        A dataclass; apply the decorator above ``@dataclass``.
+
+    Returns
+    -------
+    type
+        `cls`, with its ``__repr__`` replaced.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> @compact_repr
+    ... @dataclass
+    ... class Sweep:
+    ...     gamma: float
+    ...     values: np.ndarray
+    ...     states: tuple
+    >>> Sweep(0.9, np.zeros((40, 3)), tuple(range(100)))
+    Sweep(gamma=0.9, values=<array 40x3 float64>, states=<tuple of 100>)
+    """
+
+    def __repr__(self) -> str:
+        fields = (f for f in dataclasses.fields(self) if f.repr)
+        shown = ", ".join(f"{f.name}={_field_summary(getattr(self, f.name))}" for f in fields)
+        return f"{type(self).__name__}({shown})"
+
+    __repr__.__qualname__ = f"{cls.__qualname__}.__repr__"
+    cls.__repr__ = __repr__
+    return cls

@@ -131,12 +131,53 @@ def _rebuild_parse_error(message, source, line, column):
     return ParseError(message, source=source, line=line, column=column)
 
 
+def install_hint(extra: str) -> str:
+    """The pip command that installs one of powerseek's extras where it came from.
+
+    powerseek is installed from its source tree, so the command names the tree:
+    ``pip install ".[plot]"`` run in the checkout (its path, when the
+    installation records one that is not the working directory).
+
+    Parameters
+    ----------
+    extra : str
+        The extra's name (``"plot"``, ``"frames"``, ``"fast"``, ...).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> install_hint("frames").startswith("pip install ")
+    True
+    >>> install_hint("frames").endswith('[frames]"')
+    True
+    """
+    import json
+    import os
+    from importlib import metadata
+    from urllib.parse import unquote, urlparse
+
+    where = "."
+    try:
+        text = metadata.distribution("powerseek").read_text("direct_url.json")
+        url = json.loads(text)["url"] if text else ""
+        if url.startswith("file://"):
+            path = unquote(urlparse(url).path)
+            if os.path.realpath(path) != os.path.realpath(os.getcwd()):
+                where = path
+    except (metadata.PackageNotFoundError, ValueError, KeyError, TypeError, OSError):
+        pass
+    return f'pip install "{where}[{extra}]"'
+
+
 class MissingExtraError(PowerseekError, ImportError):
     """An optional dependency is not installed; the message names the extra to install.
 
     Examples
     --------
-    >>> raise MissingExtraError('the explorer needs hypothesis: pip install "powerseek[explore]"')
+    >>> raise MissingExtraError('the explorer needs hypothesis: pip install ".[explore]"')
     Traceback (most recent call last):
     ...
     powerseek.exceptions.MissingExtraError: the explorer needs hypothesis: pip install ...

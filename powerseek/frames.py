@@ -16,7 +16,7 @@ row per state, per state and action, or per γ and state, with the columns of
 
 The provenance (environment, samples, seed, distribution, solver) goes in
 ``DataFrame.attrs`` / ``Dataset.attrs``. pandas and xarray are imported only
-when a table is asked for (``pip install "powerseek[frames]"``).
+when a table is asked for (``pip install ".[frames]"``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import numpy as np
 
 from ._frozen import frozen
 from ._validation import label_text
+from .exceptions import install_hint
 
 __all__ = [
     "attrs_of",
@@ -60,9 +61,7 @@ def require(module: str):
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise ImportError(
-            f'tables of results need {module}: pip install "powerseek[frames]"'
-        ) from None
+        raise ImportError(f"tables of results need {module}: {install_hint('frames')}.") from None
 
 
 def cell_columns(states: Sequence[Hashable]) -> dict[str, list]:

@@ -67,3 +67,26 @@ def test_building_blocks():
     assert "60 more rows" in table_html(["i", "x"], rows)
     flat = curves_svg([0, 1], {"a": (np.array([1.0, 1.0]), None, None)})  # a constant line
     assert "NaN" not in flat and "nan" not in flat
+
+
+def test_results_print_in_a_line_or_two_however_large():
+    """A sweep's repr summarises its arrays; the data stay one attribute away."""
+    import powerseek
+    from powerseek.multiagent import correlation_sweep, joint_gridworld
+
+    joint = joint_gridworld("...\n...\n...", overlap=False)
+    sweep = correlation_sweep(joint, [-1, 0, 0.5, 1], 0.6, n_samples=200, rng=4)
+    maze = powerseek.load("powerplay-maze-7x7")
+    results = [
+        sweep,
+        powerseek.power_seeking(maze, (0, 0), 0.9, n_samples=200, rng=0),
+        powerseek.empowerment(maze, steps=2),
+        powerseek.exact.exact_power(powerseek.load("turner-fig1"), "1/2"),
+        powerseek.power(maze, 0.9, n_samples=100, rng=0).estimate,
+    ]
+    for result in results:
+        text = repr(result)
+        assert len(text) < 500 and "\n" not in text, text
+        assert text.startswith(type(result).__name__ + "(")
+    assert "correlations=(-1.0, 0.0, 0.5, 1.0)" in repr(sweep)
+    assert "power_first=<tuple of 4>" in repr(sweep)

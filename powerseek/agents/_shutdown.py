@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from .._display import compact_repr
 from .._validation import check_gamma, check_gammas, label_text, make_rng, quote
 from ..analysis import optimal_actions
 from ..exceptions import InvalidParameterError, UnknownActionError, UnknownStateError
@@ -493,6 +494,7 @@ def _avoids(world: ShutdownWorld, thetas: np.ndarray, gamma: float) -> np.ndarra
     )
 
 
+@compact_repr
 @dataclass(frozen=True)
 class ShutdownResult(Tabular):
     """The probability of avoiding shutdown against γ, for θ uniform on G_T.

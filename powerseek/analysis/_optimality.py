@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._display import table_html
+from .._display import compact_repr, table_html
 from .._validation import check_gamma, label_text, position_of
 from ..frames import Tabular, attrs_of, cell_columns, data_frame, estimate_columns, require
 from ..mdp import MDP
@@ -297,6 +297,7 @@ class OptimalityResult(Tabular):
         return columns, attrs
 
 
+@compact_repr
 @dataclass(frozen=True)
 class OptimalitySweepResult(Sequence):
     """Optimality probabilities over a grid of discounts, on the same samples.
@@ -529,7 +530,7 @@ def state_pairs(mdp: MDP, state: Hashable | None = None) -> tuple[tuple, np.ndar
         return mdp.states, np.arange(mdp.n_pairs), mdp.pair_states
     i = mdp.index(state)
     rows = np.arange(mdp.pair_offsets[i], mdp.pair_offsets[i + 1])
-    return (state,), rows, np.zeros(rows.size, dtype=np.int64)
+    return (mdp.states[i],), rows, np.zeros(rows.size, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)

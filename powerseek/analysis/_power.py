@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .._display import curves_svg, grid_shape, heatmap_html, table_html
+from .._display import compact_repr, curves_svg, grid_shape, heatmap_html, table_html
 from .._validation import check_gamma, label_text, position_of
 from ..frames import Tabular, attrs_of, cell_columns, data_frame, estimate_columns, xarray_dataset
 from ..mdp import MDP
@@ -581,6 +581,7 @@ def power(
     return sweep.at(0)
 
 
+@compact_repr
 @dataclass(frozen=True)
 class PowerSeekingResult(Tabular):
     """Expected POWER after each action of a state (Def 5.6), with differences.
@@ -862,7 +863,7 @@ def compare_successors(
     out = engine.run(mdp, [gamma], quantities, label="POWER-seeking", **engine_args)
     run = out.run
     return PowerSeekingResult(
-        state=state,
+        state=mdp.states[i],
         actions=mdp.actions[i],
         gamma=run.gammas[0],
         estimate=out.estimates[(0, "expected")],

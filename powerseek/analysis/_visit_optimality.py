@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .._display import compact_repr
 from .._validation import check_gamma
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, attrs_of, data_frame, estimate_columns
@@ -34,6 +35,7 @@ from ._options import EngineOptions, ExecutionOptions, SamplingOptions
 __all__ = ["SetOptimalityResult", "linear_optimality", "visit_optimality"]
 
 
+@compact_repr
 @dataclass(frozen=True)
 class SetOptimalityResult(Tabular):
     """An estimated optimality probability of a set.

@@ -79,6 +79,7 @@ from typing import Any
 
 import numpy as np
 
+from .._display import compact_repr
 from .._progress import progress_bar
 from .._provenance import software_versions
 from .._validation import MAX_SOLVER_TOL, as_float, label_text, short_value
@@ -252,6 +253,7 @@ class Unit:
         return int(sequence.generate_state(1, np.uint64)[0])
 
 
+@compact_repr
 @dataclass
 class BatchResult(Tabular):
     """What a batch computed and where it went.

@@ -160,7 +160,9 @@ def _show_text(mdp: MDP, *, list_all: bool) -> str:
     )
     lines.append(f"actions:         {summary.n_pairs} state-action pairs, {spread} per state")
     lines.append("dynamics:        " + ("deterministic" if summary.deterministic else "stochastic"))
-    lines.append(f"terminal states: {_short_list(summary.terminal_states)}")
+    # a named cell is listed with its legend name: "(1, 3) [exit]"
+    names = {cells[0]: name for name, cells in mdp.legend_names().items() if len(cells) == 1}
+    lines.append(f"terminal states: {_short_list(summary.terminal_states, names)}")
     lines.append(f"1-cycles:        {_short_list(summary.one_cycles)}")
     lines.append(f"reachability:    {summary.describe()}")
     layout = meta.get("grid")
@@ -183,10 +185,13 @@ def _show_text(mdp: MDP, *, list_all: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _short_list(states: Sequence[Hashable], limit: int = 8) -> str:
+def _short_list(
+    states: Sequence[Hashable], names: dict[Hashable, str] | None = None, limit: int = 8
+) -> str:
     if not states:
         return "none"
-    texts = [label_text(s) for s in states[:limit]]
+    names = names or {}
+    texts = [label_text(s) + (f" [{names[s]}]" if s in names else "") for s in states[:limit]]
     more = f", ... ({len(states)} in all)" if len(states) > limit else ""
     return f"{len(states)}: " + ", ".join(texts) + more
 
@@ -228,4 +233,7 @@ def _show_payload(mdp: MDP) -> dict[str, Any]:
             else None
         ),
         "map": gridworld.render(mdp) if isinstance(layout, gridworld.GridLayout) else None,
+        "names": {
+            name: [label_text(s) for s in cells] for name, cells in mdp.legend_names().items()
+        },
     }

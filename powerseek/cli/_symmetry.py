@@ -65,7 +65,10 @@ def add_parsers(commands) -> None:
             "equal: POWER of --states S1 S2, or the optimality probability of --actions A1 A2 at "
             "--state S. Reports whether S1/A1 >=_most S2/A2, the n-fold ratio and the share of "
             "the orbit with >=, against n/(n+1). Orbits are enumerated when small enough and "
-            "sampled otherwise."
+            "sampled otherwise. One call compares one pair in one environment; for sweeps over "
+            "pairs, rewards or environments, list [[orbit]] jobs in a batch file (`powerseek "
+            "batch`, one table, resumable) or call powerseek.symmetry.compare_over_orbit in a "
+            "loop (the environment is loaded once)."
         ),
     )
     orbit_cmd.add_argument("env", metavar="ENV", help=ENV_HELP)
@@ -103,7 +106,9 @@ def add_parsers(commands) -> None:
             "al. apply (Prop 6.6, Prop 6.9, RDSP Thm D.11), with their witness permutations, "
             "what they predict, and numerical verifications: per-sample transport inequalities, "
             "orbit counts for random point masses, and the IID margin in standard errors. Exits "
-            "with status 3 if a verification fails (a bug or a false hypothesis)."
+            "with status 3 if a verification fails (a bug or a false hypothesis). For many pairs, "
+            "list [[check]] jobs in a batch file (`powerseek batch`) or call "
+            "powerseek.symmetry.check_states / check_actions in a loop."
         ),
     )
     check_cmd.add_argument("env", metavar="ENV", help=ENV_HELP)

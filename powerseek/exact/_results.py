@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .._display import compact_repr
 from .._frozen import FrozenDict
 from .._rational import as_fraction, exact_gamma, exact_rows, solve_exact
 from .._validation import label_text, position_of, quote
@@ -77,6 +78,7 @@ MAX_REGIONS = 60
 # one reward vector
 
 
+@compact_repr
 @dataclass(frozen=True)
 class ExactSolution:
     """Exact optimal values, optimal actions and POWER for one reward vector.
@@ -273,6 +275,7 @@ class _ExactRecord:
         )
 
 
+@compact_repr
 @dataclass(frozen=True)
 class ExactPower(_ExactRecord, Tabular):
     """Exact POWER of every state under a distribution.
@@ -358,6 +361,7 @@ def _exact_attrs(result: Any) -> dict[str, Any]:
     )
 
 
+@compact_repr
 @dataclass(frozen=True)
 class ExactOptimality(_ExactRecord, Tabular):
     """Exact optimality probabilities of the actions of some states.
@@ -894,6 +898,7 @@ def _uniform_optimality(mdp: MDP, i: int, g: Fraction, limit: int = MAX_DIMENSIO
     return probability, tie
 
 
+@compact_repr
 @dataclass(frozen=True)
 class ExactSetOptimality(_ExactRecord, Tabular):
     """The exact probability that some function of a set is optimal (Def 4.3).

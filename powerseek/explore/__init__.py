@@ -13,10 +13,10 @@ from __future__ import annotations
 try:  # the explorer's searches are hypothesis searches; the rest of powerseek needs none
     import hypothesis  # noqa: F401
 except ImportError:
-    from ..exceptions import MissingExtraError
+    from ..exceptions import MissingExtraError, install_hint
 
     raise MissingExtraError(
-        'the conjecture explorer needs hypothesis: pip install "powerseek[explore]".'
+        f"the conjecture explorer needs hypothesis: {install_hint('explore')}."
     ) from None
 
 from . import strategies  # noqa: E402

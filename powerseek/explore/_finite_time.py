@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
+from .._display import compact_repr
 from .._validation import check_gamma, label_text, make_rng
 from ..agents import Optimal, QLearning, TruncatedValueIteration
 from ..exceptions import InvalidParameterError
@@ -71,6 +72,7 @@ def _procedure(name: str, t: int, epsilon: float):
     )
 
 
+@compact_repr
 @dataclass(frozen=True)
 class FiniteTimeCurve:
     """The orbit tendency of a finite-time procedure as a function of t.

@@ -54,6 +54,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
+from .._display import compact_repr
 from .._progress import progress_bar
 from .._validation import label_text
 from ..exceptions import InvalidParameterError, InvalidTypeError, PredicateError
@@ -438,6 +439,7 @@ class Finding:
             self.maximum = max(self.maximum, verdict.value)
 
 
+@compact_repr
 @dataclass
 class Exploration(Tabular):
     """The outcome of :func:`explore` or :func:`sweep`.

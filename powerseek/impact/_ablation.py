@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .._display import compact_repr
 from .._progress import progress_bar
 from ..exceptions import InvalidParameterError
 from ..frames import Tabular, data_frame
@@ -135,6 +136,7 @@ def best_outcome(level: str, outcome: Outcome) -> bool:
     return bool(ABLATION_LEVELS[level][2](outcome))
 
 
+@compact_repr
 @dataclass(frozen=True)
 class Ablation(Tabular):
     """The ablation table: one record per agent, level and number of auxiliary rewards.

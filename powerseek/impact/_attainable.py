@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._display import compact_repr
 from .._validation import check_gamma
 from ..exceptions import InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, cell_columns, data_frame
@@ -97,6 +98,7 @@ def noop_pairs(mdp: MDP, noop: Hashable = "stay") -> np.ndarray:
     return out
 
 
+@compact_repr
 @dataclass(frozen=True)
 class AttainableUtility(Tabular):
     """Optimal values of a set of auxiliary rewards, and the utility each action leaves.

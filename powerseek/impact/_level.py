@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._display import compact_repr
 from .._frozen import FrozenDict
 from .._rational import as_fraction
 from ..exceptions import InvalidParameterError, SearchLimitError
@@ -64,6 +65,7 @@ class Mixture(NamedTuple):
     weights: Mapping[Hashable, Fraction]
 
 
+@compact_repr
 @dataclass(frozen=True)
 class ImpactLevel:
     """The partition of the impact budget R = 1/λ among the penalised agent's policies.

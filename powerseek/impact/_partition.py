@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from .._display import compact_repr
 from .._frozen import FrozenDict
 from .._rational import as_fraction
 from ..exceptions import InvalidParameterError, InvalidTypeError
@@ -81,6 +82,7 @@ def _exact_plans(plans: Any) -> dict[Hashable, tuple[Fraction, Fraction]]:
     return exact
 
 
+@compact_repr
 @dataclass(frozen=True)
 class Partition(Tabular):
     """The plans that win over the impact budget, interval by interval.

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve
 
+from .._display import compact_repr
 from .._validation import check_gamma
 from ..exceptions import InvalidParameterError
 from ..frames import Tabular, cell_columns, data_frame
@@ -442,6 +443,7 @@ def trajectory_outcome(mdp: MDP, path: list[int], ret: float, **extra: Any) -> O
     )
 
 
+@compact_repr
 @dataclass(frozen=True)
 class PenalizedPolicy(Tabular):
     """The policy optimal for a task reward minus λ times a penalty, exactly.

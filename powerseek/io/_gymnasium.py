@@ -39,7 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import reward_matrix
-from ..exceptions import InvalidMDPError, InvalidParameterError, InvalidTypeError
+from ..exceptions import InvalidMDPError, InvalidParameterError, InvalidTypeError, install_hint
 from ..mdp import MDP
 from ..mdp.gridworld import GridLayout
 
@@ -317,7 +317,7 @@ def make(spec: str) -> MDP:
     Raises
     ------
     ImportError
-        gymnasium is not installed (``pip install "powerseek[gymnasium]"``).
+        gymnasium is not installed (``pip install ".[gymnasium]"``).
     InvalidParameterError
         Gymnasium does not know the environment or refuses the arguments.
     """
@@ -325,7 +325,7 @@ def make(spec: str) -> MDP:
     try:
         import gymnasium
     except ImportError:
-        raise ImportError(f'{spec} needs gymnasium: pip install "powerseek[gymnasium]".') from None
+        raise ImportError(f"{spec} needs gymnasium: {install_hint('gymnasium')}.") from None
     try:
         env = gymnasium.make(env_id, **kwargs)
     except Exception as exc:  # gymnasium's own errors: unknown id, bad arguments
@@ -374,7 +374,7 @@ def to_env(
     Raises
     ------
     MissingExtraError
-        gymnasium is not installed (``pip install "powerseek[gymnasium]"``).
+        gymnasium is not installed (``pip install ".[gymnasium]"``).
     InvalidParameterError
         A reward of the wrong length or not finite, an unknown start state; in
         ``step``, an action index the current state does not have.
@@ -403,7 +403,7 @@ def to_env(
         from ..exceptions import MissingExtraError
 
         raise MissingExtraError(
-            'to_env builds a gymnasium environment: pip install "powerseek[gymnasium]".'
+            f"to_env builds a gymnasium environment: {install_hint('gymnasium')}."
         ) from None
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..exceptions import InvalidParameterError
+from ..exceptions import InvalidParameterError, install_hint
 from ..mdp import MDP, Ended, from_simulator
 from ._gymnasium import parse_spec
 
@@ -289,7 +289,7 @@ def make(spec: str) -> MDP:
     Raises
     ------
     ImportError
-        minigrid is not installed (``pip install "powerseek[minigrid]"``).
+        minigrid is not installed (``pip install ".[minigrid]"``).
     InvalidParameterError
         Minigrid does not know the level or refuses the arguments.
     """
@@ -300,7 +300,7 @@ def make(spec: str) -> MDP:
         import gymnasium
         import minigrid  # noqa: F401  (registers the MiniGrid-* ids)
     except ImportError:
-        raise ImportError(f'{spec} needs minigrid: pip install "powerseek[minigrid]".') from None
+        raise ImportError(f"{spec} needs minigrid: {install_hint('minigrid')}.") from None
     try:
         env = gymnasium.make(env_id, **kwargs)
         env.reset(seed=seed)

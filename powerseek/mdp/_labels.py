@@ -13,7 +13,6 @@ from collections.abc import Hashable
 from .._validation import did_you_mean, label_text, preview, quote
 from ..exceptions import UnknownActionError, UnknownStateError
 from ._model import MDP
-from .gridworld import named_cells
 
 __all__ = ["label_text", "parse_action", "parse_state"]
 
@@ -52,7 +51,8 @@ def parse_state(mdp: MDP, text: str) -> Hashable:
             f"{text!r} matches several states ({preview(matches)}) whose labels print alike; "
             "use the library API to pick one."
         )
-    cells = named_cells(mdp).get(text.strip())
+    names = mdp.legend_names()
+    cells = names.get(text.strip())
     if cells is not None:
         if len(cells) == 1:
             return cells[0]
@@ -61,7 +61,7 @@ def parse_state(mdp: MDP, text: str) -> Hashable:
         )
     raise UnknownStateError(
         f"{text!r} is not a state of {mdp.name or 'the environment'}."
-        f"{did_you_mean(text, mdp.states)} States: {preview(mdp.states)}."
+        f"{did_you_mean(text, [*mdp.states, *names])} States: {preview(mdp.states)}."
     )
 
 

@@ -478,10 +478,55 @@ class MDP:
         try:
             return self._index[state]
         except (KeyError, TypeError):
+            pass
+        # A gridworld's legend names (``"start"``, ``"goal"`` from ``[names]``) name
+        # states too, as they do on the command line, when they name one cell.
+        names = self.legend_names()
+        if isinstance(state, str) and state.strip() in names:
+            cells = names[state.strip()]
+            if len(cells) == 1:
+                return self._index[cells[0]]
             raise UnknownStateError(
-                f"{quote(state)} is not a state of {self._describe()}."
-                f"{did_you_mean(state, self._states)} States: {preview(self._states)}."
-            ) from None
+                f"{state!r} names {len(cells)} cells of {self._describe()} "
+                f"({preview(cells)}); give one as (row, col)."
+            )
+        raise UnknownStateError(
+            f"{quote(state)} is not a state of {self._describe()}."
+            f"{did_you_mean(state, [*self._states, *names])} States: {preview(self._states)}."
+        )
+
+    def legend_names(self) -> dict[str, tuple[Hashable, ...]]:
+        """The names a gridworld's legend gives its cells: ``start``, ``[names]``, letters.
+
+        Each name maps to its cells in row-major order; ``start`` is also the
+        start state the metadata records. Other environments have no names but
+        that. :meth:`index` (and every function that takes a state)
+        accepts a name that names one cell.
+
+        Returns
+        -------
+        dict of str to tuple
+
+        See Also
+        --------
+        powerseek.gridworld.named_cells : The same mapping, as a function.
+
+        Examples
+        --------
+        >>> from powerseek import gridworld
+        >>> maze = gridworld.parse("S.\\n.G", names={"G": "goal"})
+        >>> maze.legend_names()
+        {'start': ((0, 0),), 'goal': ((1, 1),)}
+        >>> maze.index("goal")
+        3
+        """
+        from .gridworld import named_cells
+
+        names = dict(named_cells(self))
+        start = self._metadata.get("start")
+        if "start" not in names and start is not None and start in self._index:
+            names["start"] = (start,)  # the start the metadata records, where the map has no S
+        return names
 
     def actions_of(self, state: Hashable) -> tuple[Hashable, ...]:
         """Action labels available in `state`.

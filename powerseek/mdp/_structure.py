@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csgraph
 
+from .._display import compact_repr
 from .._validation import quote
 from ..exceptions import InvalidTypeError
 from ._model import MDP
@@ -170,6 +171,7 @@ def _group(mdp: MDP, labels: np.ndarray) -> list[tuple[Hashable, ...]]:
     return [tuple(groups[label]) for label in _first_labels(labels)]
 
 
+@compact_repr
 @dataclass(frozen=True)
 class ReachabilitySummary:
     """What :func:`summarize` reports about an MDP's structure.

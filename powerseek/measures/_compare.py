@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .._display import compact_repr
 from ..exceptions import InvalidParameterError
 from ..frames import Tabular, data_frame
 from ..mdp import MDP
@@ -25,6 +26,7 @@ from ._empowerment import Empowerment, empowerment
 __all__ = ["MeasureComparison", "compare_measures"]
 
 
+@compact_repr
 @dataclass(frozen=True)
 class MeasureComparison(Tabular):
     """POWER and empowerment of every state, and the rank agreement of the two.

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from .._display import compact_repr
 from ..exceptions import InvalidParameterError, SearchLimitError
 from ..frames import Tabular, cell_columns, data_frame
 from ..mdp import MDP
@@ -37,6 +38,7 @@ __all__ = ["MAX_CHANNEL_ENTRIES", "Empowerment", "empowerment"]
 MAX_CHANNEL_ENTRIES = 50_000_000
 
 
+@compact_repr
 @dataclass(frozen=True)
 class Empowerment(Tabular):
     """The n-step empowerment of every state, in bits.

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from .._display import compact_repr
 from ..exceptions import InvalidParameterError, SearchLimitError
 from ..frames import Tabular
 from ..mdp import MDP
@@ -45,6 +46,7 @@ __all__ = ["MAX_REWARDS", "SimplicityPrior", "description_bits", "simplicity_pri
 MAX_REWARDS = 20_000
 
 
+@compact_repr
 @dataclass(frozen=True)
 class SimplicityPrior(Tabular):
     """Both sides of the simplicity-prior bound, exactly, for one state and two actions.

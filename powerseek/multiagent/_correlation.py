@@ -32,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import stats
 
+from .._display import compact_repr
 from .._validation import check_gamma, label_text, make_rng
 from ..exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, attrs_of, data_frame
@@ -162,6 +163,7 @@ def _iterate(update, V, gamma, tol, what):
     return V, gamma * change
 
 
+@compact_repr
 @dataclass(frozen=True)
 class CorrelationSweepResult(Tabular):
     """POWER of both agents at every joint state, for each reward correlation.

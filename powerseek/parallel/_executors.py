@@ -13,7 +13,7 @@ helps (numpy releases the GIL in the solvers). For clusters, Dask's
 distributed scheduler: :func:`executor` starts an embedded ``LocalCluster``
 (``workers=N``) or joins a running scheduler (``scheduler="tcp://..."``), and
 yields a :class:`DaskExecutor` over it (or wrap your own ``Client``). Dask is
-an extra: ``pip install "powerseek[dask]"``.
+an extra: ``pip install ".[dask]"``.
 
 Examples
 --------
@@ -34,7 +34,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from ..exceptions import InvalidParameterError, PowerseekError
+from ..exceptions import InvalidParameterError, PowerseekError, install_hint
 
 __all__ = ["WORKER_MALLOC", "DaskExecutor", "DaskUnavailableError", "executor"]
 
@@ -154,7 +154,7 @@ def executor(
         from distributed import Client, LocalCluster
     except ImportError:
         raise DaskUnavailableError(
-            'parallel runs on Dask need the dask extra: pip install "powerseek[dask]".'
+            f"parallel runs on Dask need the dask extra: {install_hint('dask')}."
         ) from None
     if scheduler is not None:
         try:

@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from .._display import compact_repr
 from ..exceptions import InvalidParameterError
 from ._distributions import Block, SamplePlan
 
 __all__ = ["Accumulator", "Estimate", "block_moments"]
 
 
+@compact_repr
 @dataclass(frozen=True)
 class Estimate:
     """A Monte Carlo estimate of an array of expectations.

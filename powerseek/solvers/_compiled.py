@@ -4,7 +4,7 @@ The same algorithm as :func:`powerseek.solvers._numpy_backend.policy_iteration`,
 step for step and in the same floating-point operations, so values and policies
 are identical; compiled, one sample at a time in contiguous scratch arrays, the
 samples split over threads (the kernel releases the GIL). numba is optional
-(``pip install powerseek[fast]``): without it :func:`available` is False and the
+(``pip install ".[fast]"``): without it :func:`available` is False and the
 solvers use the numpy kernels.
 
 Why numba: it compiles the loops as written, in numpy's own dtypes, with no
@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..exceptions import InvalidParameterError, PowerseekError
+from ..exceptions import InvalidParameterError, PowerseekError, install_hint
 
 __all__ = [
     "KERNELS",
@@ -120,7 +120,7 @@ def choose_kernel(kernel, mdp, n_samples: int, gammas) -> str:
         )
     if kernel == "compiled" and not available():
         raise NumbaUnavailableError(
-            "`kernel`='compiled' needs numba: pip install \"powerseek[fast]\" (or leave "
+            f"`kernel`='compiled' needs numba: {install_hint('fast')} (or leave "
             "`kernel` at 'auto', which falls back to numpy)."
         )
     if kernel != "auto":

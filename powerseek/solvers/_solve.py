@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from .._display import compact_repr
 from .._validation import check_gamma, check_rewards, label_text
 from ..exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
 from ..frames import attrs_of, cell_columns, data_frame
@@ -137,6 +138,7 @@ class SolverDiagnostics:
         }
 
 
+@compact_repr
 @dataclass(frozen=True)
 class SolveResult:
     """Optimal values of a batch of reward samples.

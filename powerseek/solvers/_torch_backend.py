@@ -8,7 +8,7 @@ bound for stochastic ones. Rewards are drawn by numpy exactly as before, so
 the same seed gives the same samples on every device, and the statistics
 are computed from the returned values as usual; results agree with numpy to
 floating-point tolerance. PyTorch is an optional extra
-(``pip install "powerseek[torch]"``); nothing else changes without it.
+(``pip install ".[torch]"``); nothing else changes without it.
 
 ``precision="float32"`` halves memory and speeds up GPUs. Policy iteration
 then searches for the optimal policy in float32 but evaluates the final
@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import InvalidParameterError, PowerseekError
+from ..exceptions import InvalidParameterError, PowerseekError, install_hint
 from ..mdp import MDP
 from ._kernels import FLOOR_ULPS, BackendSolution, doublings_for, padded_pairs
 
@@ -54,8 +54,7 @@ def _torch():
         import torch
     except ImportError:
         raise TorchUnavailableError(
-            '`device` needs PyTorch: pip install "powerseek[torch]" (or leave `device` unset '
-            "for numpy)."
+            f"`device` needs PyTorch: {install_hint('torch')} (or leave `device` unset for numpy)."
         ) from None
     return torch
 

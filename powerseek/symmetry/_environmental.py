@@ -36,6 +36,7 @@ import networkx as nx
 import numpy as np
 from networkx.algorithms import isomorphism
 
+from .._display import compact_repr
 from .._validation import preview, quote
 from ..budget import Budget, as_budget
 from ..exceptions import InvalidParameterError, InvalidTypeError
@@ -281,6 +282,7 @@ def _contained(phi: Permutation, sources: Iterable[VisitDistribution], targets) 
 # results
 
 
+@compact_repr
 @dataclass(frozen=True)
 class CopyResult(Tabular):
     """The outcome of a symmetry search.

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .._display import compact_repr
 from .._validation import check_gamma, label_text, make_rng, stream_seed
 from ..agents import as_rule, rule_policy
 from ..analysis import coefficient_stack, lexicographic_best, optimal_actions, power_samples
@@ -315,6 +316,7 @@ def rule_choice(
     )
 
 
+@compact_repr
 @dataclass(frozen=True)
 class OrbitComparison(Tabular):
     """How f1 and f2 compare over the orbit of a distribution.

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from .._display import compact_repr
 from .._validation import check_gammas, label_text, make_rng
 from ..agents import as_rule, rule_policy
 from ..analysis import optimal_actions, power_samples
@@ -164,6 +165,7 @@ class Check:
         }
 
 
+@compact_repr
 @dataclass(frozen=True)
 class TheoremReport(Tabular):
     """The checks for one state pair or action pair.

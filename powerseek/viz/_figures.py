@@ -1,6 +1,6 @@
 """Figures: POWER heatmaps, action tendencies, γ curves, graph drawings, orbit shares.
 
-Needs matplotlib (``pip install "powerseek[plot]"``), imported only when a
+Needs matplotlib (``pip install ".[plot]"``), imported only when a
 figure is drawn. Figures are built on :class:`matplotlib.figure.Figure`
 directly, without pyplot's global state, so they work in scripts, servers
 and tests alike; pass ``ax`` to draw into an existing Axes instead. Every
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import label_text
-from ..exceptions import InvalidParameterError, InvalidTypeError
+from ..exceptions import InvalidParameterError, InvalidTypeError, install_hint
 from ..mdp import MDP
 
 __all__ = [
@@ -97,9 +97,7 @@ def _figure(ax, size=(6.0, 4.5)):
     try:
         from matplotlib.figure import Figure
     except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError(
-            'powerseek\'s figures need matplotlib: pip install "powerseek[plot]"'
-        ) from None
+        raise ImportError(f"powerseek's figures need matplotlib: {install_hint('plot')}.") from None
     if ax is not None:
         return ax.figure, ax
     fig = Figure(figsize=size, layout="constrained")

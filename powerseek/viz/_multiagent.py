@@ -1,6 +1,6 @@
 """Figures of two-agent worlds: POWER over one agent's cell, and POWER against correlation.
 
-Needs matplotlib (``pip install "powerseek[plot]"``), imported when drawing.
+Needs matplotlib (``pip install ".[plot]"``), imported when drawing.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import label_text
-from ..exceptions import InvalidParameterError, InvalidTypeError
+from ..exceptions import InvalidParameterError, InvalidTypeError, install_hint
 from ._figures import _figure, _finish, _values, save
 
 __all__ = ["joint_power_grid", "power_correlation_plot", "power_vs_correlation"]
@@ -65,9 +65,7 @@ def joint_power_grid(
     try:
         from matplotlib.figure import Figure
     except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError(
-            'powerseek\'s figures need matplotlib: pip install "powerseek[plot]"'
-        ) from None
+        raise ImportError(f"powerseek's figures need matplotlib: {install_hint('plot')}.") from None
     panel = (0.3 * cols + 0.3, 0.3 * rows + 0.3)  # one panel per cell, 0.3 in per cell inside
     fig = Figure(figsize=(1.5 + cols * panel[0], 0.8 + rows * panel[1]), layout="constrained")
     axes = np.array(fig.subplots(rows, cols, squeeze=False))

@@ -180,3 +180,20 @@ def test_warnings_are_held_until_the_command_ends(capsys, monkeypatch):
     monkeypatch.setattr(cli, "_run_list", failing)
     assert main(["list"]) == 1
     assert capsys.readouterr().err == "powerseek: error: the distribution has infinite variance.\n"
+
+
+def test_an_extras_install_hint_names_the_source_tree_not_a_package_index(tmp_path, monkeypatch):
+    """powerseek is not on an index: the hint installs the extra from the checkout."""
+    import os
+    from pathlib import Path
+
+    from powerseek.exceptions import install_hint
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    assert install_hint("frames") == 'pip install ".[frames]"'
+    monkeypatch.chdir(tmp_path)
+    hint = install_hint("frames")
+    assert hint.endswith('[frames]"') and "powerseek[" not in hint
+    where = hint.removeprefix('pip install "').removesuffix('[frames]"')
+    assert where == "." or os.path.samefile(where, root)

@@ -1,5 +1,7 @@
 """ASCII gridworlds: the legend, the conventions, rendering and errors."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -302,3 +304,32 @@ def test_a_million_cells_build_without_python_loops_over_cells():
     assert mdp.n_pairs == 5 * side * side - 4 * side
     assert mdp.actions_of((0, 0)) == ("down", "right", "stay")
     assert mdp.transition((500, 500), "up") == {(499, 500): 1.0}
+
+
+def test_legend_names_are_state_names_in_python_as_on_the_command_line():
+    """`state='door'` works wherever a state is taken, and results carry the cell."""
+    import powerseek
+    from powerseek.exceptions import UnknownStateError
+
+    mdp = parse("S.D\n..G\nG..", names={"D": "door", "G": "goal"})
+    assert mdp.legend_names() == {
+        "start": ((0, 0),), "door": ((0, 2),), "goal": ((1, 2), (2, 0))
+    }  # fmt: skip
+    assert mdp.index("door") == mdp.index((0, 2)) and mdp.index("start") == 0
+    result = powerseek.optimality(mdp, 0.9, state="door", n_samples=50, rng=0)
+    assert result.states == ((0, 2),)
+    seeking = powerseek.power_seeking(mdp, "start", 0.9, n_samples=50, rng=0)
+    assert seeking.state == (0, 0)
+    with pytest.raises(UnknownStateError, match=r"'goal' names 2 cells .*\(row, col\)"):
+        mdp.index("goal")
+    with pytest.raises(UnknownStateError, match="Did you mean 'door'"):
+        mdp.index("dor")
+
+
+def test_show_lists_a_named_terminal_by_its_name(capsys):
+    from powerseek.cli import main
+
+    assert main(["show", "aima-4x3"]) == 0
+    assert "terminal states: 1: (1, 3) [red]" in capsys.readouterr().out
+    assert main(["show", "aima-4x3", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["names"]["red"] == ["(1, 3)"]
