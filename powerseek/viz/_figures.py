@@ -295,12 +295,12 @@ def power_heatmap(
             color="black" if value > middle else "white",
         )
     for cell, mark in layout.marks:
-        ax.text(
+        ax.text(  # bottom-left corner: clear of the value (above) and of tendency arrows
             cell[1] - 0.45,
-            cell[0] - 0.45,
+            cell[0] + 0.45,
             mark,
             ha="left",
-            va="top",
+            va="bottom",
             fontsize=7,
             fontweight="bold",
             color="#d62728",

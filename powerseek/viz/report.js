@@ -129,8 +129,11 @@
           "pointer-events": "none"}, map);
       }
       if (data.marks[i]) {
-        el("text", {x: x + 3, y: y + Math.max(9, cs * 0.22), "font-size": Math.max(8, cs * 0.2),
-          "pointer-events": "none", fill: "#000", "font-weight": "bold"}, map).textContent = data.marks[i];
+        // the legend letter in the bottom-left corner, clear of the value (upper middle)
+        // and of the arrows (from the centre, at most 0.38 of a cell long)
+        el("text", {x: x + 3, y: y + cs - 3, "font-size": Math.max(8, cs * 0.2),
+          "pointer-events": "none", fill: "#000", "font-weight": "bold", class: "mark"},
+          map).textContent = data.marks[i];
       }
       if (cs >= 34) {
         labels.push(el("text", {x: x + cs / 2, y: y + cs * 0.3, "font-size": cs * 0.22,
@@ -295,9 +298,19 @@
     const svg = el("svg", {width: width, height: height, "font-size": 10});
     el("rect", {x: left, y: top, width: width - left - right, height: height - top - bottom,
       fill: "none", stroke: "#999"}, svg);
+    // y ticks at round values (1, 2 or 5 times a power of ten) inside the data's range
+    // (inside [0, 1] for probabilities, whose axis reaches a little beyond it)
+    const tickLo = options.tickMin !== undefined ? options.tickMin : lo;
+    const tickHi = options.tickMax !== undefined ? options.tickMax : hi;
+    const raw = (tickHi - tickLo) / 4, power = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 2.5, 5, 10].map((f) => f * power).find((f) => f >= raw * 0.999);
+    const digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9) + (step / power === 2.5 ? 1 : 0));
+    for (let yv = Math.ceil(tickLo / step - 1e-9) * step; yv <= tickHi + step * 1e-9; yv += step) {
+      el("text", {x: left - 4, y: Y(yv) + 3, "text-anchor": "end", class: "ytick"}, svg)
+        .textContent = (Math.abs(yv) < step * 1e-9 ? 0 : yv).toFixed(digits);
+    }
     for (let k = 0; k <= 4; k++) {
-      const yv = lo + k * (hi - lo) / 4, xv = x0 + k * (x1 - x0) / 4;
-      el("text", {x: left - 4, y: Y(yv) + 3, "text-anchor": "end"}, svg).textContent = yv.toFixed(2);
+      const xv = x0 + k * (x1 - x0) / 4;
       el("text", {x: X(xv), y: height - bottom + 13, "text-anchor": "middle"}, svg).textContent =
         fmtGamma(Number(xv.toFixed(3)));
     }
@@ -310,7 +323,7 @@
     el("line", {x1: cursor, x2: cursor, y1: top, y2: height - bottom, stroke: "#777",
       "stroke-dasharray": "2 3", class: "cursor"}, svg);
     series.forEach((s, k) => {
-      const colour = PALETTE[k % PALETTE.length];
+      const colour = s.colour || PALETTE[k % PALETTE.length];
       if (s.lo) {
         const outline = xs.map((x, m) => X(x) + "," + Y(s.hi[m]))
           .concat(xs.map((x, m) => X(x) + "," + Y(s.lo[m])).reverse());
@@ -338,6 +351,15 @@
     });
     return svg;
   }
+  // One colour per action name on every cell: the names in order of first appearance,
+  // after the POWER curve's colour (PALETTE[0]).
+  const actionNames = [];
+  data.actions.forEach((names) => names.forEach((a) => {
+    if (!actionNames.includes(a)) actionNames.push(a);
+  }));
+  function actionColour(name) {
+    return PALETTE[1 + actionNames.indexOf(name) % (PALETTE.length - 1)];
+  }
   function band(means, ses) {
     return {lo: means.map((m, k) => m - data.z * ses[k]), hi: means.map((m, k) => m + data.z * ses[k])};
   }
@@ -358,7 +380,7 @@
       const series = data.actions[i].map((a, j) => {
         const y = data.optimality.mean.map((row) => row[pairIndex(i, j)]);
         const se = data.optimality.stderr.map((row) => row[pairIndex(i, j)]);
-        return Object.assign({name: a, y: y, se: se}, band(y, se));
+        return Object.assign({name: a, y: y, se: se, colour: actionColour(a)}, band(y, se));
       });
       const marks = [];
       let previous = -1;
@@ -367,7 +389,7 @@
         marks.push([m, data.actions[i][leader], previous >= 0]);
         previous = leader;
       });
-      box.appendChild(chart(series, {ymin: -0.02, ymax: 1.02, marks: marks,
+      box.appendChild(chart(series, {ymin: -0.02, ymax: 1.02, tickMin: 0, tickMax: 1, marks: marks,
         ylabel: "P(optimal)"}));
       html("p", "\"X leads\" marks the first γ of the sweep at which X's optimality " +
         "probability exceeds every other action's by more than the " +

@@ -324,3 +324,36 @@ def test_hostile_labels_leave_the_page_working(open_page, tmp_path, seed):
         tip = page.hover(label)
         assert tip.startswith(label + "   (γ = 0.5)") and SHOWN.search(tip) is not None
     assert page.errors == [] and page.requests == []
+
+
+def test_probability_axes_colours_and_legend_letters(open_page, reports, tmp_path):
+    """Round ticks within [0, 1]; one colour per action on every cell; letters clear of values."""
+    page = open_page(reports["powerplay-maze-7x7"])
+    colours = {}
+    for label in ["(0, 0)", "(3, 3)", "(6, 6)"]:
+        page.cell(label).click(position={"x": 3, "y": 3})
+        charts = page.page.locator("#detail-curves svg")
+        ticks = [float(t.text_content()) for t in charts.nth(1).locator("text.ytick").all()]
+        assert ticks == [0.0, 0.25, 0.5, 0.75, 1.0]
+        for curve in charts.nth(1).locator("polyline.curve").all():
+            name, colour = curve.get_attribute("data-name"), curve.get_attribute("stroke")
+            assert colours.setdefault(name, colour) == colour, name
+    assert len(set(colours.values())) == len(colours) >= 3
+    power_ticks = page.page.locator("#detail-curves svg").first.locator("text.ytick").all()
+    assert len(power_ticks) >= 3 and all(
+        len(t.text_content().rstrip("0").split(".")[-1]) <= 3 for t in power_ticks
+    )
+
+    def box(locator):
+        b = locator.bounding_box()
+        return b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"]
+
+    assert page.errors == []
+    page = open_page(_report(tmp_path, "aima-4x3", "0.9"))  # S and R in the legend
+    marks = page.page.locator("text.mark").all()
+    values = [box(t) for t in page.page.locator("#map text:not(.mark)").all() if t.text_content()]
+    assert marks and values
+    for mark in marks:
+        x0, y0, x1, y1 = box(mark)
+        assert not any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in values)
+    assert page.errors == []
