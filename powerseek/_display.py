@@ -22,13 +22,109 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["compact_repr", "curves_svg", "grid_shape", "heatmap_html", "table_html"]
+__all__ = [
+    "compact_repr",
+    "curves_svg",
+    "grid_shape",
+    "heatmap_html",
+    "robust_range",
+    "scale_note",
+    "table_html",
+]
 
+#: The colour scale leaves out at most this share of the values at each end ...
+SHARE = 0.02
+#: ... and only when they widen its range this many times.
+STRETCH = 2.0
 #: Rows a table shows before it says how many it left out.
 MAX_ROWS = 40
 
 _STYLE = "border-collapse:collapse;font-size:12px;font-family:sans-serif"
 _CELL = "border:1px solid #ccc;padding:2px 6px;text-align:right"
+
+
+def robust_range(
+    values: Sequence[float], share: float = SHARE, stretch: float = STRETCH
+) -> tuple[float, float]:
+    """A colour scale's range that a few extreme values cannot stretch.
+
+    The full range of the values, unless leaving out at most `share` of them
+    (at least one, and only among ten or more values) at either end shrinks
+    it by a factor of `stretch` or more: then the range of the rest, leaving
+    out as few values as that takes, and again while it shrinks so. Values
+    beyond the range are drawn at the end colours, and the report says how
+    many. Clusters of real structure (a quarter of the cells at one level) are
+    never clipped.
+
+    Parameters
+    ----------
+    values : sequence of float
+        The values the colour scale covers.
+    share : float, default 0.02
+        The largest share of values left out at each end.
+    stretch : float, default 2.0
+        How much the left-out values must widen the range to be left out.
+
+    Returns
+    -------
+    (float, float)
+        ``(low, high)``, with ``low <= high``.
+
+    Examples
+    --------
+    >>> robust_range([1.0, 2.0, 3.0])
+    (1.0, 3.0)
+    >>> robust_range([0.5, 0.51, 0.52, 0.53, 0.54, 0.55, 0.56, 0.57, 0.58, 0.6, 5.0])
+    (0.5, 0.6)
+    """
+    v = np.sort(np.asarray(values, dtype=float).ravel())
+    if v.size == 0:
+        raise _invalid("`values` must contain at least one value; got none.")
+    if not np.isfinite(v).all():
+        raise _invalid("`values` must be finite; got NaN or infinity.")
+    k = min(max(1, int(share * v.size)), 64) if v.size >= 10 else 0
+    bottom = top = 0  # values left out at each end so far
+    while True:
+        full = v[v.size - 1 - top] - v[bottom]
+        a = np.arange(bottom, k + 1)[:, None]
+        b = np.arange(top, k + 1)[None, :]
+        left = v[v.size - 1 - b] - v[a]
+        ok = (left * stretch <= full) & (full > 0)
+        if not ok.any():
+            return float(v[bottom]), float(v[v.size - 1 - top])
+        # the fewest values left out; among those, the narrowest range
+        dropped = np.where(ok, a + b, np.iinfo(np.int64).max)
+        best = np.where(dropped == dropped.min(), left, np.inf)
+        i, j = np.unravel_index(np.argmin(best), best.shape)
+        bottom, top = int(a[i, 0]), int(b[0, j])
+
+
+def _invalid(message: str) -> Exception:
+    from .exceptions import InvalidParameterError
+
+    return InvalidParameterError(message)
+
+
+def scale_note(values: Sequence[float], lo: float, hi: float) -> str:
+    """One line saying what a colour scale shows: its range and the values beyond it.
+
+    Examples
+    --------
+    >>> scale_note([0.1, 0.5, 0.9, 5.0], 0.1, 0.9)
+    'colour scale 0.1 to 0.9; 1 value above it drawn at the end colour'
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    below, above = int((v < lo).sum()), int((v > hi).sum())
+    beyond = [
+        f"{n} value{'s' if n != 1 else ''} {side} it"
+        for n, side in ((below, "below"), (above, "above"))
+        if n
+    ]
+    text = f"colour scale {lo:.4g} to {hi:.4g}"
+    if beyond:
+        text += f"; {' and '.join(beyond)} drawn at the end colour"
+    return text
 
 
 def _e(value: Any) -> str:
@@ -47,6 +143,8 @@ def table_html(header: Sequence[str], rows: Sequence[Sequence[Any]], *, caption:
     blank : mapping cell -> str, optional
         Open cells without a value (an object level's box or goal), drawn light
         grey with their letter.
+    scale : (float, float), optional
+        The colour scale's ends; default :func:`robust_range` of the values.
 
     Returns
     -------
@@ -114,8 +212,13 @@ def heatmap_html(
     marks: Mapping[Any, str] | None = None,
     caption: str = "",
     blank: Mapping[Any, str] | None = None,
+    scale: tuple[float, float] | None = None,
 ) -> str:
     """Values of (row, col) cells as a coloured HTML grid; missing cells are walls.
+
+    The colour scale is :func:`robust_range` of the values unless `scale` is
+    given, so one outlier (a terminal or shutdown cell) does not flatten the
+    rest; the caption states the scale and how many values lie beyond it.
 
     Parameters
     ----------
@@ -131,6 +234,8 @@ def heatmap_html(
     blank : mapping cell -> str, optional
         Open cells without a value (an object level's box or goal), drawn light
         grey with their letter.
+    scale : (float, float), optional
+        The colour scale's ends; default :func:`robust_range` of the values.
 
     Returns
     -------
@@ -138,7 +243,14 @@ def heatmap_html(
     """
     shape = shape or grid_shape(labels)
     values = np.asarray(values, dtype=float)
-    lo, hi = float(values.min(initial=0.0)), float(values.max(initial=0.0))
+    finite = values[np.isfinite(values)]
+    if scale is not None:
+        lo, hi = map(float, scale)
+    elif finite.size:
+        lo, hi = robust_range(finite)
+    else:
+        lo = hi = 0.0
+    caption = "; ".join(part for part in (caption, scale_note(finite, lo, hi)) if part)
     at = {tuple(label): i for i, label in enumerate(labels)}
     rows = []
     for r in range(shape[0]):

@@ -90,3 +90,20 @@ def test_results_print_in_a_line_or_two_however_large():
         assert text.startswith(type(result).__name__ + "(")
     assert "correlations=(-1.0, 0.0, 0.5, 1.0)" in repr(sweep)
     assert "power_first=<tuple of 4>" in repr(sweep)
+
+
+def test_notebook_heatmaps_use_the_robust_colour_scale_and_say_so():
+    """One absorbing cell (POWER 0.50 among 0.911-0.914) must not flatten the rest."""
+    mdp = load("aima-4x3")
+    result = power(mdp, 0.99, n_samples=2000, rng=0)
+    page = result._repr_html_()
+    colours = dict(re.findall(r'title="(\(\d+, \d+\)): [^"]*" style="[^"]*background:(rgb\([^)]*\))', page))
+    assert len(colours) == mdp.n_states
+    low, high = np.argsort(result.power)[1], np.argmax(result.power)  # past the outlier
+    first = tuple(map(int, re.findall(r"\d+", colours[str(mdp.states[low])])))
+    last = tuple(map(int, re.findall(r"\d+", colours[str(mdp.states[high])])))
+    assert first == (247, 251, 255) and last == (47, 101, 180)  # the scale's two ends
+    assert "1 value below it drawn at the end colour" in page
+    # a set scale is used as given
+    html_ = heatmap_html(mdp.states, result.power, scale=(0.0, 1.0))
+    assert "colour scale 0 to 1" in html_ and "drawn at" not in html_

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 from pathlib import Path
 from typing import TextIO
@@ -21,6 +22,18 @@ from ._common import (
 __all__ = ["add_parsers"]
 
 _WHAT = ("power", "tendency", "gamma-curve", "optimality-curve", "graph", "empowerment")
+#: The figures without a heatmap (and so without a colour scale to set).
+_CURVES = ("gamma-curve", "optimality-curve")
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -82,6 +95,12 @@ def add_parsers(commands) -> None:
         "--steps", type=int, default=None, metavar="N",
         help="--what empowerment: the length of the action sequences (default 3)",
     )  # fmt: skip
+    for end, side in (("--vmin", "lower"), ("--vmax", "upper")):
+        plot.add_argument(
+            end, type=_finite, default=None, metavar="X",
+            help=f"heatmaps: the colour scale's {side} end (default: the robust rule, which "
+            "draws a few outlying cells at the end colours; the colour bar says which)",
+        )  # fmt: skip
     plot.add_argument(
         "--config",
         metavar="S",
@@ -186,10 +205,19 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
             "--config picks the objects of an object level's map; "
             f"{mdp.name or args.env} is not one."
         )
+    scale = {"vmin": args.vmin, "vmax": args.vmax}
+    if (args.vmin is not None or args.vmax is not None) and args.what in _CURVES:
+        raise InvalidParameterError(
+            f"--vmin and --vmax set a heatmap's colour scale; --what {args.what} draws none."
+        )
+    if args.vmin is not None and args.vmax is not None and args.vmin >= args.vmax:
+        raise InvalidParameterError(
+            f"--vmin must be below --vmax; got {args.vmin} and {args.vmax}."
+        )
     if args.steps is not None and args.what != "empowerment":
         raise InvalidParameterError("--steps is for --what empowerment.")
     if args.what == "empowerment":
-        return _plot_empowerment(mdp, args, path, out)
+        return _plot_empowerment(mdp, args, path, out, scale)
     # the solves per sample: POWER at one discount (and optimality for the arrows), or a curve
     if args.what in ("power", "tendency", "graph"):
         runs = 2 if args.what == "tendency" else 1
@@ -202,14 +230,16 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
         if args.what == "graph" or (args.what == "power" and not grid):
             fig, _ = plotting.draw_graph(mdp, result)
         elif args.what == "power":
-            fig, _ = plotting.power_heatmap(mdp, result, stderr=args.stderr, config=args.config)
+            fig, _ = plotting.power_heatmap(
+                mdp, result, stderr=args.stderr, config=args.config, **scale
+            )
         else:
             if "grid" not in mdp.metadata:
                 raise InvalidParameterError(
                     f"--what tendency draws arrows on a gridworld; {mdp.name or args.env} is a "
                     "graph. Try --what optimality-curve --state S."
                 )
-            fig, ax = plotting.power_heatmap(mdp, result, stderr=args.stderr)
+            fig, ax = plotting.power_heatmap(mdp, result, stderr=args.stderr, **scale)
             plotting.tendency_overlay(mdp, optimality(mdp, gamma, **options), ax=ax)
     elif args.what == "gamma-curve":
         gammas = parse_gammas(args.gamma or curve)
@@ -230,7 +260,7 @@ def run_plot(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _plot_empowerment(mdp, args: argparse.Namespace, path, out: TextIO) -> int:
+def _plot_empowerment(mdp, args: argparse.Namespace, path, out: TextIO, scale: dict) -> int:
     from .. import viz as plotting
     from ..measures import empowerment
 
@@ -241,7 +271,7 @@ def _plot_empowerment(mdp, args: argparse.Namespace, path, out: TextIO) -> int:
             f"--what empowerment draws a gridworld's map; {mdp.name or args.env} has none. "
             f"`powerseek empowerment {args.env} --steps {steps}` prints the values."
         )
-    fig, _ = plotting.power_heatmap(mdp, empowerment(mdp, steps), digits=2)
+    fig, _ = plotting.power_heatmap(mdp, empowerment(mdp, steps), digits=2, **scale)
     plotting.save(fig, path)
     print(f"wrote {path}", file=out)
     return 0

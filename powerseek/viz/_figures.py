@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .._display import robust_range, scale_note
 from .._validation import label_text
 from ..exceptions import InvalidParameterError, InvalidTypeError, install_hint
 from ..mdp import MDP
@@ -94,14 +95,20 @@ def resolved_leaders(probability: Any, stderr: Any, z: float = 1.96) -> np.ndarr
 
 
 def _figure(ax, size=(6.0, 4.5)):
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError(f"powerseek's figures need matplotlib: {install_hint('plot')}.") from None
+    NotebookFigure = notebook_figure()
     if ax is not None:
         return ax.figure, ax
-    fig = Figure(figsize=size, layout="constrained")
+    fig = NotebookFigure(figsize=size, layout="constrained")
     return fig, fig.subplots()
+
+
+def notebook_figure():
+    """The Figure class powerseek draws on (one a notebook displays), or a clear error."""
+    try:
+        from ._notebook import NotebookFigure
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise ImportError(f"powerseek's figures need matplotlib: {install_hint('plot')}.") from None
+    return NotebookFigure
 
 
 def check_path(path: str | Path) -> Path:
@@ -171,7 +178,9 @@ def save(fig, path: str | Path) -> Path:
 def _finish(fig, ax, path):
     if path is not None:
         save(fig, path)
-    return fig, ax
+    from ._notebook import Drawn
+
+    return Drawn((fig, ax))
 
 
 def _layout(mdp: MDP):
@@ -217,6 +226,8 @@ def power_heatmap(
     title: str | None = None,
     path: str | Path | None = None,
     config: Any = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
 ):
     """A gridworld's POWER (or any per-state value) as a heatmap.
 
@@ -249,6 +260,12 @@ def power_heatmap(
     config : LevelState or str, optional
         On an object level, the configuration of the objects to draw
         (:meth:`~powerseek.mdp.ObjectLevel.agent_slice`); default the start's.
+    vmin, vmax : float, optional
+        The colour scale's ends. By default the report's robust rule
+        (:func:`powerseek.viz.robust_range`): the full range unless a few
+        extreme cells (a terminal, a shutdown cell) would stretch it twice or
+        more, in which case those are drawn at the end colours. The colour
+        bar's label states the scale and how many cells lie beyond it.
 
     Returns
     -------
@@ -256,6 +273,11 @@ def power_heatmap(
     ax : matplotlib.axes.Axes
     """
     values, errors = _values(result, mdp, "result")
+    for name, bound in (("vmin", vmin), ("vmax", vmax)):
+        if bound is not None and not (isinstance(bound, (int, float)) and np.isfinite(bound)):
+            raise InvalidParameterError(f"`{name}` must be a finite number; got {bound!r}.")
+    if vmin is not None and vmax is not None and vmin >= vmax:
+        raise InvalidParameterError(f"`vmin` must be below `vmax`; got {vmin} and {vmax}.")
     cells = list(mdp.states)
     if "grid" not in mdp.metadata and "level" in mdp.metadata:
         layout, cells, values, errors = _level_slice(mdp, values, errors, config)
@@ -268,19 +290,28 @@ def power_heatmap(
     import matplotlib as mpl
 
     colormap = mpl.colormaps[cmap].with_extremes(bad="#3a3a3a")
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap=colormap)
+    finite = values[np.isfinite(values)]
+    lo, hi = robust_range(finite) if finite.size else (0.0, 1.0)
+    lo = lo if vmin is None else float(vmin)
+    hi = hi if vmax is None else float(vmax)
+    if hi <= lo:  # one value everywhere
+        lo, hi = lo - 0.5, hi + 0.5
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap=colormap, vmin=lo, vmax=hi)
     if "grid" not in mdp.metadata and "level" in mdp.metadata:
         _shade_open_cells(ax, mdp, grid)
     label = "POWER" if hasattr(result, "estimate") else "value"
     if hasattr(result, "bound"):
         label = f"{result.steps}-step empowerment (bits)"
-    fig.colorbar(image, ax=ax, label=label)
+    below, above = bool((finite < lo).any()), bool((finite > hi).any())
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}
+    rule = "robust" if vmin is None and vmax is None else "set"
+    fig.colorbar(image, ax=ax, label=label, extend=extend.get((below, above), "both"))
+    ax.set_xlabel(f"{rule} {scale_note(finite, lo, hi)}", fontsize=7)
     for (r, c), direction in getattr(layout, "walls", ()):  # thin walls as thick lines
         xs, ys = ([c - 0.5, c + 0.5], [r + 0.5] * 2) if direction == "down" else (
             [c + 0.5] * 2, [r - 0.5, r + 0.5])  # fmt: skip
         ax.plot(xs, ys, color="#d0d0d0", linewidth=3, solid_capstyle="butt", gid="wall")
-    finite = values[np.isfinite(values)]
-    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    middle = (lo + hi) / 2
     for i, (state, value) in enumerate(zip(cells, values)):
         text = f"{value:.{digits}f}"
         if stderr and errors is not None:
@@ -681,10 +712,14 @@ def draw_graph(
         import matplotlib as mpl
 
         values, _ = _values(power, mdp, "power")
-        norm = mpl.colors.Normalize(values.min(), values.max() + 1e-12)
+        finite = values[np.isfinite(values)]
+        lo, hi = robust_range(finite) if finite.size else (0.0, 1.0)
+        norm = mpl.colors.Normalize(lo, hi + 1e-12, clip=True)  # beyond: the end colours
         colormap = mpl.colormaps[cmap]
         colors = {s: colormap(norm(v)) for s, v in zip(mdp.states, values)}
         fig.colorbar(mpl.cm.ScalarMappable(norm, colormap), ax=ax, label="POWER")
+        ax.text(0.5, 0.0, f"robust {scale_note(finite, lo, hi)}", transform=ax.transAxes,
+                ha="center", va="top", fontsize=7, gid="scale")  # fmt: skip
     nx.draw_networkx_edges(
         graph,
         position,

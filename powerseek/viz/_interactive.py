@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from .._display import robust_range
 from .._provenance import software_versions
 from .._validation import label_text, stream_seed
 from ..analysis import optimality_sweep, power_sweep
@@ -44,10 +45,6 @@ __all__ = ["build_interactive_report", "report_data", "robust_range"]
 
 #: The most states the interactive page draws (each at every discount, with its actions).
 MAX_STATES = 5_000
-#: The colour scale leaves out at most this share of the values at each end ...
-SHARE = 0.02
-#: ... and only when they widen its range this many times.
-STRETCH = 2.0
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 78em; margin: 1.5em auto; padding: 0 1em;
@@ -70,62 +67,6 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
 .scroll { max-height: 28em; overflow-y: auto; }
 svg text { font-family: system-ui, sans-serif; }
 """
-
-
-def robust_range(
-    values: Sequence[float], share: float = SHARE, stretch: float = STRETCH
-) -> tuple[float, float]:
-    """A colour scale's range that a few extreme values cannot stretch.
-
-    The full range of the values, unless leaving out at most `share` of them
-    (at least one, and only among ten or more values) at either end shrinks
-    it by a factor of `stretch` or more: then the range of the rest, leaving
-    out as few values as that takes, and again while it shrinks so. Values
-    beyond the range are drawn at the end colours, and the report says how
-    many. Clusters of real structure (a quarter of the cells at one level) are
-    never clipped.
-
-    Parameters
-    ----------
-    values : sequence of float
-        The values the colour scale covers.
-    share : float, default 0.02
-        The largest share of values left out at each end.
-    stretch : float, default 2.0
-        How much the left-out values must widen the range to be left out.
-
-    Returns
-    -------
-    (float, float)
-        ``(low, high)``, with ``low <= high``.
-
-    Examples
-    --------
-    >>> robust_range([1.0, 2.0, 3.0])
-    (1.0, 3.0)
-    >>> robust_range([0.5, 0.51, 0.52, 0.53, 0.54, 0.55, 0.56, 0.57, 0.58, 0.6, 5.0])
-    (0.5, 0.6)
-    """
-    v = np.sort(np.asarray(values, dtype=float).ravel())
-    if v.size == 0:
-        raise InvalidParameterError("`values` must contain at least one value; got none.")
-    if not np.isfinite(v).all():
-        raise InvalidParameterError("`values` must be finite; got NaN or infinity.")
-    k = min(max(1, int(share * v.size)), 64) if v.size >= 10 else 0
-    bottom = top = 0  # values left out at each end so far
-    while True:
-        full = v[v.size - 1 - top] - v[bottom]
-        a = np.arange(bottom, k + 1)[:, None]
-        b = np.arange(top, k + 1)[None, :]
-        left = v[v.size - 1 - b] - v[a]
-        ok = (left * stretch <= full) & (full > 0)
-        if not ok.any():
-            return float(v[bottom]), float(v[v.size - 1 - top])
-        # the fewest values left out; among those, the narrowest range
-        dropped = np.where(ok, a + b, np.iinfo(np.int64).max)
-        best = np.where(dropped == dropped.min(), left, np.inf)
-        i, j = np.unravel_index(np.argmin(best), best.shape)
-        bottom, top = int(a[i, 0]), int(b[0, j])
 
 
 def _short(x: float, digits: int) -> float:

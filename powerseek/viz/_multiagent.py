@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from .._display import robust_range, scale_note
 from .._validation import label_text
-from ..exceptions import InvalidParameterError, InvalidTypeError, install_hint
-from ._figures import _figure, _finish, _values, save
+from ..exceptions import InvalidParameterError, InvalidTypeError
+from ._figures import _figure, _finish, _values, notebook_figure
 
 __all__ = ["joint_power_grid", "power_correlation_plot", "power_vs_correlation"]
 
@@ -62,15 +63,12 @@ def joint_power_grid(
         )
     values, _ = _values(result, joint.mdp, "result")
     rows, cols = layout.shape
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise ImportError(f"powerseek's figures need matplotlib: {install_hint('plot')}.") from None
+    Figure = notebook_figure()
     panel = (0.3 * cols + 0.3, 0.3 * rows + 0.3)  # one panel per cell, 0.3 in per cell inside
     fig = Figure(figsize=(1.5 + cols * panel[0], 0.8 + rows * panel[1]), layout="constrained")
     axes = np.array(fig.subplots(rows, cols, squeeze=False))
     finite = values[np.isfinite(values)]
-    vmin, vmax = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    vmin, vmax = robust_range(finite) if finite.size else (0.0, 1.0)
     import matplotlib as mpl
 
     colormap = mpl.colormaps[cmap].with_extremes(bad="#3a3a3a")
@@ -93,14 +91,16 @@ def joint_power_grid(
         ax.text(c, r + 0.35, joint.agents[1], ha="center", va="center", color="red", fontsize=8,
                 fontweight="bold", gid="mark")  # fmt: skip
     if image is not None:
-        fig.colorbar(image, ax=axes, label=f"POWER_{joint.agents[0]}", shrink=0.8)
+        below, above = bool((finite < vmin).any()), bool((finite > vmax).any())
+        extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}
+        fig.colorbar(image, ax=axes, label=f"POWER_{joint.agents[0]}", shrink=0.8,
+                     extend=extend.get((below, above), "both"))  # fmt: skip
     fig.suptitle(
-        title
-        or f"POWER of {joint.agents[0]} over its cell, one panel per cell of {joint.agents[1]}"
-    )
-    if path is not None:
-        save(fig, path)
-    return fig, axes
+        (title or f"POWER of {joint.agents[0]} over its cell, one panel per cell of "
+         f"{joint.agents[1]}") + f"\n(robust {scale_note(finite, vmin, vmax)})",
+        fontsize=9,
+    )  # fmt: skip
+    return _finish(fig, axes, path)
 
 
 def _check_sweep(result: Any) -> None:

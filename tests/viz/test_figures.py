@@ -208,3 +208,47 @@ def test_bad_inputs_get_clear_errors(maze, tmp_path):
         save(fig, tmp_path / "x.jpg")
     with pytest.raises(InvalidParameterError, match="does not exist"):
         save(fig, tmp_path / "missing" / "x.png")
+
+
+def test_heatmap_colour_scale_is_robust_by_default_and_settable(tmp_path):
+    mdp = powerseek.load("aima-4x3")
+    result = powerseek.power(mdp, 0.99, n_samples=2000, rng=0)
+    ordered = np.sort(result.power)
+    fig, ax = power_heatmap(mdp, result)
+    image = ax.get_images()[0]
+    # the absorbing cell (0.50) is left out of the scale, the rest spans it
+    assert image.norm.vmin == ordered[1] and image.norm.vmax == ordered[-1]
+    assert "robust colour scale" in ax.get_xlabel() and "1 value below it" in ax.get_xlabel()
+    fig, ax = power_heatmap(mdp, result, vmin=0.0, vmax=1.0)
+    image = ax.get_images()[0]
+    assert (image.norm.vmin, image.norm.vmax) == (0.0, 1.0)
+    assert ax.get_xlabel() == "set colour scale 0 to 1"
+    with pytest.raises(InvalidParameterError, match="`vmin` must be below `vmax`"):
+        power_heatmap(mdp, result, vmin=1.0, vmax=0.5)
+    with pytest.raises(InvalidParameterError, match="`vmax` must be a finite number"):
+        power_heatmap(mdp, result, vmax=float("nan"))
+    # and from the command line
+    from powerseek.cli import main
+
+    path = tmp_path / "map.png"
+    argv = ["plot", "aima-4x3", "--samples", "200", "--seed", "0", "--quiet", "-o", str(path)]
+    assert main([*argv, "--vmin", "0.9", "--vmax", "0.95"]) == 0 and path.stat().st_size > 0
+    assert main([*argv, "--vmin", "0.9", "--vmax", "0.5"]) == 1
+    assert main([*argv, "--what", "gamma-curve", "--vmin", "0"]) == 1
+
+
+def test_figures_display_themselves_in_a_notebook(maze):
+    """A notebook shows the returned pair (and the figure) as a PNG; a figure drawn
+    into the caller's own axes is the caller's to show."""
+    mdp, result, _ = maze
+    drawn = power_heatmap(mdp, result)
+    fig, ax = drawn
+    png = drawn._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and fig._repr_png_()[:8] == png[:8]
+    from matplotlib.figure import Figure
+
+    own = Figure()
+    assert power_heatmap(mdp, result, ax=own.subplots())._repr_png_() is None
+    formatters = pytest.importorskip("IPython.core.formatters")
+    shown, _ = formatters.DisplayFormatter().format(drawn)
+    assert shown["image/png"][:8] == png[:8]
