@@ -14,7 +14,7 @@ import argparse
 from typing import TextIO
 
 from ._analysis import analysis_options, run_power_on
-from ._common import ENV_HELP, add_max_work, count
+from ._common import add_max_work, count
 
 __all__ = ["add_parser"]
 
@@ -37,7 +37,7 @@ def add_parser(commands) -> None:
             "The output is that of `powerseek power` for the acting agent's MDP."
         ),
     )
-    power.add_argument("env", metavar="ENV", help=ENV_HELP + "; its states and actions are pairs")
+    power.add_argument("env", metavar="ENV", help=_JOINT_ENV_HELP)
     power.add_argument(
         "--other-policy",
         default="uniform",
@@ -51,6 +51,7 @@ def add_parser(commands) -> None:
         metavar="NAME",
         help="the acting agent (default the first, H in POWERplay's files)",
     )
+    _add_joint_options(power)
     power.set_defaults(run=_run_power)
 
     corr = sub.add_parser(
@@ -64,7 +65,7 @@ def add_parser(commands) -> None:
             "the same samples for every correlation."
         ),
     )
-    corr.add_argument("env", metavar="ENV", help=ENV_HELP + "; its states and actions are pairs")
+    corr.add_argument("env", metavar="ENV", help=_JOINT_ENV_HELP)
     corr.add_argument(
         "--other-policy",
         default="uniform",
@@ -90,14 +91,120 @@ def add_parser(commands) -> None:
     corr.add_argument(
         "--format", choices=("table", "json", "csv", "jsonl"), default="table", help="output format"
     )
+    corr.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_joint_options(corr)
     corr.set_defaults(run=_run_correlation)
 
 
-def _run_power(args: argparse.Namespace, out: TextIO) -> int:
-    from ..io import load
-    from ..multiagent import JointMDP, induced_mdp, resolve_policy
+_JOINT_ENV_HELP = (
+    "a joint world (catalog: powerplay-joint-3x3, powerplay-joint-maze-7x7; a joint .gv or "
+    ".grid file), or joint:ENV for two agents in any single-agent world or map"
+)
 
-    joint = JointMDP.from_mdp(load(args.env))
+
+def _add_joint_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a joint world built from a single-agent one (``joint:ENV``)."""
+    group = parser.add_argument_group(
+        "joint:ENV (two agents in a single-agent world; as powerseek.multiagent.joint_world)"
+    )
+    group.add_argument(
+        "--no-overlap", action="store_true",
+        help="the agents may not share a state (deterministic worlds)",
+    )  # fmt: skip
+    group.add_argument(
+        "--noise", metavar="P[,P]",
+        help="slip noise of a gridworld's moves: one value, or one per agent (H,A)",
+    )  # fmt: skip
+    group.add_argument(
+        "--forbid", metavar="FILE",
+        help='a TOML file of forbidden joint actions: [[forbid]] state = ["*", "(0, 2)"] '
+        'action = ["stay", "*"] ("*": any; one entry per agent)',
+    )  # fmt: skip
+    group.add_argument("--agents", metavar="H,A", help="the agents' names (default H,A)")
+
+
+def _joint(args: argparse.Namespace):
+    """The joint world ENV names, built from a single-agent world for ``joint:ENV``."""
+    from ..exceptions import InvalidMDPError, InvalidParameterError
+    from ..io import load
+    from ..io._catalog import JOINT_PREFIX
+    from ..multiagent import JointMDP, joint_world
+
+    options = {"--no-overlap": args.no_overlap, "--noise": args.noise,
+               "--forbid": args.forbid, "--agents": args.agents}  # fmt: skip
+    given = [flag for flag, value in options.items() if value]
+    if not args.env.startswith(JOINT_PREFIX):
+        if given:
+            raise InvalidParameterError(
+                f"{given[0]} builds a joint world from a single-agent one; write ENV as "
+                f"joint:{args.env}."
+            )
+        mdp = load(args.env)
+        try:
+            return JointMDP.from_mdp(mdp)
+        except InvalidMDPError:
+            raise InvalidParameterError(
+                f"{args.env} is not a joint world: its states are not pairs, one per agent. "
+                f"Put two agents in it with joint:{args.env} (options --no-overlap, --noise, "
+                "--forbid), use a joint world of the catalog (powerplay-joint-3x3), or in Python "
+                "powerseek.multiagent.joint_world / product."
+            ) from None
+    world = load(args.env[len(JOINT_PREFIX) :])
+    return joint_world(
+        world,
+        agents=_names(args.agents) if args.agents else ("H", "A"),
+        overlap=not args.no_overlap,
+        noise=_noise(args.noise) if args.noise else None,
+        forbid=_rules(args.forbid) if args.forbid else None,
+        name=f"{JOINT_PREFIX}{world.name or args.env[len(JOINT_PREFIX) :]}",
+    )
+
+
+def _names(text: str) -> tuple[str, str]:
+    from ..exceptions import InvalidParameterError
+
+    names = tuple(part.strip() for part in text.split(","))
+    if len(names) != 2 or not all(names):
+        raise InvalidParameterError(f"--agents must be two names, e.g. H,A; got {text!r}.")
+    return names
+
+
+def _noise(text: str) -> tuple[float, ...]:
+    from ..exceptions import InvalidParameterError
+
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) not in (1, 2):
+        raise InvalidParameterError(
+            f"--noise must be one probability or two (H,A), e.g. 0.1 or 0.1,0; got {text!r}."
+        )
+    return values if len(values) == 2 else values * 2
+
+
+def _rules(path: str) -> list:
+    from ..exceptions import InvalidParameterError
+    from ..io._toml import parse_document
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as exc:
+        raise InvalidParameterError(f"--forbid: cannot read {path!r} ({exc.strerror}).") from None
+    doc = parse_document(text, path)
+    if set(doc) != {"forbid"} or not isinstance(doc["forbid"], list):
+        raise InvalidParameterError(
+            f"--forbid: {path} must hold [[forbid]] tables (state = [S1, S2], action = "
+            f"[A1, A2]) and nothing else; found keys {', '.join(map(repr, doc)) or 'none'}."
+        )
+    return doc["forbid"]
+
+
+def _run_power(args: argparse.Namespace, out: TextIO) -> int:
+    from ..multiagent import induced_mdp, resolve_policy
+
+    joint = _joint(args)
     agent = joint.agents[0] if args.agent is None else args.agent
     other = joint.other(agent)
     policy = resolve_policy(joint, other, args.other_policy)
@@ -109,12 +216,11 @@ def _run_correlation(args: argparse.Namespace, out: TextIO) -> int:
 
     from .._validation import label_text
     from ..exceptions import InvalidParameterError
-    from ..io import load
-    from ..multiagent import JointMDP, correlation_sweep
+    from ..multiagent import correlation_sweep
     from ..rewards import parse_distribution
     from ._common import check_positive, check_work, seed_from, write_json, write_json_lines
 
-    joint = JointMDP.from_mdp(load(args.env))
+    joint = _joint(args)
     try:
         correlations = [float(c) for c in args.correlation.split(",")]
     except ValueError:
@@ -135,6 +241,7 @@ def _run_correlation(args: argparse.Namespace, out: TextIO) -> int:
         dist=parse_distribution(args.dist, joint.mdp),
         n_samples=args.samples,
         rng=seed_from(args.seed),
+        progress=False if args.quiet else None,
     )
     if args.format == "json":
         write_json(result.to_dict(), out)

@@ -119,6 +119,9 @@ def list_environments() -> list[EnvironmentInfo]:
     return out
 
 
+#: ``joint:ENV`` is the joint world of two agents in the single-agent world ENV.
+JOINT_PREFIX = "joint:"
+
 #: Object levels with more reachable states are listed without their counts.
 LISTED_LEVEL_STATES = 100_000
 
@@ -155,7 +158,11 @@ def load(name_or_path: str | os.PathLike) -> MDP:
         A catalog name (see :func:`list_environments` or ``powerseek list``),
         the path of a ``.toml``, ``.grid``, ``.json`` or ``.gv`` file, or a
         gymnasium environment ``gymnasium:ID?key=value&...`` (made with
-        ``gymnasium.make`` when gymnasium is installed; :mod:`.gymnasium`).
+        ``gymnasium.make`` when gymnasium is installed; :mod:`.gymnasium`),
+        or ``joint:ENV``, the joint world of two agents in the single-agent
+        world ENV (:func:`powerseek.multiagent.joint_world`: shared cells
+        allowed, the world's own noise; a ``.grid`` file's ``[joint]`` table
+        sets those).
 
     Returns
     -------
@@ -173,12 +180,19 @@ def load(name_or_path: str | os.PathLike) -> MDP:
     >>> mdp = load("powerplay-3x3")
     >>> mdp.n_states, mdp.actions_of((1, 1))
     (9, ('up', 'down', 'left', 'right', 'stay'))
+    >>> load("joint:powerplay-3x3").n_states                 # two agents, 9 x 9 cells
+    81
     """
     if not isinstance(name_or_path, (str, os.PathLike)):
         raise InvalidTypeError(
             f"`name_or_path` must be a catalog name or a file path; got "
             f"{type(name_or_path).__name__} {name_or_path!r}."
         )
+    if isinstance(name_or_path, str) and name_or_path.startswith(JOINT_PREFIX):
+        from ..multiagent import joint_world
+
+        world = load(name_or_path[len(JOINT_PREFIX) :])
+        return joint_world(world, name=f"{JOINT_PREFIX}{world.name or name_or_path}").mdp
     if isinstance(name_or_path, str) and name_or_path.startswith(gymnasium.PREFIX):
         return gymnasium.make(name_or_path)
     if isinstance(name_or_path, str) and name_or_path.startswith(minigrid.PREFIX):

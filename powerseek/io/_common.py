@@ -24,7 +24,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 _METADATA_KEYS = ("name", "title", "source", "description", "gamma")
 _GRAPH_KEYS = _METADATA_KEYS + ("start", "states", "transitions")
-_GRID_KEYS = _METADATA_KEYS + ("stay", "bump", "noise", "walls", "names")
+_GRID_KEYS = _METADATA_KEYS + ("stay", "bump", "noise", "walls", "names", "joint")
+#: The keys of a ``.grid`` file's ``[joint]`` table (two agents on the map).
+_JOINT_KEYS = ("agents", "overlap", "noise", "forbid")
 _SEPARATOR = "---"
 
 

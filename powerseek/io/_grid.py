@@ -2,7 +2,10 @@
 
 The header holds metadata and the gridworld options ``stay``, ``bump``,
 ``noise``, ``walls`` (thin walls, ``[row, col, "direction"]`` each) and
-``[names]``; the map's legend is :mod:`powerseek.gridworld`'s.
+``[names]``; the map's legend is :mod:`powerseek.gridworld`'s. A ``[joint]``
+table (``agents``, ``overlap``, ``noise``, ``[[joint.forbid]]`` rules) makes
+the file a joint world of two agents on the map
+(:func:`powerseek.multiagent.joint_world`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 from ._common import (
     _GRID_KEYS,
+    _JOINT_KEYS,
     _METADATA_KEYS,
     _SEPARATOR,
     _line_of_key,
@@ -101,8 +105,9 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
                     source=source,
                     line=_line_of_key(header, "names"),
                 )
+    joint = doc.get("joint") if header is not None else None
     try:
-        return gridworld.parse(
+        world = gridworld.parse(
             body,
             names=names,
             name=name,
@@ -111,13 +116,51 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
             first_line=first_line,
             **options,
         )
+        return world if joint is None else _joint(world, joint, header, source)
     except ParseError:
         raise
     except PowerseekError as exc:
-        keys = ("bump", "noise", "stay", "walls", "names")
+        keys = ("bump", "noise", "stay", "walls", "names", "joint")
         key = next((k for k in keys if f"`{k}`" in str(exc)), None)
         line = _line_of_key(header, key) if key and header is not None else None
         raise ParseError(str(exc), source=source, line=line) from None
+
+
+def _joint(world: MDP, table: Any, header: str, source: str) -> MDP:
+    """The joint world of two agents that a ``[joint]`` table asks for on `world`'s map."""
+    from ..multiagent import DEFAULT_AGENTS, joint_world
+
+    if not isinstance(table, dict):
+        raise ParseError(
+            f"`joint` must be a table ([joint] with agents, overlap, noise, forbid); found "
+            f"{_toml_type(table)}.",
+            source=source,
+            line=_line_of_key(header, "joint"),
+        )
+    _reject_unknown_keys(table, _JOINT_KEYS, header, source, "the [joint] table")
+    try:
+        joint = joint_world(
+            world,
+            agents=tuple(table.get("agents", DEFAULT_AGENTS)),
+            overlap=table.get("overlap", True),
+            noise=table.get("noise"),
+            forbid=table.get("forbid"),
+            name=world.name,
+        )
+    except PowerseekError as exc:
+        line = _line_of_key(header, "joint")
+        raise ParseError(f"[joint]: {exc}", source=source, line=line) from None
+    return MDP.from_arrays(
+        joint.mdp.states,
+        joint.mdp.actions,
+        joint.mdp.transition_matrix,
+        name=world.name,
+        # the title and source; not the map or start, which are one agent's cells
+        metadata={
+            **{k: v for k, v in world.metadata.items() if k not in ("grid", "start")},
+            **joint.mdp.metadata,
+        },
+    )
 
 
 def dump(mdp: MDP) -> str:

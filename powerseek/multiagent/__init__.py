@@ -1,12 +1,14 @@
 """Two agents in one world: joint MDPs, the other agent's policy, and POWER.
 
 ``_model`` holds :class:`JointMDP` and its builders (two MDPs, a gridworld
-map and two agents, a joint ``.gv`` file); ``_policies`` the other agent's
+map and two agents, a joint ``.gv`` file); ``_build`` a joint world from one
+single-agent world, with forbidden joint actions as data; ``_policies`` the other agent's
 behaviour and the MDP it leaves (:func:`induced_mdp`); ``_power`` POWER with
 the other agent's policy fixed; ``_correlation`` POWER of both agents with
 correlated rewards; ``_games`` POWER in Bayesian games. See docs/multiagent.md.
 """
 
+from ._build import ANY, forbid_rules, joint_world
 from ._correlation import CorrelationSweepResult, correlated_rewards, correlation_sweep
 from ._games import (
     MAX_PURE_PROFILES,
@@ -24,6 +26,7 @@ from ._policies import check_policy, fixed_policy, induced_mdp, uniform_policy
 from ._power import fixed_policy_power, fixed_policy_power_sweep, resolve_policy
 
 __all__ = [
+    "ANY",
     "DEFAULT_AGENTS",
     "MAX_PURE_PROFILES",
     "BayesianGame",
@@ -36,11 +39,13 @@ __all__ = [
     "fixed_policy",
     "fixed_policy_power",
     "fixed_policy_power_sweep",
+    "forbid_rules",
     "game_power",
     "identical_rewards",
     "induced_mdp",
     "interim_utilities",
     "joint_gridworld",
+    "joint_world",
     "product",
     "pure_equilibria",
     "resolve_policy",

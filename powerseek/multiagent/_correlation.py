@@ -33,6 +33,7 @@ import scipy.sparse as sp
 from scipy import stats
 
 from .._display import compact_repr
+from .._progress import progress_bar
 from .._validation import check_gamma, label_text, make_rng
 from ..exceptions import ConvergenceWarning, InvalidParameterError, InvalidTypeError
 from ..frames import Tabular, attrs_of, data_frame
@@ -253,6 +254,7 @@ def correlation_sweep(
     n_samples: int = 10_000,
     rng: Any = None,
     tie_tol: float = 1e-9,
+    progress: bool | None = False,
 ) -> CorrelationSweepResult:
     """POWER_H and POWER_A of every joint state for each reward correlation (module notes).
 
@@ -283,6 +285,8 @@ def correlation_sweep(
         Seed or generator of the random draws: None, an int or a numpy.random.Generator.
     tie_tol : float, default 1e-9
         Relative tolerance within which two values count as tied.
+    progress : bool or None, default False
+        A progress bar over the samples (None: only on a terminal).
 
     Returns
     -------
@@ -343,23 +347,25 @@ def correlation_sweep(
     group_sums = np.zeros((JACKKNIFE_GROUPS, len(cs), 2, n))
     group_counts = np.zeros(JACKKNIFE_GROUPS)
     done = 0
-    for child in seeds.spawn(math.ceil(n_samples / BATCH)):
-        m = min(BATCH, n_samples - done)
-        gen = np.random.default_rng(child)
-        R = dist._draw(gen, m, joint.states)  # (m, n)
-        independent = dist._draw(gen, m, joint.states)
-        coins = gen.random((m, n))
-        policy_h = _first_policy(first_mdp, structure, own_to_seed, R, gamma_h, tie_tol)
-        groups = (np.arange(done, done + m) * JACKKNIFE_GROUPS) // n_samples
-        for k, c in enumerate(cs):
-            RA = correlated_rewards(R, independent, coins, c, support)
-            power_h, power_a = _respond(structure, policy_h, R, RA, gamma_h, gamma_a, tie_tol)
-            for j, values in enumerate((power_h, power_a)):
-                sums[k, j] += values.sum(axis=0)
-                squares[k, j] += (values**2).sum(axis=0)
-                np.add.at(group_sums[:, k, j], groups, values)
-        group_counts += np.bincount(groups, minlength=JACKKNIFE_GROUPS)
-        done += m
+    with progress_bar(progress, total=n_samples, desc="correlation sweep") as bar:
+        for child in seeds.spawn(math.ceil(n_samples / BATCH)):
+            m = min(BATCH, n_samples - done)
+            gen = np.random.default_rng(child)
+            R = dist._draw(gen, m, joint.states)  # (m, n)
+            independent = dist._draw(gen, m, joint.states)
+            coins = gen.random((m, n))
+            policy_h = _first_policy(first_mdp, structure, own_to_seed, R, gamma_h, tie_tol)
+            groups = (np.arange(done, done + m) * JACKKNIFE_GROUPS) // n_samples
+            for k, c in enumerate(cs):
+                RA = correlated_rewards(R, independent, coins, c, support)
+                power_h, power_a = _respond(structure, policy_h, R, RA, gamma_h, gamma_a, tie_tol)
+                for j, values in enumerate((power_h, power_a)):
+                    sums[k, j] += values.sum(axis=0)
+                    squares[k, j] += (values**2).sum(axis=0)
+                    np.add.at(group_sums[:, k, j], groups, values)
+            group_counts += np.bincount(groups, minlength=JACKKNIFE_GROUPS)
+            done += m
+            bar.update(m)
     means = sums / done
     variances = np.maximum(squares / done - means**2, 0.0) * done / (done - 1)
     stderr = np.sqrt(variances / done)

@@ -29,6 +29,11 @@ __all__ = ["DEFAULT_AGENTS", "JointMDP", "joint_gridworld", "product"]
 
 #: The agents' names when none are given: POWERplay's human H and AI A.
 DEFAULT_AGENTS = ("H", "A")
+#: How to make a joint world of a single-agent one, for the errors of a world that is not.
+_HINT = (
+    " For two agents in a single-agent world, use powerseek.multiagent.joint_world(mdp) "
+    "(load('joint:NAME'), or joint:ENV on the command line)."
+)
 
 
 @dataclass(frozen=True)
@@ -66,13 +71,13 @@ class JointMDP:
         for state in self.mdp.states:
             if not (isinstance(state, tuple) and len(state) == 2):
                 raise InvalidMDPError(
-                    f"joint state {quote(state)} is not a pair (one component per agent)."
+                    f"joint state {quote(state)} is not a pair (one component per agent).{_HINT}"
                 )
             for action in self.mdp.actions_of(state):
                 if not (isinstance(action, tuple) and len(action) == 2):
                     raise InvalidMDPError(
                         f"joint action {quote(action)} of state {quote(state)} is not a pair "
-                        "(one action per agent)."
+                        f"(one action per agent).{_HINT}"
                     )
 
     @classmethod
