@@ -1,6 +1,7 @@
 """Monte Carlo analyses over reward distributions.
 
-POWER (``_power``), action optimality probabilities (``_optimality``) and
+POWER (``_power``), action optimality probabilities (``_optimality``),
+paired comparisons and rankings on common samples (``_ranking``) and
 optimality of sets of visit distributions (``_visit_optimality``), all on the
 chunked engine of :mod:`.engine`. The decision rules over outcome lotteries of
 RDSP are in :mod:`powerseek.agents.lotteries`.
@@ -29,6 +30,13 @@ from ._power import (
     power_seeking,
     power_sweep,
 )
+from ._ranking import (
+    CORRECTIONS,
+    MAX_COMPARED,
+    PairedComparison,
+    compare_optimality,
+    compare_power,
+)
 from ._visit_optimality import (
     SetOptimalityResult,
     coefficient_stack,
@@ -38,10 +46,13 @@ from ._visit_optimality import (
 )
 
 __all__ = [
+    "CORRECTIONS",
+    "MAX_COMPARED",
     "EngineOptions",
     "ExecutionOptions",
     "OptimalityResult",
     "OptimalitySweepResult",
+    "PairedComparison",
     "PowerResult",
     "PowerSeekingResult",
     "PowerSweepResult",
@@ -50,6 +61,8 @@ __all__ = [
     "SolverOptions",
     "StateCounter",
     "coefficient_stack",
+    "compare_optimality",
+    "compare_power",
     "compare_successors",
     "lexicographic_best",
     "linear_optimality",

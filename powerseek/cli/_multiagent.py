@@ -126,8 +126,7 @@ def _add_joint_options(parser: argparse.ArgumentParser) -> None:
 def _joint(args: argparse.Namespace):
     """The joint world ENV names, built from a single-agent world for ``joint:ENV``."""
     from ..exceptions import InvalidMDPError, InvalidParameterError
-    from ..io import load
-    from ..io._catalog import JOINT_PREFIX
+    from ..io import JOINT_PREFIX, load
     from ..multiagent import JointMDP, joint_world
 
     options = {"--no-overlap": args.no_overlap, "--noise": args.noise,
@@ -185,7 +184,7 @@ def _noise(text: str) -> tuple[float, ...]:
 
 def _rules(path: str) -> list:
     from ..exceptions import InvalidParameterError
-    from ..io._toml import parse_document
+    from ..io import parse_document
 
     try:
         with open(path, encoding="utf-8") as handle:

@@ -13,7 +13,7 @@ docs/interop.md.
 
 from __future__ import annotations
 
-from ._catalog import EnvironmentInfo, catalog_path, list_environments, load, save
+from ._catalog import JOINT_PREFIX, EnvironmentInfo, catalog_path, list_environments, load, save
 from ._files import FORMATS, dumps, format_of, is_file, loads, read, read_text, write
 from ._graphviz import dump_policy, parse_policy, read_policy
 from ._gymnasium import from_gymnasium, to_env
@@ -25,6 +25,7 @@ from ._toml import parse_document
 
 __all__ = [
     "FORMATS",
+    "JOINT_PREFIX",
     "EnvironmentInfo",
     "MinigridState",
     "catalog_path",

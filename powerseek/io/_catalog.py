@@ -15,13 +15,13 @@ from pathlib import Path
 
 from .._validation import did_you_mean
 from ..exceptions import InvalidTypeError, SearchLimitError, UnknownEnvironmentError
-from ..mdp import MDP
+from ..mdp import MDP, two_agent_world
 from . import _files as files
 from . import _gymnasium as gymnasium
 from . import _level as level_format
 from . import _minigrid as minigrid
 
-__all__ = ["EnvironmentInfo", "catalog_path", "list_environments", "load", "save"]
+__all__ = ["JOINT_PREFIX", "EnvironmentInfo", "catalog_path", "list_environments", "load", "save"]
 
 
 @dataclass(frozen=True)
@@ -189,10 +189,8 @@ def load(name_or_path: str | os.PathLike) -> MDP:
             f"{type(name_or_path).__name__} {name_or_path!r}."
         )
     if isinstance(name_or_path, str) and name_or_path.startswith(JOINT_PREFIX):
-        from ..multiagent import joint_world
-
         world = load(name_or_path[len(JOINT_PREFIX) :])
-        return joint_world(world, name=f"{JOINT_PREFIX}{world.name or name_or_path}").mdp
+        return two_agent_world(world, name=f"{JOINT_PREFIX}{world.name or name_or_path}")
     if isinstance(name_or_path, str) and name_or_path.startswith(gymnasium.PREFIX):
         return gymnasium.make(name_or_path)
     if isinstance(name_or_path, str) and name_or_path.startswith(minigrid.PREFIX):

@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from ..exceptions import InvalidTypeError, ParseError, PowerseekError
-from ..mdp import MDP, gridworld
+from ..mdp import DEFAULT_AGENTS, MDP, gridworld, two_agent_world
 from ..mdp.gridworld import GridLayout
 
 if sys.version_info >= (3, 11):
@@ -128,8 +128,6 @@ def parse(text: str, source: str, default_name: str | None) -> MDP:
 
 def _joint(world: MDP, table: Any, header: str, source: str) -> MDP:
     """The joint world of two agents that a ``[joint]`` table asks for on `world`'s map."""
-    from ..multiagent import DEFAULT_AGENTS, joint_world
-
     if not isinstance(table, dict):
         raise ParseError(
             f"`joint` must be a table ([joint] with agents, overlap, noise, forbid); found "
@@ -139,7 +137,7 @@ def _joint(world: MDP, table: Any, header: str, source: str) -> MDP:
         )
     _reject_unknown_keys(table, _JOINT_KEYS, header, source, "the [joint] table")
     try:
-        joint = joint_world(
+        joint = two_agent_world(
             world,
             agents=tuple(table.get("agents", DEFAULT_AGENTS)),
             overlap=table.get("overlap", True),
@@ -151,14 +149,14 @@ def _joint(world: MDP, table: Any, header: str, source: str) -> MDP:
         line = _line_of_key(header, "joint")
         raise ParseError(f"[joint]: {exc}", source=source, line=line) from None
     return MDP.from_arrays(
-        joint.mdp.states,
-        joint.mdp.actions,
-        joint.mdp.transition_matrix,
+        joint.states,
+        joint.actions,
+        joint.transition_matrix,
         name=world.name,
         # the title and source; not the map or start, which are one agent's cells
         metadata={
             **{k: v for k, v in world.metadata.items() if k not in ("grid", "start")},
-            **joint.mdp.metadata,
+            **joint.metadata,
         },
     )
 

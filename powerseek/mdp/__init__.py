@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import gridworld
 from ._graph import from_graph, needs_multigraph, to_graph, transitions_from_edges
+from ._joint import ANY, DEFAULT_AGENTS, forbid_rules, two_agent_product, two_agent_world
 from ._labels import label_text, parse_action, parse_state
 from ._model import MDP, thaw_metadata
 from ._objects import FEATURES, LevelState, ObjectLevel
@@ -23,6 +24,8 @@ from ._structure import (
 )
 
 __all__ = [
+    "ANY",
+    "DEFAULT_AGENTS",
     "FEATURES",
     "MDP",
     "Ended",
@@ -31,6 +34,7 @@ __all__ = [
     "ReachabilitySummary",
     "closed_classes",
     "default_memory",
+    "forbid_rules",
     "from_graph",
     "from_simulator",
     "gridworld",
@@ -45,4 +49,6 @@ __all__ = [
     "thaw_metadata",
     "to_graph",
     "transitions_from_edges",
+    "two_agent_product",
+    "two_agent_world",
 ]

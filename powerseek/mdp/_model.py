@@ -520,9 +520,13 @@ class MDP:
         >>> maze.index("goal")
         3
         """
-        from .gridworld import named_cells
-
-        names = dict(named_cells(self))
+        # a gridworld's layout (mdp.gridworld.GridLayout) records its legend marks
+        layout = self._metadata.get("grid")
+        names: dict[str, list] = {}
+        for cell, char in getattr(layout, "marks", ()):
+            label = "start" if char == "S" else layout.name_of(char)
+            names.setdefault(label, []).append(cell)
+        names = {label: tuple(cells) for label, cells in names.items()}
         start = self._metadata.get("start")
         if "start" not in names and start is not None and start in self._index:
             names["start"] = (start,)  # the start the metadata records, where the map has no S

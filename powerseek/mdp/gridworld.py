@@ -403,14 +403,9 @@ def named_cells(mdp: MDP) -> dict[str, tuple[tuple[int, int], ...]]:
     >>> named_cells(parse("S.G\\n.#G", names={"G": "goal"}))
     {'start': ((0, 0),), 'goal': ((0, 2), (1, 2))}
     """
-    layout = mdp.metadata.get("grid")
-    if not isinstance(layout, GridLayout):
+    if not isinstance(mdp.metadata.get("grid"), GridLayout):
         return {}
-    out: dict[str, list[tuple[int, int]]] = {}
-    for cell, char in layout.marks:
-        label = "start" if char == START else layout.name_of(char)
-        out.setdefault(label, []).append(cell)
-    return {label: tuple(cells) for label, cells in out.items()}
+    return mdp.legend_names()
 
 
 # ----------------------------------------------------------------------

@@ -8,7 +8,8 @@ the other agent's policy fixed; ``_correlation`` POWER of both agents with
 correlated rewards; ``_games`` POWER in Bayesian games. See docs/multiagent.md.
 """
 
-from ._build import ANY, forbid_rules, joint_world
+from ..mdp import ANY, forbid_rules
+from ._build import joint_world
 from ._correlation import CorrelationSweepResult, correlated_rewards, correlation_sweep
 from ._games import (
     MAX_PURE_PROFILES,

@@ -19,16 +19,12 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import scipy.sparse as sp
-
 from .._validation import did_you_mean, quote
 from ..exceptions import InvalidMDPError, InvalidParameterError, InvalidTypeError
-from ..mdp import MDP, gridworld
+from ..mdp import DEFAULT_AGENTS, MDP, gridworld, two_agent_product
 
 __all__ = ["DEFAULT_AGENTS", "JointMDP", "joint_gridworld", "product"]
 
-#: The agents' names when none are given: POWERplay's human H and AI A.
-DEFAULT_AGENTS = ("H", "A")
 #: How to make a joint world of a single-agent one, for the errors of a world that is not.
 _HINT = (
     " For two agents in a single-agent world, use powerseek.multiagent.joint_world(mdp) "
@@ -215,59 +211,18 @@ def product(
     >>> joint.mdp.actions_of(((0, 0), (0, 1)))      # swapping places is allowed
     (('right', 'left'), ('stay', 'stay'))
     """
-    if not isinstance(first, MDP) or not isinstance(second, MDP):
-        raise InvalidTypeError("`first` and `second` must be MDPs.")
-    if not overlap and not (first.is_deterministic and second.is_deterministic):
-        raise InvalidParameterError(
-            "overlap=False needs deterministic worlds: with slip noise a joint action may or may "
-            "not bring both agents to one cell."
-        )
-    if forbid is not None and not callable(forbid):
-        raise InvalidTypeError("`forbid` must be a function (joint_state, joint_action) -> bool.")
-    states = [(s1, s2) for s1 in first.states for s2 in second.states if overlap or s1 != s2]
-    index = {state: i for i, state in enumerate(states)}
-    outcomes1, outcomes2 = _outcomes(first), _outcomes(second)
-    actions: list[list[tuple]] = []
-    rows, cols, data = [], [], []
-    pair = 0
-    for state in states:
-        s1, s2 = state
-        i1, i2 = first.index(s1), second.index(s2)
-        own: list[tuple] = []
-        for a1, row1 in zip(first.actions[i1], outcomes1[i1]):
-            for a2, row2 in zip(second.actions[i2], outcomes2[i2]):
-                targets = [((t1, t2), p1 * p2) for t1, p1 in row1 for t2, p2 in row2]
-                if any(target not in index for target, _ in targets):
-                    continue  # it would put both agents in one state
-                if forbid is not None and forbid(state, (a1, a2)):
-                    continue
-                own.append((a1, a2))
-                for target, p in targets:
-                    rows.append(pair), cols.append(index[target]), data.append(p)
-                pair += 1
-        if not own:
-            raise InvalidMDPError(
-                f"joint state {quote(state)} has no joint action left (all were forbidden or "
-                "would bring both agents to one cell).",
-                state=state,
-            )
-        actions.append(own)
-    matrix = sp.csr_array((data, (rows, cols)), shape=(pair, len(states)))
-    merged = {**(metadata or {}), "agents": tuple(agents)}
-    mdp = MDP.from_arrays(states, actions, matrix, name=name, metadata=merged)
-    return JointMDP(mdp, tuple(agents))
-
-
-def _outcomes(mdp: MDP) -> list[list[list[tuple[Hashable, float]]]]:
-    """Per state, per action: the (successor, probability) pairs."""
-    T = mdp.transition_matrix
-    rows = [
-        list(zip((mdp.states[j] for j in T.indices[T.indptr[k] : T.indptr[k + 1]]),
-                 T.data[T.indptr[k] : T.indptr[k + 1]].tolist()))
-        for k in range(mdp.n_pairs)
-    ]  # fmt: skip
-    offsets = mdp.pair_offsets
-    return [rows[offsets[i] : offsets[i + 1]] for i in range(mdp.n_states)]
+    return JointMDP(
+        two_agent_product(
+            first,
+            second,
+            agents=agents,
+            overlap=overlap,
+            forbid=forbid,
+            name=name,
+            metadata=metadata,
+        ),
+        tuple(agents),
+    )
 
 
 def joint_gridworld(
