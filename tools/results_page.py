@@ -25,6 +25,7 @@ RESULTS = [
     ("powerseek.analysis", "PowerResult", "power, rule_power, fixed_policy_power"),
     ("powerseek.analysis", "PowerSweepResult", "power_sweep, rule_power_sweep"),
     ("powerseek.analysis", "PowerSeekingResult", "power_seeking, rule_power_seeking"),
+    ("powerseek.analysis", "PairedComparison", "compare_power, compare_optimality"),
     ("powerseek.analysis", "OptimalityResult", "optimality, choice_probability"),
     ("powerseek.analysis", "OptimalitySweepResult", "optimality_sweep"),
     ("powerseek.analysis", "SetOptimalityResult", "visit_optimality, linear_optimality"),

@@ -97,6 +97,7 @@ def _build_parser() -> argparse.ArgumentParser:
     from . import _measures as cli_measures
     from . import _multiagent as cli_multiagent
     from . import _plot as cli_plot
+    from . import _rank as cli_rank
     from . import _side_effects as cli_side_effects
     from . import _symmetry as symmetry
 
@@ -114,6 +115,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     environments.add_parsers(commands)
     analysis.add_parsers(commands)
+    cli_rank.add_parser(commands)
     symmetry.add_parsers(commands)
     cli_explore.add_parser(commands)
     cli_multiagent.add_parser(commands)

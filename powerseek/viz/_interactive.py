@@ -41,7 +41,7 @@ from ..mdp import MDP
 from ..rewards import IID, RewardDistribution
 from ._figures import DIRECTIONS, resolved_leaders
 
-__all__ = ["build_interactive_report", "report_data", "robust_range"]
+__all__ = ["build_interactive_report", "lead_sentence", "report_data", "robust_range"]
 
 #: The most states the interactive page draws (each at every discount, with its actions).
 MAX_STATES = 5_000
@@ -205,6 +205,8 @@ def report_data(
         lo, hi = robust_range(row)
         scale.append([_short(lo, 10), _short(hi, 10), int((row < lo).sum()), int((row > hi).sum())])
     index = {s: i for i, s in enumerate(mdp.states)}
+    at = grid.index(float(gamma))
+    lead = lead_sentence(mdp, float(gamma), power_mean[at], options, confidence)
     return {
         "name": mdp.name or "environment",
         **_geometry(mdp),
@@ -223,7 +225,55 @@ def report_data(
         "leads": leads,
         "highlighted": [[index[s], why] for s, why in highlighted],
         "solver": str(sweep.solver[grid.index(float(gamma))].get("method")),
+        "lead": lead,
     }
+
+
+def lead_sentence(
+    mdp: MDP, gamma: float, power: Sequence[float], options: dict[str, Any], confidence: float
+) -> str:
+    """Which state has the most POWER, and by how much it leads the runner-up.
+
+    The two states of highest POWER compared on the same samples as `power`
+    (:func:`powerseek.analysis.compare_power` with the same `options`): the
+    difference with its paired standard error, far below the two standard errors
+    combined when the states share their futures, and whether the lead is
+    resolved at `confidence`.
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
+    gamma : float
+        The discount.
+    power : sequence of float
+        POWER of every state at `gamma`, from `options`' samples.
+    options : dict
+        ``dist``, ``n_samples``, ``rng`` (an integer seed) and ``progress``.
+    confidence : float
+        The confidence at which the lead counts as resolved.
+
+    Returns
+    -------
+    str
+        Empty for a one-state MDP.
+    """
+    from ..analysis import compare_power
+
+    if mdp.n_states < 2:
+        return ""
+    first, second = (mdp.states[i] for i in np.argsort(-np.asarray(power), kind="stable")[:2])
+    result = compare_power(mdp, gamma, [first, second], **options)
+    d, se = result.difference(first, second)
+    resolved = bool(result.resolved(confidence, "none")[0, 1])
+    return (
+        f"Most POWER at γ = {gamma:g}: {label_text(first)}. {result.lead_text(first, second)} "
+        f"(the paired standard error on the same {result.provenance['n_samples']:,} samples; "
+        f"the two standard errors combined would give ± "
+        f"{result.independent_stderr(first, second):.4f}), "
+        + ("resolved" if resolved else "not resolved")
+        + f" at {confidence:.0%}."
+    )
 
 
 def _script() -> str:
@@ -294,6 +344,7 @@ def build_interactive_report(
 discount, with standard errors and {data["confidence"]:.0%} intervals. Hover a {what} for its
 numbers and its actions' optimality probabilities; click it for its curves against γ.
 Arrows: each move's probability of being optimal (length; a dot for staying).</p>
+<p id="lead">{html.escape(data.get("lead", ""))}</p>
 <div class="controls">
 <button id="play" type="button">▶ play</button>
 <label for="gamma-slider">γ</label>

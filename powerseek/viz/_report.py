@@ -44,6 +44,7 @@ from ..io import check_output_folder, write_text_atomic
 from ..mdp import MDP, gridworld
 from ..rewards import IID, RewardDistribution
 from . import _figures as plotting
+from ._interactive import lead_sentence
 
 __all__ = ["DEFAULT_GAMMAS", "build_report", "write_report"]
 
@@ -463,6 +464,9 @@ def _static_report(
         f"<p>POWER at γ = {gamma:g} from {n_samples} reward samples ({_e(dist.describe())}), "
         f"with standard errors and {result.estimate.confidence:.0%} intervals.</p>"
     )
+    lead = lead_sentence(mdp, gamma, values, {**options, "rng": seed}, result.estimate.confidence)
+    if lead:
+        parts.append(f'<p id="lead">{_e(lead)}</p>')
     picture = (
         plotting.power_heatmap(mdp, result, stderr=mdp.n_states <= 60)
         if is_grid
