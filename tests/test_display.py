@@ -97,7 +97,8 @@ def test_notebook_heatmaps_use_the_robust_colour_scale_and_say_so():
     mdp = load("aima-4x3")
     result = power(mdp, 0.99, n_samples=2000, rng=0)
     page = result._repr_html_()
-    colours = dict(re.findall(r'title="(\(\d+, \d+\)): [^"]*" style="[^"]*background:(rgb\([^)]*\))', page))
+    cell = r'title="(\(\d+, \d+\)): [^"]*" style="[^"]*background:(rgb\([^)]*\))'
+    colours = dict(re.findall(cell, page))
     assert len(colours) == mdp.n_states
     low, high = np.argsort(result.power)[1], np.argmax(result.power)  # past the outlier
     first = tuple(map(int, re.findall(r"\d+", colours[str(mdp.states[low])])))

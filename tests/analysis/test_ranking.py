@@ -87,7 +87,9 @@ def test_states_tied_by_symmetry_stay_in_one_group():
     for seed in range(3):
         ranking = compare_power(grid, 0.6, n_samples=3000, rng=seed).ranking()
         assert [sorted(g) for g in ranking] == [
-            [(1, 1)], [(0, 1), (1, 0), (1, 2), (2, 1)], [(0, 0), (0, 2), (2, 0), (2, 2)]
+            [(1, 1)],
+            [(0, 1), (1, 0), (1, 2), (2, 1)],
+            [(0, 0), (0, 2), (2, 0), (2, 2)],
         ]
 
 
