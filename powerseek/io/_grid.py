@@ -147,7 +147,8 @@ def _joint(world: MDP, table: Any, header: str, source: str) -> MDP:
         )
     except PowerseekError as exc:
         line = _line_of_key(header, "joint")
-        raise ParseError(f"[joint]: {exc}", source=source, line=line) from None
+        reason = str(exc).rstrip(".")
+        raise ParseError(f"[joint]: {reason}.", source=source, line=line) from None
     return MDP.from_arrays(
         joint.states,
         joint.actions,

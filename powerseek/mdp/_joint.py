@@ -17,7 +17,12 @@ from typing import Any
 import scipy.sparse as sp
 
 from .._validation import quote
-from ..exceptions import InvalidMDPError, InvalidParameterError, InvalidTypeError
+from ..exceptions import (
+    InvalidMDPError,
+    InvalidParameterError,
+    InvalidTypeError,
+    UnknownStateError,
+)
 from ._model import MDP
 from .gridworld import GridLayout, render
 from .gridworld import parse as parse_map
@@ -280,8 +285,9 @@ def _state(world: MDP, entry: Any, where: str, agent: str, parse_state) -> Hasha
     if isinstance(entry, str):
         try:
             return parse_state(world, entry)
-        except Exception as exc:  # an UnknownStateError with the states listed
-            raise InvalidParameterError(f"{where}, state of {agent}: {exc}") from None
+        except UnknownStateError as exc:  # its message lists the states
+            reason = str(exc).rstrip(".")
+            raise InvalidParameterError(f"{where}, state of {agent}: {reason}.") from None
     if entry in world:
         return entry
     raise InvalidParameterError(
