@@ -4,11 +4,14 @@ import doctest
 import re
 from pathlib import Path
 
+import catalog
 import pytest
 from extras import require
 
-from powerseek import list_environments
 from powerseek.cli._app import _build_parser
+
+# Left out of the quick run (-m "not slow"): the Sphinx build and the docs' examples, 50 s.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
@@ -49,7 +52,7 @@ def test_readme_starts_with_the_two_commands():
 
 def test_catalog_page_lists_every_environment():
     page = (ROOT / "docs" / "catalog.md").read_text(encoding="utf-8")
-    for info in list_environments():
+    for info in catalog.environments():
         row = re.search(rf"^\| `{re.escape(info.name)}` \| ([^|]+?) \|", page, flags=re.M)
         assert row, f"{info.name} is missing from docs/catalog.md"
         if info.n_states is not None:  # the two largest levels are not compiled to list them

@@ -3,6 +3,8 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from powerseek.cli import main as cli
 from powerseek.explore import exhaustive_cases, exhaustive_search
 
@@ -37,6 +39,7 @@ def test_fractional_copies(capsys):
     assert "n=2, m=2: worst share 0.5000" in out and "(attained)" in out
 
 
+@pytest.mark.slow
 def test_power_seeking_vs_optimality(capsys, tmp_path):
     load("power_seeking_vs_optimality").main(
         ["--size", "2", "--examples", "40", "--seed", "5", "-o", str(tmp_path)]
@@ -46,6 +49,7 @@ def test_power_seeking_vs_optimality(capsys, tmp_path):
     assert (tmp_path / "power-vs-optimality.toml").is_file()
 
 
+@pytest.mark.slow
 def test_power_monotone_in_gamma(capsys):
     module = load("power_monotone_in_gamma")
     result = exhaustive_search(module.power_monotone_in_gamma, exhaustive_cases(2, gammas=[0]))
@@ -77,6 +81,7 @@ def test_candy_wait(capsys, tmp_path):
     assert files == ["candy-wait-graph.png", "candy-wait-optimality.png"]
 
 
+@pytest.mark.slow
 def test_powerplay_heatmaps(capsys, tmp_path):
     out, files = _figures(capsys, "powerplay_heatmaps", tmp_path)
     assert len(files) == 4 and "vs POWERplay's published values" in out

@@ -3,11 +3,15 @@
 import sys
 from pathlib import Path
 
+import pytest
 from extras import require
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import notebook_page  # noqa: E402
+
+# Left out of the quick run (-m "not slow"): starts a Jupyter kernel for the tour notebook.
+pytestmark = pytest.mark.slow
 
 sys.path.pop(0)
 

@@ -371,6 +371,7 @@ SHADOWED_CALLS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "old",
     [

@@ -253,6 +253,7 @@ samples = 300
 """
 
 
+@pytest.mark.slow
 def test_orbit_and_check_jobs(tmp_path):
     path = tmp_path / "jobs.toml"
     path.write_text(JOBS)

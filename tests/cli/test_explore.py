@@ -25,6 +25,7 @@ def test_list(capsys):
     assert run(capsys, "explore")[1] == out
 
 
+@pytest.mark.slow
 def test_b36_counterexample_is_found_written_and_reloads(capsys, tmp_path):
     target = tmp_path / "ce.toml"
     status, out, err = run(
@@ -140,6 +141,7 @@ def test_errors_are_one_line(capsys, tmp_path, monkeypatch, argv, message):
     assert message in err
 
 
+@pytest.mark.slow
 def test_without_hypothesis_the_explorer_says_which_extra_to_install_and_the_rest_works():
     """hypothesis is the explore extra's, not a core dependency."""
     import subprocess

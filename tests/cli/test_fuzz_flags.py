@@ -151,6 +151,7 @@ def command_lines(draw, name):
     return argv
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 @settings(
     max_examples=EXAMPLES,

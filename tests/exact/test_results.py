@@ -34,6 +34,7 @@ F = Fraction
 FIG1 = load("turner-fig1")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("gamma", [F(1, 10), F(1, 2), F(9, 10), F(99, 100)])
 def test_figure_3_closed_forms_exactly(gamma):
     result = exact_power(FIG1, gamma)
@@ -74,6 +75,7 @@ def test_tic_tac_toe_and_aima_limits():
     assert exact_power(aima, 1)[(2, 0)] == F(11, 12)
 
 
+@pytest.mark.slow
 def test_uniform_on_another_interval_is_an_affine_map():
     low = exact_power(FIG1, "1/2", dist=IID(stats.uniform(-1, 3)))  # uniform on [-1, 2]
     base = exact_power(FIG1, "1/2")

@@ -72,6 +72,7 @@ def test_e9_monte_carlo_path_agrees_on_figure_10():
     assert "4000 common samples" in verdict.detail
 
 
+@pytest.mark.slow
 def test_e9_search_finds_a_counterexample_that_monte_carlo_confirms():
     conjecture = CONJECTURES["power-seeking-implies-optimal"]
     from powerseek.explore import strategies
@@ -85,6 +86,7 @@ def test_e9_search_finds_a_counterexample_that_monte_carlo_confirms():
     assert monte_carlo_refutes(case)
 
 
+@pytest.mark.slow
 def test_e9_exhaustive_sweep_of_three_state_mdps():
     result = exhaustive_search(conjecture("power-seeking-implies-optimal"), size=3)
     assert result.tried == 4 * (1 + 6 + 70)
@@ -97,6 +99,7 @@ def test_e9_exhaustive_sweep_of_three_state_mdps():
     assert monte_carlo_refutes(result.counterexample)
 
 
+@pytest.mark.slow
 def test_e9_figure_1_is_itself_a_counterexample_at_one_half():
     """A finding: in Fig. 1 at gamma = 1/2, left seeks more POWER than the terminal
     empty, yet is less likely optimal (Prop 6.9 speaks of right vs left only)."""
@@ -205,6 +208,7 @@ def test_e1_applies_only_where_stated():
     assert verdict.holds and verdict.value == pytest.approx(3 / 5) and verdict.group == "n=3, m=2"
 
 
+@pytest.mark.slow
 def test_e3_worst_share_is_n_over_n_plus_1_and_the_mean_grows():
     result = exhaustive_search(conjecture("copies-fraction"), size=4)
     assert result.holds

@@ -34,6 +34,7 @@ def test_the_reversed_comparison_fails_once_t_is_large():
     assert c.holds == (False,)
 
 
+@pytest.mark.slow
 def test_q_learning_learns_the_tendency():
     c = curve(procedure="q-learning", steps=(0, 200))
     assert c.steps == (0, 200)
@@ -56,6 +57,7 @@ def test_eventual_and_resolved_steps():
     assert c.to_dict()["eventual_step"] == 2
 
 
+@pytest.mark.slow
 def test_the_built_in_conjecture_holds_on_figure_1():
     result = exhaustive_search(conjecture("finite-time-tendency"), size=2)
     assert result.holds and result.applicable == 4

@@ -100,6 +100,7 @@ def test_search_finds_and_shrinks_a_counterexample():
     assert "COUNTEREXAMPLE" in result.summary()
 
 
+@pytest.mark.slow
 def test_search_is_reproducible_from_its_seed():
     runs = [explore(at_most_half, max_examples=50, seed=seed) for seed in (5, 5, 6)]
     first, second, other = (r.to_dict() for r in runs)
@@ -109,6 +110,7 @@ def test_search_is_reproducible_from_its_seed():
     assert other["seed"] == 6
 
 
+@pytest.mark.slow
 def test_search_ignores_literals_of_the_callers_modules():
     from hypothesis.internal.conjecture import providers
 
@@ -209,6 +211,7 @@ def test_exhaustive_search_rejects_bad_arguments():
 # counterexample files
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".toml", ".json"])
 def test_counterexample_file_round_trip(tmp_path, suffix):
     result = explore(at_most_half, max_examples=50, seed=1)

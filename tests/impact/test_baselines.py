@@ -208,6 +208,7 @@ def dense_hitting(mdp, policy, target, start, sweeps=4000):
     return h[0, start]
 
 
+@pytest.mark.slow
 @given(st.integers(0, 2**32 - 1))
 def test_the_chance_of_a_feature_under_a_policy_over_steps(seed):
     mdp = random_world(seed, stochastic=True)

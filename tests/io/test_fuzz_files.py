@@ -12,6 +12,7 @@ import contextlib
 import json
 import time
 
+import catalog
 import pytest
 from fuzzing import byte_mutations, line_mutations, number_mutations
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +21,9 @@ from hypothesis import strategies as st
 import powerseek
 from powerseek import MDP, PowerseekError, gridworld
 from powerseek.io import _files as files
+
+# Left out of the quick run (-m "not slow"): thousands of mutated files, about 100 s.
+pytestmark = pytest.mark.slow
 
 #: The number of inputs per format and mutation level, by profile.
 EXAMPLES = 5 * settings().max_examples
@@ -30,7 +34,7 @@ TIME_BOUND = 5.0
 def _sources() -> dict[str, list[str]]:
     """Every catalog environment in every format that can hold it."""
     out: dict[str, list[str]] = {"toml": [], "grid": [], "json": [], "gv": []}
-    for info in powerseek.list_environments():
+    for info in catalog.environments():
         if info.format == "level":  # object levels: tests/mdp/test_objects.py
             continue
         mdp = powerseek.load(info.name)

@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
+import catalog
 import numpy as np
 import pytest
 
-from powerseek import MDP, ParseError, list_environments, load, power
+from powerseek import MDP, ParseError, load, power
 from powerseek.io import _graphviz as graphviz
 from powerseek.io import read, write
 from powerseek.io._dot import parse_dot
@@ -70,11 +71,9 @@ def test_policy_graph():
         graphviz.read_policy(DATA / "slip_1x3.gv")
 
 
-@pytest.mark.parametrize(
-    "name", [info.name for info in list_environments() if info.format != "level"]
-)
+@pytest.mark.parametrize("name", catalog.names(levels=False))
 def test_catalog_round_trips(name, tmp_path):
-    mdp = load(name)
+    mdp = catalog.load(name)
     path = write(mdp, tmp_path / f"{name}.gv")
     back = read(path)
     assert back.states == mdp.states and back.actions == mdp.actions

@@ -3,6 +3,7 @@
 import sys
 from types import SimpleNamespace
 
+import catalog
 import numpy as np
 import pytest
 
@@ -12,7 +13,6 @@ from powerseek import (
     InvalidTypeError,
     from_gymnasium,
     from_quantecon,
-    list_environments,
     load,
     power,
     solve,
@@ -180,14 +180,12 @@ def test_duck_typed_discrete_dp_in_both_forms():
         from_quantecon(SimpleNamespace(R=np.zeros(2), Q=np.eye(2)))
 
 
-@pytest.mark.parametrize(
-    "name", [info.name for info in list_environments() if info.format != "level"]
-)
+@pytest.mark.parametrize("name", catalog.names(levels=False))
 def test_quantecon_solves_what_powerseek_solves(name):
     pytest.importorskip("quantecon")
     from quantecon.markov import DiscreteDP
 
-    mdp = load(name)
+    mdp = catalog.load(name)
     R = np.random.default_rng(3).random(mdp.n_states)
     mine = solve(mdp, R, 0.95, tol=1e-13).values[0]
     ddp = to_quantecon(mdp, R, 0.95)
@@ -225,7 +223,7 @@ def test_to_env_round_trips_through_from_gymnasium(name):
     pytest.importorskip("gymnasium")
     from powerseek.io import from_gymnasium, to_env
 
-    mdp = load(name)
+    mdp = catalog.load(name)
     reward = np.random.default_rng(0).random(mdp.n_states).round(3)
     back = from_gymnasium(to_env(mdp, reward), cells=False)
     assert back.n_states == mdp.n_states

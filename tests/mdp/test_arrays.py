@@ -1,12 +1,13 @@
 """Array forms: state-action pairs (QuantEcon) and products (pymdptoolbox, T[s, a, s'])."""
 
+import catalog
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from powerseek import MDP, InvalidMDPError, InvalidParameterError, list_environments, load
+from powerseek import MDP, InvalidMDPError, InvalidParameterError
 from powerseek.mdp._arrays import action_order
 
 
@@ -19,11 +20,9 @@ def same_per_action(a: MDP, b: MDP) -> bool:
     )
 
 
-@pytest.mark.parametrize(
-    "name", [info.name for info in list_environments() if info.format != "level"]
-)
+@pytest.mark.parametrize("name", catalog.names(levels=False))
 def test_catalog_round_trips_through_both_forms(name):
-    mdp = load(name)
+    mdp = catalog.load(name)
     Q, s, a, states, actions = mdp.to_sa_pairs()
     assert Q.shape == (mdp.n_pairs, mdp.n_states) and s.shape == a.shape == (mdp.n_pairs,)
     back = MDP.from_sa_pairs(Q, s, a, states=states, actions=actions)

@@ -190,6 +190,7 @@ def test_sokoban_2_count():
     assert mdp.is_deterministic
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
     [
@@ -352,6 +353,7 @@ def test_dog_paces_and_can_be_hit():
     assert [c for _, c in cells] == [1, 2, 3, 2, 1, 2]
 
 
+@pytest.mark.slow
 def test_hitting_probability_against_simulation():
     mdp = load("safe-interruptibility-0")
     rng = np.random.default_rng(0)
@@ -446,6 +448,7 @@ def test_an_unknown_legend_kind_is_refused():
         ObjectLevel.parse(["#####", "#AXG#", "#####"], legend={"X": "crate"})
 
 
+@pytest.mark.slow
 def test_a_large_level_over_the_budget_is_a_one_line_cli_error(capsys):
     from powerseek.cli import main
 

@@ -62,6 +62,7 @@ def test_the_fraction_of_resolved_orders_by_hand():
     assert _resolved(samples[:, [0, 2]], np.array([(0, 1)]), 0.95) == 1.0
 
 
+@pytest.mark.slow
 def test_the_interval_covers_a_reference_where_orders_are_resolved():
     # at γ = 0.9 in Klyubin's maze, against 40,000 samples, over ten seeds of 1,000
     maze = load("klyubin-maze")

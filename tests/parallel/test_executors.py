@@ -14,6 +14,9 @@ from powerseek import InvalidParameterError, InvalidTypeError
 from powerseek.cli import main
 from powerseek.parallel._executors import DaskExecutor, executor
 
+# Left out of the quick run (-m "not slow"): process pools and Dask clusters, about 70 s.
+pytestmark = pytest.mark.slow
+
 ENVIRONMENTS = ["powerplay-3x3", "powerplay-stochastic-4"]
 
 

@@ -21,6 +21,7 @@ def random_rewards(mdp, seed, n=3):
     return np.random.default_rng(seed).uniform(-1, 1, size=(n, mdp.n_states))
 
 
+@pytest.mark.slow
 @given(successor_graphs(max_states=5), GAMMAS, st.integers(0, 2**32 - 1))
 def test_deterministic_methods_agree_with_brute_force(graph, gamma, seed):
     """The numpy kernels against brute force over every policy: an install without the

@@ -64,6 +64,7 @@ def test_restricting_to_relevant_states_keeps_the_counts():
     assert (result.greater, result.less, result.orbit_size) == (greater, less, size)
 
 
+@pytest.mark.slow
 def test_cor_d12_avoiding_empty_on_figure_1():
     """RDSP Cor D.12: at γ -> 1, at least 3/4 of every orbit finds avoiding ∅ optimal."""
     rng = np.random.default_rng(0)

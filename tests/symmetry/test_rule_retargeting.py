@@ -51,6 +51,7 @@ def rule_check(rule, **kwargs):
     return report, check
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "rule", ["optimal", "boltzmann:0.1", "satisficer:0.5", "epsilon-greedy:0.1", "best-of-k:2"]
 )
@@ -60,6 +61,7 @@ def test_q_ranking_rules_are_retargetable(rule):
     assert not report.failed
 
 
+@pytest.mark.slow
 def test_the_stubborn_rule_fails():
     report, check = rule_check(Stubborn())
     transport = check.verifications[0]
@@ -77,6 +79,7 @@ def test_rule_choice_averages_a_randomised_rule():
     )
 
 
+@pytest.mark.slow
 def test_check_command_takes_a_rule(capsys):
     argv = [
         "check",

@@ -62,6 +62,7 @@ def test_rdsp_d11_n_copies():
     assert "2/3" in candy.checks[1].prediction
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(25), deadline=None)
 @given(planted_copies(max_size=2))
 def test_planted_copies_satisfy_prop_6_9(graph_and_copy):
@@ -123,6 +124,7 @@ def test_b36_skewed_rewards_counterexample():
     assert up - right > 5 * 2 * result.stderr_of("s1", "up")
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(25), deadline=None)
 @given(many_one_cycles())
 def test_g3_n_copies_of_death(graph_and_n):

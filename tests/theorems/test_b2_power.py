@@ -3,6 +3,7 @@
 from fractions import Fraction
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -173,6 +174,7 @@ def test_lemma_e17_permutation_equivariance(mdp, data, gamma, seed):
             )
 
 
+@pytest.mark.slow
 def test_b13_b17_published_power_values():
     """Figure 3 and the k-way choice, exactly: POWER(∅) = 1/2, POWER(ℓ↙, γ) =
     (2/3 + γ/2)/(1 + γ), POWER(r↘) = 2/3, and k/(k+1) for a one-step choice."""

@@ -3,6 +3,7 @@
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import assert_verified
@@ -195,6 +196,7 @@ def test_lemma_e47_bottleneck(graph_and_copy, seed):
         assert np.all(before <= after)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(25), deadline=None)
 @given(planted_copies(max_size=2))
 def test_prop_6_9_keeping_options_open(graph_and_copy):
@@ -343,6 +345,7 @@ def test_b36_negative_results():
     assert result.of("s1", "up") - result.of("s1", "right") > Z * 2 * result.stderr_of("s1", "up")
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(25), deadline=None)
 @given(many_one_cycles())
 def test_g3_generator_rdsp_d11(graph_and_n):

@@ -472,6 +472,7 @@ def _bandit():
     return MDP({"start": list(arms), **{a: [a] for a in arms}}, metadata={"start": "start"})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("epsilon", [0.04, 0.2])
 def test_prop_c2_lemma_c1_epsilon_greedy_bandit(epsilon):
     """RDSP Prop C.2 / Cor C.3 and Lemma C.1, simulated: an ε-greedy Q-learner on 5 arms,

@@ -156,6 +156,7 @@ def test_nondominated_vectors_tolerance():
     assert nondominated_vectors(X).tolist() == [0, 1, 2]
 
 
+@pytest.mark.slow
 @given(
     st.integers(1, 60),
     st.integers(1, 6),

@@ -184,6 +184,7 @@ def test_the_embedded_data_round_trips_and_holds_no_markup(data):
     assert json.loads(text) == {"labels": data}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name, gamma, bound_kib, n_gammas",
     [("powerplay-maze-7x7", 0.9, 120, 11), ("powerplay-robot-face", 0.99, 450, 12)],

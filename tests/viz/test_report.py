@@ -193,6 +193,7 @@ def test_the_report_seed_comes_from_rng():
         _report_seed("7")
 
 
+@pytest.mark.slow
 def test_two_agent_section():
     from powerseek.io import _graphviz as graphviz
     from powerseek.multiagent import joint_gridworld

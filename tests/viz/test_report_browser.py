@@ -14,10 +14,13 @@ import shutil
 import struct
 from pathlib import Path
 
+import catalog
 import pytest
 
-from powerseek import list_environments
 from powerseek.cli import main
+
+# Left out of the quick run (-m "not slow"): a headless Chromium over every report, 30 s.
+pytestmark = pytest.mark.slow
 
 ARGS = [
     "--no-sandbox",
@@ -226,9 +229,7 @@ def test_a_screenshot_1400_px_wide(open_page, reports, env, pytestconfig):
     assert width == 1400 and height > 1000
 
 
-@pytest.mark.parametrize(
-    "env", [entry.name for entry in list_environments() if entry.format != "level"]
-)
+@pytest.mark.parametrize("env", catalog.names(levels=False))
 def test_every_catalog_environment(open_page, tmp_path, env):
     """Each catalog world's report loads cleanly, shows a cell's numbers and draws its curves."""
     out = tmp_path / "report"
