@@ -2,8 +2,10 @@
 
 ``powerseek multiagent power ENV --other-policy POLICY --gamma G [--agent H|A]``
 estimates the acting agent's POWER at every joint state with the other agent's
-policy fixed; ENV is a joint world (a POWERplay joint ``.gv`` file, or any
-environment whose states and actions are pairs) and POLICY is ``uniform``,
+policy fixed; ENV is a joint world (the catalog's ``powerplay-joint-3x3``, a
+POWERplay joint ``.gv`` file, any environment whose states and actions are
+pairs, or ``joint:ENV``, two agents in a single-agent world, shaped by
+``--no-overlap``, ``--noise``, ``--forbid`` and ``--agents``) and POLICY is ``uniform``,
 ``stay`` (or another action name) or a policy graph file. The output is that
 of ``powerseek power`` for the acting agent's MDP.
 """
