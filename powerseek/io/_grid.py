@@ -156,8 +156,8 @@ def _joint(world: MDP, table: Any, header: str, source: str) -> MDP:
         name=world.name,
         # the title and source; not the map or start, which are one agent's cells
         metadata={
-            **{k: v for k, v in world.metadata.items() if k not in ("grid", "start")},
             **joint.metadata,
+            **{k: v for k, v in world.metadata.items() if k not in ("grid", "start")},
         },
     )
 

@@ -157,7 +157,13 @@ def two_agent_world(
             f"{' and '.join(world.metadata['agents'])}; give a single-agent world."
         )
     worlds = [world, world]
-    metadata: dict[str, Any] = {}
+    # where the world came from, and its suggested discounts, carry over; its map and
+    # start are one agent's cells and do not
+    metadata: dict[str, Any] = {
+        key: world.metadata[key] for key in ("source", "gamma") if key in world.metadata
+    }
+    if world.metadata.get("title"):
+        metadata["title"] = f"Two agents in: {world.metadata['title']}"
     layout = world.metadata.get("grid")
     if isinstance(layout, GridLayout):
         metadata["agent_grid"] = layout
