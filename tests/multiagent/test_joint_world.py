@@ -118,3 +118,14 @@ def test_the_cli_builds_joint_worlds_and_says_how(tmp_path, capsys):
     assert "write ENV as joint:powerplay-joint-3x3" in capsys.readouterr().err
     assert main(["multiagent", "power", "joint:powerplay-3x3", "--noise", "a", *base]) == 1
     assert "--noise must be one probability or two" in capsys.readouterr().err
+
+
+def test_a_joint_world_keeps_where_its_world_came_from():
+    world = load("aima-4x3")
+    joint = load("joint:aima-4x3")
+    assert joint.metadata["title"] == f"Two agents in: {world.metadata['title']}"
+    assert joint.metadata["source"] == world.metadata["source"]
+    assert joint.metadata["gamma"] == world.metadata["gamma"]
+    assert "grid" not in joint.metadata and "start" not in joint.metadata  # one agent's cells
+    # a file's own title is kept
+    assert load("powerplay-joint-3x3").metadata["title"].startswith("POWERplay joint 3x3")
