@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -264,8 +265,8 @@ def power_heatmap(
         The colour scale's ends. By default the report's robust rule
         (:func:`powerseek.viz.robust_range`): the full range unless a few
         extreme cells (a terminal, a shutdown cell) would stretch it twice or
-        more, in which case those are drawn at the end colours. The colour
-        bar's label states the scale and how many cells lie beyond it.
+        more, in which case those are drawn at the end colours. The line
+        under the map states the scale and how many cells lie beyond it.
 
     Returns
     -------
@@ -274,7 +275,8 @@ def power_heatmap(
     """
     values, errors = _values(result, mdp, "result")
     for name, bound in (("vmin", vmin), ("vmax", vmax)):
-        if bound is not None and not (isinstance(bound, (int, float)) and np.isfinite(bound)):
+        number = isinstance(bound, numbers.Real) and not isinstance(bound, bool)
+        if bound is not None and not (number and np.isfinite(bound)):
             raise InvalidParameterError(f"`{name}` must be a finite number; got {bound!r}.")
     if vmin is not None and vmax is not None and vmin >= vmax:
         raise InvalidParameterError(f"`vmin` must be below `vmax`; got {vmin} and {vmax}.")
@@ -294,6 +296,13 @@ def power_heatmap(
     lo, hi = robust_range(finite) if finite.size else (0.0, 1.0)
     lo = lo if vmin is None else float(vmin)
     hi = hi if vmax is None else float(vmax)
+    if hi <= lo and (vmin is not None or vmax is not None):
+        # one end set beyond every value: the other end, from the values, is on its wrong side
+        span = f" ({finite.min():g} to {finite.max():g})" if finite.size else ""
+        raise InvalidParameterError(
+            f"the colour scale would run from {lo:g} to {hi:g}: `vmin` must be below the "
+            f"largest value and `vmax` above the smallest{span}, or give both."
+        )
     if hi <= lo:  # one value everywhere
         lo, hi = lo - 0.5, hi + 0.5
     image = ax.imshow(np.ma.masked_invalid(grid), cmap=colormap, vmin=lo, vmax=hi)

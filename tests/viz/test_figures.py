@@ -227,6 +227,10 @@ def test_heatmap_colour_scale_is_robust_by_default_and_settable(tmp_path):
         power_heatmap(mdp, result, vmin=1.0, vmax=0.5)
     with pytest.raises(InvalidParameterError, match="`vmax` must be a finite number"):
         power_heatmap(mdp, result, vmax=float("nan"))
+    with pytest.raises(InvalidParameterError, match="`vmin` must be below the largest value"):
+        power_heatmap(mdp, result, vmin=0.95)  # above every cell: no scale left
+    fig, ax = power_heatmap(mdp, result, vmin=np.float32(0.9))  # numpy numbers are numbers
+    assert ax.get_images()[0].norm.vmin == pytest.approx(0.9)
     # and from the command line
     from powerseek.cli import main
 
