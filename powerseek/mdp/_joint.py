@@ -61,7 +61,7 @@ def two_agent_product(
     Examples
     --------
     >>> from powerseek.mdp import gridworld
-    >>> corridor = parse_map("..")
+    >>> corridor = gridworld.parse("..")
     >>> two_agent_product(corridor, corridor, overlap=False).metadata["agents"]
     ('H', 'A')
     """
@@ -146,7 +146,7 @@ def two_agent_world(
     Examples
     --------
     >>> from powerseek.mdp import gridworld
-    >>> two_agent_world(parse_map("..", name="corridor")).states
+    >>> two_agent_world(gridworld.parse("..", name="corridor")).states
     (((0, 0), (0, 0)), ((0, 0), (0, 1)), ((0, 1), (0, 0)), ((0, 1), (0, 1)))
     """
     if not isinstance(world, MDP):
