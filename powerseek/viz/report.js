@@ -353,12 +353,12 @@
   }
   // One colour per action name on every cell: the names in order of first appearance,
   // after the POWER curve's colour (PALETTE[0]).
-  const actionNames = [];
+  const actionRank = new Map();
   data.actions.forEach((names) => names.forEach((a) => {
-    if (!actionNames.includes(a)) actionNames.push(a);
+    if (!actionRank.has(a)) actionRank.set(a, actionRank.size);
   }));
   function actionColour(name) {
-    return PALETTE[1 + actionNames.indexOf(name) % (PALETTE.length - 1)];
+    return PALETTE[1 + actionRank.get(name) % (PALETTE.length - 1)];
   }
   function band(means, ses) {
     return {lo: means.map((m, k) => m - data.z * ses[k]), hi: means.map((m, k) => m + data.z * ses[k])};
