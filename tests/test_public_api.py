@@ -166,7 +166,8 @@ PUBLIC_NAMES = {
         "is_optimal", "make_rule", "quantilize", "satisfice",
     ),
     "powerseek.analysis.engine": (
-        "Context", "ContextArray", "DEFAULT_TIE_TOL", "EngineOutput", "Quantity", "Run",
+        "Context", "ContextArray", "DEFAULT_TIE_TOL", "EngineOutput", "PairwiseDifferences",
+        "Quantity", "Run",
         "context_for", "execute", "prepare", "run", "solver_report",
     ),
     "powerseek.explore.strategies": (

@@ -805,17 +805,6 @@ class _ExpectedPower:
         )
 
 
-@dataclass(frozen=True, eq=False)
-class _PowerDifferences:
-    """(m, k, k): pairwise differences of :class:`_ExpectedPower` between actions."""
-
-    expected: _ExpectedPower
-
-    def __call__(self, ctx: engine.Context) -> np.ndarray:
-        x = self.expected(ctx)
-        return x[:, :, None] - x[:, None, :]
-
-
 def compare_successors(
     mdp: MDP,
     state: Hashable,
@@ -858,7 +847,10 @@ def compare_successors(
 
     def quantities(run: engine.Run) -> dict[str, engine.Quantity]:
         expected = _ExpectedPower(mdp.transition_matrix[lo:hi], power_of(run))
-        return {"expected": ((k,), expected), "differences": ((k, k), _PowerDifferences(expected))}
+        return {
+            "expected": ((k,), expected),
+            "differences": ((k, k), engine.PairwiseDifferences(expected)),
+        }
 
     out = engine.run(mdp, [gamma], quantities, label="POWER-seeking", **engine_args)
     run = out.run

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .._display import compact_repr
-from .._validation import check_gamma, label_text, position_of, short_value
+from .._validation import check_gamma, label_text, position_of, short_value, stream_seed
 from ..exceptions import InvalidParameterError
 from ..frames import Tabular, attrs_of
 from ..mdp import MDP
@@ -48,28 +48,6 @@ __all__ = [
 MAX_COMPARED = 200
 #: The multiple-comparison corrections :meth:`PairedComparison.resolved` offers.
 CORRECTIONS = ("holm", "bonferroni", "none")
-
-
-@dataclass(frozen=True, eq=False)
-class _Selected:
-    """(m, k): a per-sample array of the Context, rows `rows`, as floats."""
-
-    name: str
-    rows: np.ndarray
-
-    def __call__(self, ctx: engine.Context) -> np.ndarray:
-        return np.asarray(getattr(ctx, self.name)[self.rows], dtype=float).T
-
-
-@dataclass(frozen=True, eq=False)
-class _Differences:
-    """(m, k, k): per sample, every pairwise difference of :class:`_Selected`."""
-
-    selected: _Selected
-
-    def __call__(self, ctx: engine.Context) -> np.ndarray:
-        x = self.selected(ctx)
-        return x[:, :, None] - x[:, None, :]
 
 
 def _normal_tail(z: np.ndarray) -> np.ndarray:
@@ -364,11 +342,11 @@ def _run(
     pairs: bool = True,
     **extra: Any,
 ):
-    selected = _Selected(name, rows)
+    selected = engine.ContextArray(name, rows)
     k = rows.size
     quantities = {"values": ((k,), selected)}
     if pairs:
-        quantities["differences"] = ((k, k), _Differences(selected))
+        quantities["differences"] = ((k, k), engine.PairwiseDifferences(selected))
     return engine.run(
         mdp,
         [check_gamma(gamma)],
@@ -454,9 +432,8 @@ def compare_power(
                 f"{MAX_COMPARED} at once: give `states`, or `top` to compare the leaders."
             )
         # one seed for both runs, so that the second replays the first's samples
-        from .._validation import stream_seed
-
-        rng = stream_seed(rng, caller="compare_power()") if rng is not None else _fresh_seed()
+        fresh = np.random.default_rng() if rng is None else rng  # None: a seed drawn afresh
+        rng = stream_seed(fresh, caller="compare_power()")
         every = np.arange(mdp.n_states)
         pilot = _run(mdp, gamma, "power", every, "POWER", rng=rng, pairs=False, **common)
         first = pilot.estimates[(0, "values")]
@@ -494,10 +471,6 @@ def compare_power(
         provenance=run.provenance(mdp),
         solver=out.solver[0],
     )
-
-
-def _fresh_seed() -> int:
-    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 def compare_optimality(

@@ -52,8 +52,8 @@ from ..solvers import (
 from ._options import EngineOptions
 
 __all__ = [
-    "DEFAULT_TIE_TOL", "Context", "ContextArray", "EngineOutput", "Quantity", "Run", "context_for",
-    "execute", "prepare", "run", "solver_report",
+    "DEFAULT_TIE_TOL", "Context", "ContextArray", "EngineOutput", "PairwiseDifferences", "Quantity",
+    "Run", "context_for", "execute", "prepare", "run", "solver_report",
 ]  # fmt: skip
 
 #: Default tie tolerance, relative to the largest |reward| of a sample.
@@ -273,6 +273,35 @@ class ContextArray:
         if self.rows is not None:
             values = values[self.rows]
         return values.T if self.transpose else values
+
+
+@dataclass(frozen=True, eq=False)
+class PairwiseDifferences:
+    """A picklable quantity function: every pairwise difference of another quantity's values.
+
+    Estimating ``values[i] − values[j]`` per sample on common samples gives each
+    difference the standard error of the per-sample differences (common random
+    numbers), not that of two independent estimates.
+
+    Parameters
+    ----------
+    values : callable
+        A quantity function returning shape (m, k) (booleans count as 0 and 1).
+
+    Examples
+    --------
+    >>> from powerseek import load
+    >>> ctx = context_for(load("candy-wait"), [[0, 0, 0.2, 0.9, 0.4]], 0.5)
+    >>> PairwiseDifferences(ContextArray("power", [1, 2]))(ctx).round(3).tolist()
+    [[[0.0, 0.7], [-0.7, 0.0]]]
+    """
+
+    values: Callable[[Context], np.ndarray]
+
+    def __call__(self, ctx: Context) -> np.ndarray:
+        """(m, k, k): ``values[:, i] − values[:, j]``."""
+        x = np.asarray(self.values(ctx), dtype=float)
+        return x[:, :, None] - x[:, None, :]
 
 
 def context_for(
