@@ -112,6 +112,20 @@ def notebook_figure():
     return NotebookFigure
 
 
+def _clipped_ends(values: np.ndarray, lo: float, hi: float) -> str:
+    """A colour bar's ``extend``: an arrow at each end of [lo, hi] that values pass.
+
+    Examples
+    --------
+    >>> _clipped_ends(np.array([0.1, 0.5, 2.0]), 0.1, 1.0), _clipped_ends(np.zeros(2), 0, 1)
+    ('max', 'neither')
+    """
+    below, above = bool((values < lo).any()), bool((values > hi).any())
+    return {(False, False): "neither", (True, False): "min", (False, True): "max"}.get(
+        (below, above), "both"
+    )
+
+
 def check_path(path: str | Path) -> Path:
     """`path` as a Path if a figure can be saved there.
 
@@ -311,10 +325,8 @@ def power_heatmap(
     label = "POWER" if hasattr(result, "estimate") else "value"
     if hasattr(result, "bound"):
         label = f"{result.steps}-step empowerment (bits)"
-    below, above = bool((finite < lo).any()), bool((finite > hi).any())
-    extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}
     rule = "robust" if vmin is None and vmax is None else "set"
-    fig.colorbar(image, ax=ax, label=label, extend=extend.get((below, above), "both"))
+    fig.colorbar(image, ax=ax, label=label, extend=_clipped_ends(finite, lo, hi))
     ax.set_xlabel(f"{rule} {scale_note(finite, lo, hi)}", fontsize=7)
     for (r, c), direction in getattr(layout, "walls", ()):  # thin walls as thick lines
         xs, ys = ([c - 0.5, c + 0.5], [r + 0.5] * 2) if direction == "down" else (

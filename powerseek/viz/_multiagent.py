@@ -14,7 +14,7 @@ import numpy as np
 from .._display import robust_range, scale_note
 from .._validation import label_text
 from ..exceptions import InvalidParameterError, InvalidTypeError
-from ._figures import _figure, _finish, _values, notebook_figure
+from ._figures import _clipped_ends, _figure, _finish, _values, notebook_figure
 
 __all__ = ["joint_power_grid", "power_correlation_plot", "power_vs_correlation"]
 
@@ -91,10 +91,8 @@ def joint_power_grid(
         ax.text(c, r + 0.35, joint.agents[1], ha="center", va="center", color="red", fontsize=8,
                 fontweight="bold", gid="mark")  # fmt: skip
     if image is not None:
-        below, above = bool((finite < vmin).any()), bool((finite > vmax).any())
-        extend = {(False, False): "neither", (True, False): "min", (False, True): "max"}
         fig.colorbar(image, ax=axes, label=f"POWER_{joint.agents[0]}", shrink=0.8,
-                     extend=extend.get((below, above), "both"))  # fmt: skip
+                     extend=_clipped_ends(finite, vmin, vmax))  # fmt: skip
     fig.suptitle(
         (title or f"POWER of {joint.agents[0]} over its cell, one panel per cell of "
          f"{joint.agents[1]}") + f"\n(robust {scale_note(finite, vmin, vmax)})",
