@@ -738,7 +738,8 @@ def draw_graph(
         norm = mpl.colors.Normalize(lo, hi + 1e-12, clip=True)  # beyond: the end colours
         colormap = mpl.colormaps[cmap]
         colors = {s: colormap(norm(v)) for s, v in zip(mdp.states, values)}
-        fig.colorbar(mpl.cm.ScalarMappable(norm, colormap), ax=ax, label="POWER")
+        fig.colorbar(mpl.cm.ScalarMappable(norm, colormap), ax=ax, label="POWER",
+                     extend=_clipped_ends(finite, lo, hi))  # fmt: skip
         ax.text(0.5, 0.0, f"robust {scale_note(finite, lo, hi)}", transform=ax.transAxes,
                 ha="center", va="top", fontsize=7, gid="scale")  # fmt: skip
     nx.draw_networkx_edges(

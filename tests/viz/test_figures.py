@@ -256,3 +256,15 @@ def test_figures_display_themselves_in_a_notebook(maze):
     formatters = pytest.importorskip("IPython.core.formatters")
     shown, _ = formatters.DisplayFormatter().format(drawn)
     assert shown["image/png"][:8] == png[:8]
+
+
+def test_graph_colours_use_the_robust_scale_and_mark_its_clipped_end():
+    mdp = powerseek.load("aima-4x3")
+    result = powerseek.power(mdp, 0.99, n_samples=2000, rng=0)
+    fig, ax = draw_graph(mdp, result)
+    bar = fig.axes[-1]
+    ordered = np.sort(result.power)
+    assert bar.get_ylim()[0] == pytest.approx(ordered[1])  # the absorbing cell left out
+    scale = [t.get_text() for t in ax.texts if t.get_gid() == "scale"]
+    assert scale and "1 value below it" in scale[0]
+    assert bar._colorbar.extend == "min"
