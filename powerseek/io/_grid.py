@@ -137,29 +137,20 @@ def _joint(world: MDP, table: Any, header: str, source: str) -> MDP:
         )
     _reject_unknown_keys(table, _JOINT_KEYS, header, source, "the [joint] table")
     try:
-        joint = two_agent_world(
+        return two_agent_world(
             world,
             agents=tuple(table.get("agents", DEFAULT_AGENTS)),
             overlap=table.get("overlap", True),
             noise=table.get("noise"),
             forbid=table.get("forbid"),
             name=world.name,
+            # the file's title and source; not the map or start, which are one agent's cells
+            metadata={k: v for k, v in world.metadata.items() if k not in ("grid", "start")},
         )
     except PowerseekError as exc:
         line = _line_of_key(header, "joint")
         reason = str(exc).rstrip(".")
         raise ParseError(f"[joint]: {reason}.", source=source, line=line) from None
-    return MDP.from_arrays(
-        joint.states,
-        joint.actions,
-        joint.transition_matrix,
-        name=world.name,
-        # the title and source; not the map or start, which are one agent's cells
-        metadata={
-            **joint.metadata,
-            **{k: v for k, v in world.metadata.items() if k not in ("grid", "start")},
-        },
-    )
 
 
 def dump(mdp: MDP) -> str:

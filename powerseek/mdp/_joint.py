@@ -127,6 +127,7 @@ def two_agent_world(
     noise: float | Sequence[float] | None = None,
     forbid: Callable[[tuple, tuple], bool] | Sequence[Mapping[str, Any]] | None = None,
     name: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> MDP:
     """The states and moves of :func:`powerseek.multiagent.joint_world`, as a plain MDP.
 
@@ -136,6 +137,9 @@ def two_agent_world(
         The single-agent world.
     agents, overlap, noise, forbid, name
         As in :func:`powerseek.multiagent.joint_world`.
+    metadata : mapping, optional
+        Metadata of the joint world (a file's title, say), over the source, discounts
+        and "Two agents in: ..." title carried over from `world`.
 
     Returns
     -------
@@ -159,14 +163,15 @@ def two_agent_world(
     worlds = [world, world]
     # where the world came from, and its suggested discounts, carry over; its map and
     # start are one agent's cells and do not
-    metadata: dict[str, Any] = {
+    joint: dict[str, Any] = {
         key: world.metadata[key] for key in ("source", "gamma") if key in world.metadata
     }
     if world.metadata.get("title"):
-        metadata["title"] = f"Two agents in: {world.metadata['title']}"
+        joint["title"] = f"Two agents in: {world.metadata['title']}"
+    joint.update(metadata or {})
     layout = world.metadata.get("grid")
     if isinstance(layout, GridLayout):
-        metadata["agent_grid"] = layout
+        joint["agent_grid"] = layout
     if noise is not None:
         if not isinstance(layout, GridLayout):
             raise InvalidParameterError(
@@ -187,7 +192,7 @@ def two_agent_world(
         overlap=overlap,
         forbid=rule,
         name=name if name is not None else f"joint:{world.name or 'world'}",
-        metadata=metadata,
+        metadata=joint,
     )
 
 
