@@ -406,7 +406,9 @@ def _numeric_comparison(mdp, pair, gammas, n_samples: int, seed: int) -> list[di
             "difference": d,
             "stderr": se,
             "independent_stderr": result.independent_stderr(first, second),
-            "p_value": float(result.p_values("none")[result._pair(first, second)]),
+            "p_value": float(
+                result.p_values("none")[result.labels.index(first), result.labels.index(second)]
+            ),
         })  # fmt: skip
     return rows
 
