@@ -65,8 +65,8 @@ PUBLIC_NAMES = {
         "BackendSolution", "CACHE_NUMBERS", "METHODS", "NumbaUnavailableError", "SolveResult",
         "SolverDiagnostics",
         "TorchUnavailableError", "blackwell_optimal", "check_device", "choose_kernel",
-        "evaluate_policies", "expected_next", "lexicographic_optimal", "optimal_gains",
-        "padded_pairs", "segment_max", "solve", "state_sums",
+        "compiled_block_moments", "evaluate_policies", "expected_next", "lexicographic_optimal",
+        "optimal_gains", "optimal_power", "padded_pairs", "segment_max", "solve", "state_sums",
     ),
     "powerseek.visits": (
         "RecurrentDistribution", "VisitDistribution", "format_function", "nondominated",

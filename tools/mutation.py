@@ -35,6 +35,8 @@ TESTS = [
     "tests/agents/test_lotteries.py", "tests/agents/test_agent_rules.py",
     "tests/solvers/test_stochastic.py", "tests/solvers/test_policy_evaluation.py",
     "tests/multiagent/test_multiagent.py", "tests/agents/test_shutdown.py",
+    "tests/solvers/test_compiled.py", "tests/solvers/test_compiled_sweeps.py",
+    "tests/rewards/test_uniform_draws.py",
 ]  # fmt: skip
 
 
@@ -107,8 +109,20 @@ MUTANTS = [
            "        self._m2[r] = self._m2[r] + m2_b", "block merge drops the between-block term"),
     Mutant("rewards/_estimates.py", "        self._mean[r] = self._mean[r] + delta * (n_b / n)",
            "        self._mean[r] = self._mean[r] + delta * (n_a / n)", "block merge weights"),
-    Mutant("rewards/_estimates.py", "        z = stats.norm.ppf(0.5 + self.confidence / 2)",
-           "        z = stats.norm.ppf(self.confidence)", "one-sided z in the intervals"),
+    Mutant("rewards/_estimates.py", "        z = normal_quantile(0.5 + self.confidence / 2)",
+           "        z = normal_quantile(self.confidence)", "one-sided z in the intervals"),
+    Mutant("rewards/_distributions.py", "            out *= scale",
+           "            out *= 1.0",
+           "uniform rewards drawn without their scale"),
+    # the compiled kernels (numba installed)
+    Mutant("solvers/_numba_kernels.py", "        s = n - 1 - i if backward else i", "        s = i",
+           "Gauss–Seidel sweeps never backward"),
+    Mutant("solvers/_numba_kernels.py", "            x[b] = y if live[b] else old", "            x[b] = y",
+           "a stopped column sweeps on"),
+    Mutant("solvers/_numba_kernels.py", "                out[j, 0] = gamma * change[b]",
+           "                out[j, 0] = 0.5 * gamma * change[b]", "Gauss–Seidel certificate halved"),
+    Mutant("solvers/_numba_kernels.py", "            mean[c] = first[c] if equal[c] else mean[c] / count",
+           "            mean[c] = mean[c] / count", "compiled moments: equal values' mean off by an ulp"),
     # γ → 1 and γ → 0 limits
     Mutant("solvers/_limits.py", "    return masks[1], unresolved", "    return masks[0], unresolved",
            "Blackwell set from the farther discount"),

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from ..exceptions import InvalidParameterError
 from ..mdp import MDP, ObjectLevel
@@ -114,6 +113,8 @@ def chain_hitting_probabilities(chain: Any, target: Any) -> np.ndarray:
     >>> chain_hitting_probabilities(P, [False, False, True]).round(6).tolist()
     [0.0, 0.333333, 1.0]
     """
+    import scipy.sparse.linalg as spla
+
     hit = np.asarray(target, dtype=bool)
     P = sp.csr_matrix(chain, dtype=float)
     if P.shape != (hit.size, hit.size):

@@ -43,9 +43,11 @@ from ..solvers import (
     blackwell_optimal,
     check_device,
     choose_kernel,
+    compiled_block_moments,
     expected_next,
     lexicographic_optimal,
     optimal_gains,
+    optimal_power,
     segment_max,
     solve,
 )
@@ -58,6 +60,10 @@ __all__ = [
 
 #: Default tie tolerance, relative to the largest |reward| of a sample.
 DEFAULT_TIE_TOL = 1e-9
+#: Samples per chunk, at least, on the compiled kernel of a deterministic world: its
+#: sweeps keep 32 samples in cache whatever the chunk, and a chunk of several such
+#: groups lets finished samples hand their columns on and splits over threads.
+COMPILED_CHUNK_ROWS = 1024
 
 
 @dataclass
@@ -82,6 +88,8 @@ class Context:
         The sample plan's entropy, which seeds the per-block random streams.
     blocks : tuple of Block
         The sample blocks of the chunk, in order.
+    solve_kernel : str
+        The kernel the chunk's solves ran on; "compiled" computes POWER there too.
 
     """
 
@@ -93,6 +101,7 @@ class Context:
     kernel: str = "auto"  # of the γ → 1 limit's solves
     entropy: tuple[int, ...] = (0,)  # of the sample plan: seeds the per-block streams
     blocks: tuple[Block, ...] = ()  # the sample blocks of the chunk, in order
+    solve_kernel: str = "numpy"  # the kernel of the solves: POWER is computed there too
     _cache: dict = field(default_factory=dict, init=False, repr=False)
 
     def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
@@ -204,7 +213,14 @@ class Context:
     def power(self) -> np.ndarray:
         """(n_states, m): per-sample POWER, (1−γ)·max_a E V*(s') and its limits."""
         if "power" not in self._cache:
-            self._cache["power"] = segment_max(self.continuation, self.mdp)
+            if 0.0 < self.gamma < 1.0 and "continuation" not in self._cache:
+                # from V* directly, on the solves' kernel: the same numbers
+                values = self.result.values
+                self._cache["power"] = optimal_power(
+                    self.mdp, values, self.gamma, kernel=self.solve_kernel
+                ).T
+            else:
+                self._cache["power"] = segment_max(self.continuation, self.mdp)
         return self._cache["power"]
 
     @property
@@ -546,11 +562,12 @@ def prepare(
         # they run fastest when a chunk's arrays stay in cache (about 2^18
         # numbers each); the memory budget caps the size too. The compiled
         # kernel works sample by sample, with fewer temporaries.
+        cache_rows = max(32, CACHE_NUMBERS // mdp.n_states)
         if kernel == "compiled" and mdp.is_deterministic:
             per_sample = 8 * (4 * mdp.n_states + 2 * mdp.n_pairs)
+            cache_rows = max(cache_rows, COMPILED_CHUNK_ROWS)
         else:
             per_sample = 8 * (12 * mdp.n_states + 4 * mdp.n_pairs)
-        cache_rows = max(32, CACHE_NUMBERS // mdp.n_states)
         chunk_rows = max(1, min(cache_rows, int(memory) // per_sample))
     else:
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, numbers.Integral):
@@ -784,7 +801,8 @@ def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> t
     One work unit: draw a chunk's rewards, solve at every γ, and return each
     quantity's per-block moments and each γ's solver diagnostics.
     """
-    RT = np.ascontiguousarray(run.plan.draw(chunk).T)
+    R = run.plan.draw(chunk)  # sample-major, as the solvers take it: no transposed copy
+    RT = np.ascontiguousarray(R.T)
     previous = None
     moments: dict[tuple[int, str], list] = {}
     solved: dict[int, SolverDiagnostics] = {}
@@ -794,20 +812,17 @@ def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> t
             gamma,
             RT,
             run.tie_tol,
-            solver=_solver(mdp, RT, gamma, run, previous),
+            solver=_solver(mdp, R, gamma, run, previous),
             kernel=run.kernel_option,
             entropy=tuple(run.plan.entropy),
             blocks=tuple(chunk),
+            solve_kernel=run.kernel,
         )
         for name, (_, function) in quantities.items():
             values = np.asarray(function(ctx))
             if values.dtype != bool:  # indicators keep their type: their moments are counts
                 values = values.astype(float, copy=False)
-            per_block, offset = [], 0
-            for block in chunk:
-                per_block.append(block_moments(values[offset : offset + block.size]))
-                offset += block.size
-            moments[(g, name)] = per_block
+            moments[(g, name)] = _moments(values, chunk, run.kernel)
         if ctx.solved:
             result = ctx.result
             solved[g] = result.diagnostics
@@ -815,7 +830,18 @@ def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> t
     return moments, solved
 
 
-def _solver(mdp: MDP, RT: np.ndarray, gamma: float, run: Run, previous: SolveResult | None):
+def _moments(values: np.ndarray, chunk: list, kernel: str) -> list:
+    """Each block's moments of a chunk's per-sample values (compiled: in one call)."""
+    if kernel == "compiled" and values.dtype != bool:
+        return compiled_block_moments(values, [block.size for block in chunk])
+    per_block, offset = [], 0
+    for block in chunk:
+        per_block.append(block_moments(values[offset : offset + block.size]))
+        offset += block.size
+    return per_block
+
+
+def _solver(mdp: MDP, R: np.ndarray, gamma: float, run: Run, previous: SolveResult | None):
     """Solve at `gamma`, warm-started from the previous discount's result."""
 
     def solve_now() -> SolveResult:
@@ -826,7 +852,7 @@ def _solver(mdp: MDP, RT: np.ndarray, gamma: float, run: Run, previous: SolveRes
                 values = (1.0 - previous.gamma) * previous.values / (1.0 - gamma)
         return solve(
             mdp,
-            RT.T,
+            R,
             gamma,
             method=run.method,
             tol=run.tol,

@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.spatial import ConvexHull, HalfspaceIntersection, QhullError
 
 __all__ = ["IntegrationError", "region_moments"]
 
@@ -92,6 +90,9 @@ def region_moments(
     >>> region_moments(half, 2)
     (Fraction(1, 2), (Fraction(1, 3), Fraction(1, 6)))
     """
+    from scipy.optimize import linprog
+    from scipy.spatial import ConvexHull, HalfspaceIntersection, QhullError
+
     # halfspaces in scipy's form A x + b ≤ 0
     rows: list[list[Fraction]] = []
     rhs: list[Fraction] = []  # row · x = rhs when tight

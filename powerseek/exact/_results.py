@@ -37,7 +37,6 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from .._display import compact_repr
 from .._frozen import FrozenDict
@@ -680,6 +679,8 @@ def _plan(mdp: MDP, dist: RewardDistribution | None) -> _Plan:
 
 
 def _finite_support(frozen: Any, state: Hashable) -> list[tuple[Fraction, Fraction]]:
+    from scipy import stats
+
     if frozen.dist.name == "uniform" or not isinstance(frozen.dist, stats.rv_discrete):
         raise InvalidParameterError(
             f"exact enumeration needs finitely many rewards per state; state {quote(state)} has "

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import spsolve
 
 from .._display import compact_repr
 from .._validation import check_gamma
@@ -659,6 +658,8 @@ def penalized_policy(
 
 def _howard(reward, T_live, offsets, gamma, margin):
     """Howard's policy iteration for pair rewards: (q, V, policy, residual, iterations)."""
+    from scipy.sparse.linalg import spsolve
+
     n_states = offsets.size - 1
     V = np.zeros(n_states)
     q = reward + gamma * (T_live @ V)

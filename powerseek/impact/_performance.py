@@ -16,8 +16,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import spsolve
 
 from ..mdp import MDP, ObjectLevel
 from ._attainable import episode_ends
@@ -74,6 +72,9 @@ def expected_performance(
 
 def _expected_total(mdp: MDP, rows: np.ndarray, reward: np.ndarray, start: int) -> Any:
     """E[Σ_{t ≥ 1} reward(s_t)] from `start`, an episode's end paying once, or None."""
+    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse.linalg import spsolve
+
     from ..agents import chain_hitting_probabilities
 
     live = ~episode_ends(mdp)

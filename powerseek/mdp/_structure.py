@@ -17,7 +17,6 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csgraph
 
 from .._display import compact_repr
 from .._validation import quote
@@ -76,6 +75,8 @@ def reachable(mdp: MDP, state: Hashable, action: Hashable | None = None) -> tupl
 
 
 def _reachable_mask(mdp: MDP, sources: list[int]) -> np.ndarray:
+    from scipy.sparse import csgraph
+
     adjacency = mdp.state_adjacency()
     mask = np.zeros(mdp.n_states, dtype=bool)
     for source in sources:
@@ -151,6 +152,8 @@ def closed_classes(mdp: MDP) -> list[tuple[Hashable, ...]]:
 
 
 def _component_labels(mdp: MDP) -> np.ndarray:
+    from scipy.sparse import csgraph
+
     _, labels = csgraph.connected_components(
         mdp.state_adjacency(), directed=True, connection="strong"
     )

@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import stats
 
 from .._display import compact_repr
 from .._progress import progress_bar
@@ -451,6 +450,8 @@ def _respond(structure, policy_h, RH, RA, gamma_h, gamma_a, tie_tol):
 
 def _jackknife_correlation(group_sums, group_counts):
     """Correlation across states of the mean POWERs, and its jackknife error over groups."""
+    from scipy import stats
+
     used = group_counts > 0
     sums, counts = group_sums[used], group_counts[used]
     total = sums.sum(axis=0) / counts.sum()  # (c, 2, n)

@@ -33,7 +33,6 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
 
 from ..exceptions import InvalidParameterError, SearchLimitError
 from ..rewards import Estimate
@@ -537,6 +536,8 @@ def zero_sum_equilibrium(payoffs: Any) -> tuple[np.ndarray, np.ndarray, float]:
         raise InvalidParameterError(f"`payoffs` must be a non-empty matrix; got shape {A.shape}.")
 
     def solve_row(M):
+        from scipy.optimize import linprog
+
         m, n = M.shape
         # maximise v subject to x ≥ 0, Σx = 1, (xᵀM)_j ≥ v for every column j
         c = np.zeros(m + 1)

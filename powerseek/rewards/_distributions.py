@@ -34,10 +34,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
-from scipy.stats import qmc as scipy_qmc
 
-from .._validation import did_you_mean, make_rng, preview, quote, reward_matrix, short_value
+from .._validation import (
+    all_finite,
+    did_you_mean,
+    make_rng,
+    preview,
+    quote,
+    reward_matrix,
+    short_value,
+)
 from ..exceptions import InvalidParameterError, InvalidTypeError, UnknownStateError
 
 __all__ = [
@@ -75,6 +81,8 @@ def _states_of(mdp_or_states: Any) -> tuple[Hashable, ...]:
 
 
 def _check_frozen(dist: Any, what: str) -> Any:
+    from scipy import stats
+
     if not isinstance(dist, stats.distributions.rv_frozen):
         raise InvalidTypeError(
             f"{what} must be a frozen scipy.stats distribution such as scipy.stats.uniform(0, 1) "
@@ -126,15 +134,31 @@ def describe_scipy(dist: Any) -> str:
     name = dist.dist.name
     args = list(dist.args)
     kwds = dict(dist.kwds)
-    if name == "uniform":
-        loc = kwds.pop("loc", args[0] if args else 0.0)
-        scale = kwds.pop("scale", args[1] if len(args) > 1 else 1.0)
+    ends = _uniform_location(dist)
+    if ends is not None:
+        loc, scale = ends
         return f"uniform({loc:g}, {loc + scale:g})"
     parts = [f"{a:g}" if isinstance(a, numbers.Real) else repr(a) for a in args]
     parts += [
         f"{k}={v:g}" if isinstance(v, numbers.Real) else f"{k}={v!r}" for k, v in kwds.items()
     ]
     return f"{name}({', '.join(parts)})"
+
+
+def _uniform_location(dist: Any) -> tuple[float, float] | None:
+    """``(loc, scale)`` of a frozen scipy uniform distribution, else None."""
+    if dist.dist.name != "uniform":
+        return None
+    args, kwds = list(dist.args), dict(dist.kwds)
+    return kwds.get("loc", args[0] if args else 0.0), kwds.get(
+        "scale", args[1] if len(args) > 1 else 1.0
+    )
+
+
+def _scipy_uniform(loc: float, scale: float) -> Any:
+    from scipy import stats
+
+    return stats.uniform(loc, scale)
 
 
 class RewardDistribution(ABC):
@@ -191,14 +215,66 @@ class IID(RewardDistribution):
     supports_qmc = True
 
     def __init__(self, dist: Any = None) -> None:
-        self.dist = _check_frozen(stats.uniform(0, 1) if dist is None else dist, "`dist`")
+        # The default is built only when asked for: importing scipy.stats is most of a
+        # short run's start-up, and uniform rewards are drawn with numpy (below).
+        self._dist = None if dist is None else _check_frozen(dist, "`dist`")
+        self._uniform = (0.0, 1.0) if dist is None else _uniform_location(self._dist)
+
+    @classmethod
+    def uniform(cls, low: float = 0.0, high: float = 1.0) -> IID:
+        """Every state's reward uniform on [low, high], as ``IID(stats.uniform(low, high − low))``.
+
+        The same draws, made with numpy; scipy.stats is imported only if
+        :attr:`dist` is asked for.
+
+        Parameters
+        ----------
+        low, high : float
+            The interval's end points, low < high.
+
+        Examples
+        --------
+        >>> IID.uniform(-1, 1).describe()
+        'iid uniform(-1, 1)'
+        """
+        low, high = float(low), float(high)
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise InvalidParameterError(
+                f"`low` and `high` must be finite with low < high; got {low!r} and {high!r}."
+            )
+        out = cls()
+        out._uniform = (low, high - low)
+        return out
+
+    @property
+    def dist(self) -> Any:
+        """The frozen scipy.stats distribution of every state's reward."""
+        if self._dist is None:
+            self._dist = _scipy_uniform(*self._uniform)
+        return self._dist
 
     def describe(self) -> str:
         """The distribution in words, as results record it."""
+        if self._dist is None:
+            loc, scale = self._uniform
+            return f"iid uniform({loc:g}, {loc + scale:g})"
         return f"iid {describe_scipy(self.dist)}"
 
     def _draw(self, rng, size, states):
+        if self._uniform is not None:
+            out = np.empty((size, len(states)))
+            self._draw_uniform_into(rng, out)
+            return out
         return np.asarray(self.dist.rvs(size=(size, len(states)), random_state=rng), dtype=float)
+
+    def _draw_uniform_into(self, rng, out):
+        # scipy's uniform draws rng.uniform(0, 1), which is rng.random(), and maps it
+        # by * scale + loc: the same numbers, in place, without scipy's overhead
+        loc, scale = self._uniform
+        rng.random(out=out)
+        if (loc, scale) != (0.0, 1.0):  # u * 1 + 0 is u
+            out *= scale
+            out += loc
 
     def _inverse_cdf(self, uniforms, states):
         return np.asarray(self.dist.ppf(uniforms), dtype=float)
@@ -236,7 +312,7 @@ class PerState(RewardDistribution):
                 f"`dists` must map states to distributions; got {type(dists).__name__}."
             )
         self.default = _check_frozen(
-            stats.uniform(0, 1) if default is None else default, "`default`"
+            _scipy_uniform(0, 1) if default is None else default, "`default`"
         )
         self.dists = {
             state: _check_frozen(dist, f"The distribution of state {quote(state)}")
@@ -428,6 +504,8 @@ def _reward_array(values: Any, name: str, shape: str) -> np.ndarray:
 
 
 def _check_finite(array: np.ndarray, what: str, states: Sequence | None = None) -> None:
+    if all_finite(array):
+        return
     bad = ~np.isfinite(array)
     if np.any(bad):
         row, column = (int(i) for i in np.argwhere(bad)[0])
@@ -599,8 +677,11 @@ class SamplePlan:
             Consecutive blocks of the plan.
 
         """
-        parts = [self._draw_block(block) for block in blocks]
-        out = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
+        out = np.empty((sum(block.size for block in blocks), len(self.states)))
+        offset = 0
+        for block in blocks:  # each block straight into its rows: no parts to join
+            self._draw_block(block, out[offset : offset + block.size])
+            offset += block.size
         _check_finite(out, f"The reward distribution {self.dist.describe()}", self.states)
         return out
 
@@ -613,6 +694,8 @@ class SamplePlan:
         """
         engine, position = self._sobol.get(block.replicate, (None, None))
         if engine is None or position != block.start:
+            from scipy.stats import qmc as scipy_qmc
+
             engine = scipy_qmc.Sobol(
                 d=len(self.states),
                 scramble=True,
@@ -625,9 +708,11 @@ class SamplePlan:
                 engine.fast_forward(offset)
         return engine
 
-    def _draw_block(self, block: Block) -> np.ndarray:
+    def _draw_block(self, block: Block, out: np.ndarray) -> None:
+        """Draw `block`'s rewards into `out`, shape ``(block.size, n_states)``."""
         if isinstance(self.dist, RewardSamples):
-            return np.array(self.dist.samples[block.start : block.stop])
+            out[...] = self.dist.samples[block.start : block.stop]
+            return
         if self.qmc:
             engine = self._sobol_at(block)
             with warnings.catch_warnings():
@@ -636,12 +721,16 @@ class SamplePlan:
                 warnings.simplefilter("ignore", UserWarning)
                 uniforms = engine.random(block.size)
             self._sobol[block.replicate] = (engine, block.stop)
-            return self.dist._inverse_cdf(uniforms, self.states)
+            out[...] = self.dist._inverse_cdf(uniforms, self.states)
+            return
         generator = np.random.default_rng(
             np.random.SeedSequence(self.entropy, spawn_key=(0, block.index))
         )
-        out = self.dist._draw(generator, block.size, self.states)
-        return np.asarray(out, dtype=float).reshape(block.size, len(self.states))
+        if isinstance(self.dist, IID) and self.dist._uniform is not None:
+            self.dist._draw_uniform_into(generator, out)
+            return
+        drawn = self.dist._draw(generator, block.size, self.states)
+        out[...] = np.asarray(drawn, dtype=float).reshape(block.size, len(self.states))
 
 
 def _split(total: int, parts: int) -> list[int]:

@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from .._validation import as_float, short_value
 from ..exceptions import InvalidParameterError, InvalidTypeError, ParseError, PowerseekError
@@ -78,22 +77,11 @@ def parse_scipy(text: str) -> Any:
     >>> float(parse_scipy("bernoulli(0.5)").mean())
     0.5
     """
-    match = _CALL.match(text)
-    if not match:
-        raise InvalidParameterError(
-            f"cannot read the distribution {text.strip()!r}; write a name with optional "
-            "arguments, e.g. uniform(0, 1), bernoulli(0.3), beta(2, 5)."
-        )
-    name, arguments = match.group(1).lower(), match.group(2)
-    args = _numbers(arguments, text) if arguments and arguments.strip() else []
+    from scipy import stats
+
+    name, args = _call(text)
     if name == "uniform":
-        if len(args) not in (0, 2):
-            raise InvalidParameterError(
-                f"uniform takes the interval's two end points, uniform(a, b); got {text.strip()!r}."
-            )
-        low, high = args if args else (0.0, 1.0)
-        if not high > low:
-            raise InvalidParameterError(f"uniform(a, b) needs a < b; got {text.strip()!r}.")
+        low, high = _uniform_ends(args, text)
         return stats.uniform(low, high - low)
     scipy_name = _ALIASES.get(name, name)
     family = getattr(stats, scipy_name, None)
@@ -117,6 +105,30 @@ def parse_scipy(text: str) -> Any:
             f"{scipy_name} takes {shapes}, then loc and scale."
         )
     return frozen
+
+
+def _call(text: str) -> tuple[str, list[float]]:
+    """A distribution's name, lower case, and its arguments."""
+    match = _CALL.match(text)
+    if not match:
+        raise InvalidParameterError(
+            f"cannot read the distribution {text.strip()!r}; write a name with optional "
+            "arguments, e.g. uniform(0, 1), bernoulli(0.3), beta(2, 5)."
+        )
+    name, arguments = match.group(1).lower(), match.group(2)
+    return name, _numbers(arguments, text) if arguments and arguments.strip() else []
+
+
+def _uniform_ends(args: list[float], text: str) -> tuple[float, float]:
+    """The end points of ``uniform(a, b)`` (default 0 and 1), checked."""
+    if len(args) not in (0, 2):
+        raise InvalidParameterError(
+            f"uniform takes the interval's two end points, uniform(a, b); got {text.strip()!r}."
+        )
+    low, high = args if args else (0.0, 1.0)
+    if not high > low:
+        raise InvalidParameterError(f"uniform(a, b) needs a < b; got {text.strip()!r}.")
+    return low, high
 
 
 def _numbers(arguments: str, text: str) -> list[float]:
@@ -174,6 +186,10 @@ def parse_distribution(spec: str, mdp: MDP) -> RewardDistribution:
             f"the distribution spec {spec!r} starts with no default distribution; e.g. "
             "'uniform; empty=uniform(-1, 1)'."
         )
+    if not any(parts[1:]):
+        name, args = _call(parts[0])
+        if name == "uniform":  # drawn with numpy, without importing scipy.stats
+            return IID.uniform(*_uniform_ends(args, parts[0]))
     default = parse_scipy(parts[0])
     overrides = {}
     written = {}  # each state as the spec wrote it

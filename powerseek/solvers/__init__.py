@@ -10,7 +10,8 @@ the exact values of one stochastic policy per sample (bounded agents).
 
 from __future__ import annotations
 
-from ._compiled import NumbaUnavailableError, choose_kernel
+from ._compiled import NumbaUnavailableError, choose_kernel, optimal_power
+from ._compiled import block_moments as compiled_block_moments
 from ._kernels import CACHE_NUMBERS, BackendSolution, expected_next, padded_pairs, segment_max
 from ._limits import blackwell_optimal, lexicographic_optimal, optimal_gains
 from ._policy_evaluation import evaluate_policies, state_sums
@@ -28,10 +29,12 @@ __all__ = [
     "blackwell_optimal",
     "check_device",
     "choose_kernel",
+    "compiled_block_moments",
     "evaluate_policies",
     "expected_next",
     "lexicographic_optimal",
     "optimal_gains",
+    "optimal_power",
     "padded_pairs",
     "segment_max",
     "solve",

@@ -31,8 +31,10 @@ __all__ = [
     "ComponentPlan",
     "NumbaUnavailableError",
     "available",
+    "block_moments",
     "choose_kernel",
     "component_plan",
+    "optimal_power",
     "policy_iteration",
     "split_over_threads",
     "stochastic_sweeps",
@@ -86,7 +88,9 @@ def choose_kernel(kernel, mdp, n_samples: int, gammas) -> str:
     """The kernel a policy iteration of this size runs on.
 
     ``"auto"`` is the compiled kernel when numba is installed and the work is
-    large enough to repay loading it (or it is loaded already), else numpy:
+    large enough to repay loading it, else numpy (whether this process has
+    loaded it already does not count, so that a call's numbers do not depend
+    on what ran before it):
     for a deterministic MDP the whole iteration, for a stochastic one its
     value sweeps (:func:`stochastic_sweeps`; the evaluations are sparse LU).
 
@@ -135,8 +139,9 @@ def choose_kernel(kernel, mdp, n_samples: int, gammas) -> str:
         nnz = mdp.transition_matrix.nnz
         work = sum(nnz * n_samples * min(300, 3 / (1 - g)) for g in gammas if 0.0 < g < 1.0)
         work = work // STOCHASTIC_WORK_PER_STEP
-    if work and _loaded():  # loaded already: nothing to repay
-        return "compiled"
+    # By the work alone, never by whether this process has loaded the kernels: the
+    # two kernels' sweeps differ in the last bits, and the same call must give the
+    # same numbers in any process (a worker's, a fresh one, after other runs).
     return "compiled" if work >= COMPILE_WORK and _loadable() else "numpy"
 
 
@@ -170,12 +175,6 @@ def _kernel():
     from ._numba_kernels import policy_iteration_samples
 
     return policy_iteration_samples
-
-
-def _loaded() -> bool:
-    """Whether numba and the kernels have been loaded in this process."""
-    kernels = (_kernel, _settle_kernel, _mask_kernel, _stochastic_kernel, _component_kernel)
-    return any(k.cache_info().currsize for k in kernels)
 
 
 @cache
@@ -267,6 +266,20 @@ def _component_kernel():
     from ._numba_kernels import component_policy_iteration_samples
 
     return component_policy_iteration_samples
+
+
+@cache
+def _power_kernel():
+    from ._numba_kernels import power_samples
+
+    return power_samples
+
+
+@cache
+def _moments_kernel():
+    from ._numba_kernels import block_moments_rows
+
+    return block_moments_rows
 
 
 @cache
@@ -393,11 +406,15 @@ def blackwell_masks(mdp, near, nearer, gammas, tie_tol, noise, *, threads=None):
     return mask, unresolved
 
 
-def _padded_successors(mdp) -> np.ndarray:
-    """Each state's successor states, the last repeated to a multiple of five columns.
+def _padded_successors(mdp) -> tuple[np.ndarray, np.ndarray]:
+    """Each state's pairs and their successor states, the last repeated to a multiple of five.
 
-    The layout the compiled value sweep reads five successor rows at a time
-    from; repeats leave each maximum alone.
+    The layout the compiled value sweeps read five successor rows at a time
+    from; repeats leave each maximum and each first pair within a margin alone.
+
+    Returns
+    -------
+    pairs, successors : numpy.ndarray of int64, shape (n_states, 5k)
     """
     from ._kernels import padded_pairs
 
@@ -405,7 +422,8 @@ def _padded_successors(mdp) -> np.ndarray:
         pad = padded_pairs(mdp)
         width = _passes_width(pad.shape[1])
         pad = np.concatenate([pad, np.repeat(pad[:, -1:], width - pad.shape[1], axis=1)], axis=1)
-        return np.ascontiguousarray(mdp.successor_indices[pad], dtype=np.int64)
+        pairs = np.ascontiguousarray(pad, dtype=np.int64)
+        return pairs, np.ascontiguousarray(mdp.successor_indices[pad], dtype=np.int64)
 
     return mdp.cached("padded-successors", build)
 
@@ -583,7 +601,8 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None, com
     else:  # value sweeps first; policy iteration for the samples they do not settle
         PS = np.empty((m, n), dtype=np.int64)
         settled = np.zeros(m, dtype=np.bool_)
-        args = (RS, successors, offsets, _padded_successors(mdp), float(gamma), floor)
+        pairs, padded = _padded_successors(mdp)
+        args = (RS, padded, pairs, float(gamma), floor)
         tail = (VS, PS, out, settled)
         _split(_settle_kernel(), (*args, sweep_budget(mdp, gamma)), tail, m, threads)
         rest = np.flatnonzero(~settled)
@@ -612,3 +631,89 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None, com
     iterations = int(out[:, 1].max()) if m else 0
     V, policy = VS.T, PS.T  # state-major views
     return BackendSolution(V, policy, bound, iterations, bool(out[:, 2].all()))
+
+
+def optimal_power(mdp, values, gamma, *, kernel="numpy", threads=None):
+    """Per-sample POWER from optimal values: (1−γ)·max_a E_{T(s,a)} V*(s').
+
+    On the compiled kernel (deterministic MDPs) one pass over each sample's
+    values, with the same numbers as the numpy route: rounding is monotone, so
+    (1−γ)·max equals the largest of the products (1−γ)·V(s') that
+    ``segment_max(expected_next(mdp, (1−γ)V))`` takes.
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
+    values : numpy.ndarray, shape (m, n_states)
+        Sample-major optimal values V* at `gamma`.
+    gamma : float in (0, 1)
+    kernel : {"numpy", "compiled"}, default "numpy"
+        "compiled" needs numba and a deterministic MDP; otherwise numpy runs.
+    threads : int, optional
+        Threads to split the samples over (default :func:`thread_count`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (m, n_states)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")   # start, wait, candy, chocolate, hug
+    >>> V = np.array([[1.0, 2.0, 0.5, 4.0, 2.0]])
+    >>> optimal_power(mdp, V, 0.5).tolist()
+    [[1.0, 2.0, 0.25, 2.0, 1.0]]
+    """
+    from ._kernels import expected_next, segment_max
+
+    values = np.asarray(values, dtype=float)
+    if kernel != "compiled" or mdp.successor_indices is None or not available():
+        X = (1.0 - gamma) * values.T
+        return segment_max(expected_next(mdp, X), mdp).T
+    VS = np.ascontiguousarray(values)
+    m = VS.shape[0]
+    PW = np.empty_like(VS)
+    _split(_power_kernel(), (VS, _padded_successors(mdp)[1], float(gamma)), (PW,), m, threads)
+    return PW
+
+
+def block_moments(values, sizes):
+    """Each block's count, mean and sum of squared deviations, compiled.
+
+    The statistics of :func:`powerseek.rewards.block_moments`, the same
+    numbers, for consecutive blocks of rows in one call: one pass for each
+    block's shifted sum and one for its squared deviations, while its rows are
+    in cache, where numpy makes several passes and temporaries per block.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (m, ...)
+        Per-sample values, sample axis first (not booleans).
+    sizes : sequence of int
+        The blocks' row counts, summing to m.
+
+    Returns
+    -------
+    list of (int, numpy.ndarray, numpy.ndarray)
+        One ``(n, mean, m2)`` per block, each of the values' trailing shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> [(n, mean.tolist(), m2.tolist()) for n, mean, m2 in
+    ...  block_moments(np.array([[1.0], [2.0], [3.0], [5.0]]), [3, 1])]
+    [(3, [2.0], [2.0]), (1, [5.0], [0.0])]
+    """
+    values = np.asarray(values, dtype=float)
+    shape = values.shape[1:]
+    rows = np.ascontiguousarray(values.reshape(values.shape[0], -1))
+    starts = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    means = np.empty((len(sizes), rows.shape[1]))
+    m2 = np.empty_like(means)
+    _moments_kernel()(rows, starts, means, m2)
+    return [
+        (int(n), mean.reshape(shape), sq.reshape(shape)) for n, mean, sq in zip(sizes, means, m2)
+    ]

@@ -367,7 +367,8 @@ def noise_floor(RT: np.ndarray, gamma: float) -> np.ndarray:
     -------
     numpy.ndarray, shape (m,)
     """
-    scale = np.maximum(np.abs(RT).max(axis=0), 1e-300)
+    # max |R| as max(max R, −min R): the same number, without an |R| temporary
+    scale = np.maximum(np.maximum(RT.max(axis=0), -RT.min(axis=0)), 1e-300)
     return FLOOR_ULPS * np.finfo(float).eps * scale / (1.0 - gamma)
 
 

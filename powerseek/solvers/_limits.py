@@ -30,7 +30,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.sparse import csgraph
 
 from ..exceptions import ConvergenceWarning, InvalidParameterError
 from ..mdp import MDP
@@ -96,6 +95,8 @@ def optimal_gains(mdp: MDP, RT: np.ndarray) -> np.ndarray:
 
 
 def _components(mdp: MDP):
+    from scipy.sparse import csgraph
+
     adjacency = mdp.state_adjacency()
     n_comp, labels = csgraph.connected_components(adjacency, directed=True, connection="strong")
     coo = adjacency.tocoo()
@@ -233,6 +234,8 @@ def _policy_gains(mdp: MDP, RT: np.ndarray, policy: np.ndarray) -> np.ndarray:
 
 def _cesaro_limit(P: np.ndarray) -> np.ndarray:
     """The Cesàro limit P* = lim (1/N) Σ_{k<N} P^k of a stochastic matrix."""
+    from scipy.sparse import csgraph
+
     n = P.shape[0]
     support = P > 0
     n_comp, labels = csgraph.connected_components(support, directed=True, connection="strong")

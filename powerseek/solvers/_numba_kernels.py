@@ -180,120 +180,172 @@ def blackwell_mask_samples(
 
 
 @numba.njit(nogil=True, cache=True, inline="always")
-def padded_sweep(X, Y, rewards, pad, gamma, change, width):
-    # One value sweep of the block's samples 0..width-1: Y = R + γ max_a X(succ),
-    # the successors `pad` (n, 5k) repeated to a multiple of 5, five rows at a time
-    # so that each inner loop runs over contiguous samples and vectorises;
-    # change[b] = max |Y − X| of sample b.
+def inplace_sweep(X, rewards, pad, gamma, live, change, best, width, backward):
+    # One Gauss–Seidel sweep of the block's samples 0..width-1, in place:
+    # X(s) = R(s) + γ max_a X(succ) state by state, each state seeing the values
+    # its predecessors in the sweep have just been given; forward through the
+    # states or backward. Columns whose `live` flag is off keep their values.
+    # change[b] = max |X_new − X_old| of sample b.
     n, k = pad.shape
-    for s in range(n):
-        y = Y[s]
-        for g in range(0, k, 5):
-            x0, x1, x2 = X[pad[s, g]], X[pad[s, g + 1]], X[pad[s, g + 2]]
-            x3, x4 = X[pad[s, g + 3]], X[pad[s, g + 4]]
-            for b in range(width):  # selects, not max(): they vectorise
-                t = x0[b]
-                x = x1[b]
-                t = x if x > t else t
-                x = x2[b]
-                t = x if x > t else t
-                x = x3[b]
-                t = x if x > t else t
-                x = x4[b]
-                t = x if x > t else t
-                if g:
-                    x = y[b]
-                    t = x if x > t else t
-                y[b] = t
-        r = rewards[s]
-        for b in range(width):
-            y[b] = r[b] + gamma * y[b]
     for b in range(width):
         change[b] = 0.0
-    for s in range(n):
-        x, y = X[s], Y[s]
+    for i in range(n):
+        s = n - 1 - i if backward else i
+        running_max(X, pad, s, k, best, width)
+        r, x = rewards[s], X[s]
         for b in range(width):
-            d = abs(y[b] - x[b])
+            y = r[b] + gamma * best[b]
+            old = x[b]
+            d = abs(y - old)
             change[b] = d if d > change[b] else change[b]
+            x[b] = y if live[b] else old
 
 
 @numba.njit(nogil=True, cache=True, inline="always")
-def settle_record(X, b, j, count, done, bound, succ, offsets, floor, VS, PS, out):
-    # Sample j, in column b of the block, after `count` sweeps: its greedy policy,
-    # and if `done` its values and record (bound, sweeps, 1), as numpy_backend
-    # writes them; sample-major (rows of VS, PS), so that the writes are contiguous.
-    column = VS[j]
-    for s in range(X.shape[0]):
-        column[s] = X[s, b]
-    greedy_within(column, succ, offsets, PS[j], floor[j])
-    out[j, 1] = count
-    if done:  # an unsettled sample's values come from policy iteration
-        out[j, 0] = bound
-        out[j, 2] = 1.0
-
-
-@numba.njit(nogil=True, cache=True, inline="always")
-def start_column(RS, j, b, gamma, rewards, X):
-    # Sample j takes column b of the block: its rewards, and values R/(1−γ).
-    for s in range(X.shape[0]):
-        rewards[s, b] = RS[j, s]
-        X[s, b] = rewards[s, b] / (1.0 - gamma)
+def running_max(X, pad, s, k, best, width):
+    # best[b] = max over state s's successors of X[succ, b]. The successors
+    # `pad` (n, 5k) are repeated to a multiple of 5 and read five rows at a
+    # time, so that each inner loop runs over contiguous samples and vectorises.
+    for g in range(0, k, 5):
+        x0, x1, x2 = X[pad[s, g]], X[pad[s, g + 1]], X[pad[s, g + 2]]
+        x3, x4 = X[pad[s, g + 3]], X[pad[s, g + 4]]
+        for b in range(width):  # selects, not max(): they vectorise
+            t = x0[b]
+            x = x1[b]
+            t = x if x > t else t
+            x = x2[b]
+            t = x if x > t else t
+            x = x3[b]
+            t = x if x > t else t
+            x = x4[b]
+            t = x if x > t else t
+            if g:
+                x = best[b]
+                t = x if x > t else t
+            best[b] = t
 
 
 @numba.njit(nogil=True, cache=True)
-def settle_samples(RS, succ, offsets, pad, gamma, floor, sweeps, lo, hi, VS, PS, out, settled):
+def exchange_columns(
+    RS, X, rewards, pad, pairs, gamma, floor, margin, best, choice, leaving, taking, VS, PS
+):
+    # Passes over the states moving whole columns of the block: column b with
+    # leaving[b] = j ≥ 0 writes sample j's values to VS[j] and its greedy policy
+    # (each state's first pair within margin[b] of the best successor value, as
+    # greedy_within chooses with margin floor[j]) to PS[j]; then column b with taking[b] = j ≥ 0
+    # starts sample j (rewards RS[j], values R/(1−γ)). State-outer, so that the
+    # block is read and written row by row and each sample's row is written in
+    # order (one column at a time would stride through the whole block).
+    n, k = pad.shape
+    width = X.shape[1]
+    any_leaving = False
+    for b in range(width):
+        any_leaving = any_leaving or leaving[b] >= 0
+        margin[b] = floor[leaving[b]] if leaving[b] >= 0 else 0.0
+    for s in range(n if any_leaving else 0):
+        running_max(X, pad, s, k, best, width)
+        for b in range(width):
+            best[b] = best[b] - margin[b]
+            choice[b] = pairs[s, k - 1]
+        for g in range(k - 2, -1, -1):  # downwards: the first pair within the margin wins
+            xg = X[pad[s, g]]
+            p = pairs[s, g]
+            for b in range(width):
+                choice[b] = p if xg[b] >= best[b] else choice[b]
+        x = X[s]
+        for b in range(width):
+            j = leaving[b]
+            if j >= 0:
+                VS[j, s] = x[b]
+                PS[j, s] = choice[b]
+    for s in range(n):  # after the greedy choices, which read neighbouring rows
+        x, r = X[s], rewards[s]
+        for b in range(width):
+            j = taking[b]
+            if j >= 0:
+                r[b] = RS[j, s]
+                x[b] = r[b] / (1.0 - gamma)
+
+
+@numba.njit(nogil=True, cache=True)
+def settle_samples(RS, pad, pairs, gamma, floor, sweeps, lo, hi, VS, PS, out, settled):
     # Value sweeps from R/(1−γ) for samples lo..hi-1, BLOCK at a time in the
     # columns of a block so that the inner loops run over contiguous samples.
-    # Rewards, values and policies are sample-major (m, n) here. A sample
-    # settles when max|V_{k+1} − V_k| ≤ floor: its values, greedy policy and
-    # record (γ·change, sweeps, 1) are written then, exactly as numpy_backend
-    # does, and the next sample takes its column; a sample
-    # unsettled after `sweeps` sweeps leaves its last sweep's greedy policy
-    # for policy iteration. Each column's sweeps are its own sample's, so the
-    # values do not depend on which samples share a block.
+    # Rewards, values and policies are sample-major (m, n) here. The sweeps are
+    # Gauss–Seidel, in place, in pairs: forward through the states, then
+    # backward, so that values travel both ways along the state order in one
+    # pair (a Jacobi sweep moves them one step).
+    #
+    # Stopping rule. Each half G (forward or backward) is a γ-contraction in the
+    # sup norm with fixed point V*: a state's new value is R + γ max over values
+    # each within ‖X − V*‖ of V*'s, either old or already swept (and so within
+    # γ‖X − V*‖). Hence ‖GX − V*‖ ≤ γ‖X − V*‖ ≤ γ‖X − GX‖ + γ‖GX − V*‖, i.e.
+    # (1−γ)‖GX − V*‖ ≤ γ‖GX − X‖: after the backward half, γ·change bounds the
+    # error on the (1−γ)V scale, as γ·change of a Jacobi sweep does. A sample
+    # settles when a pair's change is at most floor, and records (γ·change,
+    # sweeps, 1); a sample unsettled after `sweeps` sweeps stops too, and its
+    # greedy policy starts policy iteration. A stopped column stops changing;
+    # once half the columns have stopped, one pass over the block writes their
+    # samples out and starts the next ones in them. A column's sweeps are its
+    # own sample's, always starting forward, so the values do not depend on
+    # which samples share a block or thread.
     n = RS.shape[1]
     width = max(1, min(BLOCK, hi - lo))
-    X = np.empty((n, width))
-    Y = np.empty((n, width))
-    rewards = np.empty((n, width))
+    X = np.zeros((n, width))
+    rewards = np.zeros((n, width))
     change = np.empty(width)
-    sample = np.empty(width, dtype=np.int64)
+    best = np.empty(width)
+    choice = np.empty(width, dtype=np.int64)
+    margin = np.zeros(width)
+    live = np.zeros(width, dtype=np.bool_)
+    sample = np.full(width, -1, dtype=np.int64)  # the column's sample, -1 if none
+    leaving = np.full(width, -1, dtype=np.int64)
+    taking = np.full(width, -1, dtype=np.int64)
     count = np.zeros(width, dtype=np.int64)
     following = lo
-    active = 0
-    for b in range(width):  # the first samples (an empty range leaves its one column idle)
-        if following < hi:
-            sample[b] = following
-            following += 1
-            active += 1
-            start_column(RS, sample[b], b, gamma, rewards, X)
-        else:
-            sample[b] = -1
-            for s in range(n):
-                rewards[s, b] = 0.0
-                X[s, b] = 0.0
-    while active:
-        padded_sweep(X, Y, rewards, pad, gamma, change, width)
-        X, Y = Y, X
+    stopped = width  # columns without a live sample
+    while True:
+        if stopped and (2 * stopped >= width or following == hi):
+            busy = False
+            for b in range(width):  # each stopped column leaves and takes the next sample
+                leaving[b] = -1
+                taking[b] = -1
+                if live[b]:
+                    continue
+                leaving[b] = sample[b]
+                sample[b] = -1
+                if following < hi:
+                    taking[b] = following
+                    sample[b] = following
+                    live[b] = True
+                    count[b] = 0
+                    following += 1
+                    stopped -= 1
+                busy = busy or leaving[b] >= 0 or taking[b] >= 0
+            if busy:
+                exchange_columns(
+                    RS, X, rewards, pad, pairs, gamma, floor, margin, best, choice, leaving,
+                    taking, VS, PS,
+                )  # fmt: skip
+            if stopped == width:
+                return
+        inplace_sweep(X, rewards, pad, gamma, live, change, best, width, False)
+        inplace_sweep(X, rewards, pad, gamma, live, change, best, width, True)
         for b in range(width):
-            j = sample[b]
-            if j < 0:
+            if not live[b]:
                 continue
-            count[b] += 1
+            j = sample[b]
+            count[b] += 2
             done = change[b] <= floor[j]
             if not done and count[b] < sweeps:
                 continue
+            live[b] = False
+            stopped += 1
             settled[j] = done
-            bound = gamma * change[b]
-            settle_record(X, b, j, count[b], done, bound, succ, offsets, floor, VS, PS, out)
-            count[b] = 0
-            if following < hi:  # the next sample takes the column
-                sample[b] = following
-                following += 1
-                start_column(RS, sample[b], b, gamma, rewards, X)
-            else:
-                sample[b] = -1
-                active -= 1
+            out[j, 1] = count[b]
+            if done:  # an unsettled sample's values come from policy iteration
+                out[j, 0] = gamma * change[b]
+                out[j, 2] = 1.0
 
 
 @numba.njit(nogil=True, cache=True)
@@ -462,3 +514,57 @@ def component_policy_iteration_samples(
             s = order[i]
             VS[j, s] = V[i]
             PS[j, s] = original[s] + pol[i] - offsets[i]
+
+
+@numba.njit(nogil=True, cache=True)
+def power_samples(VS, pad, gamma, lo, hi, PW):
+    # PW[j, s] = (1−γ)·max over s's successors of VS[j] for samples lo..hi-1, the
+    # successors `pad` (n, 5k) repeated to a multiple of five and read five at a
+    # time, branch-free. Rounding is monotone, so this is the largest of the
+    # rounded products (1−γ)·VS[j, succ], which segment_max of
+    # expected_next((1−γ)V) takes: the same numbers.
+    c = 1.0 - gamma
+    n, k = pad.shape
+    for j in range(lo, hi):
+        v, w = VS[j], PW[j]
+        for s in range(n):
+            t = v[pad[s, 0]]
+            for g in range(1, k):
+                x = v[pad[s, g]]
+                t = x if x > t else t
+            w[s] = c * t
+
+
+@numba.njit(nogil=True, cache=True)
+def block_moments_rows(values, starts, means, m2):
+    # Block i holds rows starts[i]..starts[i+1]-1 of values (m, k): its mean and
+    # sum of squared deviations, with the operations of rewards.block_moments in
+    # its order: mean = (Σ_r v_r) / n, or v_0 where the column's values are all
+    # equal, and m2 = Σ_r (v_r − mean)², each sum over the rows in order, as
+    # numpy sums a C-ordered array down its first axis; the block's rows are
+    # read twice while in cache.
+    k = values.shape[1]
+    equal = np.empty(k, dtype=np.bool_)
+    for i in range(starts.shape[0] - 1):
+        a, b = starts[i], starts[i + 1]
+        mean, sq = means[i], m2[i]
+        first = values[a]
+        for c in range(k):
+            mean[c] = first[c]
+            equal[c] = True
+        for r in range(a + 1, b):
+            row = values[r]
+            for c in range(k):
+                mean[c] += row[c]
+                equal[c] = equal[c] and row[c] == first[c]
+        count = float(b - a)
+        for c in range(k):
+            mean[c] = first[c] if equal[c] else mean[c] / count
+        for c in range(k):
+            d = first[c] - mean[c]
+            sq[c] = d * d
+        for r in range(a + 1, b):
+            row = values[r]
+            for c in range(k):
+                d = row[c] - mean[c]
+                sq[c] += d * d

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
 
 from ..exceptions import InvalidParameterError
 from ..mdp import MDP
@@ -98,6 +97,8 @@ def evaluate_policies(
     >>> W.ravel().round(6).tolist(), bound < 1e-12
     ([0.0625, 0.125, 1.0, 0.0, 0.5], True)
     """
+    from scipy.sparse.linalg import splu
+
     if not 0.0 <= gamma < 1.0:
         raise InvalidParameterError(
             f"a policy's values are evaluated for gamma in [0, 1); got gamma = {gamma}."

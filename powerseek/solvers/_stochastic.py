@@ -28,11 +28,13 @@ by side on threads (SuperLU releases the GIL).
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
+
+if TYPE_CHECKING:
+    import scipy.sparse.linalg as spla
 
 from ..mdp import MDP
 from . import _compiled as compiled
@@ -100,6 +102,8 @@ def _ordered_rows(mdp: MDP, gamma: float) -> _Ordered:
 
 
 def _superlu(matrix: sp.csc_matrix, ordering: str) -> spla.SuperLU:
+    import scipy.sparse.linalg as spla
+
     # diagonally dominant by columns: the diagonal pivots are stable, none is needed
     return spla.splu(
         matrix, permc_spec=ordering, diag_pivot_thresh=0.0, options={"SymmetricMode": True}

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from .._display import compact_repr
 from .._validation import check_gamma, label_text, make_rng, stream_seed
@@ -790,6 +789,8 @@ def _monte_carlo(
 
 def _wilson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
     """The Wilson score interval of a binomial proportion (scipy's)."""
+    from scipy import stats
+
     ci = stats.binomtest(successes, trials).proportion_ci(
         confidence_level=confidence, method="wilson"
     )

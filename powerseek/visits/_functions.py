@@ -42,7 +42,6 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.optimize import linprog, nnls
 
 from .._rational import as_fraction, exact_gamma, exact_rows, solve_exact
 from .._validation import check_gamma, quote
@@ -764,6 +763,8 @@ class _Hull:
 
     def is_vertex(self, i: int) -> bool:
         """Decide row i (see :func:`nondominated_vectors`)."""
+        from scipy.optimize import linprog
+
         X, threshold = self.X, self.threshold
         k, d = X.shape
         self.done[i] = True
@@ -843,6 +844,8 @@ def _near_hull(x: np.ndarray, V: np.ndarray) -> float:
     If it is ε, every r ∈ [−1, 1]^d has min_j (x − v_j)·r ≤ ε‖r‖₂ ≤ ε√d, so the
     vertex LP's optimum t* is at most ε√d: a cheap proof that `x` is no vertex.
     """
+    from scipy.optimize import nnls
+
     weight = 1e3 * max(float(np.abs(V).max()), 1.0)  # Σλ = 1 as a heavy extra row
     A = np.vstack([V.T, np.full(len(V), weight)])
     b = np.append(x, weight)

@@ -493,6 +493,8 @@ def test_pair_arguments_are_required(capsys):
 
 
 def test_kernel_option_gives_identical_numbers(capsys):
+    # every cell of the maze can stay, so both kernels' sweeps end on V* itself; the
+    # compiled Gauss–Seidel sweeps take fewer of them
     pytest.importorskip("numba")
     outputs = []
     for kernel in ("numpy", "compiled"):
@@ -501,7 +503,9 @@ def test_kernel_option_gives_identical_numbers(capsys):
         assert status == 0
         document = json.loads(out)
         outputs.append((document["power"], document["stderr"], document["solver"]))
-    assert outputs[0] == outputs[1]
+    assert outputs[0][:2] == outputs[1][:2]
+    assert outputs[1][2]["error_bound"] == outputs[0][2]["error_bound"] == 0.0
+    assert outputs[1][2]["iterations"] < outputs[0][2]["iterations"]
 
 
 def test_counts_in_scientific_and_grouped_notation(capsys):
