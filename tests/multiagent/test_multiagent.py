@@ -504,3 +504,25 @@ def test_joint_world_from_a_networkx_multigraph():
     mdp = induced_mdp(joint, "H", uniform_policy(joint, "A"))
     # H goes: A goes (1/2) -> b surely, A stays (1/2) -> b or a with 1/2 each
     assert mdp.transition(a, "go") == {a: 0.25, b: 0.75}
+
+
+def test_correlation_sweep_solves_batches_in_pieces_with_the_same_numbers(monkeypatch):
+    # a batch's samples share one random stream, whatever the pieces they are solved
+    # in; the pieces' value iterations each stop at the certified tolerance
+    import powerseek.multiagent._correlation as correlation
+    from powerseek.multiagent import correlation_sweep
+
+    joint = joint_gridworld("....\n.#..", overlap=False)
+    whole = correlation_sweep(joint, [-0.5, 1.0], 0.6, n_samples=90, rng=4)
+    monkeypatch.setattr(correlation, "PIECE_NUMBERS", 8 * joint.mdp.n_pairs)
+    assert correlation.solve_rows(joint.mdp) == 8
+    pieces = correlation_sweep(joint, [-0.5, 1.0], 0.6, n_samples=90, rng=4)
+    for a, b in zip(
+        whole.power_first + whole.power_second, pieces.power_first + pieces.power_second
+    ):
+        np.testing.assert_allclose(a.mean, b.mean, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(a.stderr, b.stderr, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(whole.power_correlation, pieces.power_correlation, atol=1e-8)
+    np.testing.assert_allclose(
+        whole.power_correlation_stderr, pieces.power_correlation_stderr, atol=1e-8
+    )
