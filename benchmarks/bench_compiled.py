@@ -2,7 +2,9 @@
 
 A 40x40 open gridworld (1,600 states) at γ = 0.99 with 1,000 IID uniform
 reward samples: the same solve on the numpy kernel and on the compiled kernel
-with one thread and with every core, values and policies compared exactly.
+with one thread and with every core, values and policies compared (the compiled
+value sweeps are Gauss–Seidel, the numpy ones Jacobi: they agree within the
+certified bounds, and exactly where the sweeps reach V* itself).
 Each timing is the best of `--repeats` runs (these machines are shared).
 
 Timed twice: the default solve (value sweeps from R/(1−γ), then policy
@@ -84,9 +86,13 @@ def main() -> None:
             same = np.array_equal(result.values, reference.values) and np.array_equal(
                 result.policy, reference.policy
             )
+            gap = (1 - args.gamma) * float(np.abs(result.values - reference.values).max())
+            bounds = result.error_bound + reference.error_bound
             print(
                 f"  compiled, {threads} thread(s):     {seconds:7.3f} s; speed-up "
-                f"{numpy_time / seconds:.1f}x; identical values and policies: {same}"
+                f"{numpy_time / seconds:.1f}x ({result.iterations} iterations); identical "
+                f"values and policies: {same}; max |Δ(1−γ)V| {gap:.1e} within the bounds "
+                f"{bounds:.1e}: {gap <= bounds + 1e-15}"
             )
     os.environ.pop("POWERSEEK_THREADS")
 
