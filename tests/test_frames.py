@@ -145,7 +145,8 @@ def test_solve_frame():
 
 def jsonl(capsys, *argv):
     assert main([*argv, "--format", "jsonl", "--quiet"]) == 0
-    return pd.read_json(io.StringIO(capsys.readouterr().out), lines=True)
+    # precise_float: pandas' default float parser can miss the last bit
+    return pd.read_json(io.StringIO(capsys.readouterr().out), lines=True, precise_float=True)
 
 
 def test_jsonl_reads_into_pandas(capsys):

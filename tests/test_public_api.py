@@ -58,8 +58,9 @@ PUBLIC_NAMES = {
     ),
     "powerseek.rewards": (
         "Accumulator", "Block", "CallableRewards", "Estimate", "FiniteSupport", "IID",
-        "PerState", "RewardDistribution", "RewardSamples", "SamplePlan", "block_moments",
-        "describe_scipy", "format_distribution", "parse_distribution", "parse_scipy", "sample",
+        "PerState", "RewardDistribution", "RewardSamples", "SamplePlan", "TreeFold",
+        "block_moments", "describe_scipy", "format_distribution", "merge_moments",
+        "parse_distribution", "parse_scipy", "sample",
     ),
     "powerseek.solvers": (
         "BackendSolution", "CACHE_NUMBERS", "METHODS", "NumbaUnavailableError", "SolveResult",

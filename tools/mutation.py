@@ -36,7 +36,7 @@ TESTS = [
     "tests/solvers/test_stochastic.py", "tests/solvers/test_policy_evaluation.py",
     "tests/multiagent/test_multiagent.py", "tests/agents/test_shutdown.py",
     "tests/solvers/test_compiled.py", "tests/solvers/test_compiled_sweeps.py",
-    "tests/rewards/test_uniform_draws.py",
+    "tests/rewards/test_uniform_draws.py", "tests/rewards/test_tree_fold.py",
 ]  # fmt: skip
 
 
@@ -101,14 +101,17 @@ MUTANTS = [
            "        return _softmax(ctx.continuation / self.temperature, ctx.mdp)",
            "MDP Boltzmann without the discount"),
     # estimates
-    Mutant("rewards/_estimates.py", "            variance = self._m2[0] / (n_total - 1)",
-           "            variance = self._m2[0] / (n_total - 2)", "variance off by one"),
+    Mutant("rewards/_estimates.py", "            variance = roots[0][2] / (n_total - 1)",
+           "            variance = roots[0][2] / (n_total - 2)", "variance off by one"),
     Mutant("rewards/_estimates.py", "            stderr = np.sqrt(variance / n_total)",
            "            stderr = np.sqrt(variance)", "standard error without 1/√n"),
-    Mutant("rewards/_estimates.py", "        self._m2[r] = self._m2[r] + m2_b + delta**2 * (n_a * n_b / n)",
-           "        self._m2[r] = self._m2[r] + m2_b", "block merge drops the between-block term"),
-    Mutant("rewards/_estimates.py", "        self._mean[r] = self._mean[r] + delta * (n_b / n)",
-           "        self._mean[r] = self._mean[r] + delta * (n_a / n)", "block merge weights"),
+    Mutant("rewards/_estimates.py", "    m2 = m2_a + m2_b + delta**2 * (n_a * n_b / n)",
+           "    m2 = m2_a + m2_b", "block merge drops the between-block term"),
+    Mutant("rewards/_estimates.py", "    mean = mean_a + delta * (n_b / n)",
+           "    mean = mean_a + delta * (n_a / n)", "block merge weights"),
+    Mutant("rewards/_estimates.py", "            nodes = pending if carry is None else [*pending, carry]",
+           "            nodes = pending if carry is None else [carry, *pending]",
+           "the merge tree's last node taken first"),
     Mutant("rewards/_estimates.py", "        z = normal_quantile(0.5 + self.confidence / 2)",
            "        z = normal_quantile(self.confidence)", "one-sided z in the intervals"),
     Mutant("rewards/_distributions.py", "            out *= scale",

@@ -34,6 +34,7 @@ from ..rewards import (
     Estimate,
     RewardDistribution,
     SamplePlan,
+    TreeFold,
     block_moments,
 )
 from ..solvers import (
@@ -63,7 +64,7 @@ DEFAULT_TIE_TOL = 1e-9
 #: Samples per chunk, at least, on the compiled kernel of a deterministic world: its
 #: sweeps keep 32 samples in cache whatever the chunk, and a chunk of several such
 #: groups lets finished samples hand their columns on and splits over threads.
-COMPILED_CHUNK_ROWS = 1024
+COMPILED_CHUNK_ROWS = 256
 
 
 @dataclass
@@ -763,11 +764,17 @@ def execute(
 
     Notes
     -----
-    Each chunk of blocks is a work unit (``_work``) returning every block's
-    sufficient statistics; they are merged in block order, so the estimates are
-    the same whether the units ran here, in threads, in processes or on a
-    cluster (``run.executor``), and whatever the chunk size (decision rules whose
-    POWER comes from LAPACK solves may differ in the last bit between processes).
+    In-process, each chunk of blocks is drawn and solved (``_work``) and every
+    block's sufficient statistics go to the accumulators, which merge each
+    replicate's blocks along a fixed tree (:class:`~powerseek.rewards.TreeFold`).
+    With an executor, each work unit (``_unit``) is an aligned run of blocks,
+    a subtree of that tree: the unit folds its own blocks and returns one node
+    per quantity and γ, and the environment, the run and the quantities are
+    sent to each worker once where the executor can (a Dask client scatters
+    them). The nodes are the same numbers wherever they are computed, so the
+    estimates are the same, bit for bit, here, in threads, in processes or on a
+    cluster, and whatever the chunk size (decision rules whose POWER comes from
+    LAPACK solves may differ in the last bit between processes).
     """
     plan = run.plan
     accumulators = {
@@ -776,23 +783,82 @@ def execute(
         for name, (shape, _) in quantities.items()
     }
     merged: list[SolverDiagnostics | None] = [None] * len(run.gammas)
-    chunks = list(plan.chunks(run.chunk_rows))
+
+    def take(solved: dict) -> None:
+        for g, diagnostics in solved.items():
+            merged[g] = diagnostics if merged[g] is None else merged[g].merge(diagnostics)
+
     with progress_bar(run.progress, total=plan.n_samples, desc=label) as bar:
         if run.executor is None:
-            outcomes = (_work(mdp, run, quantities, chunk) for chunk in chunks)
+            for chunk in plan.chunks(run.chunk_rows):
+                moments, solved = _work(mdp, run, quantities, chunk)
+                for key, per_block in moments.items():
+                    for block, stats in zip(chunk, per_block):
+                        accumulators[key].merge(block, stats)
+                take(solved)
+                bar.update(sum(block.size for block in chunk))
         else:
-            local = run.local()
-            futures = [run.executor.submit(_work, mdp, local, quantities, c) for c in chunks]
-            outcomes = (future.result() for future in futures)
-        for chunk, (moments, solved) in zip(chunks, outcomes):
-            for key, per_block in moments.items():
-                for block, stats in zip(chunk, per_block):
-                    accumulators[key].merge(block, stats)
-            for g, diagnostics in solved.items():
-                merged[g] = diagnostics if merged[g] is None else merged[g].merge(diagnostics)
-            bar.update(sum(block.size for block in chunk))
+            level = _unit_level(plan, run.executor)
+            units = plan.runs(level)
+            # what every unit needs, sent to each worker once where the executor can
+            share = getattr(run.executor, "share", None) or (lambda value: value)
+            common = (share(mdp), share(run.local()), share(quantities))
+            futures = [run.executor.submit(_unit, *common, unit) for unit in units]
+            for unit, future in zip(units, futures):
+                folds, solved = future.result()
+                for key, node in folds.items():
+                    accumulators[key].merge_run(unit, node, level)
+                take(solved)
+                bar.update(sum(block.size for block in unit))
     estimates = {key: acc.estimate(run.confidence) for key, acc in accumulators.items()}
     return estimates, [solver_report(d, gamma) for d, gamma in zip(merged, run.gammas)]
+
+
+#: Work units per worker an executor's run aims for (a worker that knows no count: 4).
+UNITS_PER_WORKER = 4
+
+
+def _unit_level(plan: SamplePlan, executor: Any) -> int:
+    """The tree level of an executor's work units.
+
+    The largest level whose runs of blocks still number UNITS_PER_WORKER per
+    worker (16 in all where the executor does not say how many it has).
+    """
+    workers = getattr(executor, "workers", None)
+    wanted = UNITS_PER_WORKER * workers if isinstance(workers, int) and workers > 0 else 16
+    level = 0
+    while len(plan.runs(level + 1)) >= wanted and len(plan.runs(level + 1)) < len(plan.runs(level)):
+        level += 1
+    return level
+
+
+def _unit(mdp: MDP, run: Run, quantities: dict[str, Quantity], blocks: list) -> tuple[dict, dict]:
+    """One work unit of an executor: an aligned run of blocks, folded where it ran.
+
+    The run is drawn and solved chunk by chunk, as in-process; its blocks'
+    statistics are merged along the accumulators' tree (:class:`TreeFold`), so
+    the unit hands back one node per quantity and γ, the same numbers as the
+    blocks merged one by one.
+    """
+    trees: dict[tuple[int, str], TreeFold] = {}
+    solved_all: dict[int, SolverDiagnostics] = {}
+    chunk: list = []
+    rows = 0
+    for block in [*blocks, None]:
+        if block is not None and (not chunk or rows + block.size <= run.chunk_rows):
+            chunk.append(block)
+            rows += block.size
+            continue
+        moments, solved = _work(mdp, run, quantities, chunk)
+        for key, per_block in moments.items():
+            tree = trees.setdefault(key, TreeFold())
+            for stats in per_block:
+                tree.push(stats)
+        for g, diagnostics in solved.items():
+            previous = solved_all.get(g)
+            solved_all[g] = diagnostics if previous is None else previous.merge(diagnostics)
+        chunk, rows = ([block], block.size) if block is not None else ([], 0)
+    return {key: tree.result() for key, tree in trees.items()}, solved_all
 
 
 def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> tuple[dict, dict]:

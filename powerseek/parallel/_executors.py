@@ -1,12 +1,16 @@
 """Running the engine's work units in parallel: thread pools, or Dask clusters.
 
 Every analysis of :mod:`powerseek.power` and :mod:`powerseek.optimality` takes
-``executor=``, any :class:`concurrent.futures.Executor`. The sample chunks are
-the work units; each returns its blocks' sufficient statistics (counts, means,
-sums of squared deviations), which are merged in block order, and each block
-draws its rewards from its own ``SeedSequence`` child. So the estimates are
-bit-identical for any executor, any number of workers and any chunk size, and
-a unit that is re-run (a lost worker's task, retried) gives the same numbers.
+``executor=``, any :class:`concurrent.futures.Executor`. A work unit is an
+aligned run of sample blocks, a subtree of the fixed tree along which the
+blocks' sufficient statistics (counts, means, sums of squared deviations) are
+merged (:class:`~powerseek.rewards.TreeFold`): the unit folds its own blocks
+and returns one node per quantity and discount, about four units per worker.
+Each block draws its rewards from its own ``SeedSequence`` child. So the
+estimates are bit-identical for any executor, any number of workers and any
+chunk size, and a unit that is re-run (a lost worker's task, retried) gives
+the same numbers. A :class:`DaskExecutor` sends the environment and the run's
+settings to each worker once (:meth:`DaskExecutor.share`), not with every task.
 
 For one machine, a :class:`concurrent.futures.ThreadPoolExecutor` already
 helps (numpy releases the GIL in the solvers). For clusters, Dask's
@@ -96,6 +100,29 @@ class DaskExecutor(concurrent.futures.Executor):
 
         task.add_done_callback(settle)
         return future
+
+    def share(self, value: Any) -> Any:
+        """`value` sent to every worker once: a handle to pass to :meth:`submit` instead.
+
+        The engine shares what every work unit needs (the environment, the
+        run's settings, the quantities), so that a task carries only its blocks.
+
+        Parameters
+        ----------
+        value : object
+            Anything picklable.
+
+        Returns
+        -------
+        dask.distributed.Future
+            Resolved to `value` on the worker that runs a task given it.
+        """
+        return self.client.scatter(value, broadcast=True, hash=False)
+
+    @property
+    def workers(self) -> int:
+        """The cluster's worker threads now (the engine makes about four units per worker)."""
+        return max(1, sum(self.client.nthreads().values()))
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Nothing to do: the client belongs to whoever made it.

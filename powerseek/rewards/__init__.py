@@ -20,7 +20,7 @@ from ._distributions import (
     describe_scipy,
     sample,
 )
-from ._estimates import Accumulator, Estimate, block_moments
+from ._estimates import Accumulator, Estimate, TreeFold, block_moments, merge_moments
 from ._spec import format_distribution, parse_distribution, parse_scipy
 
 __all__ = [
@@ -34,9 +34,11 @@ __all__ = [
     "RewardDistribution",
     "RewardSamples",
     "SamplePlan",
+    "TreeFold",
     "block_moments",
     "describe_scipy",
     "format_distribution",
+    "merge_moments",
     "parse_distribution",
     "parse_scipy",
     "sample",

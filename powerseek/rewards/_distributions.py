@@ -66,6 +66,9 @@ MAX_BLOCK_ROWS = 4096
 LARGEST_REWARD = 1e150
 #: The largest sample count one run accepts (its block list is built up front).
 MAX_SAMPLES = 10**10
+#: Children per node of the fixed tree that merges a replicate's block statistics
+#: (:class:`~powerseek.rewards.Accumulator`).
+FAN_OUT = 16
 #: Default number of independent replicates for randomised QMC.
 DEFAULT_REPLICATES = 16
 
@@ -667,6 +670,31 @@ class SamplePlan:
             rows += block.size
         if group:
             yield group
+
+    def runs(self, level: int) -> list[list[Block]]:
+        """The blocks in aligned runs of ``FAN_OUT**level``, each within one replicate.
+
+        The subtrees of the tree along which :class:`~powerseek.rewards.Accumulator`
+        merges a replicate's blocks: a run's statistics folded where it was
+        evaluated are a node of that tree.
+
+        Parameters
+        ----------
+        level : int
+            A run holds ``FAN_OUT**level`` blocks (fewer at a replicate's end).
+
+        Examples
+        --------
+        >>> plan = SamplePlan(IID(), range(2**14), 100, rng=0)   # 4 rows a block
+        >>> [len(run) for run in plan.runs(1)]
+        [16, 9]
+        """
+        size = FAN_OUT**level
+        out: list[list[Block]] = []
+        for replicate in range(self.n_replicates):
+            mine = [block for block in self.blocks if block.replicate == replicate]
+            out.extend(mine[i : i + size] for i in range(0, len(mine), size))
+        return out
 
     def draw(self, blocks: Sequence[Block]) -> np.ndarray:
         """The rewards of consecutive `blocks`, shape ``(rows, n_states)``.

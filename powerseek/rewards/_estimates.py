@@ -2,7 +2,9 @@
 
 Per-sample values (POWER, optimality indicators, differences of either) are
 reduced to per-block moments (count, mean, sum of squared deviations) and
-merged in block order with Chan et al.'s formulas. The blocks are those of a
+merged with Chan et al.'s formulas along a fixed tree over each replicate's
+blocks (:class:`TreeFold`), whose nodes are the same wherever they are
+computed (in this process, or folded by a worker). The blocks are those of a
 :class:`~powerseek.rewards.SamplePlan`, fixed by the number of states, so the
 same samples give bit-for-bit the same estimate whatever the chunk size.
 
@@ -23,9 +25,9 @@ import numpy as np
 
 from .._display import compact_repr
 from ..exceptions import InvalidParameterError
-from ._distributions import Block, SamplePlan
+from ._distributions import FAN_OUT, Block, SamplePlan
 
-__all__ = ["Accumulator", "Estimate", "block_moments"]
+__all__ = ["Accumulator", "Estimate", "TreeFold", "block_moments", "merge_moments"]
 
 
 @compact_repr
@@ -125,8 +127,113 @@ def block_moments(values: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     return n, mean, ((values - mean) ** 2).sum(axis=0)
 
 
+def merge_moments(first: tuple, second: tuple) -> tuple:
+    """The moments of two runs of samples, one after the other (Chan et al.'s update).
+
+    Parameters
+    ----------
+    first, second : tuple of (int, numpy.ndarray, numpy.ndarray)
+        Count, mean and sum of squared deviations of each run, `first` the earlier.
+
+    Returns
+    -------
+    tuple of (int, numpy.ndarray, numpy.ndarray)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n, mean, m2 = merge_moments(block_moments(np.array([1.0, 2.0])),
+    ...                             block_moments(np.array([3.0])))
+    >>> n, float(mean), float(m2)
+    (3, 2.0, 2.0)
+    """
+    n_a, mean_a, m2_a = first
+    n_b, mean_b, m2_b = second
+    n = n_a + n_b
+    delta = mean_b - mean_a
+    mean = mean_a + delta * (n_b / n)
+    m2 = m2_a + m2_b + delta**2 * (n_a * n_b / n)
+    return n, mean, m2
+
+
+def _fold(nodes: list) -> tuple:
+    """One tree node: its children's moments merged left to right."""
+    out = nodes[0]
+    for node in nodes[1:]:
+        out = merge_moments(out, node)
+    return out
+
+
+class TreeFold:
+    """Block statistics merged along a fixed tree of fan-out :data:`FAN_OUT`.
+
+    The tree over a run of blocks groups them FAN_OUT at a time, then the groups
+    FAN_OUT at a time, and so on (each last group possibly short); a node is its
+    children merged left to right. Its nodes do not depend on where they are
+    computed: a worker that folds an aligned run of FAN_OUT**level blocks hands
+    on that node (:meth:`push` at `level`), and the root is the same number,
+    bit for bit, as when every block is pushed here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> values = np.arange(40.0)
+    >>> whole = TreeFold()
+    >>> for k in range(40):
+    ...     whole.push(block_moments(values[k : k + 1]))
+    >>> parts = TreeFold()
+    >>> for lo in (0, 16, 32):   # aligned runs of 16 blocks, the last short
+    ...     part = TreeFold()
+    ...     for k in range(lo, min(lo + 16, 40)):
+    ...         part.push(block_moments(values[k : k + 1]))
+    ...     parts.push(part.result(), level=1)
+    >>> [float(x[1]) for x in (whole.result(), parts.result())]
+    [19.5, 19.5]
+    >>> bool(whole.result()[2] == parts.result()[2])
+    True
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[list[tuple]] = []  # per level, the nodes not yet grouped
+
+    def push(self, node: tuple, level: int = 0) -> None:
+        """Add the next node: a block's moments (level 0), or a fold of FAN_OUT**level blocks.
+
+        Parameters
+        ----------
+        node : tuple of (int, numpy.ndarray, numpy.ndarray)
+            Count, mean and sum of squared deviations.
+        level : int, default 0
+            The node's level in the tree; its run of blocks must start at a
+            multiple of FAN_OUT**level.
+
+        """
+        while True:
+            while len(self._pending) <= level:
+                self._pending.append([])
+            pending = self._pending[level]
+            pending.append(node)
+            if len(pending) < FAN_OUT:
+                return
+            self._pending[level] = []
+            node, level = _fold(pending), level + 1
+
+    def result(self) -> tuple | None:
+        """The root: every node pushed, along the tree (None if nothing was pushed)."""
+        carry = None
+        for pending in self._pending:
+            nodes = pending if carry is None else [*pending, carry]
+            carry = _fold(nodes) if nodes else None
+        return carry
+
+
 class Accumulator:
     """Streaming moments of per-sample values of a fixed shape.
+
+    Each replicate's block statistics are merged along a fixed tree
+    (:class:`TreeFold`), so the estimate is the same, bit for bit, whether
+    the blocks' statistics arrive one by one or as folds of aligned runs of
+    blocks computed elsewhere (:meth:`merge_run`).
 
     Parameters
     ----------
@@ -150,10 +257,7 @@ class Accumulator:
     def __init__(self, plan: SamplePlan, shape: tuple[int, ...]) -> None:
         self.plan = plan
         self.shape = tuple(shape)
-        n_rep = plan.n_replicates
-        self._count = np.zeros(n_rep, dtype=np.int64)
-        self._mean = np.zeros((n_rep, *self.shape))
-        self._m2 = np.zeros((n_rep, *self.shape))
+        self._trees = [TreeFold() for _ in range(plan.n_replicates)]
         self._next = 0
 
     def add(self, block: Block, values: np.ndarray) -> None:
@@ -177,9 +281,9 @@ class Accumulator:
     def merge(self, block: Block, moments: tuple[int, np.ndarray, np.ndarray]) -> None:
         """Add one block's sufficient statistics (:func:`block_moments`), in plan order.
 
-        The merge (Chan et al.'s pairwise update) is exact arithmetic on the same
-        numbers whichever process computed them, so results do not depend on
-        where or in how many pieces the blocks were evaluated.
+        The merges are exact arithmetic on the same numbers whichever process
+        computed them, along a fixed tree, so results do not depend on where or
+        in how many pieces the blocks were evaluated.
 
         Parameters
         ----------
@@ -189,17 +293,29 @@ class Accumulator:
             Its count, mean and sum of squared deviations.
 
         """
-        if block.index != self._next:
-            raise AssertionError(f"blocks out of order: got {block.index}, expected {self._next}")
-        self._next += 1
-        r = block.replicate
-        n_b, mean_b, m2_b = moments
-        n_a = self._count[r]
-        n = n_a + n_b
-        delta = mean_b - self._mean[r]
-        self._mean[r] = self._mean[r] + delta * (n_b / n)
-        self._m2[r] = self._m2[r] + m2_b + delta**2 * (n_a * n_b / n)
-        self._count[r] = n
+        self.merge_run([block], moments, 0)
+
+    def merge_run(self, blocks: list[Block], moments: tuple, level: int) -> None:
+        """Add the fold of a run of blocks (:meth:`TreeFold.result`), in plan order.
+
+        Parameters
+        ----------
+        blocks : list of Block
+            Consecutive blocks of one replicate: FAN_OUT**level of them from a
+            multiple of FAN_OUT**level in the replicate (:meth:`SamplePlan.runs`),
+            or fewer at the replicate's end.
+        moments : tuple of (int, numpy.ndarray, numpy.ndarray)
+            Their statistics folded along the tree.
+        level : int
+            The run's level in the tree.
+
+        """
+        if blocks[0].index != self._next:
+            raise AssertionError(
+                f"blocks out of order: got {blocks[0].index}, expected {self._next}"
+            )
+        self._next = blocks[-1].index + 1
+        self._trees[blocks[0].replicate].push(moments, level)
 
     def estimate(self, confidence: float = 0.95) -> Estimate:
         """The estimate from all blocks added so far (all of the plan's).
@@ -212,18 +328,22 @@ class Accumulator:
         """
         if self._next != len(self.plan.blocks):
             raise AssertionError(f"{self._next} of {len(self.plan.blocks)} blocks added")
-        n_total = int(self._count.sum())
+        roots = [tree.result() for tree in self._trees]
+        counts = np.array([0 if root is None else root[0] for root in roots], dtype=np.int64)
+        zero = np.zeros(self.shape)
+        means = np.array([zero if root is None else root[1] for root in roots])
+        n_total = int(counts.sum())
         if n_total < 2:
             raise InvalidParameterError(
                 f"A standard error needs at least 2 samples; got n_samples={n_total}."
             )
-        weights = self._count / n_total
-        mean = np.tensordot(weights, self._mean, axes=1)
+        weights = counts / n_total
+        mean = np.tensordot(weights, means, axes=1)
         if self.plan.n_replicates == 1:
-            variance = self._m2[0] / (n_total - 1)
+            variance = roots[0][2] / (n_total - 1)
             stderr = np.sqrt(variance / n_total)
         else:
-            stderr = self._mean.std(axis=0, ddof=1) / np.sqrt(self.plan.n_replicates)
+            stderr = means.std(axis=0, ddof=1) / np.sqrt(self.plan.n_replicates)
         return Estimate(
             mean=np.array(mean),
             stderr=np.array(stderr),

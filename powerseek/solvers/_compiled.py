@@ -1,9 +1,12 @@
 """Compiled (numba) kernels for policy iteration on deterministic MDPs.
 
-The same algorithm as :func:`powerseek.solvers._numpy_backend.policy_iteration`,
-step for step and in the same floating-point operations, so values and policies
-are identical; compiled, one sample at a time in contiguous scratch arrays, the
-samples split over threads (the kernel releases the GIL). numba is optional
+The algorithm of :func:`powerseek.solvers._numpy_backend.policy_iteration`
+compiled: its policy iteration step for step, in the same floating-point
+operations; its value sweeps Gauss–Seidel (in place, forward then backward)
+where numpy's are Jacobi, with the same certificate, so the two kernels'
+values agree within their bounds (exactly, where the sweeps reach V*). One
+sample at a time in contiguous scratch arrays, the samples split over threads
+(the kernels release the GIL). numba is optional
 (``pip install ".[fast]"``): without it :func:`available` is False and the
 solvers use the numpy kernels.
 
@@ -49,8 +52,7 @@ COMPILE_WORK = 10_000_000
 STOCHASTIC_WORK_PER_STEP = 50
 #: States from which a deterministic world whose strongly connected components are
 #: small (none over half the states) is solved component by component. Smaller
-#: worlds are solved whole, which is fast there and gives the numpy kernel's
-#: values bit for bit.
+#: worlds are solved whole, which is fast there.
 COMPONENT_STATES = 50_000
 
 
@@ -529,8 +531,10 @@ def _solves_by_components(mdp, components) -> ComponentPlan | None:
 def policy_iteration(mdp, RT, gamma, tol, max_iter, policy, *, threads=None, components=None):
     """Policy iteration on a deterministic MDP, compiled, the samples split over threads.
 
-    Returns the same :class:`~powerseek.solvers.BackendSolution` as
-    :func:`powerseek.solvers._numpy_backend.policy_iteration`, value for value.
+    Returns a :class:`~powerseek.solvers.BackendSolution` as
+    :func:`powerseek.solvers._numpy_backend.policy_iteration` does, its values
+    within the two bounds of that kernel's (its value sweeps are Gauss–Seidel,
+    numpy's Jacobi), and identical where the sweeps reach V* itself, as below.
 
     A world of at least :data:`COMPONENT_STATES` states none of whose strongly
     connected components holds half of them (an object level, where coins are
@@ -648,6 +652,7 @@ def optimal_power(mdp, values, gamma, *, kernel="numpy", threads=None):
     values : numpy.ndarray, shape (m, n_states)
         Sample-major optimal values V* at `gamma`.
     gamma : float in (0, 1)
+        The discount rate γ.
     kernel : {"numpy", "compiled"}, default "numpy"
         "compiled" needs numba and a deterministic MDP; otherwise numpy runs.
     threads : int, optional
