@@ -182,11 +182,11 @@ class TreeFold:
     >>> for k in range(40):
     ...     whole.push(block_moments(values[k : k + 1]))
     >>> parts = TreeFold()
-    >>> for lo in (0, 16, 32):   # aligned runs of 16 blocks, the last short
+    >>> for lo in (0, 16, 32):   # aligned runs of 16 = FAN_OUT**2 blocks, the last short
     ...     part = TreeFold()
     ...     for k in range(lo, min(lo + 16, 40)):
     ...         part.push(block_moments(values[k : k + 1]))
-    ...     parts.push(part.result(), level=1)
+    ...     parts.push(part.result(), level=2)
     >>> [float(x[1]) for x in (whole.result(), parts.result())]
     [19.5, 19.5]
     >>> bool(whole.result()[2] == parts.result()[2])
