@@ -7,7 +7,9 @@ cluster: its start-up (wall time, and the workers' CPU to start and load the
 kernels, by a small warm-up job) apart from the job; for the job, wall time, the
 client's CPU (the scheduler runs in the client process) and every worker's CPU,
 from ``getrusage`` in each process. The CPU overhead is (client + workers) / the
-in-process CPU − 1. Also per work unit: the client's CPU, the bytes of its task
+in-process CPU − 1. The same units on a plain ``ProcessPoolExecutor`` of as many
+processes show what any set of processes costs on this machine (its cores may
+share physical cores). Also per work unit: the client's CPU, the bytes of its task
 and of its result. From those, the CPU time of a 10^10 state-sample job on 32
 nodes of 16 cores, and how much of it the client would take. Results are checked
 bit for bit against the in-process run.
@@ -27,6 +29,37 @@ os.environ.setdefault("POWERSEEK_THREADS", "1")
 def cpu_self() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def pid_and_cpu() -> tuple[int, float]:
+    """This process's id and CPU time, after a pause that sends concurrent calls to
+    different processes of a pool."""
+    time.sleep(0.5)
+    return os.getpid(), cpu_self()
+
+
+def process_pool_cpu(workers, job):
+    """Wall time and the pool processes' CPU for `job(pool)` on a plain process pool."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    class Pool(ProcessPoolExecutor):
+        pass
+
+    Pool.workers = workers
+    context = multiprocessing.get_context("forkserver")
+    with Pool(workers, mp_context=context) as pool:
+        job(pool, warm=True)
+
+        def cpu_by_process():
+            return dict(f.result() for f in [pool.submit(pid_and_cpu) for _ in range(workers)])
+
+        before = cpu_by_process()
+        start = time.perf_counter()
+        job(pool, warm=False)
+        wall = time.perf_counter() - start
+        after = cpu_by_process()
+    return wall, sum(after[k] - before.get(k, 0.0) for k in after)
 
 
 def main() -> None:
@@ -88,11 +121,21 @@ def main() -> None:
         )
         overhead = (client_cpu + workers_cpu) / serial_cpu - 1
         rows.append((workers, client_cpu / len(units), answer, task, len(units)))
+
+        def job(pool, warm, workers=workers):
+            samples = {"n_samples": 64 * workers, "rng": 1} if warm else options
+            return power(mdp, 0.9, kernel="compiled", executor=pool, **samples)
+
+        plain_wall, plain_cpu = process_pool_cpu(workers, job)
         print(
             f"  {workers:7d} {startup:8.2f}s {loaded:10.2f}s {wall:6.2f}s "
             f"{serial_wall / wall:7.2f}x {client_cpu:9.2f}s {workers_cpu:10.2f}s "
             f"{overhead:+8.1%} {len(units):5d} "
             f"{task:7d} {answer:9d} {str(same):>5s}"
+        )
+        print(
+            f"  {'':7s} the same units on a plain process pool of {workers}: {plain_wall:.2f} s "
+            f"wall, {plain_cpu:.2f} s CPU in its processes ({plain_cpu / serial_cpu - 1:+.1%})"
         )
     # per-unit costs from the 2-worker run where there is one (4 workers on 2 cores contend)
     workers, client_per_unit, answer, task, count = next(

@@ -40,7 +40,7 @@ from typing import Any
 
 from ..exceptions import InvalidParameterError, PowerseekError, install_hint
 
-__all__ = ["WORKER_MALLOC", "DaskExecutor", "DaskUnavailableError", "executor"]
+__all__ = ["WORKER_CONFIG", "WORKER_MALLOC", "DaskExecutor", "DaskUnavailableError", "executor"]
 
 
 #: glibc settings for local worker processes. Dask sets ``MALLOC_TRIM_THRESHOLD_``
@@ -48,6 +48,9 @@ __all__ = ["WORKER_MALLOC", "DaskExecutor", "DaskUnavailableError", "executor"]
 #: threshold, so every solver temporary above 128 KiB became a fresh mmap and
 #: units ran 1.8x slower. A fixed mmap threshold of 256 MiB restores the speed.
 WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": 2**28, "MALLOC_TRIM_THRESHOLD_": 2**28}
+#: Dask settings of local workers: no statistical profiler, which samples the running
+#: task's stack every 10 ms (the dashboard's profile, which these clusters do not show).
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 class DaskUnavailableError(PowerseekError, ImportError):
@@ -203,7 +206,7 @@ def executor(
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     environ.update(WORKER_MALLOC)
     with (
-        dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
+        dask.config.set({"distributed.nanny.pre-spawn-environ": environ, **WORKER_CONFIG}),
         LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0"
         ) as cluster,

@@ -283,13 +283,14 @@ def solve(
         takes the batch whole.
     kernel : {"auto", "compiled", "numpy"}
         Where deterministic policy iteration runs: compiled with numba (the
-        ``fast`` extra; identical values and policies, several times faster,
-        the samples split over the cores; a world of 50,000 states or more
-        whose strongly connected components are small is solved component by
-        component, its values within the bound of the whole-world solve's) or on
-        numpy arrays. ``"auto"`` compiles when numba is installed and the batch is
-        large enough to repay loading the kernel
-        (:func:`powerseek.solvers.choose_kernel`).
+        ``fast`` extra; several times faster, the samples split over the cores,
+        its value sweeps Gauss–Seidel, so its values agree with numpy's within
+        both certified bounds, identical where the sweeps reach V*; a world of
+        50,000 states or more whose strongly connected components are small is
+        solved component by component, its values within the bound of the
+        whole-world solve's) or on numpy arrays. ``"auto"`` compiles when numba
+        is installed and the batch is large enough to repay loading the kernel,
+        whatever this process has loaded (:func:`powerseek.solvers.choose_kernel`).
 
     Returns
     -------

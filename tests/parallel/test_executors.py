@@ -247,3 +247,24 @@ def test_every_analysis_on_every_executor_gives_the_serial_numbers(pools, kind, 
 
 #: Analyses whose per-sample values come from dense policy evaluations (LAPACK's solve).
 EVALUATED_BY_LAPACK = {"rule_power", "rule_power_seeking"}
+
+
+def _worker_settings():
+    import dask
+
+    return (
+        dask.config.get("distributed.worker.profile.enabled"),
+        os.environ.get("MALLOC_MMAP_THRESHOLD_"),
+    )
+
+
+@needs_dask
+def test_local_workers_run_without_the_profiler_and_with_the_malloc_settings():
+    # the statistical profiler samples the task's stack every 10 ms: 7% of a lone
+    # worker's CPU on the 100x100 grid (benchmarks/bench_dask.py)
+    from powerseek.parallel._executors import WORKER_MALLOC
+
+    with executor(workers=1) as pool:
+        (settings,) = pool.client.run(_worker_settings).values()
+        assert pool.workers == 1
+    assert settings == (False, str(WORKER_MALLOC["MALLOC_MMAP_THRESHOLD_"]))
