@@ -826,10 +826,12 @@ def _unit_level(plan: SamplePlan, executor: Any) -> int:
     """
     workers = getattr(executor, "workers", None)
     wanted = UNITS_PER_WORKER * workers if isinstance(workers, int) and workers > 0 else 16
-    level = 0
-    while len(plan.runs(level + 1)) >= wanted and len(plan.runs(level + 1)) < len(plan.runs(level)):
-        level += 1
-    return level
+    level, count = 0, len(plan.runs(0))
+    while True:
+        larger = len(plan.runs(level + 1))
+        if larger < wanted or larger == count:  # too few units, or no larger ones
+            return level
+        level, count = level + 1, larger
 
 
 def _unit(mdp: MDP, run: Run, quantities: dict[str, Quantity], blocks: list) -> tuple[dict, dict]:
@@ -842,13 +844,7 @@ def _unit(mdp: MDP, run: Run, quantities: dict[str, Quantity], blocks: list) -> 
     """
     trees: dict[tuple[int, str], TreeFold] = {}
     solved_all: dict[int, SolverDiagnostics] = {}
-    chunk: list = []
-    rows = 0
-    for block in [*blocks, None]:
-        if block is not None and (not chunk or rows + block.size <= run.chunk_rows):
-            chunk.append(block)
-            rows += block.size
-            continue
+    for chunk in run.plan.chunks(run.chunk_rows, blocks):
         moments, solved = _work(mdp, run, quantities, chunk)
         for key, per_block in moments.items():
             tree = trees.setdefault(key, TreeFold())
@@ -857,7 +853,6 @@ def _unit(mdp: MDP, run: Run, quantities: dict[str, Quantity], blocks: list) -> 
         for g, diagnostics in solved.items():
             previous = solved_all.get(g)
             solved_all[g] = diagnostics if previous is None else previous.merge(diagnostics)
-        chunk, rows = ([block], block.size) if block is not None else ([], 0)
     return {key: tree.result() for key, tree in trees.items()}, solved_all
 
 

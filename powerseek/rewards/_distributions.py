@@ -650,7 +650,7 @@ class SamplePlan:
         bounds = np.cumsum([0] + _split(self.n_samples, self.n_replicates))
         return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
-    def chunks(self, max_rows: int) -> Iterator[list[Block]]:
+    def chunks(self, max_rows: int, blocks: Sequence[Block] | None = None) -> Iterator[list[Block]]:
         """Consecutive groups of whole blocks, at most `max_rows` rows each.
 
         Consecutive groups of whole blocks of at most `max_rows` rows
@@ -660,11 +660,13 @@ class SamplePlan:
         ----------
         max_rows : int
             The most rows a group may hold (a group holds at least one block).
+        blocks : sequence of Block, optional
+            Consecutive blocks to group (default all of the plan's).
 
         """
         group: list[Block] = []
         rows = 0
-        for block in self.blocks:
+        for block in self.blocks if blocks is None else blocks:
             if group and rows + block.size > max_rows:
                 yield group
                 group, rows = [], 0
