@@ -26,13 +26,10 @@ import time
 os.environ.setdefault("POWERSEEK_THREADS", "1")
 
 
-def best_cpu(function, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        function()
-        times.append(time.process_time() - start)
-    return min(times)
+def cpu_seconds(function):
+    start = time.process_time()
+    function()
+    return time.process_time() - start
 
 
 def numba_baseline():
@@ -140,7 +137,7 @@ def main() -> None:
     times = {name: [] for name in cases}
     for _ in range(args.repeats):
         for name, case in cases.items():
-            times[name].append(best_cpu(case, 1))
+            times[name].append(cpu_seconds(case))
     best = {name: min(values) for name, values in times.items()}
     ours = best["power(), compiled kernel"]
     print(f"{'case':46s} {'CPU s':>8s} {'state-samples/CPU s':>20s} {'x power()':>10s}")

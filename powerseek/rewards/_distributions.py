@@ -141,8 +141,7 @@ def describe_scipy(dist: Any) -> str:
     kwds = dict(dist.kwds)
     ends = _uniform_location(dist)
     if ends is not None:
-        loc, scale = ends
-        return f"uniform({loc:g}, {loc + scale:g})"
+        return _uniform_text(*ends)
     parts = [f"{a:g}" if isinstance(a, numbers.Real) else repr(a) for a in args]
     parts += [
         f"{k}={v:g}" if isinstance(v, numbers.Real) else f"{k}={v!r}" for k, v in kwds.items()
@@ -158,6 +157,11 @@ def _uniform_location(dist: Any) -> tuple[float, float] | None:
     return kwds.get("loc", args[0] if args else 0.0), kwds.get(
         "scale", args[1] if len(args) > 1 else 1.0
     )
+
+
+def _uniform_text(loc: float, scale: float) -> str:
+    """``uniform(a, b)``, as :func:`parse_distribution` reads it."""
+    return f"uniform({loc:g}, {loc + scale:g})"
 
 
 def _scipy_uniform(loc: float, scale: float) -> Any:
@@ -261,9 +265,8 @@ class IID(RewardDistribution):
     def describe(self) -> str:
         """The distribution in words, as results record it."""
         if self._dist is None:
-            loc, scale = self._uniform
-            return f"iid uniform({loc:g}, {loc + scale:g})"
-        return f"iid {describe_scipy(self.dist)}"
+            return f"iid {_uniform_text(*self._uniform)}"
+        return f"iid {describe_scipy(self._dist)}"
 
     def _draw(self, rng, size, states):
         if self._uniform is not None:

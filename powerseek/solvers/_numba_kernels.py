@@ -73,14 +73,6 @@ def improve(V, succ, offsets, pol, margin, best):
 
 
 @numba.njit(nogil=True, cache=True)
-def greedy_within(V, succ, offsets, pol, margin):
-    # Each state's first action within `margin` of its best successor value.
-    for s in range(V.shape[0]):
-        start, stop = offsets[s], offsets[s + 1]
-        pol[s] = first_within(V, succ, start, stop, best_successor(V, succ, start, stop) - margin)
-
-
-@numba.njit(nogil=True, cache=True)
 def residual(r, V, best, gamma):
     worst = 0.0
     for s in range(r.shape[0]):
@@ -231,11 +223,12 @@ def exchange_columns(
 ):
     # Passes over the states moving whole columns of the block: column b with
     # leaving[b] = j ≥ 0 writes sample j's values to VS[j] and its greedy policy
-    # (each state's first pair within margin[b] of the best successor value, as
-    # greedy_within chooses with margin floor[j]) to PS[j]; then column b with taking[b] = j ≥ 0
-    # starts sample j (rewards RS[j], values R/(1−γ)). State-outer, so that the
-    # block is read and written row by row and each sample's row is written in
-    # order (one column at a time would stride through the whole block).
+    # (each state's first pair within margin[b] = floor[j] of the best successor
+    # value, as the numpy kernel's greedy_policy chooses) to PS[j]; then column b
+    # with taking[b] = j ≥ 0 starts sample j (rewards RS[j], values R/(1−γ)).
+    # State-outer, so that the block is read and written row by row and each
+    # sample's row is written in order (one column at a time would stride
+    # through the whole block).
     n, k = pad.shape
     width = X.shape[1]
     any_leaving = False

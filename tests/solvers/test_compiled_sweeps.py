@@ -118,7 +118,7 @@ def test_equal_values_have_their_mean_exactly_and_no_spread():
 
 def test_the_greedy_policy_takes_the_first_pair_within_the_margin_inclusive():
     # state 0 reaches 2 (value 1.5) or 1 (value 2); with margin 0.5 both are
-    # within it, the first one exactly at its edge: as greedy_within chooses
+    # within it, the first one exactly at its edge: as the numpy kernel's greedy_policy chooses
     mdp = MDP({0: [2, 1], 1: [1], 2: [2]})
     R = np.array([[0.0, 1.0, 0.75]])
     VS, PS, _, settled = settle(mdp, R, 0.5, 0.5)
