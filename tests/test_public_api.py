@@ -63,11 +63,13 @@ PUBLIC_NAMES = {
         "parse_distribution", "parse_scipy", "sample",
     ),
     "powerseek.solvers": (
-        "BackendSolution", "CACHE_NUMBERS", "METHODS", "NumbaUnavailableError", "SolveResult",
-        "SolverDiagnostics",
+        "BackendSolution", "CACHE_NUMBERS", "DeviceSolveResult", "METHODS",
+        "NumbaUnavailableError", "SolveResult", "SolverDiagnostics",
         "TorchUnavailableError", "blackwell_optimal", "check_device", "choose_kernel",
-        "compiled_block_moments", "evaluate_policies", "expected_next", "lexicographic_optimal",
-        "optimal_gains", "optimal_power", "padded_pairs", "segment_max", "solve", "state_sums",
+        "compiled_block_moments", "device_block_moments", "device_chunk_rows",
+        "evaluate_policies", "expected_next", "lexicographic_optimal",
+        "optimal_gains", "optimal_power", "padded_pairs", "segment_max", "solve",
+        "solve_on_device", "state_sums",
     ),
     "powerseek.visits": (
         "RecurrentDistribution", "VisitDistribution", "format_function", "nondominated",

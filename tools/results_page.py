@@ -35,6 +35,7 @@ RESULTS = [
     ("powerseek.exact", "ExactSolution", "exact_solution"),
     ("powerseek.solvers", "SolveResult", "solve"),
     ("powerseek.solvers", "SolverDiagnostics", "SolveResult.diagnostics"),
+    ("powerseek.solvers", "DeviceSolveResult", "solve_on_device"),
     ("powerseek.rewards", "Estimate", "the analyses' estimate fields"),
     ("powerseek.multiagent", "CorrelationSweepResult", "correlation_sweep"),
     ("powerseek.agents", "ShutdownResult", "shutdown_avoidance"),

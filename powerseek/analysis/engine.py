@@ -45,12 +45,15 @@ from ..solvers import (
     check_device,
     choose_kernel,
     compiled_block_moments,
+    device_block_moments,
+    device_chunk_rows,
     expected_next,
     lexicographic_optimal,
     optimal_gains,
     optimal_power,
     segment_max,
     solve,
+    solve_on_device,
 )
 from ._options import EngineOptions
 
@@ -91,6 +94,10 @@ class Context:
         The sample blocks of the chunk, in order.
     solve_kernel : str
         The kernel the chunk's solves ran on; "compiled" computes POWER there too.
+    device_solver : callable or None
+        On a torch device: solves the chunk there, once, when first needed
+        (:func:`~powerseek.solvers.solve_on_device`); quantities that can
+        finish on the device read :meth:`device_array`.
 
     """
 
@@ -103,6 +110,7 @@ class Context:
     entropy: tuple[int, ...] = (0,)  # of the sample plan: seeds the per-block streams
     blocks: tuple[Block, ...] = ()  # the sample blocks of the chunk, in order
     solve_kernel: str = "numpy"  # the kernel of the solves: POWER is computed there too
+    device_solver: Callable[[], Any] | None = None  # on a torch device: the solve, kept there
     _cache: dict = field(default_factory=dict, init=False, repr=False)
 
     def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
@@ -171,13 +179,50 @@ class Context:
     def result(self) -> SolveResult:
         """The solver's result for these rewards (0 < γ < 1), computed on first use."""
         if "result" not in self._cache:
-            self._cache["result"] = self.solver()
+            if self.device_solver is not None:  # brought back from the device
+                self._cache["result"] = self.device_result.to_numpy()
+            else:
+                self._cache["result"] = self.solver()
         return self._cache["result"]
+
+    @property
+    def device_result(self) -> Any:
+        """On a torch device, the solve left there (a DeviceSolveResult), on first use."""
+        if "device_result" not in self._cache:
+            self._cache["device_result"] = self.device_solver()
+        return self._cache["device_result"]
+
+    def device_array(self, name: str) -> Any:
+        """A state-major tensor on the torch device (``"power"``, ``"values"``), or None.
+
+        None where the chunk is not solved on a device, at γ = 0 and γ = 1
+        (whose limits are computed on the host), and for other names.
+
+        Parameters
+        ----------
+        name : str
+            ``"power"`` or ``"values"``.
+
+        """
+        if self.device_solver is None or not 0.0 < self.gamma < 1.0:
+            return None
+        if name == "values":
+            return self.device_result.values.T
+        if name == "power":
+            return self.memo(("device", "power"), lambda: self.device_result.power().T)
+        return None
 
     @property
     def solved(self) -> bool:
         """Whether the optimal values were computed (a rule may need none)."""
-        return "result" in self._cache
+        return "result" in self._cache or "device_result" in self._cache
+
+    @property
+    def diagnostics(self) -> SolverDiagnostics:
+        """The solve's diagnostics, wherever it ran (see :attr:`solved`)."""
+        if "device_result" in self._cache:
+            return self.device_result.diagnostics
+        return self.result.diagnostics
 
     @property
     def values(self) -> np.ndarray:
@@ -214,7 +259,10 @@ class Context:
     def power(self) -> np.ndarray:
         """(n_states, m): per-sample POWER, (1−γ)·max_a E V*(s') and its limits."""
         if "power" not in self._cache:
-            if 0.0 < self.gamma < 1.0 and "continuation" not in self._cache:
+            on_device = self.device_array("power")
+            if on_device is not None:  # the device's numbers, brought back
+                self._cache["power"] = on_device.cpu().numpy()
+            elif 0.0 < self.gamma < 1.0 and "continuation" not in self._cache:
                 # from V* directly, on the solves' kernel: the same numbers
                 values = self.result.values
                 self._cache["power"] = optimal_power(
@@ -286,7 +334,21 @@ class ContextArray:
 
     def __call__(self, ctx: Context) -> np.ndarray:
         """The array's rows, samples first unless `transpose` is False."""
-        values = getattr(ctx, self.name)
+        return self._select(getattr(ctx, self.name))
+
+    def on_device(self, ctx: Context) -> Any:
+        """The same on the chunk's torch device, or None where it is not there.
+
+        Parameters
+        ----------
+        ctx : Context
+            The chunk at one γ.
+
+        """
+        values = ctx.device_array(self.name)
+        return None if values is None else self._select(values)
+
+    def _select(self, values: Any) -> Any:
         if self.rows is not None:
             values = values[self.rows]
         return values.T if self.transpose else values
@@ -319,6 +381,19 @@ class PairwiseDifferences:
         """(m, k, k): ``values[:, i] − values[:, j]``."""
         x = np.asarray(self.values(ctx), dtype=float)
         return x[:, :, None] - x[:, None, :]
+
+    def on_device(self, ctx: Context) -> Any:
+        """The same on the chunk's torch device, or None where it is not there.
+
+        Parameters
+        ----------
+        ctx : Context
+            The chunk at one γ.
+
+        """
+        on_device = getattr(self.values, "on_device", None)
+        x = None if on_device is None else on_device(ctx)
+        return None if x is None else x[:, :, None] - x[:, None, :]
 
 
 def context_for(
@@ -558,7 +633,12 @@ def prepare(
         raise InvalidParameterError(f"`confidence` must be in (0, 1); got {confidence!r}.")
     # decided once for the whole run, so every chunk runs on the same kernel
     kernel = choose_kernel(options.solver.kernel, mdp, plan.n_samples, gamma_values)
-    if chunk_size is None:
+    check_device(device, precision)  # fail now, not in a work unit
+    if chunk_size is None and device is not None:
+        # on a torch device, as many samples as its memory holds: a GPU is fed
+        # large chunks, and each sends back only its moments
+        chunk_rows = device_chunk_rows(mdp, device, precision, memory)
+    elif chunk_size is None:
         # The solvers gather along the state axis of (n_states, rows) arrays, so
         # they run fastest when a chunk's arrays stay in cache (about 2^18
         # numbers each); the memory budget caps the size too. The compiled
@@ -578,7 +658,6 @@ def prepare(
                 f"`chunk_size` must be a positive integer; got {chunk_size}."
             )
         chunk_rows = int(chunk_size)
-    check_device(device, precision)  # fail now, not in a work unit
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise InvalidTypeError(
             "`executor` must be a concurrent.futures.Executor (or have its submit method, as "
@@ -789,7 +868,18 @@ def execute(
             merged[g] = diagnostics if merged[g] is None else merged[g].merge(diagnostics)
 
     with progress_bar(run.progress, total=plan.n_samples, desc=label) as bar:
-        if run.executor is None:
+        if run.executor is None and run.device is not None:
+            # aligned runs of blocks as large as the device holds, drawn on the host
+            # one ahead of the device's work; each comes back as one node per quantity
+            level = _device_level(plan, run.chunk_rows)
+            units = plan.runs(level)
+            for unit, R in _drawn_ahead(plan, units):
+                folds, solved = _device_unit(mdp, run, quantities, unit, R)
+                for key, node in folds.items():
+                    accumulators[key].merge_run(unit, node, level)
+                take(solved)
+                bar.update(sum(block.size for block in unit))
+        elif run.executor is None:
             for chunk in plan.chunks(run.chunk_rows):
                 moments, solved = _work(mdp, run, quantities, chunk)
                 for key, per_block in moments.items():
@@ -854,6 +944,102 @@ def _unit(mdp: MDP, run: Run, quantities: dict[str, Quantity], blocks: list) -> 
             previous = solved_all.get(g)
             solved_all[g] = diagnostics if previous is None else previous.merge(diagnostics)
     return {key: tree.result() for key, tree in trees.items()}, solved_all
+
+
+def _device_level(plan: SamplePlan, rows: int) -> int:
+    """The tree level of the device's units: the largest whose runs hold at most `rows` samples.
+
+    Level 0 (one block, at most BLOCK_NUMBERS rewards) where no larger run fits.
+    """
+    level, count = 0, len(plan.runs(0))
+    while True:
+        larger = plan.runs(level + 1)
+        if len(larger) == count or max(sum(b.size for b in unit) for unit in larger) > rows:
+            return level
+        level, count = level + 1, len(larger)
+
+
+def _drawn_ahead(plan: SamplePlan, units: list) -> Any:
+    """Each unit with its rewards, the next unit's drawn in a thread meanwhile.
+
+    numpy's generators release the GIL while they fill arrays, so the host
+    draws the next chunk while the device solves this one; the draws are the
+    plan's, in its order, so the samples are those of every other path.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="powerseek-draw") as pool:
+        pending = pool.submit(plan.draw, units[0]) if units else None
+        try:
+            for k, unit in enumerate(units):
+                R = pending.result()
+                pending = pool.submit(plan.draw, units[k + 1]) if k + 1 < len(units) else None
+                yield unit, R
+        finally:
+            if pending is not None:
+                pending.cancel()
+
+
+def _device_unit(
+    mdp: MDP, run: Run, quantities: dict[str, Quantity], blocks: list, R: np.ndarray
+) -> tuple[dict, dict]:
+    """One unit on a torch device: solved there at every γ, one node per quantity back.
+
+    The rewards go to the device once; POWER and its moments are computed
+    there (quantities with an ``on_device`` method, such as
+    :class:`ContextArray`), and any other quantity is computed on the host
+    from the values brought back, its blocks folded along the tree as
+    :func:`_unit` does.
+    """
+    previous = None
+    folds: dict[tuple[int, str], tuple] = {}
+    solved: dict[int, SolverDiagnostics] = {}
+    for g, gamma in enumerate(run.gammas):
+        ctx = Context(
+            mdp,
+            gamma,
+            R.T,  # a view: the host's quantities only
+            run.tie_tol,
+            kernel=run.kernel_option,
+            entropy=tuple(run.plan.entropy),
+            blocks=tuple(blocks),
+            device_solver=_device_solver(mdp, R, gamma, run, previous),
+        )
+        for name, (_, function) in quantities.items():
+            on_device = getattr(function, "on_device", None)
+            values = None if on_device is None else on_device(ctx)
+            if values is not None:
+                folds[(g, name)] = device_block_moments(values)
+                continue
+            values = np.asarray(function(ctx))
+            if values.dtype != bool:
+                values = values.astype(float, copy=False)
+            tree = TreeFold()
+            for stats in _moments(values, blocks, "numpy"):
+                tree.push(stats)
+            folds[(g, name)] = tree.result()
+        if ctx.solved:
+            solved[g] = ctx.diagnostics
+            previous = ctx.device_result
+    return folds, solved
+
+
+def _device_solver(mdp: MDP, R: np.ndarray, gamma: float, run: Run, previous: Any):
+    """Solve on the run's device at `gamma`, reusing the previous γ's rewards and policy there."""
+
+    def solve_now() -> Any:
+        return solve_on_device(
+            mdp,
+            R if previous is None else previous.rewards,
+            gamma,
+            device=run.device,
+            method=run.method,
+            tol=run.tol,
+            initial_policy=None if previous is None else previous.policy,
+            precision=run.precision,
+        )
+
+    return solve_now
 
 
 def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> tuple[dict, dict]:

@@ -12,16 +12,23 @@ from __future__ import annotations
 
 from ._compiled import NumbaUnavailableError, choose_kernel, optimal_power
 from ._compiled import block_moments as compiled_block_moments
+from ._device import DeviceSolveResult, solve_on_device
 from ._kernels import CACHE_NUMBERS, BackendSolution, expected_next, padded_pairs, segment_max
 from ._limits import blackwell_optimal, lexicographic_optimal, optimal_gains
 from ._policy_evaluation import evaluate_policies, state_sums
 from ._solve import METHODS, SolverDiagnostics, SolveResult, solve
-from ._torch_backend import TorchUnavailableError, check_device
+from ._torch_backend import (
+    TorchUnavailableError,
+    check_device,
+    device_block_moments,
+    device_chunk_rows,
+)
 
 __all__ = [
     "CACHE_NUMBERS",
     "METHODS",
     "BackendSolution",
+    "DeviceSolveResult",
     "NumbaUnavailableError",
     "SolveResult",
     "SolverDiagnostics",
@@ -30,6 +37,8 @@ __all__ = [
     "check_device",
     "choose_kernel",
     "compiled_block_moments",
+    "device_block_moments",
+    "device_chunk_rows",
     "evaluate_policies",
     "expected_next",
     "lexicographic_optimal",
@@ -38,5 +47,6 @@ __all__ = [
     "padded_pairs",
     "segment_max",
     "solve",
+    "solve_on_device",
     "state_sums",
 ]

@@ -327,12 +327,7 @@ def solve(
         solution, reason = _by_value_iteration(problem, initial_values, chunk_size)
     converged = solution.stable and solution.bound <= problem.tol
     if not converged:
-        warnings.warn(
-            f"{method} {reason} error bound {solution.bound:.3g} > tol={problem.tol:g} (on the "
-            "(1-gamma)*V scale); raise `max_iter` or `tol`.",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
+        warn_unconverged(method, reason, solution.bound, problem.tol, stacklevel=3)
     policy = None if solution.policy is None else np.ascontiguousarray(solution.policy.T)
     return SolveResult(
         np.ascontiguousarray(solution.values.T),
@@ -369,7 +364,31 @@ class _Problem:
     precision: str
 
 
+def warn_unconverged(method: str, reason: str, bound: float, tol: float, stacklevel: int) -> None:
+    """The :class:`ConvergenceWarning` of a solve that stopped above its tolerance."""
+    warnings.warn(
+        f"{method} {reason} error bound {bound:.3g} > tol={tol:g} (on the "
+        "(1-gamma)*V scale); raise `max_iter` or `tol`.",
+        ConvergenceWarning,
+        stacklevel=stacklevel,
+    )
+
+
 def _validated(mdp, rewards, gamma, method, tol, max_iter, device, precision, kernel) -> _Problem:
+    gamma, method, tol, max_iter = checked_settings(mdp, gamma, method, tol, max_iter, device)
+    R = check_rewards(rewards, mdp)
+
+    from ._torch_backend import check_device  # imports torch only when asked for
+
+    kernel = choose_kernel(kernel, mdp, R.shape[0], [gamma])
+    torch_device = check_device(device, precision)
+    return _Problem(mdp, R, gamma, method, tol, max_iter, kernel, torch_device, precision)
+
+
+def checked_settings(
+    mdp: Any, gamma: Any, method: Any, tol: Any, max_iter: Any, device: Any
+) -> tuple[float, str, float, int]:
+    """A solve's discount, resolved method, tolerance and iteration limit, checked."""
     if not isinstance(mdp, MDP):
         raise InvalidTypeError(f"`mdp` must be an MDP; got {type(mdp).__name__}.")
     gamma = check_gamma(gamma)
@@ -379,47 +398,44 @@ def _validated(mdp, rewards, gamma, method, tol, max_iter, device, precision, ke
             "of POWER and of optimality probabilities are computed by powerseek.power and "
             "powerseek.optimality with gamma=1."
         )
-    R = check_rewards(rewards, mdp)
     tol = _check_tol(tol)
     method = _resolve_method(method, mdp, gamma, device)
     if max_iter is None:
         max_iter = _DEFAULT_MAX_ITER[method]
     elif isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
         raise InvalidParameterError(f"`max_iter` must be a positive integer; got {max_iter!r}.")
-
-    from ._torch_backend import check_device  # imports torch only when asked for
-
-    kernel = choose_kernel(kernel, mdp, R.shape[0], [gamma])
-    torch_device = check_device(device, precision)
-    return _Problem(mdp, R, gamma, method, tol, max_iter, kernel, torch_device, precision)
+    return gamma, method, tol, max_iter
 
 
 def _on_torch(problem: _Problem, initial_policy: Any) -> tuple[BackendSolution, str]:
     """The whole batch on the torch device; `problem.tol` is raised to float32's floor there."""
-    from ._torch_backend import torch_solve
+    from ._torch_backend import torch_solve, upload
 
     mdp, R = problem.mdp, problem.R
-    if problem.method == "policy-iteration" and not mdp.is_deterministic:
-        raise InvalidParameterError(
-            "method='policy-iteration' on a torch device needs a deterministic MDP; use "
-            "'extrapolated-value-iteration' for a stochastic one (or leave `device` unset)."
-        )
+    check_torch_method(problem.method, mdp)
     start = None if initial_policy is None else _as_policy(initial_policy, mdp, R.shape[0]).T
-    solution = torch_solve(
+    solution, problem.tol = torch_solve(
         mdp,
-        np.ascontiguousarray(R.T),
+        upload(R, problem.torch_device),
         problem.gamma,
         problem.tol,
         problem.max_iter,
         problem.method,
-        problem.torch_device,
         problem.precision,
         start,
     )
-    if problem.precision == "float32":  # certify only above float32's noise floor
-        floor = FLOOR_ULPS * np.finfo(np.float32).eps * float(np.abs(R).max())
-        problem.tol = max(problem.tol, 2 * floor / (1.0 - problem.gamma))
+    policy = None if solution.policy is None else solution.policy.cpu().numpy()
+    solution = solution._replace(values=solution.values.cpu().numpy(), policy=policy)
     return solution, f"on {problem.torch_device} ended with"
+
+
+def check_torch_method(method: str, mdp: MDP) -> None:
+    """Policy iteration on a torch device is for deterministic MDPs only."""
+    if method == "policy-iteration" and not mdp.is_deterministic:
+        raise InvalidParameterError(
+            "method='policy-iteration' on a torch device needs a deterministic MDP; use "
+            "'extrapolated-value-iteration' for a stochastic one (or leave `device` unset)."
+        )
 
 
 def _by_policy_iteration(

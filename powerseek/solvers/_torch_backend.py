@@ -40,7 +40,16 @@ from ..exceptions import InvalidParameterError, PowerseekError, install_hint
 from ..mdp import MDP
 from ._kernels import FLOOR_ULPS, BackendSolution, doublings_for, padded_pairs
 
-__all__ = ["PRECISIONS", "TorchUnavailableError", "check_device", "torch_solve"]
+__all__ = [
+    "PRECISIONS",
+    "TorchUnavailableError",
+    "check_device",
+    "device_block_moments",
+    "device_chunk_rows",
+    "power_on_device",
+    "torch_solve",
+    "upload",
+]
 
 PRECISIONS = ("float64", "float32")
 
@@ -107,9 +116,14 @@ class _Layout:
     """The MDP's index arrays on one device."""
 
     def __init__(self, torch, mdp: MDP, device) -> None:
-        self.pad = torch.tensor(padded_pairs(mdp), device=device)  # (n_states, width)
+        # (width, n_states): each state's j-th pair (padded), column by column, so that
+        # maxima and first hits over a state's actions are `width` (n_states, m)
+        # gathers with no (n_states, width, m) temporary
+        self.columns = torch.tensor(padded_pairs(mdp).T.copy(), device=device)
         successors = mdp.successor_indices
         self.successors = None if successors is None else torch.tensor(successors, device=device)
+        # (width, n_states): each state's successor under its j-th action
+        self.next_states = None if successors is None else self.successors[self.columns]
         if successors is None:
             T = mdp.transition_matrix.tocsr()
             with warnings.catch_warnings():  # "sparse CSR support is in beta"
@@ -125,16 +139,26 @@ class _Layout:
                     for dtype in (torch.float64, torch.float32)
                 }
 
-    def padded(self, W):
-        """(n_pairs, m) -> (n_states, width, m)."""
-        return W[self.pad]
+
+def _best(torch, X, rows):
+    """Per state, the largest of ``X[rows[j]]`` over its actions j: (n_states, m).
+
+    `rows` is a layout's `next_states` (X holds state values) or `columns`
+    (X holds pair values).
+    """
+    best = X[rows[0]]
+    for row in rows[1:]:
+        torch.maximum(best, X[row], out=best)
+    return best
 
 
-def _first_within(torch, layout: _Layout, Wp, floor):
-    """Per state, the first pair whose value is at least `floor`: (n_states, m)."""
-    hit = (Wp >= floor[:, None, :]).to(torch.uint8)
-    j = torch.argmax(hit, dim=1)  # the first maximum: the first pair that qualifies
-    return torch.gather(layout.pad, 1, j)
+def _first_within(torch, layout: _Layout, V, floor):
+    """Per state, the first pair whose successor's value in V is at least `floor`: (n_states, m)."""
+    columns, successors = layout.columns, layout.next_states
+    first = columns[-1][:, None].expand_as(floor)
+    for j in range(len(columns) - 2, -1, -1):  # earlier pairs win
+        first = torch.where(V[successors[j]] >= floor, columns[j][:, None], first)
+    return first.contiguous()
 
 
 def _evaluate(torch, R, nxt, gamma: float, doublings: int):
@@ -148,85 +172,108 @@ def _evaluate(torch, R, nxt, gamma: float, doublings: int):
     return S
 
 
+def upload(rewards: np.ndarray, device: Any) -> Any:
+    """Sample-major rewards (m, n_states) onto `device`, state-major: one transfer.
+
+    The transpose is made on the device, where it is cheap; the result is the
+    contiguous (n_states, m) float64 tensor the solvers gather along.
+    """
+    torch = _torch()
+    return torch.as_tensor(rewards, dtype=torch.float64).to(device).T.contiguous()
+
+
 def torch_solve(
     mdp: MDP,
-    RT: np.ndarray,
+    R64: Any,
     gamma: float,
     tol: float,
     max_iter: int,
     method: str,
-    device,
     precision: str,
-    initial_policy: np.ndarray | None = None,
-):
-    """Solve with PyTorch on `device`; results come back as numpy arrays.
-
-    Returns a :class:`~powerseek.solvers.BackendSolution` of numpy arrays, values
-    and policy state-major (n_states, m) like the numpy solvers'; its `stable` is
-    true when every sample converged.
+    initial_policy: Any = None,
+) -> tuple[BackendSolution, float]:
+    """Solve with PyTorch on the device of `R64`; the results stay there.
 
     Parameters
     ----------
     mdp : MDP
-    RT : numpy.ndarray, shape (n_states, m)
-        State-major rewards.
+    R64 : torch.Tensor, shape (n_states, m)
+        State-major float64 rewards on the device (:func:`upload`).
     gamma : float in (0, 1)
     tol : float
         The bound on (1−γ)·‖V − V*‖∞ to reach.
     max_iter : int
     method : str
         A resolved method of :func:`powerseek.solve` (not "auto").
-    device : torch.device
-        From :func:`check_device`.
     precision : {"float64", "float32"}
-    initial_policy : numpy.ndarray of int, shape (n_states, m), optional
+    initial_policy : torch.Tensor or numpy.ndarray of int, shape (n_states, m), optional
         Warm start for policy iteration.
+
+    Returns
+    -------
+    solution : BackendSolution
+        Values (float64) and policy as tensors on the device, state-major; its
+        `stable` is true when every sample converged.
+    tol : float
+        `tol`, raised in float32 to twice that precision's noise floor, the
+        most its bound can certify.
     """
     torch = _torch()
+    device = R64.device
     dtype = torch.float32 if precision == "float32" else torch.float64
     layout = mdp.cached(f"torch-layout-{device}", lambda: _Layout(torch, mdp, device))
-    R64 = torch.tensor(RT, dtype=torch.float64, device=device)
     R = R64.to(dtype)
     eps = float(torch.finfo(dtype).eps)
     scale = torch.clamp(R64.abs().amax(dim=0), min=1e-300)
     if method == "policy-iteration":
-        return _policy_iteration(
+        solution = _policy_iteration(
             torch, layout, R, R64, gamma, max_iter, eps, scale, initial_policy, device
         )
-    return _value_iteration(
-        torch, layout, R, gamma, tol, max_iter, eps, scale.to(dtype), method != "value-iteration"
-    )
+    else:
+        solution = _value_iteration(
+            torch,
+            layout,
+            R,
+            gamma,
+            tol,
+            max_iter,
+            eps,
+            scale.to(dtype),
+            extrapolate=method != "value-iteration",
+        )
+    if precision == "float32" and scale.numel():  # certify only above float32's noise floor
+        floor = FLOOR_ULPS * float(torch.finfo(torch.float32).eps) * float(scale.max())
+        tol = max(tol, 2 * floor / (1.0 - gamma))
+    return solution, tol
 
 
 def _policy_iteration(torch, layout, R, R64, gamma, max_iter, eps, scale, policy, device):
     """Policy iteration in R's precision; the final evaluation and residual in float64."""
-    succ = layout.successors
+    succ, successors = layout.successors, layout.next_states
     margin = (FLOOR_ULPS * eps * scale / (1.0 - gamma)).to(R.dtype)
     doublings = doublings_for(gamma, eps)
     if policy is None:
-        Wp = layout.padded(R[succ])
-        pol = _first_within(torch, layout, Wp, Wp.amax(dim=1))
+        pol = _first_within(torch, layout, R, _best(torch, R, successors))
     else:
-        pol = torch.tensor(policy, dtype=torch.int64, device=device)
+        pol = torch.as_tensor(policy, dtype=torch.int64).to(device).contiguous()
     iterations, stable = 0, False
     for _ in range(max_iter):
         iterations += 1
-        V = _evaluate(torch, R, succ[pol], gamma, doublings)
-        W = V[succ]
-        Wp = layout.padded(W)
-        best = Wp.amax(dim=1)
-        improve = best > torch.gather(W, 0, pol) + margin
+        nxt = succ[pol]
+        V = _evaluate(torch, R, nxt, gamma, doublings)
+        best = _best(torch, V, successors)
+        improve = best > torch.gather(V, 0, nxt) + margin
         if not bool(improve.any()):
             stable = True
             break
-        pol = torch.where(improve, _first_within(torch, layout, Wp, best - margin), pol)
+        pol = torch.where(improve, _first_within(torch, layout, V, best - margin), pol)
     # The final policy's value and Bellman residual in float64: (1-γ)‖V−V*‖ ≤ ‖BV − V‖.
     f64 = doublings_for(gamma, float(torch.finfo(torch.float64).eps))
     V = _evaluate(torch, R64, succ[pol], gamma, f64)
-    best = layout.padded(V[succ]).amax(dim=1)
+    best = _best(torch, V, successors)
     residual = (R64 + gamma * best - V).abs().amax(dim=0)
     bound = float(residual.max()) if residual.numel() else 0.0
-    return BackendSolution(V.cpu().numpy(), pol.cpu().numpy(), bound, iterations, stable)
+    return BackendSolution(V, pol, bound, iterations, stable)
 
 
 def _value_iteration(torch, layout, R, gamma, tol, max_iter, eps, scale, extrapolate):
@@ -242,7 +289,7 @@ def _value_iteration(torch, layout, R, gamma, tol, max_iter, eps, scale, extrapo
     iterations = 0
     for _ in range(max_iter):
         iterations += 1
-        new = R + gamma * layout.padded(torch.sparse.mm(T, V)).amax(dim=1)
+        new = R + gamma * _best(torch, torch.sparse.mm(T, V), layout.columns)
         d = new - V
         lo, hi = d.amin(dim=0), d.amax(dim=0)
         if extrapolate:
@@ -259,6 +306,99 @@ def _value_iteration(torch, layout, R, gamma, tol, max_iter, eps, scale, extrapo
         if bool(done.all()):
             break
     converged = bool(done.all())
-    out64 = out.to(torch.float64).cpu().numpy()
     bound = float(bounds.max()) + noise if bounds.numel() else 0.0
-    return BackendSolution(out64, None, bound, iterations, converged)
+    return BackendSolution(out.to(torch.float64), None, bound, iterations, converged)
+
+
+def power_on_device(mdp: MDP, values: Any, gamma: float) -> Any:
+    """POWER from optimal values on their device: (1−γ)·max_a E_{T(s,a)} V*.
+
+    The same formula as :func:`powerseek.solvers.optimal_power`, with (1−γ)
+    applied before the maximum, so on a deterministic MDP the numbers are
+    those of the numpy kernels for the same values.
+
+    Parameters
+    ----------
+    mdp : MDP
+    values : torch.Tensor, shape (n_states, m)
+        V*, state-major, float64.
+    gamma : float in (0, 1)
+
+    Returns
+    -------
+    torch.Tensor, shape (n_states, m)
+    """
+    torch = _torch()
+    layout = mdp.cached(f"torch-layout-{values.device}", lambda: _Layout(torch, mdp, values.device))
+    X = (1.0 - gamma) * values
+    if layout.next_states is not None:
+        return _best(torch, X, layout.next_states)
+    return _best(torch, torch.sparse.mm(layout.T[X.dtype], X), layout.columns)
+
+
+def device_block_moments(values: Any) -> tuple[int, np.ndarray, np.ndarray]:
+    """Count, mean and sum of squared deviations of samples on a device; one transfer back.
+
+    The device's twin of :func:`powerseek.rewards.block_moments` for a whole
+    run of samples (two passes, so no running update loses accuracy): a column
+    of equal values has that value as its mean, and indicators are counted.
+
+    Parameters
+    ----------
+    values : torch.Tensor, shape (m, ...)
+        Per-sample values, sample axis first; float or bool.
+
+    Returns
+    -------
+    tuple
+        ``(m, mean, m2)``, numpy arrays of the values' trailing shape.
+    """
+    torch = _torch()
+    n = int(values.shape[0])
+    if values.dtype == torch.bool:  # k ones in n: m2 = k(n − k)/n exactly, as on the host
+        ones = values.sum(dim=0).cpu().numpy()
+        return n, ones / max(n, 1), ones * (n - ones) / max(n, 1)
+    X = values.to(torch.float64)
+    first = X[0]
+    mean = torch.where((first == X).all(dim=0), first, X.sum(dim=0) / n)
+    m2 = ((X - mean) ** 2).sum(dim=0)
+    both = torch.stack([mean, m2]).cpu().numpy()  # the one transfer back
+    return n, both[0], both[1]
+
+
+def device_chunk_rows(
+    mdp: MDP, device: Any, precision: str = "float64", memory: int = 2**28
+) -> int:
+    """Samples per chunk on a torch device: as many as its memory holds.
+
+    A CUDA device gets half its free memory (the rest is left to PyTorch's
+    caching allocator and other work); the CPU gets `memory` bytes. A sample
+    takes about 8·(16·n_states + 2·n_pairs) bytes there: rewards, values and
+    policy of the chunk and of the previous discount, the temporaries of
+    policy evaluation by pointer doubling and of the maxima over actions, the
+    pairs' expected values (stochastic MDPs), and POWER and its moments.
+
+    Parameters
+    ----------
+    mdp : MDP
+        The environment.
+    device : str or torch.device
+        ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+    precision : {"float64", "float32"}
+    memory : int, default 256 MiB
+        The budget on the CPU.
+
+    Returns
+    -------
+    int
+        At least 1.
+    """
+    torch = _torch()
+    resolved = check_device(device, precision)
+    if resolved.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(resolved)
+        budget = free // 2
+    else:
+        budget = int(memory)
+    per_sample = 8 * (16 * mdp.n_states + 2 * mdp.n_pairs)
+    return max(1, budget // max(per_sample, 1))
