@@ -41,25 +41,26 @@ def timed(function):
     return result, wall, usage.ru_utime + usage.ru_stime - cpu
 
 
-def traffic_per_state_sample(iterations: int, doublings: int, width: int) -> int:
+def traffic_per_state_sample(rounds: int, doublings: int, width: int) -> int:
     """Bytes read and written per state and sample by one chunk of the device path (float64).
 
     Counted from the tensor operations of powerseek.solvers._torch_backend:
-    a pointer doubling reads and writes 88 bytes (two gathers, a scale, a sum);
-    a maximum over `width` actions 16·width + 24·(width − 1); a first hit
-    50·(width − 1); a policy-iteration round adds the policy's successors (24),
-    the copy of R (16), the improvement test (58) and the policy update (25).
+    a policy evaluation is K+1 gather-and-add passes (48 bytes: the pointer,
+    S∘P, S and the sum) and K pointer compositions (24); a maximum over
+    `width` actions is 16·width + 24·(width − 1), a first hit 50·(width − 1);
+    a round adds the policy's successors (24) and the improvement test (58),
+    and each round that improves the first hits and the policy update (25).
     """
     best = 16 * width + 24 * (width - 1)
     first = 50 * (width - 1)
-    evaluate = 16 + 88 * (doublings + 1)
-    round_ = 24 + evaluate + best + 58 + first + 25
+    evaluate = 48 * (doublings + 1) + 24 * doublings
     start = best + first  # the greedy policy of R
+    rounds_ = rounds * (24 + evaluate + best + 58) + (rounds - 1) * (first + 25)
     final = 24 + evaluate + best + 56  # float64 evaluation and Bellman residual
     power = 16 + best
     moments = 80
     upload = 8 + 16  # host to device, then the transpose on the device
-    return upload + start + iterations * round_ + final + power + moments
+    return upload + start + rounds_ + final + power + moments
 
 
 def main() -> None:

@@ -162,12 +162,12 @@ def _first_within(torch, layout: _Layout, V, floor):
 
 
 def _evaluate(torch, R, nxt, gamma: float, doublings: int):
-    S = R.clone()
-    P = nxt
-    g = gamma
-    for _ in range(doublings + 1):
-        S = S + g * torch.gather(S, 0, P)
-        P = torch.gather(P, 0, P)
+    """The policy's values by pointer doubling: S ← S + g·S∘P, P ← P∘P, g ← g², K+1 times."""
+    S, P, g = R, nxt, gamma
+    for k in range(doublings + 1):
+        S = torch.add(S, torch.gather(S, 0, P), alpha=g)  # one pass, no g·S∘P temporary
+        if k < doublings:  # the last pointer is never read
+            P = torch.gather(P, 0, P)
         g *= g
     return S
 
