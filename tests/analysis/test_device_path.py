@@ -49,6 +49,19 @@ def test_solve_on_device_and_its_power_agree_with_the_host(mdp, gamma, seed):
     np.testing.assert_allclose(device_power, host_power, atol=2e-9, rtol=0)
 
 
+@pytest.mark.parametrize("gamma", [0.9, 0.99, 0.999])
+def test_device_values_on_a_cycle_match_the_closed_form(gamma):
+    """A 3-cycle, where pointer doubling's compositions never settle: V(0) = Σ γ^k R(k mod 3)."""
+    import networkx as nx
+
+    cycle = powerseek.mdp.from_graph(nx.DiGraph([(0, 1), (1, 2), (2, 0)]))
+    R = np.array([[1 / 3, 0.0, 0.0], [0.1, 0.7, 0.2]])
+    result = solve_on_device(cycle, R, gamma)
+    exact = np.array([[sum(gamma**j * r[(s + j) % 3] for j in range(3)) for s in range(3)]
+                      for r in R]) / (1 - gamma**3)  # fmt: skip
+    np.testing.assert_allclose(result.values.numpy(), exact, rtol=1e-13, atol=0)
+
+
 def test_device_results_stay_there_and_chain_over_gammas():
     maze = powerseek.load("powerplay-maze-7x7")
     R = np.random.default_rng(2).random((30, maze.n_states))
