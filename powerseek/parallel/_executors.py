@@ -48,9 +48,19 @@ __all__ = ["WORKER_CONFIG", "WORKER_MALLOC", "DaskExecutor", "DaskUnavailableErr
 #: threshold, so every solver temporary above 128 KiB became a fresh mmap and
 #: units ran 1.8x slower. A fixed mmap threshold of 256 MiB restores the speed.
 WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": 2**28, "MALLOC_TRIM_THRESHOLD_": 2**28}
-#: Dask settings of local workers: no statistical profiler, which samples the running
-#: task's stack every 10 ms (the dashboard's profile, which these clusters do not show).
-WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+#: Dask settings of the local clusters, workers and scheduler: no statistical profiler,
+#: which samples the running task's stack every 10 ms (the dashboard's profile, which
+#: these clusters do not show); the event loops' health tick and the memory and system
+#: monitors once a second rather than 50, 10 and 2 times; no work stealing, whose
+#: periodic balancing buys nothing for units of equal size that the scheduler queues
+#: and hands out as workers free up.
+WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
 
 
 class DaskUnavailableError(PowerseekError, ImportError):
