@@ -26,40 +26,44 @@ from powerseek.solvers import (
 )
 
 torch = pytest.importorskip("torch")
+#: The CPU build everywhere; a CUDA device too where there is one.
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
 
+@pytest.mark.parametrize("on", DEVICES)
 @settings(max_examples=40)
 @given(mdps(max_states=7), st.sampled_from([0.3, 0.9, 0.999]), st.integers(0, 10**6))
-def test_solve_on_device_and_its_power_agree_with_the_host(mdp, gamma, seed):
+def test_solve_on_device_and_its_power_agree_with_the_host(on, mdp, gamma, seed):
     R = np.random.default_rng(seed).random((9, mdp.n_states)) / 3  # non-dyadic
     R[0] = R[0, 0]  # a sample with every action tied
     host = solve(mdp, R, gamma, method="auto" if mdp.is_deterministic else "value-iteration")
-    device = solve_on_device(mdp, R, gamma)
+    device = solve_on_device(mdp, R, gamma, device=on)
     scale = 1 - gamma
-    np.testing.assert_allclose(scale * device.values.numpy(), scale * host.values, atol=1e-9)
+    np.testing.assert_allclose(scale * device.values.cpu().numpy(), scale * host.values, atol=1e-9)
     assert device.converged and device.error_bound <= device.tol
     host_power = optimal_power(mdp, host.values, gamma)
-    device_power = device.power().numpy()
+    device_power = device.power().cpu().numpy()
     if mdp.is_deterministic:
-        np.testing.assert_array_equal(device.policy.numpy(), host.policy)
+        np.testing.assert_array_equal(device.policy.cpu().numpy(), host.policy)
         # same values, same formula: the same POWER to the last bit
         np.testing.assert_array_equal(
-            optimal_power(mdp, device.values.numpy(), gamma), device_power
+            optimal_power(mdp, device.values.cpu().numpy(), gamma), device_power
         )
     np.testing.assert_allclose(device_power, host_power, atol=2e-9, rtol=0)
 
 
+@pytest.mark.parametrize("on", DEVICES)
 @pytest.mark.parametrize("gamma", [0.9, 0.99, 0.999])
-def test_device_values_on_a_cycle_match_the_closed_form(gamma):
+def test_device_values_on_a_cycle_match_the_closed_form(gamma, on):
     """A 3-cycle, where pointer doubling's compositions never settle: V(0) = Σ γ^k R(k mod 3)."""
     import networkx as nx
 
     cycle = powerseek.mdp.from_graph(nx.DiGraph([(0, 1), (1, 2), (2, 0)]))
     R = np.array([[1 / 3, 0.0, 0.0], [0.1, 0.7, 0.2]])
-    result = solve_on_device(cycle, R, gamma)
+    result = solve_on_device(cycle, R, gamma, device=on)
     exact = np.array([[sum(gamma**j * r[(s + j) % 3] for j in range(3)) for s in range(3)]
                       for r in R]) / (1 - gamma**3)  # fmt: skip
-    np.testing.assert_allclose(result.values.numpy(), exact, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(result.values.cpu().numpy(), exact, rtol=1e-13, atol=0)
 
 
 def test_device_results_stay_there_and_chain_over_gammas():
@@ -128,7 +132,8 @@ def test_chunks_are_sized_to_the_device_memory():
     assert max(sum(b.size for b in unit) for unit in run.plan.runs(level + 1)) > 400
 
 
-def test_power_on_the_device_sends_back_no_values(monkeypatch):
+@pytest.mark.parametrize("on", DEVICES)
+def test_power_on_the_device_sends_back_no_values(monkeypatch, on):
     """POWER and its differences finish on the device; optimality comes back to the host."""
     maze = powerseek.load("powerplay-maze-7x7")
     options = {"n_samples": 1500, "rng": 4}
@@ -142,17 +147,17 @@ def test_power_on_the_device_sends_back_no_values(monkeypatch):
     nodes = []
     original = engine.device_block_moments
     monkeypatch.setattr(engine, "device_block_moments", lambda v: nodes.append(1) or original(v))
-    got = powerseek.power_sweep(maze, [0, 0.5, 0.99, 1], device="cpu", **options)
+    got = powerseek.power_sweep(maze, [0, 0.5, 0.99, 1], device=on, **options)
     np.testing.assert_allclose(got.power, expected.power, atol=1e-9, rtol=0)
     np.testing.assert_allclose(got.stderr, expected.stderr, atol=1e-9, rtol=0)
     assert len(nodes) == 2  # one node per device unit (all 1,500 samples fit) and γ in (0, 1)
-    on_device = powerseek.compare_power(maze, 0.9, maze.states[:4], device="cpu", **options)
+    on_device = powerseek.compare_power(maze, 0.9, maze.states[:4], device=on, **options)
     for field in ("estimate", "difference_estimate"):
         a, b = getattr(compared, field), getattr(on_device, field)
         np.testing.assert_allclose(a.mean, b.mean, atol=1e-12, rtol=0)
         np.testing.assert_allclose(a.stderr, b.stderr, atol=1e-12, rtol=0)
     with pytest.raises(AssertionError, match="brought back"):
-        powerseek.optimality(maze, 0.9, device="cpu", **options)
+        powerseek.optimality(maze, 0.9, device=on, **options)
 
 
 @pytest.mark.parametrize("memory_samples", [1, 1400, 10**6])
@@ -179,13 +184,14 @@ def test_the_tolerance_floor_is_the_host_solvers():
         assert device.tol == host.tol and device.converged
 
 
-def test_a_stochastic_world_and_float32_on_the_device():
+@pytest.mark.parametrize("on", DEVICES)
+def test_a_stochastic_world_and_float32_on_the_device(on):
     world = powerseek.load("powerplay-stochastic-4")
     options = {"n_samples": 2000, "rng": 5}
     host = powerseek.power(world, 0.9, **options)
-    device = powerseek.power(world, 0.9, device="cpu", **options)
+    device = powerseek.power(world, 0.9, device=on, **options)
     np.testing.assert_allclose(device.power, host.power, atol=1e-9, rtol=0)
-    single = powerseek.power(world, 0.9, device="cpu", precision="float32", **options)
+    single = powerseek.power(world, 0.9, device=on, precision="float32", **options)
     # float32 value iteration: within twice its noise floor, 64 eps / (1 − γ) on the
     # (1 − γ)V scale, and so within a tenth of the Monte Carlo error here
     floor = 2 * 64 * np.finfo(np.float32).eps / (1 - 0.9)
