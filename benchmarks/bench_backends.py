@@ -6,7 +6,9 @@ run, and prints solved state-samples per second, the ratios to numpy, and the
 largest difference of (1 − γ)·V from numpy's (float64 and float32).
 
     python benchmarks/bench_backends.py [--size 30] [--samples 2000] [--gamma 0.99]
-    python benchmarks/bench_backends.py --size 100 --samples 100000   # the GPU benchmark
+    python benchmarks/bench_backends.py --size 100 --samples 100000   # solve() alone on a GPU
+
+The analyses on a device: benchmarks/bench_device.py.
 """
 
 import argparse

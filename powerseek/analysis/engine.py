@@ -5,7 +5,9 @@ For each chunk of sample blocks: draw the rewards once, and for every γ
 each requested quantity, whose per-sample values are accumulated block by
 block. Every γ and every quantity sees the same reward samples (common
 random numbers), so differences between states, actions or discounts have
-small variance.
+small variance. On a torch device (``device=``) the chunks are as large as
+the device holds, are solved there, and quantities that can finish there
+(POWER, its differences) send back only their moments.
 
 Analyses in other subpackages (the bounded agents of :mod:`powerseek.agents`)
 define their quantities on the same :class:`Context` and run them through
@@ -854,6 +856,12 @@ def execute(
     estimates are the same, bit for bit, here, in threads, in processes or on a
     cluster, and whatever the chunk size (decision rules whose POWER comes from
     LAPACK solves may differ in the last bit between processes).
+
+    On a torch device (and no executor), each unit is an aligned run of blocks
+    as large as the device holds (``_device_unit``): drawn on the host one unit
+    ahead, solved on the device, and folded there into one node per quantity
+    and γ where the quantity has an ``on_device`` method; the estimates then
+    agree with the host's within rounding, the sums running in another order.
     """
     plan = run.plan
     accumulators = {

@@ -5,10 +5,13 @@ on the CLI) runs the optimal-value solvers of :mod:`powerseek.solve` in
 PyTorch on that device: policy iteration with pointer-doubling evaluation for
 deterministic MDPs, extrapolated value iteration with the same sup-norm
 bound for stochastic ones. Rewards are drawn by numpy exactly as before, so
-the same seed gives the same samples on every device, and the statistics
-are computed from the returned values as usual; results agree with numpy to
-floating-point tolerance. PyTorch is an optional extra
-(``pip install ".[torch]"``); nothing else changes without it.
+the same seed gives the same samples on every device; results agree with
+numpy to floating-point tolerance. The analyses keep the work on the device
+(:func:`powerseek.solvers.solve_on_device`): chunks sized to its memory
+(:func:`device_chunk_rows`), POWER (:func:`power_on_device`) and the
+moments of a run of samples (:func:`device_block_moments`) computed there.
+PyTorch is an optional extra (``pip install ".[torch]"``); nothing else
+changes without it.
 
 ``precision="float32"`` halves memory and speeds up GPUs. Policy iteration
 then searches for the optimal policy in float32 but evaluates the final
