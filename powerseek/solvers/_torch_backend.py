@@ -395,13 +395,25 @@ def device_chunk_rows(
     -------
     int
         At least 1.
+
+    Raises
+    ------
+    InvalidParameterError
+        On a CUDA device whose free memory does not hold one sample, before
+        anything is allocated there.
     """
     torch = _torch()
     resolved = check_device(device, precision)
+    per_sample = 8 * (16 * mdp.n_states + 2 * mdp.n_pairs)
     if resolved.type == "cuda":
         free, _ = torch.cuda.mem_get_info(resolved)
         budget = free // 2
+        if budget < per_sample:
+            raise InvalidParameterError(
+                f"`device` {device!r}: one sample of this {mdp.n_states:,}-state world needs "
+                f"about {per_sample / 2**30:.1f} GiB there, and half its free memory is "
+                f"{budget / 2**30:.1f} GiB; leave `device` unset to solve on the CPU."
+            )
     else:
         budget = int(memory)
-    per_sample = 8 * (16 * mdp.n_states + 2 * mdp.n_pairs)
     return max(1, budget // max(per_sample, 1))

@@ -197,3 +197,19 @@ def test_a_stochastic_world_and_float32_on_the_device(on):
     floor = 2 * 64 * np.finfo(np.float32).eps / (1 - 0.9)
     np.testing.assert_allclose(single.power, host.power, atol=floor, rtol=0)
     assert np.all(10 * floor < host.stderr)
+
+
+def test_a_cuda_device_too_small_for_one_sample_is_refused(monkeypatch):
+    """Refused before any allocation, in one line naming the device and the sizes."""
+    grid = powerseek.gridworld.parse("\n".join(["." * 20] * 20))
+    monkeypatch.setattr(
+        "powerseek.solvers._torch_backend.check_device", lambda d, p: torch.device("cuda")
+    )
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (10_000, 10**9))
+    with pytest.raises(
+        InvalidParameterError, match=r"`device` 'cuda': one sample of this 400-state"
+    ):
+        device_chunk_rows(grid, "cuda")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (10**9, 10**9))
+    per_sample = 8 * (16 * grid.n_states + 2 * grid.n_pairs)
+    assert device_chunk_rows(grid, "cuda") == (10**9 // 2) // per_sample
