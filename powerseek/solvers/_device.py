@@ -224,9 +224,12 @@ def _on_device(rewards: Any, mdp: MDP, device: Any, precision: str) -> Any:
                 f"{mdp.n_states}; got {tuple(rewards.shape)}."
             )
         R64 = rewards.to(device=resolved, dtype=_torch().float64)
-        if not bool(R64.isfinite().all()):
+        finite = R64.isfinite()
+        if not bool(finite.all()):
+            row, column = (int(i) for i in (~finite).nonzero()[0])
             raise InvalidParameterError(
-                "`rewards` holds a non-finite value; rewards must be finite."
+                f"`rewards` holds a non-finite value ({float(R64[row, column])}) in sample {row} "
+                f"at state {mdp.states[column]!r}; rewards must be finite."
             )
         return R64.T.contiguous()  # no copy for a previous result's rewards
     resolved = check_device("cpu" if device is None else device, precision)
