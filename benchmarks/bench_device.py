@@ -41,26 +41,31 @@ def timed(function):
     return result, wall, usage.ru_utime + usage.ru_stime - cpu
 
 
-def traffic_per_state_sample(rounds: int, doublings: int, width: int) -> int:
+def traffic_per_state_sample(sweeps: int, rounds: int, doublings: int, width: int) -> int:
     """Bytes read and written per state and sample by one chunk of the device path (float64).
 
     Counted from the tensor operations of powerseek.solvers._torch_backend:
-    a policy evaluation is K+1 gather-and-add passes (48 bytes: the pointer,
-    S∘P, S and the sum) and K pointer compositions (24); a maximum over
-    `width` actions is 16·width + 24·(width − 1), a first hit 50·(width − 1);
-    a round adds the policy's successors (24) and the improvement test (58),
-    and each round that improves the first hits and the policy update (25).
+    a maximum over `width` actions is 16·width + 24·(width − 1) bytes and a
+    first hit 50·(width − 1); a value sweep from R/(1−γ) is a maximum, the
+    scaled sum (24) and its change (48); the greedy policy of the last sweep a
+    maximum, a difference (24) and a first hit. Where the sweeps do not settle,
+    `rounds` of policy iteration follow: a policy evaluation is K+1
+    gather-and-add passes (48 bytes: the pointer, S∘P, S and the sum) and K
+    pointer compositions (24); a round adds the policy's successors (24) and
+    the improvement test (58), each round that improves the first hits and the
+    policy update (25); the float64 evaluation and Bellman residual end it.
     """
     best = 16 * width + 24 * (width - 1)
     first = 50 * (width - 1)
     evaluate = 48 * (doublings + 1) + 24 * doublings
-    start = best + first  # the greedy policy of R
-    rounds_ = rounds * (24 + evaluate + best + 58) + (rounds - 1) * (first + 25)
-    final = 24 + evaluate + best + 56  # float64 evaluation and Bellman residual
+    start = 16 + sweeps * (best + 24 + 48) + best + 24 + first
+    if rounds:
+        start += rounds * (24 + evaluate + best + 58) + (rounds - 1) * (first + 25)
+        start += 24 + evaluate + best + 56
     power = 16 + best
     moments = 80
     upload = 8 + 16  # host to device, then the transpose on the device
-    return upload + start + rounds_ + final + power + moments
+    return upload + start + power + moments
 
 
 def main() -> None:
@@ -96,7 +101,7 @@ def main() -> None:
         padded_pairs,
         solve_on_device,
     )
-    from powerseek.solvers._kernels import doublings_for
+    from powerseek.solvers._kernels import doublings_for, sweep_budget
 
     cuda = args.device.startswith("cuda")
     sync = torch.cuda.synchronize if cuda else (lambda: None)
@@ -162,10 +167,17 @@ def main() -> None:
     total = sum(phases.values())
     timings = ", ".join(f"{k} {v:.3f} s" for k, v in phases.items())
     print(f"one chunk of {m} samples: {timings}; {n * m / total:.3g} state-samples/s")
-    eps = float(np.finfo(np.float32 if args.precision == "float32" else np.float64).eps)
-    traffic = traffic_per_state_sample(result.iterations, doublings_for(gamma, eps), width)
-    print(f"policy iteration: {result.iterations} rounds, {doublings_for(gamma, eps)} doublings "
-          f"per evaluation; device traffic {traffic:,} bytes per state-sample")  # fmt: skip
+    # iterations count sweeps, then rounds of policy iteration where the sweeps did not
+    # settle within their budget (float64; a float32 search always goes on to rounds)
+    budget = sweep_budget(mdp, gamma)
+    sweeps = min(result.iterations, budget)
+    rounds = result.iterations - sweeps
+    doublings = doublings_for(gamma)
+    traffic = traffic_per_state_sample(sweeps, rounds, doublings, width)
+    counted = " (counted for float64)" if args.precision != "float64" else ""
+    print(f"{sweeps} value sweeps (budget {budget}), {rounds} rounds of policy iteration "
+          f"({doublings} doublings per evaluation); device traffic {traffic:,} bytes per "
+          f"state-sample{counted}")  # fmt: skip
     bandwidth = args.bandwidth or (3350.0 if cuda else None)
     if bandwidth:
         print(f"traffic bound at {bandwidth:g} GB/s: {bandwidth * 1e9 / traffic:.3g} "

@@ -14,11 +14,10 @@ PyTorch is an optional extra (``pip install ".[torch]"``); nothing else
 changes without it.
 
 ``precision="float32"`` halves memory and speeds up GPUs. Policy iteration
-then searches for the optimal policy in float32 but evaluates the final
-policy and its Bellman residual in float64, so values carry float64 accuracy
-unless two actions are within float32 noise of each other (where either is
-optimal up to that noise); value iteration runs in float32 throughout with
-its bound raised to the float32 noise floor.
+(and the value sweeps it starts with) then searches for the optimal policy in
+float32, and the final policy is evaluated, improved until stable and
+certified in float64, so values carry float64 accuracy; value iteration runs
+in float32 throughout with its bound raised to the float32 noise floor.
 
 Examples
 --------
@@ -41,7 +40,7 @@ import numpy as np
 
 from ..exceptions import InvalidParameterError, PowerseekError, install_hint
 from ..mdp import MDP
-from ._kernels import FLOOR_ULPS, BackendSolution, doublings_for, padded_pairs
+from ._kernels import FLOOR_ULPS, BackendSolution, doublings_for, padded_pairs, sweep_budget
 
 __all__ = [
     "PRECISIONS",
@@ -230,8 +229,9 @@ def torch_solve(
     scale = torch.clamp(R64.abs().amax(dim=0), min=1e-300)
     if method == "policy-iteration":
         solution = _policy_iteration(
-            torch, layout, R, R64, gamma, max_iter, eps, scale, initial_policy, device
-        )
+            torch, layout, R, R64, gamma, max_iter, eps, scale, initial_policy, device,
+            sweeps=sweep_budget(mdp, gamma),
+        )  # fmt: skip
     else:
         solution = _value_iteration(
             torch,
@@ -250,13 +250,37 @@ def torch_solve(
     return solution, tol
 
 
-def _policy_iteration(torch, layout, R, R64, gamma, max_iter, eps, scale, policy, device):
-    """Policy iteration in R's precision; the final evaluation and residual in float64."""
+def _policy_iteration(torch, layout, R, R64, gamma, max_iter, eps, scale, policy, device, sweeps):
+    """Policy iteration in R's precision; the final evaluation and residual in float64.
+
+    Without a starting policy it starts as the host's does: up to `sweeps`
+    value sweeps from R/(1−γ) (:func:`~powerseek.solvers._kernels.sweep_budget`),
+    then the greedy policy of the last. Where every sample's sweeps settle
+    within the noise floor in float64, that is the answer, certified by
+    γ·‖V_{k+1} − V_k‖∞; otherwise policy iteration goes on from there. The
+    sweeps cost a fifth of an evaluation each and replace most rounds: on a
+    100x100 open grid at γ = 0.9, 8 rounds from the greedy policy of R, 1
+    after 16 sweeps.
+    """
     succ, successors = layout.successors, layout.next_states
     margin = (FLOOR_ULPS * eps * scale / (1.0 - gamma)).to(R.dtype)
     doublings = doublings_for(gamma, eps)
+    swept = 0
     if policy is None:
-        pol = _first_within(torch, layout, R, _best(torch, R, successors))
+        X = R / (1.0 - gamma)
+        settled = False
+        for _ in range(sweeps):
+            swept += 1
+            new = torch.add(R, _best(torch, X, successors), alpha=gamma)
+            change = (new - X).abs().amax(dim=0)
+            X = new
+            settled = bool((change <= margin).all())
+            if settled:
+                break
+        pol = _first_within(torch, layout, X, _best(torch, X, successors) - margin)
+        if settled and R.dtype == torch.float64:  # V* to the floor: γ‖ΔV‖ certifies it
+            bound = gamma * float(change.max()) if change.numel() else 0.0
+            return BackendSolution(X, pol, bound, swept, True)
     else:
         pol = torch.as_tensor(policy, dtype=torch.int64).to(device).contiguous()
     iterations, stable = 0, False
@@ -271,12 +295,25 @@ def _policy_iteration(torch, layout, R, R64, gamma, max_iter, eps, scale, policy
             break
         pol = torch.where(improve, _first_within(torch, layout, V, best - margin), pol)
     # The final policy's value and Bellman residual in float64: (1-γ)‖V−V*‖ ≤ ‖BV − V‖.
-    f64 = doublings_for(gamma, float(torch.finfo(torch.float64).eps))
-    V = _evaluate(torch, R64, succ[pol], gamma, f64)
-    best = _best(torch, V, successors)
+    # After a float32 search the policy is improved in float64 until stable too:
+    # float32 cannot see gains below its noise floor, which the sweeps' greedy
+    # policy may leave (usually no round is needed).
+    eps64 = float(torch.finfo(torch.float64).eps)
+    f64, margin64 = doublings_for(gamma, eps64), FLOOR_ULPS * eps64 * scale / (1.0 - gamma)
+    for _ in range(max_iter):
+        nxt = succ[pol]
+        V = _evaluate(torch, R64, nxt, gamma, f64)
+        best = _best(torch, V, successors)
+        if R.dtype == torch.float64:
+            break
+        improve = best > torch.gather(V, 0, nxt) + margin64
+        if not bool(improve.any()):
+            break
+        iterations += 1
+        pol = torch.where(improve, _first_within(torch, layout, V, best - margin64), pol)
     residual = (R64 + gamma * best - V).abs().amax(dim=0)
     bound = float(residual.max()) if residual.numel() else 0.0
-    return BackendSolution(V, pol, bound, iterations, stable)
+    return BackendSolution(V, pol, bound, swept + iterations, stable)
 
 
 def _value_iteration(torch, layout, R, gamma, tol, max_iter, eps, scale, extrapolate):

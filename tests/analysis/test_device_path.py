@@ -216,3 +216,17 @@ def test_a_cuda_device_too_small_for_one_sample_is_refused(monkeypatch):
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (10**9, 10**9))
     per_sample = 8 * (16 * grid.n_states + 2 * grid.n_pairs)
     assert device_chunk_rows(grid, "cuda") == (10**9 // 2) // per_sample
+
+
+@pytest.mark.parametrize("gamma", [0.5, 0.9])
+def test_settled_sweeps_are_certified_as_on_the_host(gamma):
+    """Where every sample's sweeps settle, the device stops where the host does, with its values."""
+    grid = powerseek.gridworld.parse("\n".join(["......"] * 6))  # every cell can stay
+    R = np.random.default_rng(7).random((50, grid.n_states)) / 3
+    host = solve(grid, R, gamma, kernel="numpy")
+    device = solve_on_device(grid, R, gamma)
+    assert device.iterations == host.iterations  # sweeps alone, as many as the host's
+    np.testing.assert_allclose(device.values.cpu().numpy(), host.values, rtol=1e-14, atol=0)
+    # every cell can stay: the sweeps reach V* itself, and certify it with a zero bound
+    assert device.error_bound == host.error_bound == 0.0
+    np.testing.assert_array_equal(device.policy.cpu().numpy(), host.policy)
