@@ -230,3 +230,18 @@ def test_settled_sweeps_are_certified_as_on_the_host(gamma):
     # every cell can stay: the sweeps reach V* itself, and certify it with a zero bound
     assert device.error_bound == host.error_bound == 0.0
     np.testing.assert_array_equal(device.policy.cpu().numpy(), host.policy)
+
+
+def test_near_ties_go_to_the_first_action_as_on_the_host():
+    """Two actions an ulp apart: both sides keep the first, within the noise floor."""
+    import networkx as nx
+
+    world = powerseek.mdp.from_graph(nx.DiGraph([(0, 1), (0, 2), (1, 1), (2, 2)]))
+    first, second = world.successor_indices[world.pair_offsets[0] : world.pair_offsets[0] + 2]
+    R = np.zeros((1, 3))
+    R[0, first], R[0, second] = 0.3, 0.1 + 0.2  # 0.3 < 0.30000000000000004
+    for gamma in (0.5, 0.99):
+        host = solve(world, R, gamma)
+        device = solve_on_device(world, R, gamma)
+        assert host.policy[0, 0] == world.pair_offsets[0]  # the first action, not the larger
+        np.testing.assert_array_equal(device.policy.cpu().numpy(), host.policy)
