@@ -876,18 +876,7 @@ def execute(
             merged[g] = diagnostics if merged[g] is None else merged[g].merge(diagnostics)
 
     with progress_bar(run.progress, total=plan.n_samples, desc=label) as bar:
-        if run.executor is None and run.device is not None:
-            # aligned runs of blocks as large as the device holds, drawn on the host
-            # one ahead of the device's work; each comes back as one node per quantity
-            level = _device_level(plan, run.chunk_rows)
-            units = plan.runs(level)
-            for unit, R in _drawn_ahead(plan, units):
-                folds, solved = _device_unit(mdp, run, quantities, unit, R)
-                for key, node in folds.items():
-                    accumulators[key].merge_run(unit, node, level)
-                take(solved)
-                bar.update(sum(block.size for block in unit))
-        elif run.executor is None:
+        if run.executor is None and run.device is None:
             for chunk in plan.chunks(run.chunk_rows):
                 moments, solved = _work(mdp, run, quantities, chunk)
                 for key, per_block in moments.items():
@@ -896,14 +885,8 @@ def execute(
                 take(solved)
                 bar.update(sum(block.size for block in chunk))
         else:
-            level = _unit_level(plan, run.executor)
-            units = plan.runs(level)
-            # what every unit needs, sent to each worker once where the executor can
-            share = getattr(run.executor, "share", None) or (lambda value: value)
-            common = (share(mdp), share(run.local()), share(quantities))
-            futures = [run.executor.submit(_unit, *common, unit) for unit in units]
-            for unit, future in zip(units, futures):
-                folds, solved = future.result()
+            level, folded = _folded_units(mdp, run, quantities)
+            for unit, (folds, solved) in folded:
                 for key, node in folds.items():
                     accumulators[key].merge_run(unit, node, level)
                 take(solved)
@@ -916,6 +899,44 @@ def execute(
 UNITS_PER_WORKER = 4
 
 
+def _folded_units(mdp: MDP, run: Run, quantities: dict[str, Quantity]) -> tuple[int, Any]:
+    """The tree level of the run's units, and each unit with what it folded to, in order.
+
+    On an executor, units of :func:`_unit_level`, run by :func:`_unit`; the
+    environment, the run and the quantities are sent to each worker once where
+    the executor can. On a torch device, units of :func:`_device_level`, drawn
+    one ahead of the device (:func:`_drawn_ahead`) and run by :func:`_device_unit`.
+    """
+    plan = run.plan
+    if run.executor is None:
+        level = _device_level(plan, run.chunk_rows)
+        units = plan.runs(level)
+        return level, (
+            (unit, _device_unit(mdp, run, quantities, unit, R))
+            for unit, R in _drawn_ahead(plan, units)
+        )
+    level = _unit_level(plan, run.executor)
+    units = plan.runs(level)
+    share = getattr(run.executor, "share", None) or (lambda value: value)
+    common = (share(mdp), share(run.local()), share(quantities))
+    futures = [run.executor.submit(_unit, *common, unit) for unit in units]
+    return level, ((unit, future.result()) for unit, future in zip(units, futures))
+
+
+def _deepest_level(plan: SamplePlan, fits: Callable[[list], bool]) -> int:
+    """The deepest tree level whose runs of blocks still `fit`; 0 where none deeper does.
+
+    Deeper levels hold larger runs; the walk stops where a level would `fit` no
+    longer, or would hold no larger runs than the one before.
+    """
+    level, count = 0, len(plan.runs(0))
+    while True:
+        larger = plan.runs(level + 1)
+        if len(larger) == count or not fits(larger):
+            return level
+        level, count = level + 1, len(larger)
+
+
 def _unit_level(plan: SamplePlan, executor: Any) -> int:
     """The tree level of an executor's work units.
 
@@ -924,12 +945,17 @@ def _unit_level(plan: SamplePlan, executor: Any) -> int:
     """
     workers = getattr(executor, "workers", None)
     wanted = UNITS_PER_WORKER * workers if isinstance(workers, int) and workers > 0 else 16
-    level, count = 0, len(plan.runs(0))
-    while True:
-        larger = len(plan.runs(level + 1))
-        if larger < wanted or larger == count:  # too few units, or no larger ones
-            return level
-        level, count = level + 1, larger
+    return _deepest_level(plan, lambda units: len(units) >= wanted)
+
+
+def _device_level(plan: SamplePlan, rows: int) -> int:
+    """The tree level of the device's units: the largest whose runs hold at most `rows` samples.
+
+    Level 0 (one block, at most BLOCK_NUMBERS rewards) where no larger run fits.
+    """
+    return _deepest_level(
+        plan, lambda units: max(sum(b.size for b in unit) for unit in units) <= rows
+    )
 
 
 def _unit(mdp: MDP, run: Run, quantities: dict[str, Quantity], blocks: list) -> tuple[dict, dict]:
@@ -952,19 +978,6 @@ def _unit(mdp: MDP, run: Run, quantities: dict[str, Quantity], blocks: list) -> 
             previous = solved_all.get(g)
             solved_all[g] = diagnostics if previous is None else previous.merge(diagnostics)
     return {key: tree.result() for key, tree in trees.items()}, solved_all
-
-
-def _device_level(plan: SamplePlan, rows: int) -> int:
-    """The tree level of the device's units: the largest whose runs hold at most `rows` samples.
-
-    Level 0 (one block, at most BLOCK_NUMBERS rewards) where no larger run fits.
-    """
-    level, count = 0, len(plan.runs(0))
-    while True:
-        larger = plan.runs(level + 1)
-        if len(larger) == count or max(sum(b.size for b in unit) for unit in larger) > rows:
-            return level
-        level, count = level + 1, len(larger)
 
 
 def _drawn_ahead(plan: SamplePlan, units: list) -> Any:
@@ -1019,9 +1032,7 @@ def _device_unit(
             if values is not None:
                 folds[(g, name)] = device_block_moments(values)
                 continue
-            values = np.asarray(function(ctx))
-            if values.dtype != bool:
-                values = values.astype(float, copy=False)
+            values = _per_sample(function, ctx)
             tree = TreeFold()
             for stats in _moments(values, blocks, "numpy"):
                 tree.push(stats)
@@ -1074,15 +1085,21 @@ def _work(mdp: MDP, run: Run, quantities: dict[str, Quantity], chunk: list) -> t
             solve_kernel=run.kernel,
         )
         for name, (_, function) in quantities.items():
-            values = np.asarray(function(ctx))
-            if values.dtype != bool:  # indicators keep their type: their moments are counts
-                values = values.astype(float, copy=False)
-            moments[(g, name)] = _moments(values, chunk, run.kernel)
+            moments[(g, name)] = _moments(_per_sample(function, ctx), chunk, run.kernel)
         if ctx.solved:
             result = ctx.result
             solved[g] = result.diagnostics
             previous = result
     return moments, solved
+
+
+def _per_sample(function: Callable[[Context], Any], ctx: Context) -> np.ndarray:
+    """A quantity's per-sample values on the host, as floats.
+
+    Indicators keep their type: their moments are counts.
+    """
+    values = np.asarray(function(ctx))
+    return values if values.dtype == bool else values.astype(float, copy=False)
 
 
 def _moments(values: np.ndarray, chunk: list, kernel: str) -> list:
