@@ -353,8 +353,13 @@ def check_rewards(rewards: Any, mdp: Any) -> np.ndarray:
         )
     if not all_finite(R):
         row, column = (int(i) for i in np.argwhere(~np.isfinite(R))[0])
-        raise InvalidParameterError(
-            f"`rewards` holds a non-finite value ({R[row, column]}) in sample {row} at state "
-            f"{mdp.states[column]!r}; rewards must be finite."
-        )
+        raise non_finite_reward(R[row, column], row, mdp.states[column])
     return R
+
+
+def non_finite_reward(value: float, row: int, state: Any) -> InvalidParameterError:
+    """The error for a non-finite reward of sample `row` at `state`."""
+    return InvalidParameterError(
+        f"`rewards` holds a non-finite value ({value}) in sample {row} at state {state!r}; "
+        "rewards must be finite."
+    )

@@ -14,16 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from .._display import compact_repr
-from .._validation import check_rewards
+from .._validation import check_rewards, non_finite_reward
 from ..exceptions import InvalidParameterError
 from ..mdp import MDP
-from ._kernels import FLOOR_ULPS
 from ._solve import (
     SolverDiagnostics,
     SolveResult,
+    _as_policy,
+    certifiable_tol,
     check_torch_method,
     checked_settings,
     warn_unconverged,
@@ -31,8 +30,6 @@ from ._solve import (
 from ._torch_backend import _torch, check_device, power_on_device, torch_solve, upload
 
 __all__ = ["DeviceSolveResult", "solve_on_device"]
-
-_EPS = float(np.finfo(float).eps)
 
 
 @compact_repr
@@ -184,17 +181,8 @@ def solve_on_device(
     if gamma == 0.0 or m == 0:
         policy = None
         return DeviceSolveResult(mdp, R64.T, R64.T, gamma, method, tol, 0.0, 0, True, policy)
-    # below this floor a bound cannot be certified (as in powerseek.solve)
-    tol = max(tol, FLOOR_ULPS * _EPS * scale / (1.0 - gamma))
-    start = None
-    if initial_policy is not None:
-        on_device = hasattr(initial_policy, "device")
-        start = initial_policy.T if on_device else np.asarray(initial_policy).T
-        if tuple(start.shape) != tuple(R64.shape):
-            raise InvalidParameterError(
-                f"`initial_policy` must have the rewards' shape {tuple(R64.T.shape)}; got "
-                f"{tuple(start.T.shape)}."
-            )
+    tol = certifiable_tol(tol, scale, gamma)
+    start = None if initial_policy is None else _start_policy(initial_policy, mdp, m)
     solution, tol = torch_solve(mdp, R64, gamma, tol, max_iter, method, precision, start)
     converged = solution.stable and solution.bound <= tol
     if not converged:
@@ -216,7 +204,7 @@ def solve_on_device(
 
 def _on_device(rewards: Any, mdp: MDP, device: Any, precision: str) -> Any:
     """State-major float64 rewards on the device, checked: (n_states, m)."""
-    if hasattr(rewards, "device") and hasattr(rewards, "dim"):  # a torch tensor: used in place
+    if _torch().is_tensor(rewards):  # used in place
         resolved = check_device(rewards.device if device is None else device, precision)
         if rewards.dim() != 2 or rewards.shape[1] != mdp.n_states:
             raise InvalidParameterError(
@@ -227,10 +215,22 @@ def _on_device(rewards: Any, mdp: MDP, device: Any, precision: str) -> Any:
         finite = R64.isfinite()
         if not bool(finite.all()):
             row, column = (int(i) for i in (~finite).nonzero()[0])
-            raise InvalidParameterError(
-                f"`rewards` holds a non-finite value ({float(R64[row, column])}) in sample {row} "
-                f"at state {mdp.states[column]!r}; rewards must be finite."
-            )
+            raise non_finite_reward(float(R64[row, column]), row, mdp.states[column])
         return R64.T.contiguous()  # no copy for a previous result's rewards
     resolved = check_device("cpu" if device is None else device, precision)
     return upload(check_rewards(rewards, mdp), resolved)
+
+
+def _start_policy(policy: Any, mdp: MDP, m: int) -> Any:
+    """A warm start, state-major, checked.
+
+    An array is checked as :func:`powerseek.solve` checks it; a tensor (a
+    previous result's policy, left on its device) for its shape.
+    """
+    if not _torch().is_tensor(policy):  # (numpy arrays have a `device` too)
+        return _as_policy(policy, mdp, m).T
+    if tuple(policy.shape) != (m, mdp.n_states):
+        raise InvalidParameterError(
+            f"`initial_policy` must have shape {(m, mdp.n_states)}; got {tuple(policy.shape)}."
+        )
+    return policy.T

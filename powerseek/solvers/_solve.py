@@ -318,7 +318,7 @@ def solve(
         return SolveResult(R.copy(), gamma, method, tol, 0.0, 0, True, policy)
     # Bounds are computed from floating-point values of size |R|/(1−γ): below
     # this floor they cannot be certified, so the tolerance is raised to it.
-    problem.tol = tol = max(tol, FLOOR_ULPS * _EPS * float(np.abs(R).max()) / (1.0 - gamma))
+    problem.tol = tol = certifiable_tol(tol, float(np.abs(R).max()), gamma)
     if problem.torch_device is not None:
         solution, reason = _on_torch(problem, initial_policy)
     elif method == "policy-iteration":
@@ -362,6 +362,11 @@ class _Problem:
     kernel: str
     torch_device: Any
     precision: str
+
+
+def certifiable_tol(tol: float, scale: float, gamma: float) -> float:
+    """`tol`, raised to 64·eps·max|R|/(1−γ) (`scale` = max|R|): no bound is certified below."""
+    return max(tol, FLOOR_ULPS * _EPS * scale / (1.0 - gamma))
 
 
 def warn_unconverged(method: str, reason: str, bound: float, tol: float, stacklevel: int) -> None:

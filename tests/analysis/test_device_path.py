@@ -91,8 +91,15 @@ def test_solve_on_device_rejects_bad_input_in_one_line():
         solve_on_device(maze, bad, 0.9)
     with pytest.raises(InvalidParameterError, match=r"shape \(n_samples, n_states\)"):
         solve_on_device(maze, torch.zeros((3, 5)), 0.9)
-    with pytest.raises(InvalidParameterError, match="initial_policy. must have the rewards"):
+    shape = r"`initial_policy` must have shape \(3, 31\); got \(2, 3\)"
+    with pytest.raises(InvalidParameterError, match=shape):
         solve_on_device(maze, np.zeros((3, maze.n_states)), 0.9, initial_policy=np.zeros((2, 3)))
+    with pytest.raises(InvalidParameterError, match=shape):
+        solve_on_device(maze, np.zeros((3, maze.n_states)), 0.9,
+                        initial_policy=torch.zeros((2, 3), dtype=torch.int64))  # fmt: skip
+    with pytest.raises(InvalidParameterError, match="one of its own actions"):
+        solve_on_device(maze, np.zeros((3, maze.n_states)), 0.9,
+                        initial_policy=np.zeros((3, maze.n_states)))  # fmt: skip
     with pytest.raises(InvalidParameterError, match="needs a deterministic MDP"):
         solve_on_device(powerseek.load("powerplay-stochastic-4"), np.zeros((1, 4)), 0.9,
                         method="policy-iteration")  # fmt: skip
