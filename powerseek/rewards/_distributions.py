@@ -697,9 +697,11 @@ class SamplePlan:
         [16, 9]
         """
         size = FAN_OUT**level
+        by_replicate: list[list[Block]] = [[] for _ in range(self.n_replicates)]
+        for block in self.blocks:  # one pass, not one per replicate
+            by_replicate[block.replicate].append(block)
         out: list[list[Block]] = []
-        for replicate in range(self.n_replicates):
-            mine = [block for block in self.blocks if block.replicate == replicate]
+        for mine in by_replicate:
             out.extend(mine[i : i + size] for i in range(0, len(mine), size))
         return out
 
