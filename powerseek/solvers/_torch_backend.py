@@ -295,12 +295,15 @@ def _policy_iteration(torch, layout, R, R64, gamma, max_iter, eps, scale, policy
             break
         pol = torch.where(improve, _first_within(torch, layout, V, best - margin), pol)
     # The final policy's value and Bellman residual in float64: (1-γ)‖V−V*‖ ≤ ‖BV − V‖.
-    # After a float32 search the policy is improved in float64 until stable too:
-    # float32 cannot see gains below its noise floor, which the sweeps' greedy
-    # policy may leave (usually no round is needed).
+    # A stable float64 search has evaluated its final policy already. After a
+    # float32 search the policy is improved in float64 until stable, within the
+    # iteration limit, each new policy evaluated: float32 cannot see gains below
+    # its noise floor, which the sweeps' greedy policy may leave (usually no
+    # round is needed).
+    final = R.dtype == torch.float64 and stable
     eps64 = float(torch.finfo(torch.float64).eps)
     f64, margin64 = doublings_for(gamma, eps64), FLOOR_ULPS * eps64 * scale / (1.0 - gamma)
-    for _ in range(max_iter):
+    while not final:
         nxt = succ[pol]
         V = _evaluate(torch, R64, nxt, gamma, f64)
         best = _best(torch, V, successors)
@@ -308,6 +311,8 @@ def _policy_iteration(torch, layout, R, R64, gamma, max_iter, eps, scale, policy
             break
         improve = best > torch.gather(V, 0, nxt) + margin64
         if not bool(improve.any()):
+            break
+        if iterations >= max_iter:  # at the limit; the residual bounds the error left
             break
         iterations += 1
         pol = torch.where(improve, _first_within(torch, layout, V, best - margin64), pol)

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import powerseek
-from powerseek import InvalidParameterError, solve
+from powerseek import ConvergenceWarning, InvalidParameterError, solve
 from powerseek.cli import main
 from powerseek.explore.strategies import mdps
 from powerseek.solvers._torch_backend import TorchUnavailableError, check_device
@@ -66,6 +66,30 @@ def test_cuda_agrees_with_numpy():
         a = solve(maze, R, gamma)
         b = solve(maze, R, gamma, device="cuda")
         np.testing.assert_allclose((1 - gamma) * a.values, (1 - gamma) * b.values, atol=1e-9)
+
+
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+def test_policy_iteration_stopped_at_its_limit_returns_its_last_policy_values(precision):
+    # Stopped mid-search, the values must be those of the policy returned (and the
+    # bound their residual), not those of the policy before the last improvement.
+    mdp = powerseek.load("powerplay-robot-face")
+    gamma, m = 0.99, 5
+    R = np.random.default_rng(8).random((m, mdp.n_states))
+    start = np.tile(mdp.pair_offsets[:-1], (m, 1))  # a poor start, so that 2 rounds are too few
+    with pytest.warns(ConvergenceWarning, match="policy-iteration on cpu ended with error bound"):
+        early = solve(mdp, R, gamma, max_iter=2, initial_policy=start, device="cpu",
+                      precision=precision)  # fmt: skip
+    exact = solve(mdp, R, gamma)
+    assert not early.converged
+    successors = mdp.successor_indices[early.policy]  # (m, n_states)
+    rows = np.arange(mdp.n_states)
+    for i in range(m):  # V_π = (I − γP_π)⁻¹R, solved densely
+        P = np.zeros((mdp.n_states, mdp.n_states))
+        P[rows, successors[i]] = 1.0
+        own = np.linalg.solve(np.eye(mdp.n_states) - gamma * P, R[i])
+        np.testing.assert_allclose(early.values[i], own, rtol=0, atol=1e-10)
+    error = (1 - gamma) * np.abs(early.values - exact.values).max()
+    assert 1e-9 < error <= early.error_bound + 1e-12
 
 
 def test_device_errors():
