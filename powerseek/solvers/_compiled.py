@@ -671,12 +671,11 @@ def optimal_power(mdp, values, gamma, *, kernel="numpy", threads=None):
     >>> optimal_power(mdp, V, 0.5).tolist()
     [[1.0, 2.0, 0.25, 2.0, 1.0]]
     """
-    from ._kernels import expected_next, segment_max
+    from ._kernels import best_next
 
     values = np.asarray(values, dtype=float)
     if kernel != "compiled" or mdp.successor_indices is None or not available():
-        X = (1.0 - gamma) * values.T
-        return segment_max(expected_next(mdp, X), mdp).T
+        return best_next(mdp, (1.0 - gamma) * values.T).T
     VS = np.ascontiguousarray(values)
     m = VS.shape[0]
     PW = np.empty_like(VS)

@@ -12,13 +12,12 @@ import numpy as np
 from ._kernels import (
     BackendSolution,
     bellman_residual,
+    best_next,
     doublings_for,
     evaluate_deterministic,
-    expected_next,
     greedy_policy,
     improve_policy,
     noise_floor,
-    segment_max,
     sweep_budget,
 )
 
@@ -65,8 +64,10 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
         active = np.arange(m)
         R_a = RT
         for _ in range(sweep_budget(mdp, gamma)):
-            new = R_a + gamma * segment_max(X[successors], mdp)
-            change = np.abs(new - X).max(axis=0)
+            new = best_next(mdp, X)  # R + γ·max, in place: no temporaries
+            new *= gamma
+            new += R_a
+            change = np.abs(np.subtract(new, X, out=X), out=X).max(axis=0)  # X is spent
             sweeps[active] += 1
             settled = change <= floor[active]
             X = new
@@ -104,7 +105,7 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
     stable = active.size == 0
     if active.size:  # iteration limit: return the last policy, its value and residual
         V_a = evaluate_deterministic(R_a, successors[pol], gamma, doublings)
-        best = segment_max(V_a[successors], mdp)
+        best = best_next(mdp, V_a)
         V[:, active] = V_a
         policy[:, active] = pol
         residual[active] = bellman_residual(R_a, best, V_a, gamma)
@@ -144,7 +145,7 @@ def value_iteration(mdp, RT, gamma, tol, max_iter, start, *, extrapolate):
         if active.size == 0:
             break
         V_a = V[:, active] if active.size < m else V
-        new = RT[:, active] + gamma * segment_max(expected_next(mdp, V_a), mdp)
+        new = RT[:, active] + gamma * best_next(mdp, V_a)
         d = new - V_a
         lo = d.min(axis=0)
         hi = d.max(axis=0)

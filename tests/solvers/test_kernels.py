@@ -1,0 +1,48 @@
+"""The solvers' array kernels against a loop over states and pairs."""
+
+import networkx as nx
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from powerseek import from_graph
+from powerseek.explore.strategies import mdps
+from powerseek.solvers._kernels import best_next, segments_of
+
+
+def looped_best_next(mdp, X):
+    """max over each state's pairs of Σ_s' T(s'|pair)·X(s'), one pair at a time."""
+    T = mdp.transition_matrix.toarray()
+    offsets = mdp.pair_offsets
+    return np.array(
+        [
+            np.max([T[p] @ X for p in range(offsets[s], offsets[s + 1])], axis=0)
+            for s in range(mdp.n_states)
+        ]
+    )
+
+
+@given(mdps(max_states=6, max_actions=4), st.integers(0, 2**32 - 1))
+def test_best_next_is_the_largest_expected_successor_value(mdp, seed):
+    rng = np.random.default_rng(seed)
+    # few distinct values, so that maxima tie, and non-dyadic ones
+    X = rng.integers(-2, 3, size=(mdp.n_states, 5)) / 3.0
+    got = best_next(mdp, X)
+    expected = looped_best_next(mdp, X)
+    if mdp.is_deterministic:  # a maximum of the values themselves: exact
+        np.testing.assert_array_equal(got, expected)
+    else:
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_best_next_on_ragged_action_counts():
+    # one state with eight actions, the others one: too ragged to pad, so reduceat runs
+    graph = {"hub": [f"s{i}" for i in range(8)], **{f"s{i}": ["hub"] for i in range(8)}}
+    mdp = from_graph(nx.DiGraph(graph))
+    assert segments_of(mdp).next_columns is None
+    X = np.random.default_rng(0).random((mdp.n_states, 3))
+    np.testing.assert_array_equal(best_next(mdp, X), looped_best_next(mdp, X))
+    padded = from_graph(nx.DiGraph({"a": ["a", "b"], "b": ["a"]}))  # padded: b repeats its one pair
+    assert segments_of(padded).next_columns is not None
+    Y = np.array([[1.0, 5.0], [2.0, -1.0]])
+    np.testing.assert_array_equal(best_next(padded, Y), [[2.0, 5.0], [1.0, 5.0]])
