@@ -26,7 +26,9 @@ __all__ = [
     "expected_next",
     "first_attaining",
     "gather_rows",
+    "greedy_on_values",
     "greedy_policy",
+    "improve_on_values",
     "improve_policy",
     "noise_floor",
     "padded_pairs",
@@ -84,22 +86,18 @@ class Segments:
         self.n_pairs = mdp.n_pairs
         pad = padded_pairs(mdp)
         self.pad = pad if pad.size <= 2 * mdp.n_pairs + mdp.n_states else None
+        # (max_actions, n_states): each state's j-th (padded) pair, and its successor
+        self.pair_columns = None if self.pad is None else np.ascontiguousarray(pad.T)
         successors = mdp.successor_indices
-        # (max_actions, n_states): each state's successor under its j-th (padded) pair
         self.next_columns = (
-            None
-            if successors is None or self.pad is None
-            else np.ascontiguousarray(successors[pad].T)
+            None if successors is None or self.pad is None else successors[self.pair_columns]
         )
 
     def max(self, W: np.ndarray) -> np.ndarray:
         """Per-state maxima of `W` (n_pairs, m) -> (n_states, m)."""
         if self.pad is None:
             return np.maximum.reduceat(W, self.offsets, axis=0)
-        best = W[self.pad[:, 0]]
-        for j in range(1, self.pad.shape[1]):
-            np.maximum(best, W[self.pad[:, j]], out=best)
-        return best
+        return _column_max(W, self.pair_columns)
 
     def next_max(self, X: np.ndarray) -> np.ndarray | None:
         """Per state, the largest of X over its successors: (n_states, m) -> (n_states, m).
@@ -109,10 +107,7 @@ class Segments:
         """
         if self.next_columns is None:
             return None
-        best = X[self.next_columns[0]]
-        for column in self.next_columns[1:]:
-            np.maximum(best, X[column], out=best)
-        return best
+        return _column_max(X, self.next_columns)
 
     def first_within(self, W: np.ndarray, floor: np.ndarray) -> np.ndarray:
         """Per state, the first pair with ``W >= floor`` (floor is per state)."""
@@ -120,10 +115,24 @@ class Segments:
             return self.first(
                 np.repeat(floor, np.diff(np.r_[self.offsets, self.n_pairs]), axis=0) <= W
             )
+        return self._column_first(lambda j: W[self.pair_columns[j]] >= floor, floor.shape)
+
+    def next_first_within(self, X: np.ndarray, floor: np.ndarray) -> np.ndarray | None:
+        """Per state, the first pair whose successor's value in X is at least `floor`.
+
+        (n_states, m) -> (n_states, m) pair indices, with no (n_pairs, m)
+        temporary; None where :meth:`next_max` is.
+        """
+        if self.next_columns is None:
+            return None
+        return self._column_first(lambda j: X[self.next_columns[j]] >= floor, floor.shape)
+
+    def _column_first(self, holds, shape):
+        """Per state, the first padded pair j where ``holds(j)``; the last where none does."""
         width = self.pad.shape[1]
-        first = np.broadcast_to(self.pad[:, width - 1 : width], floor.shape)
+        first = np.broadcast_to(self.pad[:, width - 1 : width], shape)
         for j in range(width - 2, -1, -1):  # earlier pairs win
-            first = np.where(W[self.pad[:, j]] >= floor, self.pad[:, j : j + 1], first)
+            first = np.where(holds(j), self.pad[:, j : j + 1], first)
         return np.array(first)
 
     def first(self, mask: np.ndarray) -> np.ndarray:
@@ -131,11 +140,17 @@ class Segments:
         if self.pad is None:
             positions = np.where(mask, np.arange(self.n_pairs)[:, None], self.n_pairs)
             return np.minimum.reduceat(positions, self.offsets, axis=0)
-        width = self.pad.shape[1]
-        first = np.broadcast_to(self.pad[:, width - 1 : width], (self.pad.shape[0], mask.shape[1]))
-        for j in range(width - 2, -1, -1):  # earlier pairs win
-            first = np.where(mask[self.pad[:, j]], self.pad[:, j : j + 1], first)
-        return np.array(first)
+        return self._column_first(
+            lambda j: mask[self.pair_columns[j]], (self.pad.shape[0], mask.shape[1])
+        )
+
+
+def _column_max(X, columns):
+    """The largest of ``X[columns[j]]`` over j: one row gather per column, maxima in place."""
+    best = X[columns[0]]
+    for column in columns[1:]:
+        np.maximum(best, X[column], out=best)
+    return best
 
 
 def padded_pairs(mdp: MDP) -> np.ndarray:
@@ -280,6 +295,41 @@ def greedy_policy(mdp: MDP, W: np.ndarray, margin) -> np.ndarray:
     return segments_of(mdp).first_within(W, segment_max(W, mdp) - margin)
 
 
+def greedy_on_values(mdp: MDP, V: np.ndarray, margin) -> np.ndarray:
+    """:func:`greedy_policy` of a deterministic MDP, from the state values themselves.
+
+    The greedy policy of ``W = V[successors]``, the same pairs, without
+    forming that (n_pairs, m) array where the action counts pad.
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    V : numpy.ndarray, shape (n_states, m)
+    margin : float or numpy.ndarray, shape (m,)
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_states, m)
+
+    See Also
+    --------
+    greedy_policy, improve_on_values
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from powerseek import load
+    >>> V = np.array([0.0, 1.0, 3.0, 4.0, 2.0])[:, None]  # start, wait, candy, chocolate, hug
+    >>> greedy_on_values(load("candy-wait"), V, 0.0).ravel().tolist()  # candy, chocolate
+    [0, 2, 4, 5, 6]
+    """
+    segments = segments_of(mdp)
+    if segments.next_columns is None:
+        return greedy_policy(mdp, V[mdp.successor_indices], margin)
+    return segments.next_first_within(V, segments.next_max(V) - margin)
+
+
 def improve_policy(mdp: MDP, W: np.ndarray, policy: np.ndarray, margin: np.ndarray):
     """Howard's improvement step on pair values, above floating-point noise.
 
@@ -317,13 +367,64 @@ def improve_policy(mdp: MDP, W: np.ndarray, policy: np.ndarray, margin: np.ndarr
     >>> improved.ravel().tolist(), changed.tolist()
     ([0, 3, 4, 5, 6], [True])
     """
-    best = segment_max(W, mdp)
-    improve = best > gather_rows(W, policy) + margin
+    segments = segments_of(mdp)
+    return _improve(
+        segments.max(W),
+        gather_rows(W, policy),
+        policy,
+        margin,
+        lambda rows, floor: segments.first_within(W[:, rows], floor),
+    )
+
+
+def improve_on_values(
+    mdp: MDP, V: np.ndarray, nxt: np.ndarray, policy: np.ndarray, margin: np.ndarray
+):
+    """:func:`improve_policy` of a deterministic MDP, from the state values themselves.
+
+    The same step on ``W = V[successors]``, the same numbers, without forming
+    that (n_pairs, m) array where the action counts pad (:func:`best_next`).
+
+    Parameters
+    ----------
+    mdp : MDP
+        A deterministic MDP.
+    V : numpy.ndarray, shape (n_states, m)
+        The policy's values.
+    nxt : numpy.ndarray of int, shape (n_states, m)
+        Each state's successor under `policy`.
+    policy, margin
+        As for :func:`improve_policy`.
+
+    Returns
+    -------
+    best, improved, changed
+        As for :func:`improve_policy`.
+
+    See Also
+    --------
+    improve_policy, greedy_on_values
+    """
+    segments = segments_of(mdp)
+    if segments.next_columns is None:
+        return improve_policy(mdp, V[mdp.successor_indices], policy, margin)
+    return _improve(
+        segments.next_max(V),
+        gather_rows(V, nxt),
+        policy,
+        margin,
+        lambda rows, floor: segments.next_first_within(V[:, rows], floor),
+    )
+
+
+def _improve(best, current, policy, margin, first_within):
+    """Switch where `best` beats `current` by more than `margin`, to the pair of `first_within`."""
+    improve = best > current + margin
     changed = improve.any(axis=0)
     if not changed.any():
         return best, policy, changed
     rows = slice(None) if changed.all() else np.flatnonzero(changed)
-    choice = segments_of(mdp).first_within(W[:, rows], best[:, rows] - margin[rows])
+    choice = first_within(rows, best[:, rows] - margin[rows])
     improved = policy.copy()
     improved[:, rows] = np.where(improve[:, rows], choice, policy[:, rows])
     return best, improved, changed

@@ -15,8 +15,8 @@ from ._kernels import (
     best_next,
     doublings_for,
     evaluate_deterministic,
-    greedy_policy,
-    improve_policy,
+    greedy_on_values,
+    improve_on_values,
     noise_floor,
     sweep_budget,
 )
@@ -80,7 +80,7 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
             if not active.size:
                 break
         V[:, active] = X  # the unsettled: their last sweep, replaced by policy iteration's values
-        policy = greedy_policy(mdp, V[successors], floor)
+        policy = greedy_on_values(mdp, V, floor)
     else:
         active = np.arange(m)
     policy = np.array(policy, dtype=np.int64)
@@ -92,8 +92,9 @@ def policy_iteration(mdp, RT, gamma, tol, max_iter, policy):
         if active.size == 0:
             break
         evaluations[active] += 1
-        V_a = evaluate_deterministic(R_a, successors[pol], gamma, doublings)
-        best, pol, changed = improve_policy(mdp, V_a[successors], pol, margin)
+        nxt = successors[pol]
+        V_a = evaluate_deterministic(R_a, nxt, gamma, doublings)
+        best, pol, changed = improve_on_values(mdp, V_a, nxt, pol, margin)
         done = np.flatnonzero(~changed)
         if done.size:  # stable: record, and certify with the Bellman residual ‖BV − V‖
             finished = active[done]
