@@ -277,7 +277,7 @@ def solve(
         Working precision of the torch backend.
     chunk_size : int, optional
         Samples the numpy solvers work on together. By default a chunk's
-        arrays hold about 2^18 numbers, which keeps them in cache; a large
+        arrays hold about 2^16 numbers, which keeps them in cache; a large
         batch is solved chunk by chunk, with values identical to one call per
         sample (each sample stops on its own criterion). The torch backend
         takes the batch whole.

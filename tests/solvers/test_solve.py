@@ -212,8 +212,8 @@ def test_chunked_solves_equal_per_sample_solves(name, method):
 
 
 def test_large_batches_are_split_into_cache_sized_chunks():
-    """900 states: the default chunk is 2^18 // 900 = 291 samples, so 600 samples take
-    three chunks, and warm starts are split with them."""
+    """900 states: the default chunk is 2^16 // 900 = 72 samples, so 600 samples take
+    nine chunks, and warm starts are split with them."""
     mdp = gridworld.parse("\n".join(["." * 30] * 30))
     R = np.random.default_rng(3).random((600, mdp.n_states))
     whole = solve(mdp, R, 0.9, chunk_size=600)
