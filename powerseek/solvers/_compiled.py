@@ -45,9 +45,11 @@ __all__ = [
 ]
 
 KERNELS = ("auto", "compiled", "numpy")
-#: State-sample doubling steps above which loading the compiled kernel pays (about
-#: 1 s of numpy work; loading it from numba's disk cache takes 0.3-0.5 s).
-COMPILE_WORK = 10_000_000
+#: State-sample doubling steps above which loading the compiled kernel pays: about
+#: where numpy's time equals the kernels' loading in a fresh process (0.4-0.5 s from
+#: numba's disk cache). At 10^7, numpy took 0.15-0.23 s and the compiled kernel with
+#: its loading 0.43-0.53 s (robot face, 100x100 grid); at this, 0.37-0.56 s and 0.46-0.67 s.
+COMPILE_WORK = 25_000_000
 #: Multiply-adds of a stochastic sweep that cost about one deterministic doubling step.
 STOCHASTIC_WORK_PER_STEP = 50
 #: States from which a deterministic world whose strongly connected components are
