@@ -85,7 +85,9 @@ def test_a_killed_worker_does_not_change_the_result():
     """Kill one of two worker processes mid-run: Dask reruns its units elsewhere, and
     since every unit's numbers depend only on its blocks' seeds, nothing changes."""
     mdp = powerseek.load("powerplay-maze-7x7")
-    options = {"n_samples": 20_000, "rng": 2, "chunk_size": 250}
+    # enough work that the kill lands mid-run: on a fresh cluster about 0.9 s from the
+    # first task (the workers load the compiled kernels), the kill 0.3 s in
+    options = {"n_samples": 200_000, "rng": 2, "chunk_size": 250}
     reference = powerseek.power_sweep(mdp, [0.9, 0.99], **options)
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
