@@ -53,7 +53,7 @@ MUTANTS = [
     # solvers
     Mutant("solvers/_kernels.py", "        S += g * np.take(S, index)", "        S += np.take(S, index)",
            "pointer doubling without the discount"),
-    Mutant("solvers/_kernels.py", "    for _ in range(doublings + 1):", "    for _ in range(doublings):",
+    Mutant("solvers/_kernels.py", "    for k in range(doublings + 1):", "    for k in range(doublings):",
            "pointer doubling one step short"),
     Mutant("solvers/_kernels.py", "        g *= g", "        g *= gamma", "doubling the discount wrongly"),
     Mutant("solvers/_kernels.py", "    improve = best > current + margin",

@@ -611,10 +611,11 @@ def evaluate_deterministic(RT: np.ndarray, nxt: np.ndarray, gamma: float, doubli
     P = nxt
     g = gamma
     columns = np.arange(RT.shape[1])
-    for _ in range(doublings + 1):
+    for k in range(doublings + 1):
         index = P * RT.shape[1]
         index += columns
         S += g * np.take(S, index)
-        P = np.take(P, index)
+        if k < doublings:  # the last pointer is never read
+            P = np.take(P, index)
         g *= g
     return S
