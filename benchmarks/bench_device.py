@@ -53,7 +53,8 @@ def traffic_per_state_sample(sweeps: int, rounds: int, doublings: int, width: in
     gather-and-add passes (48 bytes: the pointer, S∘P, S and the sum) and K
     pointer compositions (24); a round adds the policy's successors (24) and
     the improvement test (58), each round that improves the first hits and the
-    policy update (25); the float64 evaluation and Bellman residual end it.
+    policy update (25); the Bellman residual ends it (56), the last round's
+    evaluation serving it in float64.
     """
     best = 16 * width + 24 * (width - 1)
     first = 50 * (width - 1)
@@ -61,7 +62,7 @@ def traffic_per_state_sample(sweeps: int, rounds: int, doublings: int, width: in
     start = 16 + sweeps * (best + 24 + 48) + best + 24 + first
     if rounds:
         start += rounds * (24 + evaluate + best + 58) + (rounds - 1) * (first + 25)
-        start += 24 + evaluate + best + 56
+        start += 56
     power = 16 + best
     moments = 80
     upload = 8 + 16  # host to device, then the transpose on the device

@@ -7,9 +7,13 @@
 #     bash benchmarks/device_check.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-python -c "import torch; assert torch.cuda.is_available(), 'PyTorch sees no CUDA device'; \
+# powerseek from this checkout, uninstalled (the device image holds its dependencies
+# and PyTorch in its `python3`); PYTHON overrides the interpreter
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+python="${PYTHON:-python3}"
+"$python" -c "import torch; assert torch.cuda.is_available(), 'PyTorch sees no CUDA device'; \
 print('torch', torch.__version__, 'on', torch.cuda.get_device_name(0))"
-python -m pytest -q -p no:cacheprovider tests/solvers/test_torch_backend.py \
+"$python" -m pytest -q -p no:cacheprovider tests/solvers/test_torch_backend.py \
     tests/analysis/test_device_path.py
-python benchmarks/bench_device.py --device cuda --side 1000 --samples 2048 \
+"$python" benchmarks/bench_device.py --device cuda --side 1000 --samples 2048 \
     --host-samples 256 --cpu-samples 32
