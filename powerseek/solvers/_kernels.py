@@ -406,6 +406,18 @@ def improve_on_values(
     See Also
     --------
     improve_policy, greedy_on_values
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from powerseek import load
+    >>> mdp = load("candy-wait")   # start, wait, candy, chocolate, hug
+    >>> V = np.array([0.0, 1.0, 3.0, 4.0, 2.0])[:, None]
+    >>> policy = np.array([[1], [3], [4], [5], [6]])   # start waits, wait takes the hug
+    >>> best, improved, changed = improve_on_values(
+    ...     mdp, V, mdp.successor_indices[policy], policy, np.array([1e-12]))
+    >>> improved.ravel().tolist(), changed.tolist()   # candy, chocolate
+    ([0, 2, 4, 5, 6], [True])
     """
     segments = segments_of(mdp)
     if segments.next_columns is None:
